@@ -1,0 +1,151 @@
+"""Imprecise dates and ISO weeks.
+
+Facts are often known only to the week or the month ("in June 2016"), so a store date says its
+own precision by how it is written (ISO 8601, as in EDTF level 0):
+
+    2016-06-03             a day
+    2016-W23               an ISO week (Monday to Sunday)
+    2016-06                a month
+    2016                   a year
+    2016-06-01/2016-06-15  a span; either end may itself be a week, month or year
+
+A `FuzzyDate` is the span of days it may fall on; a report's week shows every fact whose span
+overlaps it, and prints the date with the precision it was recorded with.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+DATE_FORMS = "YYYY-MM-DD, YYYY-Www (ISO week), YYYY-MM, YYYY, or START/END"
+FUZZY_DATE_PATTERN = r"^\d{4}(-(W\d{2}|\d{2}(-\d{2})?))?(/\d{4}(-(W\d{2}|\d{2}(-\d{2})?))?)?$"
+
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+@dataclass(frozen=True, order=True)
+class IsoWeek:
+    year: int
+    week: int
+
+    @classmethod
+    def parse(cls, text: str) -> "IsoWeek":
+        match = _WEEK.match(str(text).strip())
+        if not match:
+            raise ValueError(f"'{text}' is not an ISO week (expected YYYY-Www, such as 2016-W23)")
+        year, week = int(match[1]), int(match[2])
+        try:
+            dt.date.fromisocalendar(year, week, 1)
+        except ValueError:
+            raise ValueError(f"'{text}' is not an ISO week: {year} has no week {week}") from None
+        return cls(year, week)
+
+    @classmethod
+    def containing(cls, day: dt.date) -> "IsoWeek":
+        year, week, _ = day.isocalendar()
+        return cls(year, week)
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date.fromisocalendar(self.year, self.week, 1)
+
+    @property
+    def end(self) -> dt.date:
+        return dt.date.fromisocalendar(self.year, self.week, 7)
+
+    def shifted(self, weeks: int) -> "IsoWeek":
+        return IsoWeek.containing(self.start + dt.timedelta(weeks=weeks))
+
+    def __str__(self) -> str:
+        return f"{self.year}-W{self.week:02d}"
+
+
+@dataclass(frozen=True)
+class FuzzyDate:
+    """A date known to a day, week, month or year, or a span between two such dates."""
+
+    start: dt.date
+    end: dt.date
+    precision: str  # day | week | month | year | span
+    text: str  # as written in the store
+
+    def overlaps(self, first: dt.date, last: dt.date) -> bool:
+        return self.start <= last and self.end >= first
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_fuzzy_date(value: object) -> FuzzyDate:
+    """Accept a YAML date or one of the text forms above; raise ValueError otherwise."""
+    if isinstance(value, FuzzyDate):
+        return value
+    if isinstance(value, dt.datetime):
+        raise ValueError(f"'{value}' has a time of day; expected a date ({DATE_FORMS})")
+    if isinstance(value, dt.date):
+        return FuzzyDate(value, value, "day", value.isoformat())
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError(f"expected a date ({DATE_FORMS}), found {type(value).__name__} {value!r}")
+    text = str(value).strip()
+    if "/" in text:
+        left, _, right = text.partition("/")
+        first, last = _parse_single(left, text), _parse_single(right, text)
+        if last.end < first.start:
+            raise ValueError(f"'{text}' ends before it starts; expected START/END with START first")
+        return FuzzyDate(first.start, last.end, "span", text)
+    return _parse_single(text, text)
+
+
+def _parse_single(text: str, whole: str) -> FuzzyDate:
+    try:
+        if m := _DAY.match(text):
+            day = dt.date(int(m[1]), int(m[2]), int(m[3]))
+            return FuzzyDate(day, day, "day", text)
+        if _WEEK.match(text):
+            week = IsoWeek.parse(text)
+            return FuzzyDate(week.start, week.end, "week", text)
+        if m := _MONTH.match(text):
+            year, month = int(m[1]), int(m[2])
+            last = calendar.monthrange(year, month)[1]
+            return FuzzyDate(dt.date(year, month, 1), dt.date(year, month, last), "month", text)
+        if m := _YEAR.match(text):
+            year = int(m[1])
+            return FuzzyDate(dt.date(year, 1, 1), dt.date(year, 12, 31), "year", text)
+    except ValueError as exc:
+        raise ValueError(f"'{whole}' is not a real date ({exc})") from None
+    raise ValueError(f"'{whole}' is not a date; expected {DATE_FORMS}")
+
+
+def format_day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def format_fuzzy(date: FuzzyDate) -> str:
+    """A date as a reader should see it, no more precise than it was recorded."""
+    if date.precision == "day":
+        return format_day(date.start)
+    if date.precision == "week":
+        week = IsoWeek.containing(date.start)
+        return f"week {week.week} of {week.year} ({format_span(date.start, date.end)})"
+    if date.precision == "month":
+        return f"{date.start:%B %Y}"
+    if date.precision == "year":
+        return str(date.start.year)
+    return format_span(date.start, date.end)
+
+
+def format_span(first: dt.date, last: dt.date) -> str:
+    """'6–12 June 2016', '30 May – 5 June 2016', '28 Dec 2015 – 3 Jan 2016'."""
+    if first == last:
+        return format_day(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%B %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
+    return f"{format_day(first)} – {format_day(last)}"

@@ -1,0 +1,120 @@
+"""The one family of errors a user can cause, and the problems they carry.
+
+Every mistake in the store, the config or a template becomes a `Problem` that knows its file
+and line. The CLI catches `SitrepError` at its boundary and prints the problems, one per line,
+as ``file:line: message (expected ...)`` — never a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong (or suspicious) in a file the user wrote."""
+
+    file: str
+    line: int  # 1-based; 0 when the problem is about the file as a whole
+    message: str
+    expected: str = ""
+    severity: str = "error"  # "error" or "warning"
+    entry_id: str = ""
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        text = f"{where}: {self.severity}: "
+        if self.entry_id:
+            text += f"[{self.entry_id}] "
+        text += self.message
+        if self.expected:
+            text += f" (expected {self.expected})"
+        if self.hint:
+            text += f"; {self.hint}"
+        return text
+
+
+class SitrepError(Exception):
+    """Base of every error that a user can cause and fix. Printed without a traceback."""
+
+    def __init__(self, problems: Problem | Iterable[Problem] | str):
+        if isinstance(problems, str):
+            problems = [Problem(file="sitrep", line=0, message=problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = sorted(problems, key=_problem_order)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class StoreError(SitrepError):
+    """The fact store cannot be read or is invalid."""
+
+
+class ConfigError(SitrepError):
+    """config.yaml is missing or invalid."""
+
+
+class TemplateProblem(SitrepError):
+    """A template cannot be loaded or rendered."""
+
+
+class PeriodError(SitrepError):
+    """The requested week does not exist in the store or is malformed."""
+
+
+class OutputError(SitrepError):
+    """The report could not be written."""
+
+
+def _problem_order(problem: Problem) -> tuple:
+    return (problem.file, problem.line, problem.severity != "error", problem.message)
+
+
+def display_path(path: Path | str, base: Path | None = None) -> str:
+    """A path as the user would type it: relative to `base` (or the current folder) if inside."""
+    path = Path(path)
+    for root in (base, Path.cwd()):
+        if root is None:
+            continue
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            continue
+    return str(path)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """'did you mean X?' for the nearest valid choice, or '' when nothing is close."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+@dataclass
+class ProblemLog:
+    """Collects problems across a whole run so that a user sees them all at once."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+    def error(self, file: str, line: int, message: str, **kw) -> None:
+        self.problems.append(Problem(file, line, message, severity="error", **kw))
+
+    def warning(self, file: str, line: int, message: str, **kw) -> None:
+        self.problems.append(Problem(file, line, message, severity="warning", **kw))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self.problems, key=_problem_order)

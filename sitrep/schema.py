@@ -1,0 +1,292 @@
+"""The typed shape of every kind of entry in the store (one pydantic model per kind).
+
+Shape and types live here; meaning (references between entries, ranges, duplicate ids) is
+checked in `store.py`, where every value's line is known.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+
+from . import vocabulary as vocab
+from .dates import FUZZY_DATE_PATTERN, FuzzyDate, parse_fuzzy_date
+
+
+def _literal(codes):
+    return Literal[tuple(codes)]  # type: ignore[valid-type]
+
+
+def _number(value: object) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, found {type(value).__name__} {value!r}")
+    return value
+
+
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=120)]
+Text = Annotated[str, Field(min_length=1)]
+Date = Annotated[
+    FuzzyDate,
+    PlainValidator(parse_fuzzy_date),
+    WithJsonSchema({"type": "string", "pattern": FUZZY_DATE_PATTERN,
+                    "description": "YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY or START/END"}),
+]
+Number = Annotated[float, PlainValidator(_number), WithJsonSchema({"type": "number"})]
+Count = Annotated[int, Field(ge=0, strict=True)]
+Sensitivity = Literal["public", "restricted"]
+Qualifier = _literal(vocab.QUALIFIERS)
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, arbitrary_types_allowed=True)
+
+
+class Citation(Model):
+    """Who reported a fact, and how far the report can be trusted."""
+
+    source: Id
+    via: Optional[Id] = None  # the outlet that carried the source's words, if not the source itself
+    date: Optional[Date] = None
+    url: Optional[Annotated[str, Field(pattern=r"^https?://\S+$")]] = None
+    credibility: Optional[Annotated[int, Field(ge=1, le=6)]] = None  # Admiralty 1-6
+    note: Optional[Text] = None
+
+
+Cited = Annotated[list[Citation], Field(min_length=1)]
+
+
+class Amount(Model):
+    """A reported number: one value or a low-high range, and how to read it."""
+
+    value: Optional[Number] = None
+    low: Optional[Number] = None
+    high: Optional[Number] = None
+    qualifier: Qualifier = "exact"
+
+
+class Quantity(Amount):
+    unit: _literal(vocab.UNITS)
+
+
+class Source(Model):
+    id: Id
+    name: Text
+    kind: _literal(vocab.SOURCE_KINDS)
+    reliability: Literal["A", "B", "C", "D", "E", "F"]
+    url: Optional[Annotated[str, Field(pattern=r"^https?://\S+$")]] = None
+    description: Optional[Text] = None
+    sensitivity: Sensitivity = "public"
+    public_name: Optional[Text] = None  # what a public edition prints for a restricted source
+
+
+class Place(Model):
+    id: Id
+    name: Text
+    names: dict[str, Text] = {}  # language code -> name, e.g. {ar: الفلوجة}
+    kind: _literal(vocab.PLACE_KINDS)
+    parent: Optional[Id] = None
+    lat: Optional[Annotated[float, PlainValidator(_number), Field(ge=-90, le=90)]] = None
+    lon: Optional[Annotated[float, PlainValidator(_number), Field(ge=-180, le=180)]] = None
+    pcode: Optional[Text] = None
+    notes: Optional[Text] = None
+
+
+class Actor(Model):
+    id: Id
+    name: Text
+    names: dict[str, Text] = {}
+    kind: _literal(vocab.ACTOR_KINDS)
+    aliases: list[Text] = []
+    part_of: Optional[Id] = None
+    notes: Optional[Text] = None
+
+
+class Figure(Amount):
+    id: Id
+    metric: _literal(vocab.METRICS)
+    place: Id
+    as_of: Date
+    unit: _literal(vocab.UNITS)
+    note: Optional[Text] = None
+    cited: Cited
+    sensitivity: Sensitivity = "public"
+
+
+class Victims(Model):
+    killed: Optional[Amount] = None
+    injured: Optional[Amount] = None
+    affected: Optional[Amount] = None
+    description: Optional[Text] = None
+
+
+class Incident(Model):
+    id: Id
+    type: _literal(vocab.INCIDENT_TYPES)
+    date: Date
+    place: Id
+    perpetrator: Optional[Id] = None  # an actor id
+    victims: Optional[Victims] = None
+    duration: Optional[Quantity] = None  # how long it had been going on when reported
+    status: _literal(vocab.INCIDENT_STATUSES)
+    summary: Text
+    cited: Cited
+    sensitivity: Sensitivity = "public"
+
+
+class RouteUpdate(Model):
+    as_of: Date
+    status: _literal(vocab.ROUTE_STATUSES)
+    hazards: list[_literal(vocab.HAZARDS)] = []
+    controlled_by: list[Id] = []  # actor ids
+    summary: Optional[Text] = None
+    cited: Cited
+
+
+class Route(Model):
+    id: Id
+    name: Optional[Text] = None
+    origin: Id
+    destination: Id
+    via: list[Id] = []
+    updates: Annotated[list[RouteUpdate], Field(min_length=1)]
+    sensitivity: Sensitivity = "public"
+
+
+class Movement(Model):
+    id: Id
+    period: Date
+    origin: Id
+    destination: Id
+    route: Optional[Id] = None
+    count: Optional[Amount] = None  # omit when no count was reported
+    unit: _literal(vocab.UNITS) = "people"
+    summary: Text
+    cited: Cited
+    sensitivity: Sensitivity = "public"
+
+
+class Narrative(Model):
+    id: Id
+    week: Annotated[str, Field(pattern=r"^\d{4}-W\d{2}$")]
+    section: _literal(vocab.NARRATIVE_SECTIONS)
+    text: Optional[Text] = None  # paragraphs, separated by a blank line
+    items: list[Text] = []  # bullet points (highlights)
+    author: Optional[Text] = None
+    sensitivity: Sensitivity = "public"
+
+
+# The top-level keys of a store file, in the order the README documents them.
+KINDS: dict[str, type[Model]] = {
+    "sources": Source,
+    "places": Place,
+    "actors": Actor,
+    "figures": Figure,
+    "incidents": Incident,
+    "routes": Route,
+    "movements": Movement,
+    "narrative": Narrative,
+}
+
+
+# --- Turning pydantic's errors into messages an analyst can act on ---------------------------
+
+_TYPE_NAMES = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "list_type": "a list (lines starting with '- ')",
+    "dict_type": "a mapping (key: value lines)",
+    "model_type": "a mapping (key: value lines)",
+    "model_attributes_type": "a mapping (key: value lines)",
+}
+
+
+def describe_value(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (empty value)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (YAML reads yes/no/on/off as true/false; quote it)"
+    return f"{type(value).__name__.replace('str', 'text')} {value!r}"
+
+
+def explain_error(error: dict, model: type[BaseModel]) -> tuple[str, str, str, tuple]:
+    """(message, expected, hint, loc) for one pydantic error on `model`.
+
+    `loc` is where the message should point: the unknown key itself, the missing field's
+    parent, the bad value.
+    """
+    from .errors import did_you_mean
+
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    field = ".".join(str(p) for p in loc if not isinstance(p, int)) or "entry"
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        allowed = list(_model_at(model, loc[:-1]).model_fields)
+        return (f"unknown key '{loc[-1]}'", "one of: " + ", ".join(allowed), did_you_mean(loc[-1], allowed), loc)
+    if kind == "missing":
+        return (f"missing required field '{field}'", "", "", loc[:-1])
+    if kind in ("literal_error", "enum"):
+        expected = error.get("ctx", {}).get("expected", "")
+        choices = [c.strip("'") for c in _split_choices(expected)]
+        return (f"{field}: '{value}' is not one of the allowed values", "one of: " + ", ".join(choices),
+                did_you_mean(value, choices), loc)
+    if kind in _TYPE_NAMES:
+        return (f"{field}: found {describe_value(value)}", _TYPE_NAMES[kind], "", loc)
+    if kind == "string_pattern_mismatch":
+        if field.endswith("url"):
+            return (f"{field}: '{value}' is not a web address", "http:// or https:// followed by the address", "", loc)
+        if field == "week":
+            return (f"week: '{value}' is not an ISO week", "YYYY-Www, such as 2016-W23", "", loc)
+        return (f"{field}: '{value}' is not a valid id",
+                "lowercase letters, digits, '-', '_' or '.', starting with a letter or digit", "", loc)
+    if kind == "string_too_short":
+        return (f"{field} is empty", "some text", "", loc)
+    if kind == "too_short":
+        return (f"{field} is an empty list", "at least one item", "", loc)
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = {"greater_than_equal": "at least", "less_than_equal": "at most",
+                 "greater_than": "more than", "less_than": "less than"}[kind]
+        limit = next(iter(error.get("ctx", {}).values()), "")
+        return (f"{field}: {value!r} is out of range", f"a number {bound} {limit}", "", loc)
+    if kind == "value_error":
+        message = str(error.get("ctx", {}).get("error", error["msg"]))
+        return (f"{field}: {message}", "", "", loc)
+    return (f"{field}: {error['msg']}", "", "", loc)
+
+
+def _split_choices(expected: str) -> list[str]:
+    import re
+
+    return re.findall(r"'([^']*)'", expected) or [expected]
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel]:
+    """The model class that the path `loc` inside `model` points into."""
+    import typing
+
+    current: type[BaseModel] = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(str(part))
+        if info is None:
+            break
+        stack = [info.annotation]
+        found = None
+        while stack:
+            ann = stack.pop()
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                found = ann
+                break
+            stack.extend(typing.get_args(ann))
+        if found is None:
+            break
+        current = found
+    return current

@@ -1,0 +1,270 @@
+"""The fact store: every YAML file under the store folder, loaded, validated and cross-checked.
+
+`load_store` either returns a `Store` that later stages can trust completely, or raises
+`StoreError` carrying every problem found, each with its file and line — all of them in one
+run, so an analyst can fix a whole batch before the next try.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from pydantic import ValidationError
+
+from .dates import FuzzyDate, IsoWeek
+from .errors import Problem, ProblemLog, StoreError, did_you_mean, display_path
+from .schema import (KINDS, Actor, Amount, Citation, Figure, Incident, Model, Movement, Narrative,
+                     Place, Route, Source, explain_error)
+from .yamlsource import YamlDocument, YamlLoadError, load_yaml_file
+
+STORE_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an entry was written: its file, and its path inside that file's document."""
+
+    doc: YamlDocument
+    path: tuple
+
+    @property
+    def file(self) -> str:
+        return self.doc.file
+
+    @property
+    def line(self) -> int:
+        return self.doc.line_of(self.path)
+
+    def line_of(self, *fields) -> int:
+        return self.doc.line_of(self.path + tuple(fields))
+
+
+@dataclass
+class Store:
+    root: Path
+    files: list[str] = field(default_factory=list)
+    sources: dict[str, Source] = field(default_factory=dict)
+    places: dict[str, Place] = field(default_factory=dict)
+    actors: dict[str, Actor] = field(default_factory=dict)
+    figures: dict[str, Figure] = field(default_factory=dict)
+    incidents: dict[str, Incident] = field(default_factory=dict)
+    routes: dict[str, Route] = field(default_factory=dict)
+    movements: dict[str, Movement] = field(default_factory=dict)
+    narrative: dict[str, Narrative] = field(default_factory=dict)
+    origins: dict[str, Origin] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def kind(self, name: str) -> dict[str, Model]:
+        return getattr(self, name)
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(self.kind(name)) for name in KINDS}
+
+    def dated_facts(self) -> Iterator[tuple[Model, FuzzyDate]]:
+        """Every dated fact with the date that places it in time."""
+        for figure in self.figures.values():
+            yield figure, figure.as_of
+        for incident in self.incidents.values():
+            yield incident, incident.date
+        for route in self.routes.values():
+            for update in route.updates:
+                yield route, update.as_of
+        for movement in self.movements.values():
+            yield movement, movement.period
+
+    def weeks_with_facts(self) -> list[IsoWeek]:
+        """The ISO weeks that at least one dated fact overlaps, in order."""
+        weeks: set[IsoWeek] = set()
+        for _, date in self.dated_facts():
+            week = IsoWeek.containing(date.start)
+            while week.start <= date.end:
+                weeks.add(week)
+                week = week.shifted(1)
+        return sorted(weeks)
+
+
+def find_store_files(root: Path) -> list[Path]:
+    """The store's YAML files in a stable order; hidden files and folders are skipped."""
+    files = []
+    for path in root.rglob("*"):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.suffix.lower() in STORE_SUFFIXES and path.is_file():
+            files.append(path)
+    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+
+
+def load_store(root: Path, *, shown_root: str | None = None) -> Store:
+    """Load, validate and cross-check the store folder at `root`."""
+    root = Path(root)
+    shown_root = shown_root or display_path(root)
+    if not root.is_dir():
+        raise StoreError(Problem(shown_root, 0, "the store folder does not exist",
+                                 expected="a folder of .yaml fact files (set 'store:' in config.yaml)"))
+    log = ProblemLog()
+    store = Store(root=root)
+    paths = find_store_files(root)
+    if not paths:
+        raise StoreError(Problem(shown_root, 0, "the store folder holds no .yaml files",
+                                 expected="at least one fact file, such as facts/sources.yaml"))
+    for path in paths:
+        shown = display_path(path)
+        store.files.append(shown)
+        try:
+            doc = load_yaml_file(path, shown)
+        except YamlLoadError as exc:
+            log.add(exc.problem)
+            continue
+        _read_document(doc, store, log)
+    if not log.errors and not any(store.counts().values()):
+        log.error(shown_root, 0, "the store holds no entries", expected="lists under sources:, places:, figures:, ...")
+    if not log.errors:
+        cross_check(store, log)
+    if log.errors:
+        raise StoreError(log.sorted())
+    store.warnings = log.warnings
+    return store
+
+
+def _read_document(doc: YamlDocument, store: Store, log: ProblemLog) -> None:
+    if doc.data is None:
+        return  # an empty file (or only comments) is allowed: a placeholder for later facts
+    if not isinstance(doc.data, dict):
+        log.error(doc.file, doc.line_of(()), f"the file holds {_what(doc.data)}",
+                  expected="top-level keys such as sources:, places:, figures:, each holding a list")
+        return
+    for kind, entries in doc.data.items():
+        if kind not in KINDS:
+            log.error(doc.file, doc.line_of((kind,)), f"unknown top-level key '{kind}'",
+                      expected="one of: " + ", ".join(KINDS), hint=did_you_mean(kind, KINDS))
+            continue
+        if entries is None:
+            continue
+        if not isinstance(entries, list):
+            log.error(doc.file, doc.line_of((kind,)), f"'{kind}' holds {_what(entries)}",
+                      expected=f"a list of {kind} entries, each starting with '- id: ...'")
+            continue
+        for index, raw in enumerate(entries):
+            _read_entry(doc, kind, index, raw, store, log)
+
+
+def _read_entry(doc: YamlDocument, kind: str, index: int, raw: object, store: Store, log: ProblemLog) -> None:
+    model_class = KINDS[kind]
+    path = (kind, index)
+    entry_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
+    try:
+        entry = model_class.model_validate(raw)
+    except ValidationError as exc:
+        for error in exc.errors():
+            message, expected, hint, loc = explain_error(error, model_class)
+            log.error(doc.file, doc.line_of(path + loc), message, expected=expected, hint=hint, entry_id=entry_id)
+        return
+    origin = Origin(doc, path)
+    if entry.id in store.origins:
+        first = store.origins[entry.id]
+        log.error(doc.file, origin.line_of("id"), f"duplicate id '{entry.id}' (first used at {first.file}:{first.line})",
+                  expected="an id used by one entry only, across the whole store", entry_id=entry.id)
+        return
+    store.origins[entry.id] = origin
+    store.kind(kind)[entry.id] = entry
+
+
+def _what(value: object) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"the value {value!r}"
+
+
+# --- Cross-checks: what the schema alone cannot see ------------------------------------------
+
+def cross_check(store: Store, log: ProblemLog) -> None:
+    checker = _CrossChecker(store, log)
+    for place in store.places.values():
+        checker.ref(place, ("parent",), place.parent, "places")
+    for actor in store.actors.values():
+        checker.ref(actor, ("part_of",), actor.part_of, "actors")
+    for figure in store.figures.values():
+        checker.ref(figure, ("place",), figure.place, "places")
+        checker.amount(figure, (), figure)
+        checker.citations(figure, ("cited",), figure.cited)
+    for incident in store.incidents.values():
+        checker.ref(incident, ("place",), incident.place, "places")
+        checker.ref(incident, ("perpetrator",), incident.perpetrator, "actors")
+        if incident.victims:
+            for outcome in ("killed", "injured", "affected"):
+                amount = getattr(incident.victims, outcome)
+                if amount is not None:
+                    checker.amount(incident, ("victims", outcome), amount)
+        if incident.duration:
+            checker.amount(incident, ("duration",), incident.duration)
+        checker.citations(incident, ("cited",), incident.cited)
+    for route in store.routes.values():
+        checker.ref(route, ("origin",), route.origin, "places")
+        checker.ref(route, ("destination",), route.destination, "places")
+        for i, place in enumerate(route.via):
+            checker.ref(route, ("via", i), place, "places")
+        for u, update in enumerate(route.updates):
+            for i, actor in enumerate(update.controlled_by):
+                checker.ref(route, ("updates", u, "controlled_by", i), actor, "actors")
+            checker.citations(route, ("updates", u, "cited"), update.cited)
+    for movement in store.movements.values():
+        checker.ref(movement, ("origin",), movement.origin, "places")
+        checker.ref(movement, ("destination",), movement.destination, "places")
+        checker.ref(movement, ("route",), movement.route, "routes")
+        if movement.count:
+            checker.amount(movement, ("count",), movement.count)
+        checker.citations(movement, ("cited",), movement.cited)
+    for narrative in store.narrative.values():
+        try:
+            IsoWeek.parse(narrative.week)
+        except ValueError as exc:
+            checker.error(narrative, ("week",), str(exc))
+        if not narrative.text and not narrative.items:
+            checker.error(narrative, (), "a narrative entry needs its words", expected="'text:' paragraphs or 'items:' bullet points")
+
+
+@dataclass
+class _CrossChecker:
+    store: Store
+    log: ProblemLog
+
+    def error(self, entry: Model, fields: tuple, message: str, expected: str = "", hint: str = "") -> None:
+        origin = self.store.origins[entry.id]
+        self.log.error(origin.file, origin.line_of(*fields), message, expected=expected, hint=hint, entry_id=entry.id)
+
+    def ref(self, entry: Model, fields: tuple, target: str | None, kind: str) -> None:
+        if target is None or target in self.store.kind(kind):
+            return
+        name = ".".join(str(f) for f in fields if not isinstance(f, int))
+        other = next((k for k in KINDS if target in self.store.kind(k)), None)
+        hint = f"'{target}' is one of the {other}, not the {kind}" if other else did_you_mean(target, self.store.kind(kind))
+        self.error(entry, fields, f"{name}: unknown {kind[:-1] if kind != 'narrative' else kind} '{target}'",
+                   expected=f"the id of an entry under '{kind}:'", hint=hint)
+
+    def citations(self, entry: Model, fields: tuple, cited: Iterable[Citation]) -> None:
+        for i, citation in enumerate(cited):
+            self.ref(entry, fields + (i, "source"), citation.source, "sources")
+            self.ref(entry, fields + (i, "via"), citation.via, "sources")
+
+    def amount(self, entry: Model, fields: tuple, amount: Amount) -> None:
+        has_value = amount.value is not None
+        has_low, has_high = amount.low is not None, amount.high is not None
+        if has_value and (has_low or has_high):
+            self.error(entry, fields + ("value",), "both a value and a low-high range are given",
+                       expected="either 'value:' or 'low:' with 'high:'")
+        elif not has_value and not (has_low and has_high):
+            missing = "high" if has_low else "low" if has_high else "value"
+            self.error(entry, fields, f"the number is incomplete: '{missing}' is missing",
+                       expected="either 'value:' or both 'low:' and 'high:'")
+        elif has_low and amount.low > amount.high:
+            self.error(entry, fields + ("low",), f"inverted range: low {amount.low:g} is greater than high {amount.high:g}",
+                       expected="low <= high")
+        for name in ("value", "low", "high"):
+            number = getattr(amount, name)
+            if number is not None and number < 0:
+                self.error(entry, fields + (name,), f"{name}: {number:g} is negative", expected="a number of 0 or more")
