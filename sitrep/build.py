@@ -1,0 +1,89 @@
+"""Build a week's report end to end: config ► store ► report ► render ► pdf ► output.
+
+This is the library's front door; the CLI is a thin shell over `check` and `build_week`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config, load_config
+from .dates import IsoWeek
+from .errors import Problem, display_path
+from .output import copy_if_changed, write_outputs
+from .render import builtin_templates_dir, render_html
+from .report import ReportContext, build_context, resolve_week
+from .store import Store, load_store
+
+ASSETS_DIR = "assets"  # beside the week folders in output/; fonts the HTML and PDF both use
+FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf", "NotoSans-BoldItalic.ttf",
+              "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf", "OFL.txt")
+
+
+@dataclass
+class CheckResult:
+    config: Config
+    store: Store
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return self.store.warnings
+
+
+@dataclass
+class BuildResult:
+    week: IsoWeek
+    context: ReportContext
+    files: dict[str, Path] = field(default_factory=dict)  # format -> path written
+    seconds: float = 0.0
+
+
+def check(config_path: Path | str = "config.yaml") -> CheckResult:
+    """Load and validate the config and the store; raises SitrepError listing every problem."""
+    config = load_config(config_path)
+    store = load_store(config.store_dir, shown_root=display_path(config.store_dir))
+    return CheckResult(config, store)
+
+
+def output_paths(config: Config, week: IsoWeek) -> dict[str, Path]:
+    folder = config.output_dir / str(week)
+    stem = f"{config.file_stem}-{week}"
+    return {"html": folder / f"{stem}.html", "pdf": folder / f"{stem}.pdf"}
+
+
+def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
+               formats: tuple[str, ...] = ("html", "pdf"), edition: str | None = None) -> BuildResult:
+    """Build one week's report. Nothing is written unless every stage succeeded."""
+    started = time.perf_counter()
+    checked = check(config_path)
+    config, store = checked.config, checked.store
+    iso_week = resolve_week(store, week)
+    context = build_context(store, config, iso_week, edition)
+    html = render_html(context, assets_url=f"../{ASSETS_DIR}")
+    paths = output_paths(config, iso_week)
+    outputs: dict[Path, bytes | str] = {}
+    if "html" in formats:
+        outputs[paths["html"]] = html
+    if "pdf" in formats:
+        from .pdf import render_pdf
+
+        # Fonts go in place first (each copied atomically); they are shared by every week.
+        assets = _install_assets(config)
+        outputs[paths["pdf"]] = render_pdf(html, base_dir=paths["pdf"].parent,
+                                           allowed_roots=[config.workspace, assets, builtin_templates_dir()])
+    elif "html" in formats:
+        _install_assets(config)
+    write_outputs(outputs)
+    result = BuildResult(iso_week, context, {fmt: paths[fmt] for fmt in formats})
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _install_assets(config: Config) -> Path:
+    target = config.output_dir / ASSETS_DIR
+    fonts = builtin_templates_dir() / "fonts"
+    for name in FONT_FILES:
+        copy_if_changed(fonts / name, target / "fonts" / name)
+    return target

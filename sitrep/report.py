@@ -1,0 +1,596 @@
+"""The report stage: select one week of the store and turn it into a `ReportContext`.
+
+All the report's logic lives here — which facts belong to the week, which figures are key,
+how conflicting reports combine into a range, what gets a citation number and in what order,
+what a public edition must leave out. The context is plain data; templates only present it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from . import vocabulary as vocab
+from .config import Config
+from .dates import FuzzyDate, IsoWeek, format_day, format_fuzzy, format_span
+from .errors import PeriodError, Problem, display_path
+from .formatting import amount_bounds, format_amount, format_range, unit_word
+from .schema import Amount, Citation, Figure, Incident, Model, Movement, Route, RouteUpdate
+from .store import Store
+
+# The sections of a report, in the order they are printed (and citations numbered).
+SECTIONS = ("highlights", "key_figures", "trapped", "routes", "movements", "abuses", "context",
+            "other_figures", "outlook", "places", "sources")
+
+MAX_AUTOMATIC_HIGHLIGHTS = 5
+
+
+# --- The context: plain data handed to the templates -----------------------------------------
+
+@dataclass
+class Organisation:
+    name: str
+    contact: str | None
+    url: str | None
+
+
+@dataclass
+class SourceEntry:
+    """One numbered line of the sources list."""
+
+    number: int
+    source_id: str
+    name: str
+    kind: str
+    reliability: str  # Admiralty letter
+    reliability_label: str
+    via: str | None  # the outlet that carried the report
+    date: str | None
+    url: str | None
+    credibility: list[int]  # the Admiralty 1-6 grades the citations of this reference carry
+    note: str | None
+
+    @property
+    def credibility_text(self) -> str:
+        """'3', or '2–3' when the facts citing this reference were graded differently."""
+        if not self.credibility:
+            return ""
+        low, high = min(self.credibility), max(self.credibility)
+        return str(low) if low == high else f"{low}–{high}"
+
+
+@dataclass
+class PlaceRef:
+    id: str
+    name: str
+    local_names: dict[str, str]  # language code -> name, e.g. {"ar": "الفلوجة"}
+
+
+@dataclass
+class FigureReport:
+    """One source's report of a figure."""
+
+    id: str
+    text: str  # 'about 30,000–40,000 people'
+    as_of: str
+    note: str | None
+    citations: list[int]
+    sources: list[str]  # who reported it, as the sources list names them
+
+
+@dataclass
+class KeyFigure:
+    metric: str
+    label: str
+    place: PlaceRef
+    number: str  # '30,000–40,000' — the range every report spans
+    qualifier: str  # 'about', 'at least', or '' when reports differ in how they qualify
+    unit: str
+    as_of: str
+    low: float
+    high: float
+    reports: list[FigureReport]
+    conflicting: bool  # the reports disagree: print who said what
+    citations: list[int]
+
+    @property
+    def ids(self) -> list[str]:
+        return [r.id for r in self.reports]
+
+
+@dataclass
+class FigureRow:
+    id: str
+    label: str
+    place: PlaceRef
+    text: str
+    as_of: str
+    note: str | None
+    citations: list[int]
+
+
+@dataclass
+class IncidentRow:
+    id: str
+    type: str
+    type_label: str
+    date: str
+    place: PlaceRef
+    perpetrator: str | None
+    victims: str | None
+    status: str
+    status_label: str
+    summary: str
+    citations: list[int]
+
+
+@dataclass
+class IncidentGroup:
+    type: str
+    label: str
+    description: str
+    incidents: list[IncidentRow]
+
+
+@dataclass
+class RouteRow:
+    id: str
+    name: str
+    origin: PlaceRef
+    destination: PlaceRef
+    via: list[PlaceRef]
+    status: str
+    status_label: str
+    hazards: list[str]
+    controlled_by: list[str]
+    as_of: str
+    summary: str | None
+    citations: list[int]
+
+
+@dataclass
+class MovementRow:
+    id: str
+    period: str
+    origin: PlaceRef
+    destination: PlaceRef
+    route: str | None
+    count: str  # 'not reported' when no count was given
+    summary: str
+    citations: list[int]
+
+
+@dataclass
+class Highlight:
+    text: str
+    citations: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ReportContext:
+    """Everything a template may show. Built by `build_context`; never computed in templates."""
+
+    title: str
+    crisis: str
+    organisation: Organisation
+    language: str
+    edition: str  # 'public' or 'internal'
+    paper: str
+    disclaimer: str | None
+    week: str  # '2016-W26'
+    number: int  # the report's number in the series
+    period: str  # '27 June – 3 July 2016'
+    period_start: dt.date
+    period_end: dt.date
+    as_of: str
+    as_of_date: dt.date
+    next_report: str
+    previous_week: str | None
+    next_week: str | None
+    sections: list[str]
+    overview: list[str]  # paragraphs
+    highlights: list[Highlight]
+    key_figures: list[KeyFigure]
+    trapped_key_figures: list[KeyFigure]  # the key figures of civilians trapped, restated in their section
+    trapped_figures: list[FigureRow]
+    trapped_notes: list[str]
+    routes: list[RouteRow]
+    routes_notes: list[str]
+    movements: list[MovementRow]
+    movements_notes: list[str]
+    abuses: list[IncidentGroup]
+    abuses_notes: list[str]
+    context_events: list[IncidentRow]
+    context_notes: list[str]
+    other_figures: list[FigureRow]
+    outlook: list[str]
+    places: list[PlaceRef]
+    sources: list[SourceEntry]
+    fact_ids: list[str]  # every store entry shown, for tracing
+
+    @property
+    def document_title(self) -> str:
+        return f"{self.title} — Report {self.number}, {self.period}"
+
+
+# --- Building it -----------------------------------------------------------------------------
+
+def available_weeks(store: Store) -> list[IsoWeek]:
+    return store.weeks_with_facts()
+
+
+def resolve_week(store: Store, week: str | None) -> IsoWeek:
+    """The requested week, or the latest week that has facts."""
+    weeks = available_weeks(store)
+    shown = display_path(store.root)
+    if not weeks:
+        raise PeriodError(Problem(shown, 0, "the store holds no dated facts",
+                                  expected="figures, incidents, routes or movements with dates"))
+    if week is None:
+        return weeks[-1]
+    try:
+        wanted = IsoWeek.parse(week)
+    except ValueError as exc:
+        raise PeriodError(Problem("--week", 0, str(exc))) from None
+    if wanted not in weeks:
+        raise PeriodError(Problem(shown, 0, f"no facts in week {wanted} ({format_span(wanted.start, wanted.end)})",
+                                  expected=f"a week with facts: {_describe_weeks(weeks)}"))
+    return wanted
+
+
+def _describe_weeks(weeks: list[IsoWeek]) -> str:
+    if len(weeks) <= 6:
+        return ", ".join(map(str, weeks))
+    return f"{', '.join(map(str, weeks[:3]))}, ... {', '.join(map(str, weeks[-3:]))} ({len(weeks)} weeks)"
+
+
+def build_context(store: Store, config: Config, week: IsoWeek | str | None = None,
+                  edition: str | None = None) -> ReportContext:
+    if not isinstance(week, IsoWeek):
+        week = resolve_week(store, week)
+    builder = _Builder(store, config, week, edition or config.edition)
+    return builder.build()
+
+
+class _Builder:
+    def __init__(self, store: Store, config: Config, week: IsoWeek, edition: str):
+        self.store = store
+        self.config = config
+        self.week = week
+        self.edition = edition
+        self.first, self.last = week.start, week.end
+        self.citations = _CitationIndex(store, edition)
+        self.places_used: dict[str, PlaceRef] = {}
+        self.fact_ids: list[str] = []
+
+    # Selection -----------------------------------------------------------------------------
+
+    def visible(self, entry: Model) -> bool:
+        """Restricted entries exist only in the internal edition."""
+        return self.edition == "internal" or getattr(entry, "sensitivity", "public") == "public"
+
+    def in_week(self, date: FuzzyDate) -> bool:
+        return date.overlaps(self.first, self.last)
+
+    def week_figures(self) -> list[Figure]:
+        return [f for f in self.store.figures.values() if self.visible(f) and self.in_week(f.as_of)]
+
+    def week_incidents(self) -> list[Incident]:
+        return [i for i in self.store.incidents.values() if self.visible(i) and self.in_week(i.date)]
+
+    def narrative(self, section: str) -> list:
+        return [n for n in self.store.narrative.values()
+                if n.week == str(self.week) and n.section == section and self.visible(n)]
+
+    def paragraphs(self, section: str) -> list[str]:
+        paragraphs = []
+        for entry in self.narrative(section):
+            if entry.text:
+                paragraphs += [" ".join(p.split()) for p in entry.text.split("\n\n") if p.strip()]
+            paragraphs += entry.items
+        return paragraphs
+
+    # Shared pieces ---------------------------------------------------------------------------
+
+    def place(self, place_id: str) -> PlaceRef:
+        if place_id not in self.places_used:
+            place = self.store.places[place_id]
+            self.places_used[place_id] = PlaceRef(place.id, place.name, dict(place.names))
+        return self.places_used[place_id]
+
+    def actor(self, actor_id: str | None) -> str | None:
+        return self.store.actors[actor_id].name if actor_id else None
+
+    def cite(self, entry_id: str, cited: Iterable[Citation]) -> list[int]:
+        if entry_id not in self.fact_ids:
+            self.fact_ids.append(entry_id)
+        return sorted({self.citations.number(c) for c in cited})
+
+    # Sections, in print order so that citation numbers run 1, 2, 3 down the page -------------
+
+    def build(self) -> ReportContext:
+        config, week = self.config, self.week
+        figures = self.week_figures()
+        incidents = self.week_incidents()
+        routes = self.week_routes()
+        movements = [m for m in self.store.movements.values() if self.visible(m) and self.in_week(m.period)]
+        if not (figures or incidents or routes or movements):
+            raise PeriodError(Problem(display_path(self.store.root), 0,
+                                      f"week {week} has no facts that this {self.edition} edition may show",
+                                      expected="a week with public facts, or --edition internal"))
+        overview = self.paragraphs("overview")
+        written_highlights = [Highlight(text) for text in self.paragraphs("highlights")]
+        key_metrics = list(config.key_metrics)
+        key_figures = self.key_figures(figures, key_metrics)
+        highlights = written_highlights or self.automatic_highlights(key_figures, incidents, routes)
+        by_section = lambda name: [f for f in figures if vocab.METRICS[f.metric].section == name and f.metric not in key_metrics]
+        trapped = self.figure_rows(by_section("trapped"))
+        route_rows = [self.route_row(route, update) for route, update in routes]
+        movement_rows = [self.movement_row(m) for m in movements]
+        abuse_incidents = [i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == "abuse"]
+        abuses = self.incident_groups(abuse_incidents)
+        events = [self.incident_row(i) for i in self.by_date(i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == "event")]
+        other = self.figure_rows([f for f in figures if vocab.METRICS[f.metric].section not in ("trapped",)
+                                  and f.metric not in key_metrics])
+        weeks = available_weeks(self.store)
+        position = weeks.index(week)
+        org = config.organisation
+        return ReportContext(
+            title=config.title,
+            crisis=config.crisis,
+            organisation=Organisation(org.name, org.contact, org.url),
+            language=config.language,
+            edition=self.edition,
+            paper=config.paper,
+            disclaimer=config.disclaimer,
+            week=str(week),
+            number=position + 1,
+            period=format_span(week.start, week.end),
+            period_start=week.start,
+            period_end=week.end,
+            as_of=format_day(week.end),
+            as_of_date=week.end,
+            next_report=format_day(week.end + dt.timedelta(days=7)),
+            previous_week=str(weeks[position - 1]) if position > 0 else None,
+            next_week=str(weeks[position + 1]) if position + 1 < len(weeks) else None,
+            sections=list(SECTIONS),
+            overview=overview,
+            highlights=highlights,
+            key_figures=key_figures,
+            trapped_key_figures=[f for f in key_figures if f.metric == "civilians_trapped"],
+            trapped_figures=trapped,
+            trapped_notes=self.paragraphs("trapped"),
+            routes=route_rows,
+            routes_notes=self.paragraphs("routes"),
+            movements=movement_rows,
+            movements_notes=self.paragraphs("movements"),
+            abuses=abuses,
+            abuses_notes=self.paragraphs("abuses"),
+            context_events=events,
+            context_notes=self.paragraphs("context"),
+            other_figures=other,
+            outlook=self.paragraphs("outlook"),
+            places=sorted(self.places_used.values(), key=lambda p: p.name),
+            sources=self.citations.entries(),
+            fact_ids=self.fact_ids,
+        )
+
+    def key_figures(self, figures: list[Figure], key_metrics: list[str]) -> list[KeyFigure]:
+        """One key figure per metric and place: the latest reports, combined into the range
+        they span. Reports that disagree are kept side by side, never averaged."""
+        result = []
+        for metric in key_metrics:
+            groups: dict[str, list[Figure]] = {}
+            for figure in figures:
+                if figure.metric == metric:
+                    groups.setdefault(figure.place, []).append(figure)
+            for place_id, group in groups.items():
+                result.append(self.key_figure(metric, place_id, _latest_reports(group)))
+        return result
+
+    def key_figure(self, metric: str, place_id: str, reports: list[Figure]) -> KeyFigure:
+        bounds = [amount_bounds(f) for f in reports]
+        low, high = min(b[0] for b in bounds), max(b[1] for b in bounds)
+        qualifiers = {f.qualifier for f in reports}
+        qualifier = vocab.QUALIFIERS[qualifiers.pop()] if len(qualifiers) == 1 else ""
+        units = {f.unit for f in reports}
+        unit = units.pop() if len(units) == 1 else reports[0].unit
+        report_rows = [FigureReport(f.id, format_amount(f, f.unit), format_fuzzy(f.as_of), f.note, self.cite(f.id, f.cited),
+                                    [self.citations.credit(c) for c in f.cited]) for f in reports]
+        single = reports[0] if len(reports) == 1 else None
+        return KeyFigure(
+            metric=metric,
+            label=vocab.METRICS[metric].label,
+            place=self.place(place_id),
+            number=format_range(low, high),
+            qualifier=qualifier,
+            unit=unit_word(unit, single),
+            as_of=format_fuzzy(reports[0].as_of),
+            low=low,
+            high=high,
+            reports=report_rows,
+            conflicting=len(set(bounds)) > 1,
+            citations=sorted({n for r in report_rows for n in r.citations}),
+        )
+
+    def automatic_highlights(self, key_figures: list[KeyFigure], incidents: list[Incident],
+                             routes: list[tuple[Route, RouteUpdate]]) -> list[Highlight]:
+        """When the analyst wrote no highlights: the key figures, the deadliest abuses and the
+        routes that are closed or unsafe, each with its citations."""
+        highlights = []
+        for figure in key_figures:
+            amount = " ".join(w for w in (figure.qualifier, figure.number, figure.unit) if w)
+            highlights.append(Highlight(f"{figure.label} in {figure.place.name}: {amount} (as of {figure.as_of}).",
+                                        figure.citations))
+        abuses = [i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == "abuse"]
+        abuses.sort(key=lambda i: -(amount_bounds(i.victims.killed)[1] if i.victims and i.victims.killed else 0))
+        for incident in abuses[:2]:
+            label = vocab.INCIDENT_TYPES[incident.type].label
+            highlights.append(Highlight(f"{label} ({self.store.places[incident.place].name}): {incident.summary.strip()}",
+                                        self.cite(incident.id, incident.cited)))
+        for route, update in routes:
+            if update.status in ("closed", "unsafe"):
+                highlights.append(Highlight(f"Route {self.route_name(route)} is {vocab.ROUTE_STATUSES[update.status].lower()}.",
+                                            self.cite(route.id, update.cited)))
+        return highlights[:MAX_AUTOMATIC_HIGHLIGHTS]
+
+    def figure_rows(self, figures: list[Figure]) -> list[FigureRow]:
+        rows = []
+        for figure in sorted(figures, key=lambda f: (list(vocab.METRICS).index(f.metric), f.place, f.as_of.start)):
+            rows.append(FigureRow(figure.id, vocab.METRICS[figure.metric].label, self.place(figure.place),
+                                  format_amount(figure, figure.unit), format_fuzzy(figure.as_of), figure.note,
+                                  self.cite(figure.id, figure.cited)))
+        return rows
+
+    def week_routes(self) -> list[tuple[Route, RouteUpdate]]:
+        """Each visible route with its latest update that falls in the week."""
+        result = []
+        for route in self.store.routes.values():
+            if not self.visible(route):
+                continue
+            updates = [u for u in route.updates if self.in_week(u.as_of)]
+            if updates:
+                result.append((route, max(updates, key=lambda u: (u.as_of.end, u.as_of.start))))
+        return result
+
+    def route_name(self, route: Route) -> str:
+        return route.name or f"{self.store.places[route.origin].name} – {self.store.places[route.destination].name}"
+
+    def route_row(self, route: Route, update: RouteUpdate) -> RouteRow:
+        return RouteRow(
+            id=route.id,
+            name=self.route_name(route),
+            origin=self.place(route.origin),
+            destination=self.place(route.destination),
+            via=[self.place(p) for p in route.via],
+            status=update.status,
+            status_label=vocab.ROUTE_STATUSES[update.status],
+            hazards=[vocab.HAZARDS[h] for h in update.hazards],
+            controlled_by=[self.store.actors[a].name for a in update.controlled_by],
+            as_of=format_fuzzy(update.as_of),
+            summary=_clean(update.summary),
+            citations=self.cite(route.id, update.cited),
+        )
+
+    def movement_row(self, movement: Movement) -> MovementRow:
+        return MovementRow(
+            id=movement.id,
+            period=format_fuzzy(movement.period),
+            origin=self.place(movement.origin),
+            destination=self.place(movement.destination),
+            route=self.route_name(self.store.routes[movement.route]) if movement.route else None,
+            count=format_amount(movement.count, movement.unit) if movement.count else "not reported",
+            summary=_clean(movement.summary),
+            citations=self.cite(movement.id, movement.cited),
+        )
+
+    def by_date(self, incidents: Iterable[Incident]) -> list[Incident]:
+        return sorted(incidents, key=lambda i: (i.date.start, i.date.end, i.id))
+
+    def incident_groups(self, incidents: list[Incident]) -> list[IncidentGroup]:
+        """Abuses grouped by type, in the vocabulary's order, each group by date."""
+        groups = []
+        for code, kind in vocab.INCIDENT_TYPES.items():
+            members = [i for i in incidents if i.type == code]
+            if members:
+                groups.append(IncidentGroup(code, kind.label, kind.description,
+                                            [self.incident_row(i) for i in self.by_date(members)]))
+        return groups
+
+    def incident_row(self, incident: Incident) -> IncidentRow:
+        return IncidentRow(
+            id=incident.id,
+            type=incident.type,
+            type_label=vocab.INCIDENT_TYPES[incident.type].label,
+            date=format_fuzzy(incident.date),
+            place=self.place(incident.place),
+            perpetrator=self.actor(incident.perpetrator),
+            victims=_victims_text(incident),
+            status=incident.status,
+            status_label=vocab.INCIDENT_STATUSES[incident.status],
+            summary=_clean(incident.summary),
+            citations=self.cite(incident.id, incident.cited),
+        )
+
+
+def _latest_reports(figures: list[Figure]) -> list[Figure]:
+    """The reports with the most recent as-of date; several of them are a conflict to show."""
+    def key(f: Figure):
+        return (f.as_of.end, f.as_of.start)
+    latest = max(key(f) for f in figures)
+    return [f for f in figures if key(f) == latest]
+
+
+def _victims_text(incident: Incident) -> str | None:
+    victims = incident.victims
+    if victims is None:
+        return None
+    parts = []
+    for outcome in ("killed", "injured", "affected"):
+        amount: Amount | None = getattr(victims, outcome)
+        if amount is not None:
+            parts.append(f"{format_amount(amount)} {outcome}")
+    text = "; ".join(parts)
+    if victims.description:
+        text = f"{text}. {victims.description}" if text else victims.description
+    return text
+
+
+def _clean(text: str | None) -> str | None:
+    return " ".join(text.split()) if text else text
+
+
+class _CitationIndex:
+    """Numbers each distinct citation on first use, so the sources list follows the page."""
+
+    def __init__(self, store: Store, edition: str):
+        self.store = store
+        self.edition = edition
+        self.numbers: dict[tuple, int] = {}
+        self.rows: list[SourceEntry] = []
+
+    def number(self, citation: Citation) -> int:
+        """One number per reference (who, via whom, when, where); the credibility grades of
+        the facts citing it are gathered on its line of the sources list."""
+        key = (citation.source, citation.via, str(citation.date or ""), citation.url, citation.note)
+        if key not in self.numbers:
+            self.numbers[key] = len(self.numbers) + 1
+            self.rows.append(self.entry(self.numbers[key], citation))
+        row = self.rows[self.numbers[key] - 1]
+        if citation.credibility and citation.credibility not in row.credibility:
+            row.credibility.append(citation.credibility)
+            row.credibility.sort()
+        return self.numbers[key]
+
+    def credit(self, citation: Citation) -> str:
+        """'Capt. X (via Fox News)': who reported, for a line that names its source."""
+        name = self.source_name(citation.source)
+        return f"{name} (via {self.source_name(citation.via)})" if citation.via else name
+
+    def source_name(self, source_id: str) -> str:
+        source = self.store.sources[source_id]
+        if source.sensitivity == "restricted" and self.edition == "public":
+            return source.public_name or f"{vocab.SOURCE_KINDS[source.kind]} (identity withheld)"
+        return source.name
+
+    def entry(self, number: int, citation: Citation) -> SourceEntry:
+        source = self.store.sources[citation.source]
+        withheld = self.edition == "public" and any(
+            self.store.sources[s].sensitivity == "restricted" for s in (citation.source, citation.via) if s)
+        return SourceEntry(
+            number=number,
+            source_id=citation.source if not withheld else "",
+            name=self.source_name(citation.source),
+            kind=vocab.SOURCE_KINDS[source.kind],
+            reliability=source.reliability,
+            reliability_label=vocab.RELIABILITY[source.reliability],
+            via=self.source_name(citation.via) if citation.via else None,
+            date=format_fuzzy(citation.date) if citation.date else None,
+            url=None if withheld else citation.url or self.store.sources[citation.via or citation.source].url,
+            credibility=[],
+            note=citation.note,
+        )
+
+    def entries(self) -> list[SourceEntry]:
+        return list(self.rows)

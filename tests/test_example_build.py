@@ -1,0 +1,105 @@
+"""The whole pipeline run the way a user runs it, on the bundled Fallujah store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from sitrep.store import load_store
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pdf_text(path: Path) -> str:
+    reader = PdfReader(path)
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture(scope="module")
+def built_latest(tmp_path_factory):
+    """Build the default week once as a subprocess (python -m sitrep build) in a copy of the
+    example workspace; several tests read the result."""
+    import shutil
+    import subprocess
+    import sys
+
+    ws = tmp_path_factory.mktemp("example") / "ws"
+    ws.mkdir()
+    shutil.copy(REPO / "config.yaml", ws / "config.yaml")
+    shutil.copytree(REPO / "facts", ws / "facts")
+    done = subprocess.run([sys.executable, "-m", "sitrep", "build"], cwd=ws, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return ws, done
+
+
+def test_build_prints_where_the_files_are(built_latest):
+    ws, done = built_latest
+    assert "output/2016-W26/fallujah-sitrep-2016-W26.html" in done.stdout
+    assert "output/2016-W26/fallujah-sitrep-2016-W26.pdf" in done.stdout
+    assert (ws / "output/2016-W26/fallujah-sitrep-2016-W26.pdf").stat().st_size > 10_000
+    assert (ws / "output/assets/fonts/NotoSansArabic-Regular.ttf").is_file()
+
+
+def test_default_week_is_the_latest_with_facts():
+    store = load_store(REPO / "facts")
+    assert str(store.weeks_with_facts()[-1]) == "2016-W26"
+
+
+def test_pdf_holds_the_weeks_figures_places_and_citations(built_latest):
+    ws, _ = built_latest
+    text = pdf_text(ws / "output/2016-W26/fallujah-sitrep-2016-W26.pdf")
+    flat = " ".join(text.split())
+    # Key figures with their range and qualifier, and who reported them.
+    assert "30,000–40,000" in flat
+    assert "at least 30" in flat
+    assert "Iraqi military spokesman" in flat and "NBC News" in flat
+    # Places, routes, abuses by type, and the numbered sources list.
+    for expected in ("Fallujah", "Amiriyat al-Fallujah camp", "Shuhada", "Unsafe",
+                     "Forced blood donation", "Use of civilians as human shields",
+                     "Preventing civilians from leaving", "Capt. Omar Nazar", "Fox News",
+                     "Sources", "Report 19", "27 June – 3 July 2016", "Page 1 of"):
+        assert expected in flat, expected
+    # Facts of other weeks stay out.
+    assert "Badr Organization" not in flat
+
+
+def test_pdf_metadata_and_page_size(built_latest):
+    ws, _ = built_latest
+    reader = PdfReader(ws / "output/2016-W26/fallujah-sitrep-2016-W26.pdf")
+    assert reader.metadata.title.startswith("Fallujah Situation Report")
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    fonts = {str(font) for page in reader.pages for font in _fonts(page)}
+    assert any("Arabic" in f for f in fonts), fonts
+
+
+def _fonts(page):
+    resources = page.get("/Resources") or {}
+    for font in (resources.get("/Font") or {}).values():
+        yield font.get_object().get("/BaseFont")
+
+
+def test_html_is_self_contained_and_traceable(built_latest):
+    ws, _ = built_latest
+    html = (ws / "output/2016-W26/fallujah-sitrep-2016-W26.html").read_text(encoding="utf-8")
+    assert "<style>" in html and "<link" not in html  # CSS inlined; fonts in ../assets
+    assert 'data-fact="fallujah-trapped-2016-06"' in html
+    assert 'id="source-1"' in html
+    assert 'lang="ar" dir=rtl' in html and "الفلوجة" in html
+
+
+def test_build_an_earlier_week_html_only(workspace, sitrep_cli):
+    result = sitrep_cli("build", "--config", workspace / "config.yaml", "--week", "2015-W31", "--format", "html")
+    assert result.exit_code == 0, result.output
+    html = (workspace / "output/2015-W31/fallujah-sitrep-2015-W31.html").read_text(encoding="utf-8")
+    assert "Badr Organization" in html
+    assert "High Commissioner for Human Rights" in html
+    assert not (workspace / "output/2015-W31/fallujah-sitrep-2015-W31.pdf").exists()
+
+
+def test_check_on_the_example_store(workspace, sitrep_cli):
+    result = sitrep_cli("check", "--config", workspace / "config.yaml")
+    assert result.exit_code == 0, result.output
+    assert "OK:" in result.stdout and "2016-W26" in result.stdout
