@@ -61,8 +61,7 @@ def build(
 ) -> None:
     """Build one week's report into output/<week>/ as HTML and PDF.
 
-    Checks the store first and refuses to build from a broken one. Files are written
-    atomically: a failed build leaves the previous report untouched.
+    Checks the store first and refuses to build from a broken one. Files are written atomically: a failed build leaves the previous report untouched.
 
     Example: sitrep build --week 2016-W26 --format pdf
     """
@@ -86,8 +85,7 @@ def check(
 ) -> None:
     """Validate the config and every file of the fact store; print every problem found.
 
-    Each problem reads file:line: what is wrong (what was expected). Exit code 1 when
-    there is any error, 0 otherwise.
+    Each problem reads file:line: what is wrong (what was expected). Exit code 1 when there is any error, 0 otherwise.
 
     Example: sitrep check --config config.yaml
     """
@@ -105,6 +103,26 @@ def check(
     typer.echo(f"OK: {len(result.store.files)} files, {counts}{span}.")
 
 
+@app.command()
+def weeks(
+    config: Path = ConfigOption,
+) -> None:
+    """List the weeks that have facts: report number, period, and the facts dated in each.
+
+    Example: sitrep weeks
+    """
+    from .build import check as run_check
+    from .report import week_summaries
+
+    try:
+        result = run_check(config)
+    except SitrepError as error:
+        _fail(error)
+    for summary in week_summaries(result.store):
+        counts = ", ".join(f"{n} {kind}" for kind, n in summary.counts.items() if n)
+        typer.echo(f"{summary.week}  No. {summary.number:<3} {summary.period:<28} {counts}")
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"sitrep {__version__}")
@@ -117,7 +135,7 @@ def main_options(
 ) -> None:
     """Weekly humanitarian situation reports (HTML and PDF) from a sourced YAML fact store.
 
-    Run it in a workspace (a folder with config.yaml and a facts/ store).
+    Run it in a workspace: a folder with config.yaml and a facts/ store.
 
     Example: sitrep check && sitrep build --week 2016-W26
     """

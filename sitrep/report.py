@@ -239,6 +239,27 @@ def resolve_week(store: Store, week: str | None) -> IsoWeek:
     return wanted
 
 
+@dataclass
+class WeekSummary:
+    week: str
+    number: int
+    period: str
+    counts: dict[str, int]  # kind -> facts of that kind dated in the week
+
+
+def week_summaries(store: Store) -> list[WeekSummary]:
+    """Every week with facts: its report number and how many facts of each kind it holds."""
+    summaries = []
+    for number, week in enumerate(available_weeks(store), start=1):
+        counts = {"figures": 0, "incidents": 0, "routes": 0, "movements": 0}
+        for fact, date in store.dated_facts():
+            if date.overlaps(week.start, week.end):
+                kind = type(fact).__name__.lower() + "s"
+                counts[kind] += 1
+        summaries.append(WeekSummary(str(week), number, format_span(week.start, week.end), counts))
+    return summaries
+
+
 def _describe_weeks(weeks: list[IsoWeek]) -> str:
     if len(weeks) <= 6:
         return ", ".join(map(str, weeks))

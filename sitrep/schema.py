@@ -228,7 +228,7 @@ def explain_error(error: dict, model: type[BaseModel]) -> tuple[str, str, str, t
     field = ".".join(str(p) for p in loc if not isinstance(p, int)) or "entry"
     value = error.get("input")
     if kind == "extra_forbidden":
-        allowed = list(_model_at(model, loc[:-1]).model_fields)
+        allowed = sorted(_model_at(model, loc[:-1]).model_fields)
         return (f"unknown key '{loc[-1]}'", "one of: " + ", ".join(allowed), did_you_mean(loc[-1], allowed), loc)
     if kind == "missing":
         return (f"missing required field '{field}'", "", "", loc[:-1])

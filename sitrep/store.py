@@ -55,6 +55,8 @@ class Store:
     narrative: dict[str, Narrative] = field(default_factory=dict)
     origins: dict[str, Origin] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    # ids of entries that failed validation: references to them are not reported again
+    broken_ids: set[str] = field(default_factory=set)
 
     def kind(self, name: str) -> dict[str, Model]:
         return getattr(self, name)
@@ -121,8 +123,7 @@ def load_store(root: Path, *, shown_root: str | None = None) -> Store:
         _read_document(doc, store, log)
     if not log.errors and not any(store.counts().values()):
         log.error(shown_root, 0, "the store holds no entries", expected="lists under sources:, places:, figures:, ...")
-    if not log.errors:
-        cross_check(store, log)
+    cross_check(store, log)
     if log.errors:
         raise StoreError(log.sorted())
     store.warnings = log.warnings
@@ -161,6 +162,8 @@ def _read_entry(doc: YamlDocument, kind: str, index: int, raw: object, store: St
         for error in exc.errors():
             message, expected, hint, loc = explain_error(error, model_class)
             log.error(doc.file, doc.line_of(path + loc), message, expected=expected, hint=hint, entry_id=entry_id)
+        if entry_id:
+            store.broken_ids.add(entry_id)
         return
     origin = Origin(doc, path)
     if entry.id in store.origins:
@@ -238,7 +241,7 @@ class _CrossChecker:
         self.log.error(origin.file, origin.line_of(*fields), message, expected=expected, hint=hint, entry_id=entry.id)
 
     def ref(self, entry: Model, fields: tuple, target: str | None, kind: str) -> None:
-        if target is None or target in self.store.kind(kind):
+        if target is None or target in self.store.kind(kind) or target in self.store.broken_ids:
             return
         name = ".".join(str(f) for f in fields if not isinstance(f, int))
         other = next((k for k in KINDS if target in self.store.kind(k)), None)

@@ -218,6 +218,10 @@ class _Builder:
         try:
             value = self.scalar_constructor.construct_object(node)
         except (yaml.YAMLError, ValueError) as exc:
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                # '2016-06-31' looks like a date but is not one: keep the text so the schema
+                # reports it with its field, beside every other problem in the file.
+                return node.value
             self.fail(node, f"cannot read value {node.value!r}: {exc}")
         if isinstance(value, float) and value != value:  # .nan
             self.fail(node, "'.nan' is not a number the store can use", expected="a number")

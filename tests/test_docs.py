@@ -1,0 +1,43 @@
+"""README.md is the user's manual: these tests fail when it falls behind the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sitrep import vocabulary as vocab
+from sitrep.cli import app
+from sitrep.schema import KINDS
+from typer.main import get_command
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+COMMANDS = sorted(get_command(app).commands)
+
+
+def test_readme_starts_with_the_two_commands():
+    first_block = re.search(r"```sh\n(.*?)```", README, re.S).group(1)
+    commands = [line.split("#")[0].strip() for line in first_block.strip().splitlines()]
+    assert commands == ["make report", "make test"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_is_documented_with_an_example(command, sitrep_cli):
+    assert f"### `sitrep {command}`" in README
+    assert re.search(rf"^sitrep {command}\b", README, re.M), f"no example of sitrep {command}"
+    help_text = sitrep_cli(command, "--help").stdout
+    assert "Example: sitrep" in help_text
+
+
+@pytest.mark.parametrize("codes", [vocab.INCIDENT_TYPES, vocab.METRICS, vocab.ROUTE_STATUSES, vocab.HAZARDS,
+                                   vocab.SOURCE_KINDS, vocab.PLACE_KINDS, vocab.ACTOR_KINDS, vocab.QUALIFIERS,
+                                   vocab.UNITS, vocab.INCIDENT_STATUSES, vocab.NARRATIVE_SECTIONS, KINDS])
+def test_every_vocabulary_code_is_documented(codes):
+    missing = [code for code in codes if f"`{code}`" not in README]
+    assert not missing
+
+
+def test_incident_type_labels_match_the_readme_table():
+    for code, kind in vocab.INCIDENT_TYPES.items():
+        assert f"| `{code}` | {kind.label} | {kind.category} |" in README
