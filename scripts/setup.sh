@@ -33,10 +33,16 @@ fi
 
 # Reinstall only when the project's metadata changed since the last install.
 stamp=.venv/.sitrep-installed
-if [[ ! -f $stamp || pyproject.toml -nt $stamp || "${1:-}" == "--test" && ! -f .venv/.sitrep-test ]]; then
-  extras=""
-  [[ "${1:-}" == "--test" ]] && extras="[test]"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
-  touch "$stamp"
-  [[ -n $extras ]] && touch .venv/.sitrep-test
+test_stamp=.venv/.sitrep-test-installed
+want_tests=no
+[[ "${1:-}" == "--test" ]] && want_tests=yes
+if [[ ! -f $stamp || pyproject.toml -nt $stamp ]] || [[ $want_tests == yes && ( ! -f $test_stamp || pyproject.toml -nt $test_stamp ) ]]; then
+  if [[ $want_tests == yes ]]; then
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+    touch "$stamp" "$test_stamp"
+  else
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e .
+    touch "$stamp"
+  fi
 fi
+exit 0
