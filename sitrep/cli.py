@@ -123,6 +123,37 @@ def weeks(
         typer.echo(f"{summary.week}  No. {summary.number:<3} {summary.period:<28} {counts}")
 
 
+@app.command()
+def schema(
+    config: Path = ConfigOption,
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write the JSON Schema; '-' prints it. "
+                                          "Default: sitrep.schema.json in the store folder."),
+) -> None:
+    """Write the store's JSON Schema, so editors can autocomplete and underline mistakes as you type.
+
+    Point the YAML language server at it with a first line in each store file: # yaml-language-server: $schema=sitrep.schema.json
+
+    Example: sitrep schema --output facts/sitrep.schema.json
+    """
+    import json
+
+    from .config import load_config
+    from .output import write_atomic
+    from .schema import SCHEMA_FILE_NAME, store_json_schema
+
+    text = json.dumps(store_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output is not None and str(output) == "-":
+        typer.echo(text, nl=False)
+        return
+    if output is None:
+        try:
+            output = load_config(config).store_dir / SCHEMA_FILE_NAME
+        except SitrepError as error:
+            _fail(error)
+    write_atomic(output, text)
+    typer.echo(f"Wrote {display_path(output)}")
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"sitrep {__version__}")
