@@ -38,6 +38,7 @@ class BuildResult:
     context: ReportContext
     files: dict[str, Path] = field(default_factory=dict)  # format -> path written
     seconds: float = 0.0
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def check(config_path: Path | str = "config.yaml") -> CheckResult:
@@ -76,7 +77,7 @@ def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
     elif "html" in formats:
         _install_assets(config)
     write_outputs(outputs)
-    result = BuildResult(iso_week, context, {fmt: paths[fmt] for fmt in formats})
+    result = BuildResult(iso_week, context, {fmt: paths[fmt] for fmt in formats}, warnings=store.warnings)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -73,6 +73,8 @@ def build(
     except SitrepError as error:
         _fail(error)
     report = result.context
+    if result.warnings:
+        typer.echo(f"{len(result.warnings)} warnings about the store; `sitrep check` lists them.", err=True)
     typer.echo(f"Report {report.number} for {result.week} ({report.period}), {report.edition} edition:")
     for fmt, path in result.files.items():
         typer.echo(f"  {fmt:4}  {display_path(path)}")
@@ -82,6 +84,7 @@ def build(
 @app.command()
 def check(
     config: Path = ConfigOption,
+    strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors (exit 1), for CI."),
 ) -> None:
     """Validate the config and every file of the fact store; print every problem found.
 
@@ -97,10 +100,14 @@ def check(
         _fail(error)
     for warning in result.warnings:
         typer.echo(str(warning), err=True)
+    if strict and result.warnings:
+        typer.echo(f"{len(result.warnings)} warnings, and --strict treats them as errors.", err=True)
+        raise typer.Exit(1)
     counts = ", ".join(f"{n} {kind}" for kind, n in result.store.counts().items())
     weeks = result.store.weeks_with_facts()
     span = f"; weeks {weeks[0]} to {weeks[-1]} ({len(weeks)} with facts)" if weeks else ""
-    typer.echo(f"OK: {len(result.store.files)} files, {counts}{span}.")
+    warned = f" {len(result.warnings)} warnings." if result.warnings else ""
+    typer.echo(f"OK: {len(result.store.files)} files, {counts}{span}.{warned}")
 
 
 @app.command()

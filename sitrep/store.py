@@ -7,6 +7,8 @@ run, so an analyst can fix a whole batch before the next try.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -20,6 +22,9 @@ from .schema import (KINDS, Actor, Amount, Citation, Figure, Incident, Model, Mo
 from .yamlsource import YamlDocument, YamlLoadError, load_yaml_file
 
 STORE_SUFFIXES = (".yaml", ".yml")
+CHANGE_FACTOR = 3.0  # a figure that moves by more than this factor from its last value is suspicious
+LOW_RELIABILITY = ("D", "E")
+PLACEHOLDER = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b|\[\.\.\.\]|\[…\]|lorem ipsum", re.I)
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,7 @@ def find_store_files(root: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())
 
 
-def load_store(root: Path, *, shown_root: str | None = None) -> Store:
+def load_store(root: Path, *, shown_root: str | None = None, today: dt.date | None = None) -> Store:
     """Load, validate and cross-check the store folder at `root`."""
     root = Path(root)
     shown_root = shown_root or display_path(root)
@@ -126,7 +131,8 @@ def load_store(root: Path, *, shown_root: str | None = None) -> Store:
     cross_check(store, log)
     if log.errors:
         raise StoreError(log.sorted())
-    store.warnings = log.warnings
+    find_suspicious(store, log, today or dt.date.today())
+    store.warnings = log.sorted()
     return store
 
 
@@ -271,3 +277,74 @@ class _CrossChecker:
             number = getattr(amount, name)
             if number is not None and number < 0:
                 self.error(entry, fields + (name,), f"{name}: {number:g} is negative", expected="a number of 0 or more")
+
+
+# --- Warnings: legal, but worth a second look before publishing -----------------------------
+
+def find_suspicious(store: Store, log: ProblemLog, today: dt.date) -> None:
+    def warn(entry: Model, fields: tuple, message: str, hint: str = "") -> None:
+        origin = store.origins[entry.id]
+        log.warning(origin.file, origin.line_of(*fields), message, hint=hint, entry_id=entry.id)
+
+    cited_sources: set[str] = set()
+    for entry, fields, cited in _citations_of(store):
+        cited_sources.update(c.source for c in cited)
+        cited_sources.update(c.via for c in cited if c.via)
+        sources = {c.source for c in cited}
+        if len(sources) == 1:
+            source = store.sources[next(iter(sources))]
+            if source.reliability in LOW_RELIABILITY:
+                warn(entry, fields, f"cited to a single source of low reliability ({source.id}, grade {source.reliability})",
+                     hint="add an independent source if there is one")
+    for source in store.sources.values():
+        if source.id not in cited_sources:
+            warn(source, ("id",), f"source '{source.id}' is cited nowhere")
+    for place in store.places.values():
+        if place.lat is None or place.lon is None:
+            warn(place, ("id",), f"place '{place.id}' has no coordinates", hint="add lat: and lon:")
+    for entry, date in store.dated_facts():
+        if date.start > today:
+            warn(entry, (), f"date {date} is in the future")
+    for narrative in store.narrative.values():
+        for text in [narrative.text or "", *narrative.items]:
+            if match := PLACEHOLDER.search(text):
+                warn(narrative, ("text" if narrative.text else "items",),
+                     f"the narrative still holds a placeholder: '{match.group(0)}'")
+                break
+    _figure_jumps(store, warn)
+
+
+def _citations_of(store: Store):
+    for figure in store.figures.values():
+        yield figure, ("cited",), figure.cited
+    for incident in store.incidents.values():
+        yield incident, ("cited",), incident.cited
+    for route in store.routes.values():
+        for u, update in enumerate(route.updates):
+            yield route, ("updates", u, "cited"), update.cited
+    for movement in store.movements.values():
+        yield movement, ("cited",), movement.cited
+
+
+def _figure_jumps(store: Store, warn) -> None:
+    """A figure that is more than CHANGE_FACTOR times, or less than 1/CHANGE_FACTOR of, the
+    previous figure of the same metric, place and unit: often a typo (an extra zero)."""
+    series: dict[tuple, list[Figure]] = {}
+    for figure in store.figures.values():
+        series.setdefault((figure.metric, figure.place, figure.unit), []).append(figure)
+    for figures in series.values():
+        figures.sort(key=lambda f: (f.as_of.end, f.as_of.start))
+        for before, after in zip(figures, figures[1:]):
+            if (before.as_of.start, before.as_of.end) == (after.as_of.start, after.as_of.end):
+                continue  # same date: a conflict between sources, shown side by side, not a jump
+            old, new = _midpoint(before), _midpoint(after)
+            if old > 0 and new > 0 and max(old, new) / min(old, new) > CHANGE_FACTOR:
+                warn(after, ("value" if after.value is not None else "low",),
+                     f"{after.metric} moved from {old:g} ({before.id}) to {new:g}, more than {CHANGE_FACTOR:g}-fold",
+                     hint="check for a typo")
+
+
+def _midpoint(amount: Amount) -> float:
+    if amount.value is not None:
+        return float(amount.value)
+    return (amount.low + amount.high) / 2

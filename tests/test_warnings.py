@@ -1,0 +1,80 @@
+"""Warnings: legal entries that deserve a second look. `check` prints them and exits 0;
+`check --strict` exits 1."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from conftest import write
+from sitrep.store import load_store
+
+REPO = Path(__file__).resolve().parent.parent
+
+BASE = """sources:
+  - {id: good, name: Good, kind: media, reliability: B}
+  - {id: weak, name: Weak, kind: armed_group, reliability: E}
+places:
+  - {id: town, name: Town, kind: town, lat: 33.0, lon: 44.0}
+"""
+
+FIGURE = ("  - {{id: {id}, metric: civilians_trapped, place: town, as_of: {date}, value: {value}, unit: people,"
+          " cited: [{{source: {source}}}]}}\n")
+
+
+def warnings_for(tmp_path: Path, extra: str, today=dt.date(2026, 1, 1)) -> list[str]:
+    write(tmp_path / "store.yaml", BASE + extra)
+    store = load_store(tmp_path, today=today)
+    return [str(w) for w in store.warnings]
+
+
+def test_clean_store_has_no_warnings(tmp_path):
+    found = warnings_for(tmp_path, "figures:\n" + FIGURE.format(id="f", date="2016-06", value=10, source="good")
+                         + FIGURE.format(id="g", date="2016-06", value=10, source="weak").replace("[{source: weak}]", "[{source: weak}, {source: good}]"))
+    assert found == []
+
+
+def test_figure_that_jumps_more_than_threefold(tmp_path):
+    found = warnings_for(tmp_path, "figures:\n" + FIGURE.format(id="a", date="2016-06-01", value=3000, source="good")
+                                   + FIGURE.format(id="b", date="2016-06-08", value=30000, source="good"))
+    jumps = [w for w in found if "fold" in w]
+    assert len(jumps) == 1 and "store.yaml:8:" in jumps[0] and "[b]" in jumps[0] and "3000 (a) to 30000" in jumps[0]
+
+
+def test_date_in_the_future(tmp_path):
+    found = warnings_for(tmp_path, "figures:\n" + FIGURE.format(id="f", date="2030-01", value=10, source="good"))
+    assert any("in the future" in w for w in found)
+
+
+def test_place_without_coordinates(tmp_path):
+    found = warnings_for(tmp_path, "  - {id: camp, name: Camp, kind: camp}\nfigures:\n"
+                         + FIGURE.format(id="f", date="2016-06", value=10, source="good"))
+    assert any("place 'camp' has no coordinates" in w and "store.yaml:6:" in w for w in found)
+
+
+def test_source_cited_nowhere(tmp_path):
+    found = warnings_for(tmp_path, "")
+    assert sorted(w.split(": warning: ")[1].split(" is")[0] for w in found) == ["[good] source 'good'", "[weak] source 'weak'"]
+
+
+def test_single_low_reliability_source(tmp_path):
+    found = warnings_for(tmp_path, "figures:\n" + FIGURE.format(id="f", date="2016-06", value=10, source="weak"))
+    assert any("single source of low reliability (weak, grade E)" in w for w in found)
+
+
+@pytest.mark.parametrize("text", ["TODO: fill in", "Fighting continued in [...] district", "tbd", "XXX"])
+def test_narrative_placeholder(tmp_path, text):
+    found = warnings_for(tmp_path, "figures:\n" + FIGURE.format(id="f", date="2016-06", value=10, source="good")
+                         + f"narrative:\n  - {{id: n, week: 2016-W23, section: overview, text: '{text}'}}\n")
+    assert any("placeholder" in w for w in found)
+
+
+def test_check_prints_warnings_and_strict_fails(workspace, sitrep_cli):
+    write(workspace / "facts" / "extra.yaml", "places:\n  - {id: nowhere-known, name: Somewhere, kind: area}\n")
+    relaxed = sitrep_cli("check", "--config", workspace / "config.yaml")
+    assert relaxed.exit_code == 0
+    assert "facts/extra.yaml:2: warning: [nowhere-known] place 'nowhere-known' has no coordinates" in relaxed.stderr
+    strict = sitrep_cli("check", "--strict", "--config", workspace / "config.yaml")
+    assert strict.exit_code == 1 and "--strict" in strict.stderr
