@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .config import Config, load_config
 from .dates import IsoWeek
-from .errors import Problem, display_path
+from .errors import ConfigError, Problem, display_path
 from .output import copy_if_changed, write_outputs
 from .render import builtin_templates_dir, render_html
 from .report import ReportContext, build_context, resolve_week
@@ -60,9 +60,13 @@ def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
     started = time.perf_counter()
     checked = check(config_path)
     config, store = checked.config, checked.store
-    iso_week = resolve_week(store, week)
+    edition = edition or config.edition
+    iso_week = resolve_week(store, week, edition)
     context = build_context(store, config, iso_week, edition)
     html = render_html(context, assets_url=f"../{ASSETS_DIR}")
+    if config.output_dir.exists() and not config.output_dir.is_dir():
+        raise ConfigError(config.problem("output", f"output: '{config.model.output}' is a file, not a folder",
+                                         expected="a folder for the reports (it is created if missing)"))
     paths = output_paths(config, iso_week)
     outputs: dict[Path, bytes | str] = {}
     if "html" in formats:

@@ -20,6 +20,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+YEARS = range(1800, 2200)  # the store documents events, not the far past or future
 DATE_FORMS = "YYYY-MM-DD, YYYY-Www (ISO week), YYYY-MM, YYYY, or START/END"
 FUZZY_DATE_PATTERN = r"^\d{4}(-(W\d{2}|\d{2}(-\d{2})?))?(/\d{4}(-(W\d{2}|\d{2}(-\d{2})?))?)?$"
 
@@ -89,6 +90,8 @@ def parse_fuzzy_date(value: object) -> FuzzyDate:
     if isinstance(value, dt.datetime):
         raise ValueError(f"'{value}' has a time of day; expected a date ({DATE_FORMS})")
     if isinstance(value, dt.date):
+        if value.year not in YEARS:
+            raise ValueError(f"'{value}' is outside the years {YEARS.start}-{YEARS.stop - 1}; expected a real date")
         return FuzzyDate(value, value, "day", value.isoformat())
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValueError(f"expected a date ({DATE_FORMS}), found {type(value).__name__} {value!r}")
@@ -103,6 +106,8 @@ def parse_fuzzy_date(value: object) -> FuzzyDate:
 
 
 def _parse_single(text: str, whole: str) -> FuzzyDate:
+    if text[:4].isdigit() and int(text[:4]) not in YEARS:
+        raise ValueError(f"'{whole}' is outside the years {YEARS.start}-{YEARS.stop - 1}; expected a real date")
     try:
         if m := _DAY.match(text):
             day = dt.date(int(m[1]), int(m[2]), int(m[3]))

@@ -15,6 +15,15 @@ from .errors import OutputError, Problem, display_path
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write `data` to `path` whole or not at all; raises OutputError (with the path) on failure."""
+    try:
+        _write_atomic(path, data)
+    except OSError as exc:
+        raise OutputError(Problem(display_path(path), 0, f"cannot write: {exc.strerror or exc}",
+                                  expected="a writable output folder")) from None
+
+
+def _write_atomic(path: Path, data: bytes | str) -> None:
     if isinstance(data, str):
         data = data.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,8 +54,4 @@ def _digest(data: bytes) -> str:
 def write_outputs(files: dict[Path, bytes | str]) -> None:
     """Write every file atomically; all content is produced before the first write."""
     for path, data in files.items():
-        try:
-            write_atomic(path, data)
-        except OSError as exc:
-            raise OutputError(Problem(display_path(path), 0, f"cannot write: {exc.strerror or exc}",
-                                      expected="a writable output folder")) from None
+        write_atomic(path, data)

@@ -216,13 +216,15 @@ class ReportContext:
 
 # --- Building it -----------------------------------------------------------------------------
 
-def available_weeks(store: Store) -> list[IsoWeek]:
-    return store.weeks_with_facts()
+def available_weeks(store: Store, edition: str = "public") -> list[IsoWeek]:
+    """The weeks an edition has reports for. A public series counts only weeks with public
+    facts, so its numbering never reveals that a restricted-only week exists."""
+    return store.weeks_with_facts(public_only=edition != "internal")
 
 
-def resolve_week(store: Store, week: str | None) -> IsoWeek:
-    """The requested week, or the latest week that has facts."""
-    weeks = available_weeks(store)
+def resolve_week(store: Store, week: str | None, edition: str = "public") -> IsoWeek:
+    """The requested week, or the latest week that has facts this edition may show."""
+    weeks = available_weeks(store, edition)
     shown = display_path(store.root)
     if not weeks:
         raise PeriodError(Problem(shown, 0, "the store holds no dated facts",
@@ -268,9 +270,10 @@ def _describe_weeks(weeks: list[IsoWeek]) -> str:
 
 def build_context(store: Store, config: Config, week: IsoWeek | str | None = None,
                   edition: str | None = None) -> ReportContext:
+    edition = edition or config.edition
     if not isinstance(week, IsoWeek):
-        week = resolve_week(store, week)
-    builder = _Builder(store, config, week, edition or config.edition)
+        week = resolve_week(store, week, edition)
+    builder = _Builder(store, config, week, edition)
     return builder.build()
 
 
@@ -354,7 +357,7 @@ class _Builder:
         events = [self.incident_row(i) for i in self.by_date(i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == "event")]
         other = self.figure_rows([f for f in figures if vocab.METRICS[f.metric].section not in ("trapped",)
                                   and f.metric not in key_metrics])
-        weeks = available_weeks(self.store)
+        weeks = available_weeks(self.store, self.edition)
         position = weeks.index(week)
         org = config.organisation
         return ReportContext(

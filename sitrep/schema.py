@@ -244,6 +244,11 @@ def explain_error(error: dict, model: type[BaseModel]) -> tuple[str, str, str, t
             return (f"{field}: '{value}' is not a web address", "http:// or https:// followed by the address", "", loc)
         if field == "week":
             return (f"week: '{value}' is not an ISO week", "YYYY-Www, such as 2016-W23", "", loc)
+        if field == "language":
+            return (f"language: '{value}' is not a language code", "a code such as en, ar or fr-FR", "", loc)
+        if field == "file_stem":
+            return (f"file_stem: '{value}' cannot be used in a file name",
+                    "letters, digits, '.', '_' or '-', no spaces, starting with a letter or digit", "", loc)
         return (f"{field}: '{value}' is not a valid id",
                 "lowercase letters, digits, '-', '_' or '.', starting with a letter or digit", "", loc)
     if kind == "string_too_short":

@@ -24,6 +24,7 @@ from .yamlsource import YamlDocument, YamlLoadError, load_yaml_file
 STORE_SUFFIXES = (".yaml", ".yml")
 CHANGE_FACTOR = 3.0  # a figure that moves by more than this factor from its last value is suspicious
 LOW_RELIABILITY = ("D", "E")
+MAX_SCAN_BYTES = 50 * 1024 * 1024
 PLACEHOLDER = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b|\[\.\.\.\]|\[…\]|lorem ipsum", re.I)
 
 
@@ -71,20 +72,28 @@ class Store:
 
     def dated_facts(self) -> Iterator[tuple[Model, FuzzyDate]]:
         """Every dated fact with the date that places it in time."""
-        for figure in self.figures.values():
-            yield figure, figure.as_of
-        for incident in self.incidents.values():
-            yield incident, incident.date
-        for route in self.routes.values():
-            for update in route.updates:
-                yield route, update.as_of
-        for movement in self.movements.values():
-            yield movement, movement.period
+        for entry, _, date in self.dated_fields():
+            yield entry, date
 
-    def weeks_with_facts(self) -> list[IsoWeek]:
-        """The ISO weeks that at least one dated fact overlaps, in order."""
+    def dated_fields(self) -> Iterator[tuple[Model, tuple, FuzzyDate]]:
+        """Every dated fact, the path of its date field, and the date."""
+        for figure in self.figures.values():
+            yield figure, ("as_of",), figure.as_of
+        for incident in self.incidents.values():
+            yield incident, ("date",), incident.date
+        for route in self.routes.values():
+            for u, update in enumerate(route.updates):
+                yield route, ("updates", u, "as_of"), update.as_of
+        for movement in self.movements.values():
+            yield movement, ("period",), movement.period
+
+    def weeks_with_facts(self, public_only: bool = False) -> list[IsoWeek]:
+        """The ISO weeks that at least one dated fact overlaps, in order; with `public_only`,
+        restricted facts do not count (so a public series never hints at them)."""
         weeks: set[IsoWeek] = set()
-        for _, date in self.dated_facts():
+        for fact, date in self.dated_facts():
+            if public_only and fact.sensitivity != "public":
+                continue
             week = IsoWeek.containing(date.start)
             while week.start <= date.end:
                 weeks.add(week)
@@ -124,6 +133,7 @@ def load_store(root: Path, *, shown_root: str | None = None, today: dt.date | No
             doc = load_yaml_file(path, shown)
         except YamlLoadError as exc:
             log.add(exc.problem)
+            store.broken_ids.update(_ids_mentioned(path))
             continue
         _read_document(doc, store, log)
     if not log.errors and not any(store.counts().values()):
@@ -134,6 +144,20 @@ def load_store(root: Path, *, shown_root: str | None = None, today: dt.date | No
     find_suspicious(store, log, today or dt.date.today())
     store.warnings = log.sorted()
     return store
+
+
+_ID_LINE = re.compile(r"^[\s{-]*id:\s*['\"]?([A-Za-z0-9._-]+)", re.M)
+
+
+def _ids_mentioned(path: Path) -> set[str]:
+    """The ids written in a file that could not be parsed. References to them are not
+    reported, so one syntax error in places.yaml does not bury itself under dozens of
+    'unknown place' errors in every other file."""
+    try:
+        text = path.read_bytes()[:MAX_SCAN_BYTES].decode("utf-8", errors="replace")
+    except OSError:
+        return set()
+    return set(_ID_LINE.findall(text))
 
 
 def _read_document(doc: YamlDocument, store: Store, log: ProblemLog) -> None:
@@ -302,9 +326,9 @@ def find_suspicious(store: Store, log: ProblemLog, today: dt.date) -> None:
     for place in store.places.values():
         if place.lat is None or place.lon is None:
             warn(place, ("id",), f"place '{place.id}' has no coordinates", hint="add lat: and lon:")
-    for entry, date in store.dated_facts():
+    for entry, fields, date in store.dated_fields():
         if date.start > today:
-            warn(entry, (), f"date {date} is in the future")
+            warn(entry, fields, f"date {date} is in the future")
     for narrative in store.narrative.values():
         for text in [narrative.text or "", *narrative.items]:
             if match := PLACEHOLDER.search(text):

@@ -12,6 +12,7 @@ The store is edited by hand, so this loader is the first line of defence:
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -84,15 +85,20 @@ def load_yaml_file(path: Path, shown_as: str | None = None, *, max_bytes: int = 
 
 def parse_yaml_bytes(raw: bytes, shown: str) -> YamlDocument:
     text = _decode(raw, shown)
-    _check_flow_depth(text, shown)
+    try:
+        _check_flow_depth(text, shown)
+    except yaml.reader.ReaderError as exc:
+        raise YamlLoadError(_reader_problem(exc, shown, text)) from None
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
-        raise YamlLoadError(_problem_from_yaml_error(exc, shown)) from None
+        raise YamlLoadError(_problem_from_yaml_error(exc, shown, text)) from None
+    except yaml.reader.ReaderError as exc:
+        raise YamlLoadError(_reader_problem(exc, shown, text)) from None
     except yaml.YAMLError as exc:
         raise YamlLoadError(Problem(shown, 0, f"invalid YAML: {exc}")) from None
     if len(nodes) > 1:
-        line = nodes[1].start_mark.line + 1
+        line = _document_start_line(text, nodes[1].start_mark.line)
         raise YamlLoadError(Problem(shown, line, "a second YAML document starts here ('---')",
                                     expected="one document per file"))
     doc = YamlDocument(file=shown, data=None)
@@ -102,10 +108,24 @@ def parse_yaml_bytes(raw: bytes, shown: str) -> YamlDocument:
     return doc
 
 
+def _document_start_line(text: str, first_value_line: int) -> int:
+    """The 1-based line of the '---' that opens the document whose first value is on
+    `first_value_line` (0-based)."""
+    lines = text.split("\n")
+    for index in range(min(first_value_line, len(lines) - 1), -1, -1):
+        if lines[index].startswith("---"):
+            return index + 1
+    return first_value_line + 1
+
+
 def _decode(raw: bytes, shown: str) -> str:
     if b"\x00" in raw[:8192]:
         raise YamlLoadError(Problem(shown, 0, "this is a binary file, not YAML text",
                                     expected="a UTF-8 text file"))
+    if b"\x00" in raw:  # a text file with a stray NUL further down: point at its line
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise YamlLoadError(Problem(shown, line, "a NUL byte is not allowed in a YAML file",
+                                    expected="printable text; remove the character or retype the line"))
     try:
         # utf-8-sig drops a byte-order mark that some Windows editors add.
         text = raw.decode("utf-8-sig")
@@ -144,19 +164,49 @@ def _check_flow_depth(text: str, shown: str) -> None:
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
-        raise YamlLoadError(_problem_from_yaml_error(exc, shown)) from None
+        raise YamlLoadError(_problem_from_yaml_error(exc, shown, text)) from None
 
 
-def _problem_from_yaml_error(exc: yaml.MarkedYAMLError, shown: str) -> Problem:
+# What libyaml's terse messages usually mean, and what the analyst should write instead.
+_YAML_EXPECTATIONS = (
+    ("mapping values are not allowed", "one 'key: value' per line; put text containing ': ' in quotes"),
+    ("could not find expected ':'", "'key: value' lines, or text in quotes"),
+    ("did not find expected key", "keys aligned under their parent, each as 'key: value'"),
+    ("did not find expected '-' indicator", "list items aligned, each starting with '- '"),
+    ("found unexpected end of stream", "a closing quote or bracket"),
+    ("did not find expected ','", "a closing ']' or '}' for the list or mapping opened on this line, and commas between items"),
+    ("found undefined alias", "every value written out in full (no *aliases)"),
+    ("cannot start any token", "plain text, or text in quotes when it starts with @, ` or %"),
+)
+
+
+def _problem_from_yaml_error(exc: yaml.MarkedYAMLError, shown: str, text: str = "") -> Problem:
     mark = exc.problem_mark or exc.context_mark
+    # An unclosed quote or bracket is found at the end of the file; its opening is what to fix.
+    if exc.context_mark and exc.problem and ("end of stream" in exc.problem or "did not find expected ','" in exc.problem):
+        mark = exc.context_mark
     line = mark.line + 1 if mark else 0
     what = exc.problem or "invalid YAML"
     if exc.context:
         what = f"{exc.context}, {what}"
+    expected = next((e for needle, e in _YAML_EXPECTATIONS if needle in what), "valid YAML")
     hint = ""
-    if "\t" in what or "tab" in what.lower():
-        hint = "YAML indents with spaces only; replace the tabs with spaces"
-    return Problem(shown, line, f"invalid YAML: {what}", hint=hint)
+    if mark is not None and text:
+        source_line = text.split("\n")[mark.line] if mark.line < text.count("\n") + 1 else ""
+        if "\t" in source_line[: mark.column + 1] or "\t" in source_line[: len(source_line) - len(source_line.lstrip())]:
+            hint = "YAML indents with spaces only; replace the tabs with spaces"
+            expected = "indentation with spaces"
+    return Problem(shown, line, f"invalid YAML: {what}", expected=expected, hint=hint)
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, shown: str, text: str) -> Problem:
+    """A character YAML does not allow (a control character, a stray NUL)."""
+    # libyaml counts the position in bytes of the UTF-8 text, not in characters.
+    line = text.encode("utf-8")[: exc.position].count(b"\n") + 1 if isinstance(exc.position, int) else 0
+    char = exc.character
+    code = f"0x{char:02x}" if isinstance(char, int) else f"U+{ord(char):04X}" if isinstance(char, str) and char else "?"
+    return Problem(shown, line, f"control character {code} is not allowed in a YAML file",
+                   expected="printable text; remove the character or retype the line")
 
 
 class _Builder:
@@ -223,6 +273,6 @@ class _Builder:
                 # reports it with its field, beside every other problem in the file.
                 return node.value
             self.fail(node, f"cannot read value {node.value!r}: {exc}")
-        if isinstance(value, float) and value != value:  # .nan
-            self.fail(node, "'.nan' is not a number the store can use", expected="a number")
+        if isinstance(value, float) and not math.isfinite(value):  # .nan, .inf
+            self.fail(node, f"'{node.value}' is not a number the store can use", expected="a finite number")
         return value

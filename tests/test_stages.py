@@ -10,7 +10,7 @@ import pytest
 from conftest import write
 from sitrep.config import load_config
 from sitrep.dates import FuzzyDate, IsoWeek, format_fuzzy, parse_fuzzy_date
-from sitrep.errors import StoreError, TemplateProblem
+from sitrep.errors import OutputError, StoreError, TemplateProblem
 from sitrep.formatting import format_amount, format_number
 from sitrep.output import write_atomic
 from sitrep.render import make_environment, render_html
@@ -211,7 +211,7 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path, monkeypat
         raise OSError("disk full")
 
     monkeypatch.setattr("os.fsync", broken_fsync)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="disk full"):
         write_atomic(target, b"new report")
     assert target.read_bytes() == b"old report"
     assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]  # no temporary file left
