@@ -68,18 +68,16 @@ def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
         raise ConfigError(config.problem("output", f"output: '{config.model.output}' is a file, not a folder",
                                          expected="a folder for the reports (it is created if missing)"))
     paths = output_paths(config, iso_week)
+    # The fonts both formats use go in place first (each copied atomically, shared by every week).
+    assets = _install_assets(config)
     outputs: dict[Path, bytes | str] = {}
     if "html" in formats:
         outputs[paths["html"]] = html
     if "pdf" in formats:
         from .pdf import render_pdf
 
-        # Fonts go in place first (each copied atomically); they are shared by every week.
-        assets = _install_assets(config)
         outputs[paths["pdf"]] = render_pdf(html, base_dir=paths["pdf"].parent,
                                            allowed_roots=[config.workspace, assets, builtin_templates_dir()])
-    elif "html" in formats:
-        _install_assets(config)
     write_outputs(outputs)
     result = BuildResult(iso_week, context, {fmt: paths[fmt] for fmt in formats}, warnings=store.warnings)
     result.seconds = time.perf_counter() - started

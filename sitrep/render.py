@@ -82,35 +82,25 @@ def render_html(context: ReportContext, *, user_dir: Path | None = None, assets_
         raise TemplateProblem(Problem(_shown(exc.filename or exc.name), exc.lineno or 0,
                                       f"template syntax error: {exc.message}")) from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateProblem(Problem(_template_location(), _template_line(), f"template not found: {exc.name}",
+        raise TemplateProblem(Problem(*_template_position(), f"template not found: {exc.name}",
                                       expected="a template in your templates folder or a built-in one")) from None
     except jinja2.UndefinedError as exc:
-        raise TemplateProblem(Problem(_template_location(), _template_line(), f"template error: {exc.message}",
+        raise TemplateProblem(Problem(*_template_position(), f"template error: {exc.message}",
                                       hint="variables available: report.<field> — see README, 'Templates'")) from None
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
-        raise TemplateProblem(Problem(_template_location(), _template_line(), f"template error: {exc}")) from None
+        raise TemplateProblem(Problem(*_template_position(), f"template error: {exc}")) from None
 
 
-def _template_frames():
-    """(file, line) of the template frames in the exception being handled, innermost last."""
+def _template_position() -> tuple[str, int]:
+    """(file, line) of the innermost template frame of the exception being handled."""
     tb = sys.exc_info()[2]
-    frames = []
+    position = ("templates", 0)
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith((".html", ".css", ".j2", ".jinja", ".txt", ".svg")):
-            frames.append((filename, tb.tb_lineno))
+            position = (_shown(filename), tb.tb_lineno)
         tb = tb.tb_next
-    return frames
-
-
-def _template_location() -> str:
-    frames = _template_frames()
-    return _shown(frames[-1][0]) if frames else "templates"
-
-
-def _template_line() -> int:
-    frames = _template_frames()
-    return frames[-1][1] if frames else 0
+    return position
 
 
 def _shown(filename: str | None) -> str:

@@ -348,15 +348,15 @@ class _Builder:
         key_metrics = list(config.key_metrics)
         key_figures = self.key_figures(figures, key_metrics)
         highlights = written_highlights or self.automatic_highlights(key_figures, incidents, routes)
-        by_section = lambda name: [f for f in figures if vocab.METRICS[f.metric].section == name and f.metric not in key_metrics]
-        trapped = self.figure_rows(by_section("trapped"))
+        # Figures that are not key figures go in their section's table, or under "other figures".
+        non_key = [f for f in figures if f.metric not in key_metrics]
+        trapped = self.figure_rows([f for f in non_key if vocab.METRICS[f.metric].section == "trapped"])
         route_rows = [self.route_row(route, update) for route, update in routes]
         movement_rows = [self.movement_row(m) for m in movements]
         abuse_incidents = [i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == "abuse"]
         abuses = self.incident_groups(abuse_incidents)
         events = [self.incident_row(i) for i in self.by_date(i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == "event")]
-        other = self.figure_rows([f for f in figures if vocab.METRICS[f.metric].section not in ("trapped",)
-                                  and f.metric not in key_metrics])
+        other = self.figure_rows([f for f in non_key if vocab.METRICS[f.metric].section != "trapped"])
         weeks = available_weeks(self.store, self.edition)
         position = weeks.index(week)
         org = config.organisation

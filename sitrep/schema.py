@@ -6,11 +6,14 @@ checked in `store.py`, where every value's line is known.
 
 from __future__ import annotations
 
+import re
+import typing
 from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 
 from . import vocabulary as vocab
+from .errors import did_you_mean
 from .dates import FUZZY_DATE_PATTERN, FuzzyDate, parse_fuzzy_date
 
 
@@ -221,8 +224,6 @@ def explain_error(error: dict, model: type[BaseModel]) -> tuple[str, str, str, t
     `loc` is where the message should point: the unknown key itself, the missing field's
     parent, the bad value.
     """
-    from .errors import did_you_mean
-
     loc = tuple(error["loc"])
     kind = error["type"]
     field = ".".join(str(p) for p in loc if not isinstance(p, int)) or "entry"
@@ -267,15 +268,11 @@ def explain_error(error: dict, model: type[BaseModel]) -> tuple[str, str, str, t
 
 
 def _split_choices(expected: str) -> list[str]:
-    import re
-
     return re.findall(r"'([^']*)'", expected) or [expected]
 
 
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel]:
     """The model class that the path `loc` inside `model` points into."""
-    import typing
-
     current: type[BaseModel] = model
     for part in loc:
         if isinstance(part, int):

@@ -103,3 +103,12 @@ def test_check_on_the_example_store(workspace, sitrep_cli):
     result = sitrep_cli("check", "--config", workspace / "config.yaml")
     assert result.exit_code == 0, result.output
     assert "OK:" in result.stdout and "2016-W26" in result.stdout
+
+
+def test_weeks_lists_the_series(workspace, sitrep_cli):
+    result = sitrep_cli("weeks", "--config", workspace / "config.yaml")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 19
+    assert lines[0].startswith("2015-W23  No. 1 ")
+    assert lines[-1].startswith("2016-W26  No. 19") and "27 June – 3 July 2016" in lines[-1]
