@@ -16,6 +16,7 @@ from .config import Config
 from .dates import FuzzyDate, IsoWeek, format_day, format_fuzzy, format_span
 from .errors import PeriodError, Problem, display_path
 from .formatting import amount_bounds, format_amount, format_range, unit_word
+from .provenance import grade
 from .schema import Amount, Citation, Figure, Incident, Model, Movement, Route, RouteUpdate
 from .store import Store
 
@@ -61,6 +62,29 @@ class SourceEntry:
 
 
 @dataclass
+class Sourcing:
+    """How well sourced a fact is, shown next to it so the reader can weigh it."""
+
+    sources: int  # independent sources (originators; an outlet relaying one adds none)
+    grade: str  # the best Admiralty grade among its citations: 'B2', or 'B' if the information is ungraded
+    explanation: str  # 'Usually reliable source; information probably true'
+    weak: bool  # a single source of low or unjudged reliability, or doubtful information
+    attributed_to: str  # who a weak claim is attributed to ('reported by …'); '' when not weak
+
+    @property
+    def attribution(self) -> str:
+        """How a weak claim is introduced: 'Reported by X (single source, grade F3)'."""
+        return f"Reported by {self.attributed_to} (single source, grade {self.grade})" if self.weak else ""
+
+    @property
+    def label(self) -> str:
+        """'2 sources · best B2', '1 source · F'."""
+        if self.sources == 1:
+            return f"1 source · {self.grade}"
+        return f"{self.sources} sources · best {self.grade}"
+
+
+@dataclass
 class PlaceRef:
     id: str
     name: str
@@ -77,6 +101,7 @@ class FigureReport:
     note: str | None
     citations: list[int]
     sources: list[str]  # who reported it, as the sources list names them
+    sourcing: Sourcing
 
 
 @dataclass
@@ -93,6 +118,7 @@ class KeyFigure:
     reports: list[FigureReport]
     conflicting: bool  # the reports disagree: print who said what
     citations: list[int]
+    sourcing: Sourcing  # over all the reports shown
 
     @property
     def ids(self) -> list[str]:
@@ -108,6 +134,7 @@ class FigureRow:
     as_of: str
     note: str | None
     citations: list[int]
+    sourcing: Sourcing
 
 
 @dataclass
@@ -123,6 +150,7 @@ class IncidentRow:
     status_label: str
     summary: str
     citations: list[int]
+    sourcing: Sourcing
 
 
 @dataclass
@@ -147,6 +175,7 @@ class RouteRow:
     as_of: str
     summary: str | None
     citations: list[int]
+    sourcing: Sourcing
 
 
 @dataclass
@@ -159,6 +188,7 @@ class MovementRow:
     count: str  # 'not reported' when no count was given
     summary: str
     citations: list[int]
+    sourcing: Sourcing
 
 
 @dataclass
@@ -326,6 +356,16 @@ class _Builder:
     def actor(self, actor_id: str | None) -> str | None:
         return self.store.actors[actor_id].name if actor_id else None
 
+    def sourcing(self, cited: Iterable[Citation]) -> Sourcing:
+        graded = grade(cited, self.store.sources)
+        return Sourcing(
+            sources=graded.independent_sources,
+            grade=graded.code,
+            explanation=graded.explanation,
+            weak=graded.weak,
+            attributed_to=self.citations.source_name(graded.originators[0]) if graded.weak else "",
+        )
+
     def cite(self, entry_id: str, cited: Iterable[Citation]) -> list[int]:
         if entry_id not in self.fact_ids:
             self.fact_ids.append(entry_id)
@@ -421,7 +461,8 @@ class _Builder:
         units = {f.unit for f in reports}
         unit = units.pop() if len(units) == 1 else reports[0].unit
         report_rows = [FigureReport(f.id, format_amount(f, f.unit), format_fuzzy(f.as_of), f.note, self.cite(f.id, f.cited),
-                                    [self.citations.credit(c) for c in f.cited]) for f in reports]
+                                    [self.citations.credit(c) for c in f.cited], self.sourcing(f.cited))
+                       for f in reports]
         single = reports[0] if len(reports) == 1 else None
         return KeyFigure(
             metric=metric,
@@ -436,26 +477,30 @@ class _Builder:
             reports=report_rows,
             conflicting=len(set(bounds)) > 1,
             citations=sorted({n for r in report_rows for n in r.citations}),
+            sourcing=self.sourcing(c for f in reports for c in f.cited),
         )
 
     def automatic_highlights(self, key_figures: list[KeyFigure], incidents: list[Incident],
                              routes: list[tuple[Route, RouteUpdate]]) -> list[Highlight]:
         """When the analyst wrote no highlights: the key figures, the deadliest abuses and the
-        routes that are closed or unsafe, each with its citations."""
+        routes that are closed or unsafe, each with its citations. A weakly sourced one is
+        attributed to its source instead of stated as fact."""
         highlights = []
         for figure in key_figures:
             amount = " ".join(w for w in (figure.qualifier, figure.number, figure.unit) if w)
-            highlights.append(Highlight(f"{figure.label} in {figure.place.name}: {amount} (as of {figure.as_of}).",
-                                        figure.citations))
+            text = f"{figure.label} in {figure.place.name}: {amount} (as of {figure.as_of})."
+            highlights.append(Highlight(attributed(text, figure.sourcing), figure.citations))
         abuses = [i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == "abuse"]
         abuses.sort(key=lambda i: -(amount_bounds(i.victims.killed)[1] if i.victims and i.victims.killed else 0))
         for incident in abuses[:2]:
             label = vocab.INCIDENT_TYPES[incident.type].label
-            highlights.append(Highlight(f"{label} ({self.store.places[incident.place].name}): {incident.summary.strip()}",
+            text = f"{label} ({self.store.places[incident.place].name}): {incident.summary.strip()}"
+            highlights.append(Highlight(attributed(text, self.sourcing(incident.cited)),
                                         self.cite(incident.id, incident.cited)))
         for route, update in routes:
             if update.status in ("closed", "unsafe"):
-                highlights.append(Highlight(f"Route {self.route_name(route)} is {vocab.ROUTE_STATUSES[update.status].lower()}.",
+                text = f"Route {self.route_name(route)} is {vocab.ROUTE_STATUSES[update.status].lower()}."
+                highlights.append(Highlight(attributed(text, self.sourcing(update.cited)),
                                             self.cite(route.id, update.cited)))
         return highlights[:MAX_AUTOMATIC_HIGHLIGHTS]
 
@@ -464,7 +509,7 @@ class _Builder:
         for figure in sorted(figures, key=lambda f: (list(vocab.METRICS).index(f.metric), f.place, f.as_of.start)):
             rows.append(FigureRow(figure.id, vocab.METRICS[figure.metric].label, self.place(figure.place),
                                   format_amount(figure, figure.unit), format_fuzzy(figure.as_of), figure.note,
-                                  self.cite(figure.id, figure.cited)))
+                                  self.cite(figure.id, figure.cited), self.sourcing(figure.cited)))
         return rows
 
     def week_routes(self) -> list[tuple[Route, RouteUpdate]]:
@@ -495,6 +540,7 @@ class _Builder:
             as_of=format_fuzzy(update.as_of),
             summary=_clean(update.summary),
             citations=self.cite(route.id, update.cited),
+            sourcing=self.sourcing(update.cited),
         )
 
     def movement_row(self, movement: Movement) -> MovementRow:
@@ -507,6 +553,7 @@ class _Builder:
             count=format_amount(movement.count, movement.unit) if movement.count else "not reported",
             summary=_clean(movement.summary),
             citations=self.cite(movement.id, movement.cited),
+            sourcing=self.sourcing(movement.cited),
         )
 
     def by_date(self, incidents: Iterable[Incident]) -> list[Incident]:
@@ -535,6 +582,7 @@ class _Builder:
             status_label=vocab.INCIDENT_STATUSES[incident.status],
             summary=_clean(incident.summary),
             citations=self.cite(incident.id, incident.cited),
+            sourcing=self.sourcing(incident.cited),
         )
 
 
@@ -544,6 +592,12 @@ def _latest_reports(figures: list[Figure]) -> list[Figure]:
         return (f.as_of.end, f.as_of.start)
     latest = max(key(f) for f in figures)
     return [f for f in figures if key(f) == latest]
+
+
+def attributed(text: str, sourcing: Sourcing) -> str:
+    """The sentence as the report may state it: a weakly sourced claim is attributed to its
+    one source ('Reported by X (single source, grade F): …'), never stated as fact."""
+    return f"{sourcing.attribution}: {text}" if sourcing.weak else text
 
 
 def _victims_text(incident: Incident) -> str | None:

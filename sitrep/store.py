@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from .dates import FuzzyDate, IsoWeek
 from .errors import Problem, ProblemLog, StoreError, did_you_mean, display_path
+from .provenance import grade
 from .schema import (KINDS, Actor, Amount, Citation, Figure, Incident, Model, Movement, Narrative,
                      Place, Route, Source, explain_error)
 from .yamlsource import YamlDocument, YamlLoadError, load_yaml_file
@@ -146,6 +147,7 @@ def load_store(root: Path, *, shown_root: str | None = None, today: dt.date | No
     return store
 
 
+_SCAN_CHUNK = 1024 * 1024
 _ID_LINE = re.compile(r"^[\s{-]*id:\s*['\"]?([A-Za-z0-9._-]+)", re.M)
 
 
@@ -153,11 +155,30 @@ def _ids_mentioned(path: Path) -> set[str]:
     """The ids written in a file that could not be parsed. References to them are not
     reported, so one syntax error in places.yaml does not bury itself under dozens of
     'unknown place' errors in every other file."""
+    ids: set[str] = set()
     try:
-        text = path.read_bytes()[:MAX_SCAN_BYTES].decode("utf-8", errors="replace")
+        # Read at most MAX_SCAN_BYTES, a chunk at a time: the file may be hundreds of MB (it
+        # was refused for that), and reading it whole would hold all of it in memory.
+        with path.open("rb") as file:
+            carry: bytes | None = b""  # the unfinished last line; None inside an over-long line
+            remaining = MAX_SCAN_BYTES
+            while remaining > 0:
+                chunk = file.read(min(_SCAN_CHUNK, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+                if carry is None:  # skip the rest of an over-long line (no id line is that long)
+                    if b"\n" not in chunk:
+                        continue
+                    chunk, carry = chunk[chunk.index(b"\n"):], b""
+                lines, _, rest = (carry + chunk).rpartition(b"\n")
+                carry = rest if len(rest) <= _SCAN_CHUNK else None
+                ids.update(_ID_LINE.findall(lines.decode("utf-8", errors="replace")))
+            if carry:
+                ids.update(_ID_LINE.findall(carry.decode("utf-8", errors="replace")))
     except OSError:
         return set()
-    return set(_ID_LINE.findall(text))
+    return ids
 
 
 def _read_document(doc: YamlDocument, store: Store, log: ProblemLog) -> None:
@@ -314,12 +335,13 @@ def find_suspicious(store: Store, log: ProblemLog, today: dt.date) -> None:
     for entry, fields, cited in _citations_of(store):
         cited_sources.update(c.source for c in cited)
         cited_sources.update(c.via for c in cited if c.via)
-        sources = {c.source for c in cited}
-        if len(sources) == 1:
-            source = store.sources[next(iter(sources))]
-            if source.reliability in LOW_RELIABILITY:
-                warn(entry, fields, f"cited to a single source of low reliability ({source.id}, grade {source.reliability})",
-                     hint="add an independent source if there is one")
+        sourcing = grade(cited, store.sources)
+        if sourcing.single_source and sourcing.reliability in LOW_RELIABILITY:
+            warn(entry, fields, f"cited to a single source of low reliability ({sourcing.originators[0]}, "
+                                f"grade {sourcing.reliability})", hint="add an independent source if there is one")
+        if getattr(entry, "status", None) == "corroborated" and sourcing.single_source:
+            warn(entry, ("status",), "status is 'corroborated' but the incident cites a single source",
+                 hint="corroborated means consistent reports from independent sources: cite them, or use 'alleged'")
     for source in store.sources.values():
         if source.id not in cited_sources:
             warn(source, ("id",), f"source '{source.id}' is cited nowhere")
