@@ -16,6 +16,7 @@ import typer
 
 from . import __version__
 from .errors import SitrepError, display_path
+from .schema import count_of
 
 app = typer.Typer(
     help="Weekly humanitarian situation reports (HTML and PDF) from a sourced YAML fact store.\n\n"
@@ -103,7 +104,7 @@ def check(
     if strict and result.warnings:
         typer.echo(f"{len(result.warnings)} warnings, and --strict treats them as errors.", err=True)
         raise typer.Exit(1)
-    counts = ", ".join(f"{n} {kind}" for kind, n in result.store.counts().items())
+    counts = ", ".join(count_of(n, kind) for kind, n in result.store.counts().items())
     weeks = result.store.weeks_with_facts()
     span = f"; weeks {weeks[0]} to {weeks[-1]} ({len(weeks)} with facts)" if weeks else ""
     warned = f" {len(result.warnings)} warnings." if result.warnings else ""
@@ -126,7 +127,7 @@ def weeks(
     except SitrepError as error:
         _fail(error)
     for summary in week_summaries(result.store):
-        counts = ", ".join(f"{n} {kind}" for kind, n in summary.counts.items() if n)
+        counts = ", ".join(count_of(n, kind) for kind, n in summary.counts.items() if n)
         typer.echo(f"{summary.week}  No. {summary.number:<3} {summary.period:<28} {counts}")
 
 
@@ -159,6 +160,104 @@ def schema(
             _fail(error)
     write_atomic(output, text)
     typer.echo(f"Wrote {display_path(output)}")
+
+
+@app.command()
+def serve(
+    week: Optional[str] = typer.Option(None, "--week", "-w", help="ISO week to report on, e.g. 2016-W26. "
+                                       "Default: the latest week that has facts."),
+    config: Path = ConfigOption,
+    edition: Optional[Edition] = typer.Option(None, "--edition", help="public (leaves out restricted facts) or "
+                                              "internal. Default: 'edition' in config.yaml."),
+    port: int = typer.Option(8000, "--port", "-p", min=0, max=65535, help="Port to listen on; 0 picks a free one."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. Anything but localhost shares "
+                             "the report with your network."),
+) -> None:
+    """Serve the report on localhost; rebuild it and reload the browser when a fact, a template or the config changes.
+
+    A broken store or template shows its errors on the page, and the server keeps running: fix the file and the report comes back. Nothing is written to output/; /report.pdf makes the PDF on demand. Ctrl+C stops it.
+
+    Example: sitrep serve --port 8000
+    """
+    import signal
+
+    from .serve import ReportServer
+
+    try:
+        server = ReportServer(config, week=week, edition=edition.value if edition else None, host=host, port=port,
+                             log=typer.echo)
+    except SitrepError as error:
+        _fail(error)
+
+    def _terminate(signum, frame):  # `kill` stops it as cleanly as Ctrl+C
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    typer.echo(f"Serving {server.title} at {server.url} — Ctrl+C to stop")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        signal.signal(signal.SIGTERM, previous)
+    typer.echo("Stopped.")
+
+
+@app.command()
+def trace(
+    entry_id: str = typer.Argument(..., metavar="ID", help="An entry's id, as the report's HTML shows in data-fact."),
+    config: Path = ConfigOption,
+) -> None:
+    """Trace an entry back to the store: where each of its lines is written, the sources it cites and where they are defined, how well sourced it is, what refers to it, and which weekly reports show it.
+
+    Example: sitrep trace fallujah-trapped-2016-06
+    """
+    from .build import check as run_check
+    from .trace import format_trace, trace as trace_entry
+
+    try:
+        typer.echo(format_trace(trace_entry(run_check(config).store, entry_id)))
+    except SitrepError as error:
+        _fail(error)
+
+
+class Kind(str, Enum):
+    source = "source"
+    place = "place"
+    actor = "actor"
+    figure = "figure"
+    incident = "incident"
+    route = "route"
+    movement = "movement"
+    narrative = "narrative"
+
+
+@app.command()
+def new(
+    kind: Kind = typer.Argument(..., help="What to add: figure, incident, route, movement, narrative, source, place "
+                                "or actor."),
+    file: Optional[Path] = typer.Option(None, "--file", help="The store file to add it to. Default: the file that "
+                                        "already holds the most entries of that kind."),
+    entry_id: Optional[str] = typer.Option(None, "--id", help="The new entry's id. Default: new-KIND-YYYY-MM-DD."),
+    config: Path = ConfigOption,
+) -> None:
+    """Add a skeleton entry of KIND to a store file, with a fresh id and today's date, for you to fill in.
+
+    What is already in the file stays byte for byte; the file is checked and written atomically. A new fact is a draft: marked restricted (kept out of public editions) with TODO text that `sitrep check` warns about, until you fill it in and delete its sensitivity line.
+
+    Example: sitrep new figure --file facts/2016-06-fallujah.yaml
+    """
+    from .build import check as run_check
+    from .new import add_entry
+
+    try:
+        checked = run_check(config)
+        added = add_entry(checked.config, checked.store, kind.value, file, entry_id)
+    except SitrepError as error:
+        _fail(error)
+    typer.echo(f"Added {added.kind} '{added.id}' at {display_path(added.file)}:{added.line}. "
+               "Replace its TODO values, then run sitrep check.")
 
 
 def _version(value: bool) -> None:

@@ -191,6 +191,16 @@ KINDS: dict[str, type[Model]] = {
     "narrative": Narrative,
 }
 
+# One entry of each kind, as messages and commands name it: "1 route", `sitrep new route`.
+KIND_SINGULAR: dict[str, str] = {"sources": "source", "places": "place", "actors": "actor", "figures": "figure",
+                                 "incidents": "incident", "routes": "route", "movements": "movement",
+                                 "narrative": "narrative"}
+
+
+def count_of(n: int, kind: str) -> str:
+    """'1 route', '2 routes', '3 narrative'."""
+    return f"{n} {KIND_SINGULAR[kind] if n == 1 else kind}"
+
 
 # --- Turning pydantic's errors into messages an analyst can act on ---------------------------
 

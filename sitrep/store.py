@@ -236,19 +236,53 @@ def _what(value: object) -> str:
 
 # --- Cross-checks: what the schema alone cannot see ------------------------------------------
 
+def references(store: Store) -> Iterator[tuple[Model, tuple, str, str]]:
+    """Every reference one entry makes to another: (entry, field path, target id, target kind).
+    The one table of what points where, for cross-checking and for `sitrep trace`."""
+    def cited(entry: Model, fields: tuple, citations: Iterable[Citation]):
+        for i, citation in enumerate(citations):
+            yield entry, fields + (i, "source"), citation.source, "sources"
+            if citation.via:
+                yield entry, fields + (i, "via"), citation.via, "sources"
+
+    def maybe(entry: Model, fields: tuple, target: str | None, kind: str):
+        if target is not None:
+            yield entry, fields, target, kind
+
+    for place in store.places.values():
+        yield from maybe(place, ("parent",), place.parent, "places")
+    for actor in store.actors.values():
+        yield from maybe(actor, ("part_of",), actor.part_of, "actors")
+    for figure in store.figures.values():
+        yield figure, ("place",), figure.place, "places"
+        yield from cited(figure, ("cited",), figure.cited)
+    for incident in store.incidents.values():
+        yield incident, ("place",), incident.place, "places"
+        yield from maybe(incident, ("perpetrator",), incident.perpetrator, "actors")
+        yield from cited(incident, ("cited",), incident.cited)
+    for route in store.routes.values():
+        yield route, ("origin",), route.origin, "places"
+        yield route, ("destination",), route.destination, "places"
+        for i, place in enumerate(route.via):
+            yield route, ("via", i), place, "places"
+        for u, update in enumerate(route.updates):
+            for i, actor in enumerate(update.controlled_by):
+                yield route, ("updates", u, "controlled_by", i), actor, "actors"
+            yield from cited(route, ("updates", u, "cited"), update.cited)
+    for movement in store.movements.values():
+        yield movement, ("origin",), movement.origin, "places"
+        yield movement, ("destination",), movement.destination, "places"
+        yield from maybe(movement, ("route",), movement.route, "routes")
+        yield from cited(movement, ("cited",), movement.cited)
+
+
 def cross_check(store: Store, log: ProblemLog) -> None:
     checker = _CrossChecker(store, log)
-    for place in store.places.values():
-        checker.ref(place, ("parent",), place.parent, "places")
-    for actor in store.actors.values():
-        checker.ref(actor, ("part_of",), actor.part_of, "actors")
+    for entry, fields, target, kind in references(store):
+        checker.ref(entry, fields, target, kind)
     for figure in store.figures.values():
-        checker.ref(figure, ("place",), figure.place, "places")
         checker.amount(figure, (), figure)
-        checker.citations(figure, ("cited",), figure.cited)
     for incident in store.incidents.values():
-        checker.ref(incident, ("place",), incident.place, "places")
-        checker.ref(incident, ("perpetrator",), incident.perpetrator, "actors")
         if incident.victims:
             for outcome in ("killed", "injured", "affected"):
                 amount = getattr(incident.victims, outcome)
@@ -256,23 +290,9 @@ def cross_check(store: Store, log: ProblemLog) -> None:
                     checker.amount(incident, ("victims", outcome), amount)
         if incident.duration:
             checker.amount(incident, ("duration",), incident.duration)
-        checker.citations(incident, ("cited",), incident.cited)
-    for route in store.routes.values():
-        checker.ref(route, ("origin",), route.origin, "places")
-        checker.ref(route, ("destination",), route.destination, "places")
-        for i, place in enumerate(route.via):
-            checker.ref(route, ("via", i), place, "places")
-        for u, update in enumerate(route.updates):
-            for i, actor in enumerate(update.controlled_by):
-                checker.ref(route, ("updates", u, "controlled_by", i), actor, "actors")
-            checker.citations(route, ("updates", u, "cited"), update.cited)
     for movement in store.movements.values():
-        checker.ref(movement, ("origin",), movement.origin, "places")
-        checker.ref(movement, ("destination",), movement.destination, "places")
-        checker.ref(movement, ("route",), movement.route, "routes")
         if movement.count:
             checker.amount(movement, ("count",), movement.count)
-        checker.citations(movement, ("cited",), movement.cited)
     for narrative in store.narrative.values():
         try:
             IsoWeek.parse(narrative.week)
@@ -291,19 +311,14 @@ class _CrossChecker:
         origin = self.store.origins[entry.id]
         self.log.error(origin.file, origin.line_of(*fields), message, expected=expected, hint=hint, entry_id=entry.id)
 
-    def ref(self, entry: Model, fields: tuple, target: str | None, kind: str) -> None:
-        if target is None or target in self.store.kind(kind) or target in self.store.broken_ids:
+    def ref(self, entry: Model, fields: tuple, target: str, kind: str) -> None:
+        if target in self.store.kind(kind) or target in self.store.broken_ids:
             return
         name = ".".join(str(f) for f in fields if not isinstance(f, int))
         other = next((k for k in KINDS if target in self.store.kind(k)), None)
         hint = f"'{target}' is one of the {other}, not the {kind}" if other else did_you_mean(target, self.store.kind(kind))
         self.error(entry, fields, f"{name}: unknown {kind[:-1] if kind != 'narrative' else kind} '{target}'",
                    expected=f"the id of an entry under '{kind}:'", hint=hint)
-
-    def citations(self, entry: Model, fields: tuple, cited: Iterable[Citation]) -> None:
-        for i, citation in enumerate(cited):
-            self.ref(entry, fields + (i, "source"), citation.source, "sources")
-            self.ref(entry, fields + (i, "via"), citation.via, "sources")
 
     def amount(self, entry: Model, fields: tuple, amount: Amount) -> None:
         has_value = amount.value is not None
@@ -351,13 +366,35 @@ def find_suspicious(store: Store, log: ProblemLog, today: dt.date) -> None:
     for entry, fields, date in store.dated_fields():
         if date.start > today:
             warn(entry, fields, f"date {date} is in the future")
-    for narrative in store.narrative.values():
-        for text in [narrative.text or "", *narrative.items]:
-            if match := PLACEHOLDER.search(text):
-                warn(narrative, ("text" if narrative.text else "items",),
-                     f"the narrative still holds a placeholder: '{match.group(0)}'")
-                break
+    for kind in KINDS:
+        for entry in store.kind(kind).values():
+            for fields, text in _texts_of(entry):
+                if match := PLACEHOLDER.search(text):
+                    what = "the narrative" if kind == "narrative" else f"'{'.'.join(map(str, fields))}'"
+                    warn(entry, fields, f"{what} still holds a placeholder: '{match.group(0)}'",
+                         hint="replace it with what was reported before publishing")
     _figure_jumps(store, warn)
+
+
+TEXT_FIELDS = ("name", "public_name", "summary", "note", "notes", "description", "text")
+
+
+def _texts_of(entry: Model) -> Iterator[tuple[tuple, str]]:
+    """(field path, text) of the free-text fields of an entry, where placeholders hide."""
+    for name in TEXT_FIELDS:
+        value = getattr(entry, name, None)
+        if isinstance(value, str):
+            yield (name,), value
+    for i, item in enumerate(getattr(entry, "items", None) or []):
+        yield ("items", i), item
+    for name, value in (getattr(entry, "names", None) or {}).items():
+        yield ("names", name), value
+    for u, update in enumerate(getattr(entry, "updates", None) or []):
+        if update.summary:
+            yield ("updates", u, "summary"), update.summary
+    victims = getattr(entry, "victims", None)
+    if victims is not None and victims.description:
+        yield ("victims", "description"), victims.description
 
 
 def _citations_of(store: Store):

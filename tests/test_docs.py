@@ -41,3 +41,24 @@ def test_every_vocabulary_code_is_documented(codes):
 def test_incident_type_labels_match_the_readme_table():
     for code, kind in vocab.INCIDENT_TYPES.items():
         assert f"| `{code}` | {kind.label} | {kind.category} |" in README
+
+
+def test_pre_commit_hook_runs_sitrep_check_and_is_documented(workspace, sitrep_process):
+    import shlex
+    import tomllib
+
+    import yaml
+
+    repo = Path(__file__).resolve().parent.parent
+    hooks = yaml.safe_load((repo / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    scripts = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    for hook in hooks:
+        assert f"id: {hook['id']}" in README
+        program, *args = shlex.split(hook["entry"])
+        assert program in scripts  # pre-commit installs the package and runs its console script
+        assert hook["pass_filenames"] is False  # the whole store is checked, not single files
+        assert sitrep_process(*args, cwd=workspace).exit_code == 0
+        places = workspace / "facts" / "places.yaml"
+        places.write_text(places.read_text(encoding="utf-8").replace("kind: city", "kind: cty", 1), encoding="utf-8")
+        broken = sitrep_process(*args, cwd=workspace)
+        assert broken.exit_code == 1 and "facts/places.yaml:" in broken.stderr
