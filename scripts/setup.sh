@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up everything sitrep needs on a fresh Debian machine, idempotently:
-#   system libraries (Pango for WeasyPrint; poppler-utils and HarfBuzz's subsetter for tests),
+#   system libraries (Pango for WeasyPrint; poppler-utils, chromium and HarfBuzz's subsetter for tests),
 #   a virtual environment in .venv, and the package (editable) with its test tools.
 # Usage: scripts/setup.sh [--test]
 set -euo pipefail
@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 
 need_pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 if [[ "${1:-}" == "--test" ]]; then
-  need_pkgs+=(poppler-utils)
+  # chromium: Debian's browser, run headless by tests/test_serve.py to watch `sitrep serve` reload.
+  need_pkgs+=(poppler-utils chromium)
 fi
 
 missing=()

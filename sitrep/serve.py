@@ -1,0 +1,458 @@
+"""`sitrep serve`: the report on localhost, rebuilt whenever a fact, a template or the config
+changes, and reloaded in the browser by itself.
+
+Standard library only: a `ThreadingHTTPServer` answers the browser and a watcher thread polls
+the modification times and sizes of config.yaml, every file of the store, the built-in templates,
+the user's templates folder and the theme's files. Each rebuild runs the library's pipeline in
+memory (check ► report ► render, with the config's templates and theme as `sitrep build` uses
+them), so nothing is written to output/. Besides the page, the server answers only the fonts
+and theme files the page names, never another file of the workspace. A build that fails shows its problems on
+the page instead of a stale report, and the server keeps running; fixing the file brings the
+report back.
+
+The page polls ``/__sitrep/version`` and reloads when the build generation changes.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import os
+import shutil
+import tempfile
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+from urllib.parse import unquote, urlsplit
+
+from .errors import Problem, SitrepError, display_path
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .report import ReportContext
+
+VERSION_PATH = "/__sitrep/version"
+ASSETS_URL = "/assets"  # the report's fonts, {{ assets }}/fonts/<name>, and theme files, {{ assets }}/theme/...
+WORKSPACE_URL = "/workspace"  # {{ workspace }} in templates: not served, so the store can never be read here
+PDF_PATH = "/report.pdf"
+POLL_SECONDS = 0.3  # how often the watcher looks at the files
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+CONTENT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2",
+                 ".txt": "text/plain; charset=utf-8", ".png": "image/png", ".jpg": "image/jpeg",
+                 ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml"}
+
+LIVE_RELOAD_SCRIPT = """<script>/* sitrep serve: reload when the report is rebuilt */
+(function () {
+  var generation = "%s";
+  function poll() {
+    fetch("%s", {cache: "no-store"})
+      .then(function (response) { return response.text(); })
+      .then(function (current) {
+        if (current.trim() !== generation) { location.reload(); } else { setTimeout(poll, 500); }
+      })
+      .catch(function () { setTimeout(poll, 1000); });
+  }
+  setTimeout(poll, 500);
+})();
+</script>
+"""
+
+
+@dataclass(frozen=True)
+class Page:
+    """What `/` answers with, and the build generation it belongs to."""
+
+    body: str  # HTML without the live-reload script
+    status: int  # 200 for a report, 500 for an error page
+    generation: str
+    summary: str  # one line for the console: 'ok' or 'N errors'
+
+    def html(self) -> bytes:
+        script = LIVE_RELOAD_SCRIPT % (self.generation, VERSION_PATH)
+        body = self.body
+        at = body.lower().rfind("</body>")
+        body = body[:at] + script + body[at:] if at >= 0 else body + script
+        return body.encode("utf-8")
+
+
+def render_report(config_path: Path | str, week: str | None = None, edition: str | None = None,
+                  assets_url: str = ASSETS_URL, workspace_url: str = WORKSPACE_URL
+                  ) -> tuple[ReportContext, str, Config]:
+    """The report's context and HTML, built in memory by the library (check, then the week's
+    context, then the templates), and the config it came from. Raises SitrepError."""
+    from . import render
+    from .build import check
+    from .report import build_context, resolve_week
+
+    checked = check(config_path)
+    config, store = checked.config, checked.store
+    edition = edition or config.edition
+    iso_week = resolve_week(store, week, edition)
+    context = build_context(store, config, iso_week, edition)
+    if hasattr(render, "render_for"):  # the config's templates folder and theme, as `sitrep build` renders
+        html = render.render_for(config, context, assets_url=assets_url, workspace_url=workspace_url)
+    else:
+        html = render.render_html(context, user_dir=user_templates_dir(config), assets_url=assets_url)
+    return context, html, config
+
+
+def render_report_pdf(config_path: Path | str, week: str | None = None, edition: str | None = None) -> bytes:
+    """The report as PDF bytes, made on demand from the same pipeline. Raises SitrepError.
+    The fonts and theme files are laid out in a temporary folder as output/assets/ holds them."""
+    from .build import FONT_FILES
+    from .pdf import render_pdf
+    from .render import builtin_templates_dir
+
+    with tempfile.TemporaryDirectory(prefix="sitrep-serve-") as folder:
+        root = Path(folder)
+        week_dir = root / "week"
+        week_dir.mkdir()
+        workspace_url = Path(os.path.relpath(Path(config_path).resolve().parent, week_dir)).as_posix()
+        _, html, config = render_report(config_path, week, edition, assets_url="../assets",
+                                        workspace_url=workspace_url)
+        fonts = builtin_templates_dir() / "fonts"
+        (root / "assets" / "fonts").mkdir(parents=True)
+        for name in FONT_FILES:
+            shutil.copyfile(fonts / name, root / "assets" / "fonts" / name)
+        for url, source in theme_assets(config).items():
+            target = root / url.removeprefix("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        return render_pdf(html, base_dir=week_dir, allowed_roots=[config.workspace, root, builtin_templates_dir()])
+
+
+def user_templates_dir(config) -> Path | None:
+    """The config's own templates folder, if this version of the config has one."""
+    for name in ("templates_dir", "user_templates_dir"):
+        value = getattr(config, name, None)
+        if isinstance(value, (str, Path)) and value:
+            return Path(value)
+    value = getattr(getattr(config, "model", None), "templates", None)
+    if isinstance(value, (str, Path)) and str(value):
+        return (config.workspace / value).resolve()
+    return None
+
+
+def theme_assets(config) -> dict[str, Path]:
+    """URL path -> workspace file, for the theme's logo and font files (where the config has a
+    theme): exactly the URLs the rendered report names under ASSETS_URL, and nothing else."""
+    try:
+        from .theme import THEME_ASSETS, font_file_names, logo_file_name
+    except ImportError:
+        return {}
+    assets: dict[str, Path] = {}
+    try:
+        if config.logo_path is not None:
+            assets[f"{ASSETS_URL}/{THEME_ASSETS}/{logo_file_name(config.logo_path)}"] = config.logo_path
+        for font, name in zip(config.model.theme.fonts.files, font_file_names(config)):
+            assets[f"{ASSETS_URL}/{THEME_ASSETS}/fonts/{name}"] = config.font_path(font)
+    except AttributeError:  # a config without a theme
+        return {}
+    return assets
+
+
+def error_page(problems: list[Problem], title: str = "sitrep") -> str:
+    """An HTML page listing each problem as file:line: message, every character escaped."""
+    errors = [p for p in problems if p.severity == "error"] or problems
+    count = len(errors)
+    heading = f"{count} error{'s' if count != 1 else ''}: the report could not be built"
+    items = "\n".join(f"<li><code>{html_lib.escape(str(problem))}</code></li>" for problem in problems)
+    return _page(title, heading, f"<ul class=\"problems\">\n{items}\n</ul>\n"
+                 "<p>Fix the file and save it: this page reloads by itself.</p>")
+
+
+def internal_error_page(error: BaseException, title: str = "sitrep") -> str:
+    """An HTML page for a bug in sitrep (not the user's mistake), with its traceback."""
+    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    return _page(title, f"internal error: {type(error).__name__}: {error}",
+                 f"<p>This is a bug in sitrep, not in your files; please report it with this traceback."
+                 f" The server keeps running and rebuilds when a file changes.</p>\n"
+                 f"<pre>{html_lib.escape(trace)}</pre>")
+
+
+def _page(title: str, heading: str, content: str) -> str:
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>Build failed — {html_lib.escape(title)}</title>\n"
+            "<style>body{font-family:sans-serif;margin:2rem;max-width:60rem}"
+            ".banner{background:#b00020;color:#fff;padding:1rem;border-radius:4px}"
+            "code,pre{white-space:pre-wrap;word-break:break-word}li{margin:.5rem 0}</style>\n"
+            "</head>\n<body>\n"
+            f"<h1 class=\"banner\">{html_lib.escape(heading)}</h1>\n{content}\n</body>\n</html>\n")
+
+
+def snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
+    """Modification time and size of each file under `roots` (a root may be a single file).
+    Hidden files and folders (editors' swap files) and backups ending in '~' are left out."""
+    seen: dict[str, tuple[int, int]] = {}
+
+    def add(path: str) -> None:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return
+        seen[path] = (stat.st_mtime_ns, stat.st_size)
+
+    for root in roots:
+        if root.is_file():
+            add(str(root))
+            continue
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in files:
+                if not name.startswith(".") and not name.endswith("~"):
+                    add(os.path.join(folder, name))
+    return seen
+
+
+class ReportServer:
+    """Serves one week's report and rebuilds it when its sources change.
+
+    `start()` runs the HTTP server and the watcher in background threads; `close()` stops
+    both. Build errors never stop the server: they become the page.
+    """
+
+    def __init__(self, config_path: Path | str = "config.yaml", *, week: str | None = None,
+                 edition: str | None = None, host: str = "127.0.0.1", port: int = 8000,
+                 log: Callable[[str], None] | None = None, poll_seconds: float = POLL_SECONDS):
+        from .render import builtin_templates_dir
+
+        self.config_path = Path(config_path)
+        if not self.config_path.is_file():
+            raise SitrepError(Problem(display_path(self.config_path), 0, "config file not found",
+                                      expected="a config.yaml in the workspace, or --config PATH"))
+        self.week = week
+        self.edition = edition
+        self.log = log or (lambda line: print(line, flush=True))
+        self.poll_seconds = poll_seconds
+        self.fonts_dir = (builtin_templates_dir() / "fonts").resolve()
+        self.title = "sitrep"
+        self._builtin_templates = builtin_templates_dir()
+        workspace = self.config_path.resolve().parent
+        self._watched: list[Path] = [self.config_path.resolve(), workspace / "facts", self._builtin_templates]
+        self._started = time.time_ns()
+        self._count = 0
+        self._page: Page | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._theme_assets: dict[str, Path] = {}
+        try:
+            self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        except OSError as exc:
+            raise SitrepError(Problem("--port", 0, f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                                      hint="pass --port 0 to pick a free port")) from None
+        self.httpd.daemon_threads = True
+        self.host = host
+        self.port = self.httpd.server_address[1]
+        self.rebuild()  # also settles which folders to watch
+        self._files = snapshot(self._watched)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    @property
+    def page(self) -> Page:
+        with self._lock:
+            assert self._page is not None
+            return self._page
+
+    # -- building -------------------------------------------------------------------------
+
+    def rebuild(self) -> Page:
+        """Build the report (or the error page) and publish it; never raises."""
+        started = time.perf_counter()
+        try:
+            context, body, _ = render_report(self.config_path, self.week, self.edition)
+            self.title = context.title
+            status, summary = HTTPStatus.OK, f"{context.week}: ok"
+        except SitrepError as error:
+            body = error_page(error.problems, self.title)
+            errors = [p for p in error.problems if p.severity == "error"] or error.problems
+            first = f" — {errors[0]}" if errors else ""
+            status = HTTPStatus.INTERNAL_SERVER_ERROR
+            summary = f"{len(errors)} error{'s' if len(errors) != 1 else ''} (shown on the page){first}"
+        except Exception as error:  # a bug in sitrep: show it, keep serving
+            body = internal_error_page(error, self.title)
+            status, summary = HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {type(error).__name__}: {error}"
+        self._update_watched()
+        with self._lock:
+            previous = self._page
+            if previous is None or previous.body != body or previous.status != status:
+                self._count += 1
+            page = Page(body, int(status), f"{self._started}-{self._count}", summary)
+            self._page = page
+        seconds = time.perf_counter() - started
+        self.log(f"[{time.strftime('%H:%M:%S')}] {'built' if previous is None else 'rebuilt'} "
+                 f"{summary} ({seconds:.1f} s)")
+        return page
+
+    def _update_watched(self) -> None:
+        """Watch the store and templates folders the config names now (kept if it is broken)."""
+        from .config import load_config
+
+        try:
+            config = load_config(self.config_path)
+        except Exception:  # a broken config: keep watching what was watched
+            return
+        watched = [config.path, config.store_dir, self._builtin_templates]
+        user_dir = user_templates_dir(config)
+        if user_dir is not None:
+            watched.append(user_dir)
+        assets = theme_assets(config)
+        self._theme_assets = assets
+        self._watched = watched + [path for path in assets.values() if path not in watched]
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.poll_seconds):
+            try:
+                current = snapshot(self._watched)
+                if current == self._files:
+                    continue
+                # Let an editor finish writing: wait until two looks agree.
+                while not self._stop.wait(0.1):
+                    again = snapshot(self._watched)
+                    if again == current:
+                        break
+                    current = again
+                self._files = current
+                roots = list(self._watched)
+                self.rebuild()
+                if self._watched != roots:  # the config now names other folders
+                    self._files = snapshot(self._watched)
+            except Exception as error:  # never let the watcher die
+                self.log(f"sitrep serve: watcher error: {type(error).__name__}: {error}")
+
+    # -- running --------------------------------------------------------------------------
+
+    def start(self) -> "ReportServer":
+        http = lambda: self.httpd.serve_forever(poll_interval=0.2)  # noqa: E731 (how soon close() returns)
+        for target, name in ((http, "sitrep-http"), (self._watch, "sitrep-watch")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def serve_forever(self) -> None:
+        """Start, then block until `close()` or Ctrl+C (KeyboardInterrupt propagates)."""
+        if not self._threads:
+            self.start()
+        while not self._stop.is_set():
+            self._stop.wait(0.5)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._threads:
+            self.httpd.shutdown()
+        self.httpd.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads = []
+
+    def __enter__(self) -> "ReportServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- answering ------------------------------------------------------------------------
+
+    def asset(self, url_path: str) -> Path | None:
+        """The file an /assets/... URL names: a built-in font, or one of the theme's files, else
+        None (never anything outside the fonts folder, never another workspace file)."""
+        theme_file = self._theme_assets.get(url_path)
+        if theme_file is not None:
+            return theme_file if theme_file.is_file() else None
+        prefix = f"{ASSETS_URL}/fonts/"
+        if not url_path.startswith(prefix):
+            return None
+        name = unquote(url_path[len(prefix):])
+        if not name or name.startswith(".") or "/" in name or "\\" in name or "\0" in name:
+            return None
+        path = (self.fonts_dir / name).resolve()
+        if path.parent != self.fonts_dir or not path.is_file():
+            return None
+        return path
+
+    def host_allowed(self, host_header: str | None) -> bool:
+        """On a loopback address, answer only requests addressed to a loopback name, so that a
+        web page elsewhere cannot read the report through DNS rebinding."""
+        if self.host not in LOOPBACK_HOSTS:
+            return True
+        if not host_header:
+            return False
+        name = host_header.strip().lower()
+        if name.startswith("["):
+            name = name[1:].split("]", 1)[0]
+        elif name.count(":") == 1:
+            name = name.split(":", 1)[0]
+        return name in LOOPBACK_HOSTS
+
+
+def _handler_for(server: ReportServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "sitrep-serve"
+        sys_version = ""
+
+        def do_GET(self) -> None:
+            self._answer(send_body=True)
+
+        def do_HEAD(self) -> None:
+            self._answer(send_body=False)
+
+        def _answer(self, send_body: bool) -> None:
+            try:
+                self._route(send_body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            except Exception as error:  # never let a request take the server down
+                try:
+                    self._send(500, "text/html; charset=utf-8", internal_error_page(error).encode(), send_body)
+                except OSError:
+                    pass
+
+        def _route(self, send_body: bool) -> None:
+            if not server.host_allowed(self.headers.get("Host")):
+                self._send(403, "text/plain; charset=utf-8", b"sitrep serve answers only to localhost\n", send_body)
+                return
+            path = urlsplit(self.path).path
+            if path in ("/", "/index.html"):
+                page = server.page
+                self._send(page.status, "text/html; charset=utf-8", page.html(), send_body)
+            elif path == VERSION_PATH:
+                self._send(200, "text/plain; charset=utf-8", server.page.generation.encode(), send_body)
+            elif path == PDF_PATH:
+                try:
+                    pdf = render_report_pdf(server.config_path, server.week, server.edition)
+                except SitrepError as error:
+                    page = Page(error_page(error.problems, server.title), 500, server.page.generation, "")
+                    self._send(500, "text/html; charset=utf-8", page.html(), send_body)
+                    return
+                self._send(200, "application/pdf", pdf, send_body)
+            elif (asset := server.asset(path)) is not None:
+                content_type = CONTENT_TYPES.get(asset.suffix.lower(), "application/octet-stream")
+                self._send(200, content_type, asset.read_bytes(), send_body, asset=True)
+            else:
+                self._send(404, "text/plain; charset=utf-8", b"not found\n", send_body)
+
+        def _send(self, status: int, content_type: str, body: bytes, send_body: bool, asset: bool = False) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-cache" if asset else "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            if asset:  # a logo opened on its own (an SVG) runs nothing
+                self.send_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+            self.end_headers()
+            if send_body:
+                self.wfile.write(body)
+
+        def log_message(self, format: str, *args) -> None:  # the console shows rebuilds only
+            pass
+
+    return Handler

@@ -1,0 +1,459 @@
+"""`sitrep serve`: the report on localhost, rebuilt and reloaded in the browser when a file changes.
+
+The first tests talk HTTP to the server in-process (fast, no browser). The browser tests start
+`python -m sitrep serve` as a user does and drive Debian's headless chromium through the Chrome
+DevTools Protocol: they open the page once, edit the store, and watch the page reload itself.
+`make test` (scripts/setup.sh --test) installs chromium, so these run in CI.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import zlib
+from pathlib import Path
+
+import pytest
+
+from sitrep import serve as serve_module
+from sitrep.errors import Problem
+from sitrep.render import builtin_templates_dir
+from sitrep.serve import VERSION_PATH, ReportServer, error_page
+
+FACTS = "facts/2016-06-fallujah.yaml"
+KILLED_LINE = "    value: 30\n"  # fallujah-fleeing-killed-2016-06: 'at least 30' civilians killed
+TITLE = "Fallujah Situation Report"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def wait_until(condition, timeout: float, interval: float = 0.1, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+        time.sleep(interval)
+
+
+# -- in-process: the serve module over plain HTTP ------------------------------------------------
+
+def get(url: str, host: str | None = None) -> tuple[int, str, bytes]:
+    parts = urllib.request.urlparse(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.putrequest("GET", parts.path or "/", skip_host=host is not None)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.getheader("Content-Type", ""), response.read()
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def server(workspace, monkeypatch):
+    monkeypatch.chdir(workspace)
+    lines: list[str] = []
+    with ReportServer(workspace / "config.yaml", port=0, log=lines.append, poll_seconds=0.1) as running:
+        running.lines = lines
+        yield running
+
+
+def test_serves_the_report_with_live_reload_and_its_fonts(server):
+    status, content_type, body = get(server.url)
+    page = body.decode()
+    assert status == 200 and content_type.startswith("text/html")
+    assert TITLE in page and "30,000–40,000" in page
+    assert VERSION_PATH in page and "location.reload()" in page
+    assert page.index("location.reload()") < page.rindex("</body>")
+    assert '"/assets/fonts/NotoSans-Regular.ttf"' in page  # fonts from the server, not ../assets
+
+    status, _, version = get(server.url + VERSION_PATH.lstrip("/"))
+    assert status == 200 and version.decode() == server.page.generation
+    assert f'"{server.page.generation}"' in page
+
+    status, content_type, font = get(server.url + "assets/fonts/NotoSans-Regular.ttf")
+    assert status == 200 and content_type == "font/ttf"
+    assert font == (builtin_templates_dir() / "fonts" / "NotoSans-Regular.ttf").read_bytes()
+    assert server.lines and server.lines[0].endswith(")") and "2016-W26: ok" in server.lines[0]
+
+
+@pytest.mark.parametrize("path", ["/assets/fonts/../../pyproject.toml", "/assets/fonts/../report.css",
+                                  "/assets/fonts/%2e%2e/report.css", "/assets/fonts/..%2freport.css",
+                                  "/assets/fonts/%2e%2e%2f%2e%2e%2fconfig.yaml", "/assets/fonts/",
+                                  "/assets/fonts/.hidden", "/assets/report.css", "/facts/sources.yaml",
+                                  "/config.yaml", "//etc/passwd"])
+def test_refuses_anything_but_the_fonts(server, path):
+    status, _, body = get(server.url.rstrip("/") + path)
+    assert status == 404
+    assert b"Fallujah" not in body
+
+
+def tiny_png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\x1f\x5f\x8b")) + chunk(b"IEND", b""))
+
+
+def test_serves_the_theme_logo_and_no_other_workspace_file(workspace, monkeypatch):
+    from sitrep.config import ConfigModel
+
+    if "theme" not in ConfigModel.model_fields:
+        pytest.skip("config.yaml has no `theme:` key in this version of sitrep")
+    monkeypatch.chdir(workspace)
+    (workspace / "logo.png").write_bytes(tiny_png())
+    with (workspace / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write("theme:\n  logo: logo.png\n")
+    with ReportServer(workspace / "config.yaml", port=0, log=lambda line: None) as server:
+        page = get(server.url)[2].decode()
+        assert 'src="/assets/theme/logo.png"' in page
+        assert get(server.url + "assets/theme/logo.png") == (200, "image/png", tiny_png())
+        for path in ("assets/theme/../../config.yaml", "assets/theme/logo.png/..", "assets/theme/config.yaml",
+                     "workspace/config.yaml", "workspace/facts/sources.yaml", "assets/theme/fonts/"):
+            assert get(server.url + path)[0] == 404, path
+
+
+def test_answers_only_to_localhost_names(server):
+    assert get(server.url, host="evil.example")[0] == 403  # a DNS-rebinding page cannot read the report
+    assert get(server.url, host=f"evil.example:{server.port}")[0] == 403
+    assert get(server.url, host=f"localhost:{server.port}")[0] == 200
+    assert get(server.url, host=f"127.0.0.1:{server.port}")[0] == 200
+
+
+def test_rebuilds_when_a_fact_changes(server, workspace):
+    before = server.page.generation
+    edit(workspace / FACTS, KILLED_LINE, "    value: 4321\n")
+    wait_until(lambda: get(server.url + VERSION_PATH.lstrip("/"))[2].decode() != before, 10,
+               message="a new build generation")
+    assert "4,321" in get(server.url)[2].decode()
+    assert any("rebuilt 2016-W26: ok" in line for line in server.lines)
+
+
+def test_a_broken_store_is_shown_escaped_then_the_report_comes_back(server, workspace):
+    before = server.page.generation
+    edit(workspace / FACTS, KILLED_LINE, KILLED_LINE + '    "<script>alert(1)</script>": 1\n')
+    wait_until(lambda: server.page.generation != before, 10, message="a rebuild")
+    status, _, body = get(server.url)
+    page = body.decode()
+    assert status == 500
+    assert f"{FACTS}:25: error: [fallujah-fleeing-killed-2016-06] unknown key" in page
+    assert "&#x27;&lt;script&gt;alert(1)&lt;/script&gt;&#x27;" in page
+    assert "<script>alert(1)" not in page
+    assert VERSION_PATH in page  # the error page reloads by itself too
+    assert any("1 error (shown on the page)" in line for line in server.lines)
+
+    broken = server.page.generation
+    edit(workspace / FACTS, '    "<script>alert(1)</script>": 1\n', "")
+    wait_until(lambda: server.page.generation != broken, 10, message="a rebuild after the fix")
+    status, _, body = get(server.url)
+    assert status == 200 and TITLE in body.decode()
+
+
+def test_the_pdf_is_made_on_demand_with_the_bundled_fonts(server):
+    status, content_type, pdf = get(server.url + "report.pdf")
+    assert status == 200 and content_type == "application/pdf"
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    assert TITLE in reader.pages[0].extract_text()
+    fonts = {str(font["/BaseFont"]) for page in reader.pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert any("Noto-Sans" in name for name in fonts), fonts
+
+
+def test_error_page_escapes_every_problem():
+    page = error_page([Problem("facts/a.yaml", 3, "bad <script>alert('x')</script> & <b>"),
+                       Problem("facts/<b>.yaml", 0, "whole file")])
+    assert "<script>alert" not in page and "<b>" not in page
+    assert "facts/a.yaml:3: error: bad &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;" in page
+    assert "facts/&lt;b&gt;.yaml: error: whole file" in page
+    assert "2 errors" in page
+
+
+def test_an_unexpected_exception_is_shown_and_the_server_keeps_running(server, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom <img src=x>")
+
+    monkeypatch.setattr(serve_module, "render_report", broken)
+    server.rebuild()
+    status, _, body = get(server.url)
+    page = body.decode()
+    assert status == 500
+    assert "internal error: RuntimeError: boom &lt;img src=x&gt;" in page and "<img src=x>" not in page
+    monkeypatch.undo()
+    server.rebuild()
+    assert get(server.url)[0] == 200
+
+
+def test_serve_refuses_a_missing_config_and_a_busy_port(sitrep_cli, workspace):
+    result = sitrep_cli("serve", "--config", workspace / "nope.yaml")
+    assert result.exit_code == 1 and "config file not found" in result.stderr
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = sitrep_cli("serve", "--port", port, "--config", workspace / "config.yaml")
+    assert result.exit_code == 1
+    assert f"--port: error: cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.output
+
+
+# -- the command as a user runs it ---------------------------------------------------------------
+
+class ServeProcess:
+    """`python -m sitrep serve --port 0` in a workspace; its console lines are collected."""
+
+    def __init__(self, workspace: Path):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "sitrep", "serve", "--port", "0", "--config", str(workspace / "config.yaml")],
+            cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8")
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.url = ""
+        deadline = time.monotonic() + 20
+        while not self.url:
+            try:
+                line = self._queue.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                self.stop()
+                raise AssertionError(f"sitrep serve printed no URL: {self.lines}") from None
+            if match := re.match(r"Serving (.+) at (http://127\.0\.0\.1:\d+/) — Ctrl\+C to stop$", line):
+                self.title, self.url = match.groups()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+            self._queue.put(line.rstrip("\n"))
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self, sig: int = signal.SIGINT) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        return self.proc.returncode
+
+
+@pytest.fixture
+def serve_process(workspace):
+    started: list[ServeProcess] = []
+
+    def start() -> ServeProcess:
+        started.append(ServeProcess(workspace))
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
+def test_the_command_prints_its_url_and_stops_cleanly(serve_process, sig):
+    process = serve_process()
+    assert process.title == TITLE
+    assert get(process.url)[0] == 200
+    assert process.stop(sig) == 0
+    time.sleep(0.2)  # let the reader thread drain the pipe
+    assert process.lines[-1] == "Stopped."
+    assert not any("Traceback" in line for line in process.lines)
+
+
+# -- a real browser: headless chromium over the DevTools protocol --------------------------------
+
+def _chromium_or_skip() -> str:
+    for name in ("chromium", "chromium-browser"):
+        if path := shutil.which(name):
+            return path
+    # Missing. Skip only where it cannot be installed; where apt has it, setup must install it.
+    policy = ""
+    if shutil.which("apt-cache"):
+        policy = subprocess.run(["apt-cache", "policy", "chromium"], capture_output=True, text=True).stdout
+    candidate = re.search(r"Candidate:\s*(\S+)", policy)
+    if candidate and candidate.group(1) != "(none)":
+        pytest.fail("chromium is installable here (apt has chromium " + candidate.group(1) + ") but not installed: "
+                    "run the tests with `make test`, which runs scripts/setup.sh --test and installs it")
+    pytest.skip("chromium is not installed and apt offers no chromium package on this machine; "
+                "the browser tests of `sitrep serve` need Debian's chromium")
+
+
+class DevTools:
+    """A minimal Chrome DevTools Protocol client for one page, over a websocket."""
+
+    def __init__(self, websocket_url: str):
+        import websocket  # websocket-client, from the test extra
+
+        self.ws = websocket.create_connection(websocket_url, timeout=15, suppress_origin=True)
+        self._id = 0
+
+    def call(self, method: str, **params) -> dict:
+        self._id += 1
+        self.ws.send(json.dumps({"id": self._id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self._id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message["result"]
+
+    def evaluate(self, expression: str):
+        """The value of `expression` in the page, or None while the page is (re)loading."""
+        try:
+            result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        except RuntimeError:
+            return None
+        if "exceptionDetails" in result:
+            return None
+        return result["result"].get("value")
+
+    def text(self) -> str:
+        return self.evaluate("document.body ? document.body.innerText : ''") or ""
+
+    def wait_for_text(self, *needles: str, timeout: float = 20) -> str:
+        found = wait_until(lambda: (text := self.text()) and all(n in text for n in needles) and text,
+                           timeout, interval=0.2, message=f"the page to show {needles}")
+        return found
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory):
+    """Headless chromium, shared by the browser tests; killed (its whole process group) at the end."""
+    binary = _chromium_or_skip()
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    proc = subprocess.Popen(
+        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", f"--user-data-dir={profile}",
+         "--remote-debugging-port=0", "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        port_file = profile / "DevToolsActivePort"
+        wait_until(lambda: port_file.is_file() and len(port_file.read_text().split()) >= 2, 20,
+                   message="chromium's DevToolsActivePort")
+        port = int(port_file.read_text().split()[0])
+        yield port
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+@pytest.fixture
+def browser(chromium):
+    """A fresh tab in the shared chromium, closed after the test."""
+    request = urllib.request.Request(f"http://127.0.0.1:{chromium}/json/new?about:blank", method="PUT")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        target = json.load(response)
+    tab = DevTools(target["webSocketDebuggerUrl"])
+    try:
+        yield tab
+    finally:
+        tab.close()
+        urllib.request.urlopen(f"http://127.0.0.1:{chromium}/json/close/{target['id']}", timeout=10).close()
+
+
+def open_page(browser: DevTools, url: str) -> str:
+    browser.call("Page.navigate", url=url)
+    return browser.wait_for_text(TITLE)
+
+
+def test_browser_shows_the_report(serve_process, browser):
+    process = serve_process()
+    text = open_page(browser, process.url)
+    assert "Key figures" in text
+    assert "30,000–40,000" in text
+    assert browser.evaluate("document.title").startswith(TITLE)
+    # The bundled font came from the server.
+    assert browser.evaluate("document.fonts.check('12px \"Noto Sans\"')") is True
+
+
+def test_browser_reloads_by_itself_when_a_fact_changes(serve_process, browser, workspace):
+    process = serve_process()
+    open_page(browser, process.url)
+    browser.evaluate("window.sitrepTestMarker = 'not reloaded'")
+    assert "4,321" not in browser.text()
+
+    edit(workspace / FACTS, KILLED_LINE, "    value: 4321\n")
+    browser.wait_for_text(TITLE, "4,321")  # no navigation from the test: the page reloaded itself
+    assert browser.evaluate("window.sitrepTestMarker") is None
+    assert process.alive()
+
+
+def test_browser_shows_a_broken_store_then_the_report_again(serve_process, browser, workspace):
+    process = serve_process()
+    open_page(browser, process.url)
+
+    edit(workspace / FACTS, KILLED_LINE, "    value: [30\n")  # a YAML syntax error on line 24
+    text = browser.wait_for_text("could not be built")
+    assert f"{FACTS}:24: error: invalid YAML" in text
+    assert "30,000–40,000" not in text  # the error, never the stale report
+    time.sleep(1)
+    assert process.alive()
+    assert any("1 error (shown on the page)" in line for line in process.lines)
+
+    edit(workspace / FACTS, "    value: [30\n", "    value: 31\n")
+    text = browser.wait_for_text(TITLE, "30,000–40,000")
+    assert "could not be built" not in text
+    assert process.alive()
+
+
+def test_browser_shows_a_template_error_from_the_user_templates(serve_process, browser, workspace):
+    from sitrep.config import ConfigModel
+
+    if "templates" not in ConfigModel.model_fields:
+        pytest.skip("config.yaml has no `templates:` key in this version of sitrep, so there is no user "
+                    "templates folder to break; the built-in templates are watched by the other tests' server")
+    folder = workspace / "templates"
+    folder.mkdir()
+    good = '{% extends "builtin:report.html" %}\n{% block title %}Custom {{ report.title }}{% endblock %}\n'
+    (folder / "report.html").write_text(good, encoding="utf-8")
+    with (workspace / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write("templates: templates\n")
+    process = serve_process()
+    open_page(browser, process.url)
+    assert browser.evaluate("document.title").startswith("Custom ")
+
+    (folder / "report.html").write_text(good.replace("{% endblock %}", "{% if %}{% endblock %}"), encoding="utf-8")
+    text = browser.wait_for_text("could not be built")
+    assert re.search(r"templates/report\.html:2: error: template syntax error", text), text
+    assert process.alive()
+
+    (folder / "report.html").write_text(good.replace("Custom", "Fixed"), encoding="utf-8")
+    browser.wait_for_text(TITLE, "30,000–40,000")
+    assert browser.evaluate("document.title").startswith("Fixed ")
+    assert process.alive()
