@@ -5,6 +5,7 @@ This is the library's front door; the CLI is a thin shell over `check` and `buil
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +14,10 @@ from .config import Config, load_config
 from .dates import IsoWeek
 from .errors import ConfigError, Problem, display_path
 from .output import copy_if_changed, write_outputs
-from .render import builtin_templates_dir, render_html
+from .render import builtin_templates_dir, render_for
 from .report import ReportContext, build_context, resolve_week
 from .store import Store, load_store
+from .theme import install_theme_assets
 
 ASSETS_DIR = "assets"  # beside the week folders in output/; fonts the HTML and PDF both use
 FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf", "NotoSans-BoldItalic.ttf",
@@ -63,7 +65,9 @@ def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
     edition = edition or config.edition
     iso_week = resolve_week(store, week, edition)
     context = build_context(store, config, iso_week, edition)
-    html = render_html(context, assets_url=f"../{ASSETS_DIR}")
+    # config.yaml's templates folder and theme; `workspace` lets a user template link a workspace file.
+    html = render_for(config, context, assets_url=f"../{ASSETS_DIR}",
+                      workspace_url=Path(os.path.relpath(config.workspace, config.output_dir / str(iso_week))).as_posix())
     if config.output_dir.exists() and not config.output_dir.is_dir():
         raise ConfigError(config.problem("output", f"output: '{config.model.output}' is a file, not a folder",
                                          expected="a folder for the reports (it is created if missing)"))
@@ -89,4 +93,5 @@ def _install_assets(config: Config) -> Path:
     fonts = builtin_templates_dir() / "fonts"
     for name in FONT_FILES:
         copy_if_changed(fonts / name, target / "fonts" / name)
+    install_theme_assets(config, target)  # the theme's logo and font files, in assets/theme/
     return target

@@ -6,24 +6,112 @@ can be built from anywhere.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal, Optional, Union
 
-from pydantic import Field, ValidationError
+from pydantic import AfterValidator, Field, PlainValidator, ValidationError
 
 from . import vocabulary as vocab
-from .errors import ConfigError, Problem, display_path
+from .errors import ConfigError, Problem, did_you_mean, display_path
 from .schema import Model, Text, explain_error, _literal
 from .yamlsource import YamlLoadError, load_yaml_file
 
 DEFAULT_CONFIG = "config.yaml"
 FORMATS = ("html", "pdf")
 
+LOGO_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".webp": "WebP", ".svg": "SVG"}
+FONT_TYPES = {".ttf": "TrueType", ".otf": "OpenType", ".woff": "WOFF", ".woff2": "WOFF2"}
+MAX_ASSET_BYTES = 10 * 1024 * 1024  # a logo or a font file; anything bigger is surely a mistake
+
+
+# --- Value types -------------------------------------------------------------------------------
+
+def _lines(value: object) -> str:
+    """Text, or a list of lines; kept as one string with a line break between lines, which the
+    templates print one line (or paragraph) each."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+        return "\n".join(v.strip() for v in value)
+    raise ValueError(f"found {_describe(value)} (expected text, or a list of lines each starting with '- ')")
+
+
+Lines = Annotated[str, PlainValidator(_lines)]
+
+# Characters a CSS colour can need; nothing that could end a declaration, a rule or <style>.
+_COLOUR_CHARS = re.compile(r"^[#A-Za-z0-9(),.%/ +-]+$")
+
+
+def _colour(value: str) -> str:
+    from tinycss2.color3 import parse_color  # WeasyPrint's own CSS parser: what it reads, we accept
+
+    if not _COLOUR_CHARS.match(value) or parse_color(value) is None:
+        raise ValueError(f"'{value}' is not a CSS colour (expected #RRGGBB such as '#1f5f8b' — quote it, "
+                         "since YAML reads '#' as a comment — or rgb(31, 95, 139), or a name such as navy)")
+    return value
+
+
+Colour = Annotated[str, AfterValidator(_colour)]
+
+_FAMILY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$")
+
+
+def _font_family(value: str) -> str:
+    if not _FAMILY.match(value):
+        raise ValueError(f"'{value}' is not a font family name (expected letters, digits, spaces, '.', '_' or '-', "
+                         "such as Source Sans 3)")
+    return value
+
+
+FontFamily = Annotated[str, AfterValidator(_font_family)]
+
+
+def _describe(value: object) -> str:
+    from .schema import describe_value
+
+    return describe_value(value)
+
+
+# --- The model ---------------------------------------------------------------------------------
 
 class Organisation(Model):
     name: Text
-    contact: Optional[Text] = None
+    contact: Optional[Lines] = None  # one line, or a list of lines
     url: Optional[Annotated[str, Field(pattern=r"^https?://\S+$")]] = None
+
+
+class Colours(Model):
+    """The report's colours, applied through CSS custom properties in report.css."""
+
+    accent: Colour = "#1f5f8b"  # headings, rules, links, the header band
+    accent_soft: Colour = "#e8f0f6"  # the background of the header's meta line
+    ink: Colour = "#1d2327"  # body text
+    muted: Colour = "#5b6770"  # secondary text, running header and footer
+    rule: Colour = "#c9d2d8"  # table lines
+    panel: Colour = "#f6f8fa"  # the background of key figures
+    danger: Colour = "#a4262c"  # closed and unsafe routes
+    warning: Colour = "#8a5a00"  # restricted routes, alleged incidents, sources that disagree
+    ok: Colour = "#2e6b30"  # open routes, verified incidents
+
+
+class FontFile(Model):
+    family: FontFamily
+    file: Text  # relative to the workspace
+    weight: Literal["normal", "bold"] = "normal"
+    style: Literal["normal", "italic"] = "normal"
+
+
+class Fonts(Model):
+    body: list[FontFamily] = []  # tried in order, before the built-in Noto Sans
+    headings: list[FontFamily] = []  # default: the body fonts
+    files: list[FontFile] = []  # font files in the workspace, for families not installed on the machine
+
+
+class Theme(Model):
+    logo: Optional[Text] = None  # an image file in the workspace
+    colours: Colours = Colours()
+    fonts: Fonts = Fonts()
 
 
 class ConfigModel(Model):
@@ -32,12 +120,15 @@ class ConfigModel(Model):
     organisation: Organisation
     store: Text = "facts"
     output: Text = "output"
+    templates: Optional[Text] = None  # the workspace's own templates, searched before the built-ins
     file_stem: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")] = "sitrep"
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en"
     edition: Literal["public", "internal"] = "public"
     paper: Literal["A4", "Letter", "A5", "Legal"] = "A4"
     key_metrics: list[_literal(vocab.METRICS)] = ["civilians_trapped", "civilians_killed", "people_displaced", "arrivals"]
-    disclaimer: Optional[Text] = None
+    sections: Optional[Annotated[list[Text], Field(min_length=1)]] = None  # which sections, in which order
+    disclaimer: Optional[Lines] = None
+    theme: Theme = Theme()
 
 
 class Config:
@@ -50,6 +141,8 @@ class Config:
         self.workspace = self.path.parent
         self.store_dir = (self.workspace / model.store).resolve()
         self.output_dir = (self.workspace / model.output).resolve()
+        self.templates_dir = (self.workspace / model.templates).resolve() if model.templates else None
+        self.logo_path = (self.workspace / model.theme.logo).resolve() if model.theme.logo else None
 
     def __getattr__(self, name: str):
         return getattr(self.model, name)
@@ -61,6 +154,9 @@ class Config:
     def problem(self, key: str, message: str, **kw) -> Problem:
         """A problem located at `key`'s line in config.yaml."""
         return Problem(self.shown, self.positions.get((key,), 0), message, **kw)
+
+    def font_path(self, font: FontFile) -> Path:
+        return (self.workspace / font.file).resolve()
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
@@ -85,4 +181,96 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
             message, expected, hint, loc = explain_error(error, ConfigModel)
             problems.append(Problem(shown, doc.line_of(loc), message, expected=expected, hint=hint))
         raise ConfigError(problems) from None
-    return Config(model, path, doc.positions)
+    config = Config(model, path, doc.positions)
+    problems = _check_files_and_names(config, lambda loc: doc.line_of(loc))
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+# --- What the types alone cannot check: files in the workspace, section names, locales -------
+
+def _check_files_and_names(config: Config, line_of) -> list[Problem]:
+    model, shown = config.model, config.shown
+    problems: list[Problem] = []
+
+    def problem(loc: tuple, message: str, **kw) -> None:
+        problems.append(Problem(shown, line_of(loc), message, **kw))
+
+    if config.templates_dir is not None and not config.templates_dir.is_dir():
+        what = "is a file, not a folder" if config.templates_dir.exists() else "does not exist"
+        problem(("templates",), f"templates: '{model.templates}' {what}",
+                expected="a folder of your own templates, relative to the workspace",
+                hint="create it (sitrep templates copy NAME starts one from a built-in), or remove the templates line")
+    if model.sections is not None:
+        from .report import SECTIONS  # report.py imports this module; import late to avoid a cycle
+
+        own = _user_sections(config.templates_dir)
+        seen: set[str] = set()
+        for index, name in enumerate(model.sections):
+            if name in seen:
+                problem(("sections", index), f"sections: '{name}' is listed twice", expected="each section once")
+            elif name not in SECTIONS and name not in own:
+                problem(("sections", index), f"sections: '{name}' is not a report section",
+                        expected="one of: " + ", ".join(SECTIONS) + ", or a sections/<name>.html of your own templates",
+                        hint=did_you_mean(name, [*SECTIONS, *own]))
+            seen.add(name)
+    if not _known_locale(model.language):
+        problem(("language",), f"language: '{model.language}' is not a language sitrep can print dates in",
+                expected="a language code such as en, fr, ar or en-US")
+    theme = model.theme
+    if theme.logo:
+        message = _asset_problem(config, config.logo_path, theme.logo, LOGO_TYPES, "logo")
+        if message:
+            problem(("theme", "logo"), f"theme.logo: {message}",
+                    expected="a PNG, JPEG, GIF, WebP or SVG image inside the workspace")
+    for index, font in enumerate(theme.fonts.files):
+        message = _asset_problem(config, config.font_path(font), font.file, FONT_TYPES, "font")
+        if message:
+            problem(("theme", "fonts", "files", index, "file"), f"theme.fonts.files: {message}",
+                    expected="a .ttf, .otf, .woff or .woff2 font file inside the workspace")
+    return problems
+
+
+def _user_sections(templates_dir: Path | None) -> list[str]:
+    if templates_dir is None or not (templates_dir / "sections").is_dir():
+        return []
+    return sorted(p.stem for p in (templates_dir / "sections").glob("*.html") if not p.name.startswith("_"))
+
+
+def _known_locale(language: str) -> bool:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(language, sep="-")
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+_MAGIC = {
+    "PNG": (b"\x89PNG\r\n\x1a\n",), "JPEG": (b"\xff\xd8\xff",), "GIF": (b"GIF87a", b"GIF89a"),
+    "TrueType": (b"\x00\x01\x00\x00", b"true"), "OpenType": (b"OTTO", b"\x00\x01\x00\x00"),
+    "WOFF": (b"wOFF",), "WOFF2": (b"wOF2",),
+}
+
+
+def _asset_problem(config: Config, path: Path, written: str, types: dict[str, str], what: str) -> str:
+    """Why the file the config names cannot be used as a logo or font, or ''."""
+    if not path.is_relative_to(config.workspace):
+        return f"'{written}' is outside the workspace"
+    if not path.is_file():
+        return f"'{written}' does not exist" if not path.exists() else f"'{written}' is not a file"
+    kind = types.get(path.suffix.lower())
+    if kind is None:
+        return f"'{written}' is not a {what} file by its name (it ends in '{path.suffix}')"
+    if path.stat().st_size > MAX_ASSET_BYTES:
+        return f"'{written}' is larger than {MAX_ASSET_BYTES // (1024 * 1024)} MB"
+    head = path.read_bytes()[:512]
+    if kind == "WebP":
+        ok = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    elif kind == "SVG":
+        ok = b"<svg" in path.read_bytes()[:4096].lower()
+    else:
+        ok = head.startswith(_MAGIC[kind])
+    return "" if ok else f"'{written}' does not hold a {kind} {what}, though its name says so"

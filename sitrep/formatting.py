@@ -49,3 +49,49 @@ def amount_bounds(amount: Amount) -> tuple[float, float]:
     if amount.value is not None:
         return amount.value, amount.value
     return amount.low, amount.high
+
+
+def format_count(number: float | int, unit: str) -> str:
+    """A number with its unit, singular or plural: (30000, 'people') -> '30,000 people',
+    (1, 'families') -> '1 family'."""
+    if unit not in vocab.UNITS:
+        raise ValueError(f"unknown unit '{unit}' (expected one of: {', '.join(vocab.UNITS)})")
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        raise ValueError(f"the unit filter needs a number, not {type(number).__name__} {number!r}")
+    singular, plural = vocab.UNITS[unit]
+    return f"{format_number(number)} {singular if number == 1 else plural}"
+
+
+DATE_FORMATS = ("short", "medium", "long", "full")
+
+
+def babel_locale(language: str) -> str:
+    """The Babel locale for config.yaml's `language`. Plain 'en' prints dates day first
+    ('3 July 2016'), like the dates sitrep writes itself; 'en-US' prints 'July 3, 2016'."""
+    return "en_GB" if language == "en" else language.replace("-", "_")
+
+
+def format_date(value: object, format: str = "long", language: str = "en") -> str:
+    """A date in the report's language: date(2016, 7, 3) -> '3 July 2016' (en), '3 juillet 2016'
+    (fr), '3 يوليو 2016' (ar). `format` is short, medium, long, full, or a CLDR pattern such as
+    'd MMM y' or 'EEEE d MMMM'. Also takes 'YYYY-MM-DD', and 'YYYY-MM' for a month ('July 2016')."""
+    import datetime as dt
+
+    from babel.dates import format_date as babel_format_date, format_skeleton
+
+    locale = babel_locale(language)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 7:  # a month, printed as a month
+                month = dt.date.fromisoformat(text + "-01")
+                return format_skeleton("yMMMM", month, locale=locale)
+            value = dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"the date filter needs a date, not '{value}' (expected a date such as "
+                             "report.as_of_date, or text like 2016-07-03 or 2016-07)") from None
+    if not isinstance(value, dt.date):
+        raise ValueError(f"the date filter needs a date, not {type(value).__name__} {value!r}")
+    return babel_format_date(value, format, locale=locale)

@@ -3,24 +3,34 @@
 Templates are looked up in the user's folder (config `templates:`) first, then the built-ins;
 ``{% extends "builtin:report.html" %}`` reaches the built-in of the same name. Autoescaping is
 always on and undefined variables are errors, so fact text can never become markup or code
-and a misspelt variable never prints as a silent blank.
+and a misspelt variable never prints as a silent blank. A template mistake is reported with
+its file and line and a hint: the fields of the object, the variables or the filters there are.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import sys
+from functools import partial
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import jinja2
 from markupsafe import Markup, escape
 
-from .errors import Problem, TemplateProblem, display_path
-from .formatting import format_amount, format_number, format_range
+from .errors import Problem, TemplateProblem, did_you_mean, display_path
+from .formatting import format_amount, format_count, format_date, format_number, format_range
 from .report import ReportContext
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .theme import Theme
 
 ENTRY_TEMPLATE = "report.html"
 BUILTIN_PREFIX = "builtin"
+TEMPLATE_SUFFIXES = (".html", ".css")  # what `sitrep templates` lists and copies
+CONTEXT_HINT = "`sitrep templates context` lists every variable and field"
 
 
 def builtin_templates_dir() -> Path:
@@ -31,21 +41,58 @@ def builtin_templates_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
-def make_environment(user_dir: Path | None = None) -> jinja2.Environment:
+class _Undefined(jinja2.StrictUndefined):
+    """StrictUndefined whose error carries the undefined value (the object it was looked up
+    on, and the name), so the error's hint can list what *is* there."""
+
+    __slots__ = ()
+
+    def _fail_with_undefined_error(self, *args, **kwargs):
+        error = self._undefined_exception(self._undefined_message)
+        error.sitrep_undefined = self
+        raise error
+
+
+# StrictUndefined makes printing, iterating, comparing... fail by aliasing them to the base
+# class's method; point each alias at ours.
+for _name in dir(jinja2.StrictUndefined):
+    if getattr(jinja2.StrictUndefined, _name) is jinja2.Undefined._fail_with_undefined_error:
+        setattr(_Undefined, _name, _Undefined._fail_with_undefined_error)
+
+
+def make_environment(user_dir: Path | None = None, language: str = "en") -> jinja2.Environment:
     builtin = jinja2.FileSystemLoader(builtin_templates_dir())
     search = [jinja2.FileSystemLoader(user_dir)] if user_dir else []
     loader = jinja2.ChoiceLoader([jinja2.PrefixLoader({BUILTIN_PREFIX: builtin}, delimiter=":"), *search, builtin])
     env = jinja2.Environment(
         loader=loader,
         autoescape=True,  # every template is HTML; select_autoescape misses names like *.html.j2
-        undefined=jinja2.StrictUndefined,
+        undefined=_Undefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(number=format_number, range=format_range, amount=format_amount, cite=cite_markup,
-                       local_names=local_names_markup, css_string=css_string)
+    env.filters.update(SITREP_FILTERS)
+    env.filters["date"] = partial(date_filter, language=language)
     return env
+
+
+def date_filter(value: object, format: str = "long", *, language: str = "en") -> str:
+    """A date in the report's language: report.as_of_date -> '3 July 2016' (en), '3 juillet 2016'
+    (fr); format short, medium, long (default), full, or a pattern such as 'd MMM y'."""
+    return format_date(value, format, language)
+
+
+def amount_filter(amount: object, unit: str | None = None) -> str:
+    """'about 30,000–40,000 people' from an amount: a store figure, or a mapping written in the
+    template such as {"low": 30000, "high": 40000, "qualifier": "about"}."""
+    from collections.abc import Mapping
+
+    from .schema import Amount
+
+    if isinstance(amount, Mapping):
+        amount = Amount.model_validate(dict(amount))
+    return format_amount(amount, unit)
 
 
 def cite_markup(numbers: Iterable[int]) -> Markup:
@@ -72,36 +119,229 @@ def local_names_markup(names: dict[str, str]) -> Markup:
     return Markup(" ".join(spans))
 
 
-def render_html(context: ReportContext, *, user_dir: Path | None = None, assets_url: str = "../assets") -> str:
-    """The report as one HTML document (its CSS inlined; fonts under `assets_url`)."""
-    env = make_environment(user_dir)
+# The filters sitrep adds to Jinja's own; README, 'Filters', has an example of each.
+SITREP_FILTERS = {
+    "number": format_number,
+    "range": format_range,
+    "amount": amount_filter,
+    "unit": format_count,
+    "date": date_filter,  # bound to the report's language by make_environment
+    "cite": cite_markup,
+    "local_names": local_names_markup,
+    "css_string": css_string,
+}
+
+
+def render_html(context: ReportContext, *, user_dir: Path | None = None, assets_url: str = "../assets",
+                theme: Theme | None = None, workspace_url: str = "../..") -> str:
+    """The report as one HTML document (its CSS inlined; fonts and theme files under `assets_url`).
+
+    Templates receive `report` (the context), `theme`, `assets` and `workspace` (the URL of the
+    workspace folder as seen from the report, for files a user template refers to)."""
+    from .theme import default_theme
+
+    env = make_environment(user_dir, context.language)
+    variables = {"report": context, "theme": theme or default_theme(assets_url), "assets": assets_url,
+                 "workspace": workspace_url}
     try:
         template = env.get_template(ENTRY_TEMPLATE)
-        return template.render(report=context, assets=assets_url)
+        return template.render(**variables)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateProblem(Problem(_shown(exc.filename or exc.name), exc.lineno or 0,
-                                      f"template syntax error: {exc.message}")) from None
+        message = str(exc.message)
+        what = _unknown_name(message) or f"template syntax error: {message}"
+        raise TemplateProblem(Problem(_shown(exc.filename or exc.name), exc.lineno or 0, what,
+                                      hint=_name_hint(message, env))) from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateProblem(Problem(*_template_position(), f"template not found: {exc.name}",
-                                      expected="a template in your templates folder or a built-in one")) from None
+        file, line, _ = _template_frame()
+        names = _template_names(env)
+        raise TemplateProblem(Problem(file, line, f"template not found: {exc.name}",
+                                      expected="a template in your templates folder or a built-in one",
+                                      hint=did_you_mean(exc.name, names) or "`sitrep templates` lists them")) from None
     except jinja2.UndefinedError as exc:
-        raise TemplateProblem(Problem(*_template_position(), f"template error: {exc.message}",
-                                      hint="variables available: report.<field> — see README, 'Templates'")) from None
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
-        raise TemplateProblem(Problem(*_template_position(), f"template error: {exc}")) from None
+        file, line, names = _template_frame()
+        raise TemplateProblem(Problem(file, line, f"template error: {_undefined_message(exc)}",
+                                      hint=_undefined_hint(exc, names, env))) from None
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError) as exc:
+        file, line, _ = _template_frame()
+        message = getattr(exc, "message", None) or str(exc)
+        what = _unknown_name(message) or f"template error: {message}"
+        raise TemplateProblem(Problem(file, line, what, hint=_name_hint(message, env))) from None
 
 
-def _template_position() -> tuple[str, int]:
-    """(file, line) of the innermost template frame of the exception being handled."""
+def render_for(config: Config, context: ReportContext, *, assets_url: str = "../assets",
+               workspace_url: str = "../..") -> str:
+    """`render_html` with everything config.yaml says about templates: the user's folder and the theme."""
+    from .theme import theme_for
+
+    return render_html(context, user_dir=config.templates_dir, assets_url=assets_url,
+                       theme=theme_for(config, assets_url), workspace_url=workspace_url)
+
+
+# --- Hints for template mistakes ----------------------------------------------------------------
+
+def _template_frame() -> tuple[str, int, list[str]]:
+    """(file, line, variable names there) of the innermost template frame of the exception
+    being handled. Jinja rewrites template frames to point at the template's own file and line,
+    with the template's variables as the frame's locals."""
     tb = sys.exc_info()[2]
-    position = ("templates", 0)
+    position: tuple[str, int, list[str]] = ("templates", 0, [])
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith((".html", ".css", ".j2", ".jinja", ".txt", ".svg")):
-            position = (_shown(filename), tb.tb_lineno)
+            names = [n for n in tb.tb_frame.f_locals if not n.startswith("_")]
+            position = (_shown(filename), tb.tb_lineno, names)
         tb = tb.tb_next
     return position
 
 
+def _undefined_message(exc: jinja2.UndefinedError) -> str:
+    undefined = getattr(exc, "sitrep_undefined", None)
+    if undefined is None:
+        return exc.message or "undefined value"
+    name, owner = undefined._undefined_name, undefined._undefined_obj
+    if owner is jinja2.utils.missing:
+        return f"'{name}' is undefined" if name is not None else (exc.message or "undefined value")
+    if isinstance(owner, dict):
+        return f"no key '{name}' in this mapping"
+    return f"{_type_name(owner)} has no field '{name}'"
+
+
+def _undefined_hint(exc: jinja2.UndefinedError, names_here: list[str], env: jinja2.Environment) -> str:
+    undefined = getattr(exc, "sitrep_undefined", None)
+    if undefined is None:
+        return f"variables here: {', '.join(sorted(names_here))}" if names_here else ""
+    name, owner = undefined._undefined_name, undefined._undefined_obj
+    if owner is jinja2.utils.missing:
+        here = sorted(n for n in names_here if n not in env.globals) or ["report", "theme", "assets", "workspace"]
+        suggestion = did_you_mean(name, here) if name else ""
+        return _join(suggestion, f"variables here: {', '.join(here)}", CONTEXT_HINT)
+    fields = _fields_of(owner)
+    if not fields:
+        return ""
+    what = "keys" if isinstance(owner, dict) else f"{_type_name(owner)} fields"
+    return _join(did_you_mean(str(name), fields), f"{what}: {', '.join(fields)}", CONTEXT_HINT)
+
+
+def _fields_of(value: object) -> list[str]:
+    """What a template can look up on `value`: a dataclass's fields and properties, a dict's keys."""
+    if isinstance(value, dict):
+        return [str(k) for k in value]
+    if dataclasses.is_dataclass(value):
+        fields = [f.name for f in dataclasses.fields(value)]
+        properties = [n for n, v in vars(type(value)).items() if isinstance(v, property) and not n.startswith("_")]
+        return fields + properties
+    return []
+
+
+_UNKNOWN_NAME = re.compile(r"No (filter|test) named '([^']+)'")
+
+
+def _unknown_name(message: str) -> str:
+    """Jinja's 'No filter named 'x'.' as 'template error: unknown filter 'x'', or ''."""
+    found = _UNKNOWN_NAME.search(message)
+    return f"template error: unknown {found.group(1)} '{found.group(2)}'" if found else ""
+
+
+def _name_hint(message: str, env: jinja2.Environment) -> str:
+    """For an unknown filter or test: the nearest name, and the ones there are."""
+    found = _UNKNOWN_NAME.search(message)
+    if not found:
+        return ""
+    kind, name = found.groups()
+    if kind == "filter":
+        known = sorted(env.filters)
+        listed = f"sitrep's filters: {', '.join(sorted(SITREP_FILTERS))} (README, 'Filters'); and Jinja's: join, length, default, upper, ..."
+    else:
+        known = sorted(env.tests)
+        listed = f"tests: {', '.join(known)}"
+    return _join(did_you_mean(name, known), listed)
+
+
+def _template_names(env: jinja2.Environment) -> list[str]:
+    try:
+        return [n for n in env.list_templates() if n.endswith(TEMPLATE_SUFFIXES)]
+    except (TypeError, OSError):
+        return []
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
+
+
 def _shown(filename: str | None) -> str:
     return display_path(filename) if filename else "templates"
+
+
+# --- `sitrep templates`: what there is, where it is found, and a copy to start from -------------
+
+@dataclasses.dataclass
+class TemplateEntry:
+    name: str  # as templates refer to it: 'sections/outlook.html'
+    where: str  # 'user' (yours, used instead of the built-in), 'user, new' (no built-in of that name), 'built-in'
+    path: Path  # the file that is used
+
+
+def list_templates(user_dir: Path | None = None) -> list[TemplateEntry]:
+    """Every template, built-in or the user's, with the file a build uses for it."""
+    builtin = _template_files(builtin_templates_dir())
+    user = _template_files(user_dir) if user_dir else {}
+    entries = []
+    for name in sorted(set(builtin) | set(user), key=_listing_order):
+        if name in user:
+            entries.append(TemplateEntry(name, "user" if name in builtin else "user, new", user[name]))
+        else:
+            entries.append(TemplateEntry(name, "built-in", builtin[name]))
+    return entries
+
+
+def builtin_template_names() -> list[str]:
+    return sorted(_template_files(builtin_templates_dir()), key=_listing_order)
+
+
+def resolve_builtin_name(name: str) -> str:
+    """A built-in template's name from what the user typed: 'sections/outlook.html', or just
+    'outlook' or 'report.css'. Raises TemplateProblem with the nearest name."""
+    names = builtin_template_names()
+    for candidate in (name, f"sections/{name}.html", f"{name}.html", f"sections/{name}"):
+        if candidate in names:
+            return candidate
+    short = {n.removeprefix("sections/").removesuffix(".html"): n for n in names}
+    near = did_you_mean(name, [*names, *short])
+    for nickname, full in short.items():
+        near = near.replace(f"'{nickname}'", f"'{full}'")
+    raise TemplateProblem(Problem(name, 0, f"no built-in template named '{name}'",
+                                  expected="a name that `sitrep templates` lists, such as sections/outlook.html",
+                                  hint=near))
+
+
+def copy_builtin_template(name: str, user_dir: Path, force: bool = False) -> Path:
+    """Copy the built-in `name` into `user_dir` as a starting point; never overwrites a user's
+    file unless `force`. Returns the new file."""
+    from .output import write_atomic
+
+    name = resolve_builtin_name(name)
+    target = user_dir / name
+    if target.exists() and not force:
+        raise TemplateProblem(Problem(display_path(target), 0, "you already have this template",
+                                      expected="a template you have not copied yet",
+                                      hint="pass --force to replace it with the built-in (your changes are lost)"))
+    write_atomic(target, (builtin_templates_dir() / name).read_bytes())
+    return target
+
+
+def _template_files(folder: Path) -> dict[str, Path]:
+    if not folder.is_dir():
+        return {}
+    return {path.relative_to(folder).as_posix(): path for path in folder.rglob("*")
+            if path.is_file() and path.suffix in TEMPLATE_SUFFIXES
+            and not any(part.startswith(".") for part in path.relative_to(folder).parts)}
+
+
+def _listing_order(name: str) -> tuple:
+    """The page first (base, report, stylesheet), then the sections, then anything else."""
+    top = {"base.html": 0, "report.html": 1, "report.css": 2}
+    return (top.get(name, 3 if name.startswith("sections/") else 4), name)

@@ -418,7 +418,7 @@ class _Builder:
             next_report=format_day(week.end + dt.timedelta(days=7)),
             previous_week=str(weeks[position - 1]) if position > 0 else None,
             next_week=str(weeks[position + 1]) if position + 1 < len(weeks) else None,
-            sections=list(SECTIONS),
+            sections=list(config.sections or SECTIONS),  # config.yaml may choose and order them
             overview=overview,
             highlights=highlights,
             key_figures=key_figures,

@@ -1,0 +1,307 @@
+"""Templates an organisation can make its own: a templates folder searched before the built-ins,
+a theme in config.yaml, filters, `sitrep templates`, template mistakes reported with their file
+and line, and the documented template context."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import write
+from sitrep.formatting import format_count, format_date
+from sitrep.render import builtin_template_names, make_environment
+from sitrep.report import SECTIONS
+
+WEEK = "2016-W26"
+HTML_OUT = f"output/{WEEK}/fallujah-sitrep-{WEEK}.html"
+PDF_OUT = f"output/{WEEK}/fallujah-sitrep-{WEEK}.pdf"
+
+
+def png(width: int = 40, height: int = 12, rgb: tuple[int, int, int] = (122, 31, 92)) -> bytes:
+    """A small solid-colour PNG, made by hand (no imaging library needed)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def configure(ws: Path, extra: str, replace: dict[str, str] | None = None) -> Path:
+    """Add settings to the workspace's config.yaml; returns the config's path."""
+    path = ws / "config.yaml"
+    text = path.read_text(encoding="utf-8")
+    for old, new in (replace or {}).items():
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+def build(sitrep_cli, ws: Path, *args: str):
+    return sitrep_cli("build", "--config", ws / "config.yaml", "--week", WEEK, *args)
+
+
+@pytest.fixture
+def ws(workspace: Path) -> Path:
+    """The example workspace with a templates folder of its own."""
+    (workspace / "templates").mkdir()
+    configure(workspace, "templates: templates\n")
+    return workspace
+
+
+# --- The templates folder -----------------------------------------------------------------------
+
+def test_overriding_a_single_section(ws, sitrep_cli):
+    write(ws / "templates/sections/outlook.html",
+          '<section class="outlook" id="outlook"><h2>What we expect</h2>'
+          '{% for p in report.outlook %}<p class="ours">{{ p }}</p>{% endfor %}</section>\n')
+    result = build(sitrep_cli, ws, "--format", "html")
+    assert result.exit_code == 0, result.output
+    html = (ws / HTML_OUT).read_text(encoding="utf-8")
+    assert "<h2>What we expect</h2>" in html and '<p class="ours">As fighting moves' in html
+    assert "<h2>Outlook</h2>" not in html
+    assert "<h2>Documented abuses</h2>" in html and "<h2>Sources</h2>" in html  # the rest are built-in
+
+
+def test_extending_a_builtin_changes_one_block(ws, sitrep_cli):
+    write(ws / "templates/report.html", '{% extends "builtin:report.html" %}\n'
+          "{% block title %}Weekly brief: {{ report.period }}{% endblock %}\n"
+          "{% block extra_style %}h2 { text-transform: uppercase; }{% endblock %}\n")
+    assert build(sitrep_cli, ws, "--format", "html").exit_code == 0
+    html = (ws / HTML_OUT).read_text(encoding="utf-8")
+    assert "<title>Weekly brief: 27 June – 3 July 2016</title>" in html
+    assert "h2 { text-transform: uppercase; }" in html
+    assert "<h2>Documented abuses</h2>" in html  # the content block is still the built-in one
+
+
+def test_a_user_stylesheet_can_include_the_builtin_one(ws, sitrep_cli):
+    write(ws / "templates/report.css", '{% include "builtin:report.css" %}\n.doc-title { letter-spacing: 0.1em; }\n')
+    assert build(sitrep_cli, ws, "--format", "html").exit_code == 0
+    html = (ws / HTML_OUT).read_text(encoding="utf-8")
+    assert ".doc-title { letter-spacing: 0.1em; }" in html and "@font-face" in html
+
+
+def test_a_template_may_show_a_file_of_the_workspace_in_the_pdf(ws, sitrep_cli):
+    (ws / "maps").mkdir()
+    (ws / "maps/week.png").write_bytes(png())
+    write(ws / "templates/sections/places.html", '<img class="map" src="{{ workspace }}/maps/week.png" alt="map">\n')
+    result = build(sitrep_cli, ws, "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    assert any(page.images for page in PdfReader(ws / PDF_OUT).pages)
+
+
+def test_a_templates_folder_that_does_not_exist_is_a_config_error_with_its_line(workspace, sitrep_cli):
+    configure(workspace, "templates: my-templates\n")
+    result = build(sitrep_cli, workspace)
+    assert result.exit_code == 1
+    line = len((workspace / "config.yaml").read_text().splitlines())
+    assert f"config.yaml:{line}: error: templates: 'my-templates' does not exist" in result.stderr
+
+
+# --- Theme settings -------------------------------------------------------------------------
+
+THEME = """\
+sections: [key_figures, highlights, routes, abuses, outlook, sources]
+theme:
+  logo: brand/logo.png
+  colours:
+    accent: "#7a1f5c"
+    panel: rgb(251, 243, 224)
+  fonts:
+    body: [Brand Sans]
+    headings: [Brand Serif]
+"""
+
+
+@pytest.fixture
+def themed(workspace: Path) -> Path:
+    (workspace / "brand").mkdir()
+    (workspace / "brand/logo.png").write_bytes(png())
+    configure(workspace, THEME, {
+        "paper: A4": "paper: Letter",
+        "  contact: Example contact line — replace with your organisation's":
+            "  contact:\n    - Desk officer\n    - desk@example.org",
+    })
+    return workspace
+
+
+def test_theme_settings_need_no_template(themed, sitrep_cli):
+    result = build(sitrep_cli, themed)
+    assert result.exit_code == 0, result.output
+    html = (themed / HTML_OUT).read_text(encoding="utf-8")
+    # Colours become CSS custom properties; unset ones keep their defaults.
+    assert "--accent: #7a1f5c;" in html and "--panel: rgb(251, 243, 224);" in html and "--ink: #1d2327;" in html
+    assert '--font-body: "Brand Sans", "Noto Sans"' in html and '--font-headings: "Brand Serif", "Noto Sans"' in html
+    # The logo is copied beside the fonts, where the HTML and the PDF both find it.
+    assert '<img class="logo" src="../assets/theme/logo.png"' in html
+    assert (themed / "output/assets/theme/logo.png").read_bytes() == (themed / "brand/logo.png").read_bytes()
+    # Sections: only those chosen, in the order chosen.
+    headings = re.findall(r"<h2>([^<]+)</h2>", html)
+    assert headings == ["Key figures", "Highlights", "Displacement routes", "Documented abuses", "Outlook", "Sources"]
+    # Contact lines, one each.
+    assert '<p class="contact-line">Desk officer</p>' in html and '<p class="contact-line">desk@example.org</p>' in html
+    # The PDF: Letter paper, with the logo on page 1.
+    reader = PdfReader(themed / PDF_OUT)
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+    assert reader.pages[0].images
+
+
+def test_theme_font_files_are_declared_and_copied(workspace, sitrep_cli):
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+    if not font.is_file():
+        pytest.skip("DejaVu Serif is not installed")
+    (workspace / "fonts").mkdir()
+    (workspace / "fonts/Brand.ttf").write_bytes(font.read_bytes())
+    configure(workspace, "theme:\n  fonts:\n    headings: [Brand Serif]\n    files:\n"
+                         "      - {family: Brand Serif, file: fonts/Brand.ttf, weight: bold}\n")
+    result = build(sitrep_cli, workspace)
+    assert result.exit_code == 0, result.output
+    html = (workspace / HTML_OUT).read_text(encoding="utf-8")
+    assert '@font-face { font-family: "Brand Serif"; src: url("../assets/theme/fonts/Brand.ttf"); font-weight: bold;' in html
+    assert (workspace / "output/assets/theme/fonts/Brand.ttf").is_file()
+    fonts = [str(f.get("/BaseFont")) for page in PdfReader(workspace / PDF_OUT).pages
+             for f in (page.get("/Resources", {}).get("/Font", {}) or {}).values()]
+    assert any("Brand-Serif" in name for name in fonts), fonts
+
+
+@pytest.mark.parametrize("setting, message", [
+    ('theme:\n  colours:\n    accent: "#12345"\n', "theme.colours.accent: '#12345' is not a CSS colour"),
+    ('theme:\n  colours:\n    accent: "red; } </style><script>alert(1)</script>"\n', "is not a CSS colour"),
+    ("theme:\n  colours:\n    accent: #1f5f8b\n", "theme.colours.accent: found nothing"),  # an unquoted '#'
+    ("theme:\n  colours:\n    acent: navy\n", "unknown key 'acent'"),
+    ("theme:\n  logo: brand/missing.png\n", "theme.logo: 'brand/missing.png' does not exist"),
+    ("theme:\n  logo: config.yaml\n", "theme.logo: 'config.yaml' is not a logo file by its name"),
+    ("theme:\n  logo: fake.png\n", "theme.logo: 'fake.png' does not hold a PNG logo"),
+    ("theme:\n  logo: ../outside.png\n", "theme.logo: '../outside.png' is outside the workspace"),
+    ("theme:\n  fonts:\n    body: ['Evil\"; } body { color: red']\n", "is not a font family name"),
+    ("theme:\n  fonts:\n    files:\n      - {family: X, file: fonts/none.ttf}\n", "theme.fonts.files: 'fonts/none.ttf' does not exist"),
+    ("sections: [highlights, outlok]\n", "sections: 'outlok' is not a report section"),
+    ("sections: [highlights, highlights]\n", "sections: 'highlights' is listed twice"),
+    ("sections: []\n", "sections is an empty list"),
+])
+def test_a_theme_mistake_is_a_config_error_with_its_line(workspace, sitrep_cli, setting, message):
+    (workspace / "fake.png").write_text("not an image")
+    (workspace.parent / "outside.png").write_bytes(png())
+    before = len((workspace / "config.yaml").read_text().splitlines())
+    configure(workspace, setting)
+    result = sitrep_cli("check", "--config", workspace / "config.yaml")
+    assert result.exit_code == 1
+    assert message in result.stderr, result.stderr
+    line = int(re.search(r"config\.yaml:(\d+): error", result.stderr).group(1))
+    assert before < line <= before + setting.count("\n")
+    assert "Traceback" not in result.output
+
+
+def test_an_unknown_section_gets_a_suggestion(workspace, sitrep_cli):
+    configure(workspace, "sections: [highlights, outlok]\n")
+    assert "did you mean 'outlook'?" in sitrep_cli("check", "--config", workspace / "config.yaml").stderr
+
+
+def test_a_section_of_your_own_can_be_listed(ws, sitrep_cli):
+    write(ws / "templates/sections/map.html", '<section id="map"><h2>Map</h2></section>\n')
+    configure(ws, "sections: [highlights, map, sources]\n")
+    assert build(sitrep_cli, ws, "--format", "html").exit_code == 0
+    assert re.findall(r"<h2>([^<]+)</h2>", (ws / HTML_OUT).read_text()) == ["Highlights", "Map", "Sources"]
+
+
+def test_a_language_without_date_formats_is_a_config_error(workspace, sitrep_cli):
+    configure(workspace, "", {"language: en": "language: zz"})
+    result = sitrep_cli("check", "--config", workspace / "config.yaml")
+    assert result.exit_code == 1 and "language: 'zz' is not a language sitrep can print dates in" in result.stderr
+
+
+# --- Filters -------------------------------------------------------------------------------
+
+def test_date_filter_speaks_the_reports_language():
+    day = dt.date(2016, 7, 3)
+    assert format_date(day) == "3 July 2016"
+    assert format_date(day, language="en-US") == "July 3, 2016"
+    assert format_date(day, language="fr") == "3 juillet 2016"
+    assert format_date(day, "d MMM y", "fr") == "3 juil. 2016"
+    assert format_date(day, language="ar") == "3 يوليو 2016"
+    assert format_date("2016-06") == "June 2016"
+    env = make_environment(language="fr")
+    assert env.from_string("{{ d | date }} / {{ d | date('full') }}").render(d=day) == "3 juillet 2016 / dimanche 3 juillet 2016"
+
+
+def test_unit_filter_is_singular_or_plural():
+    assert format_count(1, "families") == "1 family"
+    assert format_count(30000, "people") == "30,000 people"
+    assert format_count(2.5, "km") == "2.5 km"
+    env = make_environment()
+    assert env.from_string("{{ 1 | unit('people') }}, {{ 4500 | unit('households') }}").render() == \
+        "1 person, 4,500 households"
+
+
+def test_number_and_range_filters():
+    env = make_environment()
+    assert env.from_string("{{ 30000 | number }} {{ 30000 | range(40000) }}").render() == "30,000 30,000–40,000"
+
+
+# --- Template mistakes: file, line, a hint; no traceback; the last report untouched ---------------
+
+TEMPLATE_MISTAKES = [
+    ("sections/outlook.html", "<section>\n  <p>{{ report.outlok }}</p>\n</section>\n", 2,
+     "ReportContext has no field 'outlok'", "did you mean 'outlook'?"),
+    ("sections/places.html", "<ul>\n{% for place in report.places %}\n<li>{{ place.nmae }}</li>\n{% endfor %}\n</ul>\n", 3,
+     "PlaceRef has no field 'nmae'", "PlaceRef fields: id, name, local_names"),
+    ("sections/sources.html", "<p>\n{{ reprot.title }}\n</p>\n", 2,
+     "'reprot' is undefined", "variables here: assets, report"),
+    ("sections/highlights.html", "<p>\n\n{{ report.number | numbr }}</p>\n", 3,
+     "unknown filter 'numbr'", "did you mean 'number'?"),
+    ("sections/trapped.html", "{% if report.trapped_notes is defined %}\n{{ report.number | citee }}\n{% endif %}\n", 2,
+     "unknown filter 'citee'", "sitrep's filters: amount, cite"),
+    ("sections/context.html", "<section>\n{% if %}\n</section>\n", 2, "template syntax error", ""),
+    ("sections/routes.html", "<section>\n{% for r in report.routes %}\n</section>\n", 3, "template syntax error", ""),
+    ("sections/abuses.html", "<div>\n{% include 'sections/_incident_tabel.html' %}\n</div>\n", 2,
+     "template not found: sections/_incident_tabel.html", "did you mean 'sections/_incident_table.html'?"),
+    ("sections/movements.html", "<p>{{ theme.colours.acent }}</p>\n", 1,
+     "no key 'acent'", "did you mean 'accent'?"),
+]
+
+
+@pytest.mark.parametrize("name, text, line, message, hint", TEMPLATE_MISTAKES,
+                         ids=[m[3].split(":")[0].split("'")[0].strip() + "-" + m[0] for m in TEMPLATE_MISTAKES])
+def test_a_template_mistake_names_its_file_and_line(ws, sitrep_cli, name, text, line, message, hint):
+    assert build(sitrep_cli, ws, "--format", "html").exit_code == 0
+    before = (ws / HTML_OUT).read_bytes()
+    write(ws / "templates" / name, text)
+    result = build(sitrep_cli, ws, "--format", "html")
+    assert result.exit_code == 1
+    assert f"templates/{name}:{line}: error: " in result.stderr, result.stderr
+    assert message in result.stderr and hint in result.stderr
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert (ws / HTML_OUT).read_bytes() == before  # the previous report is untouched
+
+
+def test_a_template_mistake_in_a_real_run_leaves_both_files_untouched(ws, sitrep_process):
+    first = sitrep_process("build", "--week", WEEK, cwd=ws)
+    assert first.exit_code == 0, first.output
+    before = {p: (ws / p).read_bytes() for p in (HTML_OUT, PDF_OUT)}
+    write(ws / "templates/sections/outlook.html", "<section>\n  <p>{{ report.outlok }}</p>\n</section>\n")
+    result = sitrep_process("build", "--week", WEEK, cwd=ws)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("templates/sections/outlook.html:2: error: template error: "
+                                    "ReportContext has no field 'outlok'; did you mean 'outlook'?"), result.stderr
+    assert "Traceback" not in result.output
+    assert {p: (ws / p).read_bytes() for p in before} == before
+
+
+# --- Documentation ---------------------------------------------------------------------------
+
+def test_readme_documents_every_filter_with_an_example():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    filters = readme[readme.index("### Filters"):]
+    for name in ("number", "range", "amount", "unit", "date", "cite", "local_names", "css_string"):
+        assert re.search(rf"\| `{name}` \|.*\{{\{{.*\| *{name}", filters), f"no example of the {name} filter"
+
+
+def test_every_builtin_section_has_a_template():
+    assert all(f"sections/{name}.html" in builtin_template_names() for name in SECTIONS)
