@@ -260,6 +260,91 @@ def new(
                "Replace its TODO values, then run sitrep check.")
 
 
+templates_app = typer.Typer(no_args_is_help=False, context_settings={"help_option_names": ["-h", "--help"]})
+app.add_typer(templates_app, name="templates")
+
+
+@templates_app.callback(invoke_without_command=True)
+def templates(
+    ctx: typer.Context,
+    config: Path = ConfigOption,
+) -> None:
+    """List every template and where it is found: your templates folder (config.yaml 'templates:') or the built-ins.
+
+    Yours are searched first, one file at a time. `sitrep templates copy NAME` copies a built-in into your folder as a starting point; `sitrep templates context` lists the variables templates receive.
+
+    Example: sitrep templates copy sections/outlook.html
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from .config import load_config
+    from .render import builtin_templates_dir, list_templates
+
+    try:
+        loaded = load_config(config)
+    except SitrepError as error:
+        _fail(error)
+    user_dir = loaded.templates_dir
+    entries = list_templates(user_dir)
+    width = max(len(e.name) for e in entries) + 2
+    for entry in entries:
+        typer.echo(f"{entry.name:<{width}}{entry.where:<11}{display_path(entry.path)}")
+    if user_dir is None:
+        typer.echo("\nNo templates folder of your own yet: add 'templates: templates' to config.yaml, create the "
+                   "folder, then `sitrep templates copy NAME`.")
+    else:
+        typer.echo(f"\nYours: {display_path(user_dir)} (searched first). Built-ins: {display_path(builtin_templates_dir())}.")
+
+
+@templates_app.command("copy")
+def templates_copy(
+    name: str = typer.Argument(..., help="A built-in template, as `sitrep templates` lists it (sections/outlook.html), "
+                               "or a section's name (outlook)."),
+    config: Path = ConfigOption,
+    force: bool = typer.Option(False, "--force", help="Replace your copy if you already have one."),
+) -> None:
+    """Copy a built-in template into your templates folder, to edit as your own.
+
+    Refuses to replace a template you already have, unless --force.
+
+    Example: sitrep templates copy sections/outlook.html
+    """
+    from .config import load_config
+    from .errors import Problem
+    from .render import copy_builtin_template
+
+    try:
+        loaded = load_config(config)
+        if loaded.templates_dir is None:
+            raise SitrepError(Problem(loaded.shown, 0, "config.yaml sets no templates folder",
+                                      expected="a line such as 'templates: templates' in config.yaml",
+                                      hint="add it, create the folder, and run this again"))
+        target = copy_builtin_template(name, loaded.templates_dir, force=force)
+    except SitrepError as error:
+        _fail(error)
+    typer.echo(f"Copied the built-in {display_path(target.relative_to(loaded.templates_dir))} to {display_path(target)}; "
+               "edit it, then sitrep build.")
+
+
+@templates_app.command("context")
+def templates_context(
+    config: Path = ConfigOption,
+    week: Optional[str] = typer.Option(None, "--week", "-w", help="The week whose report gives the examples. "
+                                       "Default: the latest week that has facts."),
+) -> None:
+    """Print every variable templates receive, with its type and an example from your own store (Markdown).
+
+    Example: sitrep templates context --week 2016-W26
+    """
+    from .contextdoc import context_markdown
+
+    try:
+        text = context_markdown(config, week)
+    except SitrepError as error:
+        _fail(error)
+    typer.echo(text, nl=False)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"sitrep {__version__}")

@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import write
+from sitrep.contextdoc import DOC_PATH, REGENERATE, generate_repository_doc
 from sitrep.formatting import format_count, format_date
 from sitrep.render import builtin_template_names, make_environment
 from sitrep.report import SECTIONS
@@ -294,7 +295,67 @@ def test_a_template_mistake_in_a_real_run_leaves_both_files_untouched(ws, sitrep
     assert {p: (ws / p).read_bytes() for p in before} == before
 
 
-# --- Documentation ---------------------------------------------------------------------------
+# --- sitrep templates -------------------------------------------------------------------------
+
+def test_templates_lists_each_template_and_where_it_is_found(ws, sitrep_cli):
+    write(ws / "templates/sections/outlook.html", "<p>ours</p>\n")
+    write(ws / "templates/sections/map.html", "<p>new</p>\n")
+    result = sitrep_cli("templates", "--config", ws / "config.yaml")
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines() if line.strip() and " " in line}
+    assert rows["sections/outlook.html"][0] == "user" and rows["sections/outlook.html"][1].endswith("templates/sections/outlook.html")
+    assert rows["sections/map.html"][:2] == ["user,", "new"]
+    assert rows["base.html"][0] == "built-in" and rows["report.css"][0] == "built-in"
+    assert set(builtin_template_names()) <= set(rows)
+
+
+def test_templates_copy_starts_from_the_builtin_and_never_overwrites(ws, sitrep_cli):
+    config = ws / "config.yaml"
+    result = sitrep_cli("templates", "copy", "outlook", "--config", config)
+    assert result.exit_code == 0, result.output
+    copied = ws / "templates/sections/outlook.html"
+    assert copied.read_bytes() == (Path(__file__).parent.parent / "templates/sections/outlook.html").read_bytes()
+    copied.write_text("<p>edited</p>\n")
+    again = sitrep_cli("templates", "copy", "sections/outlook.html", "--config", config)
+    assert again.exit_code == 1 and "you already have this template" in again.stderr and "--force" in again.stderr
+    assert copied.read_text() == "<p>edited</p>\n"
+    forced = sitrep_cli("templates", "copy", "sections/outlook.html", "--force", "--config", config)
+    assert forced.exit_code == 0 and copied.read_bytes() != b"<p>edited</p>\n"
+
+
+def test_templates_copy_suggests_the_nearest_name(ws, sitrep_cli):
+    result = sitrep_cli("templates", "copy", "outlok", "--config", ws / "config.yaml")
+    assert result.exit_code == 1 and "did you mean 'sections/outlook.html'?" in result.stderr
+
+
+def test_templates_copy_needs_a_templates_folder(workspace, sitrep_cli):
+    result = sitrep_cli("templates", "copy", "outlook", "--config", workspace / "config.yaml")
+    assert result.exit_code == 1 and "config.yaml sets no templates folder" in result.stderr
+
+
+def test_templates_context_prints_the_variables_with_examples_from_the_store(workspace, sitrep_cli):
+    result = sitrep_cli("templates", "context", "--config", workspace / "config.yaml", "--week", "2015-W31")
+    assert result.exit_code == 0, result.output
+    assert "| `report` |" in result.stdout and "## ReportContext" in result.stdout
+    assert '| `week` | `str` |' in result.stdout and '"2015-W31"' in result.stdout
+
+
+# --- The documented context ----------------------------------------------------------------------
+
+def test_the_template_context_doc_is_what_the_code_generates():
+    committed = DOC_PATH.read_text(encoding="utf-8") if DOC_PATH.is_file() else ""
+    assert committed == generate_repository_doc(), f"docs/template-context.md is out of date: run {REGENERATE}"
+
+
+def test_the_context_doc_lists_every_field_of_the_context():
+    import dataclasses
+
+    from sitrep.report import ReportContext
+
+    text = DOC_PATH.read_text(encoding="utf-8")
+    for field in dataclasses.fields(ReportContext):
+        assert f"| `{field.name}` |" in text
+
 
 def test_readme_documents_every_filter_with_an_example():
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
