@@ -345,6 +345,30 @@ def templates_context(
     typer.echo(text, nl=False)
 
 
+@app.command()
+def init(
+    folder: Path = typer.Argument(..., metavar="DIR", help="The new workspace: a folder that does not exist yet, or is empty."),
+) -> None:
+    """Create a workspace that builds at once: config.yaml, a starter store and a templates folder.
+
+    The store holds one small example entry of each kind, each marked EXAMPLE, to replace with your own; sitrep check and sitrep build work in it straight away. Refuses a folder that is not empty.
+
+    Example: sitrep init my-crisis && cd my-crisis && sitrep build
+    """
+    from .starter import init_workspace
+
+    try:
+        written = init_workspace(folder)
+    except SitrepError as error:
+        _fail(error)
+    shown = display_path(folder)
+    typer.echo(f"Created a sitrep workspace in {shown} ({len(written)} files):")
+    typer.echo("  config.yaml   title, organisation, theme, sections: the report's settings")
+    typer.echo("  facts/        the store: one example entry of each kind, marked EXAMPLE, to replace")
+    typer.echo("  templates/    your own templates, searched before the built-ins (sitrep templates)")
+    typer.echo(f"Next: cd {shown} && sitrep check && sitrep build")
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"sitrep {__version__}")

@@ -1,0 +1,87 @@
+"""`sitrep init DIR`: a new workspace that checks and builds at once, and never writes over files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from sitrep.schema import SCHEMA_FILE_NAME, store_json_schema
+from sitrep.starter import SCHEMA_LINE, starter_files
+
+
+def test_init_then_check_and_build_in_a_temporary_folder(tmp_path, sitrep_process):
+    created = sitrep_process("init", "new-crisis", cwd=tmp_path)
+    assert created.exit_code == 0, created.output
+    assert "Next: cd new-crisis && sitrep check && sitrep build" in created.stdout
+    ws = tmp_path / "new-crisis"
+    assert (ws / "config.yaml").is_file() and (ws / "templates").is_dir()
+
+    checked = sitrep_process("check", "--strict", cwd=ws)  # no errors and no warnings
+    assert checked.exit_code == 0, checked.output
+    assert "1 source, 2 places, 1 actor, 1 figure, 1 incident, 1 route, 1 movement, 2 narrative" in checked.stdout
+
+    built = sitrep_process("build", cwd=ws)
+    assert built.exit_code == 0, built.output
+    year, week, _ = dt.date.today().isocalendar()
+    pdf = ws / f"output/{year}-W{week:02d}/sitrep-{year}-W{week:02d}.pdf"
+    html = pdf.with_suffix(".html").read_text(encoding="utf-8")
+    assert pdf.stat().st_size > 10_000
+    assert "This is an example report" in html and "Example City" in html
+
+    listed = sitrep_process("templates", cwd=ws)
+    assert listed.exit_code == 0 and "Yours: templates" in listed.stdout
+    copied = sitrep_process("templates", "copy", "outlook", cwd=ws)
+    assert copied.exit_code == 0 and (ws / "templates/sections/outlook.html").is_file()
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path, sitrep_cli):
+    folder = tmp_path / "busy"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    result = sitrep_cli("init", folder)
+    assert result.exit_code == 1
+    assert "the folder is not empty; sitrep init never writes over files" in result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+    assert "Traceback" not in result.output
+
+
+def test_init_refuses_a_file(tmp_path, sitrep_cli):
+    (tmp_path / "a-file").write_text("x")
+    result = sitrep_cli("init", tmp_path / "a-file")
+    assert result.exit_code == 1 and "is a file, not a folder" in result.stderr
+
+
+def test_init_accepts_an_empty_folder(tmp_path, sitrep_cli):
+    (tmp_path / "empty").mkdir()
+    assert sitrep_cli("init", tmp_path / "empty").exit_code == 0
+
+
+def test_every_starter_entry_is_marked_as_an_example_and_files_point_to_the_schema():
+    files = starter_files(dt.date(2024, 3, 14))
+    for name, text in files.items():
+        if name.startswith("facts/") and name.endswith(".yaml"):
+            assert text.startswith(SCHEMA_LINE + "\n"), name
+            data = yaml.safe_load(text)
+            entries = [entry for entries in data.values() for entry in entries]
+            # One "# EXAMPLE" comment per entry (places has two: the route needs somewhere to go).
+            assert text.count("# EXAMPLE") == len(entries), name
+    assert "week: 2024-W11" in files["facts/narrative.yaml"]
+    assert json.loads(files[f"facts/{SCHEMA_FILE_NAME}"]) == store_json_schema()
+
+
+def test_starter_store_files_satisfy_the_schema_editors_use():
+    schema = store_json_schema()
+    for name, text in starter_files(dt.date(2024, 3, 14)).items():
+        if name.startswith("facts/") and name.endswith(".yaml"):
+            data = yaml.safe_load(text)
+            jsonschema.validate(json.loads(json.dumps(data, default=str)), schema)
+
+
+def test_the_starter_config_documents_the_theme(tmp_path):
+    text = starter_files(dt.date.today())["config.yaml"]
+    for key in ("templates: templates", "# theme:", "#   logo:", "#   colours:", "#   fonts:", "# sections:", "paper: A4"):
+        assert key in text
