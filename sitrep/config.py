@@ -179,6 +179,8 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
         problems = []
         for error in exc.errors():
             message, expected, hint, loc = explain_error(error, ConfigModel)
+            if tuple(error["loc"][:2]) == ("theme", "colours") and error.get("input") is None:
+                hint = "quote the colour, as in accent: \"#1f5f8b\": YAML reads an unquoted '#' as a comment"
             problems.append(Problem(shown, doc.line_of(loc), message, expected=expected, hint=hint))
         raise ConfigError(problems) from None
     config = Config(model, path, doc.positions)

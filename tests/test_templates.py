@@ -175,7 +175,7 @@ def test_theme_font_files_are_declared_and_copied(workspace, sitrep_cli):
 @pytest.mark.parametrize("setting, message", [
     ('theme:\n  colours:\n    accent: "#12345"\n', "theme.colours.accent: '#12345' is not a CSS colour"),
     ('theme:\n  colours:\n    accent: "red; } </style><script>alert(1)</script>"\n', "is not a CSS colour"),
-    ("theme:\n  colours:\n    accent: #1f5f8b\n", "theme.colours.accent: found nothing"),  # an unquoted '#'
+    ("theme:\n  colours:\n    accent: #1f5f8b\n", "YAML reads an unquoted '#' as a comment"),
     ("theme:\n  colours:\n    acent: navy\n", "unknown key 'acent'"),
     ("theme:\n  logo: brand/missing.png\n", "theme.logo: 'brand/missing.png' does not exist"),
     ("theme:\n  logo: config.yaml\n", "theme.logo: 'config.yaml' is not a logo file by its name"),
