@@ -12,10 +12,10 @@ from pathlib import Path
 
 from .config import Config, load_config
 from .dates import IsoWeek
-from .errors import ConfigError, Problem, display_path
+from .errors import ConfigError, Problem, SitrepError, display_path
 from .output import copy_if_changed, write_outputs
 from .render import builtin_templates_dir, render_for
-from .report import ReportContext, build_context, resolve_week
+from .report import ReportContext, available_weeks, build_context, resolve_week
 from .store import Store, load_store
 from .theme import install_theme_assets
 
@@ -37,10 +37,14 @@ class CheckResult:
 @dataclass
 class BuildResult:
     week: IsoWeek
-    context: ReportContext
-    files: dict[str, Path] = field(default_factory=dict)  # format -> path written
+    context: ReportContext | None  # None when the week was up to date and not rebuilt
+    files: dict[str, Path] = field(default_factory=dict)  # format -> path (written, or already current)
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
+    skipped: bool = False  # its inputs had not changed since the last build: nothing was written
+    number: int = 0
+    period: str = ""
+    edition: str = "public"
 
 
 def check(config_path: Path | str = "config.yaml") -> CheckResult:
@@ -50,42 +54,186 @@ def check(config_path: Path | str = "config.yaml") -> CheckResult:
     return CheckResult(config, store)
 
 
-def output_paths(config: Config, week: IsoWeek) -> dict[str, Path]:
+def output_paths(config: Config, week: IsoWeek, edition: str = "public") -> dict[str, Path]:
+    """output/<week>/<stem>-<week>.html and .pdf; an internal edition's names say so, so that it
+    can never be mistaken for (or overwrite) the public one."""
     folder = config.output_dir / str(week)
-    stem = f"{config.file_stem}-{week}"
+    stem = f"{config.file_stem}-{week}" + ("-internal" if edition == "internal" else "")
     return {"html": folder / f"{stem}.html", "pdf": folder / f"{stem}.pdf"}
 
 
 def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
-               formats: tuple[str, ...] = ("html", "pdf"), edition: str | None = None) -> BuildResult:
-    """Build one week's report. Nothing is written unless every stage succeeded."""
+               formats: tuple[str, ...] = ("html", "pdf"), edition: str | None = None,
+               force: bool = False) -> BuildResult:
+    """Build one week's report (default: the latest). Nothing is written unless every stage
+    succeeded; a week whose inputs have not changed since its last build is left as it is
+    unless `force`."""
     started = time.perf_counter()
-    checked = check(config_path)
-    config, store = checked.config, checked.store
-    edition = edition or config.edition
-    iso_week = resolve_week(store, week, edition)
-    context = build_context(store, config, iso_week, edition)
-    # config.yaml's templates folder and theme; `workspace` lets a user template link a workspace file.
-    html = render_for(config, context, assets_url=f"../{ASSETS_DIR}",
-                      workspace_url=Path(os.path.relpath(config.workspace, config.output_dir / str(iso_week))).as_posix())
-    if config.output_dir.exists() and not config.output_dir.is_dir():
-        raise ConfigError(config.problem("output", f"output: '{config.model.output}' is a file, not a folder",
-                                         expected="a folder for the reports (it is created if missing)"))
-    paths = output_paths(config, iso_week)
-    # The fonts both formats use go in place first (each copied atomically, shared by every week).
-    assets = _install_assets(config)
-    outputs: dict[Path, bytes | str] = {}
-    if "html" in formats:
-        outputs[paths["html"]] = html
-    if "pdf" in formats:
-        from .pdf import render_pdf
-
-        outputs[paths["pdf"]] = render_pdf(html, base_dir=paths["pdf"].parent,
-                                           allowed_roots=[config.workspace, assets, builtin_templates_dir()])
-    write_outputs(outputs)
-    result = BuildResult(iso_week, context, {fmt: paths[fmt] for fmt in formats}, warnings=store.warnings)
+    plan = _Plan(check(config_path), edition, formats)
+    result = plan.build(plan.weeks.index(resolve_week(plan.store, week, plan.edition)), force)
+    plan.finish([result])
     result.seconds = time.perf_counter() - started
     return result
+
+
+def build_all(config_path: Path | str = "config.yaml", *, formats: tuple[str, ...] = ("html", "pdf"),
+              edition: str | None = None, force: bool = False, jobs: int | None = None) -> list[BuildResult]:
+    """Build every week of the series that changed (all of them with `force`), on `jobs`
+    processes (default: one per core), then the archive index, output/index.html."""
+    plan = _Plan(check(config_path), edition, formats)
+    if not plan.weeks:
+        resolve_week(plan.store, None, plan.edition)  # raises: the store holds no dated facts
+    positions = range(len(plan.weeks))
+    todo = [i for i in positions if force or not plan.is_current(i)]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    built: dict[int, BuildResult] = {}
+    if jobs > 1 and len(todo) > 1:
+        built.update(_build_in_parallel(plan, todo, jobs))
+    else:
+        for i in todo:
+            built[i] = plan.build(i, force=True)
+    results = [built.get(i) or plan.skipped(i) for i in positions]
+    plan.finish(results)
+    return results
+
+
+class _Plan:
+    """One run: the checked store, the series of weeks, their fingerprints, the manifest."""
+
+    def __init__(self, checked: CheckResult, edition: str | None, formats: tuple[str, ...]):
+        from .archive import Fingerprints, load_manifest, remove_stale_temporaries
+
+        self.config, self.store = checked.config, checked.store
+        self.edition = edition or self.config.edition
+        self.formats = formats
+        config = self.config
+        if config.output_dir.exists() and not config.output_dir.is_dir():
+            raise ConfigError(config.problem("output", f"output: '{config.model.output}' is a file, not a folder",
+                                             expected="a folder for the reports (it is created if missing)"))
+        self.weeks = available_weeks(self.store, self.edition)
+        self.fingerprints = Fingerprints(config, self.store, self.weeks, self.edition, formats, self.template_inputs())
+        self.manifest = load_manifest(config)
+        remove_stale_temporaries(config.output_dir)
+        self.assets: Path | None = None
+
+    def template_inputs(self) -> list[Path]:
+        """Files and folders the look of a report depends on, besides the store and config."""
+        config = self.config
+        inputs = [builtin_templates_dir()]
+        for optional in (getattr(config, "templates_dir", None), getattr(config, "logo_path", None)):
+            if optional is not None:
+                inputs.append(optional)
+        theme = getattr(config.model, "theme", None)
+        for font in getattr(getattr(theme, "fonts", None), "files", None) or []:
+            inputs.append(config.workspace / font.file)
+        return inputs
+
+    def entry(self, position: int):
+        return self.manifest.get(self.edition, {}).get(str(self.weeks[position]))
+
+    def is_current(self, position: int) -> bool:
+        from .archive import is_current
+
+        return is_current(self.config, self.entry(position), self.fingerprints.of(position), self.formats)
+
+    def skipped(self, position: int) -> BuildResult:
+        week, entry = self.weeks[position], self.entry(position)
+        paths = output_paths(self.config, week, self.edition)
+        return BuildResult(week, None, {fmt: paths[fmt] for fmt in self.formats}, warnings=self.store.warnings,
+                           skipped=True, number=entry.number, period=entry.period, edition=self.edition)
+
+    def build(self, position: int, force: bool) -> BuildResult:
+        if not force and self.is_current(position):
+            return self.skipped(position)
+        started = time.perf_counter()
+        config, week = self.config, self.weeks[position]
+        context = build_context(self.store, config, week, self.edition)
+        # config.yaml's templates folder and theme; `workspace` lets a user template link a workspace file.
+        html = render_for(config, context, assets_url=f"../{ASSETS_DIR}",
+                          workspace_url=Path(os.path.relpath(config.workspace, config.output_dir / str(week))).as_posix())
+        paths = output_paths(config, week, self.edition)
+        # The fonts both formats use go in place first (each copied atomically, shared by every week).
+        self.assets = self.assets or _install_assets(config)
+        outputs: dict[Path, bytes | str] = {}
+        if "html" in self.formats:
+            outputs[paths["html"]] = html
+        if "pdf" in self.formats:
+            from .pdf import render_pdf
+
+            outputs[paths["pdf"]] = render_pdf(html, base_dir=paths["pdf"].parent,
+                                               allowed_roots=[config.workspace, self.assets, builtin_templates_dir()])
+        write_outputs(outputs)
+        self.record(position, context, {fmt: paths[fmt] for fmt in self.formats})
+        return BuildResult(week, context, {fmt: paths[fmt] for fmt in self.formats},
+                           seconds=time.perf_counter() - started, warnings=self.store.warnings,
+                           number=context.number, period=context.period, edition=self.edition)
+
+    def record(self, position: int, context: ReportContext, files: dict[str, Path]) -> None:
+        from .archive import ArchiveEntry, file_stats, relative_to_output
+
+        relative = {fmt: relative_to_output(self.config, path) for fmt, path in files.items()}
+        headline = [f"{f.label}, {f.place.name}: {' '.join(w for w in (f.qualifier, f.number, f.unit) if w)}"
+                    for f in context.key_figures]
+        self.manifest.setdefault(self.edition, {})[context.week] = ArchiveEntry(
+            context.week, context.number, context.period, context.as_of, headline, relative,
+            self.fingerprints.of(position), file_stats(self.config, relative))
+
+    def finish(self, results: list[BuildResult]) -> None:
+        """Save what was built and rewrite the archive index, when anything changed."""
+        from .archive import render_index, save_manifest
+
+        if all(r.skipped for r in results) and (self.config.output_dir / index_name(self.edition)).exists():
+            return
+        # Weeks that left the series (their facts were deleted) leave the index too.
+        current = {str(w) for w in self.weeks}
+        editions = self.manifest.setdefault(self.edition, {})
+        for week in [w for w in editions if w not in current]:
+            del editions[week]
+        save_manifest(self.config, self.manifest)
+        write_outputs({self.config.output_dir / index_name(self.edition):
+                       render_index(self.config, list(editions.values()), self.edition)})
+
+
+def index_name(edition: str) -> str:
+    return "index.html" if edition == "public" else "index-internal.html"
+
+
+# Parallel builds: worker processes are forked from this one, so they share the loaded store and
+# the imported libraries without pickling them; each builds whole weeks and writes its own files.
+_WORKER_PLAN: _Plan | None = None
+
+
+def _build_in_parallel(plan: _Plan, todo: list[int], jobs: int) -> dict[int, BuildResult]:
+    import multiprocessing
+
+    global _WORKER_PLAN
+    if "pdf" in plan.formats:
+        import weasyprint  # noqa: F401  (imported once here, inherited by every worker)
+    plan.assets = plan.assets or _install_assets(plan.config)
+    _WORKER_PLAN = plan
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            outcomes = pool.map(_build_in_worker, todo, chunksize=1)
+    finally:
+        _WORKER_PLAN = None
+    built = {}
+    for position, outcome in zip(todo, outcomes):
+        if isinstance(outcome, list):  # the problems of a SitrepError, raised again here
+            raise SitrepError(outcome)
+        result, entry = outcome
+        plan.manifest.setdefault(plan.edition, {})[str(result.week)] = entry
+        built[position] = result
+    return built
+
+
+def _build_in_worker(position: int):
+    plan = _WORKER_PLAN
+    try:
+        result = plan.build(position, force=True)
+    except SitrepError as error:
+        return error.problems
+    result.context = None  # the context stays here; only what the parent needs goes back
+    return result, plan.entry(position)
 
 
 def _install_assets(config: Config) -> Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -55,31 +56,52 @@ def _fail(error: SitrepError) -> None:
 def build(
     week: Optional[str] = typer.Option(None, "--week", "-w", help="ISO week to report on, e.g. 2016-W26. "
                                        "Default: the latest week that has facts."),
+    all_weeks: bool = typer.Option(False, "--all", help="Build every week of the series (those whose inputs changed) "
+                                   "and the archive index, output/index.html."),
+    force: bool = typer.Option(False, "--force", help="Rebuild even when nothing the report is made from has changed."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="With --all: how many weeks to build at "
+                                       "once. Default: one per core."),
     config: Path = ConfigOption,
     format: Format = typer.Option(Format.both, "--format", "-f", help="What to write: html, pdf or both."),
     edition: Optional[Edition] = typer.Option(None, "--edition", help="public (leaves out restricted facts) or "
                                               "internal. Default: 'edition' in config.yaml."),
 ) -> None:
-    """Build one week's report into output/<week>/ as HTML and PDF.
+    """Build a week's report (or, with --all, every week's) into output/<week>/ as HTML and PDF.
 
-    Checks the store first and refuses to build from a broken one. Files are written atomically: a failed build leaves the previous report untouched.
+    Checks the store first and refuses to build from a broken one. Builds are incremental: a week whose facts, neighbours in the series, templates and config have not changed is left as it is (--force rebuilds). Files are written atomically: a failed or interrupted build leaves the previous report untouched.
 
     Example: sitrep build --week 2016-W26 --format pdf
     """
-    from .build import build_week
+    from .build import build_all, build_week
 
     formats = ("html", "pdf") if format is Format.both else (format.value,)
+    chosen = edition.value if edition else None
+    if all_weeks and week:
+        typer.echo("sitrep build: error: --week and --all do not go together (expected one of them)", err=True)
+        raise typer.Exit(2)
+    started = time.perf_counter()
     try:
-        result = build_week(config, week, formats, edition.value if edition else None)
+        if all_weeks:
+            results = build_all(config, formats=formats, edition=chosen, force=force, jobs=jobs)
+        else:
+            results = [build_week(config, week, formats, chosen, force=force)]
     except SitrepError as error:
         _fail(error)
-    report = result.context
-    if result.warnings:
-        typer.echo(f"{len(result.warnings)} warnings about the store; `sitrep check` lists them.", err=True)
-    typer.echo(f"Report {report.number} for {result.week} ({report.period}), {report.edition} edition:")
-    for fmt, path in result.files.items():
-        typer.echo(f"  {fmt:4}  {display_path(path)}")
-    typer.echo(f"Built in {result.seconds:.1f} s.")
+    if results[0].warnings:
+        typer.echo(f"{len(results[0].warnings)} warnings about the store; `sitrep check` lists them.", err=True)
+    for result in results:
+        state = "up to date, not rebuilt" if result.skipped else f"built in {result.seconds:.1f} s"
+        typer.echo(f"Report {result.number} for {result.week} ({result.period}), {result.edition} edition: {state}")
+        if not all_weeks:
+            for fmt, path in result.files.items():
+                typer.echo(f"  {fmt:4}  {display_path(path)}")
+    if all_weeks:
+        built = sum(not r.skipped for r in results)
+        typer.echo(f"{built} of {len(results)} reports built, {len(results) - built} up to date; "
+                   f"index in {display_path(results[0].files[formats[0]].parent.parent)}/ "
+                   f"({time.perf_counter() - started:.1f} s).")
+    elif results[0].skipped:
+        typer.echo("Nothing changed since the last build; --force rebuilds it.")
 
 
 @app.command()

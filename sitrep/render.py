@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Iterable
 import jinja2
 from markupsafe import Markup, escape
 
+from .charts import trend_svg
 from .errors import Problem, TemplateProblem, did_you_mean, display_path
 from .formatting import format_amount, format_count, format_date, format_number, format_range
 from .report import ReportContext
@@ -129,6 +130,7 @@ SITREP_FILTERS = {
     "cite": cite_markup,
     "local_names": local_names_markup,
     "css_string": css_string,
+    "trend_chart": trend_svg,  # a key figure's trend as inline SVG: figure.trend | trend_chart(figure.label)
 }
 
 

@@ -92,6 +92,38 @@ class PlaceRef:
 
 
 @dataclass
+class Change:
+    """A key figure against the previous report in the series."""
+
+    direction: str  # 'up', 'down', 'unchanged' or 'new'
+    text: str  # 'up from 20,000 (report 18)', 'unchanged since report 18', 'new in this report'
+    previous: str | None  # the previous report's number or range, '20,000–25,000'
+
+
+@dataclass
+class TrendPoint:
+    """A key figure in one report of the series, for its trend chart."""
+
+    week: str
+    report: int  # the report's number
+    low: float
+    high: float
+
+
+@dataclass
+class DroppedFigure:
+    """A key figure the previous report had and this week's sources no longer report."""
+
+    metric: str
+    label: str
+    place: "PlaceRef"
+    last_number: str  # as the previous report printed it, with its qualifier
+    unit: str
+    last_as_of: str
+    last_report: int
+
+
+@dataclass
 class FigureReport:
     """One source's report of a figure."""
 
@@ -102,6 +134,7 @@ class FigureReport:
     citations: list[int]
     sources: list[str]  # who reported it, as the sources list names them
     sourcing: Sourcing
+    is_new: bool  # not in the previous report
 
 
 @dataclass
@@ -119,6 +152,8 @@ class KeyFigure:
     conflicting: bool  # the reports disagree: print who said what
     citations: list[int]
     sourcing: Sourcing  # over all the reports shown
+    change: Change | None  # against the previous report; None in the first report of a series
+    trend: list[TrendPoint]  # this figure in every report so far that had it, oldest first
 
     @property
     def ids(self) -> list[str]:
@@ -135,6 +170,7 @@ class FigureRow:
     note: str | None
     citations: list[int]
     sourcing: Sourcing
+    is_new: bool  # not in the previous report
 
 
 @dataclass
@@ -151,6 +187,7 @@ class IncidentRow:
     summary: str
     citations: list[int]
     sourcing: Sourcing
+    is_new: bool  # not in the previous report
 
 
 @dataclass
@@ -176,6 +213,13 @@ class RouteRow:
     summary: str | None
     citations: list[int]
     sourcing: Sourcing
+    is_new: bool  # this status update was not in the previous report
+    previous_status: str | None  # the status the previous report gave; None if it did not show the route
+    previous_status_label: str | None
+
+    @property
+    def status_changed(self) -> bool:
+        return self.previous_status is not None and self.previous_status != self.status
 
 
 @dataclass
@@ -189,6 +233,7 @@ class MovementRow:
     summary: str
     citations: list[int]
     sourcing: Sourcing
+    is_new: bool  # not in the previous report
 
 
 @dataclass
@@ -216,16 +261,20 @@ class ReportContext:
     as_of: str
     as_of_date: dt.date
     next_report: str
-    previous_week: str | None
-    next_week: str | None
+    previous_week: str | None  # the previous report's week, '2016-W25'; None for the first report
+    previous_number: int | None
+    previous_period: str | None  # '20–26 June 2016'
+    next_week: str | None  # the next report's week when the store already has it (building the archive)
     sections: list[str]
     overview: list[str]  # paragraphs
     highlights: list[Highlight]
     key_figures: list[KeyFigure]
+    dropped_key_figures: list[DroppedFigure]  # in the previous report, not reported this week
     trapped_key_figures: list[KeyFigure]  # the key figures of civilians trapped, restated in their section
     trapped_figures: list[FigureRow]
     trapped_notes: list[str]
     routes: list[RouteRow]
+    route_changes: list[RouteRow]  # routes whose status changed since the previous report
     routes_notes: list[str]
     movements: list[MovementRow]
     movements_notes: list[str]
@@ -314,6 +363,10 @@ class _Builder:
         self.week = week
         self.edition = edition
         self.first, self.last = week.start, week.end
+        self.weeks = available_weeks(store, edition)
+        self.position = self.weeks.index(week)
+        # The previous report of this edition's series: what "new" and "changed" compare with.
+        self.previous = self.weeks[self.position - 1] if self.position > 0 else None
         self.citations = _CitationIndex(store, edition)
         self.places_used: dict[str, PlaceRef] = {}
         self.fact_ids: list[str] = []
@@ -329,6 +382,10 @@ class _Builder:
 
     def week_figures(self) -> list[Figure]:
         return [f for f in self.store.figures.values() if self.visible(f) and self.in_week(f.as_of)]
+
+    def is_new(self, date: FuzzyDate) -> bool:
+        """Not in the previous report: its date does not reach into that report's week."""
+        return self.previous is not None and not date.overlaps(self.previous.start, self.previous.end)
 
     def week_incidents(self) -> list[Incident]:
         return [i for i in self.store.incidents.values() if self.visible(i) and self.in_week(i.date)]
@@ -387,18 +444,18 @@ class _Builder:
         written_highlights = [Highlight(text) for text in self.paragraphs("highlights")]
         key_metrics = list(config.key_metrics)
         key_figures = self.key_figures(figures, key_metrics)
-        highlights = written_highlights or self.automatic_highlights(key_figures, incidents, routes)
+        route_rows = [self.route_row(route, update) for route, update in routes]
+        route_changes = [row for row in route_rows if row.status_changed]
+        highlights = written_highlights or self.automatic_highlights(key_figures, incidents, routes, route_changes)
         # Figures that are not key figures go in their section's table, or under "other figures".
         non_key = [f for f in figures if f.metric not in key_metrics]
         trapped = self.figure_rows([f for f in non_key if vocab.METRICS[f.metric].section == "trapped"])
-        route_rows = [self.route_row(route, update) for route, update in routes]
         movement_rows = [self.movement_row(m) for m in movements]
         abuse_incidents = [i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == "abuse"]
         abuses = self.incident_groups(abuse_incidents)
         events = [self.incident_row(i) for i in self.by_date(i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == "event")]
         other = self.figure_rows([f for f in non_key if vocab.METRICS[f.metric].section != "trapped"])
-        weeks = available_weeks(self.store, self.edition)
-        position = weeks.index(week)
+        weeks, position, previous = self.weeks, self.position, self.previous
         org = config.organisation
         return ReportContext(
             title=config.title,
@@ -416,16 +473,20 @@ class _Builder:
             as_of=format_day(week.end),
             as_of_date=week.end,
             next_report=format_day(week.end + dt.timedelta(days=7)),
-            previous_week=str(weeks[position - 1]) if position > 0 else None,
+            previous_week=str(previous) if previous else None,
+            previous_number=position if previous else None,
+            previous_period=format_span(previous.start, previous.end) if previous else None,
             next_week=str(weeks[position + 1]) if position + 1 < len(weeks) else None,
             sections=list(config.sections or SECTIONS),  # config.yaml may choose and order them
             overview=overview,
             highlights=highlights,
             key_figures=key_figures,
+            dropped_key_figures=self.dropped_key_figures(key_figures, key_metrics),
             trapped_key_figures=[f for f in key_figures if f.metric == "civilians_trapped"],
             trapped_figures=trapped,
             trapped_notes=self.paragraphs("trapped"),
             routes=route_rows,
+            route_changes=route_changes,
             routes_notes=self.paragraphs("routes"),
             movements=movement_rows,
             movements_notes=self.paragraphs("movements"),
@@ -443,25 +504,67 @@ class _Builder:
     def key_figures(self, figures: list[Figure], key_metrics: list[str]) -> list[KeyFigure]:
         """One key figure per metric and place: the latest reports, combined into the range
         they span. Reports that disagree are kept side by side, never averaged."""
-        result = []
-        for metric in key_metrics:
-            groups: dict[str, list[Figure]] = {}
-            for figure in figures:
-                if figure.metric == metric:
-                    groups.setdefault(figure.place, []).append(figure)
-            for place_id, group in groups.items():
-                result.append(self.key_figure(metric, place_id, _latest_reports(group)))
-        return result
+        previous = self.previous_key_reports(key_metrics)
+        return [self.key_figure(metric, place_id, reports, previous.get((metric, place_id)))
+                for (metric, place_id), reports in _key_reports(figures, key_metrics).items()]
 
-    def key_figure(self, metric: str, place_id: str, reports: list[Figure]) -> KeyFigure:
+    def previous_key_reports(self, key_metrics: list[str]) -> dict[tuple[str, str], list[Figure]]:
+        if self.previous is None:
+            return {}
+        figures = [f for f in self.store.figures.values()
+                   if f.metric in key_metrics and self.visible(f) and f.as_of.overlaps(self.previous.start, self.previous.end)]
+        return _key_reports(figures, key_metrics)
+
+    def dropped_key_figures(self, shown: list[KeyFigure], key_metrics: list[str]) -> list[DroppedFigure]:
+        """Key figures of the previous report that no source reports this week: say so, rather
+        than let a number silently vanish."""
+        current = {(f.metric, f.place.id) for f in shown}
+        dropped = []
+        for (metric, place_id), reports in self.previous_key_reports(key_metrics).items():
+            if (metric, place_id) not in current:
+                low, high = _span(reports)
+                dropped.append(DroppedFigure(metric, vocab.METRICS[metric].label, self.place(place_id),
+                                             " ".join(w for w in (_common_qualifier(reports), format_range(low, high)) if w),
+                                             unit_word(reports[0].unit, reports[0] if len(reports) == 1 else None),
+                                             format_fuzzy(reports[0].as_of), self.position))
+        return dropped
+
+    def trend(self, metric: str, place_id: str) -> list[TrendPoint]:
+        """The key figure in every report of the series up to this one (oldest first)."""
+        figures = sorted((f for f in self.store.figures.values()
+                          if f.metric == metric and f.place == place_id and self.visible(f)),
+                         key=lambda f: f.as_of.start)
+        points = []
+        for number, week in enumerate(self.weeks[:self.position + 1], start=1):
+            in_week = [f for f in figures if f.as_of.overlaps(week.start, week.end)]
+            if in_week:
+                low, high = _span(_latest_reports(in_week))
+                points.append(TrendPoint(str(week), number, low, high))
+        return points
+
+    def change(self, low: float, high: float, previous: list[Figure] | None) -> Change | None:
+        if self.previous is None:
+            return None
+        since = f"report {self.position}"
+        if not previous:
+            return Change("new", "new in this report", None)
+        before_low, before_high = _span(previous)
+        before = format_range(before_low, before_high)
+        if (low, high) == (before_low, before_high):
+            return Change("unchanged", f"unchanged since {since}", before)
+        direction = "up" if low + high > before_low + before_high else "down"
+        return Change(direction, f"{direction} from {before} ({since})", before)
+
+    def key_figure(self, metric: str, place_id: str, reports: list[Figure],
+                   previous: list[Figure] | None) -> KeyFigure:
         bounds = [amount_bounds(f) for f in reports]
-        low, high = min(b[0] for b in bounds), max(b[1] for b in bounds)
-        qualifiers = {f.qualifier for f in reports}
-        qualifier = vocab.QUALIFIERS[qualifiers.pop()] if len(qualifiers) == 1 else ""
+        low, high = _span(reports)
+        qualifier = _common_qualifier(reports)
         units = {f.unit for f in reports}
         unit = units.pop() if len(units) == 1 else reports[0].unit
         report_rows = [FigureReport(f.id, format_amount(f, f.unit), format_fuzzy(f.as_of), f.note, self.cite(f.id, f.cited),
-                                    [self.citations.credit(c) for c in f.cited], self.sourcing(f.cited))
+                                    [self.citations.credit(c) for c in f.cited], self.sourcing(f.cited),
+                                    self.is_new(f.as_of))
                        for f in reports]
         single = reports[0] if len(reports) == 1 else None
         return KeyFigure(
@@ -478,10 +581,12 @@ class _Builder:
             conflicting=len(set(bounds)) > 1,
             citations=sorted({n for r in report_rows for n in r.citations}),
             sourcing=self.sourcing(c for f in reports for c in f.cited),
+            change=self.change(low, high, previous),
+            trend=self.trend(metric, place_id),
         )
 
     def automatic_highlights(self, key_figures: list[KeyFigure], incidents: list[Incident],
-                             routes: list[tuple[Route, RouteUpdate]]) -> list[Highlight]:
+                             routes: list[tuple[Route, RouteUpdate]], route_changes: list[RouteRow]) -> list[Highlight]:
         """When the analyst wrote no highlights: the key figures, the deadliest abuses and the
         routes that are closed or unsafe, each with its citations. A weakly sourced one is
         attributed to its source instead of stated as fact."""
@@ -497,8 +602,12 @@ class _Builder:
             text = f"{label} ({self.store.places[incident.place].name}): {incident.summary.strip()}"
             highlights.append(Highlight(attributed(text, self.sourcing(incident.cited)),
                                         self.cite(incident.id, incident.cited)))
+        for row in route_changes:
+            text = f"Route {row.name}: {row.previous_status_label.lower()} in report {self.position}, now {row.status_label.lower()}."
+            highlights.append(Highlight(attributed(text, row.sourcing), row.citations))
+        changed = {row.id for row in route_changes}
         for route, update in routes:
-            if update.status in ("closed", "unsafe"):
+            if update.status in ("closed", "unsafe") and route.id not in changed:
                 text = f"Route {self.route_name(route)} is {vocab.ROUTE_STATUSES[update.status].lower()}."
                 highlights.append(Highlight(attributed(text, self.sourcing(update.cited)),
                                             self.cite(route.id, update.cited)))
@@ -509,24 +618,23 @@ class _Builder:
         for figure in sorted(figures, key=lambda f: (list(vocab.METRICS).index(f.metric), f.place, f.as_of.start)):
             rows.append(FigureRow(figure.id, vocab.METRICS[figure.metric].label, self.place(figure.place),
                                   format_amount(figure, figure.unit), format_fuzzy(figure.as_of), figure.note,
-                                  self.cite(figure.id, figure.cited), self.sourcing(figure.cited)))
+                                  self.cite(figure.id, figure.cited), self.sourcing(figure.cited),
+                                  self.is_new(figure.as_of)))
         return rows
 
     def week_routes(self) -> list[tuple[Route, RouteUpdate]]:
         """Each visible route with its latest update that falls in the week."""
         result = []
         for route in self.store.routes.values():
-            if not self.visible(route):
-                continue
-            updates = [u for u in route.updates if self.in_week(u.as_of)]
-            if updates:
-                result.append((route, max(updates, key=lambda u: (u.as_of.end, u.as_of.start))))
+            if self.visible(route) and (update := _latest_update(route, self.first, self.last)):
+                result.append((route, update))
         return result
 
     def route_name(self, route: Route) -> str:
         return route.name or f"{self.store.places[route.origin].name} – {self.store.places[route.destination].name}"
 
     def route_row(self, route: Route, update: RouteUpdate) -> RouteRow:
+        before = _latest_update(route, self.previous.start, self.previous.end) if self.previous else None
         return RouteRow(
             id=route.id,
             name=self.route_name(route),
@@ -541,6 +649,9 @@ class _Builder:
             summary=_clean(update.summary),
             citations=self.cite(route.id, update.cited),
             sourcing=self.sourcing(update.cited),
+            is_new=self.is_new(update.as_of),
+            previous_status=before.status if before else None,
+            previous_status_label=vocab.ROUTE_STATUSES[before.status] if before else None,
         )
 
     def movement_row(self, movement: Movement) -> MovementRow:
@@ -554,6 +665,7 @@ class _Builder:
             summary=_clean(movement.summary),
             citations=self.cite(movement.id, movement.cited),
             sourcing=self.sourcing(movement.cited),
+            is_new=self.is_new(movement.period),
         )
 
     def by_date(self, incidents: Iterable[Incident]) -> list[Incident]:
@@ -583,7 +695,36 @@ class _Builder:
             summary=_clean(incident.summary),
             citations=self.cite(incident.id, incident.cited),
             sourcing=self.sourcing(incident.cited),
+            is_new=self.is_new(incident.date),
         )
+
+
+def _key_reports(figures: list[Figure], key_metrics: list[str]) -> dict[tuple[str, str], list[Figure]]:
+    """(metric, place) -> the latest reports of it, in key-metric order."""
+    groups: dict[tuple[str, str], list[Figure]] = {}
+    for metric in key_metrics:
+        for figure in figures:
+            if figure.metric == metric:
+                groups.setdefault((metric, figure.place), []).append(figure)
+    return {key: _latest_reports(group) for key, group in groups.items()}
+
+
+def _span(reports: list[Figure]) -> tuple[float, float]:
+    """The range several reports of one figure span."""
+    bounds = [amount_bounds(f) for f in reports]
+    return min(b[0] for b in bounds), max(b[1] for b in bounds)
+
+
+def _common_qualifier(reports: list[Figure]) -> str:
+    """'about' when every report says so; '' when they qualify their numbers differently."""
+    qualifiers = {f.qualifier for f in reports}
+    return vocab.QUALIFIERS[qualifiers.pop()] if len(qualifiers) == 1 else ""
+
+
+def _latest_update(route: Route, first: dt.date, last: dt.date) -> RouteUpdate | None:
+    """A route's latest status update dated within [first, last]."""
+    updates = [u for u in route.updates if u.as_of.overlaps(first, last)]
+    return max(updates, key=lambda u: (u.as_of.end, u.as_of.start)) if updates else None
 
 
 def _latest_reports(figures: list[Figure]) -> list[Figure]:

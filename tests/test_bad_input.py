@@ -577,6 +577,6 @@ def test_failing_build_leaves_previous_report_byte_identical(ws, sitrep_cli, mon
                                       expected="files inside the workspace only"))
 
     monkeypatch.setattr(sitrep.pdf, "render_pdf", refuse)
-    result = sitrep_cli("build", "--config", ws / "config.yaml", "--week", "2016-W26")
+    result = sitrep_cli("build", "--config", ws / "config.yaml", "--week", "2016-W26", "--force")
     assert_refused(result, "report", None, "file:///etc/passwd")
     assert output_files(ws) == before

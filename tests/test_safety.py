@@ -260,9 +260,11 @@ SECRETS = [SECRET_NAME, "Abu Zaid", "Jolan", SECRET_ID, SECRET_URL, "zzqx", "Zzq
            "zzqx-restricted-incident", "zzqx-restricted-figure"]
 
 
-def _outputs(ws: Path) -> tuple[str, str, str]:
-    html = (ws / HTML_OUT).read_text(encoding="utf-8")
-    return html, pdf_text(ws / PDF_OUT), pdf_metadata_and_outline(ws / PDF_OUT)
+def _outputs(ws: Path, edition: str = "public") -> tuple[str, str, str]:
+    suffix = "-internal" if edition == "internal" else ""  # an internal edition never shares the public file names
+    html_out, pdf_out = (Path(str(p).replace("-2016-W26.", f"-2016-W26{suffix}.")) for p in (HTML_OUT, PDF_OUT))
+    html = (ws / html_out).read_text(encoding="utf-8")
+    return html, pdf_text(ws / pdf_out), pdf_metadata_and_outline(ws / pdf_out)
 
 
 def test_restricted_facts_and_sources_stay_out_of_the_public_edition(ws, sitrep_cli):
@@ -284,7 +286,9 @@ def test_restricted_facts_and_sources_stay_out_of_the_public_edition(ws, sitrep_
 
     internal = build(sitrep_cli, ws, "--edition", "internal")
     assert "internal edition" in internal.stdout
-    html, text, _ = _outputs(ws)
+    html, text, _ = _outputs(ws, "internal")
+    # ... and the public edition's files were left as they were.
+    assert SECRET_NAME not in _outputs(ws)[0]
     for shown in (SECRET_NAME, SECRET_SUMMARY, "987,654"):
         assert shown in html, f"{shown!r} missing from the internal HTML"
         assert shown in text, f"{shown!r} missing from the internal PDF"

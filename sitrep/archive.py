@@ -1,0 +1,227 @@
+"""The archive: which weeks need building, what was built, and the index of every report.
+
+A week is rebuilt only when something its report shows may have changed. Its fingerprint
+hashes everything the report is made from:
+- the facts dated in the week and in the previous report's week (new, changed, dropped),
+- the key-metric figures up to the week (the trend charts),
+- every source, place and actor (names, grades and public names appear in every report),
+- the week's place in the series (number, previous and next week),
+- the config, the templates (built-in and the workspace's), the theme's files,
+- the edition, the formats and sitrep's version.
+Anything else (a fact in another month, a warning) leaves the week alone. The manifest in the
+output folder records each week's fingerprint and the files written; a file that was deleted
+or changed since is rebuilt too.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .config import Config
+from .dates import IsoWeek
+from .errors import display_path
+from .output import write_atomic
+from .schema import Model
+from .store import Store
+
+MANIFEST = ".sitrep-manifest.json"
+REFERENCE_KINDS = ("sources", "places", "actors")
+
+
+@dataclass
+class ArchiveEntry:
+    """One report of the series, as the index lists it."""
+
+    week: str
+    number: int
+    period: str
+    as_of: str
+    headline: list[str]  # 'Civilians trapped, Fallujah: about 30,000–40,000 people'
+    files: dict[str, str]  # format -> path relative to the output folder
+    fingerprint: str = ""
+    stats: dict[str, list[int]] = field(default_factory=dict)  # format -> [size, mtime_ns] when written
+
+
+class Fingerprints:
+    """Computes each week's input fingerprint from the loaded store, cheaply: every entry is
+    hashed once, then each week combines the hashes of what it shows."""
+
+    def __init__(self, config: Config, store: Store, weeks: list[IsoWeek], edition: str,
+                 formats: tuple[str, ...], templates: list[Path]):
+        self.weeks = weeks
+        self.store = store
+        digest = hashlib.sha256()
+        for part in (__version__, edition, ",".join(sorted(formats)), config.path.read_bytes()):
+            digest.update(part if isinstance(part, bytes) else part.encode())
+            digest.update(b"\0")
+        for folder_or_file in templates:
+            digest.update(_tree_digest(folder_or_file))
+        for kind in REFERENCE_KINDS:
+            for entry in store.kind(kind).values():
+                digest.update(_entry_digest(entry))
+        self.common = digest.digest()
+        self.key_metrics = set(config.key_metrics)
+        self.by_week = _facts_by_week(store, weeks)
+        self.trend_prefix = self._trend_prefixes()
+
+    def _trend_prefixes(self) -> list[bytes]:
+        """For week i, a digest of every key-metric figure dated up to its end."""
+        figures = sorted((f for f in self.store.figures.values() if f.metric in self.key_metrics),
+                         key=lambda f: (f.as_of.start, f.id))
+        prefixes, digest, i = [], hashlib.sha256(), 0
+        for week in self.weeks:
+            while i < len(figures) and figures[i].as_of.start <= week.end:
+                digest.update(_entry_digest(figures[i]))
+                i += 1
+            prefixes.append(digest.copy().digest())
+        return prefixes
+
+    def of(self, position: int) -> str:
+        week = self.weeks[position]
+        digest = hashlib.sha256(self.common)
+        previous = self.weeks[position - 1] if position > 0 else None
+        following = self.weeks[position + 1] if position + 1 < len(self.weeks) else None
+        digest.update(f"{position}|{week}|{previous}|{following}".encode())
+        for shown in (week, previous):
+            for entry_digest in sorted(self.by_week.get(shown, ())) if shown else ():
+                digest.update(entry_digest)
+            digest.update(b"|")
+        digest.update(self.trend_prefix[position])
+        return digest.hexdigest()
+
+
+def _facts_by_week(store: Store, weeks: list[IsoWeek]) -> dict[IsoWeek, set[bytes]]:
+    """Week -> digests of the facts and narrative it may show."""
+    result: dict[IsoWeek, set[bytes]] = {}
+    ordered = sorted(weeks, key=lambda w: w.start)
+    starts = [w.start for w in ordered]
+    digests: dict[str, bytes] = {}
+    for fact, date in store.dated_facts():
+        digest = digests.get(fact.id) or digests.setdefault(fact.id, _entry_digest(fact))
+        # The weeks this date overlaps: from the last week starting on or before it begins.
+        i = max(bisect.bisect_right(starts, date.start) - 1, 0)
+        while i < len(ordered) and ordered[i].start <= date.end:
+            if date.overlaps(ordered[i].start, ordered[i].end):
+                result.setdefault(ordered[i], set()).add(digest)
+            i += 1
+    by_name = {str(w): w for w in weeks}
+    for narrative in store.narrative.values():
+        if narrative.week in by_name:
+            result.setdefault(by_name[narrative.week], set()).add(_entry_digest(narrative))
+    return result
+
+
+def _entry_digest(entry: Model) -> bytes:
+    # The model's repr lists every field's value (dates, numbers, texts, nested citations) and
+    # the kind; it is stable across runs and machines, and cheap.
+    return hashlib.blake2b(repr(entry).encode(), digest_size=16).digest()
+
+
+def _tree_digest(path: Path) -> bytes:
+    """A digest of a file, or of every file under a folder (names and contents)."""
+    digest = hashlib.sha256()
+    if path.is_file():
+        digest.update(path.read_bytes())
+    elif path.is_dir():
+        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+            digest.update(file.read_bytes())
+    return digest.digest()
+
+
+# --- The manifest ------------------------------------------------------------------------------
+
+def manifest_path(config: Config) -> Path:
+    return config.output_dir / MANIFEST
+
+
+def load_manifest(config: Config) -> dict[str, dict[str, ArchiveEntry]]:
+    """edition -> week -> what was built; empty when missing or unreadable (then all is rebuilt)."""
+    try:
+        raw = json.loads(manifest_path(config).read_text(encoding="utf-8"))
+        return {edition: {week: ArchiveEntry(**entry) for week, entry in weeks.items()}
+                for edition, weeks in raw["editions"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def save_manifest(config: Config, manifest: dict[str, dict[str, ArchiveEntry]]) -> None:
+    data = {"sitrep": __version__,
+            "editions": {edition: {week: asdict(entry) for week, entry in sorted(weeks.items())}
+                         for edition, weeks in sorted(manifest.items())}}
+    write_atomic(manifest_path(config), json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def file_stats(config: Config, files: dict[str, str]) -> dict[str, list[int]]:
+    stats = {}
+    for fmt, relative in files.items():
+        info = (config.output_dir / relative).stat()
+        stats[fmt] = [info.st_size, info.st_mtime_ns]
+    return stats
+
+
+def is_current(config: Config, entry: ArchiveEntry | None, fingerprint: str, formats: tuple[str, ...]) -> bool:
+    """Built from the same inputs, and its files are still there, untouched."""
+    if entry is None or entry.fingerprint != fingerprint or set(formats) - set(entry.files):
+        return False
+    try:
+        return all(file_stats(config, {fmt: entry.files[fmt]})[fmt] == entry.stats.get(fmt) for fmt in formats)
+    except OSError:
+        return False
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Temporary files a killed build left behind (.name.xxxx.tmp); the real files are intact."""
+    if not folder.is_dir():
+        return
+    for temp in folder.glob("*/.*.tmp"):
+        temp.unlink(missing_ok=True)
+    for temp in folder.glob(".*.tmp"):
+        temp.unlink(missing_ok=True)
+
+
+def relative_to_output(config: Config, path: Path) -> str:
+    return Path(os.path.relpath(path, config.output_dir)).as_posix()
+
+
+
+# --- The index -----------------------------------------------------------------------------------
+
+@dataclass
+class ArchiveContext:
+    """What templates/index.html receives as `archive`."""
+
+    title: str
+    crisis: str
+    organisation: str
+    edition: str
+    language: str
+    reports: list[ArchiveEntry]  # newest first
+
+
+def render_index(config: Config, entries: list[ArchiveEntry], edition: str) -> str:
+    """output/index.html: every report of the series, newest first, with links to both files."""
+    import jinja2
+
+    from .errors import Problem, TemplateProblem
+    from .render import make_environment
+    from .theme import theme_for
+
+    archive = ArchiveContext(config.title, config.crisis, config.organisation.name, edition, config.language,
+                             sorted(entries, key=lambda e: e.number, reverse=True))
+    env = make_environment(getattr(config, "templates_dir", None), config.language)
+    try:
+        return env.get_template("index.html").render(archive=archive, theme=theme_for(config, "assets"),
+                                                     assets="assets")
+    except jinja2.TemplateError as exc:
+        where = display_path(getattr(exc, "filename", None) or "index.html")
+        raise TemplateProblem(Problem(where, getattr(exc, "lineno", 0) or 0, f"template error in the archive index: "
+                                      f"{getattr(exc, 'message', None) or exc}",
+                                      hint="index.html receives `archive` (title, crisis, organisation, edition, "
+                                           "reports: week, number, period, as_of, headline, files)")) from None

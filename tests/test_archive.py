@@ -1,0 +1,181 @@
+"""The archive: `build --all`, the index, incremental and forced rebuilds, byte-identical
+rebuilds, and a build killed half-way."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import write
+from test_series import CONFIG, STORE
+
+WEEKS = ["2031-W10", "2031-W11", "2031-W12", "2031-W14"]
+
+
+@pytest.fixture
+def series(tmp_path: Path) -> Path:
+    workspace = tmp_path / "ws"
+    write(workspace / "config.yaml", CONFIG + "file_stem: river\n")
+    write(workspace / "facts" / "store.yaml", STORE)
+    return workspace
+
+
+def built_files(workspace: Path) -> dict[str, bytes]:
+    out = workspace / "output"
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.suffix in (".html", ".pdf") and p.parent != out}  # the reports, not the index
+
+
+def build(sitrep_cli, workspace: Path, *args: str):
+    done = sitrep_cli("build", "--config", workspace / "config.yaml", *args)
+    assert done.exit_code == 0, done.output
+    return done
+
+
+def built_weeks(done) -> list[str]:
+    return [line.split(" for ")[1].split(" ")[0] for line in done.stdout.splitlines()
+            if line.startswith("Report ") and "built in" in line]
+
+
+def test_build_all_writes_every_week_and_an_index(series, sitrep_cli):
+    done = build(sitrep_cli, series, "--all", "--format", "html")
+    assert built_weeks(done) == WEEKS
+    assert "4 of 4 reports built" in done.stdout
+    index = (series / "output" / "index.html").read_text()
+    for number, week in enumerate(WEEKS, start=1):
+        assert f'<tr id="{week}">' in index
+        assert f'href="{week}/river-{week}.html"' in index
+        assert (series / "output" / week / f"river-{week}.html").is_file()
+    # Newest first, with the headline figures of each report.
+    assert index.index('id="2031-W14"') < index.index('id="2031-W10"')
+    assert "Civilians trapped, Rivertown: 8,000 people" in index
+    assert "Civilians trapped, Rivertown: 15,000–18,000 people" in index
+
+
+def test_a_no_change_rebuild_builds_nothing(series, sitrep_cli):
+    build(sitrep_cli, series, "--all", "--format", "html")
+    before = built_files(series)
+    index_before = (series / "output" / "index.html").stat().st_mtime_ns
+    again = build(sitrep_cli, series, "--all", "--format", "html")
+    assert built_weeks(again) == []
+    assert "0 of 4 reports built, 4 up to date" in again.stdout
+    assert built_files(series) == before
+    assert (series / "output" / "index.html").stat().st_mtime_ns == index_before
+
+
+def test_only_the_weeks_a_change_touches_are_rebuilt(series, sitrep_cli):
+    build(sitrep_cli, series, "--all", "--format", "html")
+    store = series / "facts" / "store.yaml"
+    # An incident in W14 changes W14 only: W12's report does not show it (it is the later one).
+    store.write_text(store.read_text().replace("incidents:\n", "incidents:\n  - {id: raid-w14, type: arbitrary_detention, "
+                                               "date: 2031-04-01, place: town, status: alleged, summary: Men were detained., "
+                                               "cited: [{source: paper}]}\n"))
+    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == ["2031-W14"]
+    # A key figure in W11 changes W11, W12 (it compares with W11) and W14 (its trend chart).
+    store.write_text(store.read_text().replace("low: 15000, high: 18000", "low: 15000, high: 19000"))
+    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == ["2031-W11", "2031-W12", "2031-W14"]
+    # A source's grade appears in every report.
+    store.write_text(store.read_text().replace("reliability: B}", "reliability: C}"))
+    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == WEEKS
+
+
+def test_config_templates_deleted_files_and_force_rebuild(series, sitrep_cli):
+    build(sitrep_cli, series, "--all", "--format", "html")
+    config = series / "config.yaml"
+    config.write_text(config.read_text().replace("Rivertown report", "Rivertown weekly"))
+    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == WEEKS
+    (series / "output" / "2031-W11" / "river-2031-W11.html").unlink()
+    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == ["2031-W11"]
+    (series / "output" / "2031-W12" / "river-2031-W12.html").write_text("edited by hand")
+    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == ["2031-W12"]
+    write(series / "templates" / "sections" / "outlook.html", "<p>Our own outlook section</p>\n")
+    config.write_text(config.read_text() + "templates: templates\n")
+    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == WEEKS
+    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html", "--force")) == WEEKS
+    # A single week builds incrementally too.
+    single = build(sitrep_cli, series, "--week", "2031-W12", "--format", "html")
+    assert "up to date, not rebuilt" in single.stdout and "--force rebuilds it" in single.stdout
+
+
+def test_rebuilds_are_byte_identical_here_and_elsewhere(series, sitrep_cli, tmp_path):
+    build(sitrep_cli, series, "--all")
+    first = built_files(series)
+    assert len(first) == 2 * len(WEEKS)
+    build(sitrep_cli, series, "--all", "--force", "--jobs", "1")
+    assert built_files(series) == first
+    # Another folder, another day: the same inputs give the same bytes.
+    elsewhere = tmp_path / "another" / "machine"
+    shutil.copytree(series / "facts", elsewhere / "facts")
+    shutil.copy(series / "config.yaml", elsewhere / "config.yaml")
+    build(sitrep_cli, elsewhere, "--all", "--jobs", "2")
+    assert built_files(elsewhere) == first
+    for name, data in first.items():
+        if name.endswith(".pdf"):
+            assert b"/CreationDate" not in data or b"D:2031" in data  # dates come from the report
+
+
+def test_parallel_and_serial_builds_agree(series, sitrep_cli):
+    build(sitrep_cli, series, "--all", "--format", "html", "--jobs", "2")
+    parallel = built_files(series)
+    index = (series / "output" / "index.html").read_bytes()
+    build(sitrep_cli, series, "--all", "--format", "html", "--jobs", "1", "--force")
+    assert built_files(series) == parallel
+    assert (series / "output" / "index.html").read_bytes() == index
+
+
+def test_an_internal_archive_is_kept_apart_from_the_public_one(series, sitrep_cli):
+    build(sitrep_cli, series, "--all", "--format", "html")
+    build(sitrep_cli, series, "--all", "--format", "html", "--edition", "internal")
+    out = series / "output"
+    assert (out / "index.html").is_file() and (out / "index-internal.html").is_file()
+    assert "Internal edition" in (out / "index-internal.html").read_text()
+    assert "Internal edition" not in (out / "index.html").read_text()
+    assert (out / "2031-W10" / "river-2031-W10.html").is_file()
+    assert (out / "2031-W10" / "river-2031-W10-internal.html").is_file()
+
+
+def test_a_build_killed_half_way_leaves_whole_files(series, sitrep_cli):
+    build(sitrep_cli, series, "--all")
+    before = built_files(series)
+    config = series / "config.yaml"
+    config.write_text(config.read_text().replace("Rivertown report", "Rivertown weekly"))
+    process = subprocess.Popen([sys.executable, "-m", "sitrep", "build", "--all", "--jobs", "1"],
+                               cwd=series, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Kill it once the first week is rewritten and before the last one is.
+    deadline = time.monotonic() + 120
+    changed: list[str] = []
+    while time.monotonic() < deadline and process.poll() is None:
+        changed = [name for name, data in built_files(series).items() if data != before[name]]
+        if changed:
+            break
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert changed, "the build ended before it could be interrupted"
+    now = built_files(series)
+    assert set(now) == set(before)  # nothing disappeared
+    unfinished = 0
+    for name, data in now.items():
+        if data == before[name]:
+            unfinished += 1
+            continue
+        # A rewritten file is whole: the new report, complete.
+        if name.endswith(".pdf"):
+            assert data.rstrip().endswith(b"%%EOF")
+            assert "Rivertown weekly" in PdfReader(series / "output" / name).pages[0].extract_text()
+        else:
+            assert data.rstrip().endswith(b"</html>") and b"Rivertown weekly" in data
+    assert unfinished > 0, "every file was rewritten: the kill came too late to test anything"
+    # The next build finishes the job and sweeps up the temporary files the killed one left.
+    done = build(sitrep_cli, series, "--all")
+    assert "Rivertown weekly" in (series / "output" / "2031-W14" / "river-2031-W14.html").read_text()
+    assert not [p for p in (series / "output").rglob("*.tmp")]
+    assert "reports built" in done.stdout
