@@ -1,5 +1,5 @@
-# The two commands of README.md. Each sets up what it needs first (scripts/setup.sh).
-.PHONY: report test
+# The commands of README.md. Each sets up what it needs first (scripts/setup.sh).
+.PHONY: report test bench
 
 report:
 	@scripts/setup.sh
@@ -8,3 +8,8 @@ report:
 test:
 	@scripts/setup.sh --test
 	@.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+# The benchmark (README.md, "Performance"): a few minutes; pass options with BENCH_ARGS="--sizes 70,1000".
+bench:
+	@scripts/setup.sh
+	@.venv/bin/python bench/run.py $(BENCH_ARGS)

@@ -20,9 +20,14 @@ from .errors import Problem, ProblemLog, StoreError, did_you_mean, display_path
 from .provenance import grade
 from .schema import (KINDS, Actor, Amount, Citation, Figure, Incident, Model, Movement, Narrative,
                      Place, Route, Source, explain_error)
-from .yamlsource import YamlDocument, YamlLoadError, load_yaml_file
+from .cache import StoreCache
+from .yamlsource import YamlDocument, YamlLoadError, gc_paused, parse_yaml_bytes, read_yaml_bytes
 
 STORE_SUFFIXES = (".yaml", ".yml")
+# A process that ends after one run (the command line's build, check...) may set this: the
+# loaded store is then left out of every later garbage collection (see yamlsource.gc_paused).
+# Never in a long-running process such as `sitrep serve`.
+FREEZE_LOADED_STORE = False
 CHANGE_FACTOR = 3.0  # a figure that moves by more than this factor from its last value is suspicious
 LOW_RELIABILITY = ("D", "E")
 MAX_SCAN_BYTES = 50 * 1024 * 1024
@@ -91,15 +96,18 @@ class Store:
     def weeks_with_facts(self, public_only: bool = False) -> list[IsoWeek]:
         """The ISO weeks that at least one dated fact overlaps, in order; with `public_only`,
         restricted facts do not count (so a public series never hints at them)."""
-        weeks: set[IsoWeek] = set()
+        mondays: set[dt.date] = set()
+        seven = dt.timedelta(days=7)
         for fact, date in self.dated_facts():
             if public_only and fact.sensitivity != "public":
                 continue
-            week = IsoWeek.containing(date.start)
-            while week.start <= date.end:
-                weeks.add(week)
-                week = week.shifted(1)
-        return sorted(weeks)
+            # The Monday of each week the date overlaps (plain date arithmetic: this runs for
+            # every fact of the store, several times a build).
+            monday = date.start - dt.timedelta(days=date.start.weekday())
+            while monday <= date.end:
+                mondays.add(monday)
+                monday += seven
+        return [IsoWeek.containing(monday) for monday in sorted(mondays)]
 
 
 def find_store_files(root: Path) -> list[Path]:
@@ -114,9 +122,19 @@ def find_store_files(root: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())
 
 
-def load_store(root: Path, *, shown_root: str | None = None, today: dt.date | None = None) -> Store:
-    """Load, validate and cross-check the store folder at `root`."""
-    root = Path(root)
+def load_store(root: Path, *, shown_root: str | None = None, today: dt.date | None = None,
+               cache: bool = True, cache_dir: Path | None = None) -> Store:
+    """Load, validate and cross-check the store folder at `root`.
+
+    Files that have not changed since an earlier load come from the store cache (see
+    `sitrep.cache`; in `cache_dir`, by default `.sitrep-cache` beside the store folder) instead
+    of being parsed and validated again; `cache=False` reads every file afresh. The result,
+    warnings included, is the same either way."""
+    with gc_paused(freeze=FREEZE_LOADED_STORE):
+        return _load_store(Path(root), shown_root, today or dt.date.today(), cache, cache_dir)
+
+
+def _load_store(root: Path, shown_root: str | None, today: dt.date, use_cache: bool, cache_dir: Path | None) -> Store:
     shown_root = shown_root or display_path(root)
     if not root.is_dir():
         raise StoreError(Problem(shown_root, 0, "the store folder does not exist",
@@ -127,22 +145,39 @@ def load_store(root: Path, *, shown_root: str | None = None, today: dt.date | No
     if not paths:
         raise StoreError(Problem(shown_root, 0, "the store folder holds no .yaml files",
                                  expected="at least one fact file, such as facts/sources.yaml"))
+    cache = StoreCache.open(root, cache_dir) if use_cache else None
     for path in paths:
         shown = display_path(path)
         store.files.append(shown)
         try:
-            doc = load_yaml_file(path, shown)
+            raw = read_yaml_bytes(path, shown)
+            contents = cache.get(shown, raw, path) if cache else None
+            if contents is None:
+                contents = read_document(parse_yaml_bytes(raw, shown))
+                if cache and not contents.problems:
+                    cache.put(shown, raw, contents)
         except YamlLoadError as exc:
             log.add(exc.problem)
             store.broken_ids.update(_ids_mentioned(path))
             continue
-        _read_document(doc, store, log)
+        _add_entries(contents, store, log)
     if not log.errors and not any(store.counts().values()):
         log.error(shown_root, 0, "the store holds no entries", expected="lists under sources:, places:, figures:, ...")
-    cross_check(store, log)
-    if log.errors:
-        raise StoreError(log.sorted())
-    find_suspicious(store, log, today or dt.date.today())
+    # Every file as it was at the last load that found no error: the cross-checks passed then
+    # and the warnings (but those that depend on today's date) are the same.
+    known_warnings = cache.unchanged_since_clean_load(store.files) if cache and not log.errors else None
+    if known_warnings is not None:
+        log.problems.extend(known_warnings)
+    else:
+        cross_check(store, log)
+        if log.errors:
+            if cache:
+                cache.save(store.files, clean=False, static_warnings=None)
+            raise StoreError(log.sorted())
+        _warnings_of_content(store, log)
+        if cache:
+            cache.save(store.files, clean=True, static_warnings=log.warnings)
+    _future_dates(store, log, today)
     store.warnings = log.sorted()
     return store
 
@@ -181,13 +216,28 @@ def _ids_mentioned(path: Path) -> set[str]:
     return ids
 
 
-def _read_document(doc: YamlDocument, store: Store, log: ProblemLog) -> None:
+@dataclass
+class FileEntries:
+    """One store file, parsed and validated on its own (what the store cache keeps): its
+    document, its valid entries, and the problems found in it."""
+
+    doc: YamlDocument
+    entries: list[tuple[str, int, Model]] = field(default_factory=list)  # (kind, index in its list, entry)
+    problems: list[Problem] = field(default_factory=list)
+    broken_ids: set[str] = field(default_factory=set)  # ids of entries that failed validation
+
+
+def read_document(doc: YamlDocument) -> FileEntries:
+    """Validate every entry of one parsed file. References and duplicate ids, which involve
+    other files, are checked when the entries join the store."""
+    result = FileEntries(doc)
+    log = ProblemLog(result.problems)
     if doc.data is None:
-        return  # an empty file (or only comments) is allowed: a placeholder for later facts
+        return result  # an empty file (or only comments) is allowed: a placeholder for later facts
     if not isinstance(doc.data, dict):
         log.error(doc.file, doc.line_of(()), f"the file holds {_what(doc.data)}",
                   expected="top-level keys such as sources:, places:, figures:, each holding a list")
-        return
+        return result
     for kind, entries in doc.data.items():
         if kind not in KINDS:
             log.error(doc.file, doc.line_of((kind,)), f"unknown top-level key '{kind}'",
@@ -200,10 +250,11 @@ def _read_document(doc: YamlDocument, store: Store, log: ProblemLog) -> None:
                       expected=f"a list of {kind} entries, each starting with '- id: ...'")
             continue
         for index, raw in enumerate(entries):
-            _read_entry(doc, kind, index, raw, store, log)
+            _read_entry(doc, kind, index, raw, result, log)
+    return result
 
 
-def _read_entry(doc: YamlDocument, kind: str, index: int, raw: object, store: Store, log: ProblemLog) -> None:
+def _read_entry(doc: YamlDocument, kind: str, index: int, raw: object, result: FileEntries, log: ProblemLog) -> None:
     model_class = KINDS[kind]
     path = (kind, index)
     entry_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
@@ -214,16 +265,25 @@ def _read_entry(doc: YamlDocument, kind: str, index: int, raw: object, store: St
             message, expected, hint, loc = explain_error(error, model_class)
             log.error(doc.file, doc.line_of(path + loc), message, expected=expected, hint=hint, entry_id=entry_id)
         if entry_id:
-            store.broken_ids.add(entry_id)
+            result.broken_ids.add(entry_id)
         return
-    origin = Origin(doc, path)
-    if entry.id in store.origins:
-        first = store.origins[entry.id]
-        log.error(doc.file, origin.line_of("id"), f"duplicate id '{entry.id}' (first used at {first.file}:{first.line})",
-                  expected="an id used by one entry only, across the whole store", entry_id=entry.id)
-        return
-    store.origins[entry.id] = origin
-    store.kind(kind)[entry.id] = entry
+    result.entries.append((kind, index, entry))
+
+
+def _add_entries(contents: FileEntries, store: Store, log: ProblemLog) -> None:
+    """Add one file's entries to the store; an id used before is an error."""
+    log.problems.extend(contents.problems)
+    store.broken_ids.update(contents.broken_ids)
+    doc = contents.doc
+    for kind, index, entry in contents.entries:
+        origin = Origin(doc, (kind, index))
+        if entry.id in store.origins:
+            first = store.origins[entry.id]
+            log.error(doc.file, origin.line_of("id"), f"duplicate id '{entry.id}' (first used at {first.file}:{first.line})",
+                      expected="an id used by one entry only, across the whole store", entry_id=entry.id)
+            continue
+        store.origins[entry.id] = origin
+        store.kind(kind)[entry.id] = entry
 
 
 def _what(value: object) -> str:
@@ -342,10 +402,28 @@ class _CrossChecker:
 # --- Warnings: legal, but worth a second look before publishing -----------------------------
 
 def find_suspicious(store: Store, log: ProblemLog, today: dt.date) -> None:
+    _warnings_of_content(store, log)
+    _future_dates(store, log, today)
+
+
+def _warner(store: Store, log: ProblemLog):
     def warn(entry: Model, fields: tuple, message: str, hint: str = "") -> None:
         origin = store.origins[entry.id]
         log.warning(origin.file, origin.line_of(*fields), message, hint=hint, entry_id=entry.id)
+    return warn
 
+
+def _future_dates(store: Store, log: ProblemLog, today: dt.date) -> None:
+    """The one warning that depends on the day it runs (the store cache recomputes it)."""
+    warn = _warner(store, log)
+    for entry, fields, date in store.dated_fields():
+        if date.start > today:
+            warn(entry, fields, f"date {date} is in the future")
+
+
+def _warnings_of_content(store: Store, log: ProblemLog) -> None:
+    """Every warning that depends only on the store's content."""
+    warn = _warner(store, log)
     cited_sources: set[str] = set()
     for entry, fields, cited in _citations_of(store):
         cited_sources.update(c.source for c in cited)
@@ -354,7 +432,7 @@ def find_suspicious(store: Store, log: ProblemLog, today: dt.date) -> None:
         if sourcing.single_source and sourcing.reliability in LOW_RELIABILITY:
             warn(entry, fields, f"cited to a single source of low reliability ({sourcing.originators[0]}, "
                                 f"grade {sourcing.reliability})", hint="add an independent source if there is one")
-        if getattr(entry, "status", None) == "corroborated" and sourcing.single_source:
+        if entry.__dict__.get("status") == "corroborated" and sourcing.single_source:
             warn(entry, ("status",), "status is 'corroborated' but the incident cites a single source",
                  hint="corroborated means consistent reports from independent sources: cite them, or use 'alleged'")
     for source in store.sources.values():
@@ -363,9 +441,6 @@ def find_suspicious(store: Store, log: ProblemLog, today: dt.date) -> None:
     for place in store.places.values():
         if place.lat is None or place.lon is None:
             warn(place, ("id",), f"place '{place.id}' has no coordinates", hint="add lat: and lon:")
-    for entry, fields, date in store.dated_fields():
-        if date.start > today:
-            warn(entry, fields, f"date {date} is in the future")
     for kind in KINDS:
         for entry in store.kind(kind).values():
             for fields, text in _texts_of(entry):
@@ -381,18 +456,21 @@ TEXT_FIELDS = ("name", "public_name", "summary", "note", "notes", "description",
 
 def _texts_of(entry: Model) -> Iterator[tuple[tuple, str]]:
     """(field path, text) of the free-text fields of an entry, where placeholders hide."""
+    # The model's fields by name (`getattr` with a default on a field a model lacks goes
+    # through pydantic's slow __getattr__; this runs for every entry of the store).
+    fields = entry.__dict__
     for name in TEXT_FIELDS:
-        value = getattr(entry, name, None)
+        value = fields.get(name)
         if isinstance(value, str):
             yield (name,), value
-    for i, item in enumerate(getattr(entry, "items", None) or []):
+    for i, item in enumerate(fields.get("items") or ()):
         yield ("items", i), item
-    for name, value in (getattr(entry, "names", None) or {}).items():
+    for name, value in (fields.get("names") or {}).items():
         yield ("names", name), value
-    for u, update in enumerate(getattr(entry, "updates", None) or []):
+    for u, update in enumerate(fields.get("updates") or ()):
         if update.summary:
             yield ("updates", u, "summary"), update.summary
-    victims = getattr(entry, "victims", None)
+    victims = fields.get("victims")
     if victims is not None and victims.description:
         yield ("victims", "description"), victims.description
 

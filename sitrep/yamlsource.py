@@ -12,6 +12,9 @@ The store is edited by hand, so this loader is the first line of defence:
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import gc
 import math
 import re
 from dataclasses import dataclass, field
@@ -39,8 +42,86 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:timestamp",
 }
+_TAG_EXPECTATIONS = {
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "null": "an empty value",
+}
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
+_STR_TAG = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+class _ComposeLoader(_Loader):
+    """The C loader, with PyYAML's tag resolution short-cut. The C composer calls `resolve` in
+    Python for every node, and for a plain scalar it tries regular expressions one by one;
+    here a plain scalar seen before (ids, codes, dates repeat all over a store) is looked up,
+    and text whose first character no implicit resolver handles is text. The tags are exactly
+    what PyYAML's `resolve` returns (the safe loader has no path resolvers)."""
+
+    def resolve(self, kind, value, implicit):
+        if _FAST_RESOLVE:
+            if kind is yaml.ScalarNode:
+                if implicit[0]:
+                    tag = _RESOLVED.get(value)
+                    if tag is not None:
+                        return tag
+                    if value and value[0] not in _RESOLVER_FIRST_CHARS:
+                        return _STR_TAG
+                    tag = super().resolve(kind, value, implicit)
+                    if len(value) <= 64 and len(_RESOLVED) < 100_000:
+                        _RESOLVED[value] = tag
+                    return tag
+                return _STR_TAG
+            if kind is yaml.MappingNode:
+                return _MAP_TAG
+            if kind is yaml.SequenceNode:
+                return _SEQ_TAG
+        return super().resolve(kind, value, implicit)
+
+    # The composer also calls these two around every node, to follow path resolvers; the safe
+    # loader has none, and PyYAML's own versions then return at once. Builtins that accept the
+    # same arguments and do nothing spare a Python call per node (a tenth of a large load).
+    if not _Loader.yaml_path_resolvers:
+        descend_resolver = staticmethod(slice)  # (current_node, current_index) -> ignored
+        ascend_resolver = staticmethod(tuple)  # () -> ignored
+
+
+_RESOLVER_FIRST_CHARS = frozenset(k for k in _Loader.yaml_implicit_resolvers if k)
+_FAST_RESOLVE = (None not in _Loader.yaml_implicit_resolvers and "" not in _RESOLVER_FIRST_CHARS
+                 and not _Loader.yaml_path_resolvers and _Loader.DEFAULT_SCALAR_TAG == _STR_TAG
+                 and _Loader.DEFAULT_MAPPING_TAG == _MAP_TAG and _Loader.DEFAULT_SEQUENCE_TAG == _SEQ_TAG)
+_RESOLVED: dict[str, str] = {}
+
+
+@contextlib.contextmanager
+def gc_paused(*, freeze: bool = False):
+    """Pause the cyclic garbage collector: loading builds hundreds of thousands of small
+    objects (nodes, marks, values) and no cycles, and the collector's passes over them took
+    more than half of a large store's load time. Reference counting still frees everything.
+
+    What the load built (the store) lives as long as the run, so it is filed straight into
+    the oldest generation: `freeze()` then `unfreeze()` moves every tracked object there
+    without looking at it. Otherwise the first young collection after the pause walks all of
+    it (a third of the time of a load from the cache). Everything stays collectable.
+
+    With `freeze`, the objects stay frozen: no collection ever looks at them again (a large
+    build spent half a second in full collections walking the store while WeasyPrint worked).
+    Only for a process that ends after its run: whatever garbage cycle exists when it is
+    frozen is never collected."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.freeze()
+            if not freeze:
+                gc.unfreeze()
+            gc.enable()
 
 Path_ = tuple  # a path into the document: keys and list indexes
 
@@ -72,15 +153,22 @@ class YamlLoadError(Exception):
 def load_yaml_file(path: Path, shown_as: str | None = None, *, max_bytes: int = MAX_FILE_BYTES) -> YamlDocument:
     """Read and parse `path`; raises `YamlLoadError` with the file and line on any problem."""
     shown = shown_as or str(path)
+    return parse_yaml_bytes(read_yaml_bytes(path, shown, max_bytes=max_bytes), shown)
+
+
+def read_yaml_bytes(path: Path, shown: str, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of `path`, refusing a file over `max_bytes`; raises `YamlLoadError`."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise YamlLoadError(Problem(shown, 0, f"file is {size / 1e6:.0f} MB, larger than the limit of {max_bytes / 1e6:.0f} MB",
+            # In MiB, as the README states the limit ("files over 50 MB") and file managers count.
+            limit, actual = max_bytes / 2**20, size / 2**20
+            actual_text = f"{actual:.0f}" if round(actual) > round(limit) else f"{actual:.2f}"
+            raise YamlLoadError(Problem(shown, 0, f"file is {actual_text} MB, larger than the limit of {limit:.0f} MB",
                                         expected="a fact file of a few MB at most; split the store into several files"))
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise YamlLoadError(Problem(shown, 0, f"cannot read file: {exc.strerror or exc}")) from None
-    return parse_yaml_bytes(raw, shown)
 
 
 def parse_yaml_bytes(raw: bytes, shown: str) -> YamlDocument:
@@ -90,7 +178,8 @@ def parse_yaml_bytes(raw: bytes, shown: str) -> YamlDocument:
     except yaml.reader.ReaderError as exc:
         raise YamlLoadError(_reader_problem(exc, shown, text)) from None
     try:
-        nodes = list(yaml.compose_all(text, Loader=_Loader))
+        with gc_paused():
+            nodes = list(yaml.compose_all(text, Loader=_ComposeLoader))
     except yaml.MarkedYAMLError as exc:
         raise YamlLoadError(_problem_from_yaml_error(exc, shown, text)) from None
     except yaml.reader.ReaderError as exc:
@@ -104,7 +193,8 @@ def parse_yaml_bytes(raw: bytes, shown: str) -> YamlDocument:
     doc = YamlDocument(file=shown, data=None)
     if nodes:
         doc.positions[()] = nodes[0].start_mark.line + 1
-        doc.data = _Builder(shown, doc.positions).build(nodes[0], (), 0)
+        with gc_paused():
+            doc.data = _Builder(shown, doc.positions).build(nodes[0], (), 0)
     return doc
 
 
@@ -138,19 +228,27 @@ def _decode(raw: bytes, shown: str) -> str:
 
 
 _BRACKETS = re.compile(r"[^\[\]{}]+")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+# What can open block collections at the start of a line (in _check_flow_depth): indentation and
+# the '- ', '? ', ': ' indicators ('- - - x' nests three sequences on one line).
 
 
 def _check_flow_depth(text: str, shown: str) -> None:
-    """Refuse deeply nested flow collections before libyaml's recursive composer sees them.
+    """Refuse deeply nested collections before libyaml's recursive composer sees them (it
+    crashes the interpreter somewhere past 100,000 levels, which a 400 kB file of '- - - ...'
+    reaches).
 
-    Counting brackets over-estimates (brackets inside strings count too), so only when the
-    rough count is over the limit do we walk the parser's events for the true depth.
+    A rough count over-estimates the depth: every bracket counts (even inside strings), and a
+    block collection needs at least one more column of indentation or indicators for every two
+    levels. Only when the rough count is over the limit do we walk the parser's events (libyaml's
+    parser is not recursive) for the true depth.
     """
     brackets = _BRACKETS.sub("", text)
-    if not brackets:
-        return
-    rough = max(accumulate(1 if c in "[{" else -1 for c in brackets))
-    if rough <= MAX_DEPTH:
+    flow = max(accumulate(map(_BRACKET_STEP.__getitem__, brackets))) if brackets else 0
+    # rough = flow + 2 * (the longest line prefix) + 2; only whether it passes the limit matters,
+    # so search for one prefix long enough instead of measuring every line's.
+    longest_allowed = (MAX_DEPTH - 2 - max(flow, 0)) // 2
+    if longest_allowed >= 0 and not re.search(rf"^[ \t?:-]{{{longest_allowed + 1}}}", text, re.M):
         return
     depth = 0
     try:
@@ -186,6 +284,10 @@ def _problem_from_yaml_error(exc: yaml.MarkedYAMLError, shown: str, text: str = 
     if exc.context_mark and exc.problem and ("end of stream" in exc.problem or "did not find expected ','" in exc.problem):
         mark = exc.context_mark
     line = mark.line + 1 if mark else 0
+    if text and line > _line_count(text):
+        # At the end of a file without a final line break libyaml counts one more line; point
+        # at the last line that holds anything instead.
+        line = max(1, _line_count(text.rstrip()))
     what = exc.problem or "invalid YAML"
     if exc.context:
         what = f"{exc.context}, {what}"
@@ -197,6 +299,15 @@ def _problem_from_yaml_error(exc: yaml.MarkedYAMLError, shown: str, text: str = 
             hint = "YAML indents with spaces only; replace the tabs with spaces"
             expected = "indentation with spaces"
     return Problem(shown, line, f"invalid YAML: {what}", expected=expected, hint=hint)
+
+
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # what YAML counts as a line break
+
+
+def _line_count(text: str) -> int:
+    """The number of lines of `text`, counted as libyaml counts them."""
+    breaks = len(_LINE_BREAK.findall(text))
+    return breaks + (0 if text and _LINE_BREAK.fullmatch(text[-1]) else 1)
 
 
 def _reader_problem(exc: yaml.reader.ReaderError, shown: str, text: str) -> Problem:
@@ -236,9 +347,16 @@ class _Builder:
             if node.tag != _SEQ_TAG:
                 self.fail(node, f"the tag {node.tag!r} is not allowed", expected="a plain YAML list")
             items = []
+            positions, seen, scalar = self.positions, self.seen, self._scalar
             for index, child in enumerate(node.value):
-                self.positions[path + (index,)] = child.start_mark.line + 1
-                items.append(self.build(child, path + (index,), depth + 1))
+                child_path = path + (index,)
+                positions[child_path] = child.start_mark.line + 1
+                # Scalars inline (most values are): the same checks as build(), without the call.
+                if child.__class__ is yaml.ScalarNode and id(child) not in seen:
+                    seen.add(id(child))
+                    items.append(scalar(child))
+                else:
+                    items.append(self.build(child, child_path, depth + 1))
             return items
         return self._scalar(node)
 
@@ -246,6 +364,7 @@ class _Builder:
         if node.tag != _MAP_TAG:
             self.fail(node, f"the tag {node.tag!r} is not allowed", expected="a plain YAML mapping")
         result: dict[str, Any] = {}
+        positions, seen, scalar = self.positions, self.seen, self._scalar
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.fail(key_node, "a mapping key must be a plain name", expected="key: value")
@@ -254,25 +373,47 @@ class _Builder:
             # Keys are names: keep their text, so 'no:' or 'on:' never turn into booleans.
             key = key_node.value
             if key in result:
-                first = self.positions.get(path + (key,), 0)
+                first = positions.get(path + (key,), 0)
                 self.fail(key_node, f"duplicate key '{key}' (first set on line {first})",
                           expected="each key once per entry")
-            self.positions[path + (key,)] = key_node.start_mark.line + 1
-            result[key] = self.build(value_node, path + (key,), depth + 1)
+            child_path = path + (key,)
+            positions[child_path] = key_node.start_mark.line + 1
+            if value_node.__class__ is yaml.ScalarNode and id(value_node) not in seen:
+                seen.add(id(value_node))
+                result[key] = scalar(value_node)
+            else:
+                result[key] = self.build(value_node, child_path, depth + 1)
         return result
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
-        if node.tag not in _SCALAR_TAGS:
+        # The common forms first, giving what SafeConstructor gives for them: text, a decimal
+        # whole number (not '0'-prefixed: YAML 1.1 reads that as octal), a YYYY-MM-DD date.
+        tag, value = node.tag, node.value
+        if tag == _STR_TAG:
+            return value
+        if (tag == _INT_TAG and value.isdigit() and value.isascii() and (value[0] != "0" or value == "0")
+                and len(value) <= 18):  # longer: the constructor below, which refuses a 5000-digit number cleanly
+            return int(value)
+        if tag == _TIMESTAMP_TAG and len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:
+                return dt.date(int(value[:4]), int(value[5:7]), int(value[8:10]))
+            except ValueError:
+                return value  # '2016-06-31': kept as text for the schema to report, as below
+        if tag not in _SCALAR_TAGS:
             self.fail(node, f"the tag {node.tag!r} is not allowed",
                       expected="plain text, numbers, dates, true/false", hint="the store never constructs objects from tags")
         try:
             value = self.scalar_constructor.construct_object(node)
-        except (yaml.YAMLError, ValueError) as exc:
+        except Exception as exc:  # each type fails its own way: '!!bool maybe' is a KeyError, '!!int ""' an IndexError
             if node.tag == "tag:yaml.org,2002:timestamp":
                 # '2016-06-31' looks like a date but is not one: keep the text so the schema
                 # reports it with its field, beside every other problem in the file.
                 return node.value
-            self.fail(node, f"cannot read value {node.value!r}: {exc}")
+            kind = node.tag.rsplit(":", 1)[-1]
+            value = node.value if len(node.value) <= 60 else node.value[:57] + "..."
+            detail = f" ({exc})" if isinstance(exc, ValueError) and not isinstance(exc, yaml.YAMLError) else ""
+            self.fail(node, f"cannot read value {value!r} as {kind}{detail}",
+                      expected=_TAG_EXPECTATIONS.get(kind, "a plain value"))
         if isinstance(value, float) and not math.isfinite(value):  # .nan, .inf
             self.fail(node, f"'{node.value}' is not a number the store can use", expected="a finite number")
         return value

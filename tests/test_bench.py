@@ -1,0 +1,309 @@
+"""The benchmark's store generator, and the store cache (sitrep/cache.py).
+
+The cache must never change what a load returns: the same entries, the same warnings, the
+same errors, whether it is empty, full, stale, damaged or forged. "Was the file parsed again?"
+is observed by counting calls to the YAML parser, never by timing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+import sitrep.cache as cache_module
+import sitrep.store as store_module
+from sitrep.build import check
+from sitrep.cache import CACHE_DIR
+from sitrep.errors import StoreError
+from sitrep.store import load_store
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+
+from generate import generate  # noqa: E402
+
+
+# --- the generator ---------------------------------------------------------------------------------
+
+def test_generated_store_passes_check(tmp_path):
+    made = generate(tmp_path / "ws", 400, seed=3)
+    checked = check(made.config)
+    counts = checked.store.counts()
+    assert counts == made.counts
+    assert 350 <= made.entries <= 450
+    assert all(counts[kind] > 0 for kind in counts)
+    assert len(made.weeks) >= 10 and checked.store.weeks_with_facts()[-1].__str__() == made.weeks[-1]
+    assert made.files >= 6  # split like an analyst's store: sources, places, actors, routes, a file per month
+    assert any(place.names.get("ar") for place in checked.store.places.values())
+    assert not [w for w in checked.warnings if "more than" in w.message and "fold" in w.message]
+
+
+def test_generator_is_deterministic(tmp_path):
+    first, second = generate(tmp_path / "a", 150, seed=7), generate(tmp_path / "b", 150, seed=7)
+    files = sorted(p.relative_to(first.workspace) for p in first.workspace.rglob("*.yaml"))
+    assert files == sorted(p.relative_to(second.workspace) for p in second.workspace.rglob("*.yaml"))
+    for relative in files:
+        assert (first.workspace / relative).read_bytes() == (second.workspace / relative).read_bytes()
+    assert generate(tmp_path / "c", 150, seed=8).counts != first.counts or \
+        (tmp_path / "c" / "facts" / "sources.yaml").read_bytes() != (first.workspace / "facts" / "sources.yaml").read_bytes()
+
+
+def test_smallest_generated_store_is_like_the_example(tmp_path):
+    made = generate(tmp_path / "ws", 70)
+    assert 60 <= made.entries <= 100
+    check(made.config)
+
+
+# --- the store cache -------------------------------------------------------------------------------
+
+@pytest.fixture
+def store_dir(tmp_path, monkeypatch):
+    """A copy of the example store in a workspace, with the cache's signing key kept in the
+    test's own folder."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    workspace = tmp_path / "ws"
+    shutil.copytree(REPO / "facts", workspace / "facts")
+    return workspace / "facts"
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """The files the YAML parser was asked to parse, in order."""
+    calls: list[str] = []
+    real = store_module.parse_yaml_bytes
+
+    def counting(raw, shown):
+        calls.append(Path(shown).name)
+        return real(raw, shown)
+
+    monkeypatch.setattr(store_module, "parse_yaml_bytes", counting)
+    return calls
+
+
+TODAY = dt.date(2031, 1, 1)
+
+
+def snapshot(store) -> dict:
+    """Everything a load returns that later stages use, comparable across loads."""
+    return {
+        "files": list(store.files),
+        "entries": {kind: {i: repr(e) for i, e in store.kind(kind).items()} for kind in store.counts()},
+        "origins": {i: (o.file, o.line) for i, o in store.origins.items()},
+        "warnings": [str(w) for w in store.warnings],
+    }
+
+
+def test_second_load_without_change_parses_nothing(store_dir, parses):
+    first = load_store(store_dir, today=TODAY)
+    assert len(parses) == len(first.files) == 6
+    assert (store_dir.parent / CACHE_DIR).is_dir()
+    parses.clear()
+    second = load_store(store_dir, today=TODAY)
+    assert parses == []
+    assert snapshot(second) == snapshot(first)
+    assert snapshot(second) == snapshot(load_store(store_dir, today=TODAY, cache=False))
+
+
+def test_cache_folder_tells_git_to_ignore_it(store_dir):
+    load_store(store_dir)
+    folder = store_dir.parent / CACHE_DIR
+    assert (folder / ".gitignore").read_text().strip().endswith("*")
+    assert (folder / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+
+
+def test_changed_file_of_same_size_and_mtime_is_read_again(store_dir, parses):
+    load_store(store_dir, today=TODAY)
+    path = store_dir / "2016-06-fallujah.yaml"
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert "    value: 30\n" in text
+    path.write_text(text.replace("    value: 30\n", "    value: 31\n", 1), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    parses.clear()
+    store = load_store(store_dir, today=TODAY)
+    assert parses == ["2016-06-fallujah.yaml"]  # that file only
+    assert store.figures["fallujah-fleeing-killed-2016-06"].value == 31
+    assert snapshot(store) == snapshot(load_store(store_dir, today=TODAY, cache=False))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped", "empty", "forged"])
+def test_damaged_or_forged_cache_is_ignored(store_dir, parses, damage, tmp_path):
+    expected = snapshot(load_store(store_dir, today=TODAY, cache=False))
+    load_store(store_dir, today=TODAY)
+    folder = next((store_dir.parent / CACHE_DIR).glob("store-*"))
+    files = sorted(folder.iterdir())
+    assert len(files) == 7  # the index and one record per store file
+    for path in files:
+        blob = path.read_bytes()
+        if damage == "garbage":
+            path.write_bytes(b"\x80\x04not a pickle at all" * 10)
+        elif damage == "truncated":
+            path.write_bytes(blob[: len(blob) // 2])
+        elif damage == "flipped":  # one byte of the pickled payload changed
+            path.write_bytes(blob[:-10] + bytes([blob[-10] ^ 0x01]) + blob[-9:])
+        elif damage == "empty":
+            path.write_bytes(b"")
+    if damage == "forged":  # valid cache files, signed with someone else's key
+        key = cache_module.key_path()
+        key.write_bytes(b"k" * 32)
+    parses.clear()
+    assert snapshot(load_store(store_dir, today=TODAY)) == expected
+    assert len(parses) == 6  # every file parsed again
+    parses.clear()
+    assert snapshot(load_store(store_dir, today=TODAY)) == expected  # and the cache is whole again
+    assert parses == []
+
+
+def test_unreadable_key_means_no_cache(store_dir, parses, monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # the key cannot be created under a file
+    expected = snapshot(load_store(store_dir, today=TODAY, cache=False))
+    parses.clear()
+    assert snapshot(load_store(store_dir, today=TODAY)) == expected
+    assert snapshot(load_store(store_dir, today=TODAY)) == expected
+    assert len(parses) == 12
+    assert not (store_dir.parent / CACHE_DIR).exists()
+
+
+def test_deleted_file_disappears_from_the_store(store_dir, parses):
+    first = load_store(store_dir, today=TODAY)
+    assert first.narrative
+    (store_dir / "narrative.yaml").unlink()
+    parses.clear()
+    store = load_store(store_dir, today=TODAY)
+    assert parses == []
+    assert not store.narrative and "narrative.yaml" not in " ".join(store.files)
+    assert snapshot(store) == snapshot(load_store(store_dir, today=TODAY, cache=False))
+    records = list(next((store_dir.parent / CACHE_DIR).glob("store-*")).iterdir())
+    assert len(records) == 6  # the index and the five files left: the stale record was removed
+
+
+def test_new_file_is_read(store_dir, parses):
+    load_store(store_dir, today=TODAY)
+    (store_dir / "more.yaml").write_text(
+        "sources:\n  - id: extra-source\n    name: Extra\n    kind: media\n    reliability: B\n", encoding="utf-8")
+    parses.clear()
+    store = load_store(store_dir, today=TODAY)
+    assert parses == ["more.yaml"]
+    assert "extra-source" in store.sources
+    assert any("extra-source" in str(w) and "cited nowhere" in str(w) for w in store.warnings)
+
+
+@pytest.mark.parametrize("today", [dt.date(2015, 7, 15), dt.date(2016, 5, 20), dt.date(2031, 1, 1)])
+def test_warnings_identical_with_and_without_cache(store_dir, today):
+    uncached = [str(w) for w in load_store(store_dir, today=today, cache=False).warnings]
+    load_store(store_dir, today=dt.date(2031, 1, 1))  # the cache made on another day
+    cached = [str(w) for w in load_store(store_dir, today=today).warnings]
+    assert cached == uncached
+    if today.year < 2031:
+        assert any("is in the future" in w for w in cached)  # the one warning that depends on the day
+
+
+def test_schema_error_is_never_cached_as_success(store_dir, parses):
+    load_store(store_dir, today=TODAY)
+    path = store_dir / "2016-06-fallujah.yaml"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("metric: civilians_trapped", "metric: civilians_trapt", 1), encoding="utf-8")
+    for _ in range(2):
+        parses.clear()
+        with pytest.raises(StoreError) as raised:
+            load_store(store_dir, today=TODAY)
+        assert any("civilians_trapt" in str(p) for p in raised.value.problems)
+        assert parses == ["2016-06-fallujah.yaml"]  # the broken file is parsed every time
+    path.write_text(good, encoding="utf-8")
+    assert snapshot(load_store(store_dir, today=TODAY)) == snapshot(load_store(store_dir, today=TODAY, cache=False))
+
+
+def test_cross_check_error_is_never_cached_as_success(store_dir, parses):
+    load_store(store_dir, today=TODAY)
+    places = store_dir / "places.yaml"
+    good = places.read_text(encoding="utf-8")
+    # Remove the place 'shuhada' (an entry of valid files elsewhere refers to it).
+    start = good.index("  - id: shuhada")
+    end = good.index("  - id:", start + 5)
+    places.write_text(good[:start] + good[end:], encoding="utf-8")
+    for _ in range(2):
+        parses.clear()
+        with pytest.raises(StoreError) as raised:
+            load_store(store_dir, today=TODAY)
+        assert any("unknown place 'shuhada'" in p.message for p in raised.value.problems)
+        assert all(p.file.endswith("2016-06-fallujah.yaml") for p in raised.value.problems)
+        assert raised.value.problems[0].line > 0
+    assert parses == []  # places.yaml itself is valid: its record is kept, yet the store is rechecked
+    places.write_text(good, encoding="utf-8")
+    assert snapshot(load_store(store_dir, today=TODAY)) == snapshot(load_store(store_dir, today=TODAY, cache=False))
+
+
+def test_yaml_error_is_never_cached(store_dir, parses):
+    load_store(store_dir, today=TODAY)
+    path = store_dir / "actors.yaml"
+    good = path.read_bytes()
+    path.write_bytes(good + b"\n  - id: [unclosed\n")
+    for _ in range(2):
+        with pytest.raises(StoreError) as raised:
+            load_store(store_dir, today=TODAY)
+        assert any(p.file.endswith("actors.yaml") and "invalid YAML" in p.message for p in raised.value.problems)
+    path.write_bytes(good)
+    assert snapshot(load_store(store_dir, today=TODAY)) == snapshot(load_store(store_dir, today=TODAY, cache=False))
+
+
+def test_other_sitrep_code_invalidates_the_cache(store_dir, parses, monkeypatch):
+    load_store(store_dir, today=TODAY)
+    monkeypatch.setattr(cache_module, "_CODE_DIGEST", b"another version of sitrep")
+    parses.clear()
+    load_store(store_dir, today=TODAY)
+    assert len(parses) == 6
+
+
+def test_lines_and_data_of_cached_files(store_dir):
+    from sitrep.trace import format_trace, trace as trace_entry
+
+    uncached = load_store(store_dir, today=TODAY, cache=False)
+    load_store(store_dir, today=TODAY)
+    cached = load_store(store_dir, today=TODAY)
+    for entry_id in ("fallujah-trapped-2016-06", "fallujah-south-to-amiriyat", "nbc-news"):
+        assert format_trace(trace_entry(cached, entry_id)) == format_trace(trace_entry(uncached, entry_id))
+    # The cache deleted while a loaded store is still in use: lines come from the files themselves.
+    later = load_store(store_dir, today=TODAY)
+    shutil.rmtree(store_dir.parent / CACHE_DIR)
+    assert later.origins["fallujah-trapped-2016-06"].line == uncached.origins["fallujah-trapped-2016-06"].line
+    assert later.origins["nbc-news"].doc.data == uncached.origins["nbc-news"].doc.data
+
+
+def test_cache_is_per_store_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    one, two = tmp_path / "ws" / "facts", tmp_path / "ws" / "other"
+    shutil.copytree(REPO / "facts", one)
+    shutil.copytree(REPO / "facts", two)
+    (two / "narrative.yaml").unlink()
+    assert load_store(one).narrative and not load_store(two).narrative
+    assert load_store(one).narrative and not load_store(two).narrative
+    assert len(list((tmp_path / "ws" / CACHE_DIR).glob("store-*"))) == 2
+
+
+# --- the benchmark's report ----------------------------------------------------------------------
+
+def test_benchmark_tables_and_goals_from_measurements():
+    import run
+
+    def m(wall, **phases):
+        return {"wall": wall, "peak_kb": 50_000, "phases": phases}
+
+    row = {"entries": 10007, "files": 90, "mb": 5.1, "weeks": 372, "week": "2016-W26", "week_facts": 26, "pages": 9,
+           "load_cold": m(1.9, check=1.5), "load_warm": m(0.6, check=0.2), "html": m(0.9), "pdf": m(3.0, render_pdf=2.4),
+           "weasy": m(2.6), "noop": m(0.5)}
+    small = {**row, "entries": 999, "weeks": 37}
+    assert dict(run.size_table(row))["build PDF / WeasyPrint alone"] == "1.15"
+    assert "| build PDF / WeasyPrint alone | 1.15 | 1.15 |" in run.summary([small, row], {})
+    lines = run.goals([small, row], {})
+    assert lines[0].startswith("[met] load + validate 10,007 entries cold: 1.50 s")
+    assert any(line.startswith("[MISSED]") and "1.15" in line for line in lines)
+    assert lines[-1].startswith("[n/a]")
