@@ -52,7 +52,7 @@ from typing import Any
 from .errors import Problem, SitrepError
 
 CACHE_DIR = ".sitrep-cache"
-FORMAT = 1  # bump when what is pickled changes shape
+FORMAT = 2  # bump when what is pickled changes shape
 _MAGIC = b"sitrep-cache\n"
 _TAG_BYTES = 32
 _KEY_BYTES = 32

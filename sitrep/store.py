@@ -8,6 +8,7 @@ run, so an analyst can fix a whole batch before the next try.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,11 @@ class Store:
     warnings: list[Problem] = field(default_factory=list)
     # ids of entries that failed validation: references to them are not reported again
     broken_ids: set[str] = field(default_factory=set)
+    # id -> a 16-byte digest of the entry as written (its kind and its YAML values): changes
+    # whenever the entry's text changes in a way that reaches its values. Computed while
+    # parsing and kept in the store cache, so asking costs nothing (hashing the repr() of
+    # every model of a large store took a third of a second).
+    digests: dict[str, bytes] = field(default_factory=dict)
 
     def kind(self, name: str) -> dict[str, Model]:
         return getattr(self, name)
@@ -222,7 +228,7 @@ class FileEntries:
     document, its valid entries, and the problems found in it."""
 
     doc: YamlDocument
-    entries: list[tuple[str, int, Model]] = field(default_factory=list)  # (kind, index in its list, entry)
+    entries: list[tuple[str, int, Model, bytes]] = field(default_factory=list)  # (kind, index in its list, entry, digest)
     problems: list[Problem] = field(default_factory=list)
     broken_ids: set[str] = field(default_factory=set)  # ids of entries that failed validation
 
@@ -267,7 +273,8 @@ def _read_entry(doc: YamlDocument, kind: str, index: int, raw: object, result: F
         if entry_id:
             result.broken_ids.add(entry_id)
         return
-    result.entries.append((kind, index, entry))
+    digest = hashlib.blake2b(f"{kind}\0{raw!r}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    result.entries.append((kind, index, entry, digest))
 
 
 def _add_entries(contents: FileEntries, store: Store, log: ProblemLog) -> None:
@@ -275,7 +282,7 @@ def _add_entries(contents: FileEntries, store: Store, log: ProblemLog) -> None:
     log.problems.extend(contents.problems)
     store.broken_ids.update(contents.broken_ids)
     doc = contents.doc
-    for kind, index, entry in contents.entries:
+    for kind, index, entry, digest in contents.entries:
         origin = Origin(doc, (kind, index))
         if entry.id in store.origins:
             first = store.origins[entry.id]
@@ -284,6 +291,7 @@ def _add_entries(contents: FileEntries, store: Store, log: ProblemLog) -> None:
             continue
         store.origins[entry.id] = origin
         store.kind(kind)[entry.id] = entry
+        store.digests[entry.id] = digest
 
 
 def _what(value: object) -> str:

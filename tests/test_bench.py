@@ -94,6 +94,7 @@ def snapshot(store) -> dict:
         "files": list(store.files),
         "entries": {kind: {i: repr(e) for i, e in store.kind(kind).items()} for kind in store.counts()},
         "origins": {i: (o.file, o.line) for i, o in store.origins.items()},
+        "digests": {i: d.hex() for i, d in store.digests.items()},
         "warnings": [str(w) for w in store.warnings],
     }
 
@@ -117,7 +118,9 @@ def test_cache_folder_tells_git_to_ignore_it(store_dir):
 
 
 def test_changed_file_of_same_size_and_mtime_is_read_again(store_dir, parses):
-    load_store(store_dir, today=TODAY)
+    first = load_store(store_dir, today=TODAY)
+    first_digests = dict(first.digests)
+    assert set(first_digests) == set(first.origins)
     path = store_dir / "2016-06-fallujah.yaml"
     before = path.stat()
     text = path.read_text(encoding="utf-8")
@@ -130,6 +133,8 @@ def test_changed_file_of_same_size_and_mtime_is_read_again(store_dir, parses):
     store = load_store(store_dir, today=TODAY)
     assert parses == ["2016-06-fallujah.yaml"]  # that file only
     assert store.figures["fallujah-fleeing-killed-2016-06"].value == 31
+    changed = {i for i, d in store.digests.items() if d != first_digests[i]}
+    assert changed == {"fallujah-fleeing-killed-2016-06"}  # the entry's digest, and no other
     assert snapshot(store) == snapshot(load_store(store_dir, today=TODAY, cache=False))
 
 
