@@ -45,6 +45,7 @@ import pickle
 import secrets
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -179,7 +180,10 @@ class StoreCache:
             self._write("index", index)
             keep = {name for _, _, name in index.records.values()} | {"index"}
             for stale in self.folder.iterdir():
-                if stale.name not in keep and not stale.name.startswith("."):
+                if stale.name.startswith("."):  # a temporary file, left behind if it is an hour old
+                    if stale.name.endswith(".tmp") and time.time() - stale.stat().st_mtime > 3600:
+                        stale.unlink(missing_ok=True)
+                elif stale.name not in keep:
                     stale.unlink(missing_ok=True)
         except (OSError, SitrepError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
             pass  # a cache that cannot be written only makes the next run slower
@@ -300,27 +304,32 @@ def key_path() -> Path:
 
 
 def _signing_key() -> bytes | None:
+    """The user's key, made on first use; None when it can be neither read nor made."""
     path = key_path()
     try:
         key = path.read_bytes()
-        return key if len(key) == _KEY_BYTES else None
+        if len(key) == _KEY_BYTES:
+            return key
     except FileNotFoundError:
         pass
     except OSError:
         return None
+    # Missing, or damaged: a new key (cache files signed with the old one are then ignored).
+    # Two processes doing this at once each read back whichever key was renamed in last.
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(secrets.token_bytes(_KEY_BYTES))
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".cache-key.")  # readable by its owner only
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(_KEY_BYTES))
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
         key = path.read_bytes()
         return key if len(key) == _KEY_BYTES else None
-    except OSError:  # another process created it first, or no writable home: try once more, or give up
-        try:
-            key = path.read_bytes()
-            return key if len(key) == _KEY_BYTES else None
-        except OSError:
-            return None
+    except OSError:
+        return None
 
 
 def _mark_cache_folder(folder: Path) -> None:

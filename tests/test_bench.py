@@ -178,6 +178,18 @@ def test_unreadable_key_means_no_cache(store_dir, parses, monkeypatch, tmp_path)
     assert not (store_dir.parent / CACHE_DIR).exists()
 
 
+def test_damaged_key_is_replaced(store_dir, parses):
+    expected = snapshot(load_store(store_dir, today=TODAY, cache=False))
+    load_store(store_dir, today=TODAY)
+    cache_module.key_path().write_bytes(b"short")
+    parses.clear()
+    assert snapshot(load_store(store_dir, today=TODAY)) == expected
+    assert len(parses) == 6 and len(cache_module.key_path().read_bytes()) == 32
+    parses.clear()
+    assert snapshot(load_store(store_dir, today=TODAY)) == expected
+    assert parses == []
+
+
 def test_deleted_file_disappears_from_the_store(store_dir, parses):
     first = load_store(store_dir, today=TODAY)
     assert first.narrative
