@@ -35,7 +35,14 @@ class Problem:
             text += f" (expected {self.expected})"
         if self.hint:
             text += f"; {self.hint}"
-        return text
+        # One problem, one line: a value quoted from the store may hold a line break or a
+        # terminal escape ("\r", "\x1b[2J"); print it escaped, as it would be written in YAML.
+        return text.translate(_ESCAPES)
+
+
+# Control characters (but tab) and the Unicode line and paragraph separators.
+_ESCAPES = {code: chr(code).encode("unicode_escape").decode("ascii")
+            for code in [*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]}
 
 
 class SitrepError(Exception):
