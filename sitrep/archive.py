@@ -64,11 +64,16 @@ class Fingerprints:
             digest.update(_tree_digest(folder_or_file))
         for kind in REFERENCE_KINDS:
             for entry in store.kind(kind).values():
-                digest.update(_entry_digest(entry))
+                digest.update(self.digest(entry))
         self.common = digest.digest()
         self.key_metrics = set(config.key_metrics)
-        self.by_week = _facts_by_week(store, weeks)
+        self.by_week = _facts_by_week(store, weeks, self.digest)
         self.trend_prefix = self._trend_prefixes()
+
+    def digest(self, entry: Model) -> bytes:
+        """The entry's digest: the one the loader took of it as written (kept in the store
+        cache), else one of its validated value."""
+        return self.store.digests.get(entry.id) or _entry_digest(entry)
 
     def _trend_prefixes(self) -> list[bytes]:
         """For week i, a digest of every key-metric figure dated up to its end."""
@@ -77,7 +82,7 @@ class Fingerprints:
         prefixes, digest, i = [], hashlib.sha256(), 0
         for week in self.weeks:
             while i < len(figures) and figures[i].as_of.start <= week.end:
-                digest.update(_entry_digest(figures[i]))
+                digest.update(self.digest(figures[i]))
                 i += 1
             prefixes.append(digest.copy().digest())
         return prefixes
@@ -96,14 +101,14 @@ class Fingerprints:
         return digest.hexdigest()
 
 
-def _facts_by_week(store: Store, weeks: list[IsoWeek]) -> dict[IsoWeek, set[bytes]]:
+def _facts_by_week(store: Store, weeks: list[IsoWeek], entry_digest) -> dict[IsoWeek, set[bytes]]:
     """Week -> digests of the facts and narrative it may show."""
     result: dict[IsoWeek, set[bytes]] = {}
     ordered = sorted(weeks, key=lambda w: w.start)
     starts = [w.start for w in ordered]
     digests: dict[str, bytes] = {}
     for fact, date in store.dated_facts():
-        digest = digests.get(fact.id) or digests.setdefault(fact.id, _entry_digest(fact))
+        digest = digests.get(fact.id) or digests.setdefault(fact.id, entry_digest(fact))
         # The weeks this date overlaps: from the last week starting on or before it begins.
         i = max(bisect.bisect_right(starts, date.start) - 1, 0)
         while i < len(ordered) and ordered[i].start <= date.end:
@@ -113,7 +118,7 @@ def _facts_by_week(store: Store, weeks: list[IsoWeek]) -> dict[IsoWeek, set[byte
     by_name = {str(w): w for w in weeks}
     for narrative in store.narrative.values():
         if narrative.week in by_name:
-            result.setdefault(by_name[narrative.week], set()).add(_entry_digest(narrative))
+            result.setdefault(by_name[narrative.week], set()).add(entry_digest(narrative))
     return result
 
 

@@ -5,11 +5,13 @@ This is the library's front door; the CLI is a thin shell over `check` and `buil
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import CACHE_DIR
 from .config import Config, load_config
 from .dates import IsoWeek
 from .errors import ConfigError, Problem, SitrepError, display_path
@@ -50,7 +52,8 @@ class BuildResult:
 def check(config_path: Path | str = "config.yaml") -> CheckResult:
     """Load and validate the config and the store; raises SitrepError listing every problem."""
     config = load_config(config_path)
-    store = load_store(config.store_dir, shown_root=display_path(config.store_dir))
+    store = load_store(config.store_dir, shown_root=display_path(config.store_dir),
+                       cache_dir=config.workspace / CACHE_DIR)  # the workspace's, whatever the store's path
     return CheckResult(config, store)
 
 
@@ -211,6 +214,7 @@ def _build_in_parallel(plan: _Plan, todo: list[int], jobs: int) -> dict[int, Bui
         import weasyprint  # noqa: F401  (imported once here, inherited by every worker)
     plan.assets = plan.assets or _install_assets(plan.config)
     _WORKER_PLAN = plan
+    gc.freeze()  # the loaded store is shared by the forked workers: never scanned, never copied by the collector
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             outcomes = pool.map(_build_in_worker, todo, chunksize=1)

@@ -72,14 +72,18 @@ def build(
 
     Example: sitrep build --week 2016-W26 --format pdf
     """
+    from . import store as store_module
     from .build import build_all, build_week
 
+    # A one-shot build: once loaded, the store lives until the process ends, so the garbage
+    # collector need not scan it again while WeasyPrint lays out pages.
     formats = ("html", "pdf") if format is Format.both else (format.value,)
     chosen = edition.value if edition else None
     if all_weeks and week:
         typer.echo("sitrep build: error: --week and --all do not go together (expected one of them)", err=True)
         raise typer.Exit(2)
     started = time.perf_counter()
+    store_module.FREEZE_LOADED_STORE = True
     try:
         if all_weeks:
             results = build_all(config, formats=formats, edition=chosen, force=force, jobs=jobs)
@@ -87,6 +91,8 @@ def build(
             results = [build_week(config, week, formats, chosen, force=force)]
     except SitrepError as error:
         _fail(error)
+    finally:
+        store_module.FREEZE_LOADED_STORE = False
     if results[0].warnings:
         typer.echo(f"{len(results[0].warnings)} warnings about the store; `sitrep check` lists them.", err=True)
     for result in results:

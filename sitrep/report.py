@@ -7,6 +7,7 @@ what a public edition must leave out. The context is plain data; templates only 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -364,6 +365,7 @@ class _Builder:
         self.edition = edition
         self.first, self.last = week.start, week.end
         self.weeks = available_weeks(store, edition)
+        self.week_starts = [w.start for w in self.weeks]
         self.position = self.weeks.index(week)
         # The previous report of this edition's series: what "new" and "changed" compare with.
         self.previous = self.weeks[self.position - 1] if self.position > 0 else None
@@ -530,17 +532,22 @@ class _Builder:
         return dropped
 
     def trend(self, metric: str, place_id: str) -> list[TrendPoint]:
-        """The key figure in every report of the series up to this one (oldest first)."""
-        figures = sorted((f for f in self.store.figures.values()
-                          if f.metric == metric and f.place == place_id and self.visible(f)),
-                         key=lambda f: f.as_of.start)
-        points = []
-        for number, week in enumerate(self.weeks[:self.position + 1], start=1):
-            in_week = [f for f in figures if f.as_of.overlaps(week.start, week.end)]
-            if in_week:
-                low, high = _span(_latest_reports(in_week))
-                points.append(TrendPoint(str(week), number, low, high))
-        return points
+        """The key figure in every report of the series up to this one (oldest first). Each
+        figure is placed in the weeks its date overlaps by bisecting the week starts, so the
+        cost follows the figure's own reports, not the length of the series."""
+        weeks = self.weeks[:self.position + 1]
+        starts = self.week_starts[:self.position + 1]
+        in_week: dict[int, list[Figure]] = {}
+        for figure in self.store.figures.values():
+            if figure.metric != metric or figure.place != place_id or not self.visible(figure):
+                continue
+            first, last = figure.as_of.start, figure.as_of.end
+            i = max(bisect.bisect_right(starts, first) - 1, 0)
+            while i < len(weeks) and starts[i] <= last:
+                if first <= starts[i] + dt.timedelta(days=6):  # overlaps Monday..Sunday of week i
+                    in_week.setdefault(i, []).append(figure)
+                i += 1
+        return [TrendPoint(str(weeks[i]), i + 1, *_span(_latest_reports(in_week[i]))) for i in sorted(in_week)]
 
     def change(self, low: float, high: float, previous: list[Figure] | None) -> Change | None:
         if self.previous is None:
