@@ -215,12 +215,14 @@ def render_index(config: Config, entries: list[ArchiveEntry], edition: str) -> s
     import jinja2
 
     from .errors import Problem, TemplateProblem
+    from .cache import CACHE_DIR, TemplateBytecodeCache
     from .render import make_environment
     from .theme import theme_for
 
     archive = ArchiveContext(config.title, config.crisis, config.organisation.name, edition, config.language,
                              sorted(entries, key=lambda e: e.number, reverse=True))
-    env = make_environment(getattr(config, "templates_dir", None), config.language)
+    env = make_environment(config.templates_dir, config.language,
+                           TemplateBytecodeCache.open(config.workspace / CACHE_DIR))
     try:
         return env.get_template("index.html").render(archive=archive, theme=theme_for(config, "assets"),
                                                      assets="assets")

@@ -38,6 +38,7 @@ What makes it safe to trust:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -341,3 +342,55 @@ def _mark_cache_folder(folder: Path) -> None:
     if not tag.exists():
         tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n"
                        "# This folder is a cache made by sitrep (https://bford.info/cachedir/).\n", encoding="utf-8")
+
+
+class TemplateBytecodeCache:
+    """Compiled templates, kept between runs (Jinja's bytecode cache protocol): compiling the
+    report's templates was the largest cost of a build outside WeasyPrint. Jinja checks each
+    entry against its template's source checksum; the files are signed with the same per-user
+    key as the store cache, because compiled code from a file someone else wrote must never run."""
+
+    def __init__(self, folder: Path, key: bytes):
+        self.folder = folder
+        self.key = key
+
+    @classmethod
+    def open(cls, cache_dir: Path):
+        """A jinja2 BytecodeCache in `cache_dir`/templates, or None when no key can be had."""
+        key = _signing_key()
+        if key is None:
+            return None
+        return _jinja_bytecode_cache_class()(Path(cache_dir) / "templates", key)
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            blob = (self.folder / bucket.key).read_bytes()
+        except OSError:
+            return
+        tag, data = blob[:32], blob[32:]
+        if hmac.compare_digest(tag, hmac.new(self.key, bucket.key.encode() + b"\0" + data, hashlib.sha256).digest()):
+            try:
+                bucket.bytecode_from_string(data)
+            except Exception:  # noqa: BLE001 - a bad entry only means compiling again
+                bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            data = bucket.bytecode_to_string()
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _mark_cache_folder(self.folder.parent)
+            tag = hmac.new(self.key, bucket.key.encode() + b"\0" + data, hashlib.sha256).digest()
+            _write_replacing(self.folder / bucket.key, tag + data)
+        except (OSError, ValueError, TypeError):
+            pass  # a cache that cannot be written only makes the next run slower
+
+
+@functools.cache
+def _jinja_bytecode_cache_class() -> type:
+    # Jinja is imported only by the commands that render (check and trace never do).
+    import jinja2
+
+    class SignedBytecodeCache(TemplateBytecodeCache, jinja2.BytecodeCache):
+        pass
+
+    return SignedBytecodeCache

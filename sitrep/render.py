@@ -61,7 +61,8 @@ for _name in dir(jinja2.StrictUndefined):
         setattr(_Undefined, _name, _Undefined._fail_with_undefined_error)
 
 
-def make_environment(user_dir: Path | None = None, language: str = "en") -> jinja2.Environment:
+def make_environment(user_dir: Path | None = None, language: str = "en",
+                     bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     builtin = jinja2.FileSystemLoader(builtin_templates_dir())
     search = [jinja2.FileSystemLoader(user_dir)] if user_dir else []
     loader = jinja2.ChoiceLoader([jinja2.PrefixLoader({BUILTIN_PREFIX: builtin}, delimiter=":"), *search, builtin])
@@ -72,6 +73,7 @@ def make_environment(user_dir: Path | None = None, language: str = "en") -> jinj
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache,  # compiled templates kept between runs (sitrep.cache)
     )
     env.filters.update(SITREP_FILTERS)
     env.filters["date"] = partial(date_filter, language=language)
@@ -135,14 +137,15 @@ SITREP_FILTERS = {
 
 
 def render_html(context: ReportContext, *, user_dir: Path | None = None, assets_url: str = "../assets",
-                theme: Theme | None = None, workspace_url: str = "../..") -> str:
+                theme: Theme | None = None, workspace_url: str = "../..",
+                bytecode_cache: jinja2.BytecodeCache | None = None) -> str:
     """The report as one HTML document (its CSS inlined; fonts and theme files under `assets_url`).
 
     Templates receive `report` (the context), `theme`, `assets` and `workspace` (the URL of the
     workspace folder as seen from the report, for files a user template refers to)."""
     from .theme import default_theme
 
-    env = make_environment(user_dir, context.language)
+    env = make_environment(user_dir, context.language, bytecode_cache)
     variables = {"report": context, "theme": theme or default_theme(assets_url), "assets": assets_url,
                  "workspace": workspace_url}
     try:
@@ -173,10 +176,12 @@ def render_html(context: ReportContext, *, user_dir: Path | None = None, assets_
 def render_for(config: Config, context: ReportContext, *, assets_url: str = "../assets",
                workspace_url: str = "../..") -> str:
     """`render_html` with everything config.yaml says about templates: the user's folder and the theme."""
+    from .cache import CACHE_DIR, TemplateBytecodeCache
     from .theme import theme_for
 
     return render_html(context, user_dir=config.templates_dir, assets_url=assets_url,
-                       theme=theme_for(config, assets_url), workspace_url=workspace_url)
+                       theme=theme_for(config, assets_url), workspace_url=workspace_url,
+                       bytecode_cache=TemplateBytecodeCache.open(config.workspace / CACHE_DIR))
 
 
 # --- Hints for template mistakes ----------------------------------------------------------------

@@ -179,3 +179,34 @@ def test_a_build_killed_half_way_leaves_whole_files(series, sitrep_cli):
     assert "Rivertown weekly" in (series / "output" / "2031-W14" / "river-2031-W14.html").read_text()
     assert not [p for p in (series / "output").rglob("*.tmp")]
     assert "reports built" in done.stdout
+
+
+# --- Compiled templates kept between runs ------------------------------------------------------
+
+def test_compiled_templates_are_reused_signed_and_follow_template_edits(series, sitrep_cli, monkeypatch):
+    import jinja2
+
+    build(sitrep_cli, series, "--all", "--format", "html")
+    folder = series / ".sitrep-cache" / "templates"
+    assert len(list(folder.iterdir())) >= 10  # report.html, base.html, the sections...
+    compiled: list[str] = []
+    real_compile = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda self, source, name=None, *a, **k: compiled.append(name) or real_compile(self, source, name, *a, **k))
+    build(sitrep_cli, series, "--week", "2031-W12", "--format", "html", "--force")
+    assert compiled == []  # every template came from the cache
+    # A forged entry (not signed with this user's key) is never run: compiled afresh instead.
+    for entry in folder.iterdir():
+        entry.write_bytes(b"\0" * 32 + entry.read_bytes()[32:])
+    build(sitrep_cli, series, "--week", "2031-W12", "--format", "html", "--force")
+    assert "report.html" in compiled
+    # An edited template is compiled again (Jinja checks the source's checksum).
+    compiled.clear()
+    write(series / "templates" / "sections" / "outlook.html", "<p>Own outlook</p>\n")
+    config = series / "config.yaml"
+    config.write_text(config.read_text() + "templates: templates\n")
+    build(sitrep_cli, series, "--week", "2031-W12", "--format", "html")
+    assert "sections/outlook.html" in compiled
+    write(series / "templates" / "sections" / "outlook.html", "<p>Edited outlook</p>\n")
+    build(sitrep_cli, series, "--week", "2031-W12", "--format", "html")
+    assert "Edited outlook" in (series / "output" / "2031-W12" / "river-2031-W12.html").read_text()
