@@ -76,9 +76,10 @@ def probe(task: str, args: list[str]) -> dict:
         if task == "check":
             sitrep.build.check("config.yaml")
         else:  # a sitrep command line, run as `sitrep` runs it
-            sys.argv = ["sitrep", *args]
+            # The command itself, as sitrep.cli.main() runs it; main() would end the process
+            # at once (os._exit) before this probe could report, so it ends after reporting.
             try:
-                sitrep.cli.main()
+                sitrep.cli.app(args)
             except SystemExit as exit_:
                 if exit_.code:
                     raise
@@ -290,7 +291,12 @@ def goals(rows: list[dict], archive: dict) -> list[str]:
 
 def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--probe":
-        print(json.dumps(probe(sys.argv[2], sys.argv[3:])))
+        print(json.dumps(probe(sys.argv[2], sys.argv[3:])), flush=True)
+        if sys.argv[2] != "weasyprint":
+            # Like sitrep.cli.main(): a sitrep command ends without interpreter teardown.
+            # WeasyPrint alone ends as any Python script does.
+            sys.stderr.flush()
+            os._exit(0)
         return
     parser = argparse.ArgumentParser(description="sitrep's benchmark (see the module docstring).")
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),

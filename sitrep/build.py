@@ -5,6 +5,7 @@ This is the library's front door; the CLI is a thin shell over `check` and `buil
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import time
@@ -72,9 +73,15 @@ def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
     succeeded; a week whose inputs have not changed since its last build is left as it is
     unless `force`."""
     started = time.perf_counter()
-    plan = _Plan(check(config_path), edition, formats)
-    result = plan.build(plan.weeks.index(resolve_week(plan.store, week, plan.edition)), force)
-    plan.finish([result])
+    from .pdf import take_helper
+
+    # The PDF helper imports WeasyPrint on another core while this process loads the store and
+    # renders the HTML; left unused (and stopped) when the week turns out to be up to date.
+    with take_helper() if "pdf" in formats else contextlib.nullcontext() as helper:
+        plan = _Plan(check(config_path), edition, formats)
+        plan.pdf_helper = helper
+        result = plan.build(plan.weeks.index(resolve_week(plan.store, week, plan.edition)), force)
+        plan.finish([result])
     result.seconds = time.perf_counter() - started
     return result
 
@@ -118,6 +125,7 @@ class _Plan:
         self.manifest = load_manifest(config)
         remove_stale_temporaries(config.output_dir)
         self.assets: Path | None = None
+        self.pdf_helper = None  # a pdf.PdfHelper for one-week builds
 
     def template_inputs(self) -> list[Path]:
         """Files and folders the look of a report depends on, besides the store and config."""
@@ -163,8 +171,9 @@ class _Plan:
         if "pdf" in self.formats:
             from .pdf import render_pdf
 
-            outputs[paths["pdf"]] = render_pdf(html, base_dir=paths["pdf"].parent,
-                                               allowed_roots=[config.workspace, self.assets, builtin_templates_dir()])
+            render = self.pdf_helper.render if self.pdf_helper else render_pdf
+            outputs[paths["pdf"]] = render(html, base_dir=paths["pdf"].parent,
+                                           allowed_roots=[config.workspace, self.assets, builtin_templates_dir()])
         write_outputs(outputs)
         self.record(position, context, {fmt: paths[fmt] for fmt in self.formats})
         return BuildResult(week, context, {fmt: paths[fmt] for fmt in self.formats},
@@ -216,7 +225,7 @@ def _build_in_parallel(plan: _Plan, todo: list[int], jobs: int) -> dict[int, Bui
     _WORKER_PLAN = plan
     gc.freeze()  # the loaded store is shared by the forked workers: never scanned, never copied by the collector
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupts) as pool:
             outcomes = pool.map(_build_in_worker, todo, chunksize=1)
     finally:
         _WORKER_PLAN = None
@@ -228,6 +237,13 @@ def _build_in_parallel(plan: _Plan, todo: list[int], jobs: int) -> dict[int, Bui
         plan.manifest.setdefault(plan.edition, {})[str(result.week)] = entry
         built[position] = result
     return built
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl+C is the parent's to handle (one "interrupted" message); workers end with the pool.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _build_in_worker(position: int):

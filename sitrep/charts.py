@@ -20,6 +20,7 @@ LEFT, RIGHT, TOP, BOTTOM = 40, 6, 6, 14  # room for the axis labels
 # Presentation attributes rather than CSS classes: every SVG renderer (WeasyPrint's included)
 # honours them, in a page or on its own.
 MUTED = "#5f6b76"
+MAX_MARKED_POINTS = 52  # a year of weekly reports
 
 
 def trend_svg(points: Sequence, label: str = "", *, color: str = "#1f4e79", width: int = WIDTH,
@@ -60,7 +61,10 @@ def trend_svg(points: Sequence, label: str = "", *, color: str = "#1f4e79", widt
             middle = [(x(p.report), y((p.low + p.high) / 2)) for p in run]
             shapes.append(f'<polyline points="{_coords(middle)}" fill="none" stroke="{color}" stroke-width="1.2" '
                           f'stroke-linejoin="round"/>')
-    for p in points:
+    # A dot per report while they can be told apart; over a long series only this report's
+    # value is marked (hundreds of dots would blur into the line and slow the PDF down).
+    marked = points if len(points) <= MAX_MARKED_POINTS else points[-1:]
+    for p in marked:
         radius = 2.4 if p is points[-1] else 1.5  # this report's value stands out
         shapes.append(f'<circle cx="{x(p.report):.1f}" cy="{y((p.low + p.high) / 2):.1f}" r="{radius}" fill="{color}"/>')
     title = escape(label or "Trend")

@@ -17,7 +17,6 @@ import typer
 
 from . import __version__
 from .errors import SitrepError, display_path
-from .schema import count_of
 
 app = typer.Typer(
     help="Weekly humanitarian situation reports (HTML and PDF) from a sourced YAML fact store.\n\n"
@@ -132,6 +131,8 @@ def check(
     if strict and result.warnings:
         typer.echo(f"{len(result.warnings)} warnings, and --strict treats them as errors.", err=True)
         raise typer.Exit(1)
+    from .schema import count_of
+
     counts = ", ".join(count_of(n, kind) for kind, n in result.store.counts().items())
     weeks = result.store.weeks_with_facts()
     span = f"; weeks {weeks[0]} to {weeks[-1]} ({len(weeks)} with facts)" if weeks else ""
@@ -154,6 +155,8 @@ def weeks(
         result = run_check(config)
     except SitrepError as error:
         _fail(error)
+    from .schema import count_of
+
     for summary in week_summaries(result.store):
         counts = ", ".join(count_of(n, kind) for kind, n in summary.counts.items() if n)
         typer.echo(f"{summary.week}  No. {summary.number:<3} {summary.period:<28} {counts}")
@@ -416,16 +419,22 @@ def main_options(
 
 
 def main() -> None:
+    if _builds_one_pdf(sys.argv[1:]):
+        from .pdf import prestart_helper
+
+        prestart_helper()  # WeasyPrint loads on the other core while sitrep loads everything else
     try:
         app()
     except SystemExit as done:
+        if done.code == 130:  # Typer turns Ctrl+C into a silent exit 130
+            print("interrupted; every file is either as it was or complete (writes are atomic)", file=sys.stderr)
         _exit_now(done.code)
     except SitrepError as error:  # raised outside a command (should not happen, but never a traceback)
         for problem in error.problems:
             print(problem, file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
-        print("interrupted; nothing was written", file=sys.stderr)
+        print("interrupted; every file is either as it was or complete (writes are atomic)", file=sys.stderr)
         sys.exit(130)
     except Exception as error:  # a bug in sitrep, not the user's mistake
         if os.environ.get("SITREP_DEBUG"):
@@ -448,3 +457,16 @@ def _exit_now(code) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+def _builds_one_pdf(args: list[str]) -> bool:
+    """Whether the command line is a one-week build that will make a PDF (a guess from the
+    arguments alone, before anything is loaded; a wrong guess only costs an idle process)."""
+    if not args or args[0] != "build" or any(a in ("--all", "-h", "--help") for a in args):
+        return False
+    for i, arg in enumerate(args):
+        if arg in ("--format", "-f") and i + 1 < len(args):
+            return args[i + 1] != "html"
+        if arg.startswith("--format="):
+            return arg.split("=", 1)[1] != "html"
+    return True

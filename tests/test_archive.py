@@ -210,3 +210,42 @@ def test_compiled_templates_are_reused_signed_and_follow_template_edits(series, 
     write(series / "templates" / "sections" / "outlook.html", "<p>Edited outlook</p>\n")
     build(sitrep_cli, series, "--week", "2031-W12", "--format", "html")
     assert "Edited outlook" in (series / "output" / "2031-W12" / "river-2031-W12.html").read_text()
+
+
+# --- The PDF helper process and Ctrl+C ------------------------------------------------------------
+
+def test_the_pdf_helper_renders_what_the_pdf_stage_renders_and_reports_refusals(series, sitrep_cli):
+    from sitrep.errors import TemplateProblem
+    from sitrep.pdf import PdfHelper, render_pdf
+
+    build(sitrep_cli, series, "--week", "2031-W12", "--format", "html")
+    html = (series / "output" / "2031-W12" / "river-2031-W12.html").read_text()
+    folder = series / "output" / "2031-W12"
+    roots = [series, series / "output" / "assets"]
+    with PdfHelper() as helper:
+        assert helper.render(html, base_dir=folder, allowed_roots=roots) == \
+            render_pdf(html, base_dir=folder, allowed_roots=roots)
+        with pytest.raises(TemplateProblem) as refused:
+            helper.render(html.replace("</body>", '<img src="file:///etc/hostname"></body>'),
+                          base_dir=folder, allowed_roots=roots)
+        assert "file:///etc/hostname" in str(refused.value.problems[0])
+        process = helper.process
+    assert not process.is_alive()
+
+
+def test_ctrl_c_ends_a_build_cleanly(series):
+    # Whenever it comes (loading, rendering, in WeasyPrint, writing), an interrupt ends the
+    # build with exit 130, one line, no traceback, and no process left behind.
+    for delay in (0.3, 0.8, 1.5):
+        process = subprocess.Popen([sys.executable, "-m", "sitrep", "build", "--force"], cwd=series,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)  # would hang if a helper kept the pipes open
+        if process.returncode == 0:
+            continue  # it finished first
+        assert process.returncode == 130, stderr
+        assert "Traceback" not in stderr
+        assert stderr.strip().splitlines()[-1].startswith("interrupted;")
+        for pdf in (series / "output").rglob("*.pdf"):
+            assert pdf.read_bytes().rstrip().endswith(b"%%EOF")

@@ -157,3 +157,10 @@ def test_restricted_facts_do_not_leak_into_change_or_trend(series):
         sorted(d.metric for d in third.dropped_key_figures) == ["civilians_killed", "civilians_trapped"]
     fourth = context_of(series, "2031-W14")
     assert 9000 not in [p.low for p in key(fourth, "civilians_trapped").trend]
+
+
+def test_a_long_series_marks_only_the_current_report():
+    long = [TrendPoint(f"2031-W{(i % 52) + 1:02d}", i + 1, 100 + i, 100 + i) for i in range(300)]
+    svg = str(trend_svg(long))
+    assert svg.count("<circle") == 1 and svg.count("<polyline") == 1
+    assert svg.count(",") > 300  # the line still runs through every report
