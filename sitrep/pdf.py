@@ -90,6 +90,8 @@ class PdfHelper:
         raise RuntimeError(f"rendering the PDF failed: {payload}")
 
     def close(self) -> None:
+        """Stop the helper without waiting for it: it writes nothing, so a helper still busy
+        importing WeasyPrint (a build that had nothing to do) is simply ended."""
         if self.process is None:
             return
         try:
@@ -97,9 +99,10 @@ class PdfHelper:
             self.connection.close()
         except OSError:
             pass
-        self.process.join(timeout=5)
+        self.process.join(timeout=0.05)
         if self.process.is_alive():
             self.process.kill()
+            self.process.join()
         self.process = None
 
     def __enter__(self) -> "PdfHelper":
