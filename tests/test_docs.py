@@ -62,3 +62,10 @@ def test_pre_commit_hook_runs_sitrep_check_and_is_documented(workspace, sitrep_p
         places.write_text(places.read_text(encoding="utf-8").replace("kind: city", "kind: cty", 1), encoding="utf-8")
         broken = sitrep_process(*args, cwd=workspace)
         assert broken.exit_code == 1 and "facts/places.yaml:" in broken.stderr
+
+
+def test_every_module_is_in_the_development_map():
+    package = Path(__file__).resolve().parent.parent / "sitrep"
+    development = README[README.index("## Development"):]
+    missing = [p.name for p in package.glob("*.py") if not p.name.startswith("__") and f"  {p.name} " not in development]
+    assert not missing
