@@ -117,8 +117,11 @@ class _Plan:
         self.edition = edition or self.config.edition
         self.formats = formats
         config = self.config
-        if config.output_dir.exists() and not config.output_dir.is_dir():
-            raise ConfigError(config.problem("output", f"output: '{config.model.output}' is a file, not a folder",
+        # The output folder, or a folder it would be made in, must not be a file.
+        blocking = next((p for p in (config.output_dir, *config.output_dir.parents) if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            what = "is a file" if blocking == config.output_dir else f"is inside {display_path(blocking)}, which is a file"
+            raise ConfigError(config.problem("output", f"output: '{config.model.output}' {what}, not a folder",
                                              expected="a folder for the reports (it is created if missing)"))
         self.weeks = available_weeks(self.store, self.edition)
         self.fingerprints = Fingerprints(config, self.store, self.weeks, self.edition, formats, self.template_inputs())

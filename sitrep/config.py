@@ -34,6 +34,9 @@ def _lines(value: object) -> str:
         return value.strip()
     if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
         return "\n".join(v.strip() for v in value)
+    if isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        raise ValueError("is blank (expected text, or a list of lines each starting with '- '; "
+                         "remove the key to leave it out)")
     raise ValueError(f"found {_describe(value)} (expected text, or a list of lines each starting with '- ')")
 
 

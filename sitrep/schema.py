@@ -28,7 +28,7 @@ def _number(value: object) -> int | float:
 
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=120)]
-Text = Annotated[str, Field(min_length=1)]
+Text = Annotated[str, Field(min_length=1, pattern=r"\S")]  # not empty, and not only spaces
 Date = Annotated[
     FuzzyDate,
     PlainValidator(parse_fuzzy_date),
@@ -251,6 +251,8 @@ def explain_error(error: dict, model: type[BaseModel]) -> tuple[str, str, str, t
     if kind in _TYPE_NAMES:
         return (f"{field}: found {describe_value(value)}", _TYPE_NAMES[kind], "", loc)
     if kind == "string_pattern_mismatch":
+        if error.get("ctx", {}).get("pattern") == r"\S":
+            return (f"{field} is blank", "some text", "", loc)
         if field.endswith("url"):
             return (f"{field}: '{value}' is not a web address", "http:// or https:// followed by the address", "", loc)
         if field == "week":

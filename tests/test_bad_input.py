@@ -580,3 +580,36 @@ def test_failing_build_leaves_previous_report_byte_identical(ws, sitrep_cli, mon
     result = sitrep_cli("build", "--config", ws / "config.yaml", "--week", "2016-W26", "--force")
     assert_refused(result, "report", None, "file:///etc/passwd")
     assert output_files(ws) == before
+
+
+# --- blank text ------------------------------------------------------------------------------
+
+def test_blank_text_in_the_store_is_refused(ws, sitrep_cli):
+    text = FIGURE.replace("    unit: people\n", "    unit: people\n    note: '   '\n")
+    write(ws / "facts/probe.yaml", text)
+    result = sitrep_cli("check", "--config", ws / "config.yaml")
+    assert_refused(result, "facts/probe.yaml", line_of(text, "note:"), "[probe-figure] note is blank", "expected some text")
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("title: '  '", "title is blank"),
+    ("disclaimer: ' '", "disclaimer: is blank"),
+    ("organisation: {name: Desk, contact: ['  ']}", "organisation.contact: is blank"),
+])
+def test_blank_text_in_the_config_is_refused(ws, sitrep_cli, setting, message):
+    base = {"title": "title: Report", "crisis": "crisis: Siege", "organisation": "organisation: {name: Desk}"}
+    key = setting.split(":")[0]
+    text = "\n".join([line for name, line in base.items() if name != key] + [setting]) + "\n"
+    config = ws / "config.yaml"
+    config.write_text(text, encoding="utf-8")
+    result = sitrep_cli("check", "--config", config)
+    assert_refused(result, "config.yaml", line_of(text, setting), message)
+
+
+def test_output_folder_inside_a_file_is_refused_at_its_config_line(ws, sitrep_cli):
+    config = ws / "config.yaml"
+    text = config.read_text(encoding="utf-8").replace("output: output", "output: facts/sources.yaml/reports")
+    config.write_text(text, encoding="utf-8")
+    result = sitrep_cli("build", "--format", "html", "--config", config)
+    assert_refused(result, "config.yaml", line_of(text, "output: facts/sources.yaml/reports"),
+                   "is inside facts/sources.yaml, which is a file")

@@ -179,7 +179,7 @@ YAML_SPECIAL = [
 special_text = st.sampled_from(YAML_SPECIAL)
 plain_text = st.text(max_size=30)
 names = st.one_of(st.from_regex(r"[A-Z][A-Za-z ,.'()-]{0,30}", fullmatch=True), st.text(min_size=1, max_size=30),
-                  special_text)
+                  special_text).filter(str.strip)  # text that is only spaces is refused as blank
 
 years = st.integers(min_value=1790, max_value=2210)
 date_text = st.one_of(  # dates as text, many of them wrong
