@@ -31,7 +31,7 @@ STORE_SUFFIXES = (".yaml", ".yml")
 FREEZE_LOADED_STORE = False
 CHANGE_FACTOR = 3.0  # a figure that moves by more than this factor from its last value is suspicious
 LOW_RELIABILITY = ("D", "E")
-MAX_SCAN_BYTES = 50 * 1024 * 1024
+MAX_SCAN_BYTES = 10 * 1024 * 1024  # as much of a refused file as is scanned for ids (yamlsource.MAX_FILE_BYTES)
 PLACEHOLDER = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b|\[\.\.\.\]|\[…\]|lorem ipsum", re.I)
 
 

@@ -696,7 +696,7 @@ def test_file_of_hundreds_of_mb_is_refused_quickly_in_bounded_memory(command):
         code, stdout, stderr, peak = run_measured([sys.executable, "-m", "sitrep", command], cwd=ws)
         seconds = time.perf_counter() - started
         assert code == 1, (code, stdout, stderr)
-        assert stderr.splitlines()[0] == ("facts/huge.yaml: error: file is 300 MB, larger than the limit of 50 MB "
+        assert stderr.splitlines()[0] == ("facts/huge.yaml: error: file is 300 MB, larger than the limit of 10 MB "
                                           "(expected a fact file of a few MB at most; split the store into several "
                                           "files)"), stderr
         assert len(stderr.splitlines()) == 1, stderr
@@ -711,7 +711,7 @@ def test_config_of_hundreds_of_mb_is_refused():
             file.truncate(300 * 1024 * 1024)
         result = run("check")
         assert_clean(result, ws)
-        assert result.stderr.startswith("config.yaml: error: file is 300 MB, larger than the limit of 50 MB"), \
+        assert result.stderr.startswith("config.yaml: error: file is 300 MB, larger than the limit of 10 MB"), \
             result.stderr
 
 
@@ -722,7 +722,7 @@ def test_file_just_over_the_limit_is_refused_and_one_just_under_is_read():
             file.write(b"places: []\n")
             file.truncate(MAX_FILE_BYTES + 1)
         result = run("check")
-        assert result.exit_code == 1 and result.stderr.startswith("facts/big.yaml: error: file is 50.00 MB, larger "
+        assert result.exit_code == 1 and result.stderr.startswith("facts/big.yaml: error: file is 10.00 MB, larger "
                                                                   "than the limit of 50 MB"), result.stderr
         # A comment pads the file to exactly the limit: accepted (the limit is inclusive).
         big.write_bytes(b"places: []\n#" + b"x" * (MAX_FILE_BYTES - 13) + b"\n")
