@@ -723,7 +723,7 @@ def test_file_just_over_the_limit_is_refused_and_one_just_under_is_read():
             file.truncate(MAX_FILE_BYTES + 1)
         result = run("check")
         assert result.exit_code == 1 and result.stderr.startswith("facts/big.yaml: error: file is 10.00 MB, larger "
-                                                                  "than the limit of 50 MB"), result.stderr
+                                                                  "than the limit of 10 MB"), result.stderr
         # A comment pads the file to exactly the limit: accepted (the limit is inclusive).
         big.write_bytes(b"places: []\n#" + b"x" * (MAX_FILE_BYTES - 13) + b"\n")
         assert big.stat().st_size == MAX_FILE_BYTES
