@@ -69,3 +69,25 @@ def test_every_module_is_in_the_development_map():
     development = README[README.index("## Development"):]
     missing = [p.name for p in package.glob("*.py") if not p.name.startswith("__") and f"  {p.name} " not in development]
     assert not missing
+
+
+def test_the_readme_check_output_on_a_broken_store_is_real(workspace, sitrep_process):
+    """The README shows `sitrep check` on the example store with four mistakes typed in; make
+    the same mistakes and compare, so the manual never shows output the tool does not give."""
+    path = workspace / "facts" / "2016-06-fallujah.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("    low: 30000\n    high: 40000\n", "    low: 40000\n    high: 30000\n", 1)
+
+    def replace_in_entry(text: str, entry: str, old: str, new: str) -> str:
+        at = text.index(old, text.index(f"  - id: {entry}\n"))
+        return text[:at] + new + text[at + len(old):]
+
+    text = replace_in_entry(text, "shuhada-distance-centre-2016-06", "    place: ", "    plac: ")
+    text = replace_in_entry(text, "fallujah-hunger-2016-06", "    date: 2016-06", "    date: 2016-06-31")
+    text = replace_in_entry(text, "fallujah-booby-traps-2016-06", "omar-nazar", "omar-nazr")
+    path.write_text(text, encoding="utf-8")
+    done = sitrep_process("check", cwd=workspace)
+    assert done.exit_code == 1
+    shown = README[README.index("On the example store with four mistakes typed in"):]
+    shown = shown[shown.index("```\n") + 4:]
+    assert done.stderr == shown[:shown.index("```")]
