@@ -30,8 +30,10 @@ from .output import write_atomic
 from .schema import Model
 from .store import Store
 
-MANIFEST = ".sitrep-manifest.json"
-REFERENCE_KINDS = ("sources", "places", "actors")
+MANIFEST = ".sitrep-manifest"
+# Entries every report may show by name or grade: sources, places, actors, and routes (a
+# movement names the route it took).
+REFERENCE_KINDS = ("sources", "places", "actors", "routes")
 
 
 @dataclass
@@ -69,6 +71,11 @@ class Fingerprints:
         self.key_metrics = set(config.key_metrics)
         self.by_week = _facts_by_week(store, weeks, self.digest)
         self.trend_prefix = self._trend_prefixes()
+        self.series_prefix = []  # for week i, a digest of the weeks of the series up to it
+        series = hashlib.sha256()
+        for week in weeks:
+            series.update(f"{week}|".encode())
+            self.series_prefix.append(series.copy().digest())
 
     def digest(self, entry: Model) -> bytes:
         """The entry's digest: the one the loader took of it as written (kept in the store
@@ -93,6 +100,7 @@ class Fingerprints:
         previous = self.weeks[position - 1] if position > 0 else None
         following = self.weeks[position + 1] if position + 1 < len(self.weeks) else None
         digest.update(f"{position}|{week}|{previous}|{following}".encode())
+        digest.update(self.series_prefix[position])  # the trend chart places points by report number
         for shown in (week, previous):
             for entry_digest in sorted(self.by_week.get(shown, ())) if shown else ():
                 digest.update(entry_digest)
@@ -142,25 +150,25 @@ def _tree_digest(path: Path) -> bytes:
 
 # --- The manifest ------------------------------------------------------------------------------
 
-def manifest_path(config: Config) -> Path:
-    return config.output_dir / MANIFEST
+def manifest_path(config: Config, edition: str) -> Path:
+    """output/.sitrep-manifest.json, or .sitrep-manifest-internal.json: one per edition, named
+    like its reports, so nothing about an internal edition is left in a public file."""
+    return config.output_dir / (MANIFEST + ("-internal" if edition == "internal" else "") + ".json")
 
 
-def load_manifest(config: Config) -> dict[str, dict[str, ArchiveEntry]]:
-    """edition -> week -> what was built; empty when missing or unreadable (then all is rebuilt)."""
+def load_manifest(config: Config, edition: str) -> dict[str, ArchiveEntry]:
+    """week -> what was built; empty when missing or unreadable (then every week is rebuilt)."""
     try:
-        raw = json.loads(manifest_path(config).read_text(encoding="utf-8"))
-        return {edition: {week: ArchiveEntry(**entry) for week, entry in weeks.items()}
-                for edition, weeks in raw["editions"].items()}
+        raw = json.loads(manifest_path(config, edition).read_text(encoding="utf-8"))
+        return {week: ArchiveEntry(**entry) for week, entry in raw["weeks"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
 
-def save_manifest(config: Config, manifest: dict[str, dict[str, ArchiveEntry]]) -> None:
-    data = {"sitrep": __version__,
-            "editions": {edition: {week: asdict(entry) for week, entry in sorted(weeks.items())}
-                         for edition, weeks in sorted(manifest.items())}}
-    write_atomic(manifest_path(config), json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+def save_manifest(config: Config, edition: str, entries: dict[str, ArchiveEntry]) -> None:
+    data = {"sitrep": __version__, "edition": edition,
+            "weeks": {week: asdict(entry) for week, entry in sorted(entries.items())}}
+    write_atomic(manifest_path(config, edition), json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
 
 
 def file_stats(config: Config, files: dict[str, str]) -> dict[str, list[int]]:

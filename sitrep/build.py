@@ -125,7 +125,7 @@ class _Plan:
                                              expected="a folder for the reports (it is created if missing)"))
         self.weeks = available_weeks(self.store, self.edition)
         self.fingerprints = Fingerprints(config, self.store, self.weeks, self.edition, formats, self.template_inputs())
-        self.manifest = load_manifest(config)
+        self.manifest = load_manifest(config, self.edition)  # week -> what was built
         remove_stale_temporaries(config.output_dir)
         self.assets: Path | None = None
         self.pdf_helper = None  # a pdf.PdfHelper for one-week builds
@@ -143,7 +143,7 @@ class _Plan:
         return inputs
 
     def entry(self, position: int):
-        return self.manifest.get(self.edition, {}).get(str(self.weeks[position]))
+        return self.manifest.get(str(self.weeks[position]))
 
     def is_current(self, position: int) -> bool:
         from .archive import is_current
@@ -189,7 +189,7 @@ class _Plan:
         relative = {fmt: relative_to_output(self.config, path) for fmt, path in files.items()}
         headline = [f"{f.label}, {f.place.name}: {' '.join(w for w in (f.qualifier, f.number, f.unit) if w)}"
                     for f in context.key_figures]
-        self.manifest.setdefault(self.edition, {})[context.week] = ArchiveEntry(
+        self.manifest[context.week] = ArchiveEntry(
             context.week, context.number, context.period, context.as_of, headline, relative,
             self.fingerprints.of(position), file_stats(self.config, relative))
 
@@ -201,12 +201,11 @@ class _Plan:
             return
         # Weeks that left the series (their facts were deleted) leave the index too.
         current = {str(w) for w in self.weeks}
-        editions = self.manifest.setdefault(self.edition, {})
-        for week in [w for w in editions if w not in current]:
-            del editions[week]
-        save_manifest(self.config, self.manifest)
+        for week in [w for w in self.manifest if w not in current]:
+            del self.manifest[week]
+        save_manifest(self.config, self.edition, self.manifest)
         write_outputs({self.config.output_dir / index_name(self.edition):
-                       render_index(self.config, list(editions.values()), self.edition)})
+                       render_index(self.config, list(self.manifest.values()), self.edition)})
 
 
 def index_name(edition: str) -> str:
@@ -220,6 +219,8 @@ _WORKER_PLAN: _Plan | None = None
 
 def _build_in_parallel(plan: _Plan, todo: list[int], jobs: int) -> dict[int, BuildResult]:
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     global _WORKER_PLAN
     if "pdf" in plan.formats:
@@ -228,8 +229,15 @@ def _build_in_parallel(plan: _Plan, todo: list[int], jobs: int) -> dict[int, Bui
     _WORKER_PLAN = plan
     gc.freeze()  # the loaded store is shared by the forked workers: never scanned, never copied by the collector
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupts) as pool:
-            outcomes = pool.map(_build_in_worker, todo, chunksize=1)
+        # Unlike multiprocessing.Pool, the executor notices a worker that dies (killed, out of
+        # memory) and says so, instead of waiting for it forever.
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_ignore_interrupts) as pool:
+            outcomes = list(pool.map(_build_in_worker, todo))
+    except BrokenProcessPool:
+        raise SitrepError(Problem("sitrep build", 0, "a worker process building the reports died (killed, or out "
+                                  "of memory); the reports it did not finish were left as they were",
+                                  hint="run again, or with --jobs 1")) from None
     finally:
         _WORKER_PLAN = None
     built = {}
@@ -237,7 +245,7 @@ def _build_in_parallel(plan: _Plan, todo: list[int], jobs: int) -> dict[int, Bui
         if isinstance(outcome, list):  # the problems of a SitrepError, raised again here
             raise SitrepError(outcome)
         result, entry = outcome
-        plan.manifest.setdefault(plan.edition, {})[str(result.week)] = entry
+        plan.manifest[str(result.week)] = entry
         built[position] = result
     return built
 

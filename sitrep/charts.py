@@ -81,7 +81,8 @@ def _safe_color(color: str) -> str:
     """Only a plain colour may reach an SVG attribute: #rrggbb, a name, rgb(...)/hsl(...).
     (config.yaml's theme colours are validated as CSS already; this keeps quotes and markup out
     whatever a template passes.)"""
-    if re.fullmatch(r"#[0-9A-Fa-f]{3,8}|[A-Za-z]{3,20}|(rgb|rgba|hsl|hsla)\([0-9.,%\s/a-z]*\)", color or ""):
+    if re.fullmatch(r"#[0-9a-f]{3,8}|[a-z]{3,20}|(rgba?|hsla?|hwb|lab|lch|oklab|oklch)\([0-9a-z.,%\s/+-]*\)",
+                    color or "", re.IGNORECASE):
         return color
     raise ValueError(f"not a colour: {color!r} (expected #rrggbb, a colour name, or rgb(...))")
 

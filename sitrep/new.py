@@ -128,6 +128,9 @@ def add_entry(config: Config, store: Store, kind: str, file: Path | None = None,
     key = KIND_KEYS[kind]
     path = Path(file).resolve() if file else _default_file(config, store, key)
     shown = display_path(path)
+    if path.exists() and not path.is_file():
+        raise StoreError(Problem(shown, 0, "this is a folder, not a store file",
+                                 expected=f"a .yaml file inside {display_path(config.store_dir)}/"))
     if not path.is_relative_to(config.store_dir) or path.suffix.lower() not in (".yaml", ".yml"):
         raise StoreError(Problem(shown, 0, "sitrep new adds entries to the store's own files only",
                                  expected=f"a .yaml file inside {display_path(config.store_dir)}/"))

@@ -96,7 +96,7 @@ class PlaceRef:
 class Change:
     """A key figure against the previous report in the series."""
 
-    direction: str  # 'up', 'down', 'unchanged' or 'new'
+    direction: str  # 'up', 'down', 'changed' (a range widened or narrowed), 'unchanged' or 'new'
     text: str  # 'up from 20,000 (report 18)', 'unchanged since report 18', 'new in this report'
     previous: str | None  # the previous report's number or range, '20,000–25,000'
 
@@ -559,7 +559,12 @@ class _Builder:
         before = format_range(before_low, before_high)
         if (low, high) == (before_low, before_high):
             return Change("unchanged", f"unchanged since {since}", before)
-        direction = "up" if low + high > before_low + before_high else "down"
+        if low >= before_low and high >= before_high:
+            direction = "up"
+        elif low <= before_low and high <= before_high:
+            direction = "down"
+        else:  # a range that widened or narrowed both ways: neither up nor down
+            return Change("changed", f"now {format_range(low, high)}, was {before} ({since})", before)
         return Change(direction, f"{direction} from {before} ({since})", before)
 
     def key_figure(self, metric: str, place_id: str, reports: list[Figure],
@@ -667,7 +672,8 @@ class _Builder:
             period=format_fuzzy(movement.period),
             origin=self.place(movement.origin),
             destination=self.place(movement.destination),
-            route=self.route_name(self.store.routes[movement.route]) if movement.route else None,
+            route=self.route_name(self.store.routes[movement.route])
+            if movement.route and self.visible(self.store.routes[movement.route]) else None,
             count=format_amount(movement.count, movement.unit) if movement.count else "not reported",
             summary=_clean(movement.summary),
             citations=self.cite(movement.id, movement.cited),

@@ -348,6 +348,13 @@ def cross_check(store: Store, log: ProblemLog) -> None:
     checker = _CrossChecker(store, log)
     for entry, fields, target, kind in references(store):
         checker.ref(entry, fields, target, kind)
+        referred = store.kind(kind).get(target)
+        if (getattr(entry, "sensitivity", "public") == "public" and kind != "sources"  # sources have public names
+                and getattr(referred, "sensitivity", "public") == "restricted"):
+            checker.error(entry, fields, f"a public {type(entry).__name__.lower()} refers to the restricted "
+                                         f"{kind[:-1]} '{target}'",
+                          expected=f"a public {kind[:-1]}, or this entry marked 'sensitivity: restricted' too",
+                          hint="a public edition would otherwise have to name what is restricted")
     for figure in store.figures.values():
         checker.amount(figure, (), figure)
     for incident in store.incidents.values():

@@ -249,3 +249,67 @@ def test_ctrl_c_ends_a_build_cleanly(series):
         assert stderr.strip().splitlines()[-1].startswith("interrupted;")
         for pdf in (series / "output").rglob("*.pdf"):
             assert pdf.read_bytes().rstrip().endswith(b"%%EOF")
+
+
+# --- What the incremental build must notice ------------------------------------------------------
+
+def test_renaming_a_route_rebuilds_the_weeks_that_name_it(series, sitrep_cli):
+    store = series / "facts" / "store.yaml"
+    store.write_text(store.read_text() + "movements:\n  - {id: m1, period: 2031-03-19, origin: town, destination: camp,"
+                     " route: river-road, summary: Families left., cited: [{source: paper}]}\n")
+    build(sitrep_cli, series, "--all", "--format", "html")
+    store.write_text(store.read_text().replace("name: River road", "name: Lower river road"))
+    rebuilt = built_weeks(build(sitrep_cli, series, "--all", "--format", "html"))
+    assert "2031-W12" in rebuilt
+    assert "Lower river road" in (series / "output" / "2031-W12" / "river-2031-W12.html").read_text()
+
+
+def test_a_week_added_earlier_in_the_series_rebuilds_the_later_charts(series, sitrep_cli):
+    build(sitrep_cli, series, "--all", "--format", "html")
+    store = series / "facts" / "store.yaml"
+    # A fact in W13 (no report yet) renumbers W14 and moves its chart's points.
+    store.write_text(store.read_text().replace("incidents:\n", "incidents:\n  - {id: w13, type: arbitrary_detention, "
+                                               "date: 2031-03-26, place: camp, status: alleged, summary: Detained., "
+                                               "cited: [{source: paper}]}\n"))
+    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == ["2031-W12", "2031-W13", "2031-W14"]
+
+
+def test_the_internal_edition_leaves_nothing_in_files_without_internal_in_their_names(series, sitrep_cli):
+    store = series / "facts" / "store.yaml"
+    store.write_text(store.read_text().replace(
+        "value: 700, unit: people, cited: [{source: agency}]}",
+        "value: 777, unit: people, cited: [{source: agency}], sensitivity: restricted}"))
+    build(sitrep_cli, series, "--all", "--format", "html")
+    build(sitrep_cli, series, "--all", "--format", "html", "--edition", "internal")
+    internal_text = (series / "output" / "index-internal.html").read_text()
+    assert "777" in internal_text
+    for path in (series / "output").rglob("*"):
+        if path.is_file() and "internal" not in path.name and path.suffix in (".html", ".json"):
+            assert "777" not in path.read_text(encoding="utf-8"), path
+
+
+def _worker_that_dies(position):
+    os._exit(9)  # what the out-of-memory killer does to a worker
+
+
+def test_a_worker_that_dies_ends_the_build_with_a_message_not_a_hang(series, monkeypatch):
+    import sitrep.build
+    from sitrep.errors import SitrepError
+
+    monkeypatch.setattr(sitrep.build, "_build_in_worker", _worker_that_dies)
+    with pytest.raises(SitrepError) as failure:
+        sitrep.build.build_all(series / "config.yaml", formats=("html",), jobs=2)
+    assert "a worker process building the reports died" in str(failure.value.problems[0])
+
+
+def test_a_public_movement_may_not_name_a_restricted_route(series, sitrep_cli):
+    store = series / "facts" / "store.yaml"
+    text = store.read_text().replace("    name: River road\n", "    name: Tunnel by the farm\n    sensitivity: restricted\n")
+    text += ("movements:\n  - {id: m1, period: 2031-03-19, origin: town, destination: camp, route: river-road,"
+             " summary: Families left., cited: [{source: paper}]}\n")
+    store.write_text(text)
+    done = sitrep_cli("build", "--config", series / "config.yaml", "--format", "html")
+    assert done.exit_code == 1
+    assert "[m1] a public movement refers to the restricted route 'river-road'" in done.stderr
+    assert not (series / "output").exists() or "Tunnel" not in "".join(
+        p.read_text() for p in (series / "output").rglob("*.html"))

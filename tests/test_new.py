@@ -153,3 +153,10 @@ def test_unknown_kind_is_a_usage_error(workspace, sitrep_cli):
     done = sitrep_cli("new", "figur", "--config", workspace / "config.yaml")
     assert done.exit_code == 2
     assert "figure" in done.output
+
+
+def test_a_folder_given_as_the_file_is_refused(workspace, sitrep_cli):
+    (workspace / "facts" / "more.yaml").mkdir()
+    done = sitrep_cli("new", "figure", "--file", workspace / "facts" / "more.yaml", "--config", workspace / "config.yaml")
+    assert done.exit_code == 1
+    assert "this is a folder, not a store file" in done.stderr

@@ -164,3 +164,17 @@ def test_a_long_series_marks_only_the_current_report():
     svg = str(trend_svg(long))
     assert svg.count("<circle") == 1 and svg.count("<polyline") == 1
     assert svg.count(",") > 300  # the line still runs through every report
+
+
+def test_a_range_that_widens_both_ways_is_changed_not_up_or_down(series):
+    store = STORE.replace("low: 15000, high: 18000", "low: 11000, high: 13000")  # W11 around W10's 12,000
+    write(series / "facts" / "store.yaml", store)
+    change = key(context_of(series, "2031-W11"), "civilians_trapped").change
+    assert (change.direction, change.text) == ("changed", "now 11,000–13,000, was 12,000 (report 1)")
+    assert "↕ now 11,000–13,000" in render_html(context_of(series, "2031-W11"))
+
+
+def test_any_css_colour_the_theme_accepts_can_draw_a_chart():
+    points = [TrendPoint("2031-W10", 1, 1, 1), TrendPoint("2031-W11", 2, 2, 2)]
+    for colour in ("#1F5F8B", "RGB(31, 95, 139)", "hsl(200deg 60% 40% / 80%)", "rebeccapurple"):
+        assert f'stroke="{colour}"' in str(trend_svg(points, color=colour))
