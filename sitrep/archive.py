@@ -171,6 +171,16 @@ def save_manifest(config: Config, edition: str, entries: dict[str, ArchiveEntry]
     write_atomic(manifest_path(config, edition), json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
 
 
+def entry_for(config: Config, context, files: dict[str, Path], fingerprint: str) -> ArchiveEntry:
+    """What the manifest and the index keep of a report just written: its place in the series,
+    its key figures as one line each, and its files (paths relative to the output folder)."""
+    relative = {fmt: relative_to_output(config, path) for fmt, path in files.items()}
+    headline = [f"{f.label}, {f.place.name}: {' '.join(w for w in (f.qualifier, f.number, f.unit) if w)}"
+                for f in context.key_figures]
+    return ArchiveEntry(context.week, context.number, context.period, context.as_of, headline, relative,
+                        fingerprint, file_stats(config, relative))
+
+
 def file_stats(config: Config, files: dict[str, str]) -> dict[str, list[int]]:
     stats = {}
     for fmt, relative in files.items():

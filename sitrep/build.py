@@ -12,11 +12,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import archive
 from .cache import CACHE_DIR
 from .config import Config, load_config
 from .dates import IsoWeek
 from .errors import ConfigError, Problem, SitrepError, display_path
 from .output import copy_if_changed, write_outputs
+from .pdf import render_pdf, take_helper
 from .render import builtin_templates_dir, render_for
 from .report import ReportContext, available_weeks, build_context, resolve_week
 from .store import Store, load_store
@@ -73,8 +75,6 @@ def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
     succeeded; a week whose inputs have not changed since its last build is left as it is
     unless `force`."""
     started = time.perf_counter()
-    from .pdf import take_helper
-
     # The PDF helper imports WeasyPrint on another core while this process loads the store and
     # renders the HTML; left unused (and stopped) when the week turns out to be up to date.
     with take_helper() if "pdf" in formats else contextlib.nullcontext() as helper:
@@ -111,8 +111,6 @@ class _Plan:
     """One run: the checked store, the series of weeks, their fingerprints, the manifest."""
 
     def __init__(self, checked: CheckResult, edition: str | None, formats: tuple[str, ...]):
-        from .archive import Fingerprints, load_manifest, remove_stale_temporaries
-
         self.config, self.store = checked.config, checked.store
         self.edition = edition or self.config.edition
         self.formats = formats
@@ -124,31 +122,25 @@ class _Plan:
             raise ConfigError(config.problem("output", f"output: '{config.model.output}' {what}, not a folder",
                                              expected="a folder for the reports (it is created if missing)"))
         self.weeks = available_weeks(self.store, self.edition)
-        self.fingerprints = Fingerprints(config, self.store, self.weeks, self.edition, formats, self.template_inputs())
-        self.manifest = load_manifest(config, self.edition)  # week -> what was built
-        remove_stale_temporaries(config.output_dir)
+        self.fingerprints = archive.Fingerprints(config, self.store, self.weeks, self.edition, formats,
+                                                 self.template_inputs())
+        self.manifest = archive.load_manifest(config, self.edition)  # week -> what was built
+        archive.remove_stale_temporaries(config.output_dir)
         self.assets: Path | None = None
         self.pdf_helper = None  # a pdf.PdfHelper for one-week builds
 
     def template_inputs(self) -> list[Path]:
         """Files and folders the look of a report depends on, besides the store and config."""
         config = self.config
-        inputs = [builtin_templates_dir()]
-        for optional in (getattr(config, "templates_dir", None), getattr(config, "logo_path", None)):
-            if optional is not None:
-                inputs.append(optional)
-        theme = getattr(config.model, "theme", None)
-        for font in getattr(getattr(theme, "fonts", None), "files", None) or []:
-            inputs.append(config.workspace / font.file)
-        return inputs
+        inputs = [builtin_templates_dir(), config.templates_dir, config.logo_path,
+                  *(config.workspace / font.file for font in config.model.theme.fonts.files)]
+        return [path for path in inputs if path is not None]
 
     def entry(self, position: int):
         return self.manifest.get(str(self.weeks[position]))
 
     def is_current(self, position: int) -> bool:
-        from .archive import is_current
-
-        return is_current(self.config, self.entry(position), self.fingerprints.of(position), self.formats)
+        return archive.is_current(self.config, self.entry(position), self.fingerprints.of(position), self.formats)
 
     def skipped(self, position: int) -> BuildResult:
         week, entry = self.weeks[position], self.entry(position)
@@ -172,8 +164,6 @@ class _Plan:
         if "html" in self.formats:
             outputs[paths["html"]] = html
         if "pdf" in self.formats:
-            from .pdf import render_pdf
-
             render = self.pdf_helper.render if self.pdf_helper else render_pdf
             outputs[paths["pdf"]] = render(html, base_dir=paths["pdf"].parent,
                                            allowed_roots=[config.workspace, self.assets, builtin_templates_dir()])
@@ -184,28 +174,19 @@ class _Plan:
                            number=context.number, period=context.period, edition=self.edition)
 
     def record(self, position: int, context: ReportContext, files: dict[str, Path]) -> None:
-        from .archive import ArchiveEntry, file_stats, relative_to_output
-
-        relative = {fmt: relative_to_output(self.config, path) for fmt, path in files.items()}
-        headline = [f"{f.label}, {f.place.name}: {' '.join(w for w in (f.qualifier, f.number, f.unit) if w)}"
-                    for f in context.key_figures]
-        self.manifest[context.week] = ArchiveEntry(
-            context.week, context.number, context.period, context.as_of, headline, relative,
-            self.fingerprints.of(position), file_stats(self.config, relative))
+        self.manifest[context.week] = archive.entry_for(self.config, context, files, self.fingerprints.of(position))
 
     def finish(self, results: list[BuildResult]) -> None:
         """Save what was built and rewrite the archive index, when anything changed."""
-        from .archive import render_index, save_manifest
-
         if all(r.skipped for r in results) and (self.config.output_dir / index_name(self.edition)).exists():
             return
         # Weeks that left the series (their facts were deleted) leave the index too.
         current = {str(w) for w in self.weeks}
         for week in [w for w in self.manifest if w not in current]:
             del self.manifest[week]
-        save_manifest(self.config, self.edition, self.manifest)
+        archive.save_manifest(self.config, self.edition, self.manifest)
         write_outputs({self.config.output_dir / index_name(self.edition):
-                       render_index(self.config, list(self.manifest.values()), self.edition)})
+                       archive.render_index(self.config, list(self.manifest.values()), self.edition)})
 
 
 def index_name(edition: str) -> str:

@@ -34,6 +34,13 @@ def built_files(workspace: Path) -> dict[str, bytes]:
             if p.is_file() and p.suffix in (".html", ".pdf") and p.parent != out}  # the reports, not the index
 
 
+def add_incident(workspace: Path, entry_id: str, date: str) -> None:
+    store = workspace / "facts" / "store.yaml"
+    store.write_text(store.read_text().replace("incidents:\n", f"incidents:\n  - {{id: {entry_id}, type: arbitrary_detention, "
+                                               f"date: {date}, place: town, status: alleged, summary: Men were detained., "
+                                               "cited: [{source: paper}]}\n"))
+
+
 def build(sitrep_cli, workspace: Path, *args: str):
     done = sitrep_cli("build", "--config", workspace / "config.yaml", *args)
     assert done.exit_code == 0, done.output
@@ -75,9 +82,7 @@ def test_only_the_weeks_a_change_touches_are_rebuilt(series, sitrep_cli):
     build(sitrep_cli, series, "--all", "--format", "html")
     store = series / "facts" / "store.yaml"
     # An incident in W14 changes W14 only: W12's report does not show it (it is the later one).
-    store.write_text(store.read_text().replace("incidents:\n", "incidents:\n  - {id: raid-w14, type: arbitrary_detention, "
-                                               "date: 2031-04-01, place: town, status: alleged, summary: Men were detained., "
-                                               "cited: [{source: paper}]}\n"))
+    add_incident(series, "raid-w14", "2031-04-01")
     assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == ["2031-W14"]
     # A key figure in W11 changes W11, W12 (it compares with W11) and W14 (its trend chart).
     store.write_text(store.read_text().replace("low: 15000, high: 18000", "low: 15000, high: 19000"))
@@ -266,11 +271,8 @@ def test_renaming_a_route_rebuilds_the_weeks_that_name_it(series, sitrep_cli):
 
 def test_a_week_added_earlier_in_the_series_rebuilds_the_later_charts(series, sitrep_cli):
     build(sitrep_cli, series, "--all", "--format", "html")
-    store = series / "facts" / "store.yaml"
     # A fact in W13 (no report yet) renumbers W14 and moves its chart's points.
-    store.write_text(store.read_text().replace("incidents:\n", "incidents:\n  - {id: w13, type: arbitrary_detention, "
-                                               "date: 2031-03-26, place: camp, status: alleged, summary: Detained., "
-                                               "cited: [{source: paper}]}\n"))
+    add_incident(series, "w13", "2031-03-26")
     assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == ["2031-W12", "2031-W13", "2031-W14"]
 
 
