@@ -445,7 +445,8 @@ class _Builder:
         overview = self.paragraphs("overview")
         written_highlights = [Highlight(text) for text in self.paragraphs("highlights")]
         key_metrics = list(config.key_metrics)
-        key_figures = self.key_figures(figures, key_metrics)
+        previous_key = self.previous_key_reports(key_metrics)
+        key_figures = self.key_figures(figures, key_metrics, previous_key)
         route_rows = [self.route_row(route, update) for route, update in routes]
         route_changes = [row for row in route_rows if row.status_changed]
         highlights = written_highlights or self.automatic_highlights(key_figures, incidents, routes, route_changes)
@@ -483,7 +484,7 @@ class _Builder:
             overview=overview,
             highlights=highlights,
             key_figures=key_figures,
-            dropped_key_figures=self.dropped_key_figures(key_figures, key_metrics),
+            dropped_key_figures=self.dropped_key_figures(key_figures, previous_key),
             trapped_key_figures=[f for f in key_figures if f.metric == "civilians_trapped"],
             trapped_figures=trapped,
             trapped_notes=self.paragraphs("trapped"),
@@ -503,26 +504,28 @@ class _Builder:
             fact_ids=self.fact_ids,
         )
 
-    def key_figures(self, figures: list[Figure], key_metrics: list[str]) -> list[KeyFigure]:
+    def key_figures(self, figures: list[Figure], key_metrics: list[str],
+                    previous: dict[tuple[str, str], list[Figure]]) -> list[KeyFigure]:
         """One key figure per metric and place: the latest reports, combined into the range
         they span. Reports that disagree are kept side by side, never averaged."""
-        previous = self.previous_key_reports(key_metrics)
         return [self.key_figure(metric, place_id, reports, previous.get((metric, place_id)))
                 for (metric, place_id), reports in _key_reports(figures, key_metrics).items()]
 
     def previous_key_reports(self, key_metrics: list[str]) -> dict[tuple[str, str], list[Figure]]:
+        """(metric, place) -> the reports the previous report's key figures were made from."""
         if self.previous is None:
             return {}
         figures = [f for f in self.store.figures.values()
                    if f.metric in key_metrics and self.visible(f) and f.as_of.overlaps(self.previous.start, self.previous.end)]
         return _key_reports(figures, key_metrics)
 
-    def dropped_key_figures(self, shown: list[KeyFigure], key_metrics: list[str]) -> list[DroppedFigure]:
+    def dropped_key_figures(self, shown: list[KeyFigure],
+                            previous: dict[tuple[str, str], list[Figure]]) -> list[DroppedFigure]:
         """Key figures of the previous report that no source reports this week: say so, rather
         than let a number silently vanish."""
         current = {(f.metric, f.place.id) for f in shown}
         dropped = []
-        for (metric, place_id), reports in self.previous_key_reports(key_metrics).items():
+        for (metric, place_id), reports in previous.items():
             if (metric, place_id) not in current:
                 low, high = _span(reports)
                 dropped.append(DroppedFigure(metric, vocab.METRICS[metric].label, self.place(place_id),
