@@ -490,16 +490,20 @@ def _texts_of(entry: Model) -> Iterator[tuple[tuple, str]]:
         yield ("victims", "description"), victims.description
 
 
+def citation_lists(entry: Model) -> Iterator[tuple[tuple, list[Citation]]]:
+    """(field path, citations) of each list of citations an entry carries: its `cited:`, or
+    each route update's."""
+    if getattr(entry, "cited", None):
+        yield ("cited",), entry.cited
+    for u, update in enumerate(getattr(entry, "updates", None) or []):
+        yield ("updates", u, "cited"), update.cited
+
+
 def _citations_of(store: Store):
-    for figure in store.figures.values():
-        yield figure, ("cited",), figure.cited
-    for incident in store.incidents.values():
-        yield incident, ("cited",), incident.cited
-    for route in store.routes.values():
-        for u, update in enumerate(route.updates):
-            yield route, ("updates", u, "cited"), update.cited
-    for movement in store.movements.values():
-        yield movement, ("cited",), movement.cited
+    for kind in ("figures", "incidents", "routes", "movements"):
+        for entry in store.kind(kind).values():
+            for fields, cited in citation_lists(entry):
+                yield entry, fields, cited
 
 
 def _figure_jumps(store: Store, warn) -> None:

@@ -15,7 +15,7 @@ from .errors import Problem, StoreError, did_you_mean
 from .provenance import grade
 from .report import available_weeks
 from .schema import KIND_SINGULAR, KINDS, Citation, Model
-from .store import Store, references
+from .store import Store, citation_lists, references
 
 
 
@@ -76,7 +76,8 @@ def trace(store: Store, entry_id: str) -> Trace:
     origin = store.origins[entry_id]
     result = Trace(entry_id, KIND_SINGULAR[kind], Located(entry_id, origin.file, origin.line),
                    fields=list(_written_lines(origin)), sensitivity=getattr(entry, "sensitivity", "public"))
-    citations = list(_citations(entry))
+    citations = [(fields + (i,), citation) for fields, cited in citation_lists(entry)
+                 for i, citation in enumerate(cited)]
     for fields, citation in citations:
         result.citations.append(_citation_trace(store, origin.line_of(*fields), origin.file, citation))
     if citations:
@@ -102,15 +103,6 @@ def trace(store: Store, entry_id: str) -> Trace:
                 if edition == "internal" or result.sensitivity == "public":
                     weeks.append(str(week))
     return result
-
-
-def _citations(entry: Model):
-    """(field path, citation) for every citation an entry carries."""
-    for i, citation in enumerate(getattr(entry, "cited", None) or []):
-        yield ("cited", i), citation
-    for u, update in enumerate(getattr(entry, "updates", None) or []):
-        for i, citation in enumerate(update.cited):
-            yield ("updates", u, "cited", i), citation
 
 
 def _citation_trace(store: Store, line: int, file: str, citation: Citation) -> CitationTrace:
