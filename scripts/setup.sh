@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up everything sitrep needs on a fresh Debian machine, idempotently:
 #   system libraries (Pango for WeasyPrint; poppler-utils, chromium and HarfBuzz's subsetter for tests),
-#   a virtual environment in .venv, and the package (editable) with its test tools.
+#   a virtual environment in .venv, the locked Python packages (requirements.lock, or with --test
+#   requirements-test.lock: exact versions, hash-checked; `make lock` regenerates them), and the
+#   package itself (editable).
 # Usage: scripts/setup.sh [--test]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,18 +34,23 @@ if [[ ! -x .venv/bin/python ]]; then
   "$PYTHON" -m venv .venv
 fi
 
-# Reinstall only when the project's metadata changed since the last install.
-stamp=.venv/.sitrep-installed
-test_stamp=.venv/.sitrep-test-installed
-want_tests=no
-[[ "${1:-}" == "--test" ]] && want_tests=yes
-if [[ ! -f $stamp || pyproject.toml -nt $stamp ]] || [[ $want_tests == yes && ( ! -f $test_stamp || pyproject.toml -nt $test_stamp ) ]]; then
-  if [[ $want_tests == yes ]]; then
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
-    touch "$stamp" "$test_stamp"
-  else
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e .
-    touch "$stamp"
+# Install from the lock file: every package at its locked version and checked against its hashes
+# (the build backend included), then sitrep itself, with nothing more fetched. Reinstall only when
+# the lock file or pyproject.toml changed since the last install: the stamp holds their checksums.
+if [[ "${1:-}" == "--test" ]]; then
+  lock=requirements-test.lock stamp=.venv/.sitrep-test-installed
+else
+  lock=requirements.lock stamp=.venv/.sitrep-installed
+fi
+want=$(sha256sum "$lock" pyproject.toml)
+if [[ "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
+  echo "sitrep setup: installing the Python packages of $lock into .venv" >&2
+  .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r "$lock"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+  echo "$want" > "$stamp"
+  if [[ $lock == requirements-test.lock ]]; then
+    # The test lock holds every package of the runtime lock, at the same versions.
+    sha256sum requirements.lock pyproject.toml > .venv/.sitrep-installed
   fi
 fi
 exit 0

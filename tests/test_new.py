@@ -150,9 +150,13 @@ def test_a_failed_write_leaves_the_file_whole(workspace, monkeypatch):
 
 
 def test_unknown_kind_is_a_usage_error(workspace, sitrep_cli):
+    before = {p: p.read_bytes() for p in (workspace / "facts").glob("*.yaml")}
     done = sitrep_cli("new", "figur", "--config", workspace / "config.yaml")
-    assert done.exit_code == 2
-    assert "figure" in done.output
+    # Exit 2, as for any usage error; the message itself is Typer's (its wording is not ours to test).
+    assert done.exit_code == 2, done.output
+    assert "Traceback" not in done.output
+    assert {p: p.read_bytes() for p in before} == before
+    assert sorted((workspace / "facts").glob("*.yaml")) == sorted(before)
 
 
 def test_a_folder_given_as_the_file_is_refused(workspace, sitrep_cli):
