@@ -27,6 +27,9 @@ SECTIONS = ("highlights", "key_figures", "trapped", "routes", "movements", "abus
 
 MAX_AUTOMATIC_HIGHLIGHTS = 5
 
+# What a public edition calls a restricted source that has no public_name.
+WITHHELD_SOURCE_NAME = "Unnamed source"
+
 
 # --- The context: plain data handed to the templates -----------------------------------------
 
@@ -39,19 +42,24 @@ class Organisation:
 
 @dataclass
 class SourceEntry:
-    """One numbered line of the sources list."""
+    """One numbered line of the sources list.
+
+    In a public edition a line that cites a restricted source is withheld: it names that
+    source by its public name and keeps the grades, and nothing else of it or of the citation
+    (no id, kind, outlet, date, URL or note), so no template can print what is not there."""
 
     number: int
-    source_id: str
-    name: str
-    kind: str
+    source_id: str | None  # None when withheld
+    name: str  # a restricted source's public name in a public edition
+    withheld: bool  # a restricted source's identity is withheld on this line: print '(identity withheld)'
+    kind: str | None  # None when withheld
     reliability: str  # Admiralty letter
     reliability_label: str
-    via: str | None  # the outlet that carried the report
-    date: str | None
-    url: str | None
+    via: str | None  # the outlet that carried the report; None when it carried a withheld source's words
+    date: str | None  # None when withheld
+    url: str | None  # None when withheld
     credibility: list[int]  # the Admiralty 1-6 grades the citations of this reference carry
-    note: str | None
+    note: str | None  # None when withheld: it is where an analyst describes an informant
 
     @property
     def credibility_text(self) -> str:
@@ -777,7 +785,12 @@ def _clean(text: str | None) -> str | None:
 
 
 class _CitationIndex:
-    """Numbers each distinct citation on first use, so the sources list follows the page."""
+    """Numbers each distinct citation on first use, so the sources list follows the page.
+
+    In a public edition, a restricted source is withheld: only its public name is printed, on
+    its own numbered line and wherever a fact credits it, with its grades. Its id, kind,
+    description and URL stay out, and so does everything a citation of it carries (the outlet
+    that relayed it, the date, the URL, the note), since any of them can point to a person."""
 
     def __init__(self, store: Store, edition: str):
         self.store = store
@@ -786,9 +799,9 @@ class _CitationIndex:
         self.rows: list[SourceEntry] = []
 
     def number(self, citation: Citation) -> int:
-        """One number per reference (who, via whom, when, where); the credibility grades of
-        the facts citing it are gathered on its line of the sources list."""
-        key = (citation.source, citation.via, str(citation.date or ""), citation.url, citation.note)
+        """One number per reference; the credibility grades of the facts citing it are
+        gathered on its line of the sources list."""
+        key = self.reference(citation)
         if key not in self.numbers:
             self.numbers[key] = len(self.numbers) + 1
             self.rows.append(self.entry(self.numbers[key], citation))
@@ -798,34 +811,75 @@ class _CitationIndex:
             row.credibility.sort()
         return self.numbers[key]
 
+    def reference(self, citation: Citation) -> tuple:
+        """What makes citations one line: the same source, outlet, date, URL and note. A
+        withheld line shows none of these, so every citation of a withheld source shares one
+        line; separate lines would tell the reader how many dates, notes or go-betweens lie
+        behind the public name."""
+        if self.withholds(citation.source):
+            return ("withheld", citation.source)
+        if self.withholds(citation.via):
+            return ("withheld", citation.source, citation.via)
+        return (citation.source, citation.via, str(citation.date or ""), citation.url, citation.note)
+
+    def withholds(self, source_id: str | None) -> bool:
+        """A restricted source in a public edition: nothing of it may be printed but its public name."""
+        return (source_id is not None and self.edition == "public"
+                and self.store.sources[source_id].sensitivity == "restricted")
+
     def credit(self, citation: Citation) -> str:
-        """'Capt. X (via Fox News)': who reported, for a line that names its source."""
+        """'Capt. X (via Fox News)': who reported, for a line that names its source. Who relayed
+        a withheld source's words is left out: the outlet can lead to the person."""
         name = self.source_name(citation.source)
-        return f"{name} (via {self.source_name(citation.via)})" if citation.via else name
+        if citation.via and not self.withholds(citation.source):
+            return f"{name} (via {self.source_name(citation.via)})"
+        return name
 
     def source_name(self, source_id: str) -> str:
-        source = self.store.sources[source_id]
-        if source.sensitivity == "restricted" and self.edition == "public":
-            return source.public_name or f"{vocab.SOURCE_KINDS[source.kind]} (identity withheld)"
-        return source.name
+        if self.withholds(source_id):
+            # Not even the kind of source when it has no public name: 'Witness' narrows it down.
+            return self.store.sources[source_id].public_name or WITHHELD_SOURCE_NAME
+        return self.store.sources[source_id].name
 
     def entry(self, number: int, citation: Citation) -> SourceEntry:
+        if self.withholds(citation.source):
+            return self.withheld_entry(number, citation.source)
+        if self.withholds(citation.via):
+            return self.relayed_by_withheld_entry(number, citation)
         source = self.store.sources[citation.source]
-        withheld = self.edition == "public" and any(
-            self.store.sources[s].sensitivity == "restricted" for s in (citation.source, citation.via) if s)
         return SourceEntry(
             number=number,
-            source_id=citation.source if not withheld else "",
-            name=self.source_name(citation.source),
+            source_id=citation.source,
+            name=source.name,
+            withheld=False,
             kind=vocab.SOURCE_KINDS[source.kind],
             reliability=source.reliability,
             reliability_label=vocab.RELIABILITY[source.reliability],
             via=self.source_name(citation.via) if citation.via else None,
             date=format_fuzzy(citation.date) if citation.date else None,
-            url=None if withheld else citation.url or self.store.sources[citation.via or citation.source].url,
+            url=citation.url or self.store.sources[citation.via or citation.source].url,
             credibility=[],
             note=citation.note,
         )
+
+    def withheld_entry(self, number: int, source_id: str) -> SourceEntry:
+        """A restricted source's line: its public name and its grades. The reliability letter
+        stays: it is the analyst's assessment, shared by many sources, and the reader needs it
+        to weigh the claim (the fact's own grade, 'best C2', shows it anyway)."""
+        source = self.store.sources[source_id]
+        return SourceEntry(number=number, source_id=None, name=self.source_name(source_id), withheld=True, kind=None,
+                           reliability=source.reliability, reliability_label=vocab.RELIABILITY[source.reliability],
+                           via=None, date=None, url=None, credibility=[], note=None)
+
+    def relayed_by_withheld_entry(self, number: int, citation: Citation) -> SourceEntry:
+        """A public source whose words came through a restricted one: both named (the go-between
+        by its public name), but the citation's date, URL and note are left out, as they may
+        describe the go-between."""
+        source = self.store.sources[citation.source]
+        return SourceEntry(number=number, source_id=citation.source, name=source.name, withheld=True,
+                           kind=vocab.SOURCE_KINDS[source.kind], reliability=source.reliability,
+                           reliability_label=vocab.RELIABILITY[source.reliability],
+                           via=self.source_name(citation.via), date=None, url=None, credibility=[], note=None)
 
     def entries(self) -> list[SourceEntry]:
         return list(self.rows)
