@@ -2,8 +2,9 @@
 
 Parsing YAML and validating entries is most of a large store's load time, and most runs
 (a build, a check, a preview reload) follow a run where nothing, or one file, changed. The
-cache keeps, for every store file that loaded without a problem, its parsed document and its
-validated entries, in `.sitrep-cache/` beside the store folder (the workspace, by default):
+cache keeps, for every store file that loaded without an error, its parsed document, its
+validated entries and its own warnings, in `.sitrep-cache/` beside the store folder (the
+workspace, by default):
 
     .sitrep-cache/
       .gitignore             '*': git never commits the cache
@@ -25,10 +26,12 @@ What makes it safe to trust:
   a file rewritten within the same clock tick, to the same size, is still read again.
 - The key also holds the code that produced the record: a digest of sitrep's own source files,
   and the Python, pydantic and PyYAML versions. Any change to sitrep invalidates everything.
-- Only files that loaded without a problem are recorded; a file with an error is parsed again
-  on every run, so an error is never remembered as success. The warnings (those that do not
-  depend on today's date) are reused only when every file is unchanged since a load that
-  found no error; otherwise every cross-check and warning is recomputed.
+- Only files that loaded without an error are recorded; a file with an error is parsed again
+  on every run, so an error is never remembered as success. A file's own warnings (an empty
+  file, an invisible character) come back with it on every run. The warnings of the store as
+  a whole (those that do not depend on today's date) are reused only when every file is
+  unchanged since a load that found no error; otherwise every cross-check and warning is
+  recomputed.
 - Every cache file is signed (HMAC-SHA256) with a key kept outside the workspace, in the
   user's cache folder, so a cache file that someone else wrote (say, committed to a shared
   repository) or that is damaged is ignored, never unpickled.
@@ -127,16 +130,17 @@ class StoreCache:
         return contents
 
     def _document(self, name: str, shown: str, digest: bytes, path: Path):
-        from .yamlsource import YamlDocument, YamlLoadError, parse_yaml_bytes
+        from .yamlsource import YamlDocument, YamlLoadError, parse_yaml_bytes, read_yaml_bytes
 
         doc = self._read(name, part=1)
         if isinstance(doc, YamlDocument) and doc.file == shown:
             return doc
         # The cache went away since this run read its index (deleted by hand, say): parse the
         # file again. It had this content a moment ago; if it changed since, its line numbers
-        # are the best there are (the next run reloads it anyway).
+        # are the best there are (the next run reloads it anyway). Read as the store reads it:
+        # a regular file, no link followed.
         try:
-            return parse_yaml_bytes(path.read_bytes(), shown)
+            return parse_yaml_bytes(read_yaml_bytes(path, shown, follow_symlinks=False), shown)
         except (OSError, YamlLoadError):
             return YamlDocument(shown, None)
 
@@ -153,7 +157,7 @@ class StoreCache:
     # --- writing ----------------------------------------------------------------------------
 
     def put(self, shown: str, raw: bytes, contents: Any) -> None:
-        """Record a file that loaded without a problem (written by `save`)."""
+        """Record a file that loaded without an error (written by `save`)."""
         digest = hashlib.sha256(raw).digest()
         name = hashlib.sha256(shown.encode("utf-8", "surrogatepass") + b"\0" + digest).hexdigest()[:32]
         self.new_records[shown] = (FileRecord(shown, digest, len(raw), contents), name)

@@ -13,6 +13,7 @@ from typing import Sequence
 
 from markupsafe import Markup, escape
 
+from .errors import excerpt
 from .formatting import format_number
 
 WIDTH, HEIGHT = 240, 64  # user units; the SVG scales to its box
@@ -84,7 +85,7 @@ def _safe_color(color: str) -> str:
     if re.fullmatch(r"#[0-9a-f]{3,8}|[a-z]{3,20}|(rgba?|hsla?|hwb|lab|lch|oklab|oklch)\([0-9a-z.,%\s/+-]*\)",
                     color or "", re.IGNORECASE):
         return color
-    raise ValueError(f"not a colour: {color!r} (expected #rrggbb, a colour name, or rgb(...))")
+    raise ValueError(f"not a colour: {excerpt(repr(color))} (expected #rrggbb, a colour name, or rgb(...))")
 
 
 def _runs(points: Sequence) -> list[list]:

@@ -20,6 +20,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from .errors import excerpt
+
 YEARS = range(1800, 2200)  # the store documents events, not the far past or future
 DATE_FORMS = "YYYY-MM-DD, YYYY-Www (ISO week), YYYY-MM, YYYY, or START/END"
 FUZZY_DATE_PATTERN = r"^\d{4}(-(W\d{2}|\d{2}(-\d{2})?))?(/\d{4}(-(W\d{2}|\d{2}(-\d{2})?))?)?$"
@@ -39,7 +41,7 @@ class IsoWeek:
     def parse(cls, text: str) -> "IsoWeek":
         match = _WEEK.match(str(text).strip())
         if not match:
-            raise ValueError(f"'{text}' is not an ISO week (expected YYYY-Www, such as 2016-W23)")
+            raise ValueError(f"'{excerpt(text)}' is not an ISO week (expected YYYY-Www, such as 2016-W23)")
         year, week = int(match[1]), int(match[2])
         try:
             dt.date.fromisocalendar(year, week, 1)
@@ -94,37 +96,54 @@ def parse_fuzzy_date(value: object) -> FuzzyDate:
             raise ValueError(f"'{value}' is outside the years {YEARS.start}-{YEARS.stop - 1}; expected a real date")
         return FuzzyDate(value, value, "day", value.isoformat())
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"expected a date ({DATE_FORMS}), found {type(value).__name__} {value!r}")
+        raise ValueError(f"found {type(value).__name__} {excerpt(repr(value))}; expected a date ({DATE_FORMS})")
     text = str(value).strip()
     if "/" in text:
         left, _, right = text.partition("/")
         first, last = _parse_single(left, text), _parse_single(right, text)
         if last.end < first.start:
-            raise ValueError(f"'{text}' ends before it starts; expected START/END with START first")
+            raise ValueError(f"'{excerpt(text)}' ends before it starts; expected START/END with START first")
         return FuzzyDate(first.start, last.end, "span", text)
     return _parse_single(text, text)
 
 
 def _parse_single(text: str, whole: str) -> FuzzyDate:
     if text[:4].isdigit() and int(text[:4]) not in YEARS:
-        raise ValueError(f"'{whole}' is outside the years {YEARS.start}-{YEARS.stop - 1}; expected a real date")
-    try:
-        if m := _DAY.match(text):
-            day = dt.date(int(m[1]), int(m[2]), int(m[3]))
-            return FuzzyDate(day, day, "day", text)
-        if _WEEK.match(text):
+        raise ValueError(f"'{excerpt(whole)}' is outside the years {YEARS.start}-{YEARS.stop - 1}; "
+                         "expected a real date")
+    # Each impossible date is explained in our words, not the datetime module's ("day is out
+    # of range for month").
+    if m := _DAY.match(text):
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+        last = _days_in_month(year, month, whole)
+        if not 1 <= day <= last:
+            why = "there is no day 0" if day == 0 else f"{dt.date(year, month, 1):%B %Y} has {last} days"
+            raise _not_real(whole, why)
+        return FuzzyDate(dt.date(year, month, day), dt.date(year, month, day), "day", text)
+    if m := _WEEK.match(text):
+        try:
             week = IsoWeek.parse(text)
-            return FuzzyDate(week.start, week.end, "week", text)
-        if m := _MONTH.match(text):
-            year, month = int(m[1]), int(m[2])
-            last = calendar.monthrange(year, month)[1]
-            return FuzzyDate(dt.date(year, month, 1), dt.date(year, month, last), "month", text)
-        if m := _YEAR.match(text):
-            year = int(m[1])
-            return FuzzyDate(dt.date(year, 1, 1), dt.date(year, 12, 31), "year", text)
-    except ValueError as exc:
-        raise ValueError(f"'{whole}' is not a real date ({exc})") from None
-    raise ValueError(f"'{whole}' is not a date; expected {DATE_FORMS}")
+        except ValueError:
+            raise _not_real(whole, f"{m[1]} has no week {int(m[2])}") from None
+        return FuzzyDate(week.start, week.end, "week", text)
+    if m := _MONTH.match(text):
+        year, month = int(m[1]), int(m[2])
+        last = _days_in_month(year, month, whole)
+        return FuzzyDate(dt.date(year, month, 1), dt.date(year, month, last), "month", text)
+    if m := _YEAR.match(text):
+        year = int(m[1])
+        return FuzzyDate(dt.date(year, 1, 1), dt.date(year, 12, 31), "year", text)
+    raise ValueError(f"'{excerpt(whole)}' is not a date; expected {DATE_FORMS}")
+
+
+def _days_in_month(year: int, month: int, whole: str) -> int:
+    if not 1 <= month <= 12:
+        raise _not_real(whole, f"there is no month {month}")
+    return calendar.monthrange(year, month)[1]
+
+
+def _not_real(whole: str, why: str) -> ValueError:
+    return ValueError(f"'{excerpt(whole)}' is not a real date ({why})")
 
 
 def format_day(day: dt.date) -> str:

@@ -8,6 +8,7 @@ as ``file:line: message (expected ...)`` — never a traceback.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -35,14 +36,41 @@ class Problem:
             text += f" (expected {self.expected})"
         if self.hint:
             text += f"; {self.hint}"
-        # One problem, one line: a value quoted from the store may hold a line break or a
-        # terminal escape ("\r", "\x1b[2J"); print it escaped, as it would be written in YAML.
-        return text.translate(_ESCAPES)
+        return _escape_unprintable(text)
+
+
+def _escape_unprintable(text: str) -> str:
+    """`text` with each character that a terminal would act on, rather than show, escaped.
+
+    One problem, one line: a value quoted from the store may hold a line break or a terminal
+    escape ("\\r", "\\x1b[2J"). And a message must read as written: a bidirectional control
+    (U+202E) in a quoted value would reverse the rest of the line, so format characters
+    (Unicode category Cf: bidirectional controls, zero-width characters) are escaped too; the
+    zero-width joiner and non-joiner, which Arabic, Persian and Indic names need, stay."""
+    if text.isprintable():  # the common case, at C speed: no control or format character
+        return text
+    return "".join(_escaped(char) for char in text)
+
+
+def _escaped(char: str) -> str:
+    if char in _KEPT or not (char in _CONTROL_CHARACTERS or unicodedata.category(char) == "Cf"):
+        return char
+    return char.encode("unicode_escape").decode("ascii")
 
 
 # Control characters (but tab) and the Unicode line and paragraph separators.
-_ESCAPES = {code: chr(code).encode("unicode_escape").decode("ascii")
-            for code in [*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]}
+_CONTROL_CHARACTERS = frozenset(map(chr, [*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]))
+_KEPT = frozenset("\t\u200c\u200d")  # tab; zero-width non-joiner and joiner
+
+
+def excerpt(value: object, limit: int = 40) -> str:
+    """`value` as text, cut to `limit` characters with a visible '…' when it is longer.
+
+    Every message that quotes a value from a file quotes it through this: a value can be a
+    whole file (one line of text is a valid YAML document), and a message says which value is
+    wrong, it does not reproduce it."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class SitrepError(Exception):
@@ -82,16 +110,25 @@ def _problem_order(problem: Problem) -> tuple:
 
 
 def display_path(path: Path | str, base: Path | None = None) -> str:
-    """A path as the user would type it: relative to `base` (or the current folder) if inside."""
+    """A path as the user would type it: relative to `base` (or the current folder) if inside.
+
+    The folders on the way are resolved, the last name is not: a symbolic link is shown by
+    its own name, never by the (perhaps absolute, perhaps private) path it leads to."""
     path = Path(path)
     for root in (base, Path.cwd()):
         if root is None:
             continue
         try:
-            return str(path.resolve().relative_to(root.resolve()))
+            return str(_resolved_but_last(path).relative_to(root.resolve()))
         except ValueError:
             continue
     return str(path)
+
+
+def _resolved_but_last(path: Path) -> Path:
+    if path.name in ("", ".", ".."):  # nothing to keep: '/', '.', 'a/..'
+        return path.resolve()
+    return path.parent.resolve() / path.name
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 
 from . import vocabulary as vocab
-from .errors import did_you_mean
+from .errors import did_you_mean, excerpt
 from .dates import FUZZY_DATE_PATTERN, FuzzyDate, parse_fuzzy_date
 
 
@@ -23,7 +23,7 @@ def _literal(codes):
 
 def _number(value: object) -> int | float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"expected a number, found {type(value).__name__} {value!r}")
+        raise ValueError(f"found {describe_value(value)}; expected a number")
     return value
 
 
@@ -225,7 +225,9 @@ def describe_value(value: object) -> str:
         return "nothing (empty value)"
     if isinstance(value, bool):
         return f"{str(value).lower()} (YAML reads yes/no/on/off as true/false; quote it)"
-    return f"{type(value).__name__.replace('str', 'text')} {value!r}"
+    if isinstance(value, str):
+        return f"text '{excerpt(value)}'"
+    return f"{type(value).__name__} {excerpt(value)}"  # int 5, float 2.5, date 2016-06-01
 
 
 def explain_error(error: dict, model: type[BaseModel]) -> tuple[str, str, str, tuple]:
@@ -236,17 +238,19 @@ def explain_error(error: dict, model: type[BaseModel]) -> tuple[str, str, str, t
     """
     loc = tuple(error["loc"])
     kind = error["type"]
-    field = ".".join(str(p) for p in loc if not isinstance(p, int)) or "entry"
+    # Every value from the file is quoted through excerpt(); so are keys (of `names:`, say).
+    field = ".".join(excerpt(p) for p in loc if not isinstance(p, int)) or "entry"
     value = error.get("input")
+    quoted = excerpt(value)
     if kind == "extra_forbidden":
         allowed = sorted(_model_at(model, loc[:-1]).model_fields)
-        return (f"unknown key '{loc[-1]}'", "one of: " + ", ".join(allowed), did_you_mean(loc[-1], allowed), loc)
+        return (f"unknown key '{excerpt(loc[-1])}'", "one of: " + ", ".join(allowed), did_you_mean(loc[-1], allowed), loc)
     if kind == "missing":
         return (f"missing required field '{field}'", "", "", loc[:-1])
     if kind in ("literal_error", "enum"):
         expected = error.get("ctx", {}).get("expected", "")
         choices = [c.strip("'") for c in _split_choices(expected)]
-        return (f"{field}: '{value}' is not one of the allowed values", "one of: " + ", ".join(choices),
+        return (f"{field}: '{quoted}' is not one of the allowed values", "one of: " + ", ".join(choices),
                 did_you_mean(value, choices), loc)
     if kind in _TYPE_NAMES:
         return (f"{field}: found {describe_value(value)}", _TYPE_NAMES[kind], "", loc)
@@ -254,28 +258,32 @@ def explain_error(error: dict, model: type[BaseModel]) -> tuple[str, str, str, t
         if error.get("ctx", {}).get("pattern") == r"\S":
             return (f"{field} is blank", "some text", "", loc)
         if field.endswith("url"):
-            return (f"{field}: '{value}' is not a web address", "http:// or https:// followed by the address", "", loc)
+            return (f"{field}: '{quoted}' is not a web address", "http:// or https:// followed by the address", "", loc)
         if field == "week":
-            return (f"week: '{value}' is not an ISO week", "YYYY-Www, such as 2016-W23", "", loc)
+            return (f"week: '{quoted}' is not an ISO week", "YYYY-Www, such as 2016-W23", "", loc)
         if field == "language":
-            return (f"language: '{value}' is not a language code", "a code such as en, ar or fr-FR", "", loc)
+            return (f"language: '{quoted}' is not a language code", "a code such as en, ar or fr-FR", "", loc)
         if field == "file_stem":
-            return (f"file_stem: '{value}' cannot be used in a file name",
+            return (f"file_stem: '{quoted}' cannot be used in a file name",
                     "letters, digits, '.', '_' or '-', no spaces, starting with a letter or digit", "", loc)
-        return (f"{field}: '{value}' is not a valid id",
+        return (f"{field}: '{quoted}' is not a valid id",
                 "lowercase letters, digits, '-', '_' or '.', starting with a letter or digit", "", loc)
     if kind == "string_too_short":
         return (f"{field} is empty", "some text", "", loc)
+    if kind == "string_too_long":
+        limit = error.get("ctx", {}).get("max_length", "")
+        return (f"{field} is {len(value)} characters long", f"at most {limit} characters", "", loc)
     if kind == "too_short":
         return (f"{field} is an empty list", "at least one item", "", loc)
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = {"greater_than_equal": "at least", "less_than_equal": "at most",
                  "greater_than": "more than", "less_than": "less than"}[kind]
         limit = next(iter(error.get("ctx", {}).values()), "")
-        return (f"{field}: {value!r} is out of range", f"a number {bound} {limit}", "", loc)
+        return (f"{field}: {quoted} is out of range", f"a number {bound} {limit}", "", loc)
     if kind == "value_error":
-        message = str(error.get("ctx", {}).get("error", error["msg"]))
-        return (f"{field}: {message}", "", "", loc)
+        # Our own validators' words (dates, numbers): 'what is wrong; expected what'.
+        message, _, expected = str(error.get("ctx", {}).get("error", error["msg"])).partition("; expected ")
+        return (f"{field}: {message}", expected, "", loc)
     return (f"{field}: {error['msg']}", "", "", loc)
 
 

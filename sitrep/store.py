@@ -3,13 +3,21 @@
 `load_store` either returns a `Store` that later stages can trust completely, or raises
 `StoreError` carrying every problem found, each with its file and line — all of them in one
 run, so an analyst can fix a whole batch before the next try.
+
+The store reads regular files inside its folder and nothing else. A symbolic link is refused
+by its name, whatever it leads to: one leading out of the store would let a fact file be any
+file on the computer (and its content would end up in a message), and one leading to another
+store file would read that file twice. Named pipes, devices and sockets are refused unopened.
+The store folder itself may be a link (config.yaml chooses it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -17,12 +25,12 @@ from typing import Iterable, Iterator
 from pydantic import ValidationError
 
 from .dates import FuzzyDate, IsoWeek
-from .errors import Problem, ProblemLog, StoreError, did_you_mean, display_path
+from .errors import Problem, ProblemLog, StoreError, did_you_mean, display_path, excerpt
 from .provenance import grade
 from .schema import (KINDS, Actor, Amount, Citation, Figure, Incident, Model, Movement, Narrative,
                      Place, Route, Source, explain_error)
 from .cache import StoreCache
-from .yamlsource import YamlDocument, YamlLoadError, gc_paused, parse_yaml_bytes, read_yaml_bytes
+from .yamlsource import YamlDocument, YamlLoadError, gc_paused, open_regular_file, parse_yaml_bytes, read_yaml_bytes
 
 STORE_SUFFIXES = (".yaml", ".yml")
 # A process that ends after one run (the command line's build, check...) may set this: the
@@ -70,6 +78,9 @@ class Store:
     warnings: list[Problem] = field(default_factory=list)
     # ids of entries that failed validation: references to them are not reported again
     broken_ids: set[str] = field(default_factory=set)
+    # a link in the store was refused unread: what its file holds is unknown, so no reference
+    # is reported as unknown (it may well be defined there)
+    unread_files: bool = False
     # id -> a 16-byte digest of the entry as written (its kind and its YAML values): changes
     # whenever the entry's text changes in a way that reaches its values. Computed while
     # parsing and kept in the store cache, so asking costs nothing (hashing the repr() of
@@ -117,15 +128,42 @@ class Store:
 
 
 def find_store_files(root: Path) -> list[Path]:
-    """The store's YAML files in a stable order; hidden files and folders are skipped."""
-    files = []
-    for path in root.rglob("*"):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.suffix.lower() in STORE_SUFFIXES and path.is_file():
-            files.append(path)
-    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+    """The store's YAML files (regular files only) in a stable order."""
+    return [path for path in store_paths(root) if path.is_file() and not path.is_symlink()]
+
+
+def store_paths(root: Path) -> list[Path]:
+    """Everything in the store folder that the loader reads or refuses, in a stable order: each
+    .yaml or .yml name (a file, or a link, pipe or device by that name) and each symbolic link
+    to a folder. Hidden files and folders are skipped; linked folders are never entered."""
+    paths = []
+    for folder, folders, names in os.walk(root):  # followlinks=False: stays inside the store
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in folders:
+            if os.path.islink(os.path.join(folder, name)):
+                paths.append(Path(folder, name))
+        paths += [Path(folder, name) for name in names
+                  if not name.startswith(".") and name.lower().endswith(STORE_SUFFIXES)]
+    return sorted(paths, key=lambda p: p.relative_to(root).as_posix())
+
+
+def _refused_link(path: Path, root: Path, shown: str) -> Problem | None:
+    """The refusal of a symbolic link in the store, saying where it leads (out of the store, or
+    into it) without ever opening what it leads to; None when `path` is not a link."""
+    if not path.is_symlink():
+        return None
+    target = Path(os.path.realpath(path))
+    if not target.exists():
+        return Problem(shown, 0, "this is a symbolic link to nothing: what it names does not exist",
+                       expected="a regular file inside the store folder")
+    kind = "folder" if target.is_dir() else "file"
+    wanted = "a folder" if kind == "folder" else "a regular file"
+    if target.is_relative_to(root.resolve()):
+        return Problem(shown, 0, f"this is a symbolic link to a {kind} inside the store folder, "
+                                 "and sitrep follows no links",
+                       expected=f"{wanted}; move or copy the {kind} here instead of linking to it")
+    return Problem(shown, 0, f"this is a symbolic link to a {kind} outside the store folder, which sitrep does not read",
+                   expected=f"{wanted} inside the store folder; copy the {kind} in instead of linking to it")
 
 
 def load_store(root: Path, *, shown_root: str | None = None, today: dt.date | None = None,
@@ -147,30 +185,40 @@ def _load_store(root: Path, shown_root: str | None, today: dt.date, use_cache: b
                                  expected="a folder of .yaml fact files (set 'store:' in config.yaml)"))
     log = ProblemLog()
     store = Store(root=root)
-    paths = find_store_files(root)
+    paths = store_paths(root)
     if not paths:
         raise StoreError(Problem(shown_root, 0, "the store folder holds no .yaml files",
                                  expected="at least one fact file, such as facts/sources.yaml"))
     cache = StoreCache.open(root, cache_dir) if use_cache else None
     for path in paths:
-        shown = display_path(path)
+        shown = display_path(path)  # a link by its own name, never by where it leads
         store.files.append(shown)
+        refused = _refused_link(path, root, shown)
+        if refused:
+            log.add(refused)
+            store.unread_files = True
+            continue
         try:
-            raw = read_yaml_bytes(path, shown)
+            # No link followed, even one put in the file's place since the folder was listed.
+            raw = read_yaml_bytes(path, shown, follow_symlinks=False)
             contents = cache.get(shown, raw, path) if cache else None
             if contents is None:
-                contents = read_document(parse_yaml_bytes(raw, shown))
-                if cache and not contents.problems:
-                    cache.put(shown, raw, contents)
+                doc = parse_yaml_bytes(raw, shown)
+                contents = read_document(doc, may_hide_text=_holds_format_characters(raw))
+                if cache and not any(p.severity == "error" for p in contents.problems):
+                    cache.put(shown, raw, contents)  # with its warnings, which come back with it
         except YamlLoadError as exc:
             log.add(exc.problem)
-            store.broken_ids.update(_ids_mentioned(path))
+            store.broken_ids.update(_ids_mentioned(path, shown))
             continue
         _add_entries(contents, store, log)
     if not log.errors and not any(store.counts().values()):
         log.error(shown_root, 0, "the store holds no entries", expected="lists under sources:, places:, figures:, ...")
-    # Every file as it was at the last load that found no error: the cross-checks passed then
-    # and the warnings (but those that depend on today's date) are the same.
+    # The warnings of each file (an empty file, an invisible character) came with its entries,
+    # from the cache or not. Those of the store as a whole are kept in the cache apart from
+    # them ('static warnings'), and reused when every file is as it was at the last load that
+    # found no error: the cross-checks passed then, and the warnings (but those that depend on
+    # today's date) are the same.
     known_warnings = cache.unchanged_since_clean_load(store.files) if cache and not log.errors else None
     if known_warnings is not None:
         log.problems.extend(known_warnings)
@@ -180,9 +228,11 @@ def _load_store(root: Path, shown_root: str | None, today: dt.date, use_cache: b
             if cache:
                 cache.save(store.files, clean=False, static_warnings=None)
             raise StoreError(log.sorted())
-        _warnings_of_content(store, log)
+        content = ProblemLog()
+        _warnings_of_content(store, content)
+        log.problems.extend(content.problems)
         if cache:
-            cache.save(store.files, clean=True, static_warnings=log.warnings)
+            cache.save(store.files, clean=True, static_warnings=content.problems)
     _future_dates(store, log, today)
     store.warnings = log.sorted()
     return store
@@ -192,15 +242,16 @@ _SCAN_CHUNK = 1024 * 1024
 _ID_LINE = re.compile(r"^[\s{-]*id:\s*['\"]?([A-Za-z0-9._-]+)", re.M)
 
 
-def _ids_mentioned(path: Path) -> set[str]:
+def _ids_mentioned(path: Path, shown: str) -> set[str]:
     """The ids written in a file that could not be parsed. References to them are not
     reported, so one syntax error in places.yaml does not bury itself under dozens of
     'unknown place' errors in every other file."""
     ids: set[str] = set()
     try:
         # Read at most MAX_SCAN_BYTES, a chunk at a time: the file may be hundreds of MB (it
-        # was refused for that), and reading it whole would hold all of it in memory.
-        with path.open("rb") as file:
+        # was refused for that), and reading it whole would hold all of it in memory. Opened
+        # as the loader opens it: a regular file, no link followed.
+        with open_regular_file(path, shown, follow_symlinks=False) as file:
             carry: bytes | None = b""  # the unfinished last line; None inside an over-long line
             remaining = MAX_SCAN_BYTES
             while remaining > 0:
@@ -217,7 +268,7 @@ def _ids_mentioned(path: Path) -> set[str]:
                 ids.update(_ID_LINE.findall(lines.decode("utf-8", errors="replace")))
             if carry:
                 ids.update(_ID_LINE.findall(carry.decode("utf-8", errors="replace")))
-    except OSError:
+    except (OSError, YamlLoadError):
         return set()
     return ids
 
@@ -233,20 +284,25 @@ class FileEntries:
     broken_ids: set[str] = field(default_factory=set)  # ids of entries that failed validation
 
 
-def read_document(doc: YamlDocument) -> FileEntries:
+def read_document(doc: YamlDocument, *, may_hide_text: bool = True) -> FileEntries:
     """Validate every entry of one parsed file. References and duplicate ids, which involve
-    other files, are checked when the entries join the store."""
+    other files, are checked when the entries join the store. Its texts are searched for
+    invisible characters unless the file is known to hold none (`may_hide_text=False`)."""
     result = FileEntries(doc)
     log = ProblemLog(result.problems)
     if doc.data is None:
-        return result  # an empty file (or only comments) is allowed: a placeholder for later facts
+        # Nothing but comments and blank lines: allowed (a place for facts to come), but
+        # perhaps a file whose content was lost.
+        log.warning(doc.file, 0, "the file is empty",
+                    hint="add entries under sources:, places:, figures:, ... or delete the file")
+        return result
     if not isinstance(doc.data, dict):
         log.error(doc.file, doc.line_of(()), f"the file holds {_what(doc.data)}",
                   expected="top-level keys such as sources:, places:, figures:, each holding a list")
         return result
     for kind, entries in doc.data.items():
         if kind not in KINDS:
-            log.error(doc.file, doc.line_of((kind,)), f"unknown top-level key '{kind}'",
+            log.error(doc.file, doc.line_of((kind,)), f"unknown top-level key '{excerpt(kind)}'",
                       expected="one of: " + ", ".join(KINDS), hint=did_you_mean(kind, KINDS))
             continue
         if entries is None:
@@ -256,14 +312,17 @@ def read_document(doc: YamlDocument) -> FileEntries:
                       expected=f"a list of {kind} entries, each starting with '- id: ...'")
             continue
         for index, raw in enumerate(entries):
-            _read_entry(doc, kind, index, raw, result, log)
+            _read_entry(doc, kind, index, raw, result, log, may_hide_text)
     return result
 
 
-def _read_entry(doc: YamlDocument, kind: str, index: int, raw: object, result: FileEntries, log: ProblemLog) -> None:
+def _read_entry(doc: YamlDocument, kind: str, index: int, raw: object, result: FileEntries, log: ProblemLog,
+                may_hide_text: bool) -> None:
     model_class = KINDS[kind]
     path = (kind, index)
     entry_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
+    if may_hide_text:
+        _warn_of_hidden_characters(doc, path, raw, entry_id, log)
     try:
         entry = model_class.model_validate(raw)
     except ValidationError as exc:
@@ -299,7 +358,82 @@ def _what(value: object) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return f"the value {value!r}"
+    return f"the value '{excerpt(value)}'"
+
+
+# --- Invisible characters: legal, but they can change what the report says -------------------
+
+_JOINERS = frozenset("\u200c\u200d")  # zero-width non-joiner and joiner
+_ASCII_BYTES = bytes(range(0x80))
+
+
+def _holds_format_characters(raw: bytes) -> bool:
+    """Whether a file's UTF-8 bytes may hold a format character (Unicode Cf). Most files hold
+    none, and then none of their texts need be searched: searching every text of a large store
+    took a tenth of its load. No format character is ASCII, so only the bytes of non-ASCII
+    characters are looked at, each distinct character once; but YAML can write one in ASCII,
+    as an escape in double quotes ("\\u202e", "\\xad"), so any such escape counts too."""
+    if re.search(rb"\\[xuU]", raw):
+        return True
+    beyond_ascii = raw.translate(None, _ASCII_BYTES)  # whole UTF-8 sequences stay whole
+    return any(unicodedata.category(char) == "Cf" for char in set(beyond_ascii.decode("utf-8", "replace")))
+
+
+def _warn_of_hidden_characters(doc: YamlDocument, path: tuple, raw: object, entry_id: str, log: ProblemLog) -> None:
+    """Warn of each text of an entry (every one: names, summaries, notes, aliases, addresses)
+    holding a bidirectional control or an invisible character. A right-to-left override
+    prints the rest of a line backwards; a zero-width space splits a word that search and
+    spelling then miss. Kept with the file's own problems, so the store cache brings them back."""
+    for fields, text in _texts_in(raw):
+        hidden = _hidden_characters(text)
+        if not hidden:
+            continue
+        names = [f"U+{ord(char):04X} ({unicodedata.name(char, 'unnamed')})" for char in hidden]
+        what = (f"an invisible character {names[0]}" if len(names) == 1
+                else f"invisible characters {', '.join(names[:-1])} and {names[-1]}")
+        name = f"'{'.'.join(map(str, fields))}'" if fields else "the entry"
+        log.warning(doc.file, doc.line_of(path + fields),
+                    f"{name} holds {what}, which can reverse or hide text in the report",
+                    hint="delete it" if len(names) == 1 else "delete them", entry_id=entry_id)
+
+
+def _texts_in(value: object, fields: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """(path, text) of every text in a value as loaded (mappings and lists walked)."""
+    if isinstance(value, str):
+        yield fields, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts_in(item, fields + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _texts_in(item, fields + (index,))
+
+
+def _hidden_characters(text: str) -> list[str]:
+    """The format characters (Unicode category Cf) in `text`, each once, in order of first
+    appearance: bidirectional controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C),
+    zero-width spaces, word joiners, a byte-order mark inside text, tags... A zero-width
+    joiner or non-joiner between letters (or a letter's marks) is not one of them: Persian,
+    Arabic and Indic scripts need them there."""
+    if text.isascii():  # most text: nothing to look for
+        return []
+    suspects = {char for char in set(text) if unicodedata.category(char) == "Cf"}
+    if not suspects:
+        return []
+    found: list[str] = []
+    for index, char in enumerate(text):
+        if char in suspects and char not in found and not _joins_letters(text, index):
+            found.append(char)
+    return found
+
+
+def _joins_letters(text: str, index: int) -> bool:
+    return (text[index] in _JOINERS and 0 < index < len(text) - 1
+            and _is_letter(text[index - 1]) and _is_letter(text[index + 1]))
+
+
+def _is_letter(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LM"  # letters, and marks such as a virama
 
 
 # --- Cross-checks: what the schema alone cannot see ------------------------------------------
@@ -387,7 +521,7 @@ class _CrossChecker:
         self.log.error(origin.file, origin.line_of(*fields), message, expected=expected, hint=hint, entry_id=entry.id)
 
     def ref(self, entry: Model, fields: tuple, target: str, kind: str) -> None:
-        if target in self.store.kind(kind) or target in self.store.broken_ids:
+        if target in self.store.kind(kind) or target in self.store.broken_ids or self.store.unread_files:
             return
         name = ".".join(str(f) for f in fields if not isinstance(f, int))
         other = next((k for k in KINDS if target in self.store.kind(k)), None)
@@ -466,7 +600,7 @@ def _warnings_of_content(store: Store, log: ProblemLog) -> None:
     _figure_jumps(store, warn)
 
 
-TEXT_FIELDS = ("name", "public_name", "summary", "note", "notes", "description", "text")
+TEXT_FIELDS = ("name", "public_name", "summary", "note", "notes", "description", "text", "author")
 
 
 def _texts_of(entry: Model) -> Iterator[tuple[tuple, str]]:
@@ -478,8 +612,13 @@ def _texts_of(entry: Model) -> Iterator[tuple[tuple, str]]:
         value = fields.get(name)
         if isinstance(value, str):
             yield (name,), value
-    for i, item in enumerate(fields.get("items") or ()):
-        yield ("items", i), item
+    for list_name in ("items", "aliases"):
+        for i, item in enumerate(fields.get(list_name) or ()):
+            yield (list_name, i), item
+    for path, citations in citation_lists(entry):
+        for i, citation in enumerate(citations):
+            if citation.note:
+                yield path + (i, "note"), citation.note
     for name, value in (fields.get("names") or {}).items():
         yield ("names", name), value
     for u, update in enumerate(fields.get("updates") or ()):
@@ -493,9 +632,10 @@ def _texts_of(entry: Model) -> Iterator[tuple[tuple, str]]:
 def citation_lists(entry: Model) -> Iterator[tuple[tuple, list[Citation]]]:
     """(field path, citations) of each list of citations an entry carries: its `cited:`, or
     each route update's."""
-    if getattr(entry, "cited", None):
-        yield ("cited",), entry.cited
-    for u, update in enumerate(getattr(entry, "updates", None) or []):
+    fields = entry.__dict__  # not getattr: pydantic's __getattr__ is slow for a field a model lacks
+    if fields.get("cited"):
+        yield ("cited",), fields["cited"]
+    for u, update in enumerate(fields.get("updates") or ()):
         yield ("updates", u, "cited"), update.cited
 
 

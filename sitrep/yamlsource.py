@@ -5,7 +5,11 @@ The store is edited by hand, so this loader is the first line of defence:
 - libyaml's composer (`CSafeLoader`) builds a node graph; nothing is ever constructed from a
   tag, so ``!!python/object`` and friends are refused, not executed;
 - duplicate keys, anchors/aliases (the "billion laughs" bomb), multiple documents, files that
-  are not UTF-8, binary junk, oversized files and absurd nesting are refused with the line;
+  are not UTF-8, binary junk, oversized files, absurd nesting and numbers too long to be counts
+  are refused with the line;
+- only a regular file is opened (`open_regular_file`): a named pipe, a device or a socket is
+  refused without being opened, and the store refuses symbolic links even when one takes a
+  file's place between listing and reading;
 - every mapping key and list item records its 1-based line in `positions`, keyed by its path
   (``("figures", 3, "cited", 0, "source")``), so later stages can point at the exact line.
 """
@@ -16,7 +20,9 @@ import contextlib
 import datetime as dt
 import gc
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
@@ -24,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
+from .errors import Problem, excerpt
 
 try:  # libyaml is 6-10x faster; the pure-Python loader is a correct fallback.
     _Loader = yaml.CSafeLoader
@@ -35,6 +41,9 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 # bigger one is a mistake or an attack, refused before it is read. Split a big store by month.
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64  # the store needs about 6 levels; libyaml itself crashes near 100,000
+# No count of people, days or meals has 16 digits, and up to 15 a number is exact as a float
+# (the report computes with floats). Python itself refuses to read more than 4,300 digits.
+MAX_INT_DIGITS = 15
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -158,19 +167,71 @@ def load_yaml_file(path: Path, shown_as: str | None = None, *, max_bytes: int = 
     return parse_yaml_bytes(read_yaml_bytes(path, shown, max_bytes=max_bytes), shown)
 
 
-def read_yaml_bytes(path: Path, shown: str, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of `path`, refusing a file over `max_bytes`; raises `YamlLoadError`."""
+def read_yaml_bytes(path: Path, shown: str, *, max_bytes: int = MAX_FILE_BYTES,
+                    follow_symlinks: bool = True) -> bytes:
+    """The bytes of `path`, a regular file (see `open_regular_file`) of at most `max_bytes`,
+    refused by its size before anything is read; raises `YamlLoadError`."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            # In MiB, as the README states the limit ("files over 10 MB") and file managers count.
-            limit, actual = max_bytes / 2**20, size / 2**20
-            actual_text = f"{actual:.0f}" if round(actual) > round(limit) else f"{actual:.2f}"
-            raise YamlLoadError(Problem(shown, 0, f"file is {actual_text} MB, larger than the limit of {limit:.0f} MB",
-                                        expected="a fact file of a few MB at most; split the store into several files"))
-        return path.read_bytes()
+        with open_regular_file(path, shown, follow_symlinks=follow_symlinks) as file:
+            _refuse_oversized(os.fstat(file.fileno()).st_size, max_bytes, shown)
+            data = file.read(max_bytes + 1)
     except OSError as exc:
-        raise YamlLoadError(Problem(shown, 0, f"cannot read file: {exc.strerror or exc}")) from None
+        raise YamlLoadError(_unreadable(exc, shown)) from None
+    _refuse_oversized(len(data), max_bytes, shown)  # it grew after it was measured
+    return data
+
+
+def _refuse_oversized(size: int, max_bytes: int, shown: str) -> None:
+    if size > max_bytes:
+        # In MiB, as the README states the limit ("files over 10 MB") and file managers count.
+        limit, actual = max_bytes / 2**20, size / 2**20
+        actual_text = f"{actual:.0f}" if round(actual) > round(limit) else f"{actual:.2f}"
+        raise YamlLoadError(Problem(shown, 0, f"file is {actual_text} MB, larger than the limit of {limit:.0f} MB",
+                                    expected="a fact file of a few MB at most; split the store into several files"))
+
+
+# Never wait when opening: a named pipe put in a file's place must not block the run.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+_FILE_KINDS = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+               (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+@contextlib.contextmanager
+def open_regular_file(path: Path, shown: str, *, follow_symlinks: bool = True):
+    """`path` open for reading (binary), if it is a regular file; raises `YamlLoadError` if not.
+
+    Anything else is refused before it is opened: opening a named pipe waits for a writer
+    (forever), opening a device can set it going. The open file is checked again (fstat), so
+    a file replaced by something else after the first look is refused too. With
+    `follow_symlinks=False` a symbolic link is refused, and the file is opened with O_NOFOLLOW:
+    a link put in its place after the look is never followed."""
+    try:
+        _refuse_unless_regular(os.stat(path, follow_symlinks=follow_symlinks).st_mode, shown)
+        fd = os.open(path, _OPEN_FLAGS | (0 if follow_symlinks else getattr(os, "O_NOFOLLOW", 0)))
+    except OSError as exc:
+        if not follow_symlinks and os.path.islink(path):  # O_NOFOLLOW met a link put there just now
+            raise YamlLoadError(_not_a_regular_file(shown, "a symbolic link")) from None
+        raise YamlLoadError(_unreadable(exc, shown)) from None
+    with os.fdopen(fd, "rb") as file:
+        _refuse_unless_regular(os.fstat(fd).st_mode, shown)
+        yield file
+
+
+def _refuse_unless_regular(mode: int, shown: str) -> None:
+    if not stat.S_ISREG(mode):
+        kind = next((name for is_kind, name in _FILE_KINDS if is_kind(mode)), "a special file")
+        raise YamlLoadError(_not_a_regular_file(shown, kind))
+
+
+def _not_a_regular_file(shown: str, kind: str) -> Problem:
+    return Problem(shown, 0, f"this is {kind}, not a regular file, and is not read",
+                   expected="a regular file of YAML text")
+
+
+def _unreadable(exc: OSError, shown: str) -> Problem:
+    # The system's reason ('Permission denied'), never the exception itself: it names the
+    # absolute path.
+    return Problem(shown, 0, f"cannot read file: {exc.strerror or 'the system refused'}")
 
 
 def parse_yaml_bytes(raw: bytes, shown: str) -> YamlDocument:
@@ -186,8 +247,8 @@ def parse_yaml_bytes(raw: bytes, shown: str) -> YamlDocument:
         raise YamlLoadError(_problem_from_yaml_error(exc, shown, text)) from None
     except yaml.reader.ReaderError as exc:
         raise YamlLoadError(_reader_problem(exc, shown, text)) from None
-    except yaml.YAMLError as exc:
-        raise YamlLoadError(Problem(shown, 0, f"invalid YAML: {exc}")) from None
+    except yaml.YAMLError:  # libyaml marks every error it raises; this is only in case
+        raise YamlLoadError(Problem(shown, 0, "invalid YAML", expected="valid YAML")) from None
     if len(nodes) > 1:
         line = _document_start_line(text, nodes[1].start_mark.line)
         raise YamlLoadError(Problem(shown, line, "a second YAML document starts here ('---')",
@@ -258,9 +319,7 @@ def _check_flow_depth(text: str, shown: str) -> None:
             if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise YamlLoadError(Problem(shown, event.start_mark.line + 1,
-                                                f"nesting deeper than {MAX_DEPTH} levels",
-                                                expected="the store's flat lists of entries"))
+                    raise YamlLoadError(_nesting_problem(shown, event.start_mark.line + 1))
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
@@ -280,8 +339,16 @@ _YAML_EXPECTATIONS = (
 )
 
 
+def _nesting_problem(shown: str, line: int) -> Problem:
+    return Problem(shown, line, f"nesting deeper than {MAX_DEPTH} levels", expected="the store's flat lists of entries")
+
+
 def _problem_from_yaml_error(exc: yaml.MarkedYAMLError, shown: str, text: str = "") -> Problem:
     mark = exc.problem_mark or exc.context_mark
+    if exc.problem and "nesting depth" in exc.problem:
+        # Newer libyaml stops at its own depth limit (1,000 levels), scanning ahead of the
+        # events _check_flow_depth counts ('[[[[...' on one line): that is deeper than ours.
+        return _nesting_problem(shown, mark.line + 1 if mark else 0)
     # An unclosed quote or bracket is found at the end of the file; its opening is what to fix.
     if exc.context_mark and exc.problem and ("end of stream" in exc.problem or "did not find expected ','" in exc.problem):
         mark = exc.context_mark
@@ -337,7 +404,7 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: tuple, depth: int) -> Any:
         if depth > MAX_DEPTH:
-            self.fail(node, f"nesting deeper than {MAX_DEPTH} levels", expected="the store's flat lists of entries")
+            raise YamlLoadError(_nesting_problem(self.shown, node.start_mark.line + 1))
         # An alias makes the composer hand back a node it has already given us.
         if id(node) in self.seen:
             self.fail(node, "YAML anchors and aliases (&name / *name) are not allowed in the store",
@@ -347,7 +414,7 @@ class _Builder:
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ_TAG:
-                self.fail(node, f"the tag {node.tag!r} is not allowed", expected="a plain YAML list")
+                self.fail(node, f"the tag '{_written_tag(node.tag)}' is not allowed", expected="a plain YAML list")
             items = []
             positions, seen, scalar = self.positions, self.seen, self._scalar
             for index, child in enumerate(node.value):
@@ -364,7 +431,7 @@ class _Builder:
 
     def _mapping(self, node: yaml.MappingNode, path: tuple, depth: int) -> dict:
         if node.tag != _MAP_TAG:
-            self.fail(node, f"the tag {node.tag!r} is not allowed", expected="a plain YAML mapping")
+            self.fail(node, f"the tag '{_written_tag(node.tag)}' is not allowed", expected="a plain YAML mapping")
         result: dict[str, Any] = {}
         positions, seen, scalar = self.positions, self.seen, self._scalar
         for key_node, value_node in node.value:
@@ -376,7 +443,7 @@ class _Builder:
             key = key_node.value
             if key in result:
                 first = positions.get(path + (key,), 0)
-                self.fail(key_node, f"duplicate key '{key}' (first set on line {first})",
+                self.fail(key_node, f"duplicate key '{excerpt(key)}' (first set on line {first})",
                           expected="each key once per entry")
             child_path = path + (key,)
             positions[child_path] = key_node.start_mark.line + 1
@@ -393,29 +460,49 @@ class _Builder:
         tag, value = node.tag, node.value
         if tag == _STR_TAG:
             return value
-        if (tag == _INT_TAG and value.isdigit() and value.isascii() and (value[0] != "0" or value == "0")
-                and len(value) <= 18):  # longer: the constructor below, which refuses a 5000-digit number cleanly
-            return int(value)
+        if tag == _INT_TAG:
+            if len(value) > MAX_INT_DIGITS:
+                self._refuse_long_number(node)
+            if value.isdigit() and value.isascii() and (value[0] != "0" or value == "0"):
+                return int(value)
         if tag == _TIMESTAMP_TAG and len(value) == 10 and value[4] == "-" and value[7] == "-":
             try:
                 return dt.date(int(value[:4]), int(value[5:7]), int(value[8:10]))
             except ValueError:
                 return value  # '2016-06-31': kept as text for the schema to report, as below
         if tag not in _SCALAR_TAGS:
-            self.fail(node, f"the tag {node.tag!r} is not allowed",
+            self.fail(node, f"the tag '{_written_tag(node.tag)}' is not allowed",
                       expected="plain text, numbers, dates, true/false", hint="the store never constructs objects from tags")
         try:
             value = self.scalar_constructor.construct_object(node)
-        except Exception as exc:  # each type fails its own way: '!!bool maybe' is a KeyError, '!!int ""' an IndexError
+        except Exception:  # each type fails its own way: '!!bool maybe' is a KeyError, '!!int ""' an IndexError
             if node.tag == "tag:yaml.org,2002:timestamp":
                 # '2016-06-31' looks like a date but is not one: keep the text so the schema
                 # reports it with its field, beside every other problem in the file.
                 return node.value
+            # Not the exception's words: they are Python's ("invalid literal for int() with base 10").
             kind = node.tag.rsplit(":", 1)[-1]
-            value = node.value if len(node.value) <= 60 else node.value[:57] + "..."
-            detail = f" ({exc})" if isinstance(exc, ValueError) and not isinstance(exc, yaml.YAMLError) else ""
-            self.fail(node, f"cannot read value {value!r} as {kind}{detail}",
+            self.fail(node, f"cannot read value '{excerpt(node.value)}' as {kind}",
                       expected=_TAG_EXPECTATIONS.get(kind, "a plain value"))
         if isinstance(value, float) and not math.isfinite(value):  # .nan, .inf
-            self.fail(node, f"'{node.value}' is not a number the store can use", expected="a finite number")
+            self.fail(node, f"'{excerpt(node.value)}' is not a number the store can use", expected="a finite number")
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_INT_DIGITS:
+            self.fail(node, f"the number '{excerpt(node.value)}' is too large", **_LONG_NUMBER)  # 0x..., 1_000_...
         return value
+
+    def _refuse_long_number(self, node: yaml.ScalarNode) -> None:
+        """Refuse a whole number of more digits than any count has, before Python reads it (it
+        refuses 4,300 digits and more, in its own words)."""
+        digits = sum(char.isdigit() for char in node.value)
+        if digits > MAX_INT_DIGITS:
+            self.fail(node, f"the number has {digits} digits", **_LONG_NUMBER)
+
+
+_LONG_NUMBER = {"expected": f"a whole number of at most {MAX_INT_DIGITS} digits",
+                "hint": "put it in quotes if it is text, not a number"}
+
+
+def _written_tag(tag: str) -> str:
+    """A tag as it is written in the file: '!!python/object', not 'tag:yaml.org,2002:python/object'."""
+    tag = "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+    return excerpt(tag)
