@@ -37,16 +37,20 @@ What makes it safe to trust:
   repository) or that is damaged is ignored, never unpickled.
 - Any problem reading the cache means it is ignored and the store is loaded from its files;
   any problem writing it is ignored too. Deleting `.sitrep-cache/` is always safe.
+- It holds every entry of the store, restricted ones included, so it is its owner's only:
+  folders 0700, files 0600, whatever the umask.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
 import os
 import pickle
 import secrets
+import stat
 import sys
 import tempfile
 import time
@@ -174,7 +178,7 @@ class StoreCache:
                 == (index.files, index.clean, index.static_warnings)):
             return  # nothing changed: nothing to write
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            _make_private_folder(self.folder)
             _mark_cache_folder(self.folder.parent)
             for record, name in self.new_records.values():
                 # The entries and the document in two parts: a run that reuses the file unpickles
@@ -236,7 +240,8 @@ def _write_replacing(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, then rename it over `path`: a reader sees
     the old file or the new one, never half of one. Unlike report files (`output.write_atomic`)
     cache files are not forced to disk first: that took longer than the rest of the writing,
-    and a file that a crash leaves damaged fails its signature and is ignored."""
+    and a file that a crash leaves damaged fails its signature and is ignored. mkstemp makes
+    the file readable by its owner only (0600), whatever the umask, as every cache file is."""
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -337,15 +342,30 @@ def _signing_key() -> bytes | None:
         return None
 
 
+def _make_private_folder(folder: Path) -> None:
+    """Make `folder` and the cache folder it is in (.sitrep-cache), readable by their owner
+    only; tighten them if an older sitrep made them readable by all."""
+    for path in (folder.parent, folder):
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _make_private(path, 0o700)
+
+
+def _make_private(path: Path, mode: int) -> None:
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        with contextlib.suppress(OSError):  # not ours to change (a shared cache): used as it is
+            path.chmod(mode)
+
+
 def _mark_cache_folder(folder: Path) -> None:
     """Tell git (and backup tools) to leave the cache alone."""
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# sitrep's store cache; safe to delete at any time\n*\n", encoding="utf-8")
-    tag = folder / "CACHEDIR.TAG"
-    if not tag.exists():
-        tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n"
-                       "# This folder is a cache made by sitrep (https://bford.info/cachedir/).\n", encoding="utf-8")
+    for name, text in ((".gitignore", "# sitrep's store cache; safe to delete at any time\n*\n"),
+                       ("CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n"
+                                        "# This folder is a cache made by sitrep (https://bford.info/cachedir/).\n")):
+        path = folder / name
+        if path.exists():
+            _make_private(path, 0o600)
+        else:
+            _write_replacing(path, text.encode("utf-8"))
 
 
 class TemplateBytecodeCache:
@@ -381,7 +401,7 @@ class TemplateBytecodeCache:
     def dump_bytecode(self, bucket) -> None:
         try:
             data = bucket.bytecode_to_string()
-            self.folder.mkdir(parents=True, exist_ok=True)
+            _make_private_folder(self.folder)
             _mark_cache_folder(self.folder.parent)
             tag = hmac.new(self.key, bucket.key.encode() + b"\0" + data, hashlib.sha256).digest()
             _write_replacing(self.folder / bucket.key, tag + data)
