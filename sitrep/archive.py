@@ -59,7 +59,10 @@ class Fingerprints:
         self.weeks = weeks
         self.store = store
         digest = hashlib.sha256()
-        for part in (__version__, edition, ",".join(sorted(formats)), config.path.read_bytes()):
+        # The config as it was loaded and is used, not config.yaml as it is now: edited since,
+        # the file would give this build's reports the fingerprint of a config they were not
+        # made from, and the next build would call them up to date.
+        for part in (__version__, edition, ",".join(sorted(formats)), config.model.model_dump_json()):
             digest.update(part if isinstance(part, bytes) else part.encode())
             digest.update(b"\0")
         for folder_or_file in templates:
@@ -168,7 +171,9 @@ def load_manifest(config: Config, edition: str) -> dict[str, ArchiveEntry]:
 def save_manifest(config: Config, edition: str, entries: dict[str, ArchiveEntry]) -> None:
     data = {"sitrep": __version__, "edition": edition,
             "weeks": {week: asdict(entry) for week, entry in sorted(entries.items())}}
-    write_atomic(manifest_path(config, edition), json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+    # The internal edition's record names its reports' restricted figures: its owner's only.
+    write_atomic(manifest_path(config, edition), json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
+                 private=edition == "internal")
 
 
 def entry_for(config: Config, context, files: dict[str, Path], fingerprint: str) -> ArchiveEntry:
@@ -189,14 +194,21 @@ def file_stats(config: Config, files: dict[str, str]) -> dict[str, list[int]]:
     return stats
 
 
-def is_current(config: Config, entry: ArchiveEntry | None, fingerprint: str, formats: tuple[str, ...]) -> bool:
-    """Built from the same inputs, and its files are still there, untouched."""
+def is_current(config: Config, entry: ArchiveEntry | None, fingerprint: str, formats: tuple[str, ...],
+               *, private: bool = False) -> bool:
+    """Built from the same inputs, and its files are still there, untouched; and, `private`,
+    readable by their owner only (older versions wrote every file readable by all)."""
     if entry is None or entry.fingerprint != fingerprint or set(formats) - set(entry.files):
         return False
     try:
-        return all(file_stats(config, {fmt: entry.files[fmt]})[fmt] == entry.stats.get(fmt) for fmt in formats)
+        return (all(file_stats(config, {fmt: entry.files[fmt]})[fmt] == entry.stats.get(fmt) for fmt in formats)
+                and not (private and any(_readable_by_others(config.output_dir / entry.files[fmt]) for fmt in formats)))
     except OSError:
         return False
+
+
+def _readable_by_others(path: Path) -> bool:
+    return bool(path.stat().st_mode & 0o077)
 
 
 def remove_stale_temporaries(folder: Path) -> None:

@@ -11,14 +11,17 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterator
 
 from . import archive
 from .cache import CACHE_DIR
 from .config import Config, load_config
 from .dates import IsoWeek
 from .errors import ConfigError, Problem, SitrepError, display_path
+from .lock import WorkspaceLock
 from .output import copy_if_changed, write_outputs
 from .pdf import render_pdf, take_helper
+from .processes import end_with_parent
 from .render import builtin_templates_dir, render_for
 from .report import ReportContext, available_weeks, build_context, resolve_week
 from .store import Store, load_store
@@ -70,15 +73,17 @@ def output_paths(config: Config, week: IsoWeek, edition: str = "public") -> dict
 
 def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
                formats: tuple[str, ...] = ("html", "pdf"), edition: str | None = None,
-               force: bool = False) -> BuildResult:
+               force: bool = False, on_wait: Callable[[str], None] | None = None) -> BuildResult:
     """Build one week's report (default: the latest). Nothing is written unless every stage
     succeeded; a week whose inputs have not changed since its last build is left as it is
-    unless `force`."""
+    unless `force`. While another build of the same output folder runs, this one waits for it,
+    and says so once through `on_wait`."""
     started = time.perf_counter()
     # The PDF helper imports WeasyPrint on another core while this process loads the store and
     # renders the HTML; left unused (and stopped) when the week turns out to be up to date.
-    with take_helper() if "pdf" in formats else contextlib.nullcontext() as helper:
-        plan = _Plan(check(config_path), edition, formats)
+    with (take_helper() if "pdf" in formats else contextlib.nullcontext() as helper,
+          _checked_under_lock(config_path, on_wait) as checked):
+        plan = _Plan(checked, edition, formats)
         plan.pdf_helper = helper
         result = plan.build(plan.weeks.index(resolve_week(plan.store, week, plan.edition)), force)
         plan.finish([result])
@@ -87,24 +92,58 @@ def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
 
 
 def build_all(config_path: Path | str = "config.yaml", *, formats: tuple[str, ...] = ("html", "pdf"),
-              edition: str | None = None, force: bool = False, jobs: int | None = None) -> list[BuildResult]:
+              edition: str | None = None, force: bool = False, jobs: int | None = None,
+              on_wait: Callable[[str], None] | None = None) -> list[BuildResult]:
     """Build every week of the series that changed (all of them with `force`), on `jobs`
-    processes (default: one per core), then the archive index, output/index.html."""
-    plan = _Plan(check(config_path), edition, formats)
-    if not plan.weeks:
-        resolve_week(plan.store, None, plan.edition)  # raises: the store holds no dated facts
-    positions = range(len(plan.weeks))
-    todo = [i for i in positions if force or not plan.is_current(i)]
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    built: dict[int, BuildResult] = {}
-    if jobs > 1 and len(todo) > 1:
-        built.update(_build_in_parallel(plan, todo, jobs))
-    else:
-        for i in todo:
-            built[i] = plan.build(i, force=True)
-    results = [built.get(i) or plan.skipped(i) for i in positions]
-    plan.finish(results)
+    processes (default: one per core), then the archive index, output/index.html. While
+    another build of the same output folder runs, this one waits for it (see `build_week`)."""
+    with _checked_under_lock(config_path, on_wait) as checked:
+        plan = _Plan(checked, edition, formats)
+        if not plan.weeks:
+            resolve_week(plan.store, None, plan.edition)  # raises: the store holds no dated facts
+        positions = range(len(plan.weeks))
+        todo = [i for i in positions if force or not plan.is_current(i)]
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+        built: dict[int, BuildResult] = {}
+        if jobs > 1 and len(todo) > 1:
+            built.update(_build_in_parallel(plan, todo, jobs))
+        else:
+            for i in todo:
+                built[i] = plan.build(i, force=True)
+        results = [built.get(i) or plan.skipped(i) for i in positions]
+        plan.finish(results)
     return results
+
+
+@contextlib.contextmanager
+def _checked_under_lock(config_path: Path | str, on_wait: Callable[[str], None] | None) -> Iterator[CheckResult]:
+    """The workspace, checked, while this build holds the lock on its output folder (lock.py).
+
+    When another build held the lock, the config and store are checked again once it is
+    released: that build may have been of another config.yaml, and this one must plan from
+    what it finds then, not from what it read before waiting."""
+    checked = check(config_path)
+    while True:
+        _refuse_an_output_folder_in_a_file(checked.config)
+        lock = WorkspaceLock(checked.config.output_dir)
+        try:
+            if lock.acquire(on_wait):
+                checked = check(config_path)
+            if checked.config.output_dir == lock.folder:
+                yield checked
+                return
+            # config.yaml now names another output folder: lock that one instead.
+        finally:
+            lock.release()
+
+
+def _refuse_an_output_folder_in_a_file(config: Config) -> None:
+    """The output folder, or a folder it would be made in, must not be a file."""
+    blocking = next((p for p in (config.output_dir, *config.output_dir.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        what = "is a file" if blocking == config.output_dir else f"is inside {display_path(blocking)}, which is a file"
+        raise ConfigError(config.problem("output", f"output: '{config.model.output}' {what}, not a folder",
+                                         expected="a folder for the reports (it is created if missing)"))
 
 
 class _Plan:
@@ -115,12 +154,6 @@ class _Plan:
         self.edition = edition or self.config.edition
         self.formats = formats
         config = self.config
-        # The output folder, or a folder it would be made in, must not be a file.
-        blocking = next((p for p in (config.output_dir, *config.output_dir.parents) if p.exists() and not p.is_dir()), None)
-        if blocking is not None:
-            what = "is a file" if blocking == config.output_dir else f"is inside {display_path(blocking)}, which is a file"
-            raise ConfigError(config.problem("output", f"output: '{config.model.output}' {what}, not a folder",
-                                             expected="a folder for the reports (it is created if missing)"))
         self.weeks = available_weeks(self.store, self.edition)
         self.fingerprints = archive.Fingerprints(config, self.store, self.weeks, self.edition, formats,
                                                  self.template_inputs())
@@ -136,11 +169,18 @@ class _Plan:
                   *(config.workspace / font.file for font in config.model.theme.fonts.files)]
         return [path for path in inputs if path is not None]
 
+    @property
+    def private(self) -> bool:
+        """Whether this edition's files are for their owner's eyes only (the internal edition's
+        restricted facts must not be readable by every account on the machine)."""
+        return self.edition == "internal"
+
     def entry(self, position: int):
         return self.manifest.get(str(self.weeks[position]))
 
     def is_current(self, position: int) -> bool:
-        return archive.is_current(self.config, self.entry(position), self.fingerprints.of(position), self.formats)
+        return archive.is_current(self.config, self.entry(position), self.fingerprints.of(position), self.formats,
+                                  private=self.private)
 
     def skipped(self, position: int) -> BuildResult:
         week, entry = self.weeks[position], self.entry(position)
@@ -167,7 +207,7 @@ class _Plan:
             render = self.pdf_helper.render if self.pdf_helper else render_pdf
             outputs[paths["pdf"]] = render(html, base_dir=paths["pdf"].parent,
                                            allowed_roots=[config.workspace, self.assets, builtin_templates_dir()])
-        write_outputs(outputs)
+        write_outputs(outputs, private=self.private)
         self.record(position, context, {fmt: paths[fmt] for fmt in self.formats})
         return BuildResult(week, context, {fmt: paths[fmt] for fmt in self.formats},
                            seconds=time.perf_counter() - started, warnings=self.store.warnings,
@@ -186,7 +226,8 @@ class _Plan:
             del self.manifest[week]
         archive.save_manifest(self.config, self.edition, self.manifest)
         write_outputs({self.config.output_dir / index_name(self.edition):
-                       archive.render_index(self.config, list(self.manifest.values()), self.edition)})
+                       archive.render_index(self.config, list(self.manifest.values()), self.edition)},
+                      private=self.private)
 
 
 def index_name(edition: str) -> str:
@@ -213,7 +254,7 @@ def _build_in_parallel(plan: _Plan, todo: list[int], jobs: int) -> dict[int, Bui
         # Unlike multiprocessing.Pool, the executor notices a worker that dies (killed, out of
         # memory) and says so, instead of waiting for it forever.
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_ignore_interrupts) as pool:
+                                 initializer=_start_worker, initargs=(os.getpid(),)) as pool:
             outcomes = list(pool.map(_build_in_worker, todo))
     except BrokenProcessPool:
         raise SitrepError(Problem("sitrep build", 0, "a worker process building the reports died (killed, or out "
@@ -231,7 +272,11 @@ def _build_in_parallel(plan: _Plan, todo: list[int], jobs: int) -> dict[int, Bui
     return built
 
 
-def _ignore_interrupts() -> None:
+def _start_worker(parent_pid: int) -> None:
+    # A worker waits on the pool's task queue, whose writing end every worker's fork keeps
+    # open: killed outright, the parent would leave it (and the lock on the output folder,
+    # shared since the fork) behind for good. (The pool forks its workers from this thread.)
+    end_with_parent(parent_pid)
     # Ctrl+C is the parent's to handle (one "interrupted" message); workers end with the pool.
     import signal
 

@@ -67,7 +67,7 @@ def build(
 ) -> None:
     """Build a week's report (or, with --all, every week's) into output/<week>/ as HTML and PDF.
 
-    Checks the store first and refuses to build from a broken one. Builds are incremental: a week whose facts, neighbours in the series, templates and config have not changed is left as it is (--force rebuilds). Files are written atomically: a failed or interrupted build leaves the previous report untouched.
+    Checks the store first and refuses to build from a broken one. Builds are incremental: a week whose facts, neighbours in the series, templates and config have not changed is left as it is (--force rebuilds). Files are written atomically: a failed or interrupted build leaves the previous report untouched. One build at a time writes an output folder: another waits for it, then plans afresh.
 
     Example: sitrep build --week 2016-W26 --format pdf
     """
@@ -85,9 +85,9 @@ def build(
     store_module.FREEZE_LOADED_STORE = True
     try:
         if all_weeks:
-            results = build_all(config, formats=formats, edition=chosen, force=force, jobs=jobs)
+            results = build_all(config, formats=formats, edition=chosen, force=force, jobs=jobs, on_wait=_say_waiting)
         else:
-            results = [build_week(config, week, formats, chosen, force=force)]
+            results = [build_week(config, week, formats, chosen, force=force, on_wait=_say_waiting)]
     except SitrepError as error:
         _fail(error)
     finally:
@@ -107,6 +107,11 @@ def build(
                    f"({time.perf_counter() - started:.1f} s).")
     elif results[0].skipped:
         typer.echo("Nothing changed since the last build; --force rebuilds it.")
+
+
+def _say_waiting(message: str) -> None:
+    """Another build holds the workspace: say why nothing seems to happen (Ctrl+C stops waiting)."""
+    typer.echo(message, err=True)
 
 
 @app.command()

@@ -4,6 +4,7 @@ the workspace (and the built-in templates) and nothing from the network."""
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -71,7 +72,8 @@ class PdfHelper:
             return
         context = multiprocessing.get_context("fork")
         self.connection, child_end = context.Pipe()
-        self.process = context.Process(target=_pdf_helper_main, args=(child_end, self.connection), daemon=True)
+        self.process = context.Process(target=_pdf_helper_main, args=(child_end, self.connection, os.getpid()),
+                                       daemon=True)
         self.process.start()
         child_end.close()
 
@@ -112,12 +114,17 @@ class PdfHelper:
         self.close()
 
 
-def _pdf_helper_main(connection, parents_end) -> None:
+def _pdf_helper_main(connection, parents_end, parent_pid: int) -> None:
     """The helper process: import WeasyPrint at once, then render each request until told to
-    stop, or until the parent is gone (its end of the pipe closes)."""
+    stop, or until the parent is gone (its end of the pipe closes, or it was killed)."""
     import signal
     import traceback
 
+    from .processes import end_with_parent
+
+    # Its pipe closing tells the helper only once it next reads it, after a whole import or
+    # PDF; a parent killed outright (SIGKILL) takes the helper with it at once instead.
+    end_with_parent(parent_pid)
     parents_end.close()  # the fork copied it; kept open here, the pipe would never report EOF
 
     # Ctrl+C is the parent's to handle (it says "interrupted"); the helper then sees its pipe
