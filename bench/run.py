@@ -23,7 +23,9 @@ another:
   `--all`, the `render_pdf` calls);
 - a no-change rebuild: `sitrep build --week W` again with nothing changed (the incremental
   build leaves the week as it is);
-- the peak memory (max RSS) of the cold load and of the PDF build processes.
+- the peak memory (max RSS) of the cold load and of the PDF build processes;
+- what Jinja's sandbox costs: the latest week's HTML rendered (templates compiled, then run)
+  in the sandboxed environment sitrep uses and in a plain one, the fastest of 15 each.
 
 Each timing is the fastest of `--repeat` runs (the machines are noisy; the fastest run is the
 one least disturbed). Then, on a store of `--all-size` entries (about a dozen weeks), `sitrep
@@ -55,7 +57,9 @@ def probe(task: str, args: list[str]) -> dict:
     """Run one measurement in this (fresh) process and return what was measured."""
     started = time.perf_counter()
     result: dict = {}
-    if task == "weasyprint":
+    if task == "sandbox":
+        result.update(_sandbox_cost(args[0]))
+    elif task == "weasyprint":
         html_path, pdf_path = Path(args[0]), Path(args[1])
         import weasyprint
 
@@ -99,6 +103,34 @@ def probe(task: str, args: list[str]) -> dict:
     cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
     result.update(seconds=time.perf_counter() - started, cpu=cpu, peak_kb=max(own.ru_maxrss, workers.ru_maxrss))
     return result
+
+
+def _sandbox_cost(week: str, runs: int = 15) -> dict:
+    """The week's HTML rendered in the sandbox and in a plain Jinja environment (the same
+    loaders, filters and templates), fastest of `runs` each; templates compiled every run, as
+    a build without the template cache does."""
+    import jinja2
+
+    import sitrep.render as render
+    from sitrep.build import check
+    from sitrep.dates import IsoWeek
+    from sitrep.report import build_context
+
+    checked = check("config.yaml")
+    context = build_context(checked.store, checked.config, IsoWeek.parse(week), checked.config.edition)
+
+    def fastest() -> float:
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            render.render_document(context)
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    sandboxed = fastest()
+    render.SandboxedEnvironment = jinja2.Environment  # this probe process only
+    plain = fastest()
+    return {"sandboxed_s": sandboxed, "plain_s": plain}
 
 
 def _time_calls(module, name: str, phases: dict[str, float]) -> None:
@@ -180,6 +212,7 @@ def bench_size(entries: int, workdir: Path, repeat: int, seed: int) -> dict:
     row["weasy"] = measure("weasyprint", str(html_file), str(ws / "weasyprint-alone.pdf"), cwd=ws, repeat=repeat)
     row["noop"] = measure("cli", "build", "--week", week, "--format", "pdf", cwd=ws, repeat=repeat)
     row["pages"] = _pages(ws / "weasyprint-alone.pdf")
+    row["sandbox"] = measure("sandbox", week, cwd=ws)
     return row
 
 
@@ -240,7 +273,15 @@ def size_table(row: dict) -> list[tuple[str, str]]:
         ("share of the PDF build in WeasyPrint", f"{100 * in_weasy / pdf['wall']:.0f} %" if in_weasy else "-"),
         ("no-change rebuild of the week (process)", seconds(noop["wall"])),
         ("peak memory: cold load / PDF build", f"{cold['peak_kb'] / 1024:.0f} MB / {pdf['peak_kb'] / 1024:.0f} MB"),
+        ("render HTML: sandboxed / plain Jinja", sandbox_cost(row.get("sandbox"))),
     ]
+
+
+def sandbox_cost(measured: dict | None) -> str:
+    if not measured:
+        return "-"
+    sandboxed, plain = measured["sandboxed_s"], measured["plain_s"]
+    return f"{1000 * sandboxed:.1f} ms / {1000 * plain:.1f} ms ({100 * (sandboxed / plain - 1):+.0f} %)"
 
 
 def print_table(title: str, rows: list[tuple[str, str]]) -> None:
@@ -272,6 +313,7 @@ def summary(rows: list[dict], archive: dict) -> str:
     line("no-change rebuild of the week", lambda r: seconds(r["noop"]["wall"]))
     line("peak memory, cold load / PDF build",
          lambda r: f"{r['load_cold']['peak_kb'] / 1024:.0f} / {r['pdf']['peak_kb'] / 1024:.0f} MB")
+    line("render HTML, sandboxed / plain Jinja", lambda r: sandbox_cost(r.get("sandbox")))
     text = "\n".join(lines)
     if "jobs1" in archive:
         speedup = archive["jobs1"]["wall"] / archive["jobs2"]["wall"]

@@ -242,23 +242,18 @@ class ArchiveContext:
 
 def render_index(config: Config, entries: list[ArchiveEntry], edition: str) -> str:
     """output/index.html: every report of the series, newest first, with links to both files."""
-    import jinja2
-
-    from .errors import Problem, TemplateProblem
     from .cache import CACHE_DIR, TemplateBytecodeCache
-    from .render import make_environment
+    from .references import check_references, policy_for
+    from .render import make_environment, render_tracked, template_problems
     from .theme import theme_for
 
     archive = ArchiveContext(config.title, config.crisis, config.organisation.name, edition, config.language,
                              sorted(entries, key=lambda e: e.number, reverse=True))
     env = make_environment(config.templates_dir, config.language,
                            TemplateBytecodeCache.open(config.workspace / CACHE_DIR))
-    try:
-        return env.get_template("index.html").render(archive=archive, theme=theme_for(config, "assets"),
-                                                     assets="assets")
-    except jinja2.TemplateError as exc:
-        where = display_path(getattr(exc, "filename", None) or "index.html")
-        raise TemplateProblem(Problem(where, getattr(exc, "lineno", 0) or 0, f"template error in the archive index: "
-                                      f"{getattr(exc, 'message', None) or exc}",
-                                      hint="index.html receives `archive` (title, crisis, organisation, edition, "
-                                           "reports: week, number, period, as_of, headline, files)")) from None
+    with template_problems(env):  # the sandbox and the errors of the report's own templates
+        rendered = render_tracked(env.get_template("index.html"),
+                                  {"archive": archive, "theme": theme_for(config, "assets"), "assets": "assets"})
+    # The index travels with the reports: the same references are refused in it.
+    check_references(rendered, policy_for(config, config.output_dir, edition, config.output_dir / "assets"))
+    return rendered.text

@@ -22,6 +22,7 @@ from .lock import WorkspaceLock
 from .output import copy_if_changed, write_outputs
 from .pdf import render_pdf, take_helper
 from .processes import end_with_parent
+from .references import check_references, policy_for
 from .render import builtin_templates_dir, render_for
 from .report import ReportContext, available_weeks, build_context, resolve_week
 from .store import Store, load_store
@@ -195,8 +196,13 @@ class _Plan:
         config, week = self.config, self.weeks[position]
         context = build_context(self.store, config, week, self.edition)
         # config.yaml's templates folder and theme; `workspace` lets a user template link a workspace file.
-        html = render_for(config, context, assets_url=f"../{ASSETS_DIR}",
-                          workspace_url=Path(os.path.relpath(config.workspace, config.output_dir / str(week))).as_posix())
+        week_dir = config.output_dir / str(week)
+        rendered = render_for(config, context, assets_url=f"../{ASSETS_DIR}",
+                              workspace_url=Path(os.path.relpath(config.workspace, week_dir)).as_posix())
+        # Both formats refer to the same files, refused by one policy before anything is written.
+        policy = policy_for(config, week_dir, self.edition, config.output_dir / ASSETS_DIR)
+        check_references(rendered, policy)
+        html = rendered.text
         paths = output_paths(config, week, self.edition)
         # The fonts both formats use go in place first (each copied atomically, shared by every week).
         self.assets = self.assets or _install_assets(config)
@@ -205,8 +211,8 @@ class _Plan:
             outputs[paths["html"]] = html
         if "pdf" in self.formats:
             render = self.pdf_helper.render if self.pdf_helper else render_pdf
-            outputs[paths["pdf"]] = render(html, base_dir=paths["pdf"].parent,
-                                           allowed_roots=[config.workspace, self.assets, builtin_templates_dir()])
+            outputs[paths["pdf"]] = render(rendered, base_dir=week_dir, allowed_roots=policy.readable,
+                                           withheld_roots=policy.withheld)
         write_outputs(outputs, private=self.private)
         self.record(position, context, {fmt: paths[fmt] for fmt in self.formats})
         return BuildResult(week, context, {fmt: paths[fmt] for fmt in self.formats},

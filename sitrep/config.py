@@ -132,6 +132,9 @@ class ConfigModel(Model):
     sections: Optional[Annotated[list[Text], Field(min_length=1)]] = None  # which sections, in which order
     disclaimer: Optional[Lines] = None
     theme: Theme = Theme()
+    # Workspace files the PDF may embed (<a rel="attachment">): none but these, and in a public
+    # edition none from the store.
+    attachments: list[Text] = []
 
 
 class Config:
@@ -146,6 +149,7 @@ class Config:
         self.output_dir = (self.workspace / model.output).resolve()
         self.templates_dir = (self.workspace / model.templates).resolve() if model.templates else None
         self.logo_path = (self.workspace / model.theme.logo).resolve() if model.theme.logo else None
+        self.attachment_paths = [(self.workspace / name).resolve() for name in model.attachments]
 
     def __getattr__(self, name: str):
         return getattr(self.model, name)
@@ -234,6 +238,14 @@ def _check_files_and_names(config: Config, line_of) -> list[Problem]:
         if message:
             problem(("theme", "fonts", "files", index, "file"), f"theme.fonts.files: {message}",
                     expected="a .ttf, .otf, .woff or .woff2 font file inside the workspace")
+    for index, (name, path) in enumerate(zip(model.attachments, config.attachment_paths)):
+        if not path.is_relative_to(config.workspace):
+            message = f"'{name}' is outside the workspace"
+        elif not path.is_file():
+            message = f"'{name}' does not exist" if not path.exists() else f"'{name}' is not a file"
+        else:
+            continue
+        problem(("attachments", index), f"attachments: {message}", expected="a file inside the workspace")
     return problems
 
 

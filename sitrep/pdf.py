@@ -6,9 +6,13 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from .errors import Problem, TemplateProblem
+
+if TYPE_CHECKING:  # not imported at run time: the CLI starts the PDF helper before anything heavy loads
+    from .render import RenderedHtml
 
 
 def _fetcher_class():
@@ -18,16 +22,18 @@ def _fetcher_class():
     class WorkspaceFetcher(URLFetcher):
         """Serves file: URLs inside the allowed folders and data: URLs; refuses the rest."""
 
-        def __init__(self, allowed_roots: list[Path]):
+        def __init__(self, allowed_roots: list[Path], withheld_roots: list[Path]):
             super().__init__(allowed_protocols={"file", "data"})
             self.allowed_roots = [root.resolve() for root in allowed_roots]
+            self.withheld_roots = [root.resolve() for root in withheld_roots]
             self.refused: list[str] = []
 
         def fetch(self, url, headers=None):
             scheme = url.split(":", 1)[0].lower()
             if scheme == "file":
                 path = Path(unquote(urlparse(url).path)).resolve()
-                if not any(path.is_relative_to(root) for root in self.allowed_roots):
+                if (not any(path.is_relative_to(root) for root in self.allowed_roots)
+                        or any(path.is_relative_to(root) for root in self.withheld_roots)):
                     self.refused.append(url)
                     raise ValueError(f"refused: {url} is outside the workspace")
             elif scheme != "data":
@@ -38,21 +44,37 @@ def _fetcher_class():
     return WorkspaceFetcher
 
 
-def render_pdf(html: str, *, base_dir: Path, allowed_roots: list[Path], title: str = "report",
-               created: str | None = None) -> bytes:
-    """Lay out `html` (whose relative links resolve against `base_dir`) as PDF bytes."""
+def render_pdf(html: str | RenderedHtml, *, base_dir: Path, allowed_roots: list[Path],
+               withheld_roots: list[Path] = ()) -> bytes:
+    """Lay out `html` (whose relative links resolve against `base_dir`) as PDF bytes, reading
+    files only inside `allowed_roots` and never inside `withheld_roots`.
+
+    sitrep.references has refused every reference it can see before this runs; the fetcher
+    enforces the same limits on whatever WeasyPrint itself goes on to load."""
     from weasyprint import HTML
 
-    fetcher = _fetcher_class()(allowed_roots)
+    text = html if isinstance(html, str) else html.text
+    fetcher = _fetcher_class()(allowed_roots, list(withheld_roots))
     # WeasyPrint reports missing resources through logging; sitrep turns refusals into errors.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    document = HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
+    document = HTML(string=text, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
     pdf = document.write_pdf(pdf_identifier=False)
     if fetcher.refused:
-        raise TemplateProblem([Problem("report", 0, f"the report tries to read {url}",
+        raise TemplateProblem([Problem(*_written_at(html, url), f"the report tries to read {url}",
                                        expected="files inside the workspace only; no network access")
                                for url in sorted(set(fetcher.refused))])
     return pdf
+
+
+def _written_at(html: str | RenderedHtml, url: str) -> tuple[str, int]:
+    """The template file and line that wrote a reference WeasyPrint resolved to `url`: where
+    the URL, or else its file name, first appears in the HTML."""
+    if not isinstance(html, str):
+        for written in (url, unquote(urlparse(url).path).rsplit("/", 1)[-1]):
+            at = html.text.find(written) if written else -1
+            if at >= 0:
+                return html.origin_at(at)
+    return "report", 0
 
 
 class PdfHelper:
@@ -77,11 +99,12 @@ class PdfHelper:
         self.process.start()
         child_end.close()
 
-    def render(self, html: str, *, base_dir: Path, allowed_roots: list[Path]) -> bytes:
+    def render(self, html: str | RenderedHtml, *, base_dir: Path, allowed_roots: list[Path],
+               withheld_roots: list[Path] = ()) -> bytes:
         if self.process is None:
-            return render_pdf(html, base_dir=base_dir, allowed_roots=allowed_roots)
+            return render_pdf(html, base_dir=base_dir, allowed_roots=allowed_roots, withheld_roots=withheld_roots)
         try:
-            self.connection.send((html, base_dir, list(allowed_roots)))
+            self.connection.send((html, base_dir, list(allowed_roots), list(withheld_roots)))
             kind, payload = self.connection.recv()
         except (EOFError, OSError, BrokenPipeError):
             raise RuntimeError("the PDF helper process ended unexpectedly") from None
@@ -141,9 +164,10 @@ def _pdf_helper_main(connection, parents_end, parent_pid: int) -> None:
             return
         if request is None:
             return
-        html, base_dir, allowed_roots = request
+        html, base_dir, allowed_roots, withheld_roots = request
         try:
-            reply = ("pdf", render_pdf(html, base_dir=base_dir, allowed_roots=allowed_roots))
+            reply = ("pdf", render_pdf(html, base_dir=base_dir, allowed_roots=allowed_roots,
+                                       withheld_roots=withheld_roots))
         except TemplateProblem as problem:
             reply = ("problems", problem.problems)
         except Exception as error:  # noqa: BLE001 - a bug: the parent reports it as an internal error

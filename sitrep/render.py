@@ -5,11 +5,20 @@ Templates are looked up in the user's folder (config `templates:`) first, then t
 always on and undefined variables are errors, so fact text can never become markup or code
 and a misspelt variable never prints as a silent blank. A template mistake is reported with
 its file and line and a hint: the fields of the object, the variables or the filters there are.
+
+Templates are code that a whole team shares through git, so they run in Jinja's immutable
+sandbox: a template reaches the documented context, filters and globals, and nothing of
+Python beneath them (no `__class__`, `__globals__`, `str.format` tricks, no mutating the
+context, no gigabyte strings). Every chunk of output remembers the template file and line that
+wrote it, so a refused URL in the HTML can be reported where it was written (`RenderedHtml`).
 """
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import dataclasses
+import inspect
 import re
 import sys
 from functools import partial
@@ -17,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup, escape
 
 from .charts import trend_svg
@@ -61,12 +71,55 @@ for _name in dir(jinja2.StrictUndefined):
         setattr(_Undefined, _name, _Undefined._fail_with_undefined_error)
 
 
+# Jinja's globals a template may use (README, 'Templates'); `lipsum` has no place in a report.
+TEMPLATE_GLOBALS = ("range", "dict", "namespace", "cycler", "joiner")
+# The longest string or list an expression may build (`'x' * n`, `list * n`), and the largest
+# power: a report is some hundred kilobytes, and a template must not fill the memory.
+MAX_BUILT_LENGTH = 1_000_000
+MAX_POWER_BITS = 100_000
+
+
+class SandboxedEnvironment(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, with `*` and `**` bounded so that no expression can build a
+    value the size of the machine's memory."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for sequence, times in ((left, right), (right, left)):
+                if (isinstance(sequence, (str, list, tuple)) and isinstance(times, int)
+                        and len(sequence) * times > MAX_BUILT_LENGTH):
+                    raise jinja2.sandbox.SecurityError(
+                        f"the expression would build {len(sequence) * times:,} items "
+                        f"(at most {MAX_BUILT_LENGTH:,} are allowed)")
+        elif (operator == "**" and isinstance(left, int) and isinstance(right, int)
+              and abs(left) > 1 and right * max(abs(left).bit_length(), 1) > MAX_POWER_BITS):
+            raise jinja2.sandbox.SecurityError("the power is too large to compute")
+        return super().call_binop(context, operator, left, right)
+
+
+class _WorkspaceFileLoader(jinja2.FileSystemLoader):
+    """A templates folder whose files must really be inside it: a template that is a symlink
+    to a file elsewhere (committed to git, say, as a link to ~/.ssh/id_rsa) is not loaded."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        if not any(Path(filename).resolve().is_relative_to(Path(root).resolve()) for root in self.searchpath):
+            # Not TemplateNotFound: the built-in of the same name would then be used in silence.
+            shown = f"{display_path(Path(filename).parent)}/{Path(filename).name}"  # the link, not where it leads
+            raise TemplateProblem(Problem(shown, 0, "this template is a link to a file outside "
+                                          "the templates folder, and is not read",
+                                          expected="a template file inside your templates folder"))
+        return source, filename, uptodate
+
+
 def make_environment(user_dir: Path | None = None, language: str = "en",
                      bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     builtin = jinja2.FileSystemLoader(builtin_templates_dir())
-    search = [jinja2.FileSystemLoader(user_dir)] if user_dir else []
+    search = [_WorkspaceFileLoader(user_dir)] if user_dir else []
     loader = jinja2.ChoiceLoader([jinja2.PrefixLoader({BUILTIN_PREFIX: builtin}, delimiter=":"), *search, builtin])
-    env = jinja2.Environment(
+    env = SandboxedEnvironment(
         loader=loader,
         autoescape=True,  # every template is HTML; select_autoescape misses names like *.html.j2
         undefined=_Undefined,
@@ -75,6 +128,7 @@ def make_environment(user_dir: Path | None = None, language: str = "en",
         keep_trailing_newline=True,
         bytecode_cache=bytecode_cache,  # compiled templates kept between runs (sitrep.cache)
     )
+    env.globals = {name: env.globals[name] for name in TEMPLATE_GLOBALS}
     env.filters.update(SITREP_FILTERS)
     env.filters["date"] = partial(date_filter, language=language)
     return env
@@ -136,6 +190,24 @@ SITREP_FILTERS = {
 }
 
 
+@dataclasses.dataclass
+class RenderedHtml:
+    """A rendered document, and the template file and line that wrote each part of it."""
+
+    text: str
+    starts: list[int]  # where each chunk of output begins in `text`
+    origins: list[tuple[str, int]]  # (template file, line) of each chunk
+
+    def origin_at(self, offset: int) -> tuple[str, int]:
+        """The template file (as shown to the user) and line that wrote `text[offset]`."""
+        i = bisect.bisect_right(self.starts, offset) - 1
+        if i < 0:
+            return "templates", 0
+        filename, line = self.origins[i]
+        # A chunk of template text spans lines: count the ones before `offset`.
+        return _shown(filename), line + self.text.count("\n", self.starts[i], offset)
+
+
 def render_html(context: ReportContext, *, user_dir: Path | None = None, assets_url: str = "../assets",
                 theme: Theme | None = None, workspace_url: str = "../..",
                 bytecode_cache: jinja2.BytecodeCache | None = None) -> str:
@@ -143,14 +215,29 @@ def render_html(context: ReportContext, *, user_dir: Path | None = None, assets_
 
     Templates receive `report` (the context), `theme`, `assets` and `workspace` (the URL of the
     workspace folder as seen from the report, for files a user template refers to)."""
+    return render_document(context, user_dir=user_dir, assets_url=assets_url, theme=theme,
+                           workspace_url=workspace_url, bytecode_cache=bytecode_cache).text
+
+
+def render_document(context: ReportContext, *, user_dir: Path | None = None, assets_url: str = "../assets",
+                    theme: Theme | None = None, workspace_url: str = "../..",
+                    bytecode_cache: jinja2.BytecodeCache | None = None) -> RenderedHtml:
+    """`render_html`, keeping where each part of the document was written."""
     from .theme import default_theme
 
     env = make_environment(user_dir, context.language, bytecode_cache)
     variables = {"report": context, "theme": theme or default_theme(assets_url), "assets": assets_url,
                  "workspace": workspace_url}
+    with template_problems(env):
+        return render_tracked(env.get_template(ENTRY_TEMPLATE), variables)
+
+
+@contextlib.contextmanager
+def template_problems(env: jinja2.Environment):
+    """Turn whatever a template can do wrong, the sandbox's refusals included, into a
+    TemplateProblem naming its file and line."""
     try:
-        template = env.get_template(ENTRY_TEMPLATE)
-        return template.render(**variables)
+        yield
     except jinja2.TemplateSyntaxError as exc:
         message = str(exc.message)
         what = _unknown_name(message) or f"template syntax error: {message}"
@@ -166,22 +253,83 @@ def render_html(context: ReportContext, *, user_dir: Path | None = None, assets_
         file, line, names = _template_frame()
         raise TemplateProblem(Problem(file, line, f"template error: {_undefined_message(exc)}",
                                       hint=_undefined_hint(exc, names, env))) from None
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError) as exc:
+    except jinja2.sandbox.SecurityError as exc:
+        file, line, _ = _template_frame()
+        raise TemplateProblem(Problem(file, line, f"not allowed in a template: {_sandbox_message(exc)}",
+                                      expected="the report's documented fields, sitrep's filters and Jinja's",
+                                      hint=CONTEXT_HINT)) from None
+    except OverflowError:  # the sandbox's range() past MAX_RANGE, or a float past its limits
+        file, line, _ = _template_frame()
+        raise TemplateProblem(Problem(file, line, "template error: a range or a number is too large",
+                                      expected=f"a range of at most {jinja2.sandbox.MAX_RANGE:,} numbers")) from None
+    except RecursionError:
+        file, line, _ = _template_frame()
+        raise TemplateProblem(Problem(file, line, "template error: the templates include or call each other "
+                                      "without end", expected="includes and macros that stop")) from None
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError, ArithmeticError) as exc:
         file, line, _ = _template_frame()
         message = getattr(exc, "message", None) or str(exc)
         what = _unknown_name(message) or f"template error: {message}"
         raise TemplateProblem(Problem(file, line, what, hint=_name_hint(message, env))) from None
 
 
+def _sandbox_message(exc: jinja2.sandbox.SecurityError) -> str:
+    """The sandbox's refusal in sitrep's words: '__class__' of a str, 'append' on a list."""
+    message = str(exc.message or exc)
+    unsafe = re.search(r"access to attribute '([^']+)' of '([^']+)' object is unsafe", message)
+    if unsafe:
+        owner = "an undefined value" if unsafe.group(2) == _Undefined.__name__ else f"a {unsafe.group(2)}"
+        return f"'{unsafe.group(1)}' of {owner} (Python internals are out of a template's reach)"
+    return message.rstrip(".")
+
+
+def render_tracked(template: jinja2.Template, variables: dict) -> RenderedHtml:
+    """Render like `Template.render`, noting after each chunk of output which template frame
+    yielded it. Jinja compiles a template into generators: an extended or included template,
+    a block, runs in a generator that its caller's generator delegates to, so the innermost
+    suspended one is the writer, and its line maps back to the template's own line."""
+    generator = template.root_render_func(template.new_context(variables))
+    parts: list[str] = []
+    starts: list[int] = []
+    origins: list[tuple[str, int]] = []
+    offset = 0
+    try:
+        for chunk in generator:
+            starts.append(offset)
+            origins.append(_writer_of(generator))
+            parts.append(chunk)
+            offset += len(chunk)
+    except Exception:
+        template.environment.handle_exception()  # re-raised with the templates' own files and lines
+    return RenderedHtml("".join(parts), starts, origins)
+
+
+def _writer_of(generator) -> tuple[str, int]:
+    """(template file, line) of the innermost template generator that `generator` is suspended in."""
+    inner = generator
+    while True:
+        delegate = inner.gi_yieldfrom  # `yield from` (extends, blocks)
+        if delegate is None:
+            # An include runs `for event in gen: yield event`.
+            delegate = inner.gi_frame.f_locals.get("gen")
+        if not inspect.isgenerator(delegate) or delegate.gi_frame is None or delegate is inner:
+            break
+        inner = delegate
+    frame = inner.gi_frame
+    template = frame.f_globals.get("__jinja_template__")
+    line = template.get_corresponding_lineno(frame.f_lineno) if template is not None else 0
+    return frame.f_code.co_filename, line
+
+
 def render_for(config: Config, context: ReportContext, *, assets_url: str = "../assets",
-               workspace_url: str = "../..") -> str:
-    """`render_html` with everything config.yaml says about templates: the user's folder and the theme."""
+               workspace_url: str = "../..") -> RenderedHtml:
+    """`render_document` with everything config.yaml says about templates: the user's folder and the theme."""
     from .cache import CACHE_DIR, TemplateBytecodeCache
     from .theme import theme_for
 
-    return render_html(context, user_dir=config.templates_dir, assets_url=assets_url,
-                       theme=theme_for(config, assets_url), workspace_url=workspace_url,
-                       bytecode_cache=TemplateBytecodeCache.open(config.workspace / CACHE_DIR))
+    return render_document(context, user_dir=config.templates_dir, assets_url=assets_url,
+                           theme=theme_for(config, assets_url), workspace_url=workspace_url,
+                           bytecode_cache=TemplateBytecodeCache.open(config.workspace / CACHE_DIR))
 
 
 # --- Hints for template mistakes ----------------------------------------------------------------
@@ -272,7 +420,7 @@ def _template_names(env: jinja2.Environment) -> list[str]:
 
 
 def _type_name(value: object) -> str:
-    return type(value).__name__
+    return "undefined value" if isinstance(value, jinja2.Undefined) else type(value).__name__
 
 
 def _join(*parts: str) -> str:

@@ -80,12 +80,18 @@ class Page:
 
 
 def render_report(config_path: Path | str, week: str | None = None, edition: str | None = None,
-                  assets_url: str = ASSETS_URL, workspace_url: str = WORKSPACE_URL
+                  assets_url: str = ASSETS_URL, workspace_url: str = WORKSPACE_URL, *,
+                  week_dir: Path | None = None, assets_dir: Path | None = None
                   ) -> tuple[ReportContext, str, Config]:
     """The report's context and HTML, built in memory by the library (check, then the week's
-    context, then the templates), and the config it came from. Raises SitrepError."""
-    from . import render
-    from .build import check
+    context, then the templates), and the config it came from. Raises SitrepError.
+
+    The HTML's references are judged by the policy `sitrep build` applies (sitrep.references):
+    as read from `week_dir` with the fonts in `assets_dir`, or, for the served page, as if it
+    were in output/<week>/ with ASSETS_URL and WORKSPACE_URL standing for their folders."""
+    from .build import ASSETS_DIR, check
+    from .references import check_references, policy_for
+    from .render import render_for
     from .report import build_context, resolve_week
 
     checked = check(config_path)
@@ -93,11 +99,15 @@ def render_report(config_path: Path | str, week: str | None = None, edition: str
     edition = edition or config.edition
     iso_week = resolve_week(store, week, edition)
     context = build_context(store, config, iso_week, edition)
-    if hasattr(render, "render_for"):  # the config's templates folder and theme, as `sitrep build` renders
-        html = render.render_for(config, context, assets_url=assets_url, workspace_url=workspace_url)
+    rendered = render_for(config, context, assets_url=assets_url, workspace_url=workspace_url)
+    if week_dir is None:
+        assets_dir = config.output_dir / ASSETS_DIR
+        policy = policy_for(config, config.output_dir / str(iso_week), edition, assets_dir,
+                            mounts={ASSETS_URL: assets_dir, WORKSPACE_URL: config.workspace})
     else:
-        html = render.render_html(context, user_dir=user_templates_dir(config), assets_url=assets_url)
-    return context, html, config
+        policy = policy_for(config, week_dir, edition, assets_dir or week_dir.parent / ASSETS_DIR)
+    check_references(rendered, policy)
+    return context, rendered.text, config
 
 
 def render_report_pdf(config_path: Path | str, week: str | None = None, edition: str | None = None) -> bytes:
@@ -105,6 +115,7 @@ def render_report_pdf(config_path: Path | str, week: str | None = None, edition:
     The fonts and theme files are laid out in a temporary folder as output/assets/ holds them."""
     from .build import FONT_FILES
     from .pdf import render_pdf
+    from .references import policy_for
     from .render import builtin_templates_dir
 
     with tempfile.TemporaryDirectory(prefix="sitrep-serve-") as folder:
@@ -113,7 +124,7 @@ def render_report_pdf(config_path: Path | str, week: str | None = None, edition:
         week_dir.mkdir()
         workspace_url = Path(os.path.relpath(Path(config_path).resolve().parent, week_dir)).as_posix()
         _, html, config = render_report(config_path, week, edition, assets_url="../assets",
-                                        workspace_url=workspace_url)
+                                        workspace_url=workspace_url, week_dir=week_dir, assets_dir=root / "assets")
         fonts = builtin_templates_dir() / "fonts"
         (root / "assets" / "fonts").mkdir(parents=True)
         for name in FONT_FILES:
@@ -122,7 +133,8 @@ def render_report_pdf(config_path: Path | str, week: str | None = None, edition:
             target = root / url.removeprefix("/")
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
-        return render_pdf(html, base_dir=week_dir, allowed_roots=[config.workspace, root, builtin_templates_dir()])
+        policy = policy_for(config, week_dir, edition or config.edition, root / "assets")
+        return render_pdf(html, base_dir=week_dir, allowed_roots=policy.readable, withheld_roots=policy.withheld)
 
 
 def user_templates_dir(config) -> Path | None:
