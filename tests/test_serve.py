@@ -398,8 +398,9 @@ def test_browser_shows_the_report(serve_process, browser):
     assert "Key figures" in text
     assert "30,000–40,000" in text
     assert browser.evaluate("document.title").startswith(TITLE)
-    # The bundled font came from the server.
-    assert browser.evaluate("document.fonts.check('12px \"Noto Sans\"')") is True
+    # The bundled font came from the server (fonts load after the text shows: wait for it).
+    wait_until(lambda: browser.evaluate("document.fonts.check('12px \"Noto Sans\"')") is True, 20,
+               message="the Noto Sans font served by sitrep serve")
 
 
 def test_browser_reloads_by_itself_when_a_fact_changes(serve_process, browser, workspace):

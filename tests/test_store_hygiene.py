@@ -28,7 +28,7 @@ import pytest
 import sitrep.store
 import sitrep.yamlsource
 from conftest import write
-from test_bad_input import assert_nothing_written, assert_refused, line_of
+from test_bad_input import FIGURE, assert_nothing_written, assert_refused, line_of
 
 MARKER = "MARKER-7f3c9 this line lives outside the store"
 
@@ -178,17 +178,6 @@ def test_file_replaced_between_its_check_and_its_opening_is_refused(ws, sitrep_c
 
 # --- messages quote a short excerpt, in sitrep's words --------------------------------------
 
-FIGURE = """\
-figures:
-  - id: probe-figure
-    metric: civilians_trapped
-    place: fallujah
-    as_of: 2016-06
-    value: 5
-    unit: people
-    cited:
-      - {source: ibtimes, date: 2016-06}
-"""
 
 
 def test_a_5000_digit_number_is_refused_in_sitreps_words(ws, sitrep_cli):
