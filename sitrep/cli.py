@@ -42,13 +42,21 @@ class Edition(str, Enum):
     internal = "internal"
 
 
-def _fail(error: SitrepError) -> None:
+def _fail(error: SitrepError, writes: bool = True) -> None:
+    """Print each problem, then how many errors there were, and exit 1. `writes`: the command
+    writes files (build, new, schema, init, templates copy), so the count says that nothing
+    was written; a command that only reads (check, weeks, trace...) passes False."""
     for problem in error.problems:
         typer.echo(str(problem), err=True)
     count = len([p for p in error.problems if p.severity == "error"])
     if count > 1:
-        typer.echo(f"{count} errors; nothing was written.", err=True)
+        typer.echo(f"{count} errors; nothing was written." if writes else f"{count} errors.", err=True)
     raise typer.Exit(1)
+
+
+def _counted(n: int, noun: str) -> str:
+    """'1 warning', '3 warnings'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @app.command()
@@ -130,18 +138,19 @@ def check(
     try:
         result = run_check(config)
     except SitrepError as error:
-        _fail(error)
+        _fail(error, writes=False)
     for warning in result.warnings:
         typer.echo(str(warning), err=True)
     if strict and result.warnings:
-        typer.echo(f"{len(result.warnings)} warnings, and --strict treats them as errors.", err=True)
+        typer.echo(f"{_counted(len(result.warnings), 'warning')}, and --strict treats "
+                   f"{'it as an error' if len(result.warnings) == 1 else 'them as errors'}.", err=True)
         raise typer.Exit(1)
     from .schema import count_of
 
     counts = ", ".join(count_of(n, kind) for kind, n in result.store.counts().items())
     weeks = result.store.weeks_with_facts()
     span = f"; weeks {weeks[0]} to {weeks[-1]} ({len(weeks)} with facts)" if weeks else ""
-    warned = f" {len(result.warnings)} warnings." if result.warnings else ""
+    warned = f" {_counted(len(result.warnings), 'warning')}." if result.warnings else ""
     typer.echo(f"OK: {len(result.store.files)} files, {counts}{span}.{warned}")
 
 
@@ -159,7 +168,7 @@ def weeks(
     try:
         result = run_check(config)
     except SitrepError as error:
-        _fail(error)
+        _fail(error, writes=False)
     from .schema import count_of
 
     for summary in week_summaries(result.store):
@@ -223,7 +232,7 @@ def serve(
         server = ReportServer(config, week=week, edition=edition.value if edition else None, host=host, port=port,
                              log=typer.echo)
     except SitrepError as error:
-        _fail(error)
+        _fail(error, writes=False)
 
     def _terminate(signum, frame):  # `kill` stops it as cleanly as Ctrl+C
         raise KeyboardInterrupt
@@ -238,6 +247,7 @@ def serve(
         server.close()
         signal.signal(signal.SIGTERM, previous)
     typer.echo("Stopped.")
+    raise typer.Exit(130)  # it only ever stops when interrupted: exit 130, as every command (README)
 
 
 @app.command()
@@ -255,7 +265,7 @@ def trace(
     try:
         typer.echo(format_trace(trace_entry(run_check(config).store, entry_id)))
     except SitrepError as error:
-        _fail(error)
+        _fail(error, writes=False)
 
 
 class Kind(str, Enum):
@@ -319,17 +329,27 @@ def templates(
     try:
         loaded = load_config(config)
     except SitrepError as error:
-        _fail(error)
+        _fail(error, writes=False)
     user_dir = loaded.templates_dir
     entries = list_templates(user_dir)
     width = max(len(e.name) for e in entries) + 2
     for entry in entries:
         typer.echo(f"{entry.name:<{width}}{entry.where:<11}{display_path(entry.path)}")
     if user_dir is None:
-        typer.echo("\nNo templates folder of your own yet: add 'templates: templates' to config.yaml, create the "
+        folder = _free_templates_folder(loaded)
+        typer.echo(f"\nNo templates folder of your own yet: add 'templates: {folder}' to config.yaml, create the "
                    "folder, then `sitrep templates copy NAME`.")
     else:
         typer.echo(f"\nYours: {display_path(user_dir)} (searched first). Built-ins: {display_path(builtin_templates_dir())}.")
+
+
+def _free_templates_folder(loaded) -> str:
+    """The folder name to suggest for the user's own templates: 'templates', unless that is
+    sitrep's built-in templates folder (a workspace at the top of sitrep's own repository)."""
+    from .config import builtin_templates_dir
+
+    builtin = builtin_templates_dir().resolve()
+    return "custom" if (loaded.workspace / "templates").resolve() == builtin else "templates"
 
 
 @templates_app.command("copy")
@@ -353,7 +373,8 @@ def templates_copy(
         loaded = load_config(config)
         if loaded.templates_dir is None:
             raise SitrepError(Problem(loaded.shown, 0, "config.yaml sets no templates folder",
-                                      expected="a line such as 'templates: templates' in config.yaml",
+                                      expected=f"a line such as 'templates: {_free_templates_folder(loaded)}' "
+                                               "in config.yaml",
                                       hint="add it, create the folder, and run this again"))
         target = copy_builtin_template(name, loaded.templates_dir, force=force)
     except SitrepError as error:
@@ -377,7 +398,7 @@ def templates_context(
     try:
         text = context_markdown(config, week)
     except SitrepError as error:
-        _fail(error)
+        _fail(error, writes=False)
     typer.echo(text, nl=False)
 
 

@@ -71,7 +71,7 @@ FontFamily = Annotated[str, AfterValidator(_font_family)]
 
 
 def _describe(value: object) -> str:
-    from .schema import describe_value
+    from .errors import describe_value
 
     return describe_value(value)
 
@@ -211,6 +211,12 @@ def _check_files_and_names(config: Config, line_of) -> list[Problem]:
         problem(("templates",), f"templates: '{model.templates}' {what}",
                 expected="a folder of your own templates, relative to the workspace",
                 hint="create it (sitrep templates copy NAME starts one from a built-in), or remove the templates line")
+    elif config.templates_dir is not None and (builtin := _builtin_templates_at(config.templates_dir)):
+        # Every built-in would turn "yours", and `sitrep templates copy` would copy onto itself.
+        problem(("templates",), f"templates: '{model.templates}' {builtin}, not a folder of your own",
+                expected="a folder of your own templates, relative to the workspace, such as custom",
+                hint="create another folder and name it here; a template in it replaces the built-in of the same "
+                     "name")
     if model.sections is not None:
         from .report import SECTIONS  # report.py imports this module; import late to avoid a cycle
 
@@ -247,6 +253,23 @@ def _check_files_and_names(config: Config, line_of) -> list[Problem]:
             continue
         problem(("attachments", index), f"attachments: {message}", expected="a file inside the workspace")
     return problems
+
+
+def builtin_templates_dir() -> Path:
+    """The built-in templates: inside the installed package, or the repository's templates/."""
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def _builtin_templates_at(folder: Path) -> str:
+    """What `folder` (resolved) is when it is sitrep's built-in templates folder or inside it;
+    '' otherwise."""
+    builtin = builtin_templates_dir().resolve()
+    if folder == builtin:
+        return "is sitrep's built-in templates folder"
+    return "is inside sitrep's built-in templates folder" if folder.is_relative_to(builtin) else ""
 
 
 def _user_sections(templates_dir: Path | None) -> list[str]:

@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .errors import excerpt
+from .errors import describe_value, excerpt
 
 YEARS = range(1800, 2200)  # the store documents events, not the far past or future
 DATE_FORMS = "YYYY-MM-DD, YYYY-Www (ISO week), YYYY-MM, YYYY, or START/END"
@@ -96,7 +96,7 @@ def parse_fuzzy_date(value: object) -> FuzzyDate:
             raise ValueError(f"'{value}' is outside the years {YEARS.start}-{YEARS.stop - 1}; expected a real date")
         return FuzzyDate(value, value, "day", value.isoformat())
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"found {type(value).__name__} {excerpt(repr(value))}; expected a date ({DATE_FORMS})")
+        raise ValueError(f"found {describe_value(value)}; expected a date ({DATE_FORMS})")
     text = str(value).strip()
     if "/" in text:
         left, _, right = text.partition("/")

@@ -73,6 +73,34 @@ def excerpt(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def describe_value(value: object, from_yaml: bool = True) -> str:
+    """What a value is, in words a user reads, never a Python type name: 'the text '4x000'',
+    'the number 2.5', 'the date 2016-06-01', 'a list', 'nothing (empty value)'.
+
+    `from_yaml`: the value was read from a YAML file, so a true/false explains how YAML made
+    it (a template's value did not come from YAML)."""
+    import datetime as dt
+
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if value is None:
+        return "nothing (empty value)"
+    if isinstance(value, bool):
+        word = str(value).lower()
+        return f"{word} (YAML reads yes/no/on/off as true/false; quote it)" if from_yaml else word
+    if isinstance(value, str):
+        return f"the text '{excerpt(value)}'"
+    if isinstance(value, (int, float)):
+        return f"the number {excerpt(value)}"
+    if isinstance(value, dt.datetime):
+        return f"the date and time {excerpt(value)}"
+    if isinstance(value, dt.date):
+        return f"the date {excerpt(value)}"
+    return f"the value {excerpt(value)}"
+
+
 class SitrepError(Exception):
     """Base of every error that a user can cause and fix. Printed without a traceback."""
 

@@ -4,7 +4,7 @@ templates as filters, so a number never reads two ways."""
 from __future__ import annotations
 
 from . import vocabulary as vocab
-from .errors import excerpt
+from .errors import describe_value, excerpt
 from .schema import Amount
 
 
@@ -58,7 +58,7 @@ def format_count(number: float | int, unit: str) -> str:
     if unit not in vocab.UNITS:
         raise ValueError(f"unknown unit '{unit}' (expected one of: {', '.join(vocab.UNITS)})")
     if isinstance(number, bool) or not isinstance(number, (int, float)):
-        raise ValueError(f"the unit filter needs a number, not {type(number).__name__} {excerpt(repr(number))}")
+        raise ValueError(f"the unit filter needs a number, not {describe_value(number, from_yaml=False)}")
     singular, plural = vocab.UNITS[unit]
     return f"{format_number(number)} {singular if number == 1 else plural}"
 
@@ -94,5 +94,5 @@ def format_date(value: object, format: str = "long", language: str = "en") -> st
             raise ValueError(f"the date filter needs a date, not '{excerpt(value)}' (expected a date such as "
                              "report.as_of_date, or text like 2016-07-03 or 2016-07)") from None
     if not isinstance(value, dt.date):
-        raise ValueError(f"the date filter needs a date, not {type(value).__name__} {excerpt(repr(value))}")
+        raise ValueError(f"the date filter needs a date, not {describe_value(value, from_yaml=False)}")
     return babel_format_date(value, format, locale=locale)

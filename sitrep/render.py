@@ -19,6 +19,7 @@ import bisect
 import contextlib
 import dataclasses
 import inspect
+import os
 import re
 import sys
 from functools import partial
@@ -30,6 +31,7 @@ import jinja2.sandbox
 from markupsafe import Markup, escape
 
 from .charts import trend_svg
+from .config import builtin_templates_dir  # defined there: config.yaml's `templates:` may not name it
 from .errors import Problem, TemplateProblem, did_you_mean, display_path
 from .formatting import format_amount, format_count, format_date, format_number, format_range
 from .report import ReportContext
@@ -42,14 +44,6 @@ ENTRY_TEMPLATE = "report.html"
 BUILTIN_PREFIX = "builtin"
 TEMPLATE_SUFFIXES = (".html", ".css")  # what `sitrep templates` lists and copies
 CONTEXT_HINT = "`sitrep templates context` lists every variable and field"
-
-
-def builtin_templates_dir() -> Path:
-    """The built-in templates: inside the installed package, or the repository's templates/."""
-    packaged = Path(__file__).parent / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
 
 
 class _Undefined(jinja2.StrictUndefined):
@@ -480,11 +474,18 @@ def copy_builtin_template(name: str, user_dir: Path, force: bool = False) -> Pat
 
     name = resolve_builtin_name(name)
     target = user_dir / name
+    source = builtin_templates_dir() / name
+    if target.exists() and os.path.samefile(target, source):  # the folder (or a link in it) is the built-ins
+        shown = f"{display_path(user_dir)}/{name}"  # as the user names it, not where a link leads
+        raise TemplateProblem(Problem(shown, 0, "is the built-in template itself; it cannot be "
+                                      "copied onto itself",
+                                      expected="a templates folder of your own, not sitrep's built-in one",
+                                      hint="name another folder in config.yaml's 'templates:', such as custom"))
     if target.exists() and not force:
         raise TemplateProblem(Problem(display_path(target), 0, "you already have this template",
                                       expected="a template you have not copied yet",
                                       hint="pass --force to replace it with the built-in (your changes are lost)"))
-    write_atomic(target, (builtin_templates_dir() / name).read_bytes())
+    write_atomic(target, source.read_bytes())
     return target
 
 

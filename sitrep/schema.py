@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 
 from . import vocabulary as vocab
-from .errors import did_you_mean, excerpt
+from .errors import describe_value, did_you_mean, excerpt
 from .dates import FUZZY_DATE_PATTERN, FuzzyDate, parse_fuzzy_date
 
 
@@ -214,20 +214,6 @@ _TYPE_NAMES = {
     "model_type": "a mapping (key: value lines)",
     "model_attributes_type": "a mapping (key: value lines)",
 }
-
-
-def describe_value(value: object) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing (empty value)"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (YAML reads yes/no/on/off as true/false; quote it)"
-    if isinstance(value, str):
-        return f"text '{excerpt(value)}'"
-    return f"{type(value).__name__} {excerpt(value)}"  # int 5, float 2.5, date 2016-06-01
 
 
 def explain_error(error: dict, model: type[BaseModel]) -> tuple[str, str, str, tuple]:

@@ -5,7 +5,9 @@ It holds a commented config.yaml, a starter store with one small example entry o
 folder for the organisation's own templates. The files are written here as text, with their
 comments, rather than dumped from data: they are the first thing a new user reads.
 
-The example facts are dated today, so the first report is this week's.
+The example facts are dated on the last Sunday before today, the end of the last whole week,
+so the first report is that week's and says its information is as of a day already past (facts
+dated today would make it this week's report, as of a Sunday still to come).
 """
 
 from __future__ import annotations
@@ -113,21 +115,21 @@ figures:
   - id: example-city-trapped
     metric: civilians_trapped
     place: example-city
-    as_of: {today}             # a day, or less precise: {month} (a month), {week} (a week)
+    as_of: {day}          # a day, or less precise: {month} (a month), {week} (a week)
     low: 1000                  # a range: low and high; or one number: value: 1500
     high: 2000
     qualifier: about
     unit: people
     cited:
       - source: example-news-agency
-        date: {today}
+        date: {day}
         credibility: 3         # Admiralty 1 (confirmed) to 6 (cannot be judged)
 
 incidents:
   # EXAMPLE — an abuse or event that was documented. Replace it.
   - id: example-city-exit-blocked
     type: movement_restriction
-    date: {today}
+    date: {day}
     place: example-city
     perpetrator: example-armed-group
     status: alleged            # alleged, corroborated or verified
@@ -141,7 +143,7 @@ routes:
     origin: example-city
     destination: example-camp
     updates:
-      - as_of: {today}
+      - as_of: {day}
         status: restricted     # open, restricted, unsafe, closed, unknown
         hazards: [checkpoints]
         controlled_by: [example-armed-group]
@@ -152,7 +154,7 @@ routes:
 movements:
   # EXAMPLE — people who moved between places. Replace it.
   - id: example-arrivals-camp
-    period: {today}
+    period: {day}
     origin: example-city
     destination: example-camp
     route: example-city-to-camp
@@ -168,7 +170,7 @@ NARRATIVE = """\
 # The analyst's own words for a week: overview, highlights, notes per section, outlook.
 
 narrative:
-  # EXAMPLE — this week's overview. Replace it with your own.
+  # EXAMPLE — the overview of the example facts' week. Replace it with your own.
   - id: overview-{week_id}
     week: {week}
     section: overview
@@ -206,11 +208,19 @@ see `theme:` and `sections:` in config.yaml.
 """
 
 
+def example_day(today: dt.date) -> dt.date:
+    """The day the example facts are dated: the Sunday that ended the last whole ISO week
+    before `today` (yesterday on a Monday, a week ago on a Sunday). The first report is that
+    week's, and its as-of date (the week's Sunday) is never after today."""
+    return today - dt.timedelta(days=today.isoweekday())
+
+
 def starter_files(today: dt.date) -> dict[str, str]:
-    """Each file of a new workspace, by its path inside the workspace."""
-    year, week_number, _ = today.isocalendar()
+    """Each file of a new workspace, by its path inside the workspace, made on `today`."""
+    day = example_day(today)
+    year, week_number, _ = day.isocalendar()
     week = f"{year}-W{week_number:02d}"
-    values = {"schema": SCHEMA_LINE, "today": today.isoformat(), "month": today.strftime("%Y-%m"), "week": week,
+    values = {"schema": SCHEMA_LINE, "day": day.isoformat(), "month": day.strftime("%Y-%m"), "week": week,
               "week_id": week.lower()}
     return {
         "config.yaml": CONFIG.format(**values),

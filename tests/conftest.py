@@ -18,12 +18,28 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    """A fresh copy of the bundled example workspace (config.yaml + facts/)."""
+    """A fresh copy of the bundled example workspace (config.yaml, facts/ and its own templates
+    folder custom/, which holds no template)."""
     target = tmp_path / "ws"
     target.mkdir()
     shutil.copy(REPO / "config.yaml", target / "config.yaml")
     shutil.copytree(REPO / "facts", target / "facts")
+    shutil.copytree(REPO / "custom", target / "custom")
     return target
+
+
+def use_templates_folder(ws: Path, folder: str | None = "templates", create: bool = True) -> Path:
+    """Point the example workspace's `templates:` line at `folder` (created unless not
+    `create`), or remove the line (None). The example names custom/; a config.yaml may hold a
+    key only once, so a test changes the line rather than adding another."""
+    config = ws / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert text.count("\ntemplates: custom\n") == 1
+    text = text.replace("\ntemplates: custom\n", f"\ntemplates: {folder}\n" if folder else "\n")
+    config.write_text(text, encoding="utf-8")
+    if folder and create:
+        (ws / folder).mkdir(parents=True, exist_ok=True)
+    return config
 
 
 class Result:

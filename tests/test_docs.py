@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -12,7 +18,8 @@ from sitrep.cli import app
 from sitrep.schema import KINDS
 from typer.main import get_command
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+REPO = Path(__file__).resolve().parent.parent
+README = (REPO / "README.md").read_text(encoding="utf-8")
 COMMANDS = sorted(get_command(app).commands)
 
 
@@ -91,3 +98,114 @@ def test_the_readme_check_output_on_a_broken_store_is_real(workspace, sitrep_pro
     shown = README[README.index("On the example store with four mistakes typed in"):]
     shown = shown[shown.index("```\n") + 4:]
     assert done.stderr == shown[:shown.index("```")]
+
+
+def _block_after(marker: str, fence: str = "```") -> str:
+    """The first fenced block of README.md after `marker`, without its fences."""
+    text = README[README.index(marker):]
+    text = text[text.index(fence) + len(fence):]
+    text = text[text.index("\n") + 1:]  # past the fence's language tag
+    return text[:text.index("```")]
+
+
+def test_make_report_prints_what_the_readme_shows(workspace):
+    """`make report` is setup.sh (silent once set up) and then `sitrep build` in the example
+    workspace: run that build as a user does, on a fresh copy of the example, and compare what a
+    terminal shows (stdout and stderr in the order written) with the README's block. Only the
+    timing may differ."""
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile[makefile.index("\nreport:"):].split("\n\n")[0]
+    assert recipe.rstrip().endswith("@.venv/bin/sitrep build"), recipe
+    shown = _block_after("`make report` then runs `sitrep build`")
+    done = subprocess.run([sys.executable, "-m", "sitrep", "build"], cwd=workspace, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, encoding="utf-8", timeout=180,
+                          env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert done.returncode == 0, done.stdout
+
+    def timing_free(text: str) -> str:
+        return re.sub(r"built in \d+\.\d s", "built in N.N s", text)
+
+    assert timing_free(done.stdout) == timing_free(shown)
+    for line in shown.splitlines()[-2:]:  # the files it names are there
+        assert (workspace / line.split()[-1]).is_file()
+
+
+def _tiny_png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\x7a\x1f\x5c")) + chunk(b"IEND", b""))
+
+
+def test_the_make_the_report_your_own_walkthrough_works_in_the_example_workspace(workspace, sitrep_process):
+    """Steps 2 to 6 of "Make the report your own", as written, on a copy of the example
+    workspace (config.yaml + facts/ + its own templates folder custom/)."""
+    import yaml
+
+    section = README[README.index("## Make the report your own"):README.index("## Templates")]
+    assert "Read `custom/` for `templates/` below." in section
+    mine = workspace / "custom"
+    config = workspace / "config.yaml"
+
+    def build(*args: str):
+        return sitrep_process("build", "--format", "html", *args, cwd=workspace)
+
+    html_path = workspace / "output/2016-W26/fallujah-sitrep-2016-W26.html"
+
+    # 2. Name and brand the report in config.yaml (with the logo and font files it names).
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    settings.update(yaml.safe_load(_block_after("**2. Name and brand the report in config.yaml.**")))
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (workspace / "brand/fonts").mkdir(parents=True)
+    (workspace / "brand/logo.png").write_bytes(_tiny_png())
+    for style in ("Regular", "Bold"):
+        shutil.copy(REPO / f"templates/fonts/NotoSans-{style}.ttf", workspace / f"brand/fonts/BrandSerif-{style}.ttf")
+    built = build()
+    assert built.exit_code == 0, built.output
+    html = html_path.read_text(encoding="utf-8")
+    assert "Weekly Protection Update" in html and "#7a1f5c" in html
+
+    # 3. Change one section: the commands as the README writes them.
+    commands = [line.split("#")[0].split() for line in _block_after("**3. Change one section.**").splitlines()]
+    assert commands == [["sitrep", "templates", "copy", "outlook"], ["sitrep", "templates"]]
+    copied = sitrep_process(*commands[0][1:], cwd=workspace)
+    assert copied.exit_code == 0, copied.output
+    assert (mine / "sections/outlook.html").read_bytes() == (REPO / "templates/sections/outlook.html").read_bytes()
+    listed = sitrep_process(*commands[1][1:], cwd=workspace)
+    assert listed.exit_code == 0, listed.output
+    rows = {line.split()[0]: line.split()[1:] for line in listed.stdout.splitlines() if line.strip()}
+    assert rows["sections/outlook.html"] == ["user", "custom/sections/outlook.html"]
+    assert [row[0] for name, row in rows.items() if name.endswith((".html", ".css"))].count("user") == 1
+
+    # 4. Change one block without copying a file.
+    (mine / "report.html").write_text(_block_after("**4. Change one block without copying a file.**"),
+                                      encoding="utf-8")
+    built = build()
+    assert built.exit_code == 0, built.output
+    html = html_path.read_text(encoding="utf-8")
+    assert "<title>Example Protection Desk: Weekly Protection Update, 3 July 2016</title>" in html
+    assert "text-transform: uppercase" in html
+
+    # 5. Add a section of your own, showing a file of the workspace.
+    image = re.search(r"`(<img src=\"\{\{ workspace \}\}/maps/week\.png\"[^`]*)`", section).group(1)
+    (mine / "sections/map.html").write_text(f"<section id=\"map\">{image}</section>\n", encoding="utf-8")
+    (workspace / "maps").mkdir()
+    (workspace / "maps/week.png").write_bytes(_tiny_png())
+    settings["sections"] = ["highlights", "map", "key_figures", "routes", "abuses", "outlook", "sources"]
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    built = build()
+    assert built.exit_code == 0, built.output
+    assert re.search(r'<section id="map"><img src="[^"]*maps/week\.png"', html_path.read_text(encoding="utf-8"))
+
+    # 6. Build and look: a mistake in a template names its file and line; the report stays.
+    before = html_path.read_bytes()
+    outlook = mine / "sections/outlook.html"
+    lines = outlook.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = '<section class="outlook" id="{{ report.outlok }}">\n'
+    outlook.write_text("".join(lines), encoding="utf-8")
+    broken = sitrep_process("build", cwd=workspace)
+    assert broken.exit_code == 1
+    expected = _block_after("**6. Build and look.**").strip().replace("templates/", "custom/", 1)
+    assert broken.stderr.splitlines()[0].startswith(expected.removesuffix("..."))
+    assert html_path.read_bytes() == before

@@ -29,6 +29,7 @@ def built_latest(tmp_path_factory):
     ws.mkdir()
     shutil.copy(REPO / "config.yaml", ws / "config.yaml")
     shutil.copytree(REPO / "facts", ws / "facts")
+    shutil.copytree(REPO / "custom", ws / "custom")  # the example's own templates folder (config.yaml)
     done = subprocess.run([sys.executable, "-m", "sitrep", "build"], cwd=ws, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return ws, done

@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 
 from sitrep.schema import SCHEMA_FILE_NAME, store_json_schema
-from sitrep.starter import SCHEMA_LINE, starter_files
+from sitrep import check
+from sitrep.starter import SCHEMA_LINE, init_workspace, starter_files
 
 
 def test_init_then_check_and_build_in_a_temporary_folder(tmp_path, sitrep_process):
@@ -26,7 +28,8 @@ def test_init_then_check_and_build_in_a_temporary_folder(tmp_path, sitrep_proces
 
     built = sitrep_process("build", cwd=ws)
     assert built.exit_code == 0, built.output
-    year, week, _ = dt.date.today().isocalendar()
+    # The first report is the last whole week's (its as-of date, that week's Sunday, is past).
+    year, week, _ = (dt.date.today() - dt.timedelta(days=7)).isocalendar()
     pdf = ws / f"output/{year}-W{week:02d}/sitrep-{year}-W{week:02d}.pdf"
     html = pdf.with_suffix(".html").read_text(encoding="utf-8")
     assert pdf.stat().st_size > 10_000
@@ -69,7 +72,7 @@ def test_every_starter_entry_is_marked_as_an_example_and_files_point_to_the_sche
             entries = [entry for entries in data.values() for entry in entries]
             # One "# EXAMPLE" comment per entry (places has two: the route needs somewhere to go).
             assert text.count("# EXAMPLE") == len(entries), name
-    assert "week: 2024-W11" in files["facts/narrative.yaml"]
+    assert "week: 2024-W10" in files["facts/narrative.yaml"]  # made on Thursday 14 March, week 11
     assert json.loads(files[f"facts/{SCHEMA_FILE_NAME}"]) == store_json_schema()
 
 
@@ -85,3 +88,16 @@ def test_the_starter_config_documents_the_theme(tmp_path):
     text = starter_files(dt.date.today())["config.yaml"]
     for key in ("templates: templates", "# theme:", "#   logo:", "#   colours:", "#   fonts:", "# sections:", "paper: A4"):
         assert key in text
+
+
+@pytest.mark.parametrize("today", [dt.date(2024, 3, 11) + dt.timedelta(days=n) for n in range(7)],
+                         ids=lambda day: day.strftime("%A"))
+def test_the_first_report_is_never_as_of_a_day_after_the_workspace_was_made(tmp_path, today):
+    """The example facts date the first report: it is the last whole week's, as of its Sunday,
+    on whatever weekday `sitrep init` runs; never this week's, as of a Sunday still to come."""
+    init_workspace(tmp_path / "ws", today=today)
+    weeks = check(tmp_path / "ws" / "config.yaml").store.weeks_with_facts()
+    assert len(weeks) == 1
+    first = weeks[-1]
+    assert first.end < today  # the as-of date (the week's Sunday) is already past
+    assert first.end >= today - dt.timedelta(days=7)  # and as recent as can be: the last whole week

@@ -17,8 +17,9 @@ exit 0 or 1 and clean messages, never a traceback.
 The contract checked on every run (`assert_clean`): exit code 0 or 1; no "Traceback", no
 "internal error"; on exit 1 at least one error, and every line of stderr is a problem line
 `file[:line]: error|warning: ...` naming a file or folder of the workspace (line within the
-file) or the closing "N errors; nothing was written."; `check`'s warnings are located the same
-way; on a successful build the report exists. Sound stores and configs must pass.
+file) or the closing "N errors; nothing was written." ("N errors." from `check`, which never
+writes); `check`'s warnings are located the same way; on a successful build the report exists.
+Sound stores and configs must pass.
 
 Commands run in-process with `catch_exceptions=False`, so a bug surfaces as the exception
 itself (and Hypothesis shrinks it) rather than as exit 70 "internal error".
@@ -67,7 +68,7 @@ file_stem: probe
 """
 
 PROBLEM_LINE = re.compile(r"^(?P<file>[^\s:][^:]*?)(?::(?P<line>\d+))?: (?P<severity>error|warning): \S")
-SUMMARY_LINE = re.compile(r"^\d+ errors; nothing was written\.$")
+SUMMARY_LINE = re.compile(r"^\d+ errors(; nothing was written)?\.$")
 # What YAML (libyaml) counts as a line break: a file's lines as sitrep numbers them.
 LINE_BREAKS = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import write
+from conftest import use_templates_folder, write
 from sitrep import serve
 from sitrep.errors import TemplateProblem
 from sitrep.references import ATTACHMENT, LINK, RESOURCE, find_references
@@ -28,8 +28,7 @@ def ws(workspace: Path, sitrep_cli, monkeypatch) -> Path:
     """The example workspace (the current folder) with a templates folder, and a good report
     already built."""
     monkeypatch.chdir(workspace)
-    (workspace / "templates").mkdir()
-    add_config(workspace, "templates: templates\n")
+    use_templates_folder(workspace)
     assert sitrep_cli("build", "--week", WEEK, "--format", "html").exit_code == 0
     return workspace
 

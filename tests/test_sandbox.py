@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from conftest import write
+from conftest import use_templates_folder, write
 from sitrep.render import TEMPLATE_GLOBALS, make_environment
 
 WEEK = "2016-W26"
@@ -56,9 +56,7 @@ def ws(workspace: Path, sitrep_cli, monkeypatch) -> Path:
     """The example workspace (the current folder) with a templates folder, and a good report
     already built."""
     monkeypatch.chdir(workspace)
-    (workspace / "templates").mkdir()
-    config = workspace / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "templates: templates\n", encoding="utf-8")
+    config = use_templates_folder(workspace)
     result = sitrep_cli("build", "--config", config, "--week", WEEK)
     assert result.exit_code == 0, result.output
     return workspace

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import struct
 import zlib
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import write
+from conftest import use_templates_folder, write
 from sitrep.contextdoc import DOC_PATH, REGENERATE, generate_repository_doc
 from sitrep.formatting import format_count, format_date
 from sitrep.render import builtin_template_names, make_environment
@@ -51,8 +52,7 @@ def build(sitrep_cli, ws: Path, *args: str):
 @pytest.fixture
 def ws(workspace: Path) -> Path:
     """The example workspace with a templates folder of its own."""
-    (workspace / "templates").mkdir()
-    configure(workspace, "templates: templates\n")
+    use_templates_folder(workspace)
     return workspace
 
 
@@ -98,10 +98,10 @@ def test_a_template_may_show_a_file_of_the_workspace_in_the_pdf(ws, sitrep_cli):
 
 
 def test_a_templates_folder_that_does_not_exist_is_a_config_error_with_its_line(workspace, sitrep_cli):
-    configure(workspace, "templates: my-templates\n")
+    config = use_templates_folder(workspace, "my-templates", create=False)
     result = build(sitrep_cli, workspace)
     assert result.exit_code == 1
-    line = len((workspace / "config.yaml").read_text().splitlines())
+    line = config.read_text().splitlines().index("templates: my-templates") + 1
     assert f"config.yaml:{line}: error: templates: 'my-templates' does not exist" in result.stderr
 
 
@@ -329,6 +329,7 @@ def test_templates_copy_suggests_the_nearest_name(ws, sitrep_cli):
 
 
 def test_templates_copy_needs_a_templates_folder(workspace, sitrep_cli):
+    use_templates_folder(workspace, None)
     result = sitrep_cli("templates", "copy", "outlook", "--config", workspace / "config.yaml")
     assert result.exit_code == 1 and "config.yaml sets no templates folder" in result.stderr
 
@@ -366,3 +367,63 @@ def test_readme_documents_every_filter_with_an_example():
 
 def test_every_builtin_section_has_a_template():
     assert all(f"sections/{name}.html" in builtin_template_names() for name in SECTIONS)
+
+
+# --- The built-in templates folder is never "yours" ---------------------------------------------
+
+def _config_with_templates(ws: Path, folder: str) -> tuple[Path, int]:
+    config = use_templates_folder(ws, folder, create=False)
+    return config, config.read_text(encoding="utf-8").splitlines().index(f"templates: {folder}") + 1
+
+
+@pytest.mark.parametrize("how", ["path", "link", "inside"])
+def test_the_builtin_templates_folder_is_refused_as_your_own_at_its_line(workspace, sitrep_cli, how):
+    from sitrep.render import builtin_templates_dir
+
+    builtin = builtin_templates_dir().resolve()
+    before = {p: p.read_bytes() for p in builtin.rglob("*") if p.is_file()}
+    if how == "link":  # a folder of the workspace that is the built-in one under another name
+        (workspace / "templates").symlink_to(builtin, target_is_directory=True)
+        folder = "templates"
+    else:
+        folder = str(builtin if how == "path" else builtin / "sections")
+    config, line = _config_with_templates(workspace, folder)
+    what = "is inside sitrep's built-in templates folder" if how == "inside" else "is sitrep's built-in templates folder"
+    for command in (("check",), ("templates",), ("templates", "copy", "outlook", "--force"), ("build",)):
+        result = sitrep_cli(*command, "--config", config)
+        assert result.exit_code == 1, (command, result.output)
+        assert f"config.yaml:{line}: error: templates: '{folder}' {what}, not a folder of your own" in result.stderr
+        assert "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in builtin.rglob("*") if p.is_file()} == before
+
+
+def test_templates_copy_never_copies_a_builtin_onto_itself(workspace, sitrep_cli):
+    """A folder of your own whose sections/ is a link to the built-in sections: the copy would
+    be the built-in file itself."""
+    from sitrep.render import builtin_templates_dir
+
+    builtin = builtin_templates_dir() / "sections/outlook.html"
+    before = builtin.read_bytes()
+    (workspace / "custom/sections").symlink_to(builtin.parent.resolve(), target_is_directory=True)
+    for args in ((), ("--force",)):
+        result = sitrep_cli("templates", "copy", "outlook", *args, "--config", workspace / "config.yaml")
+        assert result.exit_code == 1, result.output
+        assert "custom/sections/outlook.html: error: is the built-in template itself" in result.stderr
+        assert "Traceback" not in result.output
+    assert builtin.read_bytes() == before and not builtin.is_symlink()
+
+
+def test_without_a_templates_folder_the_hint_never_names_the_builtin_one(tmp_path, sitrep_cli):
+    """At the top of sitrep's repository, templates/ is the built-ins: the hint names another."""
+    from sitrep.render import builtin_templates_dir
+
+    ws = tmp_path / "ws"
+    shutil.copytree(Path(__file__).parent.parent / "facts", ws / "facts")
+    (ws / "templates").symlink_to(builtin_templates_dir().resolve(), target_is_directory=True)
+    config = ws / "config.yaml"
+    shutil.copy(Path(__file__).parent.parent / "config.yaml", config)
+    use_templates_folder(ws, None)
+    listed = sitrep_cli("templates", "--config", config)
+    assert listed.exit_code == 0 and "add 'templates: custom' to config.yaml" in listed.stdout
+    copied = sitrep_cli("templates", "copy", "outlook", "--config", config)
+    assert copied.exit_code == 1 and "a line such as 'templates: custom'" in copied.stderr
