@@ -238,22 +238,3 @@ class ArchiveContext:
     edition: str
     language: str
     reports: list[ArchiveEntry]  # newest first
-
-
-def render_index(config: Config, entries: list[ArchiveEntry], edition: str) -> str:
-    """output/index.html: every report of the series, newest first, with links to both files."""
-    from .cache import CACHE_DIR, TemplateBytecodeCache
-    from .references import check_references, policy_for
-    from .render import make_environment, render_tracked, template_problems
-    from .theme import theme_for
-
-    archive = ArchiveContext(config.title, config.crisis, config.organisation.name, edition, config.language,
-                             sorted(entries, key=lambda e: e.number, reverse=True))
-    env = make_environment(config.templates_dir, config.language,
-                           TemplateBytecodeCache.open(config.workspace / CACHE_DIR))
-    with template_problems(env):  # the sandbox and the errors of the report's own templates
-        rendered = render_tracked(env.get_template("index.html"),
-                                  {"archive": archive, "theme": theme_for(config, "assets"), "assets": "assets"})
-    # The index travels with the reports: the same references are refused in it.
-    check_references(rendered, policy_for(config, config.output_dir, edition, config.output_dir / "assets"))
-    return rendered.text

@@ -6,6 +6,7 @@ stderr, with exit code 1 — never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -17,6 +18,7 @@ import typer
 
 from . import __version__
 from .errors import SitrepError, display_path
+from .pdf import PdfHelper  # light: WeasyPrint itself is imported by the helper process
 
 app = typer.Typer(
     help="Weekly humanitarian situation reports (HTML and PDF) from a sourced YAML fact store.\n\n"
@@ -79,29 +81,32 @@ def build(
 
     Example: sitrep build --week 2016-W26 --format pdf
     """
-    from . import store as store_module
-    from .build import build_all, build_week
-
-    # A one-shot build: once loaded, the store lives until the process ends, so the garbage
-    # collector need not scan it again while WeasyPrint lays out pages.
     formats = ("html", "pdf") if format is Format.both else (format.value,)
     chosen = edition.value if edition else None
     if all_weeks and week:
         typer.echo("sitrep build: error: --week and --all do not go together (expected one of them)", err=True)
         raise typer.Exit(2)
     started = time.perf_counter()
-    store_module.FREEZE_LOADED_STORE = True
-    try:
-        if all_weeks:
-            results = build_all(config, formats=formats, edition=chosen, force=force, jobs=jobs, on_wait=_say_waiting)
-        else:
-            results = [build_week(config, week, formats, chosen, force=force, on_wait=_say_waiting)]
-    except SitrepError as error:
-        _fail(error)
-    finally:
-        store_module.FREEZE_LOADED_STORE = False
+    # The one-shot tricks of a command that ends after its build, passed into the library:
+    # - a PDF helper process, forked before sitrep's heavy modules load, imports WeasyPrint
+    #   (half a second) on the other core meanwhile; left unused when the week is up to date;
+    # - the loaded store, which lives until the process ends, is frozen out of the garbage
+    #   collector's passes while WeasyPrint lays out pages.
+    with PdfHelper() if "pdf" in formats and not all_weeks else contextlib.nullcontext() as helper:
+        from .build import build_all, build_week  # pydantic, Jinja, YAML: after the helper is forked
+
+        try:
+            if all_weeks:
+                results = build_all(config, formats=formats, edition=chosen, force=force, jobs=jobs,
+                                    on_wait=_say_waiting, freeze_store=True)
+            else:
+                results = [build_week(config, week, formats, chosen, force=force, on_wait=_say_waiting,
+                                      pdf_renderer=helper.render if helper else None, freeze_store=True)]
+        except SitrepError as error:
+            _fail(error)
     if results[0].warnings:
-        typer.echo(f"{len(results[0].warnings)} warnings about the store; `sitrep check` lists them.", err=True)
+        typer.echo(f"{_counted(len(results[0].warnings), 'warning')} about the store; `sitrep check` lists "
+                   f"{'it' if len(results[0].warnings) == 1 else 'them'}.", err=True)
     for result in results:
         state = "up to date, not rebuilt" if result.skipped else f"built in {result.seconds:.1f} s"
         typer.echo(f"Report {result.number} for {result.week} ({result.period}), {result.edition} edition: {state}")
@@ -110,7 +115,7 @@ def build(
                 typer.echo(f"  {fmt:4}  {display_path(path)}")
     if all_weeks:
         built = sum(not r.skipped for r in results)
-        typer.echo(f"{built} of {len(results)} reports built, {len(results) - built} up to date; "
+        typer.echo(f"{built} of {_counted(len(results), 'report')} built, {len(results) - built} up to date; "
                    f"index in {display_path(results[0].files[formats[0]].parent.parent)}/ "
                    f"({time.perf_counter() - started:.1f} s).")
     elif results[0].skipped:
@@ -445,10 +450,6 @@ def main_options(
 
 
 def main() -> None:
-    if _builds_one_pdf(sys.argv[1:]):
-        from .pdf import prestart_helper
-
-        prestart_helper()  # WeasyPrint loads on the other core while sitrep loads everything else
     try:
         app()
     except SystemExit as done:
@@ -483,16 +484,3 @@ def _exit_now(code) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
-
-
-def _builds_one_pdf(args: list[str]) -> bool:
-    """Whether the command line is a one-week build that will make a PDF (a guess from the
-    arguments alone, before anything is loaded; a wrong guess only costs an idle process)."""
-    if not args or args[0] != "build" or any(a in ("--all", "-h", "--help") for a in args):
-        return False
-    for i, arg in enumerate(args):
-        if arg in ("--format", "-f") and i + 1 < len(args):
-            return args[i + 1] != "html"
-        if arg.startswith("--format="):
-            return arg.split("=", 1)[1] != "html"
-    return True

@@ -218,17 +218,15 @@ def _check_files_and_names(config: Config, line_of) -> list[Problem]:
                 hint="create another folder and name it here; a template in it replaces the built-in of the same "
                      "name")
     if model.sections is not None:
-        from .report import SECTIONS  # report.py imports this module; import late to avoid a cycle
-
         own = _user_sections(config.templates_dir)
         seen: set[str] = set()
         for index, name in enumerate(model.sections):
             if name in seen:
                 problem(("sections", index), f"sections: '{name}' is listed twice", expected="each section once")
-            elif name not in SECTIONS and name not in own:
+            elif name not in vocab.SECTIONS and name not in own:
                 problem(("sections", index), f"sections: '{name}' is not a report section",
-                        expected="one of: " + ", ".join(SECTIONS) + ", or a sections/<name>.html of your own templates",
-                        hint=did_you_mean(name, [*SECTIONS, *own]))
+                        expected="one of: " + ", ".join(vocab.SECTIONS) + ", or a sections/<name>.html of your own templates",
+                        hint=did_you_mean(name, [*vocab.SECTIONS, *own]))
             seen.add(name)
     if not _known_locale(model.language):
         problem(("language",), f"language: '{model.language}' is not a language sitrep can print dates in",

@@ -42,16 +42,15 @@ class Variable:
 def context_markdown(config_path: Path | str = "config.yaml", week: str | None = None) -> str:
     """The Markdown document for the workspace of `config_path`, examples from `week`'s report
     (default: the latest week with facts). Raises SitrepError on a broken config or store."""
-    from .build import ASSETS_DIR, check
-    from .report import build_context, resolve_week
+    from .pipeline import Layout, Workspace  # the whole pipeline: only for this command
     from .theme import theme_for
 
-    checked = check(config_path)
-    config, store = checked.config, checked.store
-    iso_week = resolve_week(store, week, config.edition)
-    context = build_context(store, config, iso_week, config.edition)
-    assets = f"../{ASSETS_DIR}"
-    workspace = Path(os.path.relpath(config.workspace, config.output_dir / str(iso_week))).as_posix()
+    loaded = Workspace.load(config_path)
+    config = loaded.config
+    iso_week = loaded.resolve(week, config.edition)
+    context = loaded.context(iso_week, config.edition)
+    layout = Layout.output(config, iso_week)
+    assets, workspace = layout.assets_url, layout.workspace_url
     top = [
         Variable("report", "ReportContext", "The report: everything computed from the store for one week. "
                  "Templates only present it.", context),

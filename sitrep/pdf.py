@@ -176,19 +176,3 @@ def _pdf_helper_main(connection, parents_end, parent_pid: int) -> None:
             connection.send(reply)
         except OSError:  # the parent is gone (interrupted): nobody is waiting for this PDF
             return
-
-
-_PRESTARTED: PdfHelper | None = None
-
-
-def prestart_helper() -> None:
-    """Start the PDF helper now, for a build about to need it (see `take_helper`)."""
-    global _PRESTARTED
-    _PRESTARTED = PdfHelper()
-
-
-def take_helper() -> PdfHelper:
-    """The helper `prestart_helper` started, or a new one."""
-    global _PRESTARTED
-    helper, _PRESTARTED = _PRESTARTED or PdfHelper(), None
-    return helper

@@ -22,25 +22,27 @@ import inspect
 import os
 import re
 import sys
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 import jinja2
 import jinja2.sandbox
 from markupsafe import Markup, escape
 
+from .cache import CACHE_DIR, TemplateBytecodeCache
 from .charts import trend_svg
-from .config import builtin_templates_dir  # defined there: config.yaml's `templates:` may not name it
+from .config import Config, builtin_templates_dir  # defined there: config.yaml's `templates:` may not name it
 from .errors import Problem, TemplateProblem, did_you_mean, display_path
 from .formatting import format_amount, format_count, format_date, format_number, format_range
+from .output import write_atomic
 from .report import ReportContext
-
-if TYPE_CHECKING:
-    from .config import Config
-    from .theme import Theme
+from .schema import Amount
+from .theme import Theme, css_string, default_theme, theme_for
 
 ENTRY_TEMPLATE = "report.html"
+INDEX_TEMPLATE = "index.html"
 BUILTIN_PREFIX = "builtin"
 TEMPLATE_SUFFIXES = (".html", ".css")  # what `sitrep templates` lists and copies
 CONTEXT_HINT = "`sitrep templates context` lists every variable and field"
@@ -137,10 +139,6 @@ def date_filter(value: object, format: str = "long", *, language: str = "en") ->
 def amount_filter(amount: object, unit: str | None = None) -> str:
     """'about 30,000–40,000 people' from an amount: a store figure, or a mapping written in the
     template such as {"low": 30000, "high": 40000, "qualifier": "about"}."""
-    from collections.abc import Mapping
-
-    from .schema import Amount
-
     if isinstance(amount, Mapping):
         amount = Amount.model_validate(dict(amount))
     return format_amount(amount, unit)
@@ -153,13 +151,6 @@ def cite_markup(numbers: Iterable[int]) -> Markup:
         return Markup("")
     links = ", ".join(f'<a href="#source-{n}">{n}</a>' for n in numbers)
     return Markup(f'<sup class="cite">[{links}]</sup>')
-
-
-def css_string(value: object) -> Markup:
-    """Text as a quoted CSS string, safe inside <style>: quotes, backslashes, newlines and
-    '<' are escaped the CSS way, so no value can end the string or the style element."""
-    escaped = "".join(c if c.isalnum() or c in " .,;:·–—-_()/'" else f"\\{ord(c):x} " for c in str(value))
-    return Markup(f'"{escaped}"')
 
 
 def local_names_markup(names: dict[str, str]) -> Markup:
@@ -217,8 +208,6 @@ def render_document(context: ReportContext, *, user_dir: Path | None = None, ass
                     theme: Theme | None = None, workspace_url: str = "../..",
                     bytecode_cache: jinja2.BytecodeCache | None = None) -> RenderedHtml:
     """`render_html`, keeping where each part of the document was written."""
-    from .theme import default_theme
-
     env = make_environment(user_dir, context.language, bytecode_cache)
     variables = {"report": context, "theme": theme or default_theme(assets_url), "assets": assets_url,
                  "workspace": workspace_url}
@@ -318,12 +307,18 @@ def _writer_of(generator) -> tuple[str, int]:
 def render_for(config: Config, context: ReportContext, *, assets_url: str = "../assets",
                workspace_url: str = "../..") -> RenderedHtml:
     """`render_document` with everything config.yaml says about templates: the user's folder and the theme."""
-    from .cache import CACHE_DIR, TemplateBytecodeCache
-    from .theme import theme_for
-
     return render_document(context, user_dir=config.templates_dir, assets_url=assets_url,
                            theme=theme_for(config, assets_url), workspace_url=workspace_url,
                            bytecode_cache=TemplateBytecodeCache.open(config.workspace / CACHE_DIR))
+
+
+def render_index_for(config: Config, archive: object, assets_url: str = "assets") -> RenderedHtml:
+    """output/index.html (templates/index.html, overridable like every template), which
+    receives `archive` (archive.ArchiveContext), `theme` and `assets`."""
+    env = make_environment(config.templates_dir, config.language, TemplateBytecodeCache.open(config.workspace / CACHE_DIR))
+    with template_problems(env):
+        return render_tracked(env.get_template(INDEX_TEMPLATE),
+                              {"archive": archive, "theme": theme_for(config, assets_url), "assets": assets_url})
 
 
 # --- Hints for template mistakes ----------------------------------------------------------------
@@ -470,8 +465,6 @@ def resolve_builtin_name(name: str) -> str:
 def copy_builtin_template(name: str, user_dir: Path, force: bool = False) -> Path:
     """Copy the built-in `name` into `user_dir` as a starting point; never overwrites a user's
     file unless `force`. Returns the new file."""
-    from .output import write_atomic
-
     name = resolve_builtin_name(name)
     target = user_dir / name
     source = builtin_templates_dir() / name

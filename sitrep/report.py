@@ -21,9 +21,7 @@ from .provenance import grade
 from .schema import Amount, Citation, Figure, Incident, Model, Movement, Route, RouteUpdate
 from .store import Store
 
-# The sections of a report, in the order they are printed (and citations numbered).
-SECTIONS = ("highlights", "key_figures", "trapped", "routes", "movements", "abuses", "context",
-            "other_figures", "outlook", "places", "sources")
+SECTIONS = vocab.SECTIONS
 
 MAX_AUTOMATIC_HIGHLIGHTS = 5
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html as html_lib
 import os
-import shutil
 import tempfile
 import threading
 import time
@@ -26,14 +25,15 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
+from .config import Config, load_config
 from .errors import Problem, SitrepError, display_path
-
-if TYPE_CHECKING:
-    from .config import Config
-    from .report import ReportContext
+from .pipeline import ASSETS_DIR, Layout, Workspace
+from .render import builtin_templates_dir
+from .report import ReportContext
+from .theme import THEME_ASSETS, font_file_names, logo_file_name
 
 VERSION_PATH = "/__sitrep/version"
 ASSETS_URL = "/assets"  # the report's fonts, {{ assets }}/fonts/<name>, and theme files, {{ assets }}/theme/...
@@ -79,91 +79,41 @@ class Page:
         return body.encode("utf-8")
 
 
-def render_report(config_path: Path | str, week: str | None = None, edition: str | None = None,
-                  assets_url: str = ASSETS_URL, workspace_url: str = WORKSPACE_URL, *,
-                  week_dir: Path | None = None, assets_dir: Path | None = None
+def render_report(config_path: Path | str, week: str | None = None, edition: str | None = None
                   ) -> tuple[ReportContext, str, Config]:
-    """The report's context and HTML, built in memory by the library (check, then the week's
-    context, then the templates), and the config it came from. Raises SitrepError.
-
-    The HTML's references are judged by the policy `sitrep build` applies (sitrep.references):
-    as read from `week_dir` with the fonts in `assets_dir`, or, for the served page, as if it
-    were in output/<week>/ with ASSETS_URL and WORKSPACE_URL standing for their folders."""
-    from .build import ASSETS_DIR, check
-    from .references import check_references, policy_for
-    from .render import render_for
-    from .report import build_context, resolve_week
-
-    checked = check(config_path)
-    config, store = checked.config, checked.store
-    edition = edition or config.edition
-    iso_week = resolve_week(store, week, edition)
-    context = build_context(store, config, iso_week, edition)
-    rendered = render_for(config, context, assets_url=assets_url, workspace_url=workspace_url)
-    if week_dir is None:
-        assets_dir = config.output_dir / ASSETS_DIR
-        policy = policy_for(config, config.output_dir / str(iso_week), edition, assets_dir,
-                            mounts={ASSETS_URL: assets_dir, WORKSPACE_URL: config.workspace})
-    else:
-        policy = policy_for(config, week_dir, edition, assets_dir or week_dir.parent / ASSETS_DIR)
-    check_references(rendered, policy)
-    return context, rendered.text, config
+    """The report's context and HTML, made by the pipeline that `sitrep build` uses, and the
+    config it came from; the page names its fonts and theme files by ASSETS_URL and the
+    workspace by WORKSPACE_URL, and its references are judged as the build's. Raises SitrepError."""
+    workspace = Workspace.load(config_path)
+    edition = workspace.edition(edition)
+    iso_week = workspace.resolve(week, edition)
+    rendered = workspace.render_week(iso_week, edition,
+                                     Layout.served(workspace.config, iso_week, ASSETS_URL, WORKSPACE_URL))
+    return rendered.context, rendered.html.text, workspace.config
 
 
 def render_report_pdf(config_path: Path | str, week: str | None = None, edition: str | None = None) -> bytes:
-    """The report as PDF bytes, made on demand from the same pipeline. Raises SitrepError.
-    The fonts and theme files are laid out in a temporary folder as output/assets/ holds them."""
-    from .build import FONT_FILES
-    from .pdf import render_pdf
-    from .references import policy_for
-    from .render import builtin_templates_dir
-
+    """The report as PDF bytes, made on demand by the pipeline that `sitrep build` uses, with
+    the fonts and theme files laid out in a temporary folder as output/ holds them. Raises
+    SitrepError."""
+    workspace = Workspace.load(config_path)
+    edition = workspace.edition(edition)
+    iso_week = workspace.resolve(week, edition)
     with tempfile.TemporaryDirectory(prefix="sitrep-serve-") as folder:
-        root = Path(folder)
-        week_dir = root / "week"
-        week_dir.mkdir()
-        workspace_url = Path(os.path.relpath(Path(config_path).resolve().parent, week_dir)).as_posix()
-        _, html, config = render_report(config_path, week, edition, assets_url="../assets",
-                                        workspace_url=workspace_url, week_dir=week_dir, assets_dir=root / "assets")
-        fonts = builtin_templates_dir() / "fonts"
-        (root / "assets" / "fonts").mkdir(parents=True)
-        for name in FONT_FILES:
-            shutil.copyfile(fonts / name, root / "assets" / "fonts" / name)
-        for url, source in theme_assets(config).items():
-            target = root / url.removeprefix("/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-        policy = policy_for(config, week_dir, edition or config.edition, root / "assets")
-        return render_pdf(html, base_dir=week_dir, allowed_roots=policy.readable, withheld_roots=policy.withheld)
+        layout = Layout.in_folder(workspace.config, Path(folder) / str(iso_week), Path(folder) / ASSETS_DIR)
+        layout.week_dir.mkdir()
+        workspace.install_assets(layout.assets_dir)
+        return workspace.pdf(workspace.render_week(iso_week, edition, layout))
 
 
-def user_templates_dir(config) -> Path | None:
-    """The config's own templates folder, if this version of the config has one."""
-    for name in ("templates_dir", "user_templates_dir"):
-        value = getattr(config, name, None)
-        if isinstance(value, (str, Path)) and value:
-            return Path(value)
-    value = getattr(getattr(config, "model", None), "templates", None)
-    if isinstance(value, (str, Path)) and str(value):
-        return (config.workspace / value).resolve()
-    return None
-
-
-def theme_assets(config) -> dict[str, Path]:
-    """URL path -> workspace file, for the theme's logo and font files (where the config has a
-    theme): exactly the URLs the rendered report names under ASSETS_URL, and nothing else."""
-    try:
-        from .theme import THEME_ASSETS, font_file_names, logo_file_name
-    except ImportError:
-        return {}
+def theme_assets(config: Config) -> dict[str, Path]:
+    """URL path -> workspace file, for the theme's logo and font files: exactly the URLs the
+    rendered report names under ASSETS_URL, and nothing else."""
     assets: dict[str, Path] = {}
-    try:
-        if config.logo_path is not None:
-            assets[f"{ASSETS_URL}/{THEME_ASSETS}/{logo_file_name(config.logo_path)}"] = config.logo_path
-        for font, name in zip(config.model.theme.fonts.files, font_file_names(config)):
-            assets[f"{ASSETS_URL}/{THEME_ASSETS}/fonts/{name}"] = config.font_path(font)
-    except AttributeError:  # a config without a theme
-        return {}
+    if config.logo_path is not None:
+        assets[f"{ASSETS_URL}/{THEME_ASSETS}/{logo_file_name(config.logo_path)}"] = config.logo_path
+    for font, name in zip(config.model.theme.fonts.files, font_file_names(config)):
+        assets[f"{ASSETS_URL}/{THEME_ASSETS}/fonts/{name}"] = config.font_path(font)
     return assets
 
 
@@ -230,8 +180,6 @@ class ReportServer:
     def __init__(self, config_path: Path | str = "config.yaml", *, week: str | None = None,
                  edition: str | None = None, host: str = "127.0.0.1", port: int = 8000,
                  log: Callable[[str], None] | None = None, poll_seconds: float = POLL_SECONDS):
-        from .render import builtin_templates_dir
-
         self.config_path = Path(config_path)
         if not self.config_path.is_file():
             raise SitrepError(Problem(display_path(self.config_path), 0, "config file not found",
@@ -306,16 +254,13 @@ class ReportServer:
 
     def _update_watched(self) -> None:
         """Watch the store and templates folders the config names now (kept if it is broken)."""
-        from .config import load_config
-
         try:
             config = load_config(self.config_path)
         except Exception:  # a broken config: keep watching what was watched
             return
         watched = [config.path, config.store_dir, self._builtin_templates]
-        user_dir = user_templates_dir(config)
-        if user_dir is not None:
-            watched.append(user_dir)
+        if config.templates_dir is not None:
+            watched.append(config.templates_dir)
         assets = theme_assets(config)
         self._theme_assets = assets
         self._watched = watched + [path for path in assets.values() if path not in watched]

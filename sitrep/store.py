@@ -33,10 +33,6 @@ from .cache import StoreCache
 from .yamlsource import YamlDocument, YamlLoadError, gc_paused, open_regular_file, parse_yaml_bytes, read_yaml_bytes
 
 STORE_SUFFIXES = (".yaml", ".yml")
-# A process that ends after one run (the command line's build, check...) may set this: the
-# loaded store is then left out of every later garbage collection (see yamlsource.gc_paused).
-# Never in a long-running process such as `sitrep serve`.
-FREEZE_LOADED_STORE = False
 CHANGE_FACTOR = 3.0  # a figure that moves by more than this factor from its last value is suspicious
 LOW_RELIABILITY = ("D", "E")
 MAX_SCAN_BYTES = 10 * 1024 * 1024  # as much of a refused file as is scanned for ids (yamlsource.MAX_FILE_BYTES)
@@ -167,14 +163,18 @@ def _refused_link(path: Path, root: Path, shown: str) -> Problem | None:
 
 
 def load_store(root: Path, *, shown_root: str | None = None, today: dt.date | None = None,
-               cache: bool = True, cache_dir: Path | None = None) -> Store:
+               cache: bool = True, cache_dir: Path | None = None, freeze: bool = False) -> Store:
     """Load, validate and cross-check the store folder at `root`.
 
     Files that have not changed since an earlier load come from the store cache (see
     `sitrep.cache`; in `cache_dir`, by default `.sitrep-cache` beside the store folder) instead
     of being parsed and validated again; `cache=False` reads every file afresh. The result,
-    warnings included, is the same either way."""
-    with gc_paused(freeze=FREEZE_LOADED_STORE):
+    warnings included, is the same either way.
+
+    `freeze`, for a process that ends after one run (the command line's build): the loaded
+    store is left out of every later garbage collection (see yamlsource.gc_paused). Never in a
+    long-running process such as `sitrep serve`, nor a library caller's."""
+    with gc_paused(freeze=freeze):
         return _load_store(Path(root), shown_root, today or dt.date.today(), cache, cache_dir)
 
 

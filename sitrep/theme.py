@@ -69,10 +69,15 @@ def theme_for(config: Config | None, assets_url: str = "../assets") -> Theme:
     )
 
 
+def css_string(value: object) -> Markup:
+    """Text as a quoted CSS string, safe inside <style>: quotes, backslashes, newlines and
+    '<' are escaped the CSS way, so no value can end the string or the style element."""
+    escaped = "".join(c if c.isalnum() or c in " .,;:·–—-_()/'" else f"\\{ord(c):x} " for c in str(value))
+    return Markup(f'"{escaped}"')
+
+
 def font_family_css(families: list[str]) -> Markup:
     """'"Source Sans 3", "Noto Sans", "Noto Sans Arabic", "DejaVu Sans", sans-serif'."""
-    from .render import css_string
-
     names = [*families, *(f for f in BUILTIN_BODY_FONTS if f not in families)]
     return Markup(", ".join(css_string(name) for name in names) + ", sans-serif")
 

@@ -1,0 +1,160 @@
+"""The pipeline: the one place where the stages are chained.
+
+    config ► store (check) ► report (context) ► render (HTML) ► references (policy) ► pdf
+
+A `Workspace` is a workspace loaded and checked: its config and its store. `render_week` turns
+one week into its HTML, laid out as a `Layout` says (output/<week>/ for a build, URLs of its
+own for `sitrep serve`), with its references judged by the one policy; `pdf` lays that HTML
+out. `sitrep build` (build.py), `sitrep serve`, `sitrep templates context` all go through it,
+so the preview is the build and a new stage or asset is added here once.
+
+Nothing here forks, freezes the garbage collector or ends the process: the command line passes
+such one-shot tricks in (`freeze_store`, a PDF renderer of its own).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .archive import ArchiveContext, ArchiveEntry
+from .cache import CACHE_DIR
+from .config import Config, load_config
+from .dates import IsoWeek
+from .errors import Problem, display_path
+from .output import copy_if_changed
+from .pdf import render_pdf
+from .references import ReferencePolicy, check_references, policy_for
+from .render import RenderedHtml, builtin_templates_dir, render_for, render_index_for
+from .report import ReportContext, available_weeks, build_context, resolve_week
+from .store import Store, load_store
+from .theme import install_theme_assets
+
+ASSETS_DIR = "assets"  # beside the week folders in output/: the fonts and theme files both formats use
+FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf", "NotoSans-BoldItalic.ttf",
+              "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf", "OFL.txt")
+
+PdfRenderer = Callable[..., bytes]  # render_pdf's signature: (html, *, base_dir, allowed_roots, withheld_roots)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a rendered report is read from, and how it names the files it uses."""
+
+    week_dir: Path  # the folder the HTML is read from: relative references resolve against it
+    assets_dir: Path  # the fonts and theme files
+    assets_url: str  # {{ assets }}: assets_dir as the report names it
+    workspace_url: str  # {{ workspace }}: the workspace folder as the report names it
+    mounts: dict[str, Path] = field(default_factory=dict)  # URL paths that stand for folders (serve)
+
+    @classmethod
+    def in_folder(cls, config: Config, week_dir: Path, assets_dir: Path) -> Layout:
+        """A report file in `week_dir`, naming everything by relative URLs."""
+        return cls(week_dir, assets_dir, _relative_url(assets_dir, week_dir), _relative_url(config.workspace, week_dir))
+
+    @classmethod
+    def output(cls, config: Config, week: IsoWeek) -> Layout:
+        """output/<week>/, with the fonts in output/assets/: what `sitrep build` writes."""
+        return cls.in_folder(config, config.output_dir / str(week), config.output_dir / ASSETS_DIR)
+
+    @classmethod
+    def served(cls, config: Config, week: IsoWeek, assets_url: str, workspace_url: str) -> Layout:
+        """The page `sitrep serve` answers: the build's layout, its folders named by the server's URLs."""
+        built = cls.output(config, week)
+        return cls(built.week_dir, built.assets_dir, assets_url, workspace_url,
+                   {assets_url: built.assets_dir, workspace_url: config.workspace})
+
+
+@dataclass
+class RenderedWeek:
+    """One week's report as HTML, with everything needed to write it or lay it out as PDF."""
+
+    week: IsoWeek
+    edition: str
+    context: ReportContext
+    html: RenderedHtml
+    layout: Layout
+    policy: ReferencePolicy
+
+
+class Workspace:
+    """A checked workspace: config.yaml and the store it names, loaded and validated."""
+
+    def __init__(self, config: Config, store: Store):
+        self.config = config
+        self.store = store
+
+    @classmethod
+    def load(cls, config_path: Path | str = "config.yaml", *, freeze_store: bool = False) -> Workspace:
+        """Load and validate the config and the store; raises SitrepError listing every problem.
+        `freeze_store`: for a process that ends after this run, keep the loaded store out of
+        every later garbage collection (see yamlsource.gc_paused)."""
+        config = load_config(config_path)
+        store = load_store(config.store_dir, shown_root=display_path(config.store_dir),
+                           cache_dir=config.workspace / CACHE_DIR,  # the workspace's, whatever the store's path
+                           freeze=freeze_store)
+        return cls(config, store)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return self.store.warnings
+
+    def edition(self, edition: str | None) -> str:
+        return edition or self.config.edition
+
+    def weeks(self, edition: str) -> list[IsoWeek]:
+        """The series: every week with a report in this edition, in order."""
+        return available_weeks(self.store, edition)
+
+    def resolve(self, week: str | IsoWeek | None, edition: str) -> IsoWeek:
+        """The week asked for (default: the latest); raises PeriodError for one with no report."""
+        return resolve_week(self.store, week if week is None else str(week), edition)
+
+    def context(self, week: IsoWeek, edition: str) -> ReportContext:
+        return build_context(self.store, self.config, week, edition)
+
+    def render_week(self, week: IsoWeek, edition: str, layout: Layout | None = None) -> RenderedWeek:
+        """The week's report as HTML laid out as `layout` says (default: output/<week>/), its
+        references judged by the one policy; raises TemplateProblem before anything is written."""
+        layout = layout or Layout.output(self.config, week)
+        context = self.context(week, edition)
+        html = render_for(self.config, context, assets_url=layout.assets_url, workspace_url=layout.workspace_url)
+        policy = policy_for(self.config, layout.week_dir, edition, layout.assets_dir, mounts=layout.mounts)
+        check_references(html, policy)
+        return RenderedWeek(week, edition, context, html, layout, policy)
+
+    def pdf(self, rendered: RenderedWeek, renderer: PdfRenderer | None = None) -> bytes:
+        """The rendered week as PDF bytes, reading only what its policy allows; `renderer`
+        defaults to WeasyPrint in this process (the CLI passes its prestarted helper's)."""
+        return (renderer or render_pdf)(rendered.html, base_dir=rendered.layout.week_dir,
+                                        allowed_roots=rendered.policy.readable, withheld_roots=rendered.policy.withheld)
+
+    def render_index(self, entries: list[ArchiveEntry], edition: str) -> str:
+        """output/index.html (index-internal.html): every report of the series, newest first.
+        The index travels with the reports: the same references are refused in it."""
+        config = self.config
+        archive = ArchiveContext(config.title, config.crisis, config.organisation.name, edition, config.language,
+                                 sorted(entries, key=lambda e: e.number, reverse=True))
+        html = render_index_for(config, archive, ASSETS_DIR)
+        check_references(html, policy_for(config, config.output_dir, edition, config.output_dir / ASSETS_DIR))
+        return html.text
+
+    def install_assets(self, folder: Path) -> Path:
+        """The built-in fonts and the theme's files, in `folder` (each copied atomically, only
+        when changed): what every report's {{ assets }} names."""
+        fonts = builtin_templates_dir() / "fonts"
+        for name in FONT_FILES:
+            copy_if_changed(fonts / name, folder / "fonts" / name)
+        install_theme_assets(self.config, folder)  # the theme's logo and font files, in <folder>/theme/
+        return folder
+
+
+def check(config_path: Path | str = "config.yaml") -> Workspace:
+    """Load and validate the config and the store (`Workspace.load`)."""
+    return Workspace.load(config_path)
+
+
+def _relative_url(target: Path, start: Path) -> str:
+    return Path(os.path.relpath(target, start)).as_posix()

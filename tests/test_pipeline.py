@@ -1,0 +1,66 @@
+"""One pipeline: the stages are chained in sitrep/pipeline.py only, the preview is the build,
+and the library front door neither forks for one week nor leaves the caller's garbage
+collector changed (the CLI passes those tricks in)."""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from sitrep import build_all, build_week, serve
+from sitrep.pipeline import Layout, Workspace
+
+REPO = Path(__file__).resolve().parent.parent
+WEEK = "2016-W26"
+STAGE_CALLS = re.compile(r"\b(render_for|build_context|check_references|policy_for)\(")
+
+
+@pytest.fixture
+def ws(workspace: Path, monkeypatch) -> Path:
+    monkeypatch.chdir(workspace)
+    return workspace
+
+
+def test_the_stages_are_chained_in_the_pipeline_only():
+    chained_in = sorted(path.name for path in (REPO / "sitrep").glob("*.py")
+                        if path.name not in ("render.py", "report.py", "references.py")  # where they are defined
+                        and STAGE_CALLS.search(path.read_text(encoding="utf-8")))
+    assert chained_in == ["pipeline.py"]
+
+
+def test_a_library_build_of_one_week_forks_nothing(ws, monkeypatch):
+    def no_fork():
+        raise AssertionError("build_week forked a process")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    result = build_week("config.yaml", WEEK, formats=("pdf",), force=True)
+    assert result.files["pdf"].read_bytes().startswith(b"%PDF")
+
+
+def test_a_library_build_of_the_series_leaves_the_garbage_collector_as_it_was(ws):
+    frozen_before = gc.get_freeze_count()
+    results = build_all("config.yaml", formats=("html",), force=True, jobs=2)
+    assert len(results) == 19 and not any(r.skipped for r in results)
+    assert gc.get_freeze_count() == frozen_before
+
+
+def test_the_preview_is_the_build(ws):
+    build_week("config.yaml", WEEK, formats=("html",), force=True)
+    built = (ws / f"output/{WEEK}/fallujah-sitrep-{WEEK}.html").read_text(encoding="utf-8")
+    _, served, _ = serve.render_report("config.yaml", WEEK)
+    # The same document; only the URLs of the fonts and the workspace are the server's own.
+    assert served.replace(f'"{serve.ASSETS_URL}/', '"../assets/') == built
+
+
+def test_layouts_name_the_same_folders(ws):
+    workspace = Workspace.load("config.yaml")
+    week = workspace.resolve(WEEK, "public")
+    built = Layout.output(workspace.config, week)
+    served = Layout.served(workspace.config, week, serve.ASSETS_URL, serve.WORKSPACE_URL)
+    assert (built.assets_url, built.workspace_url) == ("../assets", "../..")
+    assert built.week_dir == served.week_dir == workspace.config.output_dir / WEEK
+    assert served.mounts == {serve.ASSETS_URL: built.assets_dir, serve.WORKSPACE_URL: workspace.config.workspace}
