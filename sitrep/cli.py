@@ -20,7 +20,23 @@ from . import __version__
 from .errors import SitrepError, display_path
 from .pdf import PdfHelper  # light: WeasyPrint itself is imported by the helper process
 
+# Commands that write files: when one fails, its message says that nothing was written.
+WRITING_COMMANDS = {"build", "new", "schema", "init", "copy"}
+
+
+class _ErrorBoundary(typer.core.TyperGroup):
+    """The one place where a user's mistake, raised anywhere in a command as SitrepError,
+    becomes its problems on stderr, one line each, and exit code 1: never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SitrepError as error:
+            _fail(error, writes=(ctx.invoked_subcommand or ctx.info_name) in WRITING_COMMANDS)
+
+
 app = typer.Typer(
+    cls=_ErrorBoundary,
     help="Weekly humanitarian situation reports (HTML and PDF) from a sourced YAML fact store.\n\n"
          "Example: sitrep check && sitrep build --week 2016-W26",
     no_args_is_help=True,
@@ -95,15 +111,12 @@ def build(
     with PdfHelper() if "pdf" in formats and not all_weeks else contextlib.nullcontext() as helper:
         from .build import build_all, build_week  # pydantic, Jinja, YAML: after the helper is forked
 
-        try:
-            if all_weeks:
-                results = build_all(config, formats=formats, edition=chosen, force=force, jobs=jobs,
-                                    on_wait=_say_waiting, freeze_store=True)
-            else:
-                results = [build_week(config, week, formats, chosen, force=force, on_wait=_say_waiting,
-                                      pdf_renderer=helper.render if helper else None, freeze_store=True)]
-        except SitrepError as error:
-            _fail(error)
+        if all_weeks:
+            results = build_all(config, formats=formats, edition=chosen, force=force, jobs=jobs,
+                                on_wait=_say_waiting, freeze_store=True)
+        else:
+            results = [build_week(config, week, formats, chosen, force=force, on_wait=_say_waiting,
+                                  pdf_renderer=helper.render if helper else None, freeze_store=True)]
     if results[0].warnings:
         typer.echo(f"{_counted(len(results[0].warnings), 'warning')} about the store; `sitrep check` lists "
                    f"{'it' if len(results[0].warnings) == 1 else 'them'}.", err=True)
@@ -140,10 +153,7 @@ def check(
     """
     from .build import check as run_check
 
-    try:
-        result = run_check(config)
-    except SitrepError as error:
-        _fail(error, writes=False)
+    result = run_check(config)
     for warning in result.warnings:
         typer.echo(str(warning), err=True)
     if strict and result.warnings:
@@ -170,10 +180,7 @@ def weeks(
     from .build import check as run_check
     from .report import week_summaries
 
-    try:
-        result = run_check(config)
-    except SitrepError as error:
-        _fail(error, writes=False)
+    result = run_check(config)
     from .schema import count_of
 
     for summary in week_summaries(result.store):
@@ -204,10 +211,7 @@ def schema(
         typer.echo(text, nl=False)
         return
     if output is None:
-        try:
-            output = load_config(config).store_dir / SCHEMA_FILE_NAME
-        except SitrepError as error:
-            _fail(error)
+        output = load_config(config).store_dir / SCHEMA_FILE_NAME
     write_atomic(output, text)
     typer.echo(f"Wrote {display_path(output)}")
 
@@ -233,11 +237,8 @@ def serve(
 
     from .serve import ReportServer
 
-    try:
-        server = ReportServer(config, week=week, edition=edition.value if edition else None, host=host, port=port,
-                             log=typer.echo)
-    except SitrepError as error:
-        _fail(error, writes=False)
+    server = ReportServer(config, week=week, edition=edition.value if edition else None, host=host, port=port,
+                         log=typer.echo)
 
     def _terminate(signum, frame):  # `kill` stops it as cleanly as Ctrl+C
         raise KeyboardInterrupt
@@ -267,10 +268,7 @@ def trace(
     from .build import check as run_check
     from .trace import format_trace, trace as trace_entry
 
-    try:
-        typer.echo(format_trace(trace_entry(run_check(config).store, entry_id)))
-    except SitrepError as error:
-        _fail(error, writes=False)
+    typer.echo(format_trace(trace_entry(run_check(config).store, entry_id)))
 
 
 class Kind(str, Enum):
@@ -302,16 +300,13 @@ def new(
     from .build import check as run_check
     from .new import add_entry
 
-    try:
-        checked = run_check(config)
-        added = add_entry(checked.config, checked.store, kind.value, file, entry_id)
-    except SitrepError as error:
-        _fail(error)
+    checked = run_check(config)
+    added = add_entry(checked.config, checked.store, kind.value, file, entry_id)
     typer.echo(f"Added {added.kind} '{added.id}' at {display_path(added.file)}:{added.line}. "
                "Replace its TODO values, then run sitrep check.")
 
 
-templates_app = typer.Typer(no_args_is_help=False, context_settings={"help_option_names": ["-h", "--help"]})
+templates_app = typer.Typer(cls=_ErrorBoundary, no_args_is_help=False, context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(templates_app, name="templates")
 
 
@@ -331,10 +326,7 @@ def templates(
     from .config import load_config
     from .render import builtin_templates_dir, list_templates
 
-    try:
-        loaded = load_config(config)
-    except SitrepError as error:
-        _fail(error, writes=False)
+    loaded = load_config(config)
     user_dir = loaded.templates_dir
     entries = list_templates(user_dir)
     width = max(len(e.name) for e in entries) + 2
@@ -374,16 +366,13 @@ def templates_copy(
     from .errors import Problem
     from .render import copy_builtin_template
 
-    try:
-        loaded = load_config(config)
-        if loaded.templates_dir is None:
-            raise SitrepError(Problem(loaded.shown, 0, "config.yaml sets no templates folder",
-                                      expected=f"a line such as 'templates: {_free_templates_folder(loaded)}' "
-                                               "in config.yaml",
-                                      hint="add it, create the folder, and run this again"))
-        target = copy_builtin_template(name, loaded.templates_dir, force=force)
-    except SitrepError as error:
-        _fail(error)
+    loaded = load_config(config)
+    if loaded.templates_dir is None:
+        raise SitrepError(Problem(loaded.shown, 0, "config.yaml sets no templates folder",
+                                  expected=f"a line such as 'templates: {_free_templates_folder(loaded)}' "
+                                           "in config.yaml",
+                                  hint="add it, create the folder, and run this again"))
+    target = copy_builtin_template(name, loaded.templates_dir, force=force)
     typer.echo(f"Copied the built-in {display_path(target.relative_to(loaded.templates_dir))} to {display_path(target)}; "
                "edit it, then sitrep build.")
 
@@ -400,10 +389,7 @@ def templates_context(
     """
     from .contextdoc import context_markdown
 
-    try:
-        text = context_markdown(config, week)
-    except SitrepError as error:
-        _fail(error, writes=False)
+    text = context_markdown(config, week)
     typer.echo(text, nl=False)
 
 
@@ -419,10 +405,7 @@ def init(
     """
     from .starter import init_workspace
 
-    try:
-        written = init_workspace(folder)
-    except SitrepError as error:
-        _fail(error)
+    written = init_workspace(folder)
     shown = display_path(folder)
     typer.echo(f"Created a sitrep workspace in {shown} ({len(written)} files):")
     typer.echo("  config.yaml   title, organisation, theme, sections: the report's settings")

@@ -64,3 +64,10 @@ def test_layouts_name_the_same_folders(ws):
     assert (built.assets_url, built.workspace_url) == ("../assets", "../..")
     assert built.week_dir == served.week_dir == workspace.config.output_dir / WEEK
     assert served.mounts == {serve.ASSETS_URL: built.assets_dir, serve.WORKSPACE_URL: workspace.config.workspace}
+
+
+def test_the_command_line_has_one_error_boundary():
+    """Commands raise SitrepError; one place (cli._ErrorBoundary) prints it and exits 1."""
+    source = (REPO / "sitrep/cli.py").read_text(encoding="utf-8")
+    assert source.count("_fail(") == 2  # its definition and the boundary's one call
+    assert source.count("except SitrepError") == 2  # the boundary, and main()'s last resort
