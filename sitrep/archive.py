@@ -18,7 +18,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -26,11 +25,11 @@ from . import __version__
 from .config import Config
 from .dates import IsoWeek
 from .errors import display_path
+from .layout import manifest_file, relative_to_output
 from .output import write_atomic
 from .schema import Model
 from .store import Store
 
-MANIFEST = ".sitrep-manifest"
 # Entries every report may show by name or grade: sources, places, actors, and routes (a
 # movement names the route it took).
 REFERENCE_KINDS = ("sources", "places", "actors", "routes")
@@ -153,16 +152,10 @@ def _tree_digest(path: Path) -> bytes:
 
 # --- The manifest ------------------------------------------------------------------------------
 
-def manifest_path(config: Config, edition: str) -> Path:
-    """output/.sitrep-manifest.json, or .sitrep-manifest-internal.json: one per edition, named
-    like its reports, so nothing about an internal edition is left in a public file."""
-    return config.output_dir / (MANIFEST + ("-internal" if edition == "internal" else "") + ".json")
-
-
 def load_manifest(config: Config, edition: str) -> dict[str, ArchiveEntry]:
     """week -> what was built; empty when missing or unreadable (then every week is rebuilt)."""
     try:
-        raw = json.loads(manifest_path(config, edition).read_text(encoding="utf-8"))
+        raw = json.loads(manifest_file(config, edition).read_text(encoding="utf-8"))
         return {week: ArchiveEntry(**entry) for week, entry in raw["weeks"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
@@ -172,7 +165,7 @@ def save_manifest(config: Config, edition: str, entries: dict[str, ArchiveEntry]
     data = {"sitrep": __version__, "edition": edition,
             "weeks": {week: asdict(entry) for week, entry in sorted(entries.items())}}
     # The internal edition's record names its reports' restricted figures: its owner's only.
-    write_atomic(manifest_path(config, edition), json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
+    write_atomic(manifest_file(config, edition), json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
                  private=edition == "internal")
 
 
@@ -220,9 +213,6 @@ def remove_stale_temporaries(folder: Path) -> None:
     for temp in folder.glob(".*.tmp"):
         temp.unlink(missing_ok=True)
 
-
-def relative_to_output(config: Config, path: Path) -> str:
-    return Path(os.path.relpath(path, config.output_dir)).as_posix()
 
 
 

@@ -28,7 +28,8 @@ from .dates import IsoWeek
 from .errors import ConfigError, Problem, SitrepError, display_path
 from .lock import WorkspaceLock
 from .output import write_outputs
-from .pipeline import ASSETS_DIR, PdfRenderer, Workspace, check
+from .layout import assets_folder, index_file, report_files
+from .pipeline import PdfRenderer, Workspace, check
 from .processes import end_with_parent
 from .render import builtin_templates_dir
 from .report import ReportContext
@@ -47,14 +48,6 @@ class BuildResult:
     number: int = 0
     period: str = ""
     edition: str = "public"
-
-
-def output_paths(config: Config, week: IsoWeek, edition: str = "public") -> dict[str, Path]:
-    """output/<week>/<stem>-<week>.html and .pdf; an internal edition's names say so, so that it
-    can never be mistaken for (or overwrite) the public one."""
-    folder = config.output_dir / str(week)
-    stem = f"{config.file_stem}-{week}" + ("-internal" if edition == "internal" else "")
-    return {"html": folder / f"{stem}.html", "pdf": folder / f"{stem}.pdf"}
 
 
 def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
@@ -173,7 +166,7 @@ class _Plan:
 
     def skipped(self, position: int) -> BuildResult:
         week, entry = self.weeks[position], self.entry(position)
-        paths = output_paths(self.config, week, self.edition)
+        paths = report_files(self.config, week, self.edition)
         return BuildResult(week, None, {fmt: paths[fmt] for fmt in self.formats}, warnings=self.store.warnings,
                            skipped=True, number=entry.number, period=entry.period, edition=self.edition)
 
@@ -184,7 +177,7 @@ class _Plan:
         week = self.weeks[position]
         rendered = self.workspace.render_week(week, self.edition)
         context = rendered.context
-        paths = output_paths(self.config, week, self.edition)
+        paths = report_files(self.config, week, self.edition)
         # The fonts both formats use go in place first (each copied atomically, shared by every week).
         self.install_assets()
         outputs: dict[Path, bytes | str] = {}
@@ -199,27 +192,23 @@ class _Plan:
                            number=context.number, period=context.period, edition=self.edition)
 
     def install_assets(self) -> None:
-        self.assets = self.assets or self.workspace.install_assets(self.config.output_dir / ASSETS_DIR)
+        self.assets = self.assets or self.workspace.install_assets(assets_folder(self.config))
 
     def record(self, position: int, context: ReportContext, files: dict[str, Path]) -> None:
         self.manifest[context.week] = archive.entry_for(self.config, context, files, self.fingerprints.of(position))
 
     def finish(self, results: list[BuildResult]) -> None:
         """Save what was built and rewrite the archive index, when anything changed."""
-        if all(r.skipped for r in results) and (self.config.output_dir / index_name(self.edition)).exists():
+        if all(r.skipped for r in results) and index_file(self.config, self.edition).exists():
             return
         # Weeks that left the series (their facts were deleted) leave the index too.
         current = {str(w) for w in self.weeks}
         for week in [w for w in self.manifest if w not in current]:
             del self.manifest[week]
         archive.save_manifest(self.config, self.edition, self.manifest)
-        write_outputs({self.config.output_dir / index_name(self.edition):
+        write_outputs({index_file(self.config, self.edition):
                        self.workspace.render_index(list(self.manifest.values()), self.edition)},
                       private=self.private)
-
-
-def index_name(edition: str) -> str:
-    return "index.html" if edition == "public" else "index-internal.html"
 
 
 # Parallel builds: worker processes are forked from this one, so they share the loaded store and

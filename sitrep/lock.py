@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import OutputError, Problem, display_path
-
-LOCK_FILE = ".sitrep-lock"
+from .layout import lock_file
 
 # Errors that mean the file system cannot lock files at all (some network file systems): the
 # build then runs unlocked, as every build did before there was a lock, rather than not at all.
@@ -39,7 +38,7 @@ class WorkspaceLock:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.path = folder / LOCK_FILE
+        self.path = lock_file(folder)
         self._fd: int | None = None
 
     def acquire(self, on_wait: Callable[[str], None] | None = None) -> bool:

@@ -24,6 +24,7 @@ from .cache import CACHE_DIR
 from .config import Config, load_config
 from .dates import IsoWeek
 from .errors import Problem, display_path
+from .layout import ASSETS_DIR, assets_folder, week_folder
 from .output import copy_if_changed
 from .pdf import render_pdf
 from .references import ReferencePolicy, check_references, policy_for
@@ -32,7 +33,6 @@ from .report import ReportContext, available_weeks, build_context, resolve_week
 from .store import Store, load_store
 from .theme import install_theme_assets
 
-ASSETS_DIR = "assets"  # beside the week folders in output/: the fonts and theme files both formats use
 FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf", "NotoSans-BoldItalic.ttf",
               "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf", "OFL.txt")
 
@@ -57,7 +57,7 @@ class Layout:
     @classmethod
     def output(cls, config: Config, week: IsoWeek) -> Layout:
         """output/<week>/, with the fonts in output/assets/: what `sitrep build` writes."""
-        return cls.in_folder(config, config.output_dir / str(week), config.output_dir / ASSETS_DIR)
+        return cls.in_folder(config, week_folder(config, week), assets_folder(config))
 
     @classmethod
     def served(cls, config: Config, week: IsoWeek, assets_url: str, workspace_url: str) -> Layout:
@@ -138,7 +138,7 @@ class Workspace:
         archive = ArchiveContext(config.title, config.crisis, config.organisation.name, edition, config.language,
                                  sorted(entries, key=lambda e: e.number, reverse=True))
         html = render_index_for(config, archive, ASSETS_DIR)
-        check_references(html, policy_for(config, config.output_dir, edition, config.output_dir / ASSETS_DIR))
+        check_references(html, policy_for(config, config.output_dir, edition, assets_folder(config)))
         return html.text
 
     def install_assets(self, folder: Path) -> Path:

@@ -30,7 +30,8 @@ from urllib.parse import unquote, urlsplit
 
 from .config import Config, load_config
 from .errors import Problem, SitrepError, display_path
-from .pipeline import ASSETS_DIR, Layout, Workspace
+from .layout import ASSETS_DIR
+from .pipeline import Layout, Workspace
 from .render import builtin_templates_dir
 from .report import ReportContext
 from .theme import THEME_ASSETS, font_file_names, logo_file_name
