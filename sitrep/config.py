@@ -78,7 +78,7 @@ def _describe(value: object) -> str:
 
 # --- The model ---------------------------------------------------------------------------------
 
-class Organisation(Model):
+class OrganisationSettings(Model):
     name: Text
     contact: Optional[Lines] = None  # one line, or a list of lines
     url: Optional[Annotated[str, Field(pattern=r"^https?://\S+$")]] = None
@@ -111,7 +111,7 @@ class Fonts(Model):
     files: list[FontFile] = []  # font files in the workspace, for families not installed on the machine
 
 
-class Theme(Model):
+class ThemeSettings(Model):
     logo: Optional[Text] = None  # an image file in the workspace
     colours: Colours = Colours()
     fonts: Fonts = Fonts()
@@ -120,7 +120,7 @@ class Theme(Model):
 class ConfigModel(Model):
     title: Text
     crisis: Text
-    organisation: Organisation
+    organisation: OrganisationSettings
     store: Text = "facts"
     output: Text = "output"
     templates: Optional[Text] = None  # the workspace's own templates, searched before the built-ins
@@ -131,7 +131,7 @@ class ConfigModel(Model):
     key_metrics: list[_literal(vocab.METRICS)] = ["civilians_trapped", "civilians_killed", "people_displaced", "arrivals"]
     sections: Optional[Annotated[list[Text], Field(min_length=1)]] = None  # which sections, in which order
     disclaimer: Optional[Lines] = None
-    theme: Theme = Theme()
+    theme: ThemeSettings = ThemeSettings()
     # Workspace files the PDF may embed (<a rel="attachment">): none but these, and in a public
     # edition none from the store.
     attachments: list[Text] = []
