@@ -16,7 +16,7 @@ The shape follows the example store, scaled up:
 The number of facts per week is fixed (about `FACTS_PER_WEEK`): a bigger store is a longer
 history (10,000 entries is about seven years of weekly reports), so a week's report is the same
 size at every store size. Everything is drawn from one seeded `random.Random`: the same
-arguments write byte-identical files. Only codes from `sitrep.vocabulary` are used and every
+arguments write byte-identical files. Only codes from `sitrep.source.vocabulary` are used and every
 reference resolves, so `sitrep check` passes (with warnings, as real stores have).
 
     python bench/generate.py OUTPUT_FOLDER --entries 10000 [--seed 1]
@@ -33,7 +33,7 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitrep import vocabulary as vocab
+from sitrep.source import vocabulary as vocab
 
 FACTS_PER_WEEK = 26  # dated facts and narrative entries per week (route updates not counted)
 LAST_WEEK = (2016, 26)  # the series ends here (the example store's latest week), so no date is in the future

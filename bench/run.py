@@ -69,11 +69,11 @@ def probe(task: str, args: list[str]) -> dict:
         Path(pdf_path).write_bytes(pdf)
         result.update(import_s=imported - started, render_s=time.perf_counter() - imported)
     else:
-        import sitrep.cli
-        import sitrep.pdf
+        import sitrep.commands.cli
+        import sitrep.render.pdf
 
         phases: dict[str, float] = {}
-        _time_method(sitrep.pdf.PdfHelper, "render", "render_pdf", phases)  # one week: waiting for the helper
+        _time_method(sitrep.render.pdf.PdfHelper, "render", "render_pdf", phases)  # one week: waiting for the helper
         if task == "check" or "--all" in args:
             # Nothing to overlap with here: load the pipeline now, to time its stages. (A
             # one-week build is left to load it as `sitrep build` does, after forking its
@@ -87,10 +87,10 @@ def probe(task: str, args: list[str]) -> dict:
         if task == "check":
             sitrep.build.check("config.yaml")
         else:  # a sitrep command line, run as `sitrep` runs it
-            # The command itself, as sitrep.cli.main() runs it; main() would end the process
+            # The command itself, as sitrep.commands.cli.main() runs it; main() would end the process
             # at once (os._exit) before this probe could report, so it ends after reporting.
             try:
-                sitrep.cli.app(args)
+                sitrep.commands.cli.app(args)
             except SystemExit as exit_:
                 if exit_.code:
                     raise
@@ -110,10 +110,10 @@ def _sandbox_cost(week: str, runs: int = 15) -> dict:
     a build without the template cache does."""
     import jinja2
 
-    import sitrep.render as render
+    import sitrep.render.templates as render
     from sitrep.build import check
-    from sitrep.dates import IsoWeek
-    from sitrep.report import build_context
+    from sitrep.source.dates import IsoWeek
+    from sitrep.report.builder import build_context
 
     checked = check("config.yaml")
     context = build_context(checked.store, checked.config, IsoWeek.parse(week), checked.config.edition)
@@ -231,8 +231,8 @@ def bench_all(entries: int, workdir: Path, repeat: int, seed: int) -> dict:
 
 
 def _facts_in_week(ws: Path, week: str) -> int:
-    from sitrep.dates import IsoWeek
-    from sitrep.store import load_store
+    from sitrep.source.dates import IsoWeek
+    from sitrep.source.store import load_store
 
     store = load_store(ws / "facts", cache=False)
     wanted = IsoWeek.parse(week)
@@ -355,7 +355,7 @@ def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--probe":
         print(json.dumps(probe(sys.argv[2], sys.argv[3:])), flush=True)
         if sys.argv[2] != "weasyprint":
-            # Like sitrep.cli.main(): a sitrep command ends without interpreter teardown.
+            # Like sitrep.commands.cli.main(): a sitrep command ends without interpreter teardown.
             # WeasyPrint alone ends as any Python script does.
             sys.stderr.flush()
             os._exit(0)

@@ -1,3 +1,3 @@
-from .cli import main
+from sitrep.commands.cli import main
 
 main()

@@ -22,17 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import archive
-from .config import Config
-from .dates import IsoWeek
-from .errors import ConfigError, Problem, SitrepError, display_path
-from .lock import WorkspaceLock
-from .output import write_outputs
-from .layout import assets_folder, index_file, report_files
-from .pipeline import PdfRenderer, Workspace, check
-from .processes import end_with_parent
-from .render import builtin_templates_dir
-from .report import ReportContext
+from sitrep.publish import archive
+from sitrep.source.config import Config
+from sitrep.source.dates import IsoWeek
+from sitrep.errors import ConfigError, Problem, SitrepError, display_path
+from sitrep.publish.lock import WorkspaceLock
+from sitrep.output import write_outputs
+from sitrep.publish.layout import assets_folder, index_file, report_files
+from sitrep.pipeline import PdfRenderer, Workspace, check
+from sitrep.processes import end_with_parent
+from sitrep.render.templates import builtin_templates_dir
+from sitrep.report.builder import ReportContext
 
 CheckResult = Workspace  # what `check` returns: the config, the store, its warnings
 

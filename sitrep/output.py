@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import OutputError, Problem, display_path
+from sitrep.errors import OutputError, Problem, display_path
 
 
 PRIVATE_MODE = 0o600

@@ -19,19 +19,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .archive import ArchiveContext, ArchiveEntry
-from .cache import CACHE_DIR
-from .config import Config, load_config
-from .dates import IsoWeek
-from .errors import Problem, display_path
-from .layout import ASSETS_DIR, assets_folder, week_folder
-from .output import copy_if_changed
-from .pdf import render_pdf
-from .references import ReferencePolicy, check_references, policy_for
-from .render import RenderedHtml, builtin_templates_dir, render_for, render_index_for
-from .report import ReportContext, available_weeks, build_context, resolve_week
-from .store import Store, load_store
-from .theme import install_theme_assets
+from sitrep.publish.archive import ArchiveContext, ArchiveEntry
+from sitrep.source.cache import CACHE_DIR
+from sitrep.source.config import Config, load_config
+from sitrep.source.dates import IsoWeek
+from sitrep.errors import Problem, display_path
+from sitrep.publish.layout import ASSETS_DIR, assets_folder, week_folder
+from sitrep.output import copy_if_changed
+from sitrep.render.pdf import render_pdf
+from sitrep.render.references import ReferencePolicy, check_references, policy_for
+from sitrep.render.templates import RenderedHtml, builtin_templates_dir, render_for, render_index_for
+from sitrep.report.builder import ReportContext, available_weeks, build_context, resolve_week
+from sitrep.source.store import Store, load_store
+from sitrep.render.theme import install_theme_assets
 
 FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf", "NotoSans-BoldItalic.ttf",
               "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf", "OFL.txt")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sitrep.cli import app
+from sitrep.commands.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
 

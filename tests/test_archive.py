@@ -221,7 +221,7 @@ def test_compiled_templates_are_reused_signed_and_follow_template_edits(series, 
 
 def test_the_pdf_helper_renders_what_the_pdf_stage_renders_and_reports_refusals(series, sitrep_cli):
     from sitrep.errors import TemplateProblem
-    from sitrep.pdf import PdfHelper, render_pdf
+    from sitrep.render.pdf import PdfHelper, render_pdf
 
     build(sitrep_cli, series, "--week", "2031-W12", "--format", "html")
     html = (series / "output" / "2031-W12" / "river-2031-W12.html").read_text()

@@ -574,14 +574,14 @@ def test_failing_build_leaves_previous_report_byte_identical(ws, sitrep_cli, mon
 
     # 3. The last stage fails after the HTML is rendered (a template asking for a file
     #    outside the workspace): neither file is replaced.
-    import sitrep.pdf
+    import sitrep.render.pdf
     from sitrep.errors import Problem, TemplateProblem
 
     def refuse(*args, **kwargs):
         raise TemplateProblem(Problem("report", 0, "the report tries to read file:///etc/passwd",
                                       expected="files inside the workspace only"))
 
-    monkeypatch.setattr(sitrep.pdf, "render_pdf", refuse)
+    monkeypatch.setattr(sitrep.render.pdf, "render_pdf", refuse)
     result = sitrep_cli("build", "--config", ws / "config.yaml", "--week", "2016-W26", "--force")
     assert_refused(result, "report", None, "file:///etc/passwd")
     assert output_files(ws) == before

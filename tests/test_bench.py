@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-import sitrep.cache as cache_module
-import sitrep.store as store_module
+import sitrep.source.cache as cache_module
+import sitrep.source.store as store_module
 from sitrep.build import check
-from sitrep.cache import CACHE_DIR
+from sitrep.source.cache import CACHE_DIR
 from sitrep.errors import StoreError
-from sitrep.store import load_store
+from sitrep.source.store import load_store
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
@@ -281,7 +281,7 @@ def test_other_sitrep_code_invalidates_the_cache(store_dir, parses, monkeypatch)
 
 
 def test_lines_and_data_of_cached_files(store_dir):
-    from sitrep.trace import format_trace, trace as trace_entry
+    from sitrep.commands.trace import format_trace, trace as trace_entry
 
     uncached = load_store(store_dir, today=TODAY, cache=False)
     load_store(store_dir, today=TODAY)

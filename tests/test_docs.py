@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from sitrep import vocabulary as vocab
-from sitrep.cli import app
-from sitrep.schema import KINDS
+from sitrep.source import vocabulary as vocab
+from sitrep.commands.cli import app
+from sitrep.source.schema import KINDS
 from typer.main import get_command
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,7 +74,8 @@ def test_pre_commit_hook_runs_sitrep_check_and_is_documented(workspace, sitrep_p
 def test_every_module_is_in_the_development_map():
     package = Path(__file__).resolve().parent.parent / "sitrep"
     development = README[README.index("## Development"):]
-    missing = [p.name for p in package.glob("*.py") if not p.name.startswith("__") and f"  {p.name} " not in development]
+    missing = [p.relative_to(package).as_posix() for p in package.rglob("*.py")
+               if not p.name.startswith("__") and f"  {p.name} " not in development]
     assert not missing
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from sitrep.store import load_store
+from sitrep.source.store import load_store
 
 REPO = Path(__file__).resolve().parent.parent
 

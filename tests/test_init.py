@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 import yaml
 
-from sitrep.schema import SCHEMA_FILE_NAME, store_json_schema
+from sitrep.source.schema import SCHEMA_FILE_NAME, store_json_schema
 from sitrep import check
-from sitrep.starter import SCHEMA_LINE, init_workspace, starter_files
+from sitrep.commands.starter import SCHEMA_LINE, init_workspace, starter_files
 
 
 def test_init_then_check_and_build_in_a_temporary_folder(tmp_path, sitrep_process):

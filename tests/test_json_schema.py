@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from sitrep.schema import SCHEMA_FILE_NAME, store_json_schema
+from sitrep.source.schema import SCHEMA_FILE_NAME, store_json_schema
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sitrep.formatting import format_count, format_date
+from sitrep.report.formatting import format_count, format_date
 
 FACTS = "facts/2016-06-fallujah.yaml"
 PYTHON_TYPES = re.compile(r"\b(found|not) (str|int|float|bool|NoneType|dict|list|tuple|date|datetime)\b")  # 'found str'

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import write
 from sitrep.build import check
-from sitrep.new import KIND_KEYS, add_entry
+from sitrep.commands.new import KIND_KEYS, add_entry
 from sitrep.errors import StoreError
 
 TODAY = dt.date.today().isoformat()

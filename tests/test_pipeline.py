@@ -1,9 +1,10 @@
-"""One pipeline: the stages are chained in sitrep/pipeline.py only, the preview is the build,
-and the library front door neither forks for one week nor leaves the caller's garbage
-collector changed (the CLI passes those tricks in)."""
+"""One pipeline: the stages are chained in sitrep/pipeline.py only, imports flow one way
+through the stage packages, the preview is the build, and the library front door neither forks
+for one week nor leaves the caller's garbage collector changed (the CLI passes those tricks in)."""
 
 from __future__ import annotations
 
+import ast
 import gc
 import os
 import re
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sitrep import build_all, build_week, serve
+from sitrep import build_all, build_week
+from sitrep.commands import serve
 from sitrep.pipeline import Layout, Workspace
 
 REPO = Path(__file__).resolve().parent.parent
@@ -26,8 +28,8 @@ def ws(workspace: Path, monkeypatch) -> Path:
 
 
 def test_the_stages_are_chained_in_the_pipeline_only():
-    chained_in = sorted(path.name for path in (REPO / "sitrep").glob("*.py")
-                        if path.name not in ("render.py", "report.py", "references.py")  # where they are defined
+    chained_in = sorted(path.name for path in (REPO / "sitrep").rglob("*.py")
+                        if path.name not in ("templates.py", "builder.py", "references.py")  # where they are defined
                         and STAGE_CALLS.search(path.read_text(encoding="utf-8")))
     assert chained_in == ["pipeline.py"]
 
@@ -68,6 +70,32 @@ def test_layouts_name_the_same_folders(ws):
 
 def test_the_command_line_has_one_error_boundary():
     """Commands raise SitrepError; one place (cli._ErrorBoundary) prints it and exits 1."""
-    source = (REPO / "sitrep/cli.py").read_text(encoding="utf-8")
+    source = (REPO / "sitrep/commands/cli.py").read_text(encoding="utf-8")
     assert source.count("_fail(") == 2  # its definition and the boundary's one call
     assert source.count("except SitrepError") == 2  # the boundary, and main()'s last resort
+
+
+# The layers, lowest first: a module may import from its own layer and the ones below it only.
+LAYERS = [("errors", "output", "processes"), ("source",), ("report",), ("render",), ("publish",), ("pipeline",),
+          ("build",), ("commands",)]
+
+
+def layer_of(module: str) -> int:
+    """'sitrep.render.pdf' -> the index of the render layer."""
+    top = module.split(".")[1]
+    return next(i for i, names in enumerate(LAYERS) if top in names)
+
+
+def test_imports_flow_one_way_through_the_stages():
+    package = REPO / "sitrep"
+    upward = []
+    for path in package.rglob("*.py"):
+        if path.name in ("__init__.py", "__main__.py") and path.parent == package:
+            continue  # the package's front door and `python -m sitrep`: above every layer
+        module = ".".join(path.relative_to(REPO).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sitrep."):
+                if layer_of(node.module) > layer_of(module):
+                    upward.append(f"{module} imports {node.module}")
+            assert not (isinstance(node, ast.ImportFrom) and node.level), f"{module}: relative import"
+    assert upward == []

@@ -49,9 +49,9 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from sitrep import vocabulary as vocab
-from sitrep.cli import app
-from sitrep.yamlsource import MAX_FILE_BYTES
+from sitrep.source import vocabulary as vocab
+from sitrep.commands.cli import app
+from sitrep.source.yamlsource import MAX_FILE_BYTES
 
 PROPERTY = settings(deadline=None, derandomize=True, database=None, print_blob=False,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,

@@ -11,12 +11,12 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import write
-from sitrep.config import load_config
-from sitrep.provenance import grade
-from sitrep.render import render_html
-from sitrep.report import build_context
-from sitrep.schema import Citation, Source
-from sitrep.store import load_store
+from sitrep.source.config import load_config
+from sitrep.source.provenance import grade
+from sitrep.render.templates import render_html
+from sitrep.report.builder import build_context
+from sitrep.source.schema import Citation, Source
+from sitrep.source.store import load_store
 
 SOURCES = {
     "agency": Source(id="agency", name="Agency", kind="un_agency", reliability="A"),

@@ -13,9 +13,9 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import use_templates_folder, write
-from sitrep import serve
+from sitrep.commands import serve
 from sitrep.errors import TemplateProblem
-from sitrep.references import ATTACHMENT, LINK, RESOURCE, find_references
+from sitrep.render.references import ATTACHMENT, LINK, RESOURCE, find_references
 
 WEEK = "2016-W26"
 SECTION = "templates/sections/outlook.html"

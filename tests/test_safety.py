@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from conftest import write
 from sitrep.errors import TemplateProblem
-from sitrep.pdf import render_pdf
+from sitrep.render.pdf import render_pdf
 
 WEEK = "2016-W26"
 HTML_OUT = f"output/{WEEK}/fallujah-sitrep-{WEEK}.html"

@@ -13,7 +13,7 @@ import jinja2
 import pytest
 
 from conftest import use_templates_folder, write
-from sitrep.render import TEMPLATE_GLOBALS, make_environment
+from sitrep.render.templates import TEMPLATE_GLOBALS, make_environment
 
 WEEK = "2016-W26"
 SECTION = "templates/sections/outlook.html"

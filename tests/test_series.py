@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from conftest import write
-from sitrep.charts import trend_svg
-from sitrep.config import load_config
-from sitrep.render import render_html
-from sitrep.report import TrendPoint, build_context
-from sitrep.store import load_store
+from sitrep.render.charts import trend_svg
+from sitrep.source.config import load_config
+from sitrep.render.templates import render_html
+from sitrep.report.builder import TrendPoint, build_context
+from sitrep.source.store import load_store
 
 CONFIG = """title: Rivertown report
 crisis: Rivertown siege

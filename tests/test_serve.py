@@ -29,10 +29,10 @@ from pathlib import Path
 import pytest
 
 from conftest import use_templates_folder
-from sitrep import serve as serve_module
+from sitrep.commands import serve as serve_module
 from sitrep.errors import Problem
-from sitrep.render import builtin_templates_dir
-from sitrep.serve import VERSION_PATH, ReportServer, error_page
+from sitrep.render.templates import builtin_templates_dir
+from sitrep.commands.serve import VERSION_PATH, ReportServer, error_page
 
 FACTS = "facts/2016-06-fallujah.yaml"
 KILLED_LINE = "    value: 30\n"  # fallujah-fleeing-killed-2016-06: 'at least 30' civilians killed
@@ -120,7 +120,7 @@ def tiny_png() -> bytes:
 
 
 def test_serves_the_theme_logo_and_no_other_workspace_file(workspace, monkeypatch):
-    from sitrep.config import ConfigModel
+    from sitrep.source.config import ConfigModel
 
     if "theme" not in ConfigModel.model_fields:
         pytest.skip("config.yaml has no `theme:` key in this version of sitrep")
@@ -436,7 +436,7 @@ def test_browser_shows_a_broken_store_then_the_report_again(serve_process, brows
 
 
 def test_browser_shows_a_template_error_from_the_user_templates(serve_process, browser, workspace):
-    from sitrep.config import ConfigModel
+    from sitrep.source.config import ConfigModel
 
     if "templates" not in ConfigModel.model_fields:
         pytest.skip("config.yaml has no `templates:` key in this version of sitrep, so there is no user "

@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 
 from conftest import write
-from sitrep.config import load_config
-from sitrep.dates import FuzzyDate, IsoWeek, format_fuzzy, parse_fuzzy_date
+from sitrep.source.config import load_config
+from sitrep.source.dates import FuzzyDate, IsoWeek, format_fuzzy, parse_fuzzy_date
 from sitrep.errors import OutputError, StoreError, TemplateProblem
-from sitrep.formatting import format_amount, format_number
+from sitrep.report.formatting import format_amount, format_number
 from sitrep.output import write_atomic
-from sitrep.render import make_environment, render_html
-from sitrep.report import build_context, resolve_week
-from sitrep.schema import Amount
-from sitrep.store import load_store
-from sitrep.yamlsource import YamlLoadError, parse_yaml_bytes
+from sitrep.render.templates import make_environment, render_html
+from sitrep.report.builder import build_context, resolve_week
+from sitrep.source.schema import Amount
+from sitrep.source.store import load_store
+from sitrep.source.yamlsource import YamlLoadError, parse_yaml_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-import sitrep.store
-import sitrep.yamlsource
+import sitrep.source.store
+import sitrep.source.yamlsource
 from conftest import write
 from test_bad_input import FIGURE, assert_nothing_written, assert_refused, line_of
 
@@ -126,7 +126,7 @@ def test_link_to_a_device_is_refused(ws, sitrep_cli):
 
 def test_file_swapped_for_a_link_after_the_scan_is_refused(ws, sitrep_cli, outside, monkeypatch):
     victim = write(ws / "facts/swapped.yaml", "places:\n  - {id: probe-place, name: Probe, kind: city}\n")
-    read = sitrep.store.read_yaml_bytes
+    read = sitrep.source.store.read_yaml_bytes
 
     def swap_then_read(path, *args, **kwargs):
         # The file was a regular file when the folder was listed; now, just before it is
@@ -136,7 +136,7 @@ def test_file_swapped_for_a_link_after_the_scan_is_refused(ws, sitrep_cli, outsi
             victim.symlink_to(outside / "secret.yaml")
         return read(path, *args, **kwargs)
 
-    monkeypatch.setattr(sitrep.store, "read_yaml_bytes", swap_then_read)
+    monkeypatch.setattr(sitrep.source.store, "read_yaml_bytes", swap_then_read)
     result = sitrep_cli("check", "--config", "config.yaml")
     assert_refused(result, "facts/swapped.yaml", None, "symbolic link", "(expected")
     assert MARKER not in result.output, result.output
@@ -149,7 +149,7 @@ def test_file_replaced_between_its_check_and_its_opening_is_refused(ws, sitrep_c
     # opened. O_NOFOLLOW refuses to open a link; O_NONBLOCK opens a pipe without waiting for a
     # writer, and the open file is then checked (fstat) and refused unread.
     victim = write(ws / "facts/swapped.yaml", "places:\n  - {id: probe-place, name: Probe, kind: city}\n")
-    looked = sitrep.yamlsource._refuse_unless_regular
+    looked = sitrep.source.yamlsource._refuse_unless_regular
 
     def look_then_swap(mode, shown):
         looked(mode, shown)
@@ -163,7 +163,7 @@ def test_file_replaced_between_its_check_and_its_opening_is_refused(ws, sitrep_c
     def give_up(signum, frame):
         raise TimeoutError("opening the store file blocked")
 
-    monkeypatch.setattr(sitrep.yamlsource, "_refuse_unless_regular", look_then_swap)
+    monkeypatch.setattr(sitrep.source.yamlsource, "_refuse_unless_regular", look_then_swap)
     previous = signal.signal(signal.SIGALRM, give_up)
     signal.alarm(20)
     try:

@@ -15,10 +15,10 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import use_templates_folder, write
-from sitrep.contextdoc import DOC_PATH, REGENERATE, generate_repository_doc
-from sitrep.formatting import format_count, format_date
-from sitrep.render import builtin_template_names, make_environment
-from sitrep.report import SECTIONS
+from sitrep.commands.contextdoc import DOC_PATH, REGENERATE, generate_repository_doc
+from sitrep.report.formatting import format_count, format_date
+from sitrep.render.templates import builtin_template_names, make_environment
+from sitrep.report.builder import SECTIONS
 
 WEEK = "2016-W26"
 HTML_OUT = f"output/{WEEK}/fallujah-sitrep-{WEEK}.html"
@@ -351,7 +351,7 @@ def test_the_template_context_doc_is_what_the_code_generates():
 def test_the_context_doc_lists_every_field_of_the_context():
     import dataclasses
 
-    from sitrep.report import ReportContext
+    from sitrep.report.builder import ReportContext
 
     text = DOC_PATH.read_text(encoding="utf-8")
     for field in dataclasses.fields(ReportContext):
@@ -378,7 +378,7 @@ def _config_with_templates(ws: Path, folder: str) -> tuple[Path, int]:
 
 @pytest.mark.parametrize("how", ["path", "link", "inside"])
 def test_the_builtin_templates_folder_is_refused_as_your_own_at_its_line(workspace, sitrep_cli, how):
-    from sitrep.render import builtin_templates_dir
+    from sitrep.render.templates import builtin_templates_dir
 
     builtin = builtin_templates_dir().resolve()
     before = {p: p.read_bytes() for p in builtin.rglob("*") if p.is_file()}
@@ -400,7 +400,7 @@ def test_the_builtin_templates_folder_is_refused_as_your_own_at_its_line(workspa
 def test_templates_copy_never_copies_a_builtin_onto_itself(workspace, sitrep_cli):
     """A folder of your own whose sections/ is a link to the built-in sections: the copy would
     be the built-in file itself."""
-    from sitrep.render import builtin_templates_dir
+    from sitrep.render.templates import builtin_templates_dir
 
     builtin = builtin_templates_dir() / "sections/outlook.html"
     before = builtin.read_bytes()
@@ -415,7 +415,7 @@ def test_templates_copy_never_copies_a_builtin_onto_itself(workspace, sitrep_cli
 
 def test_without_a_templates_folder_the_hint_never_names_the_builtin_one(tmp_path, sitrep_cli):
     """At the top of sitrep's repository, templates/ is the built-ins: the hint names another."""
-    from sitrep.render import builtin_templates_dir
+    from sitrep.render.templates import builtin_templates_dir
 
     ws = tmp_path / "ws"
     shutil.copytree(Path(__file__).parent.parent / "facts", ws / "facts")

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from sitrep.build import check
-from sitrep.trace import trace
+from sitrep.commands.trace import trace
 
 
 @pytest.fixture(autouse=True)

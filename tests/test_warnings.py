@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write
-from sitrep.store import load_store
+from sitrep.source.store import load_store
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -24,10 +24,10 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import write
-from sitrep.config import load_config
-from sitrep.report import available_weeks, build_context
-from sitrep.serve import ReportServer
-from sitrep.store import load_store
+from sitrep.source.config import load_config
+from sitrep.report.builder import available_weeks, build_context
+from sitrep.commands.serve import ReportServer
+from sitrep.source.store import load_store
 
 # --- The planted store -------------------------------------------------------------------------
 

@@ -21,14 +21,14 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__
-from .config import Config
-from .dates import IsoWeek
-from .errors import display_path
-from .layout import manifest_file, relative_to_output
-from .output import write_atomic
-from .schema import Model
-from .store import Store
+from sitrep import __version__
+from sitrep.source.config import Config
+from sitrep.source.dates import IsoWeek
+from sitrep.errors import display_path
+from sitrep.publish.layout import manifest_file, relative_to_output
+from sitrep.output import write_atomic
+from sitrep.source.schema import Model
+from sitrep.source.store import Store
 
 # Entries every report may show by name or grade: sources, places, actors, and routes (a
 # movement names the route it took).

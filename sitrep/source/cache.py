@@ -58,7 +58,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem, SitrepError
+from sitrep.errors import Problem, SitrepError
 
 CACHE_DIR = ".sitrep-cache"
 FORMAT = 2  # bump when what is pickled changes shape
@@ -134,7 +134,7 @@ class StoreCache:
         return contents
 
     def _document(self, name: str, shown: str, digest: bytes, path: Path):
-        from .yamlsource import YamlDocument, YamlLoadError, parse_yaml_bytes, read_yaml_bytes
+        from sitrep.source.yamlsource import YamlDocument, YamlLoadError, parse_yaml_bytes, read_yaml_bytes
 
         doc = self._read(name, part=1)
         if isinstance(doc, YamlDocument) and doc.file == shown:
@@ -296,12 +296,12 @@ def code_digest() -> bytes:
         import pydantic
         import yaml
 
-        from . import __version__
+        from sitrep import __version__
 
         digest = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}|{pydantic.VERSION}|{yaml.__version__}".encode())
-        package = Path(__file__).resolve().parent
-        for source in sorted(package.glob("*.py")):
-            digest.update(source.name.encode() + b"\0")
+        package = Path(__file__).resolve().parent.parent  # sitrep/, every stage's package
+        for source in sorted(package.rglob("*.py")):
+            digest.update(source.relative_to(package).as_posix().encode() + b"\0")
             digest.update(source.read_bytes())
         _CODE_DIGEST = digest.digest()
     return _CODE_DIGEST

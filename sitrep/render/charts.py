@@ -13,8 +13,8 @@ from typing import Sequence
 
 from markupsafe import Markup, escape
 
-from .errors import excerpt
-from .formatting import format_number
+from sitrep.errors import excerpt
+from sitrep.report.formatting import format_number
 
 WIDTH, HEIGHT = 240, 64  # user units; the SVG scales to its box
 LEFT, RIGHT, TOP, BOTTOM = 40, 6, 6, 14  # room for the axis labels

@@ -5,7 +5,7 @@ its type, the comment beside it in the source, and an example taken from a real 
 the committed file differs from what the code generates, so the documentation cannot drift.
 Regenerate it with:
 
-    python -m sitrep.contextdoc
+    python -m sitrep.commands.contextdoc
 
 `sitrep templates context` prints the same for your own workspace, with your own examples.
 """
@@ -25,9 +25,9 @@ from typing import Any, Iterator
 
 from markupsafe import Markup
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DOC_PATH = REPO / "docs" / "template-context.md"
-REGENERATE = "python -m sitrep.contextdoc"
+REGENERATE = "python -m sitrep.commands.contextdoc"
 MAX_EXAMPLE = 72  # characters of an example value before it is cut
 
 
@@ -42,8 +42,8 @@ class Variable:
 def context_markdown(config_path: Path | str = "config.yaml", week: str | None = None) -> str:
     """The Markdown document for the workspace of `config_path`, examples from `week`'s report
     (default: the latest week with facts). Raises SitrepError on a broken config or store."""
-    from .pipeline import Layout, Workspace  # the whole pipeline: only for this command
-    from .theme import theme_for
+    from sitrep.pipeline import Layout, Workspace  # the whole pipeline: only for this command
+    from sitrep.render.theme import theme_for
 
     loaded = Workspace.load(config_path)
     config = loaded.config
@@ -66,7 +66,7 @@ def context_markdown(config_path: Path | str = "config.yaml", week: str | None =
 
 
 def render_document(top: list[Variable], source: str) -> str:
-    from .render import SITREP_FILTERS
+    from sitrep.render.templates import SITREP_FILTERS
 
     classes = _documented_classes([type(v.example) for v in top if dataclasses.is_dataclass(v.example)])
     instances = _first_instances([v.example for v in top])
@@ -257,7 +257,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("<", "&lt;")
 
 
-# --- python -m sitrep.contextdoc ---------------------------------------------------------------
+# --- python -m sitrep.commands.contextdoc ---------------------------------------------------------------
 
 def generate_repository_doc() -> str:
     """docs/template-context.md as the code and the example store make it now."""
@@ -270,7 +270,7 @@ def generate_repository_doc() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .output import write_atomic
+    from sitrep.output import write_atomic
 
     argv = sys.argv[1:] if argv is None else argv
     text = generate_repository_doc()

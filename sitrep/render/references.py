@@ -16,7 +16,7 @@ anything is written or served, and every reference in it is judged:
 - scripts, event handlers, `<base>` and refresh redirects have no place in a report.
 
 Each refusal names the template file and line that wrote the reference (`RenderedHtml`).
-WeasyPrint's own fetcher (sitrep.pdf) enforces the same limits again while it lays out pages.
+WeasyPrint's own fetcher (sitrep.render.pdf) enforces the same limits again while it lays out pages.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .cache import CACHE_DIR
-from .config import Config
-from .errors import Problem, TemplateProblem
-from .render import RenderedHtml, builtin_templates_dir
+from sitrep.source.cache import CACHE_DIR
+from sitrep.source.config import Config
+from sitrep.errors import Problem, TemplateProblem
+from sitrep.render.templates import RenderedHtml, builtin_templates_dir
 
 RESOURCE = "resource"
 LINK = "link"

@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem, excerpt
+from sitrep.errors import Problem, excerpt
 
 try:  # libyaml is 6-10x faster; the pure-Python loader is a correct fallback.
     _Loader = yaml.CSafeLoader

@@ -3,9 +3,9 @@ templates as filters, so a number never reads two ways."""
 
 from __future__ import annotations
 
-from . import vocabulary as vocab
-from .errors import describe_value, excerpt
-from .schema import Amount
+from sitrep.source import vocabulary as vocab
+from sitrep.errors import describe_value, excerpt
+from sitrep.source.schema import Amount
 
 
 def format_number(number: float | int) -> str:

@@ -16,9 +16,9 @@ from typing import Optional
 
 import typer
 
-from . import __version__
-from .errors import SitrepError, display_path
-from .pdf import PdfHelper  # light: WeasyPrint itself is imported by the helper process
+from sitrep import __version__
+from sitrep.errors import SitrepError, display_path
+from sitrep.render.pdf import PdfHelper  # light: WeasyPrint itself is imported by the helper process
 
 # Commands that write files: when one fails, its message says that nothing was written.
 WRITING_COMMANDS = {"build", "new", "schema", "init", "copy"}
@@ -109,7 +109,7 @@ def build(
     # - the loaded store, which lives until the process ends, is frozen out of the garbage
     #   collector's passes while WeasyPrint lays out pages.
     with PdfHelper() if "pdf" in formats and not all_weeks else contextlib.nullcontext() as helper:
-        from .build import build_all, build_week  # pydantic, Jinja, YAML: after the helper is forked
+        from sitrep.build import build_all, build_week  # pydantic, Jinja, YAML: after the helper is forked
 
         if all_weeks:
             results = build_all(config, formats=formats, edition=chosen, force=force, jobs=jobs,
@@ -151,7 +151,7 @@ def check(
 
     Example: sitrep check --config config.yaml
     """
-    from .build import check as run_check
+    from sitrep.build import check as run_check
 
     result = run_check(config)
     for warning in result.warnings:
@@ -160,7 +160,7 @@ def check(
         typer.echo(f"{_counted(len(result.warnings), 'warning')}, and --strict treats "
                    f"{'it as an error' if len(result.warnings) == 1 else 'them as errors'}.", err=True)
         raise typer.Exit(1)
-    from .schema import count_of
+    from sitrep.source.schema import count_of
 
     counts = ", ".join(count_of(n, kind) for kind, n in result.store.counts().items())
     weeks = result.store.weeks_with_facts()
@@ -177,11 +177,11 @@ def weeks(
 
     Example: sitrep weeks
     """
-    from .build import check as run_check
-    from .report import week_summaries
+    from sitrep.build import check as run_check
+    from sitrep.report.builder import week_summaries
 
     result = run_check(config)
-    from .schema import count_of
+    from sitrep.source.schema import count_of
 
     for summary in week_summaries(result.store):
         counts = ", ".join(count_of(n, kind) for kind, n in summary.counts.items() if n)
@@ -202,9 +202,9 @@ def schema(
     """
     import json
 
-    from .config import load_config
-    from .output import write_atomic
-    from .schema import SCHEMA_FILE_NAME, store_json_schema
+    from sitrep.source.config import load_config
+    from sitrep.output import write_atomic
+    from sitrep.source.schema import SCHEMA_FILE_NAME, store_json_schema
 
     text = json.dumps(store_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if output is not None and str(output) == "-":
@@ -235,7 +235,7 @@ def serve(
     """
     import signal
 
-    from .serve import ReportServer
+    from sitrep.commands.serve import ReportServer
 
     server = ReportServer(config, week=week, edition=edition.value if edition else None, host=host, port=port,
                          log=typer.echo)
@@ -265,8 +265,8 @@ def trace(
 
     Example: sitrep trace fallujah-trapped-2016-06
     """
-    from .build import check as run_check
-    from .trace import format_trace, trace as trace_entry
+    from sitrep.build import check as run_check
+    from sitrep.commands.trace import format_trace, trace as trace_entry
 
     typer.echo(format_trace(trace_entry(run_check(config).store, entry_id)))
 
@@ -297,8 +297,8 @@ def new(
 
     Example: sitrep new figure --file facts/2016-06-fallujah.yaml
     """
-    from .build import check as run_check
-    from .new import add_entry
+    from sitrep.build import check as run_check
+    from sitrep.commands.new import add_entry
 
     checked = run_check(config)
     added = add_entry(checked.config, checked.store, kind.value, file, entry_id)
@@ -323,8 +323,8 @@ def templates(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from .config import load_config
-    from .render import builtin_templates_dir, list_templates
+    from sitrep.source.config import load_config
+    from sitrep.render.templates import builtin_templates_dir, list_templates
 
     loaded = load_config(config)
     user_dir = loaded.templates_dir
@@ -343,7 +343,7 @@ def templates(
 def _free_templates_folder(loaded) -> str:
     """The folder name to suggest for the user's own templates: 'templates', unless that is
     sitrep's built-in templates folder (a workspace at the top of sitrep's own repository)."""
-    from .config import builtin_templates_dir
+    from sitrep.source.config import builtin_templates_dir
 
     builtin = builtin_templates_dir().resolve()
     return "custom" if (loaded.workspace / "templates").resolve() == builtin else "templates"
@@ -362,9 +362,9 @@ def templates_copy(
 
     Example: sitrep templates copy sections/outlook.html
     """
-    from .config import load_config
-    from .errors import Problem
-    from .render import copy_builtin_template
+    from sitrep.source.config import load_config
+    from sitrep.errors import Problem
+    from sitrep.render.templates import copy_builtin_template
 
     loaded = load_config(config)
     if loaded.templates_dir is None:
@@ -387,7 +387,7 @@ def templates_context(
 
     Example: sitrep templates context --week 2016-W26
     """
-    from .contextdoc import context_markdown
+    from sitrep.commands.contextdoc import context_markdown
 
     text = context_markdown(config, week)
     typer.echo(text, nl=False)
@@ -403,7 +403,7 @@ def init(
 
     Example: sitrep init my-crisis && cd my-crisis && sitrep build
     """
-    from .starter import init_workspace
+    from sitrep.commands.starter import init_workspace
 
     written = init_workspace(folder)
     shown = display_path(folder)

@@ -31,15 +31,15 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup, escape
 
-from .cache import CACHE_DIR, TemplateBytecodeCache
-from .charts import trend_svg
-from .config import Config, builtin_templates_dir  # defined there: config.yaml's `templates:` may not name it
-from .errors import Problem, TemplateProblem, did_you_mean, display_path
-from .formatting import format_amount, format_count, format_date, format_number, format_range
-from .output import write_atomic
-from .report import ReportContext
-from .schema import Amount
-from .theme import Theme, css_string, default_theme, theme_for
+from sitrep.source.cache import CACHE_DIR, TemplateBytecodeCache
+from sitrep.render.charts import trend_svg
+from sitrep.source.config import Config, builtin_templates_dir  # defined there: config.yaml's `templates:` may not name it
+from sitrep.errors import Problem, TemplateProblem, did_you_mean, display_path
+from sitrep.report.formatting import format_amount, format_count, format_date, format_number, format_range
+from sitrep.output import write_atomic
+from sitrep.report.builder import ReportContext
+from sitrep.source.schema import Amount
+from sitrep.render.theme import Theme, css_string, default_theme, theme_for
 
 ENTRY_TEMPLATE = "report.html"
 INDEX_TEMPLATE = "index.html"
@@ -122,7 +122,7 @@ def make_environment(user_dir: Path | None = None, language: str = "en",
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=bytecode_cache,  # compiled templates kept between runs (sitrep.cache)
+        bytecode_cache=bytecode_cache,  # compiled templates kept between runs (sitrep.source.cache)
     )
     env.globals = {name: env.globals[name] for name in TEMPLATE_GLOBALS}
     env.filters.update(SITREP_FILTERS)

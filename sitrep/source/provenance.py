@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from . import vocabulary as vocab
-from .schema import Citation, Source
+from sitrep.source import vocabulary as vocab
+from sitrep.source.schema import Citation, Source
 
 # A claim that rests on one source graded below this, or on information graded doubtful or
 # worse, is attributed to its source in the report instead of being stated as fact.

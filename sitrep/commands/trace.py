@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from . import vocabulary as vocab
-from .errors import Problem, StoreError, did_you_mean
-from .provenance import grade
-from .report import available_weeks
-from .schema import KIND_SINGULAR, KINDS, Citation, Model
-from .store import Store, citation_lists, references
+from sitrep.source import vocabulary as vocab
+from sitrep.errors import Problem, StoreError, did_you_mean
+from sitrep.source.provenance import grade
+from sitrep.report.builder import available_weeks
+from sitrep.source.schema import KIND_SINGULAR, KINDS, Citation, Model
+from sitrep.source.store import Store, citation_lists, references
 
 
 

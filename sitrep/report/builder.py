@@ -12,14 +12,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from . import vocabulary as vocab
-from .config import Config
-from .dates import FuzzyDate, IsoWeek, format_day, format_fuzzy, format_span
-from .errors import PeriodError, Problem, display_path
-from .formatting import amount_bounds, format_amount, format_range, unit_word
-from .provenance import grade
-from .schema import Amount, Citation, Figure, Incident, Model, Movement, Route, RouteUpdate
-from .store import Store
+from sitrep.source import vocabulary as vocab
+from sitrep.source.config import Config
+from sitrep.source.dates import FuzzyDate, IsoWeek, format_day, format_fuzzy, format_span
+from sitrep.errors import PeriodError, Problem, display_path
+from sitrep.report.formatting import amount_bounds, format_amount, format_range, unit_word
+from sitrep.source.provenance import grade
+from sitrep.source.schema import Amount, Citation, Figure, Incident, Model, Movement, Route, RouteUpdate
+from sitrep.source.store import Store
 
 SECTIONS = vocab.SECTIONS
 

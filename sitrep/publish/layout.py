@@ -15,8 +15,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .config import Config
-from .dates import IsoWeek
+from sitrep.source.config import Config
+from sitrep.source.dates import IsoWeek
 
 ASSETS_DIR = "assets"
 MANIFEST = ".sitrep-manifest"

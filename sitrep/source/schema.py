@@ -12,9 +12,9 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 
-from . import vocabulary as vocab
-from .errors import describe_value, did_you_mean, excerpt
-from .dates import FUZZY_DATE_PATTERN, FuzzyDate, parse_fuzzy_date
+from sitrep.source import vocabulary as vocab
+from sitrep.errors import describe_value, did_you_mean, excerpt
+from sitrep.source.dates import FUZZY_DATE_PATTERN, FuzzyDate, parse_fuzzy_date
 
 
 def _literal(codes):

@@ -16,9 +16,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from .errors import Problem, SitrepError, display_path
-from .output import write_atomic
-from .schema import SCHEMA_FILE_NAME, store_json_schema
+from sitrep.errors import Problem, SitrepError, display_path
+from sitrep.output import write_atomic
+from sitrep.source.schema import SCHEMA_FILE_NAME, store_json_schema
 
 SCHEMA_LINE = f"# yaml-language-server: $schema={SCHEMA_FILE_NAME}"
 

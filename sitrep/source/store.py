@@ -24,13 +24,13 @@ from typing import Iterable, Iterator
 
 from pydantic import ValidationError
 
-from .dates import FuzzyDate, IsoWeek
-from .errors import Problem, ProblemLog, StoreError, did_you_mean, display_path, excerpt
-from .provenance import grade
-from .schema import (KINDS, Actor, Amount, Citation, Figure, Incident, Model, Movement, Narrative,
+from sitrep.source.dates import FuzzyDate, IsoWeek
+from sitrep.errors import Problem, ProblemLog, StoreError, did_you_mean, display_path, excerpt
+from sitrep.source.provenance import grade
+from sitrep.source.schema import (KINDS, Actor, Amount, Citation, Figure, Incident, Model, Movement, Narrative,
                      Place, Route, Source, explain_error)
-from .cache import StoreCache
-from .yamlsource import YamlDocument, YamlLoadError, gc_paused, open_regular_file, parse_yaml_bytes, read_yaml_bytes
+from sitrep.source.cache import StoreCache
+from sitrep.source.yamlsource import YamlDocument, YamlLoadError, gc_paused, open_regular_file, parse_yaml_bytes, read_yaml_bytes
 
 STORE_SUFFIXES = (".yaml", ".yml")
 CHANGE_FACTOR = 3.0  # a figure that moves by more than this factor from its last value is suspicious
@@ -167,7 +167,7 @@ def load_store(root: Path, *, shown_root: str | None = None, today: dt.date | No
     """Load, validate and cross-check the store folder at `root`.
 
     Files that have not changed since an earlier load come from the store cache (see
-    `sitrep.cache`; in `cache_dir`, by default `.sitrep-cache` beside the store folder) instead
+    `sitrep.source.cache`; in `cache_dir`, by default `.sitrep-cache` beside the store folder) instead
     of being parsed and validated again; `cache=False` reads every file afresh. The result,
     warnings included, is the same either way.
 

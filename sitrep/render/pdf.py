@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
-from .errors import Problem, TemplateProblem
+from sitrep.errors import Problem, TemplateProblem
 
 if TYPE_CHECKING:  # not imported at run time: the CLI starts the PDF helper before anything heavy loads
-    from .render import RenderedHtml
+    from sitrep.render.templates import RenderedHtml
 
 
 def _fetcher_class():
@@ -49,7 +49,7 @@ def render_pdf(html: str | RenderedHtml, *, base_dir: Path, allowed_roots: list[
     """Lay out `html` (whose relative links resolve against `base_dir`) as PDF bytes, reading
     files only inside `allowed_roots` and never inside `withheld_roots`.
 
-    sitrep.references has refused every reference it can see before this runs; the fetcher
+    sitrep.render.references has refused every reference it can see before this runs; the fetcher
     enforces the same limits on whatever WeasyPrint itself goes on to load."""
     from weasyprint import HTML
 
@@ -143,7 +143,7 @@ def _pdf_helper_main(connection, parents_end, parent_pid: int) -> None:
     import signal
     import traceback
 
-    from .processes import end_with_parent
+    from sitrep.processes import end_with_parent
 
     # Its pipe closing tells the helper only once it next reads it, after a whole import or
     # PDF; a parent killed outright (SIGKILL) takes the helper with it at once instead.

@@ -12,10 +12,10 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import AfterValidator, Field, PlainValidator, ValidationError
 
-from . import vocabulary as vocab
-from .errors import ConfigError, Problem, did_you_mean, display_path
-from .schema import Model, Text, explain_error, _literal
-from .yamlsource import YamlLoadError, load_yaml_file
+from sitrep.source import vocabulary as vocab
+from sitrep.errors import ConfigError, Problem, did_you_mean, display_path
+from sitrep.source.schema import Model, Text, explain_error, _literal
+from sitrep.source.yamlsource import YamlLoadError, load_yaml_file
 
 DEFAULT_CONFIG = "config.yaml"
 FORMATS = ("html", "pdf")
@@ -71,7 +71,7 @@ FontFamily = Annotated[str, AfterValidator(_font_family)]
 
 
 def _describe(value: object) -> str:
-    from .errors import describe_value
+    from sitrep.errors import describe_value
 
     return describe_value(value)
 
@@ -255,10 +255,11 @@ def _check_files_and_names(config: Config, line_of) -> list[Problem]:
 
 def builtin_templates_dir() -> Path:
     """The built-in templates: inside the installed package, or the repository's templates/."""
-    packaged = Path(__file__).parent / "templates"
+    package = Path(__file__).resolve().parent.parent  # sitrep/
+    packaged = package / "templates"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
+    return package.parent / "templates"
 
 
 def _builtin_templates_at(folder: Path) -> str:

@@ -18,8 +18,8 @@ import os
 from pathlib import Path
 from typing import Callable
 
-from .errors import OutputError, Problem, display_path
-from .layout import lock_file
+from sitrep.errors import OutputError, Problem, display_path
+from sitrep.publish.layout import lock_file
 
 # Errors that mean the file system cannot lock files at all (some network file systems): the
 # build then runs unlocked, as every build did before there was a lock, rather than not at all.

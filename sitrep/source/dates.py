@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .errors import describe_value, excerpt
+from sitrep.errors import describe_value, excerpt
 
 YEARS = range(1800, 2200)  # the store documents events, not the far past or future
 DATE_FORMS = "YYYY-MM-DD, YYYY-Www (ISO week), YYYY-MM, YYYY, or START/END"

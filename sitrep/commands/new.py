@@ -17,12 +17,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config
-from .errors import Problem, StoreError, display_path
-from .output import write_atomic
-from .schema import KIND_SINGULAR, KINDS
-from .store import Store, find_store_files
-from .yamlsource import YamlLoadError, parse_yaml_bytes
+from sitrep.source.config import Config
+from sitrep.errors import Problem, StoreError, display_path
+from sitrep.output import write_atomic
+from sitrep.source.schema import KIND_SINGULAR, KINDS
+from sitrep.source.store import Store, find_store_files
+from sitrep.source.yamlsource import YamlLoadError, parse_yaml_bytes
 
 # `sitrep new figure` adds to `figures:`.
 KIND_KEYS = {singular: key for key, singular in KIND_SINGULAR.items()}

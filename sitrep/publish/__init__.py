@@ -1,0 +1,1 @@
+"""Publishing into output/: its layout, the archive (fingerprints, manifest), the workspace lock."""

@@ -1,0 +1,1 @@
+"""The report stage: one week of the store turned into a ReportContext (plain data)."""

@@ -1,0 +1,1 @@
+"""The source stage: config.yaml and the fact store, read, validated and cached."""
