@@ -32,7 +32,7 @@ from sitrep.publish.layout import assets_folder, index_file, report_files
 from sitrep.pipeline import PdfRenderer, Workspace, check
 from sitrep.processes import end_with_parent
 from sitrep.render.templates import builtin_templates_dir
-from sitrep.report.builder import ReportContext
+from sitrep.report.context import ReportContext
 
 CheckResult = Workspace  # what `check` returns: the config, the store, its warnings
 

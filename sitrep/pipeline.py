@@ -29,7 +29,9 @@ from sitrep.output import copy_if_changed
 from sitrep.render.pdf import render_pdf
 from sitrep.render.references import ReferencePolicy, check_references, policy_for
 from sitrep.render.templates import RenderedHtml, builtin_templates_dir, render_for, render_index_for
-from sitrep.report.builder import ReportContext, available_weeks, build_context, resolve_week
+from sitrep.report.builder import build_context
+from sitrep.report.context import ReportContext
+from sitrep.report.series import available_weeks, resolve_week
 from sitrep.source.store import Store, load_store
 from sitrep.render.theme import install_theme_assets
 

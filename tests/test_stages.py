@@ -14,7 +14,8 @@ from sitrep.errors import OutputError, StoreError, TemplateProblem
 from sitrep.report.formatting import format_amount, format_number
 from sitrep.output import write_atomic
 from sitrep.render.templates import make_environment, render_html
-from sitrep.report.builder import build_context, resolve_week
+from sitrep.report.builder import build_context
+from sitrep.report.series import resolve_week
 from sitrep.source.schema import Amount
 from sitrep.source.store import load_store
 from sitrep.source.yamlsource import YamlLoadError, parse_yaml_bytes

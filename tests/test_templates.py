@@ -18,7 +18,7 @@ from conftest import use_templates_folder, write
 from sitrep.commands.contextdoc import DOC_PATH, REGENERATE, generate_repository_doc
 from sitrep.report.formatting import format_count, format_date
 from sitrep.render.templates import builtin_template_names, make_environment
-from sitrep.report.builder import SECTIONS
+from sitrep.source.vocabulary import SECTIONS
 
 WEEK = "2016-W26"
 HTML_OUT = f"output/{WEEK}/fallujah-sitrep-{WEEK}.html"
@@ -351,7 +351,7 @@ def test_the_template_context_doc_is_what_the_code_generates():
 def test_the_context_doc_lists_every_field_of_the_context():
     import dataclasses
 
-    from sitrep.report.builder import ReportContext
+    from sitrep.report.context import ReportContext
 
     text = DOC_PATH.read_text(encoding="utf-8")
     for field in dataclasses.fields(ReportContext):

@@ -25,7 +25,8 @@ from pypdf import PdfReader
 
 from conftest import write
 from sitrep.source.config import load_config
-from sitrep.report.builder import available_weeks, build_context
+from sitrep.report.builder import build_context
+from sitrep.report.series import available_weeks
 from sitrep.commands.serve import ReportServer
 from sitrep.source.store import load_store
 

@@ -178,7 +178,7 @@ def weeks(
     Example: sitrep weeks
     """
     from sitrep.build import check as run_check
-    from sitrep.report.builder import week_summaries
+    from sitrep.report.series import week_summaries
 
     result = run_check(config)
     from sitrep.source.schema import count_of

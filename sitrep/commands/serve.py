@@ -33,7 +33,7 @@ from sitrep.errors import Problem, SitrepError, display_path
 from sitrep.publish.layout import ASSETS_DIR
 from sitrep.pipeline import Layout, Workspace
 from sitrep.render.templates import builtin_templates_dir
-from sitrep.report.builder import ReportContext
+from sitrep.report.context import ReportContext
 from sitrep.render.theme import THEME_ASSETS, font_file_names, logo_file_name
 
 VERSION_PATH = "/__sitrep/version"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sitrep.source import vocabulary as vocab
 from sitrep.errors import Problem, StoreError, did_you_mean
 from sitrep.source.provenance import grade
-from sitrep.report.builder import available_weeks
+from sitrep.report.series import available_weeks
 from sitrep.source.schema import KIND_SINGULAR, KINDS, Citation, Model
 from sitrep.source.store import Store, citation_lists, references
 

@@ -37,7 +37,7 @@ from sitrep.source.config import Config, builtin_templates_dir  # defined there:
 from sitrep.errors import Problem, TemplateProblem, did_you_mean, display_path
 from sitrep.report.formatting import format_amount, format_count, format_date, format_number, format_range
 from sitrep.output import write_atomic
-from sitrep.report.builder import ReportContext
+from sitrep.report.context import ReportContext
 from sitrep.source.schema import Amount
 from sitrep.render.theme import Theme, css_string, default_theme, theme_for
 

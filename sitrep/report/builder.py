@@ -1,357 +1,33 @@
-"""The report stage: select one week of the store and turn it into a `ReportContext`.
+"""The report stage's builder: one week of the store turned into a `ReportContext`.
 
 All the report's logic lives here — which facts belong to the week, which figures are key,
 how conflicting reports combine into a range, what gets a citation number and in what order,
-what a public edition must leave out. The context is plain data; templates only present it.
+what a public edition must leave out. The context (report/context.py) is plain data;
+templates only present it. The series of weeks is report/series.py's, the citation numbers
+and sources list report/citations.py's.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Iterable
 
+from sitrep.errors import PeriodError, Problem, display_path
+from sitrep.report.citations import CitationIndex
+from sitrep.report.context import (Change, DroppedFigure, FigureReport, FigureRow, Highlight, IncidentGroup,
+                                   IncidentRow, KeyFigure, MovementRow, Organisation, PlaceRef, ReportContext,
+                                   RouteRow, Sourcing, TrendPoint)
+from sitrep.report.formatting import amount_bounds, format_amount, format_range, unit_word
+from sitrep.report.series import available_weeks, resolve_week
 from sitrep.source import vocabulary as vocab
 from sitrep.source.config import Config
 from sitrep.source.dates import FuzzyDate, IsoWeek, format_day, format_fuzzy, format_span
-from sitrep.errors import PeriodError, Problem, display_path
-from sitrep.report.formatting import amount_bounds, format_amount, format_range, unit_word
 from sitrep.source.provenance import grade
 from sitrep.source.schema import Amount, Citation, Figure, Incident, Model, Movement, Route, RouteUpdate
 from sitrep.source.store import Store
 
-SECTIONS = vocab.SECTIONS
-
 MAX_AUTOMATIC_HIGHLIGHTS = 5
-
-# What a public edition calls a restricted source that has no public_name.
-WITHHELD_SOURCE_NAME = "Unnamed source"
-
-
-# --- The context: plain data handed to the templates -----------------------------------------
-
-@dataclass
-class Organisation:
-    name: str
-    contact: str | None
-    url: str | None
-
-
-@dataclass
-class SourceEntry:
-    """One numbered line of the sources list.
-
-    In a public edition a line that cites a restricted source is withheld: it names that
-    source by its public name and keeps the grades, and nothing else of it or of the citation
-    (no id, kind, outlet, date, URL or note), so no template can print what is not there."""
-
-    number: int
-    source_id: str | None  # None when withheld
-    name: str  # a restricted source's public name in a public edition
-    withheld: bool  # a restricted source's identity is withheld on this line: print '(identity withheld)'
-    kind: str | None  # None when withheld
-    reliability: str  # Admiralty letter
-    reliability_label: str
-    via: str | None  # the outlet that carried the report; None when it carried a withheld source's words
-    date: str | None  # None when withheld
-    url: str | None  # None when withheld
-    credibility: list[int]  # the Admiralty 1-6 grades the citations of this reference carry
-    note: str | None  # None when withheld: it is where an analyst describes an informant
-
-    @property
-    def credibility_text(self) -> str:
-        """'3', or '2–3' when the facts citing this reference were graded differently."""
-        if not self.credibility:
-            return ""
-        low, high = min(self.credibility), max(self.credibility)
-        return str(low) if low == high else f"{low}–{high}"
-
-
-@dataclass
-class Sourcing:
-    """How well sourced a fact is, shown next to it so the reader can weigh it."""
-
-    sources: int  # independent sources (originators; an outlet relaying one adds none)
-    grade: str  # the best Admiralty grade among its citations: 'B2', or 'B' if the information is ungraded
-    explanation: str  # 'Usually reliable source; information probably true'
-    weak: bool  # a single source of low or unjudged reliability, or doubtful information
-    attributed_to: str  # who a weak claim is attributed to ('reported by …'); '' when not weak
-
-    @property
-    def attribution(self) -> str:
-        """How a weak claim is introduced: 'Reported by X (single source, grade F3)'."""
-        return f"Reported by {self.attributed_to} (single source, grade {self.grade})" if self.weak else ""
-
-    @property
-    def label(self) -> str:
-        """'2 sources · best B2', '1 source · F'."""
-        if self.sources == 1:
-            return f"1 source · {self.grade}"
-        return f"{self.sources} sources · best {self.grade}"
-
-
-@dataclass
-class PlaceRef:
-    id: str
-    name: str
-    local_names: dict[str, str]  # language code -> name, e.g. {"ar": "الفلوجة"}
-
-
-@dataclass
-class Change:
-    """A key figure against the previous report in the series."""
-
-    direction: str  # 'up', 'down', 'changed' (a range widened or narrowed), 'unchanged' or 'new'
-    text: str  # 'up from 20,000 (report 18)', 'unchanged since report 18', 'new in this report'
-    previous: str | None  # the previous report's number or range, '20,000–25,000'
-
-
-@dataclass
-class TrendPoint:
-    """A key figure in one report of the series, for its trend chart."""
-
-    week: str
-    report: int  # the report's number
-    low: float
-    high: float
-
-
-@dataclass
-class DroppedFigure:
-    """A key figure the previous report had and this week's sources no longer report."""
-
-    metric: str
-    label: str
-    place: "PlaceRef"
-    last_number: str  # as the previous report printed it, with its qualifier
-    unit: str
-    last_as_of: str
-    last_report: int
-
-
-@dataclass
-class FigureReport:
-    """One source's report of a figure."""
-
-    id: str
-    text: str  # 'about 30,000–40,000 people'
-    as_of: str
-    note: str | None
-    citations: list[int]
-    sources: list[str]  # who reported it, as the sources list names them
-    sourcing: Sourcing
-    is_new: bool  # not in the previous report
-
-
-@dataclass
-class KeyFigure:
-    metric: str
-    label: str
-    place: PlaceRef
-    number: str  # '30,000–40,000' — the range every report spans
-    qualifier: str  # 'about', 'at least', or '' when reports differ in how they qualify
-    unit: str
-    as_of: str
-    low: float
-    high: float
-    reports: list[FigureReport]
-    conflicting: bool  # the reports disagree: print who said what
-    citations: list[int]
-    sourcing: Sourcing  # over all the reports shown
-    change: Change | None  # against the previous report; None in the first report of a series
-    trend: list[TrendPoint]  # this figure in every report so far that had it, oldest first
-
-    @property
-    def ids(self) -> list[str]:
-        return [r.id for r in self.reports]
-
-
-@dataclass
-class FigureRow:
-    id: str
-    label: str
-    place: PlaceRef
-    text: str
-    as_of: str
-    note: str | None
-    citations: list[int]
-    sourcing: Sourcing
-    is_new: bool  # not in the previous report
-
-
-@dataclass
-class IncidentRow:
-    id: str
-    type: str
-    type_label: str
-    date: str
-    place: PlaceRef
-    perpetrator: str | None
-    victims: str | None
-    status: str
-    status_label: str
-    summary: str
-    citations: list[int]
-    sourcing: Sourcing
-    is_new: bool  # not in the previous report
-
-
-@dataclass
-class IncidentGroup:
-    type: str
-    label: str
-    description: str
-    incidents: list[IncidentRow]
-
-
-@dataclass
-class RouteRow:
-    id: str
-    name: str
-    origin: PlaceRef
-    destination: PlaceRef
-    via: list[PlaceRef]
-    status: str
-    status_label: str
-    hazards: list[str]
-    controlled_by: list[str]
-    as_of: str
-    summary: str | None
-    citations: list[int]
-    sourcing: Sourcing
-    is_new: bool  # this status update was not in the previous report
-    previous_status: str | None  # the status the previous report gave; None if it did not show the route
-    previous_status_label: str | None
-
-    @property
-    def status_changed(self) -> bool:
-        return self.previous_status is not None and self.previous_status != self.status
-
-
-@dataclass
-class MovementRow:
-    id: str
-    period: str
-    origin: PlaceRef
-    destination: PlaceRef
-    route: str | None
-    count: str  # 'not reported' when no count was given
-    summary: str
-    citations: list[int]
-    sourcing: Sourcing
-    is_new: bool  # not in the previous report
-
-
-@dataclass
-class Highlight:
-    text: str
-    citations: list[int] = field(default_factory=list)
-
-
-@dataclass
-class ReportContext:
-    """Everything a template may show. Built by `build_context`; never computed in templates."""
-
-    title: str
-    crisis: str
-    organisation: Organisation
-    language: str
-    edition: str  # 'public' or 'internal'
-    paper: str
-    disclaimer: str | None
-    week: str  # '2016-W26'
-    number: int  # the report's number in the series
-    period: str  # '27 June – 3 July 2016'
-    period_start: dt.date
-    period_end: dt.date
-    as_of: str
-    as_of_date: dt.date
-    next_report: str
-    previous_week: str | None  # the previous report's week, '2016-W25'; None for the first report
-    previous_number: int | None
-    previous_period: str | None  # '20–26 June 2016'
-    next_week: str | None  # the next report's week when the store already has it (building the archive)
-    sections: list[str]
-    overview: list[str]  # paragraphs
-    highlights: list[Highlight]
-    key_figures: list[KeyFigure]
-    dropped_key_figures: list[DroppedFigure]  # in the previous report, not reported this week
-    trapped_key_figures: list[KeyFigure]  # the key figures of civilians trapped, restated in their section
-    trapped_figures: list[FigureRow]
-    trapped_notes: list[str]
-    routes: list[RouteRow]
-    route_changes: list[RouteRow]  # routes whose status changed since the previous report
-    routes_notes: list[str]
-    movements: list[MovementRow]
-    movements_notes: list[str]
-    abuses: list[IncidentGroup]
-    abuses_notes: list[str]
-    context_events: list[IncidentRow]
-    context_notes: list[str]
-    other_figures: list[FigureRow]
-    outlook: list[str]
-    places: list[PlaceRef]
-    sources: list[SourceEntry]
-    fact_ids: list[str]  # every store entry shown, for tracing
-
-    @property
-    def document_title(self) -> str:
-        return f"{self.title} — Report {self.number}, {self.period}"
-
-
-# --- Building it -----------------------------------------------------------------------------
-
-def available_weeks(store: Store, edition: str = "public") -> list[IsoWeek]:
-    """The weeks an edition has reports for. A public series counts only weeks with public
-    facts, so its numbering never reveals that a restricted-only week exists."""
-    return store.weeks_with_facts(public_only=edition != "internal")
-
-
-def resolve_week(store: Store, week: str | None, edition: str = "public") -> IsoWeek:
-    """The requested week, or the latest week that has facts this edition may show."""
-    weeks = available_weeks(store, edition)
-    shown = display_path(store.root)
-    if not weeks:
-        raise PeriodError(Problem(shown, 0, "the store holds no dated facts",
-                                  expected="figures, incidents, routes or movements with dates"))
-    if week is None:
-        return weeks[-1]
-    try:
-        wanted = IsoWeek.parse(week)
-    except ValueError as exc:
-        raise PeriodError(Problem("--week", 0, str(exc))) from None
-    if wanted not in weeks:
-        raise PeriodError(Problem(shown, 0, f"no facts in week {wanted} ({format_span(wanted.start, wanted.end)})",
-                                  expected=f"a week with facts: {_describe_weeks(weeks)}"))
-    return wanted
-
-
-@dataclass
-class WeekSummary:
-    week: str
-    number: int
-    period: str
-    counts: dict[str, int]  # kind -> facts of that kind dated in the week
-
-
-def week_summaries(store: Store) -> list[WeekSummary]:
-    """Every week with facts: its report number and how many facts of each kind it holds."""
-    summaries = []
-    for number, week in enumerate(available_weeks(store), start=1):
-        counts = {"figures": 0, "incidents": 0, "routes": 0, "movements": 0}
-        for fact, date in store.dated_facts():
-            if date.overlaps(week.start, week.end):
-                kind = type(fact).__name__.lower() + "s"
-                counts[kind] += 1
-        summaries.append(WeekSummary(str(week), number, format_span(week.start, week.end), counts))
-    return summaries
-
-
-def _describe_weeks(weeks: list[IsoWeek]) -> str:
-    if len(weeks) <= 6:
-        return ", ".join(map(str, weeks))
-    return f"{', '.join(map(str, weeks[:3]))}, ... {', '.join(map(str, weeks[-3:]))} ({len(weeks)} weeks)"
 
 
 def build_context(store: Store, config: Config, week: IsoWeek | str | None = None,
@@ -375,7 +51,7 @@ class _Builder:
         self.position = self.weeks.index(week)
         # The previous report of this edition's series: what "new" and "changed" compare with.
         self.previous = self.weeks[self.position - 1] if self.position > 0 else None
-        self.citations = _CitationIndex(store, edition)
+        self.citations = CitationIndex(store, edition)
         self.places_used: dict[str, PlaceRef] = {}
         self.fact_ids: list[str] = []
 
@@ -486,7 +162,7 @@ class _Builder:
             previous_number=position if previous else None,
             previous_period=format_span(previous.start, previous.end) if previous else None,
             next_week=str(weeks[position + 1]) if position + 1 < len(weeks) else None,
-            sections=list(config.sections or SECTIONS),  # config.yaml may choose and order them
+            sections=list(config.sections or vocab.SECTIONS),  # config.yaml may choose and order them
             overview=overview,
             highlights=highlights,
             key_figures=key_figures,
@@ -780,104 +456,3 @@ def _victims_text(incident: Incident) -> str | None:
 
 def _clean(text: str | None) -> str | None:
     return " ".join(text.split()) if text else text
-
-
-class _CitationIndex:
-    """Numbers each distinct citation on first use, so the sources list follows the page.
-
-    In a public edition, a restricted source is withheld: only its public name is printed, on
-    its own numbered line and wherever a fact credits it, with its grades. Its id, kind,
-    description and URL stay out, and so does everything a citation of it carries (the outlet
-    that relayed it, the date, the URL, the note), since any of them can point to a person."""
-
-    def __init__(self, store: Store, edition: str):
-        self.store = store
-        self.edition = edition
-        self.numbers: dict[tuple, int] = {}
-        self.rows: list[SourceEntry] = []
-
-    def number(self, citation: Citation) -> int:
-        """One number per reference; the credibility grades of the facts citing it are
-        gathered on its line of the sources list."""
-        key = self.reference(citation)
-        if key not in self.numbers:
-            self.numbers[key] = len(self.numbers) + 1
-            self.rows.append(self.entry(self.numbers[key], citation))
-        row = self.rows[self.numbers[key] - 1]
-        if citation.credibility and citation.credibility not in row.credibility:
-            row.credibility.append(citation.credibility)
-            row.credibility.sort()
-        return self.numbers[key]
-
-    def reference(self, citation: Citation) -> tuple:
-        """What makes citations one line: the same source, outlet, date, URL and note. A
-        withheld line shows none of these, so every citation of a withheld source shares one
-        line; separate lines would tell the reader how many dates, notes or go-betweens lie
-        behind the public name."""
-        if self.withholds(citation.source):
-            return ("withheld", citation.source)
-        if self.withholds(citation.via):
-            return ("withheld", citation.source, citation.via)
-        return (citation.source, citation.via, str(citation.date or ""), citation.url, citation.note)
-
-    def withholds(self, source_id: str | None) -> bool:
-        """A restricted source in a public edition: nothing of it may be printed but its public name."""
-        return (source_id is not None and self.edition == "public"
-                and self.store.sources[source_id].sensitivity == "restricted")
-
-    def credit(self, citation: Citation) -> str:
-        """'Capt. X (via Fox News)': who reported, for a line that names its source. Who relayed
-        a withheld source's words is left out: the outlet can lead to the person."""
-        name = self.source_name(citation.source)
-        if citation.via and not self.withholds(citation.source):
-            return f"{name} (via {self.source_name(citation.via)})"
-        return name
-
-    def source_name(self, source_id: str) -> str:
-        if self.withholds(source_id):
-            # Not even the kind of source when it has no public name: 'Witness' narrows it down.
-            return self.store.sources[source_id].public_name or WITHHELD_SOURCE_NAME
-        return self.store.sources[source_id].name
-
-    def entry(self, number: int, citation: Citation) -> SourceEntry:
-        if self.withholds(citation.source):
-            return self.withheld_entry(number, citation.source)
-        if self.withholds(citation.via):
-            return self.relayed_by_withheld_entry(number, citation)
-        source = self.store.sources[citation.source]
-        return SourceEntry(
-            number=number,
-            source_id=citation.source,
-            name=source.name,
-            withheld=False,
-            kind=vocab.SOURCE_KINDS[source.kind],
-            reliability=source.reliability,
-            reliability_label=vocab.RELIABILITY[source.reliability],
-            via=self.source_name(citation.via) if citation.via else None,
-            date=format_fuzzy(citation.date) if citation.date else None,
-            url=citation.url or self.store.sources[citation.via or citation.source].url,
-            credibility=[],
-            note=citation.note,
-        )
-
-    def withheld_entry(self, number: int, source_id: str) -> SourceEntry:
-        """A restricted source's line: its public name and its grades. The reliability letter
-        stays: it is the analyst's assessment, shared by many sources, and the reader needs it
-        to weigh the claim (the fact's own grade, 'best C2', shows it anyway)."""
-        source = self.store.sources[source_id]
-        return SourceEntry(number=number, source_id=None, name=self.source_name(source_id), withheld=True, kind=None,
-                           reliability=source.reliability, reliability_label=vocab.RELIABILITY[source.reliability],
-                           via=None, date=None, url=None, credibility=[], note=None)
-
-    def relayed_by_withheld_entry(self, number: int, citation: Citation) -> SourceEntry:
-        """A public source whose words came through a restricted one: both named (the go-between
-        by its public name), but the citation's date, URL and note are left out, as they may
-        describe the go-between."""
-        source = self.store.sources[citation.source]
-        return SourceEntry(number=number, source_id=citation.source, name=source.name, withheld=True,
-                           kind=vocab.SOURCE_KINDS[source.kind], reliability=source.reliability,
-                           reliability_label=vocab.RELIABILITY[source.reliability],
-                           via=self.source_name(citation.via), date=None, url=None, credibility=[], note=None)
-
-    def entries(self) -> list[SourceEntry]:
-        return list(self.rows)

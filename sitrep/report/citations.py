@@ -1,0 +1,115 @@
+"""Citation numbers and the sources list: each distinct reference numbered on first use, and a
+restricted source withheld in a public edition (nothing of it but its public name).
+"""
+
+from __future__ import annotations
+
+from sitrep.report.context import SourceEntry
+from sitrep.source import vocabulary as vocab
+from sitrep.source.dates import format_fuzzy
+from sitrep.source.schema import Citation
+from sitrep.source.store import Store
+
+# What a public edition calls a restricted source that has no public_name.
+WITHHELD_SOURCE_NAME = "Unnamed source"
+
+
+class CitationIndex:
+    """Numbers each distinct citation on first use, so the sources list follows the page.
+
+    In a public edition, a restricted source is withheld: only its public name is printed, on
+    its own numbered line and wherever a fact credits it, with its grades. Its id, kind,
+    description and URL stay out, and so does everything a citation of it carries (the outlet
+    that relayed it, the date, the URL, the note), since any of them can point to a person."""
+
+    def __init__(self, store: Store, edition: str):
+        self.store = store
+        self.edition = edition
+        self.numbers: dict[tuple, int] = {}
+        self.rows: list[SourceEntry] = []
+
+    def number(self, citation: Citation) -> int:
+        """One number per reference; the credibility grades of the facts citing it are
+        gathered on its line of the sources list."""
+        key = self.reference(citation)
+        if key not in self.numbers:
+            self.numbers[key] = len(self.numbers) + 1
+            self.rows.append(self.entry(self.numbers[key], citation))
+        row = self.rows[self.numbers[key] - 1]
+        if citation.credibility and citation.credibility not in row.credibility:
+            row.credibility.append(citation.credibility)
+            row.credibility.sort()
+        return self.numbers[key]
+
+    def reference(self, citation: Citation) -> tuple:
+        """What makes citations one line: the same source, outlet, date, URL and note. A
+        withheld line shows none of these, so every citation of a withheld source shares one
+        line; separate lines would tell the reader how many dates, notes or go-betweens lie
+        behind the public name."""
+        if self.withholds(citation.source):
+            return ("withheld", citation.source)
+        if self.withholds(citation.via):
+            return ("withheld", citation.source, citation.via)
+        return (citation.source, citation.via, str(citation.date or ""), citation.url, citation.note)
+
+    def withholds(self, source_id: str | None) -> bool:
+        """A restricted source in a public edition: nothing of it may be printed but its public name."""
+        return (source_id is not None and self.edition == "public"
+                and self.store.sources[source_id].sensitivity == "restricted")
+
+    def credit(self, citation: Citation) -> str:
+        """'Capt. X (via Fox News)': who reported, for a line that names its source. Who relayed
+        a withheld source's words is left out: the outlet can lead to the person."""
+        name = self.source_name(citation.source)
+        if citation.via and not self.withholds(citation.source):
+            return f"{name} (via {self.source_name(citation.via)})"
+        return name
+
+    def source_name(self, source_id: str) -> str:
+        if self.withholds(source_id):
+            # Not even the kind of source when it has no public name: 'Witness' narrows it down.
+            return self.store.sources[source_id].public_name or WITHHELD_SOURCE_NAME
+        return self.store.sources[source_id].name
+
+    def entry(self, number: int, citation: Citation) -> SourceEntry:
+        if self.withholds(citation.source):
+            return self.withheld_entry(number, citation.source)
+        if self.withholds(citation.via):
+            return self.relayed_by_withheld_entry(number, citation)
+        source = self.store.sources[citation.source]
+        return SourceEntry(
+            number=number,
+            source_id=citation.source,
+            name=source.name,
+            withheld=False,
+            kind=vocab.SOURCE_KINDS[source.kind],
+            reliability=source.reliability,
+            reliability_label=vocab.RELIABILITY[source.reliability],
+            via=self.source_name(citation.via) if citation.via else None,
+            date=format_fuzzy(citation.date) if citation.date else None,
+            url=citation.url or self.store.sources[citation.via or citation.source].url,
+            credibility=[],
+            note=citation.note,
+        )
+
+    def withheld_entry(self, number: int, source_id: str) -> SourceEntry:
+        """A restricted source's line: its public name and its grades. The reliability letter
+        stays: it is the analyst's assessment, shared by many sources, and the reader needs it
+        to weigh the claim (the fact's own grade, 'best C2', shows it anyway)."""
+        source = self.store.sources[source_id]
+        return SourceEntry(number=number, source_id=None, name=self.source_name(source_id), withheld=True, kind=None,
+                           reliability=source.reliability, reliability_label=vocab.RELIABILITY[source.reliability],
+                           via=None, date=None, url=None, credibility=[], note=None)
+
+    def relayed_by_withheld_entry(self, number: int, citation: Citation) -> SourceEntry:
+        """A public source whose words came through a restricted one: both named (the go-between
+        by its public name), but the citation's date, URL and note are left out, as they may
+        describe the go-between."""
+        source = self.store.sources[citation.source]
+        return SourceEntry(number=number, source_id=citation.source, name=source.name, withheld=True,
+                           kind=vocab.SOURCE_KINDS[source.kind], reliability=source.reliability,
+                           reliability_label=vocab.RELIABILITY[source.reliability],
+                           via=self.source_name(citation.via), date=None, url=None, credibility=[], note=None)
+
+    def entries(self) -> list[SourceEntry]:
+        return list(self.rows)
