@@ -7,6 +7,7 @@ as ``file:line: message (expected ...)`` — never a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import unicodedata
 from dataclasses import dataclass, field
@@ -79,8 +80,6 @@ def describe_value(value: object, from_yaml: bool = True) -> str:
 
     `from_yaml`: the value was read from a YAML file, so a true/false explains how YAML made
     it (a template's value did not come from YAML)."""
-    import datetime as dt
-
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, (list, tuple)):

@@ -25,6 +25,11 @@ from typing import Any, Iterator
 
 from markupsafe import Markup
 
+from sitrep.output import write_atomic
+from sitrep.pipeline import Layout, Workspace
+from sitrep.render.templates import SITREP_FILTERS
+from sitrep.render.theme import theme_for
+
 REPO = Path(__file__).resolve().parents[2]
 DOC_PATH = REPO / "docs" / "template-context.md"
 REGENERATE = "python -m sitrep.commands.contextdoc"
@@ -42,9 +47,6 @@ class Variable:
 def context_markdown(config_path: Path | str = "config.yaml", week: str | None = None) -> str:
     """The Markdown document for the workspace of `config_path`, examples from `week`'s report
     (default: the latest week with facts). Raises SitrepError on a broken config or store."""
-    from sitrep.pipeline import Layout, Workspace  # the whole pipeline: only for this command
-    from sitrep.render.theme import theme_for
-
     loaded = Workspace.load(config_path)
     config = loaded.config
     iso_week = loaded.resolve(week, config.edition)
@@ -66,8 +68,6 @@ def context_markdown(config_path: Path | str = "config.yaml", week: str | None =
 
 
 def render_document(top: list[Variable], source: str) -> str:
-    from sitrep.render.templates import SITREP_FILTERS
-
     classes = _documented_classes([type(v.example) for v in top if dataclasses.is_dataclass(v.example)])
     instances = _first_instances([v.example for v in top])
     out = [
@@ -270,8 +270,6 @@ def generate_repository_doc() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sitrep.output import write_atomic
-
     argv = sys.argv[1:] if argv is None else argv
     text = generate_repository_doc()
     if "--check" in argv:

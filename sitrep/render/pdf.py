@@ -4,12 +4,16 @@ the workspace (and the built-in templates) and nothing from the network."""
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
+import signal
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from sitrep.errors import Problem, TemplateProblem
+from sitrep.processes import end_with_parent
 
 if TYPE_CHECKING:  # not imported at run time: the CLI starts the PDF helper before anything heavy loads
     from sitrep.render.templates import RenderedHtml
@@ -87,8 +91,6 @@ class PdfHelper:
     """
 
     def __init__(self) -> None:
-        import multiprocessing
-
         self.process = None
         if "fork" not in multiprocessing.get_all_start_methods():
             return
@@ -140,11 +142,6 @@ class PdfHelper:
 def _pdf_helper_main(connection, parents_end, parent_pid: int) -> None:
     """The helper process: import WeasyPrint at once, then render each request until told to
     stop, or until the parent is gone (its end of the pipe closes, or it was killed)."""
-    import signal
-    import traceback
-
-    from sitrep.processes import end_with_parent
-
     # Its pipe closing tells the helper only once it next reads it, after a whole import or
     # PDF; a parent killed outright (SIGKILL) takes the helper with it at once instead.
     end_with_parent(parent_pid)

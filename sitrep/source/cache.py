@@ -58,7 +58,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import pydantic
+import yaml
+
+from sitrep import __version__
 from sitrep.errors import Problem, SitrepError
+from sitrep.source.yamlsource import YamlDocument, YamlLoadError, parse_yaml_bytes, read_yaml_bytes
 
 CACHE_DIR = ".sitrep-cache"
 FORMAT = 2  # bump when what is pickled changes shape
@@ -134,8 +139,6 @@ class StoreCache:
         return contents
 
     def _document(self, name: str, shown: str, digest: bytes, path: Path):
-        from sitrep.source.yamlsource import YamlDocument, YamlLoadError, parse_yaml_bytes, read_yaml_bytes
-
         doc = self._read(name, part=1)
         if isinstance(doc, YamlDocument) and doc.file == shown:
             return doc
@@ -293,11 +296,6 @@ def code_digest() -> bytes:
     """A digest of what produced a record: sitrep's source files and the library versions."""
     global _CODE_DIGEST
     if _CODE_DIGEST is None:
-        import pydantic
-        import yaml
-
-        from sitrep import __version__
-
         digest = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}|{pydantic.VERSION}|{yaml.__version__}".encode())
         package = Path(__file__).resolve().parent.parent  # sitrep/, every stage's package
         for source in sorted(package.rglob("*.py")):

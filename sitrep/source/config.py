@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, Field, PlainValidator, ValidationError
 
 from sitrep.source import vocabulary as vocab
-from sitrep.errors import ConfigError, Problem, did_you_mean, display_path
+from sitrep.errors import ConfigError, Problem, describe_value, did_you_mean, display_path
 from sitrep.source.schema import Model, Text, explain_error, _literal
 from sitrep.source.yamlsource import YamlLoadError, load_yaml_file
 
@@ -71,8 +71,6 @@ FontFamily = Annotated[str, AfterValidator(_font_family)]
 
 
 def _describe(value: object) -> str:
-    from sitrep.errors import describe_value
-
     return describe_value(value)
 
 

@@ -11,6 +11,7 @@ import typing
 from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic.json_schema import models_json_schema
 
 from sitrep.source import vocabulary as vocab
 from sitrep.errors import describe_value, did_you_mean, excerpt
@@ -308,8 +309,6 @@ SCHEMA_FILE_NAME = "sitrep.schema.json"
 def store_json_schema() -> dict:
     """The JSON Schema of one store file: the same models that `sitrep check` validates with,
     for editors (the YAML language server) to autocomplete and underline as analysts type."""
-    from pydantic.json_schema import models_json_schema
-
     refs, schema = models_json_schema([(model, "validation") for model in KINDS.values()],
                                       ref_template="#/$defs/{model}")
     properties = {}
