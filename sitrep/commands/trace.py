@@ -15,7 +15,8 @@ from sitrep.errors import Problem, StoreError, did_you_mean
 from sitrep.source.provenance import grade
 from sitrep.report.series import available_weeks
 from sitrep.source.schema import KIND_SINGULAR, KINDS, Citation, Model
-from sitrep.source.store import Store, citation_lists, references
+from sitrep.source.checks import citation_lists, references
+from sitrep.source.store import Store
 
 
 

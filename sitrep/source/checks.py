@@ -1,0 +1,252 @@
+"""What the schema alone cannot see, once every file of the store is loaded: references between
+entries, ranges that make no sense (errors), and what is legal but worth a second look before
+publishing (warnings). `store.load_store` runs them; `sitrep trace` reads `references`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from sitrep.errors import ProblemLog, did_you_mean
+from sitrep.source.dates import IsoWeek
+from sitrep.source.provenance import grade
+from sitrep.source.schema import KINDS, Amount, Citation, Figure, Model
+
+if TYPE_CHECKING:
+    from sitrep.source.store import Store
+
+CHANGE_FACTOR = 3.0  # a figure that moves by more than this factor from its last value is suspicious
+LOW_RELIABILITY = ("D", "E")
+PLACEHOLDER = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b|\[\.\.\.\]|\[…\]|lorem ipsum", re.I)
+
+
+# --- Cross-checks: what the schema alone cannot see ------------------------------------------
+
+def references(store: Store) -> Iterator[tuple[Model, tuple, str, str]]:
+    """Every reference one entry makes to another: (entry, field path, target id, target kind).
+    The one table of what points where, for cross-checking and for `sitrep trace`."""
+    def cited(entry: Model, fields: tuple, citations: Iterable[Citation]):
+        for i, citation in enumerate(citations):
+            yield entry, fields + (i, "source"), citation.source, "sources"
+            if citation.via:
+                yield entry, fields + (i, "via"), citation.via, "sources"
+
+    def maybe(entry: Model, fields: tuple, target: str | None, kind: str):
+        if target is not None:
+            yield entry, fields, target, kind
+
+    for place in store.places.values():
+        yield from maybe(place, ("parent",), place.parent, "places")
+    for actor in store.actors.values():
+        yield from maybe(actor, ("part_of",), actor.part_of, "actors")
+    for figure in store.figures.values():
+        yield figure, ("place",), figure.place, "places"
+        yield from cited(figure, ("cited",), figure.cited)
+    for incident in store.incidents.values():
+        yield incident, ("place",), incident.place, "places"
+        yield from maybe(incident, ("perpetrator",), incident.perpetrator, "actors")
+        yield from cited(incident, ("cited",), incident.cited)
+    for route in store.routes.values():
+        yield route, ("origin",), route.origin, "places"
+        yield route, ("destination",), route.destination, "places"
+        for i, place in enumerate(route.via):
+            yield route, ("via", i), place, "places"
+        for u, update in enumerate(route.updates):
+            for i, actor in enumerate(update.controlled_by):
+                yield route, ("updates", u, "controlled_by", i), actor, "actors"
+            yield from cited(route, ("updates", u, "cited"), update.cited)
+    for movement in store.movements.values():
+        yield movement, ("origin",), movement.origin, "places"
+        yield movement, ("destination",), movement.destination, "places"
+        yield from maybe(movement, ("route",), movement.route, "routes")
+        yield from cited(movement, ("cited",), movement.cited)
+
+
+def cross_check(store: Store, log: ProblemLog) -> None:
+    checker = _CrossChecker(store, log)
+    for entry, fields, target, kind in references(store):
+        checker.ref(entry, fields, target, kind)
+        referred = store.kind(kind).get(target)
+        if (getattr(entry, "sensitivity", "public") == "public" and kind != "sources"  # sources have public names
+                and getattr(referred, "sensitivity", "public") == "restricted"):
+            checker.error(entry, fields, f"a public {type(entry).__name__.lower()} refers to the restricted "
+                                         f"{kind[:-1]} '{target}'",
+                          expected=f"a public {kind[:-1]}, or this entry marked 'sensitivity: restricted' too",
+                          hint="a public edition would otherwise have to name what is restricted")
+    for figure in store.figures.values():
+        checker.amount(figure, (), figure)
+    for incident in store.incidents.values():
+        if incident.victims:
+            for outcome in ("killed", "injured", "affected"):
+                amount = getattr(incident.victims, outcome)
+                if amount is not None:
+                    checker.amount(incident, ("victims", outcome), amount)
+        if incident.duration:
+            checker.amount(incident, ("duration",), incident.duration)
+    for movement in store.movements.values():
+        if movement.count:
+            checker.amount(movement, ("count",), movement.count)
+    for narrative in store.narrative.values():
+        try:
+            IsoWeek.parse(narrative.week)
+        except ValueError as exc:
+            checker.error(narrative, ("week",), str(exc))
+        if not narrative.text and not narrative.items:
+            checker.error(narrative, (), "a narrative entry needs its words", expected="'text:' paragraphs or 'items:' bullet points")
+
+
+@dataclass
+class _CrossChecker:
+    store: Store
+    log: ProblemLog
+
+    def error(self, entry: Model, fields: tuple, message: str, expected: str = "", hint: str = "") -> None:
+        origin = self.store.origins[entry.id]
+        self.log.error(origin.file, origin.line_of(*fields), message, expected=expected, hint=hint, entry_id=entry.id)
+
+    def ref(self, entry: Model, fields: tuple, target: str, kind: str) -> None:
+        if target in self.store.kind(kind) or target in self.store.broken_ids or self.store.unread_files:
+            return
+        name = ".".join(str(f) for f in fields if not isinstance(f, int))
+        other = next((k for k in KINDS if target in self.store.kind(k)), None)
+        hint = f"'{target}' is one of the {other}, not the {kind}" if other else did_you_mean(target, self.store.kind(kind))
+        self.error(entry, fields, f"{name}: unknown {kind[:-1] if kind != 'narrative' else kind} '{target}'",
+                   expected=f"the id of an entry under '{kind}:'", hint=hint)
+
+    def amount(self, entry: Model, fields: tuple, amount: Amount) -> None:
+        has_value = amount.value is not None
+        has_low, has_high = amount.low is not None, amount.high is not None
+        if has_value and (has_low or has_high):
+            self.error(entry, fields + ("value",), "both a value and a low-high range are given",
+                       expected="either 'value:' or 'low:' with 'high:'")
+        elif not has_value and not (has_low and has_high):
+            missing = "high" if has_low else "low" if has_high else "value"
+            self.error(entry, fields, f"the number is incomplete: '{missing}' is missing",
+                       expected="either 'value:' or both 'low:' and 'high:'")
+        elif has_low and amount.low > amount.high:
+            self.error(entry, fields + ("low",), f"inverted range: low {amount.low:g} is greater than high {amount.high:g}",
+                       expected="low <= high")
+        for name in ("value", "low", "high"):
+            number = getattr(amount, name)
+            if number is not None and number < 0:
+                self.error(entry, fields + (name,), f"{name}: {number:g} is negative", expected="a number of 0 or more")
+
+
+# --- Warnings: legal, but worth a second look before publishing -----------------------------
+
+def _warner(store: Store, log: ProblemLog):
+    def warn(entry: Model, fields: tuple, message: str, hint: str = "") -> None:
+        origin = store.origins[entry.id]
+        log.warning(origin.file, origin.line_of(*fields), message, hint=hint, entry_id=entry.id)
+    return warn
+
+
+def future_dates(store: Store, log: ProblemLog, today: dt.date) -> None:
+    """The one warning that depends on the day it runs (the store cache recomputes it)."""
+    warn = _warner(store, log)
+    for entry, fields, date in store.dated_fields():
+        if date.start > today:
+            warn(entry, fields, f"date {date} is in the future")
+
+
+def warnings_of_content(store: Store, log: ProblemLog) -> None:
+    """Every warning that depends only on the store's content."""
+    warn = _warner(store, log)
+    cited_sources: set[str] = set()
+    for entry, fields, cited in _citations_of(store):
+        cited_sources.update(c.source for c in cited)
+        cited_sources.update(c.via for c in cited if c.via)
+        sourcing = grade(cited, store.sources)
+        if sourcing.single_source and sourcing.reliability in LOW_RELIABILITY:
+            warn(entry, fields, f"cited to a single source of low reliability ({sourcing.originators[0]}, "
+                                f"grade {sourcing.reliability})", hint="add an independent source if there is one")
+        if entry.__dict__.get("status") == "corroborated" and sourcing.single_source:
+            warn(entry, ("status",), "status is 'corroborated' but the incident cites a single source",
+                 hint="corroborated means consistent reports from independent sources: cite them, or use 'alleged'")
+    for source in store.sources.values():
+        if source.id not in cited_sources:
+            warn(source, ("id",), f"source '{source.id}' is cited nowhere")
+    for place in store.places.values():
+        if place.lat is None or place.lon is None:
+            warn(place, ("id",), f"place '{place.id}' has no coordinates", hint="add lat: and lon:")
+    for kind in KINDS:
+        for entry in store.kind(kind).values():
+            for fields, text in _texts_of(entry):
+                if match := PLACEHOLDER.search(text):
+                    what = "the narrative" if kind == "narrative" else f"'{'.'.join(map(str, fields))}'"
+                    warn(entry, fields, f"{what} still holds a placeholder: '{match.group(0)}'",
+                         hint="replace it with what was reported before publishing")
+    _figure_jumps(store, warn)
+
+
+TEXT_FIELDS = ("name", "public_name", "summary", "note", "notes", "description", "text", "author")
+
+
+def _texts_of(entry: Model) -> Iterator[tuple[tuple, str]]:
+    """(field path, text) of the free-text fields of an entry, where placeholders hide."""
+    # The model's fields by name (`getattr` with a default on a field a model lacks goes
+    # through pydantic's slow __getattr__; this runs for every entry of the store).
+    fields = entry.__dict__
+    for name in TEXT_FIELDS:
+        value = fields.get(name)
+        if isinstance(value, str):
+            yield (name,), value
+    for list_name in ("items", "aliases"):
+        for i, item in enumerate(fields.get(list_name) or ()):
+            yield (list_name, i), item
+    for path, citations in citation_lists(entry):
+        for i, citation in enumerate(citations):
+            if citation.note:
+                yield path + (i, "note"), citation.note
+    for name, value in (fields.get("names") or {}).items():
+        yield ("names", name), value
+    for u, update in enumerate(fields.get("updates") or ()):
+        if update.summary:
+            yield ("updates", u, "summary"), update.summary
+    victims = fields.get("victims")
+    if victims is not None and victims.description:
+        yield ("victims", "description"), victims.description
+
+
+def citation_lists(entry: Model) -> Iterator[tuple[tuple, list[Citation]]]:
+    """(field path, citations) of each list of citations an entry carries: its `cited:`, or
+    each route update's."""
+    fields = entry.__dict__  # not getattr: pydantic's __getattr__ is slow for a field a model lacks
+    if fields.get("cited"):
+        yield ("cited",), fields["cited"]
+    for u, update in enumerate(fields.get("updates") or ()):
+        yield ("updates", u, "cited"), update.cited
+
+
+def _citations_of(store: Store):
+    for kind in ("figures", "incidents", "routes", "movements"):
+        for entry in store.kind(kind).values():
+            for fields, cited in citation_lists(entry):
+                yield entry, fields, cited
+
+
+def _figure_jumps(store: Store, warn) -> None:
+    """A figure that is more than CHANGE_FACTOR times, or less than 1/CHANGE_FACTOR of, the
+    previous figure of the same metric, place and unit: often a typo (an extra zero)."""
+    series: dict[tuple, list[Figure]] = {}
+    for figure in store.figures.values():
+        series.setdefault((figure.metric, figure.place, figure.unit), []).append(figure)
+    for figures in series.values():
+        figures.sort(key=lambda f: (f.as_of.end, f.as_of.start))
+        for before, after in zip(figures, figures[1:]):
+            if (before.as_of.start, before.as_of.end) == (after.as_of.start, after.as_of.end):
+                continue  # same date: a conflict between sources, shown side by side, not a jump
+            old, new = _midpoint(before), _midpoint(after)
+            if old > 0 and new > 0 and max(old, new) / min(old, new) > CHANGE_FACTOR:
+                warn(after, ("value" if after.value is not None else "low",),
+                     f"{after.metric} moved from {old:g} ({before.id}) to {new:g}, more than {CHANGE_FACTOR:g}-fold",
+                     hint="check for a typo")
+
+
+def _midpoint(amount: Amount) -> float:
+    if amount.value is not None:
+        return float(amount.value)
+    return (amount.low + amount.high) / 2
