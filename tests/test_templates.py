@@ -17,7 +17,8 @@ from pypdf import PdfReader
 from conftest import use_templates_folder, write
 from sitrep.commands.contextdoc import DOC_PATH, REGENERATE, generate_repository_doc
 from sitrep.report.formatting import format_count, format_date
-from sitrep.render.templates import builtin_template_names, make_environment
+from sitrep.commands.templates import builtin_template_names
+from sitrep.render.templates import make_environment
 from sitrep.source.vocabulary import SECTIONS
 
 WEEK = "2016-W26"

@@ -327,7 +327,8 @@ def templates(
     if ctx.invoked_subcommand is not None:
         return
     from sitrep.source.config import load_config
-    from sitrep.render.templates import builtin_templates_dir, list_templates
+    from sitrep.commands.templates import list_templates
+    from sitrep.source.config import builtin_templates_dir
 
     loaded = load_config(config)
     user_dir = loaded.templates_dir
@@ -366,7 +367,7 @@ def templates_copy(
     Example: sitrep templates copy sections/outlook.html
     """
     from sitrep.source.config import load_config
-    from sitrep.render.templates import copy_builtin_template
+    from sitrep.commands.templates import copy_builtin_template
 
     loaded = load_config(config)
     if loaded.templates_dir is None:
