@@ -29,7 +29,7 @@ from sitrep.errors import ConfigError, Problem, SitrepError, display_path
 from sitrep.publish.lock import WorkspaceLock
 from sitrep.output import write_outputs
 from sitrep.publish.layout import assets_folder, index_file, report_files
-from sitrep.pipeline import PdfRenderer, Workspace, check
+from sitrep.pipeline import PdfRenderer, Workspace, check  # noqa: F401  (check: the library front door, sitrep.check)
 from sitrep.processes import end_with_parent
 from sitrep.render.templates import builtin_templates_dir
 from sitrep.report.context import ReportContext
@@ -64,7 +64,7 @@ def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
     started = time.perf_counter()
     with _checked_under_lock(config_path, on_wait, freeze_store) as workspace:
         plan = _Plan(workspace, edition, formats, pdf_renderer)
-        result = plan.build(plan.weeks.index(workspace.resolve(week, plan.edition)), force)
+        result = plan.build(workspace.resolve(week, plan.edition), force)
         plan.finish([result])
     result.seconds = time.perf_counter() - started
     return result
@@ -80,16 +80,15 @@ def build_all(config_path: Path | str = "config.yaml", *, formats: tuple[str, ..
         plan = _Plan(workspace, edition, formats)
         if not plan.weeks:
             workspace.resolve(None, plan.edition)  # raises: the store holds no dated facts
-        positions = range(len(plan.weeks))
-        todo = [i for i in positions if force or not plan.is_current(i)]
+        todo = [week for week in plan.weeks if force or not plan.is_current(week)]
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-        built: dict[int, BuildResult] = {}
+        built: dict[IsoWeek, BuildResult] = {}
         if jobs > 1 and len(todo) > 1:
             built.update(_build_in_parallel(plan, todo, jobs))
         else:
-            for i in todo:
-                built[i] = plan.build(i, force=True)
-        results = [built.get(i) or plan.skipped(i) for i in positions]
+            for week in todo:
+                built[week] = plan.build(week, force=True)
+        results = [built.get(week) or plan.skipped(week) for week in plan.weeks]
         plan.finish(results)
     return results
 
@@ -157,24 +156,23 @@ class _Plan:
         restricted facts must not be readable by every account on the machine)."""
         return self.edition == "internal"
 
-    def entry(self, position: int):
-        return self.manifest.get(str(self.weeks[position]))
+    def entry(self, week: IsoWeek) -> archive.ArchiveEntry | None:
+        return self.manifest.get(str(week))  # the manifest is JSON: its keys are the weeks' names
 
-    def is_current(self, position: int) -> bool:
-        return archive.is_current(self.config, self.entry(position), self.fingerprints.of(position), self.formats,
+    def is_current(self, week: IsoWeek) -> bool:
+        return archive.is_current(self.config, self.entry(week), self.fingerprints.of(week), self.formats,
                                   private=self.private)
 
-    def skipped(self, position: int) -> BuildResult:
-        week, entry = self.weeks[position], self.entry(position)
+    def skipped(self, week: IsoWeek) -> BuildResult:
+        entry = self.entry(week)
         paths = report_files(self.config, week, self.edition)
         return BuildResult(week, None, {fmt: paths[fmt] for fmt in self.formats}, warnings=self.store.warnings,
                            skipped=True, number=entry.number, period=entry.period, edition=self.edition)
 
-    def build(self, position: int, force: bool) -> BuildResult:
-        if not force and self.is_current(position):
-            return self.skipped(position)
+    def build(self, week: IsoWeek, force: bool) -> BuildResult:
+        if not force and self.is_current(week):
+            return self.skipped(week)
         started = time.perf_counter()
-        week = self.weeks[position]
         rendered = self.workspace.render_week(week, self.edition)
         context = rendered.context
         paths = report_files(self.config, week, self.edition)
@@ -186,7 +184,7 @@ class _Plan:
         if "pdf" in self.formats:
             outputs[paths["pdf"]] = self.workspace.pdf(rendered, self.pdf_renderer)
         write_outputs(outputs, private=self.private)
-        self.record(position, context, {fmt: paths[fmt] for fmt in self.formats})
+        self.record(week, context, {fmt: paths[fmt] for fmt in self.formats})
         return BuildResult(week, context, {fmt: paths[fmt] for fmt in self.formats},
                            seconds=time.perf_counter() - started, warnings=self.store.warnings,
                            number=context.number, period=context.period, edition=self.edition)
@@ -194,8 +192,8 @@ class _Plan:
     def install_assets(self) -> None:
         self.assets = self.assets or self.workspace.install_assets(assets_folder(self.config))
 
-    def record(self, position: int, context: ReportContext, files: dict[str, Path]) -> None:
-        self.manifest[context.week] = archive.entry_for(self.config, context, files, self.fingerprints.of(position))
+    def record(self, week: IsoWeek, context: ReportContext, files: dict[str, Path]) -> None:
+        self.manifest[str(week)] = archive.entry_for(self.config, context, files, self.fingerprints.of(week))
 
     def finish(self, results: list[BuildResult]) -> None:
         """Save what was built and rewrite the archive index, when anything changed."""
@@ -218,7 +216,7 @@ class _Plan:
 _WORKER_PLAN: _Plan | None = None
 
 
-def _build_in_parallel(plan: _Plan, todo: list[int], jobs: int) -> dict[int, BuildResult]:
+def _build_in_parallel(plan: _Plan, todo: list[IsoWeek], jobs: int) -> dict[IsoWeek, BuildResult]:
     if "pdf" in plan.formats:
         import weasyprint  # noqa: F401  (imported once here, inherited by every worker; slow, so only when needed)
     plan.install_assets()
@@ -238,12 +236,12 @@ def _build_in_parallel(plan: _Plan, todo: list[int], jobs: int) -> dict[int, Bui
     finally:
         gc.unfreeze()
     built = {}
-    for position, outcome in zip(todo, outcomes):
+    for week, outcome in zip(todo, outcomes):
         if isinstance(outcome, list):  # the problems of a SitrepError, raised again here
             raise SitrepError(outcome)
         result, entry = outcome
-        plan.manifest[str(result.week)] = entry
-        built[position] = result
+        plan.manifest[str(week)] = entry
+        built[week] = result
     return built
 
 
@@ -258,11 +256,11 @@ def _start_worker(parent_pid: int, plan: _Plan) -> None:
     _WORKER_PLAN = plan
 
 
-def _build_in_worker(position: int):
+def _build_in_worker(week: IsoWeek):
     plan = _WORKER_PLAN
     try:
-        result = plan.build(position, force=True)
+        result = plan.build(week, force=True)
     except SitrepError as error:
         return error.problems
     result.context = None  # the context stays here; only what the parent needs goes back
-    return result, plan.entry(position)
+    return result, plan.entry(week)

@@ -24,7 +24,6 @@ from pathlib import Path
 from sitrep import __version__
 from sitrep.source.config import Config
 from sitrep.source.dates import IsoWeek
-from sitrep.errors import display_path
 from sitrep.publish.layout import manifest_file, relative_to_output
 from sitrep.output import write_atomic
 from sitrep.source.schema import Model
@@ -56,6 +55,7 @@ class Fingerprints:
     def __init__(self, config: Config, store: Store, weeks: list[IsoWeek], edition: str,
                  formats: tuple[str, ...], templates: list[Path]):
         self.weeks = weeks
+        self.position = {week: i for i, week in enumerate(weeks)}
         self.store = store
         digest = hashlib.sha256()
         # The config as it was loaded and is used, not config.yaml as it is now: edited since,
@@ -96,8 +96,8 @@ class Fingerprints:
             prefixes.append(digest.copy().digest())
         return prefixes
 
-    def of(self, position: int) -> str:
-        week = self.weeks[position]
+    def of(self, week: IsoWeek) -> str:
+        position = self.position[week]
         digest = hashlib.sha256(self.common)
         previous = self.weeks[position - 1] if position > 0 else None
         following = self.weeks[position + 1] if position + 1 < len(self.weeks) else None
