@@ -79,6 +79,9 @@ class Store:
     # parsing and kept in the store cache, so asking costs nothing (hashing the repr() of
     # every model of a large store took a third of a second).
     digests: dict[str, bytes] = field(default_factory=dict)
+    # The series, computed once per store and edition (the build, the report's numbering and
+    # neighbours, the fingerprints and trace all ask; a loaded store never changes).
+    _series: dict[bool, tuple[IsoWeek, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def kind(self, name: str) -> dict[str, Model]:
         return getattr(self, name)
@@ -106,6 +109,11 @@ class Store:
     def weeks_with_facts(self, public_only: bool = False) -> list[IsoWeek]:
         """The ISO weeks that at least one dated fact overlaps, in order; with `public_only`,
         restricted facts do not count (so a public series never hints at them)."""
+        if public_only not in self._series:
+            self._series[public_only] = tuple(self._weeks_with_facts(public_only))
+        return list(self._series[public_only])
+
+    def _weeks_with_facts(self, public_only: bool) -> list[IsoWeek]:
         mondays: set[dt.date] = set()
         seven = dt.timedelta(days=7)
         for fact, date in self.dated_facts():
