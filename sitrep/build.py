@@ -22,17 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from sitrep.publish import archive
-from sitrep.source.config import Config
-from sitrep.source.dates import IsoWeek
 from sitrep.errors import ConfigError, Problem, SitrepError, display_path
-from sitrep.publish.lock import WorkspaceLock
 from sitrep.output import write_outputs
-from sitrep.publish.layout import assets_folder, index_file, report_files
 from sitrep.pipeline import PdfRenderer, Workspace, check  # noqa: F401  (check: the library front door, sitrep.check)
 from sitrep.processes import end_with_parent
+from sitrep.publish import archive
+from sitrep.publish.layout import assets_folder, index_file, report_files
+from sitrep.publish.lock import WorkspaceLock
 from sitrep.render.templates import builtin_templates_dir
 from sitrep.report.context import ReportContext
+from sitrep.source.config import Config
+from sitrep.source.dates import IsoWeek
 
 CheckResult = Workspace  # what `check` returns: the config, the store, its warnings
 

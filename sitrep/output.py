@@ -16,7 +16,6 @@ from pathlib import Path
 
 from sitrep.errors import OutputError, Problem, display_path
 
-
 PRIVATE_MODE = 0o600
 
 

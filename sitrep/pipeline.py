@@ -19,21 +19,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from sitrep.publish.archive import ArchiveContext, ArchiveEntry
-from sitrep.source.cache import CACHE_DIR
-from sitrep.source.config import Config, load_config
-from sitrep.source.dates import IsoWeek
 from sitrep.errors import Problem, display_path
-from sitrep.publish.layout import ASSETS_DIR, assets_folder, week_folder
 from sitrep.output import copy_if_changed
+from sitrep.publish.archive import ArchiveContext, ArchiveEntry
+from sitrep.publish.layout import ASSETS_DIR, assets_folder, week_folder
 from sitrep.render.pdf import render_pdf
 from sitrep.render.references import ReferencePolicy, check_references, policy_for
 from sitrep.render.templates import RenderedHtml, builtin_templates_dir, render_for, render_index_for
+from sitrep.render.theme import install_theme_assets
 from sitrep.report.builder import build_context
 from sitrep.report.context import ReportContext
 from sitrep.report.series import available_weeks, resolve_week
+from sitrep.source.cache import CACHE_DIR
+from sitrep.source.config import Config, load_config
+from sitrep.source.dates import IsoWeek
 from sitrep.source.store import Store, load_store
-from sitrep.render.theme import install_theme_assets
 
 FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf", "NotoSans-BoldItalic.ttf",
               "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf", "OFL.txt")

@@ -207,8 +207,8 @@ def schema(
 
     Example: sitrep schema --output facts/sitrep.schema.json
     """
-    from sitrep.source.config import load_config
     from sitrep.output import write_atomic
+    from sitrep.source.config import load_config
     from sitrep.source.schema import SCHEMA_FILE_NAME, store_json_schema
 
     text = json.dumps(store_json_schema(), indent=2, ensure_ascii=False) + "\n"
@@ -269,7 +269,8 @@ def trace(
     Example: sitrep trace fallujah-trapped-2016-06
     """
     from sitrep.build import check as run_check
-    from sitrep.commands.trace import format_trace, trace as trace_entry
+    from sitrep.commands.trace import format_trace
+    from sitrep.commands.trace import trace as trace_entry
 
     typer.echo(format_trace(trace_entry(run_check(config).store, entry_id)))
 
@@ -326,9 +327,8 @@ def templates(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from sitrep.source.config import load_config
     from sitrep.commands.templates import list_templates
-    from sitrep.source.config import builtin_templates_dir
+    from sitrep.source.config import builtin_templates_dir, load_config
 
     loaded = load_config(config)
     user_dir = loaded.templates_dir
@@ -366,8 +366,8 @@ def templates_copy(
 
     Example: sitrep templates copy sections/outlook.html
     """
-    from sitrep.source.config import load_config
     from sitrep.commands.templates import copy_builtin_template
+    from sitrep.source.config import load_config
 
     loaded = load_config(config)
     if loaded.templates_dir is None:

@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitrep.source.config import Config
 from sitrep.errors import Problem, StoreError, display_path
 from sitrep.output import write_atomic
+from sitrep.source.config import Config
 from sitrep.source.schema import KIND_SINGULAR, KINDS
 from sitrep.source.store import Store, find_store_files
 from sitrep.source.yamlsource import YamlLoadError, parse_yaml_bytes

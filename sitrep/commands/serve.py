@@ -28,13 +28,13 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
-from sitrep.source.config import Config, load_config
 from sitrep.errors import Problem, SitrepError, display_path
-from sitrep.publish.layout import ASSETS_DIR
 from sitrep.pipeline import Layout, Workspace
+from sitrep.publish.layout import ASSETS_DIR
 from sitrep.render.templates import builtin_templates_dir
-from sitrep.report.context import ReportContext
 from sitrep.render.theme import THEME_ASSETS, font_file_names, logo_file_name
+from sitrep.report.context import ReportContext
+from sitrep.source.config import Config, load_config
 
 VERSION_PATH = "/__sitrep/version"
 ASSETS_URL = "/assets"  # the report's fonts, {{ assets }}/fonts/<name>, and theme files, {{ assets }}/theme/...

@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sitrep.source import vocabulary as vocab
 from sitrep.errors import Problem, StoreError, did_you_mean
-from sitrep.source.provenance import grade
 from sitrep.report.series import available_weeks
-from sitrep.source.schema import KIND_SINGULAR, KINDS, Citation, Model
+from sitrep.source import vocabulary as vocab
 from sitrep.source.checks import citation_lists, references
+from sitrep.source.provenance import grade
+from sitrep.source.schema import KIND_SINGULAR, KINDS, Citation, Model
 from sitrep.source.store import Store
-
 
 
 @dataclass

@@ -22,10 +22,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sitrep import __version__
+from sitrep.output import write_atomic
+from sitrep.publish.layout import manifest_file, relative_to_output
 from sitrep.source.config import Config
 from sitrep.source.dates import IsoWeek
-from sitrep.publish.layout import manifest_file, relative_to_output
-from sitrep.output import write_atomic
 from sitrep.source.schema import Model
 from sitrep.source.store import Store
 

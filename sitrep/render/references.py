@@ -27,10 +27,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from sitrep.source.cache import CACHE_DIR
-from sitrep.source.config import Config
 from sitrep.errors import Problem, TemplateProblem
 from sitrep.render.templates import RenderedHtml, builtin_templates_dir
+from sitrep.source.cache import CACHE_DIR
+from sitrep.source.config import Config
 
 RESOURCE = "resource"
 LINK = "link"

@@ -30,14 +30,17 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup, escape
 
-from sitrep.source.cache import CACHE_DIR, TemplateBytecodeCache
-from sitrep.render.charts import trend_svg
-from sitrep.source.config import Config, builtin_templates_dir  # defined there: config.yaml's `templates:` may not name it
 from sitrep.errors import Problem, TemplateProblem, did_you_mean, display_path
-from sitrep.report.formatting import format_amount, format_count, format_date, format_number, format_range
-from sitrep.report.context import ReportContext
-from sitrep.source.schema import Amount
+from sitrep.render.charts import trend_svg
 from sitrep.render.theme import Theme, css_string, default_theme, theme_for
+from sitrep.report.context import ReportContext
+from sitrep.report.formatting import format_amount, format_count, format_date, format_number, format_range
+from sitrep.source.cache import CACHE_DIR, TemplateBytecodeCache
+from sitrep.source.config import (  # defined there: config.yaml's `templates:` may not name it
+    Config,
+    builtin_templates_dir,
+)
+from sitrep.source.schema import Amount
 
 ENTRY_TEMPLATE = "report.html"
 INDEX_TEMPLATE = "index.html"

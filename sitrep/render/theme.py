@@ -14,8 +14,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from sitrep.source.config import Colours, Config
 from sitrep.output import copy_if_changed
+from sitrep.source.config import Colours, Config
 
 THEME_ASSETS = "theme"  # output/assets/theme/: the logo and the workspace's font files
 BUILTIN_BODY_FONTS = ("Noto Sans", "Noto Sans Arabic", "DejaVu Sans")

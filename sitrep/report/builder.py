@@ -16,8 +16,8 @@ from typing import Iterable
 from sitrep.errors import PeriodError, Problem, display_path
 from sitrep.report.citations import CitationIndex
 from sitrep.report.context import (Change, DroppedFigure, FigureReport, FigureRow, Highlight, IncidentGroup,
-                                   IncidentRow, KeyFigure, MovementRow, Organisation, PlaceRef, ReportContext,
-                                   RouteRow, Sourcing, TrendPoint)
+                                   IncidentRow, KeyFigure, MovementRow, Organisation, PlaceRef, ReportContext, RouteRow,
+                                   Sourcing, TrendPoint)
 from sitrep.report.formatting import amount_bounds, format_amount, format_range, unit_word
 from sitrep.report.series import available_weeks, resolve_week
 from sitrep.source import vocabulary as vocab

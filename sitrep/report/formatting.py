@@ -3,8 +3,8 @@ templates as filters, so a number never reads two ways."""
 
 from __future__ import annotations
 
-from sitrep.source import vocabulary as vocab
 from sitrep.errors import describe_value, excerpt
+from sitrep.source import vocabulary as vocab
 from sitrep.source.schema import Amount
 
 
@@ -78,7 +78,8 @@ def format_date(value: object, format: str = "long", language: str = "en") -> st
     'd MMM y' or 'EEEE d MMMM'. Also takes 'YYYY-MM-DD', and 'YYYY-MM' for a month ('July 2016')."""
     import datetime as dt
 
-    from babel.dates import format_date as babel_format_date, format_skeleton
+    from babel.dates import format_date as babel_format_date
+    from babel.dates import format_skeleton
 
     locale = babel_locale(language)
     if isinstance(value, dt.datetime):

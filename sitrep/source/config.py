@@ -12,9 +12,9 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, Field, PlainValidator, ValidationError
 
-from sitrep.source import vocabulary as vocab
 from sitrep.errors import ConfigError, Problem, describe_value, did_you_mean, display_path
-from sitrep.source.schema import Model, Text, explain_error, _literal
+from sitrep.source import vocabulary as vocab
+from sitrep.source.schema import Model, Text, _literal, explain_error
 from sitrep.source.yamlsource import YamlLoadError, load_yaml_file
 
 DEFAULT_CONFIG = "config.yaml"

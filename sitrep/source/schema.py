@@ -13,8 +13,8 @@ from typing import Annotated, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 from pydantic.json_schema import models_json_schema
 
-from sitrep.source import vocabulary as vocab
 from sitrep.errors import describe_value, did_you_mean, excerpt
+from sitrep.source import vocabulary as vocab
 from sitrep.source.dates import FUZZY_DATE_PATTERN, FuzzyDate, parse_fuzzy_date
 
 
