@@ -70,7 +70,7 @@ def test_layouts_name_the_same_folders(ws):
 
 def test_the_command_line_has_one_error_boundary():
     """Commands raise SitrepError; one place (cli._ErrorBoundary) prints it and exits 1."""
-    source = (REPO / "sitrep/commands/cli.py").read_text(encoding="utf-8")
+    source = "".join((REPO / "sitrep/commands" / name).read_text(encoding="utf-8") for name in ("app.py", "cli.py"))
     assert source.count("_fail(") == 2  # its definition and the boundary's one call
     assert source.count("except SitrepError") == 2  # the boundary, and main()'s last resort
 

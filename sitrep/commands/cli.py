@@ -1,9 +1,7 @@
-"""The command line: a thin shell over the library (`sitrep.build`).
+"""The commands of the command line: a thin shell over the library (`sitrep.build`). The
+application they hang on, its shared options and its error boundary are in app.py.
 
-User mistakes arrive here as `SitrepError` and leave as one clean message per problem on
-stderr, with exit code 1 — never a traceback (`_ErrorBoundary`).
-
-Each command imports the stages it uses inside its own function, on purpose: this module
+Each command imports the stages it uses inside its own function, on purpose: the command line
 loads in about 65 ms, the pipeline (pydantic, Jinja, PyYAML, Babel) in about 270 ms more. So
 `sitrep --help` and a mistyped command answer at once, and `sitrep build` forks its PDF helper
 before the pipeline loads, letting WeasyPrint's import run on the other core meanwhile.
@@ -13,75 +11,17 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
-import sys
 import time
-from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from sitrep import __version__
+from sitrep.commands.app import ConfigOption, Edition, Format, Kind, _counted, _ErrorBoundary, _say_waiting, app
+from sitrep.commands.app import main  # noqa: F401  (the console script's entry point: sitrep.commands.cli:main)
 from sitrep.errors import Problem, SitrepError, display_path
 from sitrep.render.pdf import PdfHelper  # light: WeasyPrint itself is imported by the helper process
-
-# Commands that write files: when one fails, its message says that nothing was written.
-WRITING_COMMANDS = {"build", "new", "schema", "init", "copy"}
-
-
-class _ErrorBoundary(typer.core.TyperGroup):
-    """The one place where a user's mistake, raised anywhere in a command as SitrepError,
-    becomes its problems on stderr, one line each, and exit code 1: never a traceback."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except SitrepError as error:
-            _fail(error, writes=(ctx.invoked_subcommand or ctx.info_name) in WRITING_COMMANDS)
-
-
-app = typer.Typer(
-    cls=_ErrorBoundary,
-    help="Weekly humanitarian situation reports (HTML and PDF) from a sourced YAML fact store.\n\n"
-         "Example: sitrep check && sitrep build --week 2016-W26",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-ConfigOption = typer.Option(Path("config.yaml"), "--config", "-c", help="The workspace's config file.",
-                            show_default=True)
-
-
-class Format(str, Enum):
-    html = "html"
-    pdf = "pdf"
-    both = "both"
-
-
-class Edition(str, Enum):
-    public = "public"
-    internal = "internal"
-
-
-def _fail(error: SitrepError, writes: bool = True) -> None:
-    """Print each problem, then how many errors there were, and exit 1. `writes`: the command
-    writes files (build, new, schema, init, templates copy), so the count says that nothing
-    was written; a command that only reads (check, weeks, trace...) passes False."""
-    for problem in error.problems:
-        typer.echo(str(problem), err=True)
-    count = len([p for p in error.problems if p.severity == "error"])
-    if count > 1:
-        typer.echo(f"{count} errors; nothing was written." if writes else f"{count} errors.", err=True)
-    raise typer.Exit(1)
-
-
-def _counted(n: int, noun: str) -> str:
-    """'1 warning', '3 warnings'."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @app.command()
@@ -140,11 +80,6 @@ def build(
                    f"({time.perf_counter() - started:.1f} s).")
     elif results[0].skipped:
         typer.echo("Nothing changed since the last build; --force rebuilds it.")
-
-
-def _say_waiting(message: str) -> None:
-    """Another build holds the workspace: say why nothing seems to happen (Ctrl+C stops waiting)."""
-    typer.echo(message, err=True)
 
 
 @app.command()
@@ -273,17 +208,6 @@ def trace(
     from sitrep.commands.trace import trace as trace_entry
 
     typer.echo(format_trace(trace_entry(run_check(config).store, entry_id)))
-
-
-class Kind(str, Enum):
-    source = "source"
-    place = "place"
-    actor = "actor"
-    figure = "figure"
-    incident = "incident"
-    route = "route"
-    movement = "movement"
-    narrative = "narrative"
 
 
 @app.command()
@@ -415,58 +339,3 @@ def init(
     typer.echo("  facts/        the store: one example entry of each kind, marked EXAMPLE, to replace")
     typer.echo("  templates/    your own templates, searched before the built-ins (sitrep templates)")
     typer.echo(f"Next: cd {shown} && sitrep check && sitrep build")
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"sitrep {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main_options(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
-) -> None:
-    """Weekly humanitarian situation reports (HTML and PDF) from a sourced YAML fact store.
-
-    Run it in a workspace: a folder with config.yaml and a facts/ store.
-
-    Example: sitrep check && sitrep build --week 2016-W26
-    """
-
-
-def main() -> None:
-    try:
-        app()
-    except SystemExit as done:
-        if done.code == 130:  # Typer turns Ctrl+C into a silent exit 130
-            print("interrupted; every file is either as it was or complete (writes are atomic)", file=sys.stderr)
-        _exit_now(done.code)
-    except SitrepError as error:  # raised outside a command (should not happen, but never a traceback)
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("interrupted; every file is either as it was or complete (writes are atomic)", file=sys.stderr)
-        sys.exit(130)
-    except Exception as error:  # a bug in sitrep, not the user's mistake
-        if os.environ.get("SITREP_DEBUG"):
-            raise
-        print(f"sitrep: internal error: {type(error).__name__}: {error}\n"
-              "This is a bug in sitrep. Run again with SITREP_DEBUG=1 for details and report it.", file=sys.stderr)
-        sys.exit(70)
-
-
-def _exit_now(code) -> None:
-    """End the process without tearing the interpreter down: every file was written (atomically)
-    and closed, so the 0.05-0.1 s Python spends freeing a run's objects at exit is pure waiting."""
-    if code is None:
-        code = 0
-    elif not isinstance(code, int):  # sys.exit("message") prints it, as Python would
-        print(code, file=sys.stderr)
-        code = 1
-    if sys.gettrace() or sys.getprofile() or os.environ.get("SITREP_DEBUG"):
-        sys.exit(code)  # a profiler, debugger or coverage tool writes its results at a normal exit
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
