@@ -16,18 +16,13 @@ from pathlib import Path
 import pytest
 
 from conftest import write
-from test_series import CONFIG, STORE
+from test_file_modes import series  # noqa: F401  (the same small series workspace)
+from test_series import CONFIG
 
 OLD_TITLE, NEW_TITLE = "Rivertown report", "Rivertown weekly"
 WAITING = "another build of this workspace is running (pid {pid}); waiting for it to finish…"
 
 
-@pytest.fixture
-def series(tmp_path: Path) -> Path:
-    workspace = tmp_path / "ws"
-    write(workspace / "config.yaml", CONFIG)
-    write(workspace / "facts" / "store.yaml", STORE)
-    return workspace
 
 
 class HeldLock:

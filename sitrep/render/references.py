@@ -27,7 +27,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from sitrep.errors import Problem, TemplateProblem
+from sitrep.errors import Problem, TemplateProblem, excerpt
 from sitrep.render.templates import RenderedHtml, builtin_templates_dir
 from sitrep.source.cache import CACHE_DIR
 from sitrep.source.config import Config
@@ -41,6 +41,7 @@ _RESOURCE_ATTRIBUTES = {
     "src": "*", "poster": "*", "background": "*", "data": {"object"}, "srcset": "*",
     "manifest": {"html"}, "ping": "*", "lowsrc": "*", "dynsrc": "*", "codebase": "*", "archive": "*",
 }
+URL_EXCERPT = 80  # a refused URL is quoted up to this length: long enough to recognise it
 _LINK_SCHEMES = {"http", "https", "mailto", "tel"}
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""",
                       re.IGNORECASE)
@@ -131,7 +132,7 @@ def check_references(rendered: RenderedHtml, policy: ReferencePolicy) -> None:
             continue
         reason = policy.judge(item) or _stylesheet_refusal(item, policy)
         if reason:
-            problems.append((item.offset, f"the report refers to '{_short(item.url)}' ({item.where}): {reason}",
+            problems.append((item.offset, f"the report refers to '{excerpt(item.url, URL_EXCERPT)}' ({item.where}): {reason}",
                              _EXPECTED[item.kind]))
     if problems:
         raise TemplateProblem([Problem(*rendered.origin_at(offset), message, expected=expected)
@@ -162,7 +163,7 @@ def _stylesheet_refusal(reference: Reference, policy: ReferencePolicy, depth: in
         nested = Reference(url, RESOURCE, where, 0)
         reason = inner.judge(nested) or _stylesheet_refusal(nested, inner, depth + 1)
         if reason:
-            return f"the stylesheet {path.name} loads '{_short(url)}' ({where}): {reason}"
+            return f"the stylesheet {path.name} loads '{excerpt(url, URL_EXCERPT)}' ({where}): {reason}"
     return ""
 
 
@@ -176,10 +177,6 @@ _EXPECTED = {
 def find_references(html: str) -> list[Reference]:
     """Every reference of the HTML, in document order (refusals left out)."""
     return [item for item in _ReferenceFinder(html).found if isinstance(item, Reference)]
-
-
-def _short(url: str, limit: int = 80) -> str:
-    return url if len(url) <= limit else url[: limit - 1] + "…"
 
 
 class _ReferenceFinder(HTMLParser):
