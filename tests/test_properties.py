@@ -51,7 +51,7 @@ from typer.testing import CliRunner
 
 from sitrep.source import vocabulary as vocab
 from sitrep.commands.cli import app
-from sitrep.source.yamlsource import MAX_FILE_BYTES
+from sitrep.source.regularfiles import MAX_FILE_BYTES
 
 PROPERTY = settings(deadline=None, derandomize=True, database=None, print_blob=False,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,

@@ -17,8 +17,9 @@ from sitrep.render.templates import make_environment, render_html
 from sitrep.report.builder import build_context
 from sitrep.report.series import resolve_week
 from sitrep.source.schema import Amount
+from sitrep.source.regularfiles import YamlLoadError
 from sitrep.source.store import load_store
-from sitrep.source.yamlsource import YamlLoadError, parse_yaml_bytes
+from sitrep.source.yamlsource import parse_yaml_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 

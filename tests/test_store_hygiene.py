@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
+import sitrep.source.regularfiles
 import sitrep.source.store
-import sitrep.source.yamlsource
 from conftest import write
 from test_bad_input import FIGURE, assert_nothing_written, assert_refused, line_of
 
@@ -149,7 +149,7 @@ def test_file_replaced_between_its_check_and_its_opening_is_refused(ws, sitrep_c
     # opened. O_NOFOLLOW refuses to open a link; O_NONBLOCK opens a pipe without waiting for a
     # writer, and the open file is then checked (fstat) and refused unread.
     victim = write(ws / "facts/swapped.yaml", "places:\n  - {id: probe-place, name: Probe, kind: city}\n")
-    looked = sitrep.source.yamlsource._refuse_unless_regular
+    looked = sitrep.source.regularfiles._refuse_unless_regular
 
     def look_then_swap(mode, shown):
         looked(mode, shown)
@@ -163,7 +163,7 @@ def test_file_replaced_between_its_check_and_its_opening_is_refused(ws, sitrep_c
     def give_up(signum, frame):
         raise TimeoutError("opening the store file blocked")
 
-    monkeypatch.setattr(sitrep.source.yamlsource, "_refuse_unless_regular", look_then_swap)
+    monkeypatch.setattr(sitrep.source.regularfiles, "_refuse_unless_regular", look_then_swap)
     previous = signal.signal(signal.SIGALRM, give_up)
     signal.alarm(20)
     try:

@@ -63,7 +63,8 @@ import yaml
 
 from sitrep import __version__
 from sitrep.errors import Problem, SitrepError
-from sitrep.source.yamlsource import YamlDocument, YamlLoadError, parse_yaml_bytes, read_yaml_bytes
+from sitrep.source.regularfiles import YamlLoadError, read_yaml_bytes
+from sitrep.source.yamlsource import YamlDocument, parse_yaml_bytes
 
 CACHE_DIR = ".sitrep-cache"
 FORMAT = 2  # bump when what is pickled changes shape

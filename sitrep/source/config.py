@@ -14,8 +14,9 @@ from pydantic import AfterValidator, Field, PlainValidator, ValidationError
 
 from sitrep.errors import ConfigError, Problem, describe_value, did_you_mean, display_path
 from sitrep.source import vocabulary as vocab
+from sitrep.source.regularfiles import YamlLoadError
 from sitrep.source.schema import Model, Text, _literal, explain_error
-from sitrep.source.yamlsource import YamlLoadError, load_yaml_file
+from sitrep.source.yamlsource import load_yaml_file
 
 DEFAULT_CONFIG = "config.yaml"
 FORMATS = ("html", "pdf")

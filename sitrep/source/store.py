@@ -28,13 +28,13 @@ from sitrep.errors import Problem, ProblemLog, StoreError, did_you_mean, display
 from sitrep.source.cache import StoreCache
 from sitrep.source.checks import cross_check, future_dates, warnings_of_content
 from sitrep.source.dates import FuzzyDate, IsoWeek
+from sitrep.source.regularfiles import YamlLoadError, open_regular_file, read_yaml_bytes
 from sitrep.source.schema import (KINDS, Actor, Figure, Incident, Model, Movement, Narrative, Place, Route, Source,
                                   explain_error)
-from sitrep.source.yamlsource import (YamlDocument, YamlLoadError, gc_paused, open_regular_file, parse_yaml_bytes,
-                                      read_yaml_bytes)
+from sitrep.source.yamlsource import YamlDocument, gc_paused, parse_yaml_bytes
 
 STORE_SUFFIXES = (".yaml", ".yml")
-MAX_SCAN_BYTES = 10 * 1024 * 1024  # as much of a refused file as is scanned for ids (yamlsource.MAX_FILE_BYTES)
+MAX_SCAN_BYTES = 10 * 1024 * 1024  # as much of a refused file as is scanned for ids (regularfiles.MAX_FILE_BYTES)
 
 
 @dataclass(frozen=True)

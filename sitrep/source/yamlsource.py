@@ -7,9 +7,9 @@ The store is edited by hand, so this loader is the first line of defence:
 - duplicate keys, anchors/aliases (the "billion laughs" bomb), multiple documents, files that
   are not UTF-8, binary junk, oversized files, absurd nesting and numbers too long to be counts
   are refused with the line;
-- only a regular file is opened (`open_regular_file`): a named pipe, a device or a socket is
-  refused without being opened, and the store refuses symbolic links even when one takes a
-  file's place between listing and reading;
+- only a regular file is opened (`regularfiles.open_regular_file`): a named pipe, a device or a
+  socket is refused without being opened, and the store refuses symbolic links even when one
+  takes a file's place between listing and reading;
 - every mapping key and list item records its 1-based line in `positions`, keyed by its path
   (``("figures", 3, "cited", 0, "source")``), so later stages can point at the exact line.
 """
@@ -20,9 +20,7 @@ import contextlib
 import datetime as dt
 import gc
 import math
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
@@ -31,15 +29,13 @@ from typing import Any
 import yaml
 
 from sitrep.errors import Problem, excerpt
+from sitrep.source.regularfiles import MAX_FILE_BYTES, YamlLoadError, read_yaml_bytes
 
 try:  # libyaml is 6-10x faster; the pure-Python loader is a correct fallback.
     _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
-# A store file of 10 MB holds some 40,000 entries and loads in about 5 s using under 1 GB; a
-# bigger one is a mistake or an attack, refused before it is read. Split a big store by month.
-MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64  # the store needs about 6 levels; libyaml itself crashes near 100,000
 # No count of people, days or meals has 16 digits, and up to 15 a number is exact as a float
 # (the report computes with floats). Python itself refuses to read more than 4,300 digits.
@@ -155,83 +151,10 @@ class YamlDocument:
         return self.positions.get((), 1)
 
 
-class YamlLoadError(Exception):
-    def __init__(self, problem: Problem):
-        self.problem = problem
-        super().__init__(str(problem))
-
-
 def load_yaml_file(path: Path, shown_as: str | None = None, *, max_bytes: int = MAX_FILE_BYTES) -> YamlDocument:
     """Read and parse `path`; raises `YamlLoadError` with the file and line on any problem."""
     shown = shown_as or str(path)
     return parse_yaml_bytes(read_yaml_bytes(path, shown, max_bytes=max_bytes), shown)
-
-
-def read_yaml_bytes(path: Path, shown: str, *, max_bytes: int = MAX_FILE_BYTES,
-                    follow_symlinks: bool = True) -> bytes:
-    """The bytes of `path`, a regular file (see `open_regular_file`) of at most `max_bytes`,
-    refused by its size before anything is read; raises `YamlLoadError`."""
-    try:
-        with open_regular_file(path, shown, follow_symlinks=follow_symlinks) as file:
-            _refuse_oversized(os.fstat(file.fileno()).st_size, max_bytes, shown)
-            data = file.read(max_bytes + 1)
-    except OSError as exc:
-        raise YamlLoadError(_unreadable(exc, shown)) from None
-    _refuse_oversized(len(data), max_bytes, shown)  # it grew after it was measured
-    return data
-
-
-def _refuse_oversized(size: int, max_bytes: int, shown: str) -> None:
-    if size > max_bytes:
-        # In MiB, as the README states the limit ("files over 10 MB") and file managers count.
-        limit, actual = max_bytes / 2**20, size / 2**20
-        actual_text = f"{actual:.0f}" if round(actual) > round(limit) else f"{actual:.2f}"
-        raise YamlLoadError(Problem(shown, 0, f"file is {actual_text} MB, larger than the limit of {limit:.0f} MB",
-                                    expected="a fact file of a few MB at most; split the store into several files"))
-
-
-# Never wait when opening: a named pipe put in a file's place must not block the run.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-_FILE_KINDS = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
-               (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
-
-
-@contextlib.contextmanager
-def open_regular_file(path: Path, shown: str, *, follow_symlinks: bool = True):
-    """`path` open for reading (binary), if it is a regular file; raises `YamlLoadError` if not.
-
-    Anything else is refused before it is opened: opening a named pipe waits for a writer
-    (forever), opening a device can set it going. The open file is checked again (fstat), so
-    a file replaced by something else after the first look is refused too. With
-    `follow_symlinks=False` a symbolic link is refused, and the file is opened with O_NOFOLLOW:
-    a link put in its place after the look is never followed."""
-    try:
-        _refuse_unless_regular(os.stat(path, follow_symlinks=follow_symlinks).st_mode, shown)
-        fd = os.open(path, _OPEN_FLAGS | (0 if follow_symlinks else getattr(os, "O_NOFOLLOW", 0)))
-    except OSError as exc:
-        if not follow_symlinks and os.path.islink(path):  # O_NOFOLLOW met a link put there just now
-            raise YamlLoadError(_not_a_regular_file(shown, "a symbolic link")) from None
-        raise YamlLoadError(_unreadable(exc, shown)) from None
-    with os.fdopen(fd, "rb") as file:
-        _refuse_unless_regular(os.fstat(fd).st_mode, shown)
-        yield file
-
-
-def _refuse_unless_regular(mode: int, shown: str) -> None:
-    if not stat.S_ISREG(mode):
-        kind = next((name for is_kind, name in _FILE_KINDS if is_kind(mode)), "a special file")
-        raise YamlLoadError(_not_a_regular_file(shown, kind))
-
-
-def _not_a_regular_file(shown: str, kind: str) -> Problem:
-    return Problem(shown, 0, f"this is {kind}, not a regular file, and is not read",
-                   expected="a regular file of YAML text")
-
-
-def _unreadable(exc: OSError, shown: str) -> Problem:
-    # The system's reason ('Permission denied'), never the exception itself: it names the
-    # absolute path.
-    return Problem(shown, 0, f"cannot read file: {exc.strerror or 'the system refused'}")
 
 
 def parse_yaml_bytes(raw: bytes, shown: str) -> YamlDocument:
