@@ -1,5 +1,6 @@
 """The command line's application: the Typer app, the options and choices its commands share,
-its one error boundary, and `main`, which runs it. The commands themselves are in cli.py.
+its one error boundary, and `main`, which runs it. The commands themselves are in cli/, one
+module each.
 
 User mistakes arrive as `SitrepError` and leave as one clean message per problem on stderr,
 with exit code 1 — never a traceback (`_ErrorBoundary`).
@@ -109,8 +110,8 @@ def main_options(
 
 
 def main() -> None:
-    """The `sitrep` command. Its commands live in cli.py, which registers them on `app` as it
-    is imported: imported here, not at the top, because cli.py imports this module."""
+    """The `sitrep` command. Its commands live in cli/, which registers them on `app` as it is
+    imported: imported here, not at the top, because each of them imports this module."""
     from sitrep.commands import cli  # noqa: F401
 
     try:

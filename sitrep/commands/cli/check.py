@@ -1,0 +1,42 @@
+"""`sitrep check`: validate the config and every file of the store, print every problem found.
+
+The store's modules (pydantic, YAML) are imported inside the command: `sitrep --help` should not
+pay for loading them (see sitrep/commands/cli/__init__.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from sitrep.commands.app import ConfigOption, _counted, app
+
+
+@app.command()
+def check(
+    config: Path = ConfigOption,
+    strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors (exit 1), for CI."),
+) -> None:
+    """Validate the config and every file of the fact store; print every problem found.
+
+    Each problem reads file:line: what is wrong (what was expected). Exit code 1 when there is any error, 0 otherwise.
+
+    Example: sitrep check --config config.yaml
+    """
+    from sitrep.build import check as run_check
+
+    result = run_check(config)
+    for warning in result.warnings:
+        typer.echo(str(warning), err=True)
+    if strict and result.warnings:
+        typer.echo(f"{_counted(len(result.warnings), 'warning')}, and --strict treats "
+                   f"{'it as an error' if len(result.warnings) == 1 else 'them as errors'}.", err=True)
+        raise typer.Exit(1)
+    from sitrep.source.schema import count_of
+
+    counts = ", ".join(count_of(n, kind) for kind, n in result.store.counts().items())
+    weeks = result.store.weeks_with_facts()
+    span = f"; weeks {weeks[0]} to {weeks[-1]} ({len(weeks)} with facts)" if weeks else ""
+    warned = f" {_counted(len(result.warnings), 'warning')}." if result.warnings else ""
+    typer.echo(f"OK: {len(result.store.files)} files, {counts}{span}.{warned}")

@@ -1,0 +1,53 @@
+"""`sitrep serve`: the command; the server itself is sitrep/commands/serve.py.
+
+The server is imported inside the command: it loads the pipeline (pydantic, Jinja, YAML), which
+`sitrep --help` should not pay for (see sitrep/commands/cli/__init__.py).
+"""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from sitrep.commands.app import ConfigOption, Edition, app
+
+
+@app.command()
+def serve(
+    week: Optional[str] = typer.Option(None, "--week", "-w", help="ISO week to report on, e.g. 2016-W26. "
+                                       "Default: the latest week that has facts."),
+    config: Path = ConfigOption,
+    edition: Optional[Edition] = typer.Option(None, "--edition", help="public (leaves out restricted facts) or "
+                                              "internal. Default: 'edition' in config.yaml."),
+    port: int = typer.Option(8000, "--port", "-p", min=0, max=65535, help="Port to listen on; 0 picks a free one."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. Anything but localhost shares "
+                             "the report with your network."),
+) -> None:
+    """Serve the report on localhost; rebuild it and reload the browser when a fact, a template or the config changes.
+
+    A broken store or template shows its errors on the page, and the server keeps running: fix the file and the report comes back. Nothing is written to output/; /report.pdf makes the PDF on demand. Ctrl+C stops it.
+
+    Example: sitrep serve --port 8000
+    """
+    from sitrep.commands.serve import ReportServer
+
+    server = ReportServer(config, week=week, edition=edition.value if edition else None, host=host, port=port,
+                         log=typer.echo)
+
+    def _terminate(signum, frame):  # `kill` stops it as cleanly as Ctrl+C
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    typer.echo(f"Serving {server.title} at {server.url} — Ctrl+C to stop")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        signal.signal(signal.SIGTERM, previous)
+    typer.echo("Stopped.")
+    raise typer.Exit(130)  # it only ever stops when interrupted: exit 130, as every command (README)

@@ -1,0 +1,32 @@
+"""`sitrep weeks`: the weeks that have facts, with their report numbers and periods.
+
+The store's modules (pydantic, YAML) are imported inside the command: `sitrep --help` should not
+pay for loading them (see sitrep/commands/cli/__init__.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from sitrep.commands.app import ConfigOption, app
+
+
+@app.command()
+def weeks(
+    config: Path = ConfigOption,
+) -> None:
+    """List the weeks that have facts: report number, period, and the facts dated in each.
+
+    Example: sitrep weeks
+    """
+    from sitrep.build import check as run_check
+    from sitrep.report.series import week_summaries
+
+    result = run_check(config)
+    from sitrep.source.schema import count_of
+
+    for summary in week_summaries(result.store):
+        counts = ", ".join(count_of(n, kind) for kind, n in summary.counts.items() if n)
+        typer.echo(f"{summary.week}  No. {summary.number:<3} {summary.period:<28} {counts}")
