@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 need_pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 if [[ "${1:-}" == "--test" ]]; then
-  # chromium: Debian's browser, run headless by tests/test_serve.py to watch `sitrep serve` reload.
+  # chromium: Debian's browser, run headless by tests/commands/test_serve.py to watch `sitrep serve` reload.
   need_pkgs+=(poppler-utils chromium)
 fi
 

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from sitrep.commands.cli import app
+from support import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -26,20 +26,6 @@ def workspace(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "facts", target / "facts")
     shutil.copytree(REPO / "custom", target / "custom")
     return target
-
-
-def use_templates_folder(ws: Path, folder: str | None = "templates", create: bool = True) -> Path:
-    """Point the example workspace's `templates:` line at `folder` (created unless not
-    `create`), or remove the line (None). The example names custom/; a config.yaml may hold a
-    key only once, so a test changes the line rather than adding another."""
-    config = ws / "config.yaml"
-    text = config.read_text(encoding="utf-8")
-    assert text.count("\ntemplates: custom\n") == 1
-    text = text.replace("\ntemplates: custom\n", f"\ntemplates: {folder}\n" if folder else "\n")
-    config.write_text(text, encoding="utf-8")
-    if folder and create:
-        (ws / folder).mkdir(parents=True, exist_ok=True)
-    return config
 
 
 class Result:
@@ -75,9 +61,3 @@ def sitrep_process():
         return Result(done.returncode, done.stdout, done.stderr)
 
     return run
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path

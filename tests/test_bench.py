@@ -21,8 +21,8 @@ from sitrep.build import check
 from sitrep.source.cache import CACHE_DIR
 from sitrep.errors import StoreError
 from sitrep.source.store import load_store
+from support import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
 from generate import generate  # noqa: E402

@@ -9,7 +9,6 @@ import struct
 import subprocess
 import sys
 import zlib
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +16,8 @@ from sitrep.source import vocabulary as vocab
 from sitrep.commands.cli import app
 from sitrep.source.schema import KINDS
 from typer.main import get_command
+from support import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
 COMMANDS = sorted(get_command(app).commands)
 
@@ -56,7 +55,7 @@ def test_pre_commit_hook_runs_sitrep_check_and_is_documented(workspace, sitrep_p
 
     import yaml
 
-    repo = Path(__file__).resolve().parent.parent
+    repo = REPO
     hooks = yaml.safe_load((repo / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     scripts = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
     for hook in hooks:
@@ -72,7 +71,7 @@ def test_pre_commit_hook_runs_sitrep_check_and_is_documented(workspace, sitrep_p
 
 
 def test_every_module_is_in_the_development_map():
-    package = Path(__file__).resolve().parent.parent / "sitrep"
+    package = REPO / "sitrep"
     development = README[README.index("## Development"):]
     missing = [p.relative_to(package).as_posix() for p in package.rglob("*.py")
                if not p.name.startswith("__") and f"  {p.name} " not in development]

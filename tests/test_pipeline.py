@@ -15,8 +15,8 @@ import pytest
 from sitrep import build_all, build_week
 from sitrep.commands import serve
 from sitrep.pipeline import Layout, Workspace
+from support import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 WEEK = "2016-W26"
 STAGE_CALLS = re.compile(r"\b(render_for|build_context|check_references|policy_for)\(")
 

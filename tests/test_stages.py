@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
+from support import REPO, write
 from sitrep.source.config import load_config
-from sitrep.source.dates import FuzzyDate, IsoWeek, format_fuzzy, parse_fuzzy_date
+from sitrep.source.dates import IsoWeek, format_fuzzy, parse_fuzzy_date
 from sitrep.errors import OutputError, StoreError, TemplateProblem
 from sitrep.report.formatting import format_amount, format_number
 from sitrep.output import write_atomic
@@ -21,7 +21,6 @@ from sitrep.source.regularfiles import YamlLoadError
 from sitrep.source.store import load_store
 from sitrep.source.yamlsource import parse_yaml_bytes
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 # --- yamlsource ---------------------------------------------------------------------------------

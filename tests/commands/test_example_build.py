@@ -8,8 +8,8 @@ import pytest
 from pypdf import PdfReader
 
 from sitrep.source.store import load_store
+from support import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 def pdf_text(path: Path) -> str:

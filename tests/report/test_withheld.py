@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from pypdf import PdfReader
 
-from conftest import write
+from support import write
 from sitrep.source.config import load_config
 from sitrep.report.builder import build_context
 from sitrep.report.series import available_weeks

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
+from support import FIGURE, assert_nothing_written, assert_refused, line_of, write
 
 # --- helpers --------------------------------------------------------------------------------
 
@@ -31,29 +31,8 @@ def ws(workspace: Path, monkeypatch) -> Path:
     return workspace
 
 
-def line_of(text: str, needle: str, nth: int = 1) -> int:
-    """The 1-based line of the nth line of `text` that contains `needle`."""
-    hits = [number for number, line in enumerate(text.splitlines(), start=1) if needle in line]
-    assert len(hits) >= nth, f"{needle!r} is not in the text {nth} time(s)"
-    return hits[nth - 1]
-
-
 def error_lines(result) -> list[str]:
     return [line for line in result.stderr.splitlines() if ERROR_LINE.match(line)]
-
-
-def assert_refused(result, file: str, line: int | None, *expected: str) -> str:
-    """Exit 1, no traceback, and an error line at `file:line` that contains every `expected`
-    text. `line=None` is a problem about the file (or folder) as a whole: no line number."""
-    assert result.exit_code == 1, f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
-    assert "Traceback" not in result.output, result.output
-    prefix = f"{file}:{line}: error: " if line is not None else f"{file}: error: "
-    matching = [text for text in result.stderr.splitlines() if text.startswith(prefix)]
-    assert matching, f"no error starting with {prefix!r} in:\n{result.stderr}"
-    message = matching[0]
-    for text in expected:
-        assert text in message, f"{text!r} not in {message!r}"
-    return message
 
 
 def output_files(ws: Path) -> dict[str, bytes]:
@@ -63,30 +42,12 @@ def output_files(ws: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
-def assert_nothing_written(ws: Path) -> None:
-    out = ws / "output"
-    assert not out.exists() or not any(out.rglob("*")), sorted(str(p) for p in out.rglob("*"))
-
-
 def check_and_build(ws: Path, sitrep_cli, file: str, line: int | None, *expected: str) -> None:
     """`check` and `build` both refuse with the same error, and the build writes nothing."""
     for command in ("check", "build"):
         result = sitrep_cli(command, "--config", ws / "config.yaml")
         assert_refused(result, file, line, *expected)
     assert_nothing_written(ws)
-
-
-FIGURE = """\
-figures:
-  - id: probe-figure
-    metric: civilians_trapped
-    place: fallujah
-    as_of: 2016-06
-    value: 5
-    unit: people
-    cited:
-      - {source: ibtimes, date: 2016-06}
-"""
 
 
 # --- malformed YAML -------------------------------------------------------------------------

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
 
 import pytest
 
-from conftest import write
+from support import write
 from sitrep.build import check
 from sitrep.commands.new import KIND_KEYS, add_entry
-from sitrep.errors import StoreError
 
 TODAY = dt.date.today().isoformat()
 

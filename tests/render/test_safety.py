@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import write
+from support import write
 from sitrep.errors import TemplateProblem
 from sitrep.render.pdf import render_pdf
 

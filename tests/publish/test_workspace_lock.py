@@ -15,12 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
-from test_file_modes import series  # noqa: F401  (the same small series workspace)
-from test_series import CONFIG
+from support import CONFIG, series_workspace, write
 
 OLD_TITLE, NEW_TITLE = "Rivertown report", "Rivertown weekly"
 WAITING = "another build of this workspace is running (pid {pid}); waiting for it to finish…"
+
+
+@pytest.fixture
+def series(tmp_path: Path) -> Path:
+    """The small Rivertown series workspace."""
+    return series_workspace(tmp_path)
 
 
 

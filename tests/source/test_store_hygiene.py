@@ -27,8 +27,7 @@ import pytest
 
 import sitrep.source.regularfiles
 import sitrep.source.store
-from conftest import write
-from test_bad_input import FIGURE, assert_nothing_written, assert_refused, line_of
+from support import FIGURE, assert_nothing_written, assert_refused, line_of, write
 
 MARKER = "MARKER-7f3c9 this line lives outside the store"
 

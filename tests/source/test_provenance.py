@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import write
+from support import write
 from sitrep.source.config import load_config
 from sitrep.source.provenance import grade
 from sitrep.render.templates import render_html

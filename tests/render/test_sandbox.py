@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from conftest import use_templates_folder, write
+from support import use_templates_folder, write
 from sitrep.render.templates import TEMPLATE_GLOBALS, make_environment
 
 WEEK = "2016-W26"

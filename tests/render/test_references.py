@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import use_templates_folder, write
+from support import use_templates_folder, write
 from sitrep.commands import serve
 from sitrep.errors import TemplateProblem
 from sitrep.render.references import ATTACHMENT, LINK, RESOURCE, find_references

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
+from support import write
 from sitrep.source.store import load_store
 
-REPO = Path(__file__).resolve().parent.parent
 
 BASE = """sources:
   - {id: good, name: Good, kind: media, reliability: B}

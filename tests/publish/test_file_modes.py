@@ -12,18 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
-from test_series import CONFIG, STORE
+from support import series_workspace
 
 WEEK = "2031-W12"
 
 
 @pytest.fixture
 def series(tmp_path: Path) -> Path:
-    workspace = tmp_path / "ws"
-    write(workspace / "config.yaml", CONFIG)
-    write(workspace / "facts" / "store.yaml", STORE)
-    return workspace
+    return series_workspace(tmp_path)
 
 
 def mode(path: Path) -> int:

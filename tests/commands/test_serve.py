@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import use_templates_folder
+from support import use_templates_folder
 from sitrep.commands import serve as serve_module
 from sitrep.errors import Problem
 from sitrep.render.templates import builtin_templates_dir

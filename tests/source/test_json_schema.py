@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from sitrep.source.schema import SCHEMA_FILE_NAME, store_json_schema
+from support import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 def as_editor_sees(path: Path):

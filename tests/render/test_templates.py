@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import use_templates_folder, write
+from support import REPO, use_templates_folder, write
 from sitrep.commands.contextdoc import DOC_PATH, REGENERATE, generate_repository_doc
 from sitrep.report.formatting import format_count, format_date
 from sitrep.commands.templates import builtin_template_names
@@ -315,7 +315,7 @@ def test_templates_copy_starts_from_the_builtin_and_never_overwrites(ws, sitrep_
     result = sitrep_cli("templates", "copy", "outlook", "--config", config)
     assert result.exit_code == 0, result.output
     copied = ws / "templates/sections/outlook.html"
-    assert copied.read_bytes() == (Path(__file__).parent.parent / "templates/sections/outlook.html").read_bytes()
+    assert copied.read_bytes() == (REPO / "templates/sections/outlook.html").read_bytes()
     copied.write_text("<p>edited</p>\n")
     again = sitrep_cli("templates", "copy", "sections/outlook.html", "--config", config)
     assert again.exit_code == 1 and "you already have this template" in again.stderr and "--force" in again.stderr
@@ -360,7 +360,7 @@ def test_the_context_doc_lists_every_field_of_the_context():
 
 
 def test_readme_documents_every_filter_with_an_example():
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
     filters = readme[readme.index("### Filters"):]
     for name in ("number", "range", "amount", "unit", "date", "cite", "local_names", "css_string"):
         assert re.search(rf"\| `{name}` \|.*\{{\{{.*\| *{name}", filters), f"no example of the {name} filter"
@@ -419,10 +419,10 @@ def test_without_a_templates_folder_the_hint_never_names_the_builtin_one(tmp_pat
     from sitrep.render.templates import builtin_templates_dir
 
     ws = tmp_path / "ws"
-    shutil.copytree(Path(__file__).parent.parent / "facts", ws / "facts")
+    shutil.copytree(REPO / "facts", ws / "facts")
     (ws / "templates").symlink_to(builtin_templates_dir().resolve(), target_is_directory=True)
     config = ws / "config.yaml"
-    shutil.copy(Path(__file__).parent.parent / "config.yaml", config)
+    shutil.copy(REPO / "config.yaml", config)
     use_templates_folder(ws, None)
     listed = sitrep_cli("templates", "--config", config)
     assert listed.exit_code == 0 and "add 'templates: custom' to config.yaml" in listed.stdout

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import write
-from test_series import CONFIG, STORE
+from support import CONFIG, STORE, write
 
 WEEKS = ["2031-W10", "2031-W11", "2031-W12", "2031-W14"]
 

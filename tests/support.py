@@ -1,0 +1,114 @@
+"""What several test modules share: the repository's root, writing files, pointing the example
+workspace at a templates folder, a small series workspace, and how a refusal must look."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def use_templates_folder(ws: Path, folder: str | None = "templates", create: bool = True) -> Path:
+    """Point the example workspace's `templates:` line at `folder` (created unless not
+    `create`), or remove the line (None). The example names custom/; a config.yaml may hold a
+    key only once, so a test changes the line rather than adding another."""
+    config = ws / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert text.count("\ntemplates: custom\n") == 1
+    text = text.replace("\ntemplates: custom\n", f"\ntemplates: {folder}\n" if folder else "\n")
+    config.write_text(text, encoding="utf-8")
+    if folder and create:
+        (ws / folder).mkdir(parents=True, exist_ok=True)
+    return config
+
+
+# A small series workspace (Rivertown): several weeks of figures, routes and incidents.
+CONFIG = """title: Rivertown report
+crisis: Rivertown siege
+organisation: {name: Desk}
+key_metrics: [civilians_trapped, civilians_killed, people_displaced, arrivals]
+"""
+
+# Three weekly reports: 2031-W10, W11 and W12 (W13 has no facts; W14 is report 4).
+STORE = """sources:
+  - {id: agency, name: Relief Agency, kind: un_agency, reliability: A}
+  - {id: paper, name: Daily Paper, kind: media, reliability: B}
+places:
+  - {id: town, name: Rivertown, kind: town, lat: 33.0, lon: 44.0}
+  - {id: camp, name: Hill Camp, kind: camp, lat: 33.1, lon: 44.1}
+figures:
+  - {id: trapped-w10, metric: civilians_trapped, place: town, as_of: 2031-03-05, value: 12000, unit: people, cited: [{source: agency}]}
+  - {id: trapped-w11, metric: civilians_trapped, place: town, as_of: 2031-03-12, low: 15000, high: 18000, unit: people, cited: [{source: agency}]}
+  - {id: trapped-w12, metric: civilians_trapped, place: town, as_of: 2031-03-19, value: 9000, unit: people, cited: [{source: agency}]}
+  - {id: killed-w10, metric: civilians_killed, place: town, as_of: 2031-03-05, value: 40, qualifier: at_least, unit: people, cited: [{source: paper}]}
+  - {id: killed-w11, metric: civilians_killed, place: town, as_of: 2031-03-12, value: 40, qualifier: at_least, unit: people, cited: [{source: paper}]}
+  - {id: arrivals-w12, metric: arrivals, place: camp, as_of: 2031-03-19, value: 700, unit: people, cited: [{source: agency}]}
+  - {id: trapped-w14, metric: civilians_trapped, place: town, as_of: 2031-04-02, value: 8000, unit: people, cited: [{source: agency}]}
+incidents:
+  - {id: shelling-w11, type: attack_on_civilians, date: 2031-03-10, place: town, status: alleged, summary: Shelling hit the market., cited: [{source: paper}]}
+  - {id: blockade-march, type: movement_restriction, date: 2031-W10/2031-W12, place: town, status: corroborated, summary: The roads were blocked for weeks., cited: [{source: paper}, {source: agency}]}
+routes:
+  - id: river-road
+    name: River road
+    origin: town
+    destination: camp
+    updates:
+      - {as_of: 2031-03-05, status: open, cited: [{source: agency}]}
+      - {as_of: 2031-03-12, status: open, cited: [{source: agency}]}
+      - {as_of: 2031-03-19, status: closed, hazards: [snipers], cited: [{source: agency}]}
+"""
+
+
+def series_workspace(tmp_path: Path) -> Path:
+    """The Rivertown series as a workspace: config.yaml and facts/store.yaml."""
+    workspace = tmp_path / "ws"
+    write(workspace / "config.yaml", CONFIG)
+    write(workspace / "facts" / "store.yaml", STORE)
+    return workspace
+
+
+# How a refused store or config must look: exit 1, no traceback, one error line at file:line.
+
+def line_of(text: str, needle: str, nth: int = 1) -> int:
+    """The 1-based line of the nth line of `text` that contains `needle`."""
+    hits = [number for number, line in enumerate(text.splitlines(), start=1) if needle in line]
+    assert len(hits) >= nth, f"{needle!r} is not in the text {nth} time(s)"
+    return hits[nth - 1]
+
+
+def assert_refused(result, file: str, line: int | None, *expected: str) -> str:
+    """Exit 1, no traceback, and an error line at `file:line` that contains every `expected`
+    text. `line=None` is a problem about the file (or folder) as a whole: no line number."""
+    assert result.exit_code == 1, f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+    assert "Traceback" not in result.output, result.output
+    prefix = f"{file}:{line}: error: " if line is not None else f"{file}: error: "
+    matching = [text for text in result.stderr.splitlines() if text.startswith(prefix)]
+    assert matching, f"no error starting with {prefix!r} in:\n{result.stderr}"
+    message = matching[0]
+    for text in expected:
+        assert text in message, f"{text!r} not in {message!r}"
+    return message
+
+
+def assert_nothing_written(ws: Path) -> None:
+    out = ws / "output"
+    assert not out.exists() or not any(out.rglob("*")), sorted(str(p) for p in out.rglob("*"))
+
+
+FIGURE = """\
+figures:
+  - id: probe-figure
+    metric: civilians_trapped
+    place: fallujah
+    as_of: 2016-06
+    value: 5
+    unit: people
+    cited:
+      - {source: ibtimes, date: 2016-06}
+"""
