@@ -69,11 +69,14 @@ def probe(task: str, args: list[str]) -> dict:
         Path(pdf_path).write_bytes(pdf)
         result.update(import_s=imported - started, render_s=time.perf_counter() - imported)
     else:
+        import sitrep.commands.entry
+        import sitrep.render.pdfhelper
+
+        sitrep.commands.entry.prestart_for(args)  # as the `sitrep` program does, before the CLI loads
         import sitrep.commands.cli
-        import sitrep.render.pdf
 
         phases: dict[str, float] = {}
-        _time_method(sitrep.render.pdf.PdfHelper, "render", "render_pdf", phases)  # one week: waiting for the helper
+        _time_method(sitrep.render.pdfhelper.PdfHelper, "render", "render_pdf", phases)  # one week: waiting for the helper
         if task == "check" or "--all" in args:
             # Nothing to overlap with here: load the pipeline now, to time its stages. (A
             # one-week build is left to load it as `sitrep build` does, after forking its

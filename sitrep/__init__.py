@@ -8,16 +8,19 @@ The library API (the CLI is a thin shell over it):
 
 __version__ = "0.1.0"
 
-from sitrep.errors import Problem, SitrepError  # noqa: E402
-
 __all__ = ["build_week", "build_all", "check", "BuildResult", "CheckResult", "Problem", "SitrepError", "__version__"]
 
 
 def __getattr__(name: str):
-    # The build API is imported on first use, so that `sitrep` starts without loading pydantic,
-    # Jinja and YAML (the CLI forks its PDF helper before it needs them).
+    # Imported on first use, so that importing any part of sitrep costs nothing until it is
+    # used: the command line forks its PDF helper before anything loads (commands/entry.py),
+    # and the build API loads pydantic, Jinja and YAML.
     if name in ("build_week", "build_all", "check", "BuildResult", "CheckResult"):
         from sitrep import build
 
         return getattr(build, name)
+    if name in ("Problem", "SitrepError"):
+        from sitrep import errors
+
+        return getattr(errors, name)
     raise AttributeError(f"module 'sitrep' has no attribute {name!r}")

@@ -1,3 +1,3 @@
-from sitrep.commands.cli import main
+from sitrep.commands.entry import main
 
 main()

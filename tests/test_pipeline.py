@@ -100,3 +100,18 @@ def test_imports_flow_one_way_through_the_stages():
                     upward.append(f"{module} imports {node.module}")
             assert not (isinstance(node, ast.ImportFrom) and node.level), f"{module}: relative import"
     assert upward == []
+
+
+@pytest.mark.parametrize("module, must_not_load", [
+    # The program's start: the PDF helper is forked before anything but the standard library loads.
+    ("sitrep.commands.entry, sitrep.render.pdfhelper", ("typer", "sitrep.errors", "multiprocessing", "weasyprint")),
+    # The command line: `sitrep --help` answers without loading the pipeline.
+    ("sitrep.commands.cli", ("pydantic", "yaml", "jinja2", "weasyprint", "sitrep.build", "sitrep.pipeline")),
+])
+def test_the_command_line_starts_light(module, must_not_load):
+    import subprocess
+    import sys
+
+    code = f"import sys, {module}; print(' '.join(sorted(sys.modules)))"
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
+    assert not loaded & set(must_not_load)

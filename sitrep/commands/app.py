@@ -110,7 +110,7 @@ def main_options(
 
 
 def main() -> None:
-    """The `sitrep` command. Its commands live in cli/, which registers them on `app` as it is
+    """The command line (commands/entry.py starts it). Its commands live in cli/, which registers them on `app` as it is
     imported: imported here, not at the top, because each of them imports this module."""
     from sitrep.commands import cli  # noqa: F401
 

@@ -220,7 +220,8 @@ def test_compiled_templates_are_reused_signed_and_follow_template_edits(series, 
 
 def test_the_pdf_helper_renders_what_the_pdf_stage_renders_and_reports_refusals(series, sitrep_cli):
     from sitrep.errors import TemplateProblem
-    from sitrep.render.pdf import PdfHelper, render_pdf
+    from sitrep.render.pdf import render_pdf
+    from sitrep.render.pdfhelper import PdfHelper
 
     build(sitrep_cli, series, "--week", "2031-W12", "--format", "html")
     html = (series / "output" / "2031-W12" / "river-2031-W12.html").read_text()
@@ -233,8 +234,9 @@ def test_the_pdf_helper_renders_what_the_pdf_stage_renders_and_reports_refusals(
             helper.render(html.replace("</body>", '<img src="file:///etc/hostname"></body>'),
                           base_dir=folder, allowed_roots=roots)
         assert "file:///etc/hostname" in str(refused.value.problems[0])
-        process = helper.process
-    assert not process.is_alive()
+        pid = helper.pid
+        assert helper.running
+    assert not helper.running and not Path(f"/proc/{pid}").exists()
 
 
 def test_ctrl_c_ends_a_build_cleanly(series):

@@ -1,12 +1,14 @@
 """The commands of the command line, one module each: a thin shell over the library
 (`sitrep.build`) and over the commands' own logic one folder up (serve.py, trace.py, new.py...).
 Importing this package registers them on `app` (app.py, with the shared options and the one
-error boundary); `main`, re-exported here, is the console script: sitrep.commands.cli:main.
+error boundary); `main`, re-exported here, runs the command line (the `sitrep` program starts
+in commands/entry.py, which may fork the PDF helper first).
 
 Each command imports the stages it uses inside its own function, on purpose: the command line
 loads in about 65 ms, the pipeline (pydantic, Jinja, PyYAML, Babel) in about 270 ms more. So
-`sitrep --help` and a mistyped command answer at once, and `sitrep build` forks its PDF helper
-before the pipeline loads, letting WeasyPrint's import run on the other core meanwhile. A module
+`sitrep --help` and a mistyped command answer at once, and `sitrep build` has its PDF helper
+forked before the pipeline loads (commands/entry.py), letting WeasyPrint's import run on the
+other core meanwhile. A module
 here therefore imports, at its top, only Typer, the standard library, sitrep.errors, app.py and
 the PDF helper (light: WeasyPrint loads in the helper process); the logic modules one folder up
 load the pipeline, so they too are imported inside the commands.

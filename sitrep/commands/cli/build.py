@@ -16,7 +16,8 @@ import typer
 
 from sitrep.commands.app import ConfigOption, Edition, Format, _counted, _say_waiting, app
 from sitrep.errors import display_path
-from sitrep.render.pdf import PdfHelper  # light: WeasyPrint itself is imported by the helper process
+from sitrep.commands.entry import take_prestarted_helper
+from sitrep.render.pdfhelper import PdfHelper  # light: WeasyPrint itself is imported by the helper process
 
 
 @app.command()
@@ -46,11 +47,19 @@ def build(
         raise typer.Exit(2)
     started = time.perf_counter()
     # The one-shot tricks of a command that ends after its build, passed into the library:
-    # - a PDF helper process, forked before sitrep's heavy modules load, imports WeasyPrint
-    #   (half a second) on the other core meanwhile; left unused when the week is up to date;
+    # - a PDF helper process, forked before sitrep's heavy modules load (by commands/entry.py
+    #   as the program started, or else now), imports WeasyPrint (half a second) on the other
+    #   core meanwhile; left unused when the week is up to date;
     # - the loaded store, which lives until the process ends, is frozen out of the garbage
     #   collector's passes while WeasyPrint lays out pages.
-    with PdfHelper() if "pdf" in formats and not all_weeks else contextlib.nullcontext() as helper:
+    one_pdf = "pdf" in formats and not all_weeks
+    helper = take_prestarted_helper()
+    if helper is not None and not one_pdf:
+        helper.close()
+        helper = None
+    if helper is None and one_pdf:
+        helper = PdfHelper()
+    with helper if helper is not None else contextlib.nullcontext():
         from sitrep.build import build_all, build_week  # pydantic, Jinja, YAML: after the helper is forked
 
         if all_weeks:
