@@ -136,8 +136,9 @@ class _Plan:
         self.formats = formats
         self.pdf_renderer = pdf_renderer
         config = self.config
-        self.weeks = workspace.weeks(self.edition)
-        self.fingerprints = archive.Fingerprints(config, self.store, self.weeks, self.edition, formats,
+        self.series = workspace.series(self.edition)
+        self.weeks = self.series.reports
+        self.fingerprints = archive.Fingerprints(config, self.store, self.series, self.edition, formats,
                                                  self.template_inputs())
         self.manifest = archive.load_manifest(config, self.edition)  # week -> what was built
         archive.remove_stale_temporaries(config.output_dir)

@@ -29,7 +29,7 @@ from sitrep.render.templates import RenderedHtml, builtin_templates_dir, render_
 from sitrep.render.theme import install_theme_assets
 from sitrep.report.builder import build_context
 from sitrep.report.context import ReportContext
-from sitrep.report.series import available_weeks, resolve_week
+from sitrep.report.series import Series, resolve_week, series_of
 from sitrep.source.cache import CACHE_DIR
 from sitrep.source.config import Config, load_config
 from sitrep.source.dates import IsoWeek
@@ -106,13 +106,17 @@ class Workspace:
     def edition(self, edition: str | None) -> str:
         return edition or self.config.edition
 
+    def series(self, edition: str) -> Series:
+        """The edition's series of reports, as config.yaml's `series:` defines it."""
+        return series_of(self.store, self.config.series, edition)
+
     def weeks(self, edition: str) -> list[IsoWeek]:
-        """The series: every week with a report in this edition, in order."""
-        return available_weeks(self.store, edition)
+        """The series: the week of every report this edition issues, in order."""
+        return self.series(edition).reports
 
     def resolve(self, week: str | IsoWeek | None, edition: str) -> IsoWeek:
         """The week asked for (default: the latest); raises PeriodError for one with no report."""
-        return resolve_week(self.store, week if week is None else str(week), edition)
+        return resolve_week(self.series(edition), self.store, week if week is None else str(week))
 
     def context(self, week: IsoWeek, edition: str) -> ReportContext:
         return build_context(self.store, self.config, week, edition)

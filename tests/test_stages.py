@@ -15,7 +15,7 @@ from sitrep.report.formatting import format_amount, format_number
 from sitrep.output import write_atomic
 from sitrep.render.templates import make_environment, render_html
 from sitrep.report.builder import build_context
-from sitrep.report.series import resolve_week
+from sitrep.report.series import resolve_week, series_of
 from sitrep.source.schema import Amount
 from sitrep.source.regularfiles import YamlLoadError
 from sitrep.source.store import load_store
@@ -124,20 +124,32 @@ def _example():
 
 
 def test_week_selection_defaults_to_latest_and_refuses_empty_weeks():
-    store, _ = _example()
-    assert str(resolve_week(store, None)) == "2016-W26"
-    with pytest.raises(Exception, match="no facts in week 2016-W40"):
-        resolve_week(store, "2016-W40")
+    store, config = _example()
+    series = series_of(store, config.series)
+    assert str(resolve_week(series, store, None)) == "2016-W26"
+    with pytest.raises(Exception, match="the series has no report for week 2016-W40"):
+        resolve_week(series, store, "2016-W40")
+
+
+def test_the_example_series_is_what_became_known_when():
+    store, config = _example()
+    series = series_of(store, config.series)
+    # Every fact of the example is dated to a month: it enters the report that holds the
+    # month's last day. Four reports, not nineteen.
+    assert [str(week) for week in series.reports] == ["2015-W27", "2015-W31", "2016-W22", "2016-W26"]
+    assert [a.entry.id for a in series.arrived_in(series.reports[0])] == ["pmf-offensive-launch-2015-06"]
+    assert [a.entry.id for a in series.arrived_in(series.reports[2])] == ["fallujah-offensive-2016-05"]
 
 
 def test_context_for_the_latest_week():
     store, config = _example()
     report = build_context(store, config, "2016-W26")
-    assert report.number == 19 and report.as_of == "3 July 2016" and report.next_report == "10 July 2016"
+    assert report.number == 4 and report.as_of == "3 July 2016" and report.next_report == "10 July 2016"
+    assert (report.previous_number, report.previous_gap) == (3, "4 weeks earlier")
     trapped = next(k for k in report.key_figures if k.metric == "civilians_trapped")
     assert (trapped.number, trapped.qualifier, trapped.unit) == ("30,000–40,000", "about", "people")
-    # Citations are numbered in reading order, starting with the first key figure.
-    assert trapped.citations == [1]
+    # Citations are numbered in reading order: the overview's first reference is [1].
+    assert report.overview[0].parts[0].citations == [1]
     assert [s.number for s in report.sources] == list(range(1, len(report.sources) + 1))
     assert {g.type for g in report.abuses} >= {"killing_of_fleeing_civilians", "forced_blood_donation"}
     assert report.routes[0].status == "unsafe"
@@ -159,8 +171,11 @@ def test_conflicting_reports_show_their_range_and_who_said_what(tmp_path):
     assert trapped.conflicting and trapped.number == "30,000–50,000"
     assert [r.id for r in trapped.reports] == ["t1", "t2"]  # the older 90,000 is not the latest
     assert [r.sources for r in trapped.reports] == [["NBC News"], ["Fox News"]]
-    # Without written highlights, the key figures become highlights, with their citations.
-    assert report.highlights[0].citations == trapped.citations
+    # ... but it was reported this week, so it is shown as superseded, not dropped.
+    assert [(r.id, r.superseded_by) for r in trapped.superseded] == [("t0", "a report as of 10 June 2016 (t1)")]
+    # Without written highlights, each new report of a key figure is a highlight with its own citation.
+    assert [h.citations for h in report.highlights[:2]] == [r.citations for r in trapped.reports]
+    assert report.highlights[0].text == "Civilians trapped in Fallujah: 50,000 people (as of 10 June 2016). [1]"
 
 
 # --- render -------------------------------------------------------------------------------------

@@ -180,12 +180,14 @@ narrative:
 
       Paragraphs are separated by a blank line.
   # EXAMPLE — highlights: one bullet each. Without them, the report picks the key facts itself.
+  # [[an-entry-id]] prints that figure as the tables do, with its qualifier and citation, or
+  # cites that entry; a number written without one is a warning (README, "Numbers in your own words").
   - id: highlights-{week_id}
     week: {week}
     section: highlights
     items:
-      - About 1,000 to 2,000 people remain in Example City (example).
-      - The road to Example Camp is restricted (example).
+      - "[[example-city-trapped]] remain in Example City (example)."
+      - The road to Example Camp is restricted (example) [[example-city-to-camp]].
 """
 
 TEMPLATES_README = """\

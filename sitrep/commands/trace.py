@@ -11,11 +11,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sitrep.errors import Problem, StoreError, did_you_mean
-from sitrep.report.series import available_weeks
+from sitrep.report.series import Series, series_of
+from sitrep.report.timeline import Arrival, current, latest_day
 from sitrep.source import vocabulary as vocab
-from sitrep.source.checks import citation_lists, references
+from sitrep.source.checks import citation_lists, narrative_texts, references
+from sitrep.source.config import Config, ConfigModel, SeriesSettings
+from sitrep.source.dates import IsoWeek, format_day, format_fuzzy, format_span
 from sitrep.source.provenance import grade
-from sitrep.source.schema import KIND_SINGULAR, KINDS, Citation, Model
+from sitrep.source.schema import KIND_SINGULAR, KINDS, NARRATIVE_REFERENCE, Citation, Figure, Model
 from sitrep.source.store import Store
 
 
@@ -56,8 +59,9 @@ class Trace:
     refers_to: list[Located] = field(default_factory=list)
     referred_by: list[Located] = field(default_factory=list)
     sensitivity: str = "public"
-    public_weeks: list[str] = field(default_factory=list)
+    public_weeks: list[str] = field(default_factory=list)  # the reports that print it
     internal_weeks: list[str] = field(default_factory=list)
+    series: dict[str, list[str]] = field(default_factory=dict)  # edition -> its story in that series, line by line
 
 
 def find_entry(store: Store, entry_id: str) -> tuple[str, Model]:
@@ -71,7 +75,8 @@ def find_entry(store: Store, entry_id: str) -> tuple[str, Model]:
                              hint=did_you_mean(entry_id, every_id)))
 
 
-def trace(store: Store, entry_id: str) -> Trace:
+def trace(store: Store, entry_id: str, config: Config | None = None) -> Trace:
+    """Everything about one entry; `config` sets the series (default: config.yaml's defaults)."""
     kind, entry = find_entry(store, entry_id)
     origin = store.origins[entry_id]
     result = Trace(entry_id, KIND_SINGULAR[kind], Located(entry_id, origin.file, origin.line),
@@ -96,13 +101,84 @@ def trace(store: Store, entry_id: str) -> Trace:
             where = store.origins[referrer.id]
             result.referred_by.append(Located(f"{referrer.id} ({'.'.join(str(f) for f in fields)})",
                                               where.file, where.line_of(*fields)))
-    dates = [date for fact, date in store.dated_facts() if fact.id == entry_id]
+    for narrative in store.narrative.values():  # the analyst's words that cite it as [[id]]
+        for fields, text in narrative_texts(narrative):
+            if any(match[1] == entry_id for match in NARRATIVE_REFERENCE.finditer(text)):
+                where = store.origins[narrative.id]
+                result.referred_by.append(Located(f"{narrative.id} ([[{entry_id}]] in {'.'.join(map(str, fields))})",
+                                                  where.file, where.line_of(*fields)))
+    settings = config.series if config else SeriesSettings()
+    key_metrics = config.key_metrics if config else ConfigModel.model_fields["key_metrics"].default
     for edition, weeks in (("public", result.public_weeks), ("internal", result.internal_weeks)):
-        for week in available_weeks(store, edition):
-            if any(date.overlaps(week.start, week.end) for date in dates):
-                if edition == "internal" or result.sensitivity == "public":
-                    weeks.append(str(week))
+        story = series_story(series_of(store, settings, edition), entry_id, key_metrics)
+        result.series[edition] = [line for line, _ in story]
+        weeks += sorted({str(week) for _, printed in story for week in printed})
     return result
+
+
+def series_story(series: Series, entry_id: str, key_metrics: list[str]) -> list[tuple[str, list[IsoWeek]]]:
+    """Which reports of a series print the entry and how: the one it enters as news (and why
+    then), the ones that carry it forward, and the one where it is superseded or goes stale.
+    Each line comes with the weeks of the reports it says print the entry."""
+    story = []
+    for arrival in (a for a in series.arrivals if a.entry.id == entry_id):
+        week = series.week_of(arrival)
+        what = f"update {arrival.update_index + 1} ({arrival.date})" if arrival.update is not None else "it"
+        line = (f"{what[0].upper()}{what[1:]} enters report No. {series.number(week)} ({week}, "
+                f"{format_span(week.start, week.end)}) as news: known on {format_day(arrival.known_on)}, {arrival.why}.")
+        printed = [week]
+        group = _state_group(arrival, key_metrics)
+        if group is not None:
+            carried, end = _carried(series, arrival, week, group)
+            if carried:
+                line += f" Still shown as last reported in No. {_numbers(series, carried)}."
+            printed += carried
+            if end:
+                line += f" {end}"
+        story.append((line, printed))
+    return story
+
+
+def _state_group(arrival: Arrival, key_metrics: list[str]):
+    """What the entry is one report of, when reports carry it forward: a key figure (metric and
+    place) or a route. None for news that is shown once (incidents, movements, other figures)."""
+    entry = arrival.entry
+    if arrival.update is not None:
+        return ("route", entry.id)
+    if isinstance(entry, Figure) and entry.metric in key_metrics:
+        return ("figure", entry.metric, entry.place)
+    return None
+
+
+def _carried(series: Series, arrival: Arrival, entered: IsoWeek, group) -> tuple[list[IsoWeek], str]:
+    """The later reports that still show the arrival, and how its showing ends."""
+    carried = []
+    stale_after = dt.timedelta(weeks=series.stale_after_weeks)
+    for week in series.reports[series.position[entered]:]:
+        reports = [a for a in series.known_by(week) if _state_group(a, _metrics_of(group)) == group]
+        holding, superseded = current(reports)
+        if arrival in superseded:
+            by = superseded[arrival]
+            return carried, (f"Superseded in No. {series.number(week)} ({week}) by {by.key}, a report as of "
+                             f"{format_fuzzy(by.date)}.")
+        if week.end - latest_day(holding) > stale_after:
+            return carried, (f"No longer reported from No. {series.number(week)} ({week}): no new report for "
+                             f"{series.stale_after_weeks} weeks.")
+        if week != entered:
+            carried.append(week)
+    return carried, ""
+
+
+def _metrics_of(group) -> list[str]:
+    return [group[1]] if group[0] == "figure" else []
+
+
+def _numbers(series: Series, weeks: list[IsoWeek]) -> str:
+    """'3-7' for a run of report numbers, '3, 5' otherwise."""
+    numbers = [series.number(w) for w in weeks]
+    if numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) > 2:
+        return f"{numbers[0]}–{numbers[-1]}"
+    return ", ".join(map(str, numbers))
 
 
 def _citation_trace(store: Store, line: int, file: str, citation: Citation) -> CitationTrace:
@@ -204,9 +280,10 @@ def format_trace(result: Trace) -> str:
         out += ["", "Refers to:"] + [f"  {r.text}, defined at {r.where}" for r in result.refers_to]
     if result.referred_by:
         out += ["", f"Referred to by {len(result.referred_by)}:"] + [f"  {r.text} at {r.where}" for r in result.referred_by]
-    if result.public_weeks or result.internal_weeks:
-        out += ["", f"In the public reports of: {_weeks(result.public_weeks)}",
-                f"In the internal reports of: {_weeks(result.internal_weeks)}"]
+    for edition in ("public", "internal"):
+        if edition in result.series:
+            out += ["", f"In the {edition} series: {_weeks(result.public_weeks if edition == 'public' else result.internal_weeks)}"]
+            out += [f"  {line}" for line in result.series[edition]] or ["  not in this edition's reports"]
     return "\n".join(out)
 
 

@@ -2,20 +2,19 @@
 
 A week is rebuilt only when something its report shows may have changed. Its fingerprint
 hashes everything the report is made from:
-- the facts dated in the week and in the previous report's week (new, changed, dropped),
-- the key-metric figures up to the week (the trend charts),
+- every entry known by the week's end, with the day it became known (a report carries
+  forward routes and key figures and charts their history), and the week's narrative,
 - every source, place and actor (names, grades and public names appear in every report),
 - the week's place in the series (number, previous and next week),
 - the config, the templates (built-in and the workspace's), the theme's files,
 - the edition, the formats and sitrep's version.
-Anything else (a fact in another month, a warning) leaves the week alone. The manifest in the
+Anything else (a fact that became known later, a warning) leaves the week alone. The manifest in the
 output folder records each week's fingerprint and the files written; a file that was deleted
 or changed since is rebuilt too.
 """
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
@@ -24,6 +23,7 @@ from pathlib import Path
 from sitrep import __version__
 from sitrep.output import write_atomic
 from sitrep.publish.layout import manifest_file, relative_to_output
+from sitrep.report.series import Series
 from sitrep.source.config import Config
 from sitrep.source.dates import IsoWeek
 from sitrep.source.schema import Model
@@ -50,12 +50,12 @@ class ArchiveEntry:
 
 class Fingerprints:
     """Computes each week's input fingerprint from the loaded store, cheaply: every entry is
-    hashed once, then each week combines the hashes of what it shows."""
+    hashed once, in the order the series learns of them, and each report takes the digest of
+    everything known by its end."""
 
-    def __init__(self, config: Config, store: Store, weeks: list[IsoWeek], edition: str,
+    def __init__(self, config: Config, store: Store, series: Series, edition: str,
                  formats: tuple[str, ...], templates: list[Path]):
-        self.weeks = weeks
-        self.position = {week: i for i, week in enumerate(weeks)}
+        self.series = series
         self.store = store
         digest = hashlib.sha256()
         # The config as it was loaded and is used, not config.yaml as it is now: edited since,
@@ -70,65 +70,43 @@ class Fingerprints:
             for entry in store.kind(kind).values():
                 digest.update(self.digest(entry))
         self.common = digest.digest()
-        self.key_metrics = set(config.key_metrics)
-        self.by_week = _facts_by_week(store, weeks, self.digest)
-        self.trend_prefix = self._trend_prefixes()
-        self.series_prefix = []  # for week i, a digest of the weeks of the series up to it
-        series = hashlib.sha256()
-        for week in weeks:
-            series.update(f"{week}|".encode())
-            self.series_prefix.append(series.copy().digest())
+        self.known_prefix = self._known_prefixes()
+        self.narrative = _narrative_by_week(store, self.digest)
 
     def digest(self, entry: Model) -> bytes:
         """The entry's digest: the one the loader took of it as written (kept in the store
         cache), else one of its validated value."""
         return self.store.digests.get(entry.id) or _entry_digest(entry)
 
-    def _trend_prefixes(self) -> list[bytes]:
-        """For week i, a digest of every key-metric figure dated up to its end."""
-        figures = sorted((f for f in self.store.figures.values() if f.metric in self.key_metrics),
-                         key=lambda f: (f.as_of.start, f.id))
-        prefixes, digest, i = [], hashlib.sha256(), 0
-        for week in self.weeks:
-            while i < len(figures) and figures[i].as_of.start <= week.end:
-                digest.update(self.digest(figures[i]))
+    def _known_prefixes(self) -> dict[IsoWeek, bytes]:
+        """For each report, a digest of every entry known by its end, with the day it became
+        known: a report carries forward what it has not superseded, so anything earlier may
+        show in it (a route's status, a key figure, its trend)."""
+        prefixes, digest, i = {}, hashlib.sha256(), 0
+        arrivals = self.series.arrivals
+        for week in self.series.reports:
+            while i < len(arrivals) and arrivals[i].known_on <= week.end:
+                digest.update(self.digest(arrivals[i].entry) + arrivals[i].known_on.isoformat().encode())
                 i += 1
-            prefixes.append(digest.copy().digest())
+            prefixes[week] = digest.copy().digest()
         return prefixes
 
     def of(self, week: IsoWeek) -> str:
-        position = self.position[week]
+        series = self.series
         digest = hashlib.sha256(self.common)
-        previous = self.weeks[position - 1] if position > 0 else None
-        following = self.weeks[position + 1] if position + 1 < len(self.weeks) else None
-        digest.update(f"{position}|{week}|{previous}|{following}".encode())
-        digest.update(self.series_prefix[position])  # the trend chart places points by report number
-        for shown in (week, previous):
-            for entry_digest in sorted(self.by_week.get(shown, ())) if shown else ():
-                digest.update(entry_digest)
-            digest.update(b"|")
-        digest.update(self.trend_prefix[position])
+        previous, following = series.previous(week), series.following(week)
+        digest.update(f"{series.number(week)}|{week}|{previous}|{following}".encode())
+        digest.update(self.known_prefix[week])
+        for entry_digest in sorted(self.narrative.get(str(week), ())):
+            digest.update(entry_digest)
         return digest.hexdigest()
 
 
-def _facts_by_week(store: Store, weeks: list[IsoWeek], entry_digest) -> dict[IsoWeek, set[bytes]]:
-    """Week -> digests of the facts and narrative it may show."""
-    result: dict[IsoWeek, set[bytes]] = {}
-    ordered = sorted(weeks, key=lambda w: w.start)
-    starts = [w.start for w in ordered]
-    digests: dict[str, bytes] = {}
-    for fact, date in store.dated_facts():
-        digest = digests.get(fact.id) or digests.setdefault(fact.id, entry_digest(fact))
-        # The weeks this date overlaps: from the last week starting on or before it begins.
-        i = max(bisect.bisect_right(starts, date.start) - 1, 0)
-        while i < len(ordered) and ordered[i].start <= date.end:
-            if date.overlaps(ordered[i].start, ordered[i].end):
-                result.setdefault(ordered[i], set()).add(digest)
-            i += 1
-    by_name = {str(w): w for w in weeks}
+def _narrative_by_week(store: Store, entry_digest) -> dict[str, set[bytes]]:
+    """Week -> digests of the analyst's narrative written for it."""
+    result: dict[str, set[bytes]] = {}
     for narrative in store.narrative.values():
-        if narrative.week in by_name:
-            result.setdefault(by_name[narrative.week], set()).add(entry_digest(narrative))
+        result.setdefault(narrative.week, set()).add(entry_digest(narrative))
     return result
 
 

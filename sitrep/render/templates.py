@@ -154,6 +154,15 @@ def cite_markup(numbers: Iterable[int]) -> Markup:
     return Markup(f'<sup class="cite">[{links}]</sup>')
 
 
+def prose_markup(prose: object) -> Markup:
+    """A paragraph or highlight (report.Prose): its text, escaped, each citation right after
+    the words it sources. Plain text is printed as it is."""
+    parts = getattr(prose, "parts", None)
+    if parts is None:
+        return Markup(escape(str(prose)))
+    return Markup("").join(Markup(escape(part.text)) + cite_markup(part.citations) for part in parts)
+
+
 def local_names_markup(names: dict[str, str]) -> Markup:
     """A place's names in other languages, each marked with its language and direction."""
     rtl = {"ar", "fa", "he", "ku", "ps", "ur", "ckb"}
@@ -170,6 +179,7 @@ SITREP_FILTERS = {
     "unit": format_count,
     "date": date_filter,  # bound to the report's language by make_environment
     "cite": cite_markup,
+    "prose": prose_markup,  # a paragraph or highlight with its citations: {{ paragraph | prose }}
     "local_names": local_names_markup,
     "css_string": css_string,
     "trend_chart": trend_svg,  # a key figure's trend as inline SVG: figure.trend | trend_chart(figure.label)

@@ -1,30 +1,31 @@
-"""The report stage's builder: one week of the store turned into a `ReportContext`.
+"""The report stage's builder: one week of the series turned into a `ReportContext`.
 
-All the report's logic lives here — which facts belong to the week, which figures are key,
-how conflicting reports combine into a range, what gets a citation number and in what order,
-what a public edition must leave out. The context (report/context.py) is plain data;
-templates only present it. The series of weeks is report/series.py's, the citation numbers
-and sources list report/citations.py's.
+The report's logic lives here and in the modules it calls: what enters the series when and what
+a report's news is (report/series.py, report/timeline.py), what still holds at its end and how
+it changed (report/state.py), how conflicting reports combine into a range, the analyst's words
+with their references (report/prose.py), the citation numbers in reading order and the sources
+list (report/citations.py), and what a public edition must leave out. The context
+(report/context.py) is plain data; templates only present it.
 """
 
 from __future__ import annotations
 
-import bisect
-import datetime as dt
 from typing import Iterable
 
-from sitrep.errors import PeriodError, Problem, display_path
-from sitrep.report.citations import CitationIndex
-from sitrep.report.context import (Change, DroppedFigure, FigureReport, FigureRow, Highlight, IncidentGroup,
-                                   IncidentRow, KeyFigure, MovementRow, Organisation, PlaceRef, ReportContext, RouteRow,
-                                   Sourcing, TrendPoint)
+from sitrep.report.citations import CitationIndex, number_in_reading_order
+from sitrep.report.context import (Change, DroppedFigure, FigureReport, FigureRow, IncidentGroup, IncidentRow,
+                                   KeyFigure, MovementRow, Organisation, PlaceRef, Prose, ProsePart, ReportContext,
+                                   RouteRow, Sourcing, TrendPoint)
 from sitrep.report.formatting import amount_bounds, format_amount, format_range, unit_word
-from sitrep.report.series import available_weeks, resolve_week
+from sitrep.report.prose import expand, plain
+from sitrep.report.series import Series, resolve_week, series_of
+from sitrep.report.state import State, states
+from sitrep.report.timeline import Arrival
 from sitrep.source import vocabulary as vocab
 from sitrep.source.config import Config
-from sitrep.source.dates import FuzzyDate, IsoWeek, format_day, format_fuzzy, format_span
+from sitrep.source.dates import IsoWeek, format_day, format_fuzzy, format_span
 from sitrep.source.provenance import grade
-from sitrep.source.schema import Amount, Citation, Figure, Incident, Model, Movement, Route, RouteUpdate
+from sitrep.source.schema import Amount, Citation, Figure, Incident, Model, Movement, Route
 from sitrep.source.store import Store
 
 MAX_AUTOMATIC_HIGHLIGHTS = 5
@@ -33,24 +34,23 @@ MAX_AUTOMATIC_HIGHLIGHTS = 5
 def build_context(store: Store, config: Config, week: IsoWeek | str | None = None,
                   edition: str | None = None) -> ReportContext:
     edition = edition or config.edition
+    series = series_of(store, config.series, edition)
     if not isinstance(week, IsoWeek):
-        week = resolve_week(store, week, edition)
-    builder = _Builder(store, config, week, edition)
-    return builder.build()
+        week = resolve_week(series, store, week)
+    context = _Builder(store, config, week, edition, series).build()
+    return number_in_reading_order(context)
 
 
 class _Builder:
-    def __init__(self, store: Store, config: Config, week: IsoWeek, edition: str):
+    def __init__(self, store: Store, config: Config, week: IsoWeek, edition: str, series: Series):
         self.store = store
         self.config = config
         self.week = week
         self.edition = edition
-        self.first, self.last = week.start, week.end
-        self.weeks = available_weeks(store, edition)
-        self.week_starts = [w.start for w in self.weeks]
-        self.position = self.weeks.index(week)
-        # The previous report of this edition's series: what "new" and "changed" compare with.
-        self.previous = self.weeks[self.position - 1] if self.position > 0 else None
+        self.series = series
+        # What entered the series in this report: its news, presented as new here and only here.
+        self.news = series.arrived_in(week)
+        self.previous = series.previous(week)
         self.citations = CitationIndex(store, edition)
         self.places_used: dict[str, PlaceRef] = {}
         self.fact_ids: list[str] = []
@@ -61,30 +61,37 @@ class _Builder:
         """Restricted entries exist only in the internal edition."""
         return self.edition == "internal" or getattr(entry, "sensitivity", "public") == "public"
 
-    def in_week(self, date: FuzzyDate) -> bool:
-        return date.overlaps(self.first, self.last)
-
-    def week_figures(self) -> list[Figure]:
-        return [f for f in self.store.figures.values() if self.visible(f) and self.in_week(f.as_of)]
-
-    def is_new(self, date: FuzzyDate) -> bool:
-        """Not in the previous report: its date does not reach into that report's week."""
-        return self.previous is not None and not date.overlaps(self.previous.start, self.previous.end)
-
-    def week_incidents(self) -> list[Incident]:
-        return [i for i in self.store.incidents.values() if self.visible(i) and self.in_week(i.date)]
+    def news_of(self, kind: type) -> list:
+        return [a.entry for a in self.news if isinstance(a.entry, kind)]
 
     def narrative(self, section: str) -> list:
         return [n for n in self.store.narrative.values()
                 if n.week == str(self.week) and n.section == section and self.visible(n)]
 
-    def paragraphs(self, section: str) -> list[str]:
+    def paragraphs(self, section: str) -> list[Prose]:
+        """The analyst's words for a section, each [[id]] printed with its citations."""
         paragraphs = []
         for entry in self.narrative(section):
-            if entry.text:
-                paragraphs += [" ".join(p.split()) for p in entry.text.split("\n\n") if p.strip()]
-            paragraphs += entry.items
+            texts = [" ".join(p.split()) for p in entry.text.split("\n\n") if p.strip()] if entry.text else []
+            paragraphs += [expand(text, self.reference) for text in texts + list(entry.items)]
         return paragraphs
+
+    def reference(self, entry_id: str) -> ProsePart:
+        """What an [[id]] in the narrative prints: a figure as the tables print it (attributed
+        when weakly sourced), anything else as its citations."""
+        figure = self.store.figures.get(entry_id)
+        if figure is not None:
+            text = format_amount(figure, figure.unit)
+            sourcing = self.sourcing(figure.cited)
+            if sourcing.weak:  # attributed, as the tables attribute it
+                text += f" (according to {sourcing.attributed_to}, single source, grade {sourcing.grade})"
+            return ProsePart(text, self.cite(figure.id, figure.cited))
+        route = self.store.routes.get(entry_id)
+        if route is not None:
+            known = [u for u in route.updates if u.as_of.start <= self.week.end]
+            return ProsePart("", self.cite(route.id, [c for u in known[-1:] for c in u.cited]))
+        entry = self.store.incidents.get(entry_id) or self.store.movements[entry_id]
+        return ProsePart("", self.cite(entry.id, entry.cited))
 
     # Shared pieces ---------------------------------------------------------------------------
 
@@ -108,30 +115,28 @@ class _Builder:
         )
 
     def cite(self, entry_id: str, cited: Iterable[Citation]) -> list[int]:
+        """The citations' numbers (provisional: number_in_reading_order renumbers them as printed)."""
         if entry_id not in self.fact_ids:
             self.fact_ids.append(entry_id)
         return sorted({self.citations.number(c) for c in cited})
 
-    # Sections, in print order so that citation numbers run 1, 2, 3 down the page -------------
+    # The report ------------------------------------------------------------------------------
 
     def build(self) -> ReportContext:
-        config, week = self.config, self.week
-        figures = self.week_figures()
-        incidents = self.week_incidents()
-        routes = self.week_routes()
-        movements = [m for m in self.store.movements.values() if self.visible(m) and self.in_week(m.period)]
-        if not (figures or incidents or routes or movements):
-            raise PeriodError(Problem(display_path(self.store.root), 0,
-                                      f"week {week} has no facts that this {self.edition} edition may show",
-                                      expected="a week with public facts, or --edition internal"))
+        config, week, series = self.config, self.week, self.series
+        figures = self.news_of(Figure)
+        incidents = self.news_of(Incident)
+        movements = self.news_of(Movement)
         overview = self.paragraphs("overview")
-        written_highlights = [Highlight(text) for text in self.paragraphs("highlights")]
+        written_highlights = self.paragraphs("highlights")
         key_metrics = list(config.key_metrics)
-        previous_key = self.previous_key_reports(key_metrics)
-        key_figures = self.key_figures(figures, key_metrics, previous_key)
-        route_rows = [self.route_row(route, update) for route, update in routes]
+        key_states = [s for s in states(series, week, _key_of_figure(key_metrics))]
+        key_states.sort(key=lambda s: key_metrics.index(s.key[0]))  # in the config's order of metrics
+        key_figures = [self.key_figure(state) for state in key_states if not state.stale]
+        route_states = states(series, week, lambda a: a.entry.id if isinstance(a.entry, Route) else None)
+        route_rows = [row for state in route_states if not state.stale for row in self.route_rows(state)]
         route_changes = [row for row in route_rows if row.status_changed]
-        highlights = written_highlights or self.automatic_highlights(key_figures, incidents, routes, route_changes)
+        highlights = written_highlights or self.automatic_highlights(key_figures, incidents, route_rows, route_changes)
         # Figures that are not key figures go in their section's table, or under "other figures".
         non_key = [f for f in figures if f.metric not in key_metrics]
         trapped = self.figure_rows([f for f in non_key if vocab.METRICS[f.metric].section == "trapped"])
@@ -140,7 +145,7 @@ class _Builder:
         abuses = self.incident_groups(abuse_incidents)
         events = [self.incident_row(i) for i in self.by_date(i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == "event")]
         other = self.figure_rows([f for f in non_key if vocab.METRICS[f.metric].section != "trapped"])
-        weeks, position, previous = self.weeks, self.position, self.previous
+        previous, following = self.previous, series.following(week)
         org = config.organisation
         return ReportContext(
             title=config.title,
@@ -151,27 +156,31 @@ class _Builder:
             paper=config.paper,
             disclaimer=config.disclaimer,
             week=str(week),
-            number=position + 1,
+            number=series.number(week),
             period=format_span(week.start, week.end),
             period_start=week.start,
             period_end=week.end,
             as_of=format_day(week.end),
             as_of_date=week.end,
-            next_report=format_day(week.end + dt.timedelta(days=7)),
+            next_report=format_day((following or week.shifted(1)).end),
             previous_week=str(previous) if previous else None,
-            previous_number=position if previous else None,
+            previous_number=series.number(previous) if previous else None,
             previous_period=format_span(previous.start, previous.end) if previous else None,
-            next_week=str(weeks[position + 1]) if position + 1 < len(weeks) else None,
+            previous_gap=_gap(previous, week),
+            quiet=series.is_quiet(week),
+            stale_after_weeks=series.stale_after_weeks,
+            next_week=str(following) if following else None,
             sections=list(config.sections or vocab.SECTIONS),  # config.yaml may choose and order them
             overview=overview,
             highlights=highlights,
             key_figures=key_figures,
-            dropped_key_figures=self.dropped_key_figures(key_figures, previous_key),
+            dropped_key_figures=[self.dropped_key_figure(s) for s in key_states if s.newly_stale],
             trapped_key_figures=[f for f in key_figures if f.metric == "civilians_trapped"],
             trapped_figures=trapped,
             trapped_notes=self.paragraphs("trapped"),
             routes=route_rows,
             route_changes=route_changes,
+            stale_routes=[row for state in route_states if state.newly_stale for row in self.route_rows(state)],
             routes_notes=self.paragraphs("routes"),
             movements=movement_rows,
             movements_notes=self.paragraphs("movements"),
@@ -186,64 +195,60 @@ class _Builder:
             fact_ids=self.fact_ids,
         )
 
-    def key_figures(self, figures: list[Figure], key_metrics: list[str],
-                    previous: dict[tuple[str, str], list[Figure]]) -> list[KeyFigure]:
-        """One key figure per metric and place: the latest reports, combined into the range
-        they span. Reports that disagree are kept side by side, never averaged."""
-        return [self.key_figure(metric, place_id, reports, previous.get((metric, place_id)))
-                for (metric, place_id), reports in _key_reports(figures, key_metrics).items()]
+    # Key figures: the latest reports that still hold, carried forward ------------------------
 
-    def previous_key_reports(self, key_metrics: list[str]) -> dict[tuple[str, str], list[Figure]]:
-        """(metric, place) -> the reports the previous report's key figures were made from."""
-        if self.previous is None:
-            return {}
-        figures = [f for f in self.store.figures.values()
-                   if f.metric in key_metrics and self.visible(f) and f.as_of.overlaps(self.previous.start, self.previous.end)]
-        return _key_reports(figures, key_metrics)
+    def figure_report(self, arrival: Arrival, superseded_by: Arrival | None = None) -> FigureReport:
+        f = arrival.entry
+        return FigureReport(f.id, format_amount(f, f.unit), format_fuzzy(f.as_of), f.note, self.cite(f.id, f.cited),
+                            [self.citations.credit(c) for c in f.cited], self.sourcing(f.cited),
+                            arrival in self.news,
+                            f"a report as of {format_fuzzy(superseded_by.date)} ({superseded_by.key})"
+                            if superseded_by else None)
 
-    def dropped_key_figures(self, shown: list[KeyFigure],
-                            previous: dict[tuple[str, str], list[Figure]]) -> list[DroppedFigure]:
-        """Key figures of the previous report that no source reports this week: say so, rather
-        than let a number silently vanish."""
-        current = {(f.metric, f.place.id) for f in shown}
-        dropped = []
-        for (metric, place_id), reports in previous.items():
-            if (metric, place_id) not in current:
-                low, high = _span(reports)
-                dropped.append(DroppedFigure(metric, vocab.METRICS[metric].label, self.place(place_id),
-                                             " ".join(w for w in (_common_qualifier(reports), format_range(low, high)) if w),
-                                             unit_word(reports[0].unit, reports[0] if len(reports) == 1 else None),
-                                             format_fuzzy(reports[0].as_of), self.position))
-        return dropped
+    def key_figure(self, state: State) -> KeyFigure:
+        metric, place_id = state.key
+        reports = [a.entry for a in state.holding]
+        bounds = [amount_bounds(f) for f in reports]
+        low, high = _span(reports)
+        units = {f.unit for f in reports}
+        unit = units.pop() if len(units) == 1 else reports[0].unit
+        report_rows = [self.figure_report(a) for a in state.holding]
+        superseded = [self.figure_report(a, by) for a, by in state.superseded.items() if a in state.news]
+        single = reports[0] if len(reports) == 1 else None
+        return KeyFigure(
+            metric=metric,
+            label=vocab.METRICS[metric].label,
+            place=self.place(place_id),
+            number=format_range(low, high),
+            qualifier=_common_qualifier(reports),
+            unit=unit_word(unit, single),
+            as_of=format_fuzzy(state.latest.date),
+            low=low,
+            high=high,
+            reports=report_rows,
+            conflicting=len(set(bounds)) > 1,
+            citations=sorted({n for r in report_rows for n in r.citations}),
+            sourcing=self.sourcing(c for f in reports for c in f.cited),
+            change=self.change(state, low, high),
+            trend=self.trend(metric, place_id),
+            is_new=bool(state.news),
+            superseded=superseded,
+        )
 
-    def trend(self, metric: str, place_id: str) -> list[TrendPoint]:
-        """The key figure in every report of the series up to this one (oldest first). Each
-        figure is placed in the weeks its date overlaps by bisecting the week starts, so the
-        cost follows the figure's own reports, not the length of the series."""
-        weeks = self.weeks[:self.position + 1]
-        starts = self.week_starts[:self.position + 1]
-        in_week: dict[int, list[Figure]] = {}
-        for figure in self.store.figures.values():
-            if figure.metric != metric or figure.place != place_id or not self.visible(figure):
-                continue
-            first, last = figure.as_of.start, figure.as_of.end
-            i = max(bisect.bisect_right(starts, first) - 1, 0)
-            while i < len(weeks) and starts[i] <= last:
-                if first <= starts[i] + dt.timedelta(days=6):  # overlaps Monday..Sunday of week i
-                    in_week.setdefault(i, []).append(figure)
-                i += 1
-        return [TrendPoint(str(weeks[i]), i + 1, *_span(_latest_reports(in_week[i]))) for i in sorted(in_week)]
-
-    def change(self, low: float, high: float, previous: list[Figure] | None) -> Change | None:
-        if self.previous is None:
+    def change(self, state: State, low: float, high: float) -> Change | None:
+        """Against the last known value, however many reports back; None in the series' first report."""
+        if self.previous is None and not state.before:
             return None
-        since = f"report {self.position}"
-        if not previous:
-            return Change("new", "new in this report", None)
-        before_low, before_high = _span(previous)
-        before = format_range(before_low, before_high)
+        if not state.news:
+            return Change("carried", f"no new report since {format_fuzzy(state.latest.date)}", None)
+        if not state.before:
+            return Change("new", "first reported in this series", None)
+        before_reports = [a.entry for a in state.before]
+        before_low, before_high = _span(before_reports)
+        before = " ".join(w for w in (_common_qualifier(before_reports), format_range(before_low, before_high)) if w)
+        since = f"as of {format_fuzzy(max(state.before, key=lambda a: (a.date.end, a.date.start)).date)}"
         if (low, high) == (before_low, before_high):
-            return Change("unchanged", f"unchanged since {since}", before)
+            return Change("unchanged", f"unchanged from {before} ({since})", before)
         if low >= before_low and high >= before_high:
             direction = "up"
         elif low <= before_low and high <= before_high:
@@ -252,62 +257,55 @@ class _Builder:
             return Change("changed", f"now {format_range(low, high)}, was {before} ({since})", before)
         return Change(direction, f"{direction} from {before} ({since})", before)
 
-    def key_figure(self, metric: str, place_id: str, reports: list[Figure],
-                   previous: list[Figure] | None) -> KeyFigure:
-        bounds = [amount_bounds(f) for f in reports]
+    def trend(self, metric: str, place_id: str) -> list[TrendPoint]:
+        """Every report of the figure known by this report's end, as its source gave it."""
+        points = []
+        for arrival in self.series.known_by(self.week):
+            figure = arrival.entry
+            if isinstance(figure, Figure) and figure.metric == metric and figure.place == place_id:
+                low, high = amount_bounds(figure)
+                points.append(TrendPoint(figure.id, figure.as_of.start, figure.as_of.end, low, high,
+                                         format_fuzzy(figure.as_of)))
+        return sorted(points, key=lambda p: (p.start, p.end, p.id))
+
+    def dropped_key_figure(self, state: State) -> DroppedFigure:
+        metric, place_id = state.key
+        reports = [a.entry for a in state.holding]
         low, high = _span(reports)
-        qualifier = _common_qualifier(reports)
-        units = {f.unit for f in reports}
-        unit = units.pop() if len(units) == 1 else reports[0].unit
-        report_rows = [FigureReport(f.id, format_amount(f, f.unit), format_fuzzy(f.as_of), f.note, self.cite(f.id, f.cited),
-                                    [self.citations.credit(c) for c in f.cited], self.sourcing(f.cited),
-                                    self.is_new(f.as_of))
-                       for f in reports]
-        single = reports[0] if len(reports) == 1 else None
-        return KeyFigure(
-            metric=metric,
-            label=vocab.METRICS[metric].label,
-            place=self.place(place_id),
-            number=format_range(low, high),
-            qualifier=qualifier,
-            unit=unit_word(unit, single),
-            as_of=format_fuzzy(reports[0].as_of),
-            low=low,
-            high=high,
-            reports=report_rows,
-            conflicting=len(set(bounds)) > 1,
-            citations=sorted({n for r in report_rows for n in r.citations}),
-            sourcing=self.sourcing(c for f in reports for c in f.cited),
-            change=self.change(low, high, previous),
-            trend=self.trend(metric, place_id),
-        )
+        return DroppedFigure(metric, vocab.METRICS[metric].label, self.place(place_id),
+                             " ".join(w for w in (_common_qualifier(reports), format_range(low, high)) if w),
+                             unit_word(reports[0].unit, reports[0] if len(reports) == 1 else None),
+                             format_fuzzy(state.latest.date), self.series.number(self.series.week_of(state.latest)))
+
+    # Highlights --------------------------------------------------------------------------------
 
     def automatic_highlights(self, key_figures: list[KeyFigure], incidents: list[Incident],
-                             routes: list[tuple[Route, RouteUpdate]], route_changes: list[RouteRow]) -> list[Highlight]:
-        """When the analyst wrote no highlights: the key figures, the deadliest abuses and the
-        routes that are closed or unsafe, each with its citations. A weakly sourced one is
-        attributed to its source instead of stated as fact."""
+                             routes: list[RouteRow], route_changes: list[RouteRow]) -> list[Prose]:
+        """When the analyst wrote no highlights: this week's news among the key figures, the
+        deadliest abuses and the routes. Each number keeps its qualifier and its citations, one
+        source's report at a time; a weakly sourced one is attributed to its source."""
         highlights = []
         for figure in key_figures:
-            amount = " ".join(w for w in (figure.qualifier, figure.number, figure.unit) if w)
-            text = f"{figure.label} in {figure.place.name}: {amount} (as of {figure.as_of})."
-            highlights.append(Highlight(attributed(text, figure.sourcing), figure.citations))
+            for report in figure.reports:
+                if report.is_new:
+                    text = f"{figure.label} in {figure.place.name}: {report.text} (as of {report.as_of})"
+                    if figure.change and figure.change.direction in ("up", "down", "changed"):
+                        text += f"; {figure.change.text}"
+                    highlights.append(plain(attributed(text + ".", report.sourcing), report.citations))
         abuses = [i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == "abuse"]
         abuses.sort(key=lambda i: -(amount_bounds(i.victims.killed)[1] if i.victims and i.victims.killed else 0))
         for incident in abuses[:2]:
             label = vocab.INCIDENT_TYPES[incident.type].label
-            text = f"{label} ({self.store.places[incident.place].name}): {incident.summary.strip()}"
-            highlights.append(Highlight(attributed(text, self.sourcing(incident.cited)),
-                                        self.cite(incident.id, incident.cited)))
+            text = f"{label} ({self.store.places[incident.place].name}): {_clean(incident.summary)}"
+            highlights.append(plain(attributed(text, self.sourcing(incident.cited)), self.cite(incident.id, incident.cited)))
         for row in route_changes:
-            text = f"Route {row.name}: {row.previous_status_label.lower()} in report {self.position}, now {row.status_label.lower()}."
-            highlights.append(Highlight(attributed(text, row.sourcing), row.citations))
-        changed = {row.id for row in route_changes}
-        for route, update in routes:
-            if update.status in ("closed", "unsafe") and route.id not in changed:
-                text = f"Route {self.route_name(route)} is {vocab.ROUTE_STATUSES[update.status].lower()}."
-                highlights.append(Highlight(attributed(text, self.sourcing(update.cited)),
-                                            self.cite(route.id, update.cited)))
+            text = (f"Route {row.name}: now {row.status_label.lower()} (as of {row.as_of}), "
+                    f"was {row.previous_status_label.lower()} (as of {row.previous_as_of}).")
+            highlights.append(plain(attributed(text, row.sourcing), row.citations))
+        for row in routes:
+            if row.is_new and row.status in ("closed", "unsafe") and not row.status_changed:
+                text = f"Route {row.name} is {row.status_label.lower()} (as of {row.as_of})."
+                highlights.append(plain(attributed(text, row.sourcing), row.citations))
         return highlights[:MAX_AUTOMATIC_HIGHLIGHTS]
 
     def figure_rows(self, figures: list[Figure]) -> list[FigureRow]:
@@ -316,22 +314,25 @@ class _Builder:
             rows.append(FigureRow(figure.id, vocab.METRICS[figure.metric].label, self.place(figure.place),
                                   format_amount(figure, figure.unit), format_fuzzy(figure.as_of), figure.note,
                                   self.cite(figure.id, figure.cited), self.sourcing(figure.cited),
-                                  self.is_new(figure.as_of)))
+                                  True))  # other figures are news in the one report they enter
         return rows
-
-    def week_routes(self) -> list[tuple[Route, RouteUpdate]]:
-        """Each visible route with its latest update that falls in the week."""
-        result = []
-        for route in self.store.routes.values():
-            if self.visible(route) and (update := _latest_update(route, self.first, self.last)):
-                result.append((route, update))
-        return result
 
     def route_name(self, route: Route) -> str:
         return route.name or f"{self.store.places[route.origin].name} – {self.store.places[route.destination].name}"
 
-    def route_row(self, route: Route, update: RouteUpdate) -> RouteRow:
-        before = _latest_update(route, self.previous.start, self.previous.end) if self.previous else None
+    def route_rows(self, state: State) -> list[RouteRow]:
+        """A route as last reported: one row per update that still holds (concurrent updates
+        side by side), then this week's updates that a strictly later one already replaced."""
+        concurrent = len(state.holding) > 1
+        before = max(state.before, key=lambda a: (a.date.end, a.date.start, a.key)) if state.before else None
+        rows = [self.route_row(a, concurrent, before if state.news else None, state) for a in state.holding]
+        rows += [self.route_row(a, False, None, state, superseded_by=by)
+                 for a, by in state.superseded.items() if a in state.news]
+        return rows
+
+    def route_row(self, arrival: Arrival, concurrent: bool, before: Arrival | None, state: State,
+                  superseded_by: Arrival | None = None) -> RouteRow:
+        route, update = arrival.entry, arrival.update
         return RouteRow(
             id=route.id,
             name=self.route_name(route),
@@ -346,9 +347,13 @@ class _Builder:
             summary=_clean(update.summary),
             citations=self.cite(route.id, update.cited),
             sourcing=self.sourcing(update.cited),
-            is_new=self.is_new(update.as_of),
-            previous_status=before.status if before else None,
-            previous_status_label=vocab.ROUTE_STATUSES[before.status] if before else None,
+            is_new=arrival in self.news,
+            previous_status=before.update.status if before else None,
+            previous_status_label=vocab.ROUTE_STATUSES[before.update.status] if before else None,
+            previous_as_of=format_fuzzy(before.date) if before else None,
+            since=None if state.news else f"no new report since {format_fuzzy(state.latest.date)}",
+            concurrent=concurrent,
+            superseded_by=f"an update as of {format_fuzzy(superseded_by.date)}" if superseded_by else None,
         )
 
     def movement_row(self, movement: Movement) -> MovementRow:
@@ -363,7 +368,7 @@ class _Builder:
             summary=_clean(movement.summary),
             citations=self.cite(movement.id, movement.cited),
             sourcing=self.sourcing(movement.cited),
-            is_new=self.is_new(movement.period),
+            is_new=True,  # a movement is news in the one report it enters
         )
 
     def by_date(self, incidents: Iterable[Incident]) -> list[Incident]:
@@ -393,18 +398,8 @@ class _Builder:
             summary=_clean(incident.summary),
             citations=self.cite(incident.id, incident.cited),
             sourcing=self.sourcing(incident.cited),
-            is_new=self.is_new(incident.date),
+            is_new=True,  # an incident is news in the one report it enters
         )
-
-
-def _key_reports(figures: list[Figure], key_metrics: list[str]) -> dict[tuple[str, str], list[Figure]]:
-    """(metric, place) -> the latest reports of it, in key-metric order."""
-    groups: dict[tuple[str, str], list[Figure]] = {}
-    for metric in key_metrics:
-        for figure in figures:
-            if figure.metric == metric:
-                groups.setdefault((metric, figure.place), []).append(figure)
-    return {key: _latest_reports(group) for key, group in groups.items()}
 
 
 def _span(reports: list[Figure]) -> tuple[float, float]:
@@ -419,18 +414,20 @@ def _common_qualifier(reports: list[Figure]) -> str:
     return vocab.QUALIFIERS[qualifiers.pop()] if len(qualifiers) == 1 else ""
 
 
-def _latest_update(route: Route, first: dt.date, last: dt.date) -> RouteUpdate | None:
-    """A route's latest status update dated within [first, last]."""
-    updates = [u for u in route.updates if u.as_of.overlaps(first, last)]
-    return max(updates, key=lambda u: (u.as_of.end, u.as_of.start)) if updates else None
+def _key_of_figure(key_metrics: list[str]):
+    """Groups a series' arrivals into key figures: (metric, place) of each key-metric figure."""
+    def key_of(arrival: Arrival):
+        entry = arrival.entry
+        return (entry.metric, entry.place) if isinstance(entry, Figure) and entry.metric in key_metrics else None
+    return key_of
 
 
-def _latest_reports(figures: list[Figure]) -> list[Figure]:
-    """The reports with the most recent as-of date; several of them are a conflict to show."""
-    def key(f: Figure):
-        return (f.as_of.end, f.as_of.start)
-    latest = max(key(f) for f in figures)
-    return [f for f in figures if key(f) == latest]
+def _gap(previous: IsoWeek | None, week: IsoWeek) -> str | None:
+    """'40 weeks earlier' when the previous report is not the week before."""
+    if previous is None:
+        return None
+    weeks = (week.start - previous.start).days // 7
+    return f"{weeks} weeks earlier" if weeks > 1 else None
 
 
 def attributed(text: str, sourcing: Sourcing) -> str:

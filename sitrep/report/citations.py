@@ -1,10 +1,14 @@
-"""Citation numbers and the sources list: each distinct reference numbered on first use, and a
-restricted source withheld in a public edition (nothing of it but its public name).
+"""Citation numbers and the sources list: each distinct reference numbered, then renumbered in
+the order a reader meets it (`number_in_reading_order`), and a restricted source withheld in a
+public edition (nothing of it but its public name).
 """
 
 from __future__ import annotations
 
-from sitrep.report.context import SourceEntry
+from dataclasses import fields, is_dataclass
+from typing import Iterator
+
+from sitrep.report.context import ReportContext, SourceEntry
 from sitrep.source import vocabulary as vocab
 from sitrep.source.dates import format_fuzzy
 from sitrep.source.schema import Citation
@@ -113,3 +117,53 @@ class CitationIndex:
 
     def entries(self) -> list[SourceEntry]:
         return list(self.rows)
+
+
+# What each part of the report prints that carries citations, in the order the built-in
+# templates print it: the header's overview first, then each section as config.yaml's
+# `sections:` orders them (a section left out prints nothing, so cites nothing).
+READING_ORDER: dict[str, tuple[str, ...]] = {
+    "header": ("overview",),
+    "highlights": ("highlights",),
+    "key_figures": ("key_figures",),
+    "trapped": ("trapped_notes", "trapped_key_figures", "trapped_figures"),
+    "routes": ("routes_notes", "route_changes", "routes", "stale_routes"),
+    "movements": ("movements_notes", "movements"),
+    "abuses": ("abuses_notes", "abuses"),
+    "context": ("context_notes", "context_events"),
+    "other_figures": ("other_figures",),
+    "outlook": ("outlook",),
+}
+
+
+def number_in_reading_order(context: ReportContext) -> ReportContext:
+    """The final pass over the report as printed: citations renumbered 1, 2, 3… in the order a
+    reader meets them, each list of them in ascending order, and the sources list in that order
+    with only the references the printed report cites."""
+    order: dict[int, int] = {}  # provisional number -> final number
+    for part in ("header", *context.sections):
+        for name in READING_ORDER.get(part, ()):
+            for numbers in _citation_lists(getattr(context, name)):
+                for number in numbers:
+                    order.setdefault(number, len(order) + 1)
+    for name in {name for names in READING_ORDER.values() for name in names}:
+        for numbers in _citation_lists(getattr(context, name)):
+            numbers[:] = sorted(order[n] for n in numbers if n in order)
+    sources = [row for row in context.sources if row.number in order]
+    for row in sources:
+        row.number = order[row.number]
+    context.sources = sorted(sources, key=lambda row: row.number)
+    return context
+
+
+def _citation_lists(value) -> Iterator[list[int]]:
+    """Every `citations` list inside a part of the context, in field order (the print order)."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _citation_lists(item)
+    elif is_dataclass(value):
+        for field in fields(value):
+            if field.name == "citations":
+                yield getattr(value, field.name)
+            elif field.name not in ("sourcing", "place", "trend"):
+                yield from _citation_lists(getattr(value, field.name))

@@ -78,34 +78,44 @@ class PlaceRef:
 
 @dataclass
 class Change:
-    """A key figure against the previous report in the series."""
+    """A key figure against its last known value in the series (however long ago that was)."""
 
-    direction: str  # 'up', 'down', 'changed' (a range widened or narrowed), 'unchanged' or 'new'
-    text: str  # 'up from 20,000 (report 18)', 'unchanged since report 18', 'new in this report'
-    previous: str | None  # the previous report's number or range, '20,000–25,000'
+    # 'up', 'down', 'changed' (a range widened or narrowed), 'unchanged', 'new' (never reported
+    # before in this series) or 'carried' (no new report this week: the last known value holds)
+    direction: str
+    text: str  # 'up from 20,000 (as of 3 June 2016)', 'new in this series', 'no new report since 3 June 2016'
+    previous: str | None  # the last known number or range, '20,000–25,000'
 
 
 @dataclass
 class TrendPoint:
-    """A key figure in one report of the series, for its trend chart."""
+    """One report of a key figure, as its source gave it, for the trend chart: a range is drawn
+    as a band, a single value as a point, over the days its date covers; nothing in between."""
 
-    week: str
-    report: int  # the report's number
+    id: str
+    start: dt.date  # the days the report's date covers
+    end: dt.date
     low: float
     high: float
+    as_of: str  # 'June 2016'
+
+    @property
+    def is_range(self) -> bool:
+        return self.low != self.high
 
 
 @dataclass
 class DroppedFigure:
-    """A key figure the previous report had and this week's sources no longer report."""
+    """A key figure with no new report for config's series.stale_after_weeks: 'no longer
+    reported', said in the first report after it went stale."""
 
     metric: str
     label: str
     place: "PlaceRef"
-    last_number: str  # as the previous report printed it, with its qualifier
+    last_number: str  # its last known value, with its qualifier
     unit: str
     last_as_of: str
-    last_report: int
+    last_report: int  # the number of the report that brought that value
 
 
 @dataclass
@@ -119,7 +129,8 @@ class FigureReport:
     citations: list[int]
     sources: list[str]  # who reported it, as the sources list names them
     sourcing: Sourcing
-    is_new: bool  # not in the previous report
+    is_new: bool  # entered the series in this report
+    superseded_by: str | None = None  # 'a report as of 29 June 2016 (fallujah-trapped-0629)' when a later report replaced it
 
 
 @dataclass
@@ -137,8 +148,10 @@ class KeyFigure:
     conflicting: bool  # the reports disagree: print who said what
     citations: list[int]
     sourcing: Sourcing  # over all the reports shown
-    change: Change | None  # against the previous report; None in the first report of a series
-    trend: list[TrendPoint]  # this figure in every report so far that had it, oldest first
+    change: Change | None  # against the last known value; None in the first report of a series
+    trend: list[TrendPoint]  # every report of this figure known by this report's end, oldest first
+    is_new: bool  # a report of it entered the series in this report
+    superseded: list[FigureReport]  # reports that entered this week, already replaced by a strictly later one
 
     @property
     def ids(self) -> list[str]:
@@ -155,7 +168,7 @@ class FigureRow:
     note: str | None
     citations: list[int]
     sourcing: Sourcing
-    is_new: bool  # not in the previous report
+    is_new: bool  # entered the series in this report
 
 
 @dataclass
@@ -172,7 +185,7 @@ class IncidentRow:
     summary: str
     citations: list[int]
     sourcing: Sourcing
-    is_new: bool  # not in the previous report
+    is_new: bool  # entered the series in this report
 
 
 @dataclass
@@ -198,13 +211,17 @@ class RouteRow:
     summary: str | None
     citations: list[int]
     sourcing: Sourcing
-    is_new: bool  # this status update was not in the previous report
-    previous_status: str | None  # the status the previous report gave; None if it did not show the route
+    is_new: bool  # this status update entered the series in this report
+    previous_status: str | None  # the last known status before this week's news; None if none or no news
     previous_status_label: str | None
+    previous_as_of: str | None  # the date of that last known status
+    since: str | None  # 'no new report since 3 June 2016' when this week brought no update of the route
+    concurrent: bool  # another update of the same route overlaps this one in time: both are shown
+    superseded_by: str | None  # 'an update as of 23 September 2016': this week's update, already replaced
 
     @property
     def status_changed(self) -> bool:
-        return self.previous_status is not None and self.previous_status != self.status
+        return self.previous_status is not None and self.previous_status != self.status and not self.superseded_by
 
 
 @dataclass
@@ -218,13 +235,37 @@ class MovementRow:
     summary: str
     citations: list[int]
     sourcing: Sourcing
-    is_new: bool  # not in the previous report
+    is_new: bool  # entered the series in this report
 
 
 @dataclass
-class Highlight:
+class ProsePart:
     text: str
-    citations: list[int] = field(default_factory=list)
+    citations: list[int] = field(default_factory=list)  # printed right after the text
+
+
+@dataclass
+class Prose:
+    """A paragraph or a highlight: text whose numbers each carry their citations. The analyst's
+    [[entry-id]] references become parts ('about 30,000–40,000 people' with its citation)."""
+
+    parts: list[ProsePart]
+
+    @property
+    def text(self) -> str:
+        """The plain text, each citation as '[1, 2]' after its words."""
+        return "".join(part.text + (f" [{', '.join(map(str, part.citations))}]" if part.citations else "")
+                       for part in self.parts)
+
+    @property
+    def citations(self) -> list[int]:
+        return sorted({n for part in self.parts for n in part.citations})
+
+    def __str__(self) -> str:
+        return self.text
+
+
+Highlight = Prose  # a highlight is one sentence of prose with its citations
 
 
 @dataclass
@@ -249,26 +290,30 @@ class ReportContext:
     previous_week: str | None  # the previous report's week, '2016-W25'; None for the first report
     previous_number: int | None
     previous_period: str | None  # '20–26 June 2016'
+    previous_gap: str | None  # '40 weeks earlier' when the previous report is more than one week back
+    quiet: bool  # nothing new became known this week: the report restates the situation as last reported
+    stale_after_weeks: int  # config's series.stale_after_weeks: after this long without a report, "no longer reported"
     next_week: str | None  # the next report's week when the store already has it (building the archive)
     sections: list[str]
-    overview: list[str]  # paragraphs
+    overview: list[Prose]  # paragraphs
     highlights: list[Highlight]
     key_figures: list[KeyFigure]
-    dropped_key_figures: list[DroppedFigure]  # in the previous report, not reported this week
+    dropped_key_figures: list[DroppedFigure]  # no new report for config's series.stale_after_weeks: said once, then left out
     trapped_key_figures: list[KeyFigure]  # the key figures of civilians trapped, restated in their section
     trapped_figures: list[FigureRow]
-    trapped_notes: list[str]
+    trapped_notes: list[Prose]
     routes: list[RouteRow]
-    route_changes: list[RouteRow]  # routes whose status changed since the previous report
-    routes_notes: list[str]
+    route_changes: list[RouteRow]  # routes whose status changed this week, against the last known status
+    stale_routes: list[RouteRow]  # routes with no new report for series.stale_after_weeks: said once, then left out
+    routes_notes: list[Prose]
     movements: list[MovementRow]
-    movements_notes: list[str]
+    movements_notes: list[Prose]
     abuses: list[IncidentGroup]
-    abuses_notes: list[str]
+    abuses_notes: list[Prose]
     context_events: list[IncidentRow]
-    context_notes: list[str]
+    context_notes: list[Prose]
     other_figures: list[FigureRow]
-    outlook: list[str]
+    outlook: list[Prose]
     places: list[PlaceRef]
     sources: list[SourceEntry]
     fact_ids: list[str]  # every store entry shown, for tracing

@@ -1,25 +1,102 @@
-"""The series: which weeks have a report in an edition, their numbers, and the week a command
-asks for. Computed from the store alone, so every command agrees on it.
+"""The series: which reports an edition issues, their numbers, what each brings that is new,
+and the week a command asks for. Computed once per store, edition and series settings, so every
+command agrees on it.
+
+The series is defined, not guessed (README, "When a fact enters the series"): it starts at
+config.yaml's `series: first:` (by default the first week in which anything became known),
+has a report every week (`cadence: weekly`), and a week in which nothing new became known is
+skipped or gets a short "no new information" report, as `quiet_weeks:` says. An entry enters
+the report whose week holds the day it became known (report/timeline.py), or the first report
+if it was known before the series began; that report is the only one that presents it as new.
 """
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from sitrep.errors import PeriodError, Problem, display_path
+from sitrep.report.timeline import Arrival, arrivals
+from sitrep.source.config import SeriesSettings
 from sitrep.source.dates import IsoWeek, format_span
 from sitrep.source.store import Store
 
 
-def available_weeks(store: Store, edition: str = "public") -> list[IsoWeek]:
-    """The weeks an edition has reports for. A public series counts only weeks with public
-    facts, so its numbering never reveals that a restricted-only week exists."""
-    return store.weeks_with_facts(public_only=edition != "internal")
+class Series:
+    """The reports of one edition's series, in order, and the entries each one brings."""
+
+    def __init__(self, store: Store, settings: SeriesSettings, edition: str):
+        public_only = edition != "internal"
+        # A public series counts only public entries, so its numbering never reveals that a
+        # restricted-only week exists.
+        self.arrivals = arrivals(store, public_only)
+        self.known_days = [a.known_on for a in self.arrivals]
+        narrative_weeks = {IsoWeek.parse(n.week) for n in store.narrative.values()
+                           if n.sensitivity == "public" or not public_only}
+        news = {IsoWeek.containing(day) for day in self.known_days} | narrative_weeks
+        self.first = IsoWeek.parse(settings.first) if settings.first else min(news, default=None)
+        self.quiet_weeks = settings.quiet_weeks
+        self.stale_after_weeks = settings.stale_after_weeks
+        self.by_week: dict[IsoWeek, list[Arrival]] = {}
+        for arrival in self.arrivals:
+            self.by_week.setdefault(self.week_of(arrival), []).append(arrival)
+        self.narrative_weeks = {w for w in narrative_weeks if self.first and w >= self.first}
+        news_weeks = set(self.by_week) | self.narrative_weeks
+        if not news_weeks:
+            self.reports: list[IsoWeek] = []
+        elif self.quiet_weeks == "report":
+            last = max(news_weeks)
+            self.reports = [self.first]
+            while self.reports[-1] < last:
+                self.reports.append(self.reports[-1].shifted(1))
+        else:
+            self.reports = sorted(news_weeks)
+        self.position = {week: i for i, week in enumerate(self.reports)}
+
+    def week_of(self, arrival: Arrival) -> IsoWeek:
+        """The report an entry enters: the week it became known, or the series' first."""
+        return max(IsoWeek.containing(arrival.known_on), self.first)
+
+    def number(self, week: IsoWeek) -> int:
+        return self.position[week] + 1
+
+    def previous(self, week: IsoWeek) -> IsoWeek | None:
+        i = self.position[week]
+        return self.reports[i - 1] if i > 0 else None
+
+    def following(self, week: IsoWeek) -> IsoWeek | None:
+        i = self.position[week]
+        return self.reports[i + 1] if i + 1 < len(self.reports) else None
+
+    def arrived_in(self, week: IsoWeek) -> list[Arrival]:
+        """What became known in the week's report: its news."""
+        return self.by_week.get(week, [])
+
+    def known_by(self, week: IsoWeek) -> list[Arrival]:
+        """Everything known by the end of the week's report (its news and all before)."""
+        return self.arrivals[:bisect.bisect_right(self.known_days, week.end)]
+
+    def known_before(self, week: IsoWeek) -> list[Arrival]:
+        """Everything known before the week's report: what its news is compared with."""
+        if week == self.first:
+            return []
+        return self.arrivals[:bisect.bisect_left(self.known_days, week.start)]
+
+    def is_quiet(self, week: IsoWeek) -> bool:
+        return week not in self.by_week and week not in self.narrative_weeks
 
 
-def resolve_week(store: Store, week: str | None, edition: str = "public") -> IsoWeek:
-    """The requested week, or the latest week that has facts this edition may show."""
-    weeks = available_weeks(store, edition)
+def series_of(store: Store, settings: SeriesSettings, edition: str = "public") -> Series:
+    """The edition's series, computed once per loaded store (a loaded store never changes)."""
+    key = (edition != "internal", settings.model_dump_json())
+    if key not in store.memo:
+        store.memo[key] = Series(store, settings, edition)
+    return store.memo[key]
+
+
+def resolve_week(series: Series, store: Store, week: str | None) -> IsoWeek:
+    """The requested week, or the series' latest report."""
+    weeks = series.reports
     shown = display_path(store.root)
     if not weeks:
         raise PeriodError(Problem(shown, 0, "the store holds no dated facts",
@@ -30,9 +107,11 @@ def resolve_week(store: Store, week: str | None, edition: str = "public") -> Iso
         wanted = IsoWeek.parse(week)
     except ValueError as exc:
         raise PeriodError(Problem("--week", 0, str(exc))) from None
-    if wanted not in weeks:
-        raise PeriodError(Problem(shown, 0, f"no facts in week {wanted} ({format_span(wanted.start, wanted.end)})",
-                                  expected=f"a week with facts: {_describe_weeks(weeks)}"))
+    if wanted not in series.position:
+        raise PeriodError(Problem(shown, 0, f"the series has no report for week {wanted} "
+                                            f"({format_span(wanted.start, wanted.end)}): nothing became known in it",
+                                  expected=f"a week of the series: {_describe_weeks(weeks)}",
+                                  hint="sitrep weeks lists the series and what each report brings"))
     return wanted
 
 
@@ -41,19 +120,17 @@ class WeekSummary:
     week: str
     number: int
     period: str
-    counts: dict[str, int]  # kind -> facts of that kind dated in the week
+    counts: dict[str, int]  # kind -> entries that enter the series in this report
 
 
-def week_summaries(store: Store) -> list[WeekSummary]:
-    """Every week with facts: its report number and how many facts of each kind it holds."""
+def week_summaries(series: Series) -> list[WeekSummary]:
+    """Every report of the series: its number and how many entries of each kind it brings."""
     summaries = []
-    for number, week in enumerate(available_weeks(store), start=1):
+    for week in series.reports:
         counts = {"figures": 0, "incidents": 0, "routes": 0, "movements": 0}
-        for fact, date in store.dated_facts():
-            if date.overlaps(week.start, week.end):
-                kind = type(fact).__name__.lower() + "s"
-                counts[kind] += 1
-        summaries.append(WeekSummary(str(week), number, format_span(week.start, week.end), counts))
+        for arrival in series.arrived_in(week):
+            counts[type(arrival.entry).__name__.lower() + "s"] += 1
+        summaries.append(WeekSummary(str(week), series.number(week), format_span(week.start, week.end), counts))
     return summaries
 
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from sitrep.errors import ProblemLog, did_you_mean
-from sitrep.source.dates import IsoWeek
+from sitrep.source.dates import IsoWeek, format_day, known_on
 from sitrep.source.provenance import grade
-from sitrep.source.schema import KINDS, Amount, Citation, Figure, Model
+from sitrep.source.schema import KINDS, NARRATIVE_REFERENCE, Amount, Citation, Figure, Model, Narrative, Route
 
 if TYPE_CHECKING:
     from sitrep.source.store import Store
@@ -96,6 +96,62 @@ def cross_check(store: Store, log: ProblemLog) -> None:
             checker.error(narrative, ("week",), str(exc))
         if not narrative.text and not narrative.items:
             checker.error(narrative, (), "a narrative entry needs its words", expected="'text:' paragraphs or 'items:' bullet points")
+        else:
+            _check_narrative_references(store, narrative, checker)
+
+
+DATED_KINDS = ("figures", "incidents", "routes", "movements")
+
+
+def _check_narrative_references(store: Store, narrative: Narrative, checker: "_CrossChecker") -> None:
+    """Each [[id]] in narrative text names a dated entry that its week's report may print:
+    one that exists, is public when the narrative is, and was known by the week's end."""
+    try:
+        week_end = IsoWeek.parse(narrative.week).end
+    except ValueError:
+        return  # reported above
+    for fields, text in narrative_texts(narrative):
+        for match in NARRATIVE_REFERENCE.finditer(text):
+            target = match[1]
+            kind = next((k for k in DATED_KINDS if target in store.kind(k)), None)
+            if kind is None:
+                if target in store.broken_ids or store.unread_files:
+                    continue
+                dated = {i: e for k in DATED_KINDS for i, e in store.kind(k).items()}
+                checker.error(narrative, fields, f"[[{target}]]: unknown entry '{target}'",
+                              expected="the id of a figure, incident, route or movement",
+                              hint=did_you_mean(target, dated))
+                continue
+            entry = store.kind(kind)[target]
+            if narrative.sensitivity == "public" and getattr(entry, "sensitivity", "public") == "restricted":
+                checker.error(narrative, fields, f"[[{target}]]: public narrative refers to the restricted "
+                                                 f"{kind[:-1]} '{target}'",
+                              expected="a public entry, or this narrative marked 'sensitivity: restricted' too",
+                              hint="a public edition would otherwise print what is restricted")
+            known, why = min((known_on(date, (c.date for c in cited)) for date, cited in _dated_parts(entry)),
+                             key=lambda pair: pair[0])
+            if known > week_end:
+                checker.error(narrative, fields, f"[[{target}]]: the narrative of week {narrative.week} refers to "
+                                                 f"'{target}', which became known only on {format_day(known)} ({why})",
+                              expected=f"an entry known by {format_day(week_end)}, the end of week {narrative.week}",
+                              hint="a report cannot cite what was not yet known; move the narrative to a later week")
+
+
+def narrative_texts(narrative: Narrative) -> Iterator[tuple[tuple, str]]:
+    """(field path, text) of each paragraph block and bullet of a narrative entry."""
+    if narrative.text:
+        yield ("text",), narrative.text
+    for i, item in enumerate(narrative.items):
+        yield ("items", i), item
+
+
+def _dated_parts(entry: Model) -> Iterator[tuple]:
+    """(date, citations) of an entry: one pair, or one per update of a route."""
+    if isinstance(entry, Route):
+        for update in entry.updates:
+            yield update.as_of, update.cited
+    else:
+        yield (getattr(entry, "as_of", None) or getattr(entry, "date", None) or entry.period), entry.cited
 
 
 @dataclass
@@ -179,7 +235,36 @@ def warnings_of_content(store: Store, log: ProblemLog) -> None:
                     what = "the narrative" if kind == "narrative" else f"'{'.'.join(map(str, fields))}'"
                     warn(entry, fields, f"{what} still holds a placeholder: '{match.group(0)}'",
                          hint="replace it with what was reported before publishing")
+    for narrative in store.narrative.values():
+        for fields, text in narrative_texts(narrative):
+            if number := unsourced_number(text):
+                warn(narrative, fields, f"the narrative states the number '{number}' with no source",
+                     hint="refer to the figure as [[figure-id]] (the report prints it with its qualifier and "
+                          "citation), or cite what the sentence reports with [[entry-id]] after it")
     _figure_jumps(store, warn)
+
+
+_NUMBER = re.compile(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?(?:\s*(?:-|–|to)\s*\d[\d,]*)?")
+_MONTHS = ("january february march april may june july august september october november december "
+           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
+
+
+def unsourced_number(text: str) -> str | None:
+    """The first number in narrative text that is neither inside an [[id]] reference nor
+    followed by a citation of one, and not a year or a day of a month: a claim with no source."""
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    for sentence in sentences:
+        if NARRATIVE_REFERENCE.search(sentence):
+            continue  # the sentence cites what it reports
+        for match in _NUMBER.finditer(sentence):
+            number = match.group(0)
+            if re.fullmatch(r"(1[89]|20|21)\d\d", number):
+                continue  # a year
+            around = sentence[max(0, match.start() - 12):match.end() + 12].lower()
+            if any(re.search(rf"\b{month}\b", around) for month in _MONTHS):
+                continue  # a day of a month: '3 June'
+            return number
+    return None
 
 
 TEXT_FIELDS = ("name", "public_name", "summary", "note", "notes", "description", "text", "author")

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, Field, PlainValidator, ValidationError
 
 from sitrep.errors import ConfigError, Problem, describe_value, did_you_mean, display_path
 from sitrep.source import vocabulary as vocab
+from sitrep.source.dates import IsoWeek
 from sitrep.source.regularfiles import YamlLoadError
 from sitrep.source.schema import Model, Text, _literal, explain_error
 from sitrep.source.yamlsource import load_yaml_file
@@ -116,6 +117,23 @@ class ThemeSettings(Model):
     fonts: Fonts = Fonts()
 
 
+def _iso_week(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"found {_describe(value)} (expected an ISO week such as 2016-W23)")
+    return str(IsoWeek.parse(value))  # its ValueError says what is wrong with the week
+
+
+class SeriesSettings(Model):
+    """How the series of reports is defined (README, "When a fact enters the series")."""
+
+    first: Optional[Annotated[str, PlainValidator(_iso_week)]] = None  # the series' first report; default: the first week with news
+    cadence: Literal["weekly"] = "weekly"
+    # A week in which nothing new became known: skipped, or a short "no new information" report.
+    quiet_weeks: Literal["skip", "report"] = "skip"
+    # A route status or key figure with no new report for this many weeks is "no longer reported".
+    stale_after_weeks: Annotated[int, Field(ge=1, le=520)] = 8
+
+
 class ConfigModel(Model):
     title: Text
     crisis: Text
@@ -131,6 +149,7 @@ class ConfigModel(Model):
     sections: Optional[Annotated[list[Text], Field(min_length=1)]] = None  # which sections, in which order
     disclaimer: Optional[Lines] = None
     theme: ThemeSettings = ThemeSettings()
+    series: SeriesSettings = SeriesSettings()
     # Workspace files the PDF may embed (<a rel="attachment">): none but these, and in a public
     # edition none from the store.
     attachments: list[Text] = []

@@ -19,6 +19,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Iterable
 
 from sitrep.errors import describe_value, excerpt
 
@@ -144,6 +145,19 @@ def _days_in_month(year: int, month: int, whole: str) -> int:
 
 def _not_real(whole: str, why: str) -> ValueError:
     return ValueError(f"'{excerpt(whole)}' is not a real date ({why})")
+
+
+def known_on(date: FuzzyDate, reported: Iterable[FuzzyDate | None] = ()) -> tuple[dt.date, str]:
+    """The day a dated fact became known, and why: the last day its date can mean (a fact
+    dated to June 2016 is known on 30 June), unless it was reported earlier (a citation dated
+    12 June 2016 makes it known on 12 June; one dated to a week or month counts from that
+    period's last day, the latest it can have been reported)."""
+    day = date.end
+    why = f"its date, {format_fuzzy(date)}" if date.precision == "day" else f"the last day of its date, {format_fuzzy(date)}"
+    for when in reported:
+        if when is not None and when.end < day:
+            day, why = when.end, f"a citation reported it on {format_fuzzy(when)}"
+    return day, why
 
 
 def format_day(day: dt.date) -> str:

@@ -29,6 +29,9 @@ def _number(value: object) -> int | float:
 
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=120)]
+# Narrative text refers to a dated entry as [[entry-id]]: the report prints the figure with its
+# qualifier and citations, or the entry's citations (report/prose.py).
+NARRATIVE_REFERENCE = re.compile(r"\[\[\s*([a-z0-9][a-z0-9._-]*)\s*\]\]")
 Text = Annotated[str, Field(min_length=1, pattern=r"\S")]  # not empty, and not only spaces
 Date = Annotated[
     FuzzyDate,

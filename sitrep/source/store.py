@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from sitrep.errors import Problem, ProblemLog, StoreError, did_you_mean, display_path, excerpt
 from sitrep.source.cache import StoreCache
 from sitrep.source.checks import cross_check, future_dates, warnings_of_content
-from sitrep.source.dates import FuzzyDate, IsoWeek
+from sitrep.source.dates import FuzzyDate
 from sitrep.source.regularfiles import YamlLoadError, open_regular_file, read_yaml_bytes
 from sitrep.source.schema import (KINDS, Actor, Figure, Incident, Model, Movement, Narrative, Place, Route, Source,
                                   explain_error)
@@ -80,9 +80,10 @@ class Store:
     # parsing and kept in the store cache, so asking costs nothing (hashing the repr() of
     # every model of a large store took a third of a second).
     digests: dict[str, bytes] = field(default_factory=dict)
-    # The series, computed once per store and edition (the build, the report's numbering and
-    # neighbours, the fingerprints and trace all ask; a loaded store never changes).
-    _series: dict[bool, tuple[IsoWeek, ...]] = field(default_factory=dict, repr=False, compare=False)
+    # What later stages compute once per loaded store (the series of each edition: the build,
+    # each report's number and neighbours, the fingerprints and trace all ask; a loaded store
+    # never changes).
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def kind(self, name: str) -> dict[str, Model]:
         return getattr(self, name)
@@ -106,27 +107,6 @@ class Store:
                 yield route, ("updates", u, "as_of"), update.as_of
         for movement in self.movements.values():
             yield movement, ("period",), movement.period
-
-    def weeks_with_facts(self, public_only: bool = False) -> list[IsoWeek]:
-        """The ISO weeks that at least one dated fact overlaps, in order; with `public_only`,
-        restricted facts do not count (so a public series never hints at them)."""
-        if public_only not in self._series:
-            self._series[public_only] = tuple(self._weeks_with_facts(public_only))
-        return list(self._series[public_only])
-
-    def _weeks_with_facts(self, public_only: bool) -> list[IsoWeek]:
-        mondays: set[dt.date] = set()
-        seven = dt.timedelta(days=7)
-        for fact, date in self.dated_facts():
-            if public_only and fact.sensitivity != "public":
-                continue
-            # The Monday of each week the date overlaps (plain date arithmetic: this runs for
-            # every fact of the store, several times a build).
-            monday = date.start - dt.timedelta(days=date.start.weekday())
-            while monday <= date.end:
-                mondays.add(monday)
-                monday += seven
-        return [IsoWeek.containing(monday) for monday in sorted(mondays)]
 
 
 def find_store_files(root: Path) -> list[Path]:

@@ -382,7 +382,8 @@ def test_store_whose_files_hold_no_entries(ws, sitrep_cli):
 
 def test_week_with_no_facts(ws, sitrep_cli):
     result = sitrep_cli("build", "--config", ws / "config.yaml", "--week", "2016-W40")
-    assert_refused(result, "facts", None, "no facts in week 2016-W40", "expected a week with facts", "2016-W26")
+    assert_refused(result, "facts", None, "the series has no report for week 2016-W40", "nothing became known in it",
+                   "expected a week of the series", "2016-W26", "sitrep weeks lists the series")
     assert_nothing_written(ws)
 
 
@@ -530,7 +531,7 @@ def test_failing_build_leaves_previous_report_byte_identical(ws, sitrep_cli, mon
 
     # 2. A week that has no facts.
     result = sitrep_cli("build", "--config", ws / "config.yaml", "--week", "2016-W40")
-    assert_refused(result, "facts", None, "no facts in week 2016-W40")
+    assert_refused(result, "facts", None, "the series has no report for week 2016-W40")
     assert output_files(ws) == before
 
     # 3. The last stage fails after the HTML is rendered (a template asking for a file

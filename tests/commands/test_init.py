@@ -95,7 +95,7 @@ def test_the_first_report_is_never_as_of_a_day_after_the_workspace_was_made(tmp_
     """The example facts date the first report: it is the last whole week's, as of its Sunday,
     on whatever weekday `sitrep init` runs; never this week's, as of a Sunday still to come."""
     init_workspace(tmp_path / "ws", today=today)
-    weeks = check(tmp_path / "ws" / "config.yaml").store.weeks_with_facts()
+    weeks = check(tmp_path / "ws" / "config.yaml").weeks("public")
     assert len(weeks) == 1
     first = weeks[-1]
     assert first.end < today  # the as-of date (the week's Sunday) is already past

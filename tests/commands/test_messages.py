@@ -44,7 +44,7 @@ def test_one_warning_is_one_warning(tmp_path, sitrep_cli):
                       encoding="utf-8")  # a place without coordinates: one warning
     checked = sitrep_cli("check", "--config", config)
     assert checked.exit_code == 0, checked.output
-    assert checked.stdout.rstrip().endswith("(1 with facts). 1 warning."), checked.stdout
+    assert checked.stdout.rstrip().endswith("(1 report). 1 warning."), checked.stdout
     strict = sitrep_cli("check", "--strict", "--config", config)
     assert strict.exit_code == 1
     assert strict.stderr.splitlines()[-1] == "1 warning, and --strict treats it as an error."

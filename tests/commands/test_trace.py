@@ -48,7 +48,9 @@ def test_trace_prints_each_line_where_it_is_written(workspace, sitrep_cli):
     assert "reliability F (reliability cannot be judged), credibility 3 (possibly true)" in out
     assert "1 independent source, best grade F3" in out and "as a claim" in out
     assert "place: fallujah (Fallujah), defined at facts/places.yaml:" in out
-    assert "In the public reports of: 2016-W22, 2016-W23, 2016-W24, 2016-W25, 2016-W26" in out
+    assert "In the public series: 2016-W26" in out
+    assert ("It enters report No. 4 (2016-W26, 27 June – 3 July 2016) as news: known on 30 June 2016, "
+            "the last day of its date, June 2016.") in out
 
 
 def test_trace_of_a_route_shows_its_updates_and_outlets(workspace, sitrep_cli):
@@ -76,8 +78,8 @@ def test_restricted_entries_say_so(tmp_path, sitrep_cli):
         " summary: S, cited: [{source: s}]}\n")
     out = sitrep_cli("trace", "i", "--config", tmp_path / "config.yaml").stdout
     assert "(restricted: internal editions only)" in out
-    assert "In the public reports of: none" in out
-    assert "In the internal reports of: 2031-W12" in out
+    assert "In the public series: none\n  not in this edition's reports" in out
+    assert "In the internal series: 2031-W12" in out
     assert "restricted source: public editions print its public name only" in out
 
 

@@ -1,5 +1,7 @@
-"""The report as part of a series: change since the previous report, new facts, route status
-changes, dropped figures and trend charts."""
+"""The report as part of a series: change against the last known value, news once, state
+carried forward, route status changes, figures no longer reported, and trend charts that draw
+what sources said. (The scenario store in test_time_scenario.py and the properties in
+test_time_properties.py test the time rules in depth.)"""
 
 from __future__ import annotations
 
@@ -37,79 +39,111 @@ def test_the_report_knows_its_place_in_the_series(series):
     first, third, fourth = (context_of(series, w) for w in ("2031-W10", "2031-W12", "2031-W14"))
     assert (first.number, first.previous_week, first.previous_number) == (1, None, None)
     assert (third.number, third.previous_week, third.previous_number, third.next_week) == (3, "2031-W11", 2, "2031-W14")
-    assert third.previous_period == "10–16 March 2031"
-    # W13 has no facts, so report 4 follows report 3 and compares with it.
-    assert (fourth.number, fourth.previous_week) == (4, "2031-W12")
+    assert third.previous_period == "10–16 March 2031" and third.previous_gap is None
+    # Nothing became known in W13, so report 4 follows report 3, and says it is two weeks back.
+    assert (fourth.number, fourth.previous_week, fourth.previous_gap) == (4, "2031-W12", "2 weeks earlier")
+    assert "(2 weeks earlier)" in render_html(fourth)
 
 
-def test_key_figures_change_up_down_unchanged_and_new(series):
+def test_key_figures_change_against_the_last_known_value(series):
     first = context_of(series, "2031-W10")
     assert key(first, "civilians_trapped").change is None  # nothing to compare the first report with
     second = context_of(series, "2031-W11")
     up = key(second, "civilians_trapped").change
-    assert (up.direction, up.text, up.previous) == ("up", "up from 12,000 (report 1)", "12,000")
+    assert (up.direction, up.text, up.previous) == ("up", "up from 12,000 (as of 5 March 2031)", "12,000")
     same = key(second, "civilians_killed").change
-    assert (same.direction, same.text) == ("unchanged", "unchanged since report 1")
+    assert (same.direction, same.text) == ("unchanged", "unchanged from at least 40 (as of 5 March 2031)")
     third = context_of(series, "2031-W12")
     down = key(third, "civilians_trapped").change
-    assert (down.direction, down.text) == ("down", "down from 15,000–18,000 (report 2)")
-    assert key(third, "arrivals").change.direction == "new"
+    assert (down.direction, down.text) == ("down", "down from 15,000–18,000 (as of 12 March 2031)")
+    assert (key(third, "arrivals").change.direction, key(third, "arrivals").change.text) == \
+        ("new", "first reported in this series")
+    # No new report of the killed this week: the last value holds, with its date.
+    carried = key(third, "civilians_killed")
+    assert (carried.number, carried.is_new, carried.change.direction, carried.change.text) == \
+        ("40", False, "carried", "no new report since 12 March 2031")
 
 
-def test_a_key_figure_that_disappears_is_reported_as_no_longer_reported(series):
+def test_a_key_figure_goes_stale_only_after_the_configured_weeks_and_is_said_once(series):
+    write(series / "config.yaml", CONFIG + "series: {stale_after_weeks: 1}\n")
     third = context_of(series, "2031-W12")
     assert "civilians_killed" not in [f.metric for f in third.key_figures]
     [dropped] = third.dropped_key_figures
-    assert (dropped.label, dropped.place.name, dropped.last_number, dropped.last_report) == \
-        ("Civilians killed", "Rivertown", "at least 40", 2)
+    assert (dropped.label, dropped.place.name, dropped.last_number, dropped.last_as_of, dropped.last_report) == \
+        ("Civilians killed", "Rivertown", "at least 40", "12 March 2031", 2)
     html = render_html(third)
-    assert "No longer reported this week" in html and "report 2: at least 40 people" in html
+    assert "No longer reported (no new report for 1 week)" in html and "last at least 40 people as of 12 March 2031" in html
+    # Said once: report 4 names what went stale since report 3 (the arrivals), not the killed again.
+    assert [d.metric for d in context_of(series, "2031-W14").dropped_key_figures] == ["arrivals"]
 
 
-def test_facts_new_since_the_previous_report_are_marked(series):
+def test_news_is_news_in_one_report(series):
     second = context_of(series, "2031-W11")
     incidents = {i.id: i for g in second.abuses for i in g.incidents}
-    assert incidents["shelling-w11"].is_new is True
-    assert incidents["blockade-march"].is_new is False  # dated March: already in report 1
+    # The blockade ran W10-W12: known only at its end, it is news in report 3, not before.
+    assert list(incidents) == ["shelling-w11"]
+    third = context_of(series, "2031-W12")
+    assert [i.id for g in third.abuses for i in g.incidents] == ["blockade-march"]
     assert [r.is_new for r in key(second, "civilians_trapped").reports] == [True]
-    html = render_html(second)
-    row = html[html.index('data-fact="shelling-w11"'):]
+    assert [r.is_new for r in key(third, "civilians_killed").reports] == [False]  # carried from report 2
+    html = render_html(third)
+    row = html[html.index('<tr data-fact="river-road"'):]
     assert '<span class="new-badge"' in row[:row.index("</tr>")]
-    row = html[html.index('data-fact="blockade-march"'):]
-    assert '<span class="new-badge"' not in row[:row.index("</tr>")]
-    assert '<span class="new-badge"' not in render_html(context_of(series, "2031-W10"))  # the first report marks nothing
 
 
 def test_a_route_that_changes_status_is_called_out(series):
     second, third = context_of(series, "2031-W11"), context_of(series, "2031-W12")
     assert second.route_changes == []
     [changed] = third.route_changes
-    assert (changed.previous_status, changed.status, changed.status_changed) == ("open", "closed", True)
-    assert any(h.text.startswith("Route River road: open in report 2, now closed.") for h in third.highlights)
+    assert (changed.previous_status, changed.previous_as_of, changed.status, changed.status_changed) == \
+        ("open", "12 March 2031", "closed", True)
+    assert any(h.text.startswith("Route River road: now closed (as of 19 March 2031), was open (as of 12 March 2031).")
+               for h in third.highlights)
     html = render_html(third)
-    assert "Status changed:</strong> River road was open in report 2 and is now" in html
+    assert "Status changed:</strong> River road is now" in html
 
 
-def test_trend_follows_the_figure_through_the_series_with_gaps(series):
+def test_a_route_with_no_new_report_keeps_its_last_status(series):
+    fourth = context_of(series, "2031-W14")
+    [route] = fourth.routes
+    assert (route.status, route.is_new, route.as_of, route.since) == \
+        ("closed", False, "19 March 2031", "no new report since 19 March 2031")
+    assert "no new report since 19 March 2031" in render_html(fourth)
+
+
+def test_trend_shows_every_report_known_by_the_report_as_its_source_gave_it(series):
     fourth = context_of(series, "2031-W14")
     trend = key(fourth, "civilians_trapped").trend
-    assert [(p.week, p.report, p.low, p.high) for p in trend] == [
-        ("2031-W10", 1, 12000, 12000), ("2031-W11", 2, 15000, 18000), ("2031-W12", 3, 9000, 9000),
-        ("2031-W14", 4, 8000, 8000)]
+    assert [(p.id, str(p.start), p.low, p.high, p.as_of) for p in trend] == [
+        ("trapped-w10", "2031-03-05", 12000, 12000, "5 March 2031"),
+        ("trapped-w11", "2031-03-12", 15000, 18000, "12 March 2031"),
+        ("trapped-w12", "2031-03-19", 9000, 9000, "19 March 2031"),
+        ("trapped-w14", "2031-04-02", 8000, 8000, "2 April 2031")]
     assert "<svg" in render_html(fourth)
+    assert [p.id for p in key(context_of(series, "2031-W11"), "civilians_trapped").trend] == ["trapped-w10", "trapped-w11"]
 
 
-def test_trend_chart_is_vector_drawn_from_zero_with_bands_and_gaps():
-    points = [TrendPoint("2031-W10", 1, 100, 100), TrendPoint("2031-W11", 2, 150, 250), TrendPoint("2031-W13", 4, 50, 50)]
+def point(id: str, start: str, end: str, low: float, high: float) -> TrendPoint:
+    return TrendPoint(id, dt.date.fromisoformat(start), dt.date.fromisoformat(end), low, high, start)
+
+
+def test_trend_chart_draws_bands_for_ranges_and_points_for_values_and_nothing_between():
+    points = [point("a", "2031-03-05", "2031-03-05", 100, 100), point("b", "2031-03-01", "2031-03-31", 150, 250),
+              point("c", "2031-04-20", "2031-04-20", 50, 50)]
     svg = str(trend_svg(points, "Trapped <b>"))
     assert svg.startswith("<svg") and 'viewBox="0 0 240 64"' in svg
-    assert svg.count("<polygon") == 1  # the one range, as a band
-    assert svg.count("<polyline") == 1  # reports 1-2 joined; report 4 stands alone after the gap
-    assert svg.count("<circle") == 3
+    assert svg.count("<rect") == 1  # the one range, as a band over its month
+    assert "<polyline" not in svg and "<polygon" not in svg  # nothing joins the reports
+    assert svg.count("<circle") == 2
     assert ">250<" in svg and ">0<" in svg  # the axis runs from zero to the highest value
     assert "Trapped &lt;b&gt;" in svg and "<b>" not in svg
     with pytest.raises(ValueError):
         trend_svg(points, color='red" onload="x')
+
+
+def test_a_range_reported_once_is_a_band_not_a_midpoint():
+    svg = str(trend_svg([point("only", "2031-03-01", "2031-03-07", 5000, 9000)]))
+    assert svg.count("<rect") == 1 and "<circle" not in svg
 
 
 def test_restricted_facts_do_not_leak_into_change_or_trend(series):
@@ -117,29 +151,22 @@ def test_restricted_facts_do_not_leak_into_change_or_trend(series):
                           "value: 9000, unit: people, cited: [{source: agency}], sensitivity: restricted}")
     write(series / "facts" / "store.yaml", store)
     third = context_of(series, "2031-W12")
-    assert "civilians_trapped" not in [f.metric for f in third.key_figures]
-    assert [d.metric for d in third.dropped_key_figures] == ["civilians_killed", "civilians_trapped"] or \
-        sorted(d.metric for d in third.dropped_key_figures) == ["civilians_killed", "civilians_trapped"]
+    trapped = key(third, "civilians_trapped")
+    assert (trapped.number, trapped.is_new) == ("15,000–18,000", False)  # the public value carried forward
     fourth = context_of(series, "2031-W14")
     assert 9000 not in [p.low for p in key(fourth, "civilians_trapped").trend]
-
-
-def test_a_long_series_marks_only_the_current_report():
-    long = [TrendPoint(f"2031-W{(i % 52) + 1:02d}", i + 1, 100 + i, 100 + i) for i in range(300)]
-    svg = str(trend_svg(long))
-    assert svg.count("<circle") == 1 and svg.count("<polyline") == 1
-    assert svg.count(",") > 300  # the line still runs through every report
+    assert key(fourth, "civilians_trapped").change.text == "down from 15,000–18,000 (as of 12 March 2031)"
 
 
 def test_a_range_that_widens_both_ways_is_changed_not_up_or_down(series):
     store = STORE.replace("low: 15000, high: 18000", "low: 11000, high: 13000")  # W11 around W10's 12,000
     write(series / "facts" / "store.yaml", store)
     change = key(context_of(series, "2031-W11"), "civilians_trapped").change
-    assert (change.direction, change.text) == ("changed", "now 11,000–13,000, was 12,000 (report 1)")
+    assert (change.direction, change.text) == ("changed", "now 11,000–13,000, was 12,000 (as of 5 March 2031)")
     assert "↕ now 11,000–13,000" in render_html(context_of(series, "2031-W11"))
 
 
 def test_any_css_colour_the_theme_accepts_can_draw_a_chart():
-    points = [TrendPoint("2031-W10", 1, 1, 1), TrendPoint("2031-W11", 2, 2, 2)]
+    points = [point("a", "2031-03-05", "2031-03-05", 1, 1), point("b", "2031-03-12", "2031-03-12", 2, 2)]
     for colour in ("#1F5F8B", "RGB(31, 95, 139)", "hsl(200deg 60% 40% / 80%)", "rebeccapurple"):
-        assert f'stroke="{colour}"' in str(trend_svg(points, color=colour))
+        assert f'fill="{colour}"' in str(trend_svg(points, color=colour))

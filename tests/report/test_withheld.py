@@ -26,7 +26,8 @@ from pypdf import PdfReader
 from support import write
 from sitrep.source.config import load_config
 from sitrep.report.builder import build_context
-from sitrep.report.series import available_weeks
+from sitrep.render.templates import render_html
+from sitrep.report.series import series_of
 from sitrep.commands.serve import ReportServer
 from sitrep.source.store import load_store
 
@@ -368,7 +369,7 @@ def test_the_public_archive_holds_nothing_of_restricted_entries_and_the_internal
     built = sitrep_cli("build", "--config", planted / "config.yaml", "--all", "--force")
     assert built.exit_code == 0, built.output
     assert (output / "index.html").is_file() and (output / ".sitrep-manifest.json").is_file()
-    assert len(list(output.glob("*/*.pdf"))) == 19  # the public series: no report for the restricted-only week
+    assert len(list(output.glob("*/*.pdf"))) == 4  # the public series: no report for the restricted-only week
 
     found = search_output(output, lambda name: True)  # only the public edition exists yet
     assert not found, "restricted material in the public archive:\n" + "\n".join(
@@ -433,7 +434,7 @@ def test_serve_withholds_in_a_public_edition_and_shows_all_in_an_internal_one(pl
 def contexts(workspace: Path, edition: str):
     config = load_config(workspace / "config.yaml")
     store = load_store(config.store_dir, today=dt.date(2031, 1, 1))
-    for week in available_weeks(store, edition):
+    for week in series_of(store, config.series, edition).reports:
         yield build_context(store, config, week, edition)
 
 
@@ -514,8 +515,12 @@ def test_a_withheld_source_keeps_its_numbered_line_and_its_grade_under_its_publi
     assert {lines[n] for n in incident.citations} == {
         line for line in withheld.values() if "resident" in line or "relay" in line}
 
-    # The internal edition names everyone, with every field of the citation.
-    text = "\n".join(source_lines(built_html(sitrep_cli, planted, "internal")).values())
+    # The internal edition names everyone, with every field of the citation. (Its series differs:
+    # the internal edition may date a fact by its withheld citation, so the nameless source's
+    # figure, reported on 14 June, is news in the internal report of that week.)
+    assert "withheld" not in "\n".join(source_lines(built_html(sitrep_cli, planted, "internal")).values())
+    text = "\n".join(line for context in contexts(planted, "internal")
+                     for line in source_lines(render_html(context)).values())
     for shown in ("Zqxinformantname", "Zqxcouriername", "19 February 2003", "Zqxcitenote",
                   "https://example.org/zqxciteurl", "Zqxrelayname", "Zqxnamelessname"):
         assert shown in text, shown

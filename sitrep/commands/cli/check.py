@@ -36,7 +36,7 @@ def check(
     from sitrep.source.schema import count_of
 
     counts = ", ".join(count_of(n, kind) for kind, n in result.store.counts().items())
-    weeks = result.store.weeks_with_facts()
-    span = f"; weeks {weeks[0]} to {weeks[-1]} ({len(weeks)} with facts)" if weeks else ""
+    weeks = result.weeks(result.config.edition)
+    span = f"; reports {weeks[0]} to {weeks[-1]} ({_counted(len(weeks), 'report')})" if weeks else ""
     warned = f" {_counted(len(result.warnings), 'warning')}." if result.warnings else ""
     typer.echo(f"OK: {len(result.store.files)} files, {counts}{span}.{warned}")

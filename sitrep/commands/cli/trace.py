@@ -18,7 +18,7 @@ def trace(
     entry_id: str = typer.Argument(..., metavar="ID", help="An entry's id, as the report's HTML shows in data-fact."),
     config: Path = ConfigOption,
 ) -> None:
-    """Trace an entry back to the store: where each of its lines is written, the sources it cites and where they are defined, how well sourced it is, what refers to it, and which weekly reports show it.
+    """Trace an entry back to the store: where each of its lines is written, the sources it cites and where they are defined, how well sourced it is, what refers to it, and which reports of the series print it: the one it enters as news (and why that one), those that carry it forward, and where it is superseded or goes stale.
 
     Example: sitrep trace fallujah-trapped-2016-06
     """
@@ -26,4 +26,5 @@ def trace(
     from sitrep.commands.trace import format_trace
     from sitrep.commands.trace import trace as trace_entry
 
-    typer.echo(format_trace(trace_entry(run_check(config).store, entry_id)))
+    workspace = run_check(config)
+    typer.echo(format_trace(trace_entry(workspace.store, entry_id, workspace.config)))

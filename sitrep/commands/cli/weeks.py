@@ -1,4 +1,4 @@
-"""`sitrep weeks`: the weeks that have facts, with their report numbers and periods.
+"""`sitrep weeks`: the series of reports, with their numbers, periods and what each brings.
 
 The store's modules (pydantic, YAML) are imported inside the command: `sitrep --help` should not
 pay for loading them (see sitrep/commands/cli/__init__.py).
@@ -17,7 +17,7 @@ from sitrep.commands.app import ConfigOption, app
 def weeks(
     config: Path = ConfigOption,
 ) -> None:
-    """List the weeks that have facts: report number, period, and the facts dated in each.
+    """List the series of reports: each one's week, number and period, and the entries that become known in it (its news).
 
     Example: sitrep weeks
     """
@@ -27,6 +27,6 @@ def weeks(
     result = run_check(config)
     from sitrep.source.schema import count_of
 
-    for summary in week_summaries(result.store):
-        counts = ", ".join(count_of(n, kind) for kind, n in summary.counts.items() if n)
+    for summary in week_summaries(result.series(result.config.edition)):
+        counts = ", ".join(count_of(n, kind) for kind, n in summary.counts.items() if n) or "no new information"
         typer.echo(f"{summary.week}  No. {summary.number:<3} {summary.period:<28} {counts}")

@@ -1,0 +1,96 @@
+"""When each fact became known, and which reports of a set still hold.
+
+A situation report must be right about *when*. Two rules live here (README, "When a fact
+enters the series"):
+
+- **Nothing before it could be known.** A dated entry is known on the last day its date can
+  mean — a fact dated to June 2016 on 30 June 2016 — unless one of its citations says it was
+  reported earlier (source/dates.known_on). `arrivals` lists every dated entry with that day
+  and the reason for it.
+- **Newer is never hidden by vaguer.** Of several reports of one figure or one route, a report
+  is superseded only by one that is strictly later: one that starts after it ends. "June" and
+  "29 June" overlap, so neither supersedes the other and both are shown (`current`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from sitrep.source.dates import FuzzyDate, known_on
+from sitrep.source.schema import Citation, Model, RouteUpdate
+from sitrep.source.store import Store
+
+
+@dataclass(frozen=True, eq=False)
+class Arrival:
+    """One dated entry of the store (a route's update counts as its own) and the day it became known."""
+
+    entry: Model  # a Figure, Incident, Movement or Route
+    date: FuzzyDate
+    cited: tuple[Citation, ...]
+    known_on: dt.date
+    why: str  # how known_on was set, for `sitrep trace`
+    update: RouteUpdate | None = None
+    update_index: int | None = None
+
+    @property
+    def key(self) -> str:
+        """The entry's id; a route update is the route's id and the update's position."""
+        return self.entry.id if self.update_index is None else f"{self.entry.id}#{self.update_index + 1}"
+
+    @property
+    def public(self) -> bool:
+        return getattr(self.entry, "sensitivity", "public") == "public"
+
+    def strictly_before(self, other: "Arrival") -> bool:
+        """Over before the other report begins: the only case in which the other supersedes it."""
+        return self.date.end < other.date.start
+
+
+def arrivals(store: Store, public_only: bool = False) -> list[Arrival]:
+    """Every dated entry of the store, in the order it became known (then by date and id). With
+    `public_only` (a public edition), restricted entries are left out, and so is the date of a
+    citation whose source or outlet is withheld: when a public report says a fact became known
+    must not tell the reader when a withheld source reported it."""
+    found = [a for a in _arrivals(store, public_only) if a.public or not public_only]
+    found.sort(key=lambda a: (a.known_on, a.date.start, a.date.end, a.key))
+    return found
+
+
+def _arrivals(store: Store, public_only: bool) -> Iterator[Arrival]:
+    def reported(cited):
+        return (c.date for c in cited if not (public_only and _withheld(store, c)))
+
+    for kind, date_field in (("figures", "as_of"), ("incidents", "date"), ("movements", "period")):
+        for entry in store.kind(kind).values():
+            date = getattr(entry, date_field)
+            yield Arrival(entry, date, tuple(entry.cited), *known_on(date, reported(entry.cited)))
+    for route in store.routes.values():
+        for index, update in enumerate(route.updates):
+            yield Arrival(route, update.as_of, tuple(update.cited), *known_on(update.as_of, reported(update.cited)),
+                          update=update, update_index=index)
+
+
+def _withheld(store: Store, citation: Citation) -> bool:
+    return any(store.sources[s].sensitivity == "restricted" for s in (citation.source, citation.via) if s)
+
+
+def current(reports: list[Arrival]) -> tuple[list[Arrival], dict[Arrival, Arrival]]:
+    """Of several reports of one thing, those that still hold, and for each of the others the
+    report that supersedes it: a strictly later one that holds. Reports that overlap in time are
+    concurrent, and all of them hold (shown side by side, never one hiding the other)."""
+    holding = [a for a in reports if not any(a.strictly_before(b) for b in reports)]
+    superseded = {}
+    for report in reports:
+        if report not in holding:
+            superseded[report] = min((b for b in holding if report.strictly_before(b)),
+                                     key=lambda b: (b.date.start, b.date.end, b.key))
+    holding.sort(key=lambda a: (a.date.start, a.date.end, a.key))
+    return holding, superseded
+
+
+def latest_day(reports: Iterable[Arrival]) -> dt.date:
+    """The most recent day the reports speak of: what staleness is measured from."""
+    return max(a.date.end for a in reports)
