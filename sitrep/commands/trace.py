@@ -129,10 +129,10 @@ def series_story(series: Series, entry_id: str, key_metrics: list[str]) -> list[
         printed = [week]
         group = _state_group(arrival, key_metrics)
         if group is not None:
-            carried, end = _carried(series, arrival, week, group)
+            carried, end, stale_in = _carried(series, arrival, week, group)
             if carried:
                 line += f" Still shown as last reported in No. {_numbers(series, carried)}."
-            printed += carried
+            printed += carried + ([stale_in] if stale_in else [])  # 'no longer reported' is said in that report
             if end:
                 line += f" {end}"
         story.append((line, printed))
@@ -150,8 +150,9 @@ def _state_group(arrival: Arrival, key_metrics: list[str]):
     return None
 
 
-def _carried(series: Series, arrival: Arrival, entered: IsoWeek, group) -> tuple[list[IsoWeek], str]:
-    """The later reports that still show the arrival, and how its showing ends."""
+def _carried(series: Series, arrival: Arrival, entered: IsoWeek, group) -> tuple[list[IsoWeek], str, IsoWeek | None]:
+    """The later reports that still show the arrival, how its showing ends, and the report that
+    says it is no longer reported (when it goes stale)."""
     carried = []
     stale_after = dt.timedelta(weeks=series.stale_after_weeks)
     for week in series.reports[series.position[entered]:]:
@@ -160,13 +161,13 @@ def _carried(series: Series, arrival: Arrival, entered: IsoWeek, group) -> tuple
         if arrival in superseded:
             by = superseded[arrival]
             return carried, (f"Superseded in No. {series.number(week)} ({week}) by {by.key}, a report as of "
-                             f"{format_fuzzy(by.date)}.")
+                             f"{format_fuzzy(by.date)}."), None
         if week.end - latest_day(holding) > stale_after:
             return carried, (f"No longer reported from No. {series.number(week)} ({week}): no new report for "
-                             f"{series.stale_after_weeks} weeks.")
+                             f"{series.stale_after_weeks} weeks."), week
         if week != entered:
             carried.append(week)
-    return carried, ""
+    return carried, "", None
 
 
 def _metrics_of(group) -> list[str]:

@@ -181,6 +181,7 @@ class _Builder:
             routes=route_rows,
             route_changes=route_changes,
             stale_routes=[row for state in route_states if state.newly_stale for row in self.route_rows(state)],
+            routes_last_reported=_last_reported(route_states),
             routes_notes=self.paragraphs("routes"),
             movements=movement_rows,
             movements_notes=self.paragraphs("movements"),
@@ -219,7 +220,7 @@ class _Builder:
             metric=metric,
             label=vocab.METRICS[metric].label,
             place=self.place(place_id),
-            number=format_range(low, high),
+            number=_span_text(reports),
             qualifier=_common_qualifier(reports),
             unit=unit_word(unit, single),
             as_of=format_fuzzy(state.latest.date),
@@ -273,7 +274,7 @@ class _Builder:
         reports = [a.entry for a in state.holding]
         low, high = _span(reports)
         return DroppedFigure(metric, vocab.METRICS[metric].label, self.place(place_id),
-                             " ".join(w for w in (_common_qualifier(reports), format_range(low, high)) if w),
+                             " ".join(w for w in (_common_qualifier(reports), _span_text(reports)) if w),
                              unit_word(reports[0].unit, reports[0] if len(reports) == 1 else None),
                              format_fuzzy(state.latest.date), self.series.number(self.series.week_of(state.latest)))
 
@@ -289,7 +290,8 @@ class _Builder:
             for report in figure.reports:
                 if report.is_new:
                     text = f"{figure.label} in {figure.place.name}: {report.text} (as of {report.as_of})"
-                    if figure.change and figure.change.direction in ("up", "down", "changed"):
+                    # The change is the key figure's: it describes this report only when it stands alone.
+                    if len(figure.reports) == 1 and figure.change and figure.change.direction in ("up", "down", "changed"):
                         text += f"; {figure.change.text}"
                     highlights.append(plain(attributed(text + ".", report.sourcing), report.citations))
         abuses = [i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == "abuse"]
@@ -325,7 +327,10 @@ class _Builder:
         side by side), then this week's updates that a strictly later one already replaced."""
         concurrent = len(state.holding) > 1
         before = max(state.before, key=lambda a: (a.date.end, a.date.start, a.key)) if state.before else None
-        rows = [self.route_row(a, concurrent, before if state.news else None, state) for a in state.holding]
+        # A status changed when this week's update is strictly later than the last known one;
+        # an update that overlaps it in time is a concurrent report, shown beside it instead.
+        rows = [self.route_row(a, concurrent, before if before and a in state.news and before.strictly_before(a) else None,
+                               state) for a in state.holding]
         rows += [self.route_row(a, False, None, state, superseded_by=by)
                  for a, by in state.superseded.items() if a in state.news]
         return rows
@@ -408,6 +413,20 @@ def _span(reports: list[Figure]) -> tuple[float, float]:
     return min(b[0] for b in bounds), max(b[1] for b in bounds)
 
 
+def _span_text(reports: list[Figure]) -> str:
+    """The range several reports span, '30,000–40,000'; when they qualify their numbers
+    differently, each end keeps its own words: 'less than 8,000 to about 30,000' (a source's
+    'less than 8,000' is not a low bound of 8,000)."""
+    low, high = _span(reports)
+    if len({f.qualifier for f in reports}) <= 1:
+        return format_range(low, high)
+    lowest = min(reports, key=lambda f: amount_bounds(f)[0])
+    highest = max(reports, key=lambda f: amount_bounds(f)[1])
+    if lowest is highest:
+        return format_amount(lowest)
+    return f"{format_amount(lowest)} to {format_amount(highest)}"
+
+
 def _common_qualifier(reports: list[Figure]) -> str:
     """'about' when every report says so; '' when they qualify their numbers differently."""
     qualifiers = {f.qualifier for f in reports}
@@ -420,6 +439,14 @@ def _key_of_figure(key_metrics: list[str]):
         entry = arrival.entry
         return (entry.metric, entry.place) if isinstance(entry, Figure) and entry.metric in key_metrics else None
     return key_of
+
+
+def _last_reported(route_states: list[State]) -> str | None:
+    """The date of the latest report of any route, when every route has gone stale."""
+    if not route_states:
+        return None
+    latest = max((state.latest for state in route_states), key=lambda a: (a.date.end, a.date.start))
+    return format_fuzzy(latest.date)
 
 
 def _gap(previous: IsoWeek | None, week: IsoWeek) -> str | None:

@@ -146,9 +146,12 @@ def number_in_reading_order(context: ReportContext) -> ReportContext:
             for numbers in _citation_lists(getattr(context, name)):
                 for number in numbers:
                     order.setdefault(number, len(order) + 1)
-    for name in {name for names in READING_ORDER.values() for name in names}:
+    renumbered: set[int] = set()  # a list the context holds twice (a key figure is also the trapped section's) changes once
+    for name in sorted({name for names in READING_ORDER.values() for name in names}):
         for numbers in _citation_lists(getattr(context, name)):
-            numbers[:] = sorted(order[n] for n in numbers if n in order)
+            if id(numbers) not in renumbered:
+                renumbered.add(id(numbers))
+                numbers[:] = sorted(order[n] for n in numbers if n in order)
     sources = [row for row in context.sources if row.number in order]
     for row in sources:
         row.number = order[row.number]

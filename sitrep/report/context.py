@@ -305,6 +305,7 @@ class ReportContext:
     routes: list[RouteRow]
     route_changes: list[RouteRow]  # routes whose status changed this week, against the last known status
     stale_routes: list[RouteRow]  # routes with no new report for series.stale_after_weeks: said once, then left out
+    routes_last_reported: str | None  # when no route is current: the date of the last route report, if any
     routes_notes: list[Prose]
     movements: list[MovementRow]
     movements_notes: list[Prose]

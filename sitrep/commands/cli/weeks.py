@@ -27,6 +27,8 @@ def weeks(
     result = run_check(config)
     from sitrep.source.schema import count_of
 
-    for summary in week_summaries(result.series(result.config.edition)):
+    summaries = week_summaries(result.series(result.config.edition))
+    width = max((len(summary.period) for summary in summaries), default=0)
+    for summary in summaries:
         counts = ", ".join(count_of(n, kind) for kind, n in summary.counts.items() if n) or "no new information"
-        typer.echo(f"{summary.week}  No. {summary.number:<3} {summary.period:<28} {counts}")
+        typer.echo(f"{summary.week}  No. {summary.number:<3} {summary.period:<{width}}  {counts}")

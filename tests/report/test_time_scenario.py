@@ -1,0 +1,204 @@
+"""The time scenario: a small series (tests/report/scenario/) that mirrors what the series got
+wrong about time before issue 11, with the exact report text expected for every week.
+
+- a range reported for one week (trapped-w31): a band on the chart, not a dot at its midpoint;
+- a month-dated figure (August) and a day-dated one (29 August, "less than 8,000" from one
+  weak source): both news in the report holding 31 August, never earlier; shown side by side
+  with their qualifiers, the weak one attributed; the week-31 range superseded by the
+  strictly later 29 August report;
+- an incident dated to August but cited on 16 August: news in that week;
+- a route closed in W31, nothing new in W32-W33 (W32 a quiet report), reopened in W34: the
+  closure carried forward with "no new report since", the reopening flagged as a change
+  against the last known status, and the route "no longer reported" once after four weeks;
+- a route updated on 23 September and "as of September" (known 30 September): concurrent,
+  so the vaguer later-known update hides nothing and no status change is claimed;
+- a key figure with no new report for four weeks: "no longer reported", said once.
+
+`report_text` writes, line by line, what a reader learns about time from the context the
+templates print (the header, highlights, key figures with their reports and chart marks, routes,
+abuses, the sources list); test_the_scenario_pdf checks the printed PDF says the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from sitrep.report.builder import build_context
+from sitrep.report.series import series_of
+from sitrep.source.config import load_config
+from sitrep.source.store import load_store
+
+SCENARIO = Path(__file__).resolve().parent / "scenario"
+
+EXPECTED = {
+    "2016-W31": """\
+No. 1 2016-W31 (1–7 August 2016); previous: none
+highlight: Civilians trapped in Riverside: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)). [1]
+highlight: Route Bridge road is closed (as of 3 August 2016). [1]
+key figure: Civilians trapped, Riverside: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016))
+  report: Relief Agency: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)) [1] NEW
+  chart: week 31 of 2016 (1–7 August 2016): band 5000-9000
+route: Bridge road: closed (as of 3 August 2016) [1] — NEW
+sources: 1. Relief Agency
+""",
+    "2016-W32": """\
+No. 2 2016-W32 (8–14 August 2016); previous: No. 1, 1–7 August 2016
+quiet: no new information; situation as last reported
+key figure: Civilians trapped, Riverside: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)); no new report since week 31 of 2016 (1–7 August 2016)
+  report: Relief Agency: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)) [1]
+  chart: week 31 of 2016 (1–7 August 2016): band 5000-9000
+route: Bridge road: closed (as of 3 August 2016) [1] — no new report since 3 August 2016
+sources: 1. Relief Agency
+""",
+    "2016-W33": """\
+No. 3 2016-W33 (15–21 August 2016); previous: No. 2, 8–14 August 2016
+highlight: Attack on civilians or civilian objects (Riverside): Shelling hit the market. [1]
+key figure: Civilians trapped, Riverside: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)); no new report since week 31 of 2016 (1–7 August 2016)
+  report: Relief Agency: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)) [2]
+  chart: week 31 of 2016 (1–7 August 2016): band 5000-9000
+route: Bridge road: closed (as of 3 August 2016) [2] — no new report since 3 August 2016
+abuse: Attack on civilians or civilian objects, August 2016: Shelling hit the market. [1]
+sources: 1. Daily Paper; 2. Relief Agency
+""",
+    "2016-W34": """\
+No. 4 2016-W34 (22–28 August 2016); previous: No. 3, 15–21 August 2016
+highlight: Route Bridge road: now open (as of 24 August 2016), was closed (as of 3 August 2016). [1]
+key figure: Civilians trapped, Riverside: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)); no new report since week 31 of 2016 (1–7 August 2016)
+  report: Relief Agency: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)) [1]
+  chart: week 31 of 2016 (1–7 August 2016): band 5000-9000
+status changed: Bridge road now open (as of 24 August 2016), was closed (as of 3 August 2016) [1]
+route: Bridge road: open (as of 24 August 2016) [1] — NEW
+sources: 1. Relief Agency
+""",
+    "2016-W35": """\
+No. 5 2016-W35 (29 August – 4 September 2016); previous: No. 4, 22–28 August 2016
+overview: Estimates of the people still in Riverside range from less than 8,000 people (according to Market rumour, single source, grade F3) [1] to about 30,000 people [2].
+highlight: Civilians trapped in Riverside: about 30,000 people (as of August 2016). [2]
+highlight: Reported by Market rumour (single source, grade F3): Civilians trapped in Riverside: less than 8,000 people (as of 29 August 2016). [1]
+key figure: Civilians trapped, Riverside: less than 8,000 to about 30,000 people (as of August 2016); up from 5,000–9,000 (as of week 31 of 2016 (1–7 August 2016))
+  report: Daily Paper: about 30,000 people (as of August 2016) [2] NEW
+  report: Market rumour: less than 8,000 people (as of 29 August 2016) [1] NEW [attributed: Reported by Market rumour (single source, grade F3)]
+  chart: week 31 of 2016 (1–7 August 2016): band 5000-9000, August 2016: point 30000-30000, 29 August 2016: point 8000-8000
+route: Bridge road: open (as of 24 August 2016) [3] — no new report since 24 August 2016
+sources: 1. Market rumour; 2. Daily Paper; 3. Relief Agency
+""",
+    "2016-W36": """\
+No. 6 2016-W36 (5–11 September 2016); previous: No. 5, 29 August – 4 September 2016
+highlight: Arbitrary detention or abduction (Ferry crossing): Men were held at the crossing. [1]
+key figure: Civilians trapped, Riverside: less than 8,000 to about 30,000 people (as of August 2016); no new report since August 2016
+  report: Daily Paper: about 30,000 people (as of August 2016) [2]
+  report: Market rumour: less than 8,000 people (as of 29 August 2016) [3] [attributed: Reported by Market rumour (single source, grade F3)]
+  chart: week 31 of 2016 (1–7 August 2016): band 5000-9000, August 2016: point 30000-30000, 29 August 2016: point 8000-8000
+route: Bridge road: open (as of 24 August 2016) [1] — no new report since 24 August 2016
+abuse: Arbitrary detention or abduction, 7 September 2016: Men were held at the crossing. [1]
+sources: 1. Relief Agency; 2. Daily Paper; 3. Market rumour
+""",
+    "2016-W37": """\
+No. 7 2016-W37 (12–18 September 2016); previous: No. 6, 5–11 September 2016
+quiet: no new information; situation as last reported
+key figure: Civilians trapped, Riverside: less than 8,000 to about 30,000 people (as of August 2016); no new report since August 2016
+  report: Daily Paper: about 30,000 people (as of August 2016) [1]
+  report: Market rumour: less than 8,000 people (as of 29 August 2016) [2] [attributed: Reported by Market rumour (single source, grade F3)]
+  chart: week 31 of 2016 (1–7 August 2016): band 5000-9000, August 2016: point 30000-30000, 29 August 2016: point 8000-8000
+route: Bridge road: open (as of 24 August 2016) [3] — no new report since 24 August 2016
+sources: 1. Daily Paper; 2. Market rumour; 3. Relief Agency
+""",
+    "2016-W38": """\
+No. 8 2016-W38 (19–25 September 2016); previous: No. 7, 12–18 September 2016
+key figure: Civilians trapped, Riverside: less than 8,000 to about 30,000 people (as of August 2016); no new report since August 2016
+  report: Daily Paper: about 30,000 people (as of August 2016) [1]
+  report: Market rumour: less than 8,000 people (as of 29 August 2016) [2] [attributed: Reported by Market rumour (single source, grade F3)]
+  chart: week 31 of 2016 (1–7 August 2016): band 5000-9000, August 2016: point 30000-30000, 29 August 2016: point 8000-8000
+route: Ferry route: restricted (as of 23 September 2016) [3] — NEW
+route no longer reported: Bridge road: last open (as of 24 August 2016)
+sources: 1. Daily Paper; 2. Market rumour; 3. Relief Agency
+""",
+    "2016-W39": """\
+No. 9 2016-W39 (26 September – 2 October 2016); previous: No. 8, 19–25 September 2016
+no longer reported: Civilians trapped, Riverside: last less than 8,000 to about 30,000 people as of August 2016 (report 5)
+route: Ferry route: open (as of September 2016) [1] — NEW; concurrent
+route: Ferry route: restricted (as of 23 September 2016) [2] — concurrent
+sources: 1. Daily Paper; 2. Relief Agency
+""",
+}
+
+
+def report_text(ctx) -> list[str]:
+    """What a reader of the report learns about time, line by line, from the context the templates print."""
+    lines = [f"No. {ctx.number} {ctx.week} ({ctx.period}); previous: "
+             + (f"No. {ctx.previous_number}, {ctx.previous_period}" + (f" ({ctx.previous_gap})" if ctx.previous_gap else "")
+                if ctx.previous_number else "none")]
+    if ctx.quiet:
+        lines.append("quiet: no new information; situation as last reported")
+    lines += [f"overview: {p.text}" for p in ctx.overview]
+    lines += [f"highlight: {h.text}" for h in ctx.highlights]
+    for k in ctx.key_figures:
+        change = f"; {k.change.text}" if k.change else ""
+        lines.append(f"key figure: {k.label}, {k.place.name}: {' '.join(w for w in (k.qualifier, k.number, k.unit) if w)} "
+                     f"(as of {k.as_of}){change}")
+        for r in k.reports:
+            lines.append(f"  report: {'; '.join(r.sources)}: {r.text} (as of {r.as_of}) {r.citations}{' NEW' if r.is_new else ''}"
+                         + (f" [attributed: {r.sourcing.attribution}]" if r.sourcing.weak else ""))
+        for r in k.superseded:
+            lines.append(f"  superseded: {r.text} (as of {r.as_of}) {r.citations}, by {r.superseded_by}")
+        lines.append(f"  chart: " + ", ".join(f"{p.as_of}: {'band' if p.is_range else 'point'} {p.low:g}-{p.high:g}" for p in k.trend))
+    for d in ctx.dropped_key_figures:
+        lines.append(f"no longer reported: {d.label}, {d.place.name}: last {d.last_number} {d.unit} as of {d.last_as_of} (report {d.last_report})")
+    for r in ctx.route_changes:
+        lines.append(f"status changed: {r.name} now {r.status} (as of {r.as_of}), was {r.previous_status} (as of {r.previous_as_of}) {r.citations}")
+    for r in ctx.routes:
+        notes = [n for n in ("NEW" if r.is_new else "", r.since or "", "concurrent" if r.concurrent else "",
+                             f"superseded by {r.superseded_by}" if r.superseded_by else "") if n]
+        lines.append(f"route: {r.name}: {r.status} (as of {r.as_of}) {r.citations}" + (f" — {'; '.join(notes)}" if notes else ""))
+    for r in ctx.stale_routes:
+        lines.append(f"route no longer reported: {r.name}: last {r.status} (as of {r.as_of})")
+    if not ctx.routes and ctx.routes_last_reported:
+        lines.append(f"no route reported since {ctx.routes_last_reported}")
+    for g in ctx.abuses:
+        for i in g.incidents:
+            lines.append(f"abuse: {i.type_label}, {i.date}: {i.summary} {i.citations}")
+    lines.append("sources: " + "; ".join(f"{s.number}. {s.name}" for s in ctx.sources))
+    return lines
+
+
+def contexts(folder: Path, edition: str = "public") -> dict:
+    config = load_config(folder / "config.yaml")
+    store = load_store(config.store_dir, today=dt.date(2026, 12, 1))
+    series = series_of(store, config.series, edition)
+    return {str(week): build_context(store, config, week, edition) for week in series.reports}
+
+
+def test_the_series_is_the_weeks_in_which_something_became_known_and_the_quiet_ones_between():
+    assert list(contexts(SCENARIO)) == list(EXPECTED)
+
+
+@pytest.mark.parametrize("week", list(EXPECTED))
+def test_each_report_says_what_the_rules_say(week):
+    assert "\n".join(report_text(contexts(SCENARIO)[week])) + "\n" == EXPECTED[week]
+
+
+def test_the_scenario_pdf(tmp_path, sitrep_cli):
+    workspace = tmp_path / "scenario"
+    shutil.copytree(SCENARIO, workspace)
+    built = sitrep_cli("build", "--config", workspace / "config.yaml", "--all", "--format", "pdf")
+    assert built.exit_code == 0, built.output
+
+    def text(week: str) -> str:
+        reader = PdfReader(workspace / "output" / week / f"sitrep-{week}.pdf")
+        return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+    quiet = text("2016-W32")
+    assert "No new information became known this week" in quiet and "no new report since 3 August 2016" in quiet
+    reopened = text("2016-W34")
+    assert "Status changed: Bridge road is now open (as of 24 August 2016); it was closed (as of 3 August 2016)." in reopened
+    both = text("2016-W35")
+    assert "less than 8,000 to about 30,000" in both
+    assert "Reported by Market rumour (single source, grade F3): Civilians trapped in Riverside: less than 8,000 people" in both
+    assert "superseded" not in text("2016-W31")
+    stale = text("2016-W38")
+    assert "No longer reported (no new report for 4 weeks): Bridge road, last open as of 24 August 2016" in stale
