@@ -46,7 +46,7 @@ class Variable:
 
 def context_markdown(config_path: Path | str = "config.yaml", week: str | None = None) -> str:
     """The Markdown document for the workspace of `config_path`, examples from `week`'s report
-    (default: the latest week with facts). Raises SitrepError on a broken config or store."""
+    (default: the series' latest report). Raises SitrepError on a broken config or store."""
     loaded = Workspace.load(config_path)
     config = loaded.config
     iso_week = loaded.resolve(week, config.edition)

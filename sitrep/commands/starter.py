@@ -43,6 +43,12 @@ language: en                # dates in the report's language: en, fr, ar, en-US.
 edition: public             # public leaves out restricted facts; internal includes them
 paper: A4                   # A4, Letter, A5 or Legal
 key_metrics: [civilians_trapped, civilians_killed, people_displaced, arrivals]
+# The series of reports (README, "When a fact enters the series"). A fact enters the report of
+# the week in which it became known: a fact dated to a month, the week of the month's last day.
+# series:
+#   first: {week}        # the first report's week (default: the first week with news)
+#   quiet_weeks: skip          # skip, or report: a short "no new information" report
+#   stale_after_weeks: 8       # then a route status or key figure is "no longer reported"
 # Which sections appear, in which order (default: all of them, in this order):
 # sections: [highlights, key_figures, trapped, routes, movements, abuses, context, other_figures, outlook, places, sources]
 disclaimer: Figures are as reported by the sources cited and have not been independently verified.

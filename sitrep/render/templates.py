@@ -33,6 +33,7 @@ from markupsafe import Markup, escape
 from sitrep.errors import Problem, TemplateProblem, did_you_mean, display_path
 from sitrep.render.charts import trend_svg
 from sitrep.render.theme import Theme, css_string, default_theme, theme_for
+from sitrep.report.citations import renumber
 from sitrep.report.context import ReportContext
 from sitrep.report.formatting import format_amount, format_count, format_date, format_number, format_range
 from sitrep.source.cache import CACHE_DIR, TemplateBytecodeCache
@@ -223,7 +224,24 @@ def render_document(context: ReportContext, *, user_dir: Path | None = None, ass
     variables = {"report": context, "theme": theme or default_theme(assets_url), "assets": assets_url,
                  "workspace": workspace_url}
     with template_problems(env):
-        return render_tracked(env.get_template(ENTRY_TEMPLATE), variables)
+        template = env.get_template(ENTRY_TEMPLATE)
+        rendered = render_tracked(template, variables)
+        # Citations read 1, 2, 3 down the page as printed. The report stage numbers them in the
+        # built-in templates' order; a template of the user's may print in another, or leave
+        # some out: then they are renumbered as this HTML prints them, and it is rendered again.
+        order = citation_order(rendered.text)
+        if order and (order != sorted(order) or len(order) != len(context.sources)):
+            renumber(context, order)
+            rendered = render_tracked(template, variables)
+        return rendered
+
+
+_CITATION_LINK = re.compile(r'href="#source-(\d+)"')
+
+
+def citation_order(html: str) -> list[int]:
+    """The citation numbers in the order the HTML first links each to the sources list."""
+    return list(dict.fromkeys(int(n) for n in _CITATION_LINK.findall(html)))
 
 
 @contextlib.contextmanager

@@ -137,24 +137,36 @@ READING_ORDER: dict[str, tuple[str, ...]] = {
 
 
 def number_in_reading_order(context: ReportContext) -> ReportContext:
-    """The final pass over the report as printed: citations renumbered 1, 2, 3… in the order a
-    reader meets them, each list of them in ascending order, and the sources list in that order
-    with only the references the printed report cites."""
-    order: dict[int, int] = {}  # provisional number -> final number
+    """The final pass over the report as the built-in templates print it: citations renumbered
+    1, 2, 3… in the order a reader meets them, each list of them in ascending order, and the
+    sources list in that order with only the references the printed report cites. (The render
+    stage checks the order in the HTML itself, and renumbers again for templates that print in
+    another order: render/templates.render_document.)"""
+    order: list[int] = []  # provisional numbers, in the order they are first printed
+    seen: set[int] = set()
     for part in ("header", *context.sections):
         for name in READING_ORDER.get(part, ()):
             for numbers in _citation_lists(getattr(context, name)):
                 for number in numbers:
-                    order.setdefault(number, len(order) + 1)
+                    if number not in seen:
+                        seen.add(number)
+                        order.append(number)
+    return renumber(context, order)
+
+
+def renumber(context: ReportContext, order: list[int]) -> ReportContext:
+    """Citations renumbered so that order[0] becomes 1, order[1] 2, and so on; a number not in
+    `order` is printed nowhere, so it leaves the citation lists and the sources list."""
+    new = {old: i for i, old in enumerate(order, start=1)}
     renumbered: set[int] = set()  # a list the context holds twice (a key figure is also the trapped section's) changes once
     for name in sorted({name for names in READING_ORDER.values() for name in names}):
         for numbers in _citation_lists(getattr(context, name)):
             if id(numbers) not in renumbered:
                 renumbered.add(id(numbers))
-                numbers[:] = sorted(order[n] for n in numbers if n in order)
-    sources = [row for row in context.sources if row.number in order]
+                numbers[:] = sorted(new[n] for n in numbers if n in new)
+    sources = [row for row in context.sources if row.number in new]
     for row in sources:
-        row.number = order[row.number]
+        row.number = new[row.number]
     context.sources = sorted(sources, key=lambda row: row.number)
     return context
 

@@ -580,3 +580,34 @@ def test_output_folder_inside_a_file_is_refused_at_its_config_line(ws, sitrep_cl
     result = sitrep_cli("build", "--format", "html", "--config", config)
     assert_refused(result, "config.yaml", line_of(text, "output: facts/sources.yaml/reports"),
                    "is inside facts/sources.yaml, which is a file")
+
+
+@pytest.mark.parametrize("setting, written, expected", [
+    ("first", "first: 2016-W60", ("2016 has no week 60",)),
+    ("first", "first: June 2016", ("'June 2016' is not an ISO week", "YYYY-Www")),
+    ("quiet_weeks", "quiet_weeks: sometimes", ("'sometimes' is not one of the allowed values", "skip, report")),
+    ("cadence", "cadence: monthly", ("'monthly' is not one of the allowed values", "weekly")),
+    ("stale_after_weeks", "stale_after_weeks: 0", ("stale_after_weeks",)),
+])
+def test_config_series_mistakes(ws, sitrep_cli, setting, written, expected):
+    config = (ws / "config.yaml").read_text(encoding="utf-8")
+    text = re.sub(rf"^  {setting}: .*$", f"  {written}", config, flags=re.M)
+    if text == config:  # not in the example's series: block: add it
+        text = config.replace("series:\n", f"series:\n  {written}\n")
+    write(ws / "config.yaml", text)
+    check_and_build(ws, sitrep_cli, "config.yaml", line_of(text, written), *expected)
+
+
+def test_narrative_references_that_cannot_be_printed_are_refused(ws, sitrep_cli):
+    narrative = ws / "facts" / "narrative.yaml"
+    text = narrative.read_text(encoding="utf-8")
+    text = text.replace("[[shuhada-retaken-2016-06]]", "[[shuhada-retaken-2016]]")
+    text = text.replace("week: 2015-W31\n    section: overview",
+                        "week: 2015-W31\n    section: overview\n    items: ['By then [[fallujah-trapped-2016-06]] were trapped.']")
+    write(narrative, text)
+    result = sitrep_cli("check", "--config", ws / "config.yaml")
+    assert_refused(result, "facts/narrative.yaml", line_of(text, "text: |"), "[[shuhada-retaken-2016]]: unknown entry",
+                   "did you mean 'shuhada-retaken-2016-06'?")
+    assert_refused(result, "facts/narrative.yaml", line_of(text, "By then [["), "the narrative of week 2015-W31 refers to "
+                   "'fallujah-trapped-2016-06', which became known only on 30 June 2016",
+                   "a report cannot cite what was not yet known")

@@ -428,3 +428,51 @@ def test_without_a_templates_folder_the_hint_never_names_the_builtin_one(tmp_pat
     assert listed.exit_code == 0 and "add 'templates: custom' to config.yaml" in listed.stdout
     copied = sitrep_cli("templates", "copy", "outlook", "--config", config)
     assert copied.exit_code == 1 and "a line such as 'templates: custom'" in copied.stderr
+
+
+def test_citations_read_in_order_whatever_order_a_users_template_prints(tmp_path):
+    from sitrep.render.templates import citation_order, render_html
+    from sitrep.report.builder import build_context
+    from sitrep.source.config import load_config
+    from sitrep.source.store import load_store
+
+    config = load_config(REPO / "config.yaml")
+    store = load_store(config.store_dir)
+
+    def sources_of_each_fact(context) -> dict[str, list[str]]:
+        names = {s.number: s.name for s in context.sources}
+        rows = [*context.routes, *(i for g in context.abuses for i in g.incidents),
+                *(r for k in context.key_figures for r in k.reports)]
+        return {row.id: [names[n] for n in row.citations] for row in rows}
+
+    built_in = build_context(store, config, "2015-W31")
+    assert citation_order(render_html(built_in)) == list(range(1, len(built_in.sources) + 1))
+    # A template of the user's that prints the sections in reverse order: the numbers follow it.
+    write(tmp_path / "report.html", '{% extends "builtin:report.html" %}{% block content %}'
+          '{% for section in report.sections | reverse %}{% include "sections/" ~ section ~ ".html" %}{% endfor %}'
+          '{% endblock %}')
+    reversed_context = build_context(store, config, "2015-W31")
+    html = render_html(reversed_context, user_dir=tmp_path)
+    assert citation_order(html) == list(range(1, len(reversed_context.sources) + 1))
+    assert html.index("<h2>Documented abuses</h2>") < html.index("<h2>Highlights</h2>")  # it did print in reverse
+    assert sources_of_each_fact(reversed_context) == sources_of_each_fact(built_in)  # every fact cites the same sources
+    assert [int(n) for n in re.findall(r'<li id="source-(\d+)"', html)] == list(range(1, len(reversed_context.sources) + 1))
+
+
+def test_a_source_cited_only_in_an_omitted_section_is_not_listed(workspace):
+    from sitrep.render.templates import citation_order, render_html
+    from sitrep.report.builder import build_context
+    from sitrep.source.config import load_config
+    from sitrep.source.store import load_store
+
+    config_file = workspace / "config.yaml"
+    config_file.write_text(config_file.read_text(encoding="utf-8") + "sections: [routes, key_figures, sources]\n",
+                           encoding="utf-8")
+    config = load_config(config_file)
+    context = build_context(load_store(config.store_dir), config, "2015-W31")
+    cited = {n for route in context.routes for n in route.citations} | {n for p in context.overview for n in p.citations}
+    cited |= {n for k in context.key_figures for n in k.citations}
+    assert [s.number for s in context.sources] == sorted(cited) == list(range(1, len(cited) + 1))
+    assert citation_order(render_html(context)) == list(range(1, len(cited) + 1))
+    everything = build_context(load_store(config.store_dir), load_config(REPO / "config.yaml"), "2015-W31")
+    assert len(context.sources) < len(everything.sources)  # the abuses' own sources are not listed

@@ -23,7 +23,7 @@ from sitrep.render.pdfhelper import PdfHelper  # light: WeasyPrint itself is imp
 @app.command()
 def build(
     week: Optional[str] = typer.Option(None, "--week", "-w", help="ISO week to report on, e.g. 2016-W26. "
-                                       "Default: the latest week that has facts."),
+                                       "Default: the series' latest report."),
     all_weeks: bool = typer.Option(False, "--all", help="Build every week of the series (those whose inputs changed) "
                                    "and the archive index, output/index.html."),
     force: bool = typer.Option(False, "--force", help="Rebuild even when nothing the report is made from has changed."),

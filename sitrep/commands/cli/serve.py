@@ -18,7 +18,7 @@ from sitrep.commands.app import ConfigOption, Edition, app
 @app.command()
 def serve(
     week: Optional[str] = typer.Option(None, "--week", "-w", help="ISO week to report on, e.g. 2016-W26. "
-                                       "Default: the latest week that has facts."),
+                                       "Default: the series' latest report."),
     config: Path = ConfigOption,
     edition: Optional[Edition] = typer.Option(None, "--edition", help="public (leaves out restricted facts) or "
                                               "internal. Default: 'edition' in config.yaml."),

@@ -90,7 +90,7 @@ def templates_copy(
 def templates_context(
     config: Path = ConfigOption,
     week: Optional[str] = typer.Option(None, "--week", "-w", help="The week whose report gives the examples. "
-                                       "Default: the latest week that has facts."),
+                                       "Default: the series' latest report."),
 ) -> None:
     """Print every variable templates receive, with its type and an example from your own store (Markdown).
 
