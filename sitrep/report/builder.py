@@ -16,8 +16,10 @@ from sitrep.report.citations import CitationIndex, number_in_reading_order
 from sitrep.report.context import (Change, DroppedFigure, FigureReport, FigureRow, IncidentGroup, IncidentRow,
                                    KeyFigure, MovementRow, Organisation, PlaceRef, Prose, ProsePart, ReportContext,
                                    RouteRow, Sourcing, TrendPoint)
-from sitrep.report.formatting import amount_bounds, format_amount, format_range, unit_word
-from sitrep.report.prose import expand, plain
+from sitrep.report.formatting import (amount_bounds, clean_text, common_qualifier, format_amount, format_range, span_of,
+                                      span_text, unit_word)
+from sitrep.report.highlights import automatic_highlights
+from sitrep.report.prose import expand
 from sitrep.report.series import Series, resolve_week, series_of
 from sitrep.report.state import State, states
 from sitrep.report.timeline import Arrival
@@ -27,9 +29,6 @@ from sitrep.source.dates import IsoWeek, format_day, format_fuzzy, format_span
 from sitrep.source.provenance import grade
 from sitrep.source.schema import Amount, Citation, Figure, Incident, Model, Movement, Route
 from sitrep.source.store import Store
-
-MAX_AUTOMATIC_HIGHLIGHTS = 5
-
 
 def build_context(store: Store, config: Config, week: IsoWeek | str | None = None,
                   edition: str | None = None) -> ReportContext:
@@ -136,7 +135,7 @@ class _Builder:
         route_states = states(series, week, lambda a: a.entry.id if isinstance(a.entry, Route) else None)
         route_rows = [row for state in route_states if not state.stale for row in self.route_rows(state)]
         route_changes = [row for row in route_rows if row.status_changed]
-        highlights = written_highlights or self.automatic_highlights(key_figures, incidents, route_rows, route_changes)
+        highlights = written_highlights or automatic_highlights(self, key_figures, incidents, route_rows, route_changes)
         # Figures that are not key figures go in their section's table, or under "other figures".
         non_key = [f for f in figures if f.metric not in key_metrics]
         trapped = self.figure_rows([f for f in non_key if vocab.METRICS[f.metric].section == "trapped"])
@@ -210,7 +209,7 @@ class _Builder:
         metric, place_id = state.key
         reports = [a.entry for a in state.holding]
         bounds = [amount_bounds(f) for f in reports]
-        low, high = _span(reports)
+        low, high = span_of(reports)
         units = {f.unit for f in reports}
         unit = units.pop() if len(units) == 1 else reports[0].unit
         report_rows = [self.figure_report(a) for a in state.holding]
@@ -220,8 +219,8 @@ class _Builder:
             metric=metric,
             label=vocab.METRICS[metric].label,
             place=self.place(place_id),
-            number=_span_text(reports),
-            qualifier=_common_qualifier(reports),
+            number=span_text(reports),
+            qualifier=common_qualifier(reports),
             unit=unit_word(unit, single),
             as_of=format_fuzzy(state.latest.date),
             low=low,
@@ -245,8 +244,8 @@ class _Builder:
         if not state.before:
             return Change("new", "first reported in this series", None)
         before_reports = [a.entry for a in state.before]
-        before_low, before_high = _span(before_reports)
-        before = " ".join(w for w in (_common_qualifier(before_reports), format_range(before_low, before_high)) if w)
+        before_low, before_high = span_of(before_reports)
+        before = " ".join(w for w in (common_qualifier(before_reports), span_text(before_reports)) if w)
         since = f"as of {format_fuzzy(max(state.before, key=lambda a: (a.date.end, a.date.start)).date)}"
         if (low, high) == (before_low, before_high):
             return Change("unchanged", f"unchanged from {before} ({since})", before)
@@ -272,43 +271,11 @@ class _Builder:
     def dropped_key_figure(self, state: State) -> DroppedFigure:
         metric, place_id = state.key
         reports = [a.entry for a in state.holding]
-        low, high = _span(reports)
+        low, high = span_of(reports)
         return DroppedFigure(metric, vocab.METRICS[metric].label, self.place(place_id),
-                             " ".join(w for w in (_common_qualifier(reports), _span_text(reports)) if w),
+                             " ".join(w for w in (common_qualifier(reports), span_text(reports)) if w),
                              unit_word(reports[0].unit, reports[0] if len(reports) == 1 else None),
                              format_fuzzy(state.latest.date), self.series.number(self.series.week_of(state.latest)))
-
-    # Highlights --------------------------------------------------------------------------------
-
-    def automatic_highlights(self, key_figures: list[KeyFigure], incidents: list[Incident],
-                             routes: list[RouteRow], route_changes: list[RouteRow]) -> list[Prose]:
-        """When the analyst wrote no highlights: this week's news among the key figures, the
-        deadliest abuses and the routes. Each number keeps its qualifier and its citations, one
-        source's report at a time; a weakly sourced one is attributed to its source."""
-        highlights = []
-        for figure in key_figures:
-            for report in figure.reports:
-                if report.is_new:
-                    text = f"{figure.label} in {figure.place.name}: {report.text} (as of {report.as_of})"
-                    # The change is the key figure's: it describes this report only when it stands alone.
-                    if len(figure.reports) == 1 and figure.change and figure.change.direction in ("up", "down", "changed"):
-                        text += f"; {figure.change.text}"
-                    highlights.append(plain(attributed(text + ".", report.sourcing), report.citations))
-        abuses = [i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == "abuse"]
-        abuses.sort(key=lambda i: -(amount_bounds(i.victims.killed)[1] if i.victims and i.victims.killed else 0))
-        for incident in abuses[:2]:
-            label = vocab.INCIDENT_TYPES[incident.type].label
-            text = f"{label} ({self.store.places[incident.place].name}): {_clean(incident.summary)}"
-            highlights.append(plain(attributed(text, self.sourcing(incident.cited)), self.cite(incident.id, incident.cited)))
-        for row in route_changes:
-            text = (f"Route {row.name}: now {row.status_label.lower()} (as of {row.as_of}), "
-                    f"was {row.previous_status_label.lower()} (as of {row.previous_as_of}).")
-            highlights.append(plain(attributed(text, row.sourcing), row.citations))
-        for row in routes:
-            if row.is_new and row.status in ("closed", "unsafe") and not row.status_changed:
-                text = f"Route {row.name} is {row.status_label.lower()} (as of {row.as_of})."
-                highlights.append(plain(attributed(text, row.sourcing), row.citations))
-        return highlights[:MAX_AUTOMATIC_HIGHLIGHTS]
 
     def figure_rows(self, figures: list[Figure]) -> list[FigureRow]:
         rows = []
@@ -349,7 +316,7 @@ class _Builder:
             hazards=[vocab.HAZARDS[h] for h in update.hazards],
             controlled_by=[self.store.actors[a].name for a in update.controlled_by],
             as_of=format_fuzzy(update.as_of),
-            summary=_clean(update.summary),
+            summary=clean_text(update.summary),
             citations=self.cite(route.id, update.cited),
             sourcing=self.sourcing(update.cited),
             is_new=arrival in self.news,
@@ -370,7 +337,7 @@ class _Builder:
             route=self.route_name(self.store.routes[movement.route])
             if movement.route and self.visible(self.store.routes[movement.route]) else None,
             count=format_amount(movement.count, movement.unit) if movement.count else "not reported",
-            summary=_clean(movement.summary),
+            summary=clean_text(movement.summary),
             citations=self.cite(movement.id, movement.cited),
             sourcing=self.sourcing(movement.cited),
             is_new=True,  # a movement is news in the one report it enters
@@ -400,37 +367,11 @@ class _Builder:
             victims=_victims_text(incident),
             status=incident.status,
             status_label=vocab.INCIDENT_STATUSES[incident.status],
-            summary=_clean(incident.summary),
+            summary=clean_text(incident.summary),
             citations=self.cite(incident.id, incident.cited),
             sourcing=self.sourcing(incident.cited),
             is_new=True,  # an incident is news in the one report it enters
         )
-
-
-def _span(reports: list[Figure]) -> tuple[float, float]:
-    """The range several reports of one figure span."""
-    bounds = [amount_bounds(f) for f in reports]
-    return min(b[0] for b in bounds), max(b[1] for b in bounds)
-
-
-def _span_text(reports: list[Figure]) -> str:
-    """The range several reports span, '30,000–40,000'; when they qualify their numbers
-    differently, each end keeps its own words: 'less than 8,000 to about 30,000' (a source's
-    'less than 8,000' is not a low bound of 8,000)."""
-    low, high = _span(reports)
-    if len({f.qualifier for f in reports}) <= 1:
-        return format_range(low, high)
-    lowest = min(reports, key=lambda f: amount_bounds(f)[0])
-    highest = max(reports, key=lambda f: amount_bounds(f)[1])
-    if lowest is highest:
-        return format_amount(lowest)
-    return f"{format_amount(lowest)} to {format_amount(highest)}"
-
-
-def _common_qualifier(reports: list[Figure]) -> str:
-    """'about' when every report says so; '' when they qualify their numbers differently."""
-    qualifiers = {f.qualifier for f in reports}
-    return vocab.QUALIFIERS[qualifiers.pop()] if len(qualifiers) == 1 else ""
 
 
 def _key_of_figure(key_metrics: list[str]):
@@ -457,12 +398,6 @@ def _gap(previous: IsoWeek | None, week: IsoWeek) -> str | None:
     return f"{weeks} weeks earlier" if weeks > 1 else None
 
 
-def attributed(text: str, sourcing: Sourcing) -> str:
-    """The sentence as the report may state it: a weakly sourced claim is attributed to its
-    one source ('Reported by X (single source, grade F): …'), never stated as fact."""
-    return f"{sourcing.attribution}: {text}" if sourcing.weak else text
-
-
 def _victims_text(incident: Incident) -> str | None:
     victims = incident.victims
     if victims is None:
@@ -476,7 +411,3 @@ def _victims_text(incident: Incident) -> str | None:
     if victims.description:
         text = f"{text}. {victims.description}" if text else victims.description
     return text
-
-
-def _clean(text: str | None) -> str | None:
-    return " ".join(text.split()) if text else text

@@ -97,3 +97,36 @@ def format_date(value: object, format: str = "long", language: str = "en") -> st
     if not isinstance(value, dt.date):
         raise ValueError(f"the date filter needs a date, not {describe_value(value, from_yaml=False)}")
     return babel_format_date(value, format, locale=locale)
+
+
+# --- Several reports of one figure ---------------------------------------------------------
+
+def span_of(reports: list[Amount]) -> tuple[float, float]:
+    """The range several reports of one figure span."""
+    bounds = [amount_bounds(f) for f in reports]
+    return min(b[0] for b in bounds), max(b[1] for b in bounds)
+
+
+def span_text(reports: list[Amount]) -> str:
+    """The range several reports span, '30,000–40,000'; when they qualify their numbers
+    differently, each end keeps its own words: 'less than 8,000 to about 30,000' (a source's
+    'less than 8,000' is not a low bound of 8,000)."""
+    low, high = span_of(reports)
+    if len({f.qualifier for f in reports}) <= 1:
+        return format_range(low, high)
+    lowest = min(reports, key=lambda f: amount_bounds(f)[0])
+    highest = max(reports, key=lambda f: amount_bounds(f)[1])
+    if lowest is highest:
+        return format_amount(lowest)
+    return f"{format_amount(lowest)} to {format_amount(highest)}"
+
+
+def common_qualifier(reports: list[Amount]) -> str:
+    """'about' when every report says so; '' when they qualify their numbers differently."""
+    qualifiers = {f.qualifier for f in reports}
+    return vocab.QUALIFIERS[qualifiers.pop()] if len(qualifiers) == 1 else ""
+
+
+def clean_text(text: str | None) -> str | None:
+    """Text as one paragraph: YAML's folded line breaks and runs of spaces made single spaces."""
+    return " ".join(text.split()) if text else text
