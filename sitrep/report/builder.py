@@ -22,7 +22,7 @@ from sitrep.report.highlights import automatic_highlights
 from sitrep.report.prose import expand
 from sitrep.report.series import Series, resolve_week, series_of
 from sitrep.report.state import State, states
-from sitrep.report.timeline import Arrival
+from sitrep.report.timeline import Arrival, current
 from sitrep.source import vocabulary as vocab
 from sitrep.source.config import Config
 from sitrep.source.dates import IsoWeek, format_day, format_fuzzy, format_span
@@ -85,10 +85,9 @@ class _Builder:
             if sourcing.weak:  # attributed, as the tables attribute it
                 text += f" (according to {sourcing.attributed_to}, single source, grade {sourcing.grade})"
             return ProsePart(text, self.cite(figure.id, figure.cited))
-        route = self.store.routes.get(entry_id)
-        if route is not None:
-            known = [u for u in route.updates if u.as_of.start <= self.week.end]
-            return ProsePart("", self.cite(route.id, [c for u in known[-1:] for c in u.cited]))
+        if entry_id in self.store.routes:  # the route as last reported by this report's end
+            known = [a for a in self.series.known_by(self.week) if a.update is not None and a.entry.id == entry_id]
+            return ProsePart("", self.cite(entry_id, [c for a in current(known)[0] for c in a.cited]))
         entry = self.store.incidents.get(entry_id) or self.store.movements[entry_id]
         return ProsePart("", self.cite(entry.id, entry.cited))
 

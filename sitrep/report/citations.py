@@ -121,12 +121,13 @@ class CitationIndex:
 
 # What each part of the report prints that carries citations, in the order the built-in
 # templates print it: the header's overview first, then each section as config.yaml's
-# `sections:` orders them (a section left out prints nothing, so cites nothing).
+# `sections:` orders them (a section left out prints nothing, so cites nothing). 'a.b': of each
+# item of `a`, only its `b` (the trapped section restates a key figure with its citations only).
 READING_ORDER: dict[str, tuple[str, ...]] = {
     "header": ("overview",),
     "highlights": ("highlights",),
     "key_figures": ("key_figures",),
-    "trapped": ("trapped_notes", "trapped_key_figures", "trapped_figures"),
+    "trapped": ("trapped_notes", "trapped_key_figures.citations", "trapped_figures"),
     "routes": ("routes_notes", "route_changes", "routes", "stale_routes"),
     "movements": ("movements_notes", "movements"),
     "abuses": ("abuses_notes", "abuses"),
@@ -146,7 +147,7 @@ def number_in_reading_order(context: ReportContext) -> ReportContext:
     seen: set[int] = set()
     for part in ("header", *context.sections):
         for name in READING_ORDER.get(part, ()):
-            for numbers in _citation_lists(getattr(context, name)):
+            for numbers in _printed_lists(context, name):
                 for number in numbers:
                     if number not in seen:
                         seen.add(number)
@@ -159,7 +160,7 @@ def renumber(context: ReportContext, order: list[int]) -> ReportContext:
     `order` is printed nowhere, so it leaves the citation lists and the sources list."""
     new = {old: i for i, old in enumerate(order, start=1)}
     renumbered: set[int] = set()  # a list the context holds twice (a key figure is also the trapped section's) changes once
-    for name in sorted({name for names in READING_ORDER.values() for name in names}):
+    for name in sorted({name.split(".")[0] for names in READING_ORDER.values() for name in names}):
         for numbers in _citation_lists(getattr(context, name)):
             if id(numbers) not in renumbered:
                 renumbered.add(id(numbers))
@@ -169,6 +170,17 @@ def renumber(context: ReportContext, order: list[int]) -> ReportContext:
         row.number = new[row.number]
     context.sources = sorted(sources, key=lambda row: row.number)
     return context
+
+
+def _printed_lists(context: ReportContext, name: str) -> Iterator[list[int]]:
+    """The citation lists a READING_ORDER entry prints, in print order."""
+    field, _, only = name.partition(".")
+    value = getattr(context, field)
+    if only:
+        for item in value:
+            yield getattr(item, only)
+    else:
+        yield from _citation_lists(value)
 
 
 def _citation_lists(value) -> Iterator[list[int]]:

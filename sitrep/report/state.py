@@ -49,7 +49,10 @@ def states(series: Series, week: IsoWeek, key_of: Callable[[Arrival], Hashable |
     result = []
     for key, reports in known.items():
         holding, superseded = current(reports)
-        stale = week.end - latest_day(holding) > stale_after
+        news = [a for a in reports if a.key in news_keys]
+        # This week's news is shown, however old its date (possible only for what was known
+        # before the series' first report): only a state with nothing new can be stale.
+        stale = not news and week.end - latest_day(holding) > stale_after
         # Said once: in the first report in which it is stale (and in the first report of all
         # for something already stale when the series began).
         was_stale = key in known_at_previous and (
@@ -58,7 +61,7 @@ def states(series: Series, week: IsoWeek, key_of: Callable[[Arrival], Hashable |
             key=key,
             holding=holding,
             superseded=superseded,
-            news=[a for a in reports if a.key in news_keys],
+            news=news,
             before=current(before[key])[0] if key in before else [],
             stale=stale,
             newly_stale=stale and not was_stale,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from sitrep.source.dates import FuzzyDate, known_on
+from sitrep.source.provenance import reported_dates
 from sitrep.source.schema import Citation, Model, RouteUpdate
 from sitrep.source.store import Store
 
@@ -61,7 +62,7 @@ def arrivals(store: Store, public_only: bool = False) -> list[Arrival]:
 
 def _arrivals(store: Store, public_only: bool) -> Iterator[Arrival]:
     def reported(cited):
-        return (c.date for c in cited if not (public_only and _withheld(store, c)))
+        return reported_dates(cited, store.sources, public_only)
 
     for kind, date_field in (("figures", "as_of"), ("incidents", "date"), ("movements", "period")):
         for entry in store.kind(kind).values():
@@ -71,10 +72,6 @@ def _arrivals(store: Store, public_only: bool) -> Iterator[Arrival]:
         for index, update in enumerate(route.updates):
             yield Arrival(route, update.as_of, tuple(update.cited), *known_on(update.as_of, reported(update.cited)),
                           update=update, update_index=index)
-
-
-def _withheld(store: Store, citation: Citation) -> bool:
-    return any(store.sources[s].sensitivity == "restricted" for s in (citation.source, citation.via) if s)
 
 
 def current(reports: list[Arrival]) -> tuple[list[Arrival], dict[Arrival, Arrival]]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from sitrep.errors import ProblemLog, did_you_mean
 from sitrep.source.dates import IsoWeek, format_day, known_on
-from sitrep.source.provenance import grade
+from sitrep.source.provenance import grade, reported_dates
 from sitrep.source.schema import KINDS, NARRATIVE_REFERENCE, Amount, Citation, Figure, Model, Narrative, Route
 
 if TYPE_CHECKING:
@@ -128,8 +128,11 @@ def _check_narrative_references(store: Store, narrative: Narrative, checker: "_C
                                                  f"{kind[:-1]} '{target}'",
                               expected="a public entry, or this narrative marked 'sensitivity: restricted' too",
                               hint="a public edition would otherwise print what is restricted")
-            known, why = min((known_on(date, (c.date for c in cited)) for date, cited in _dated_parts(entry)),
-                             key=lambda pair: pair[0])
+            # A public narrative is printed in public reports, which date facts without the
+            # dates of withheld citations (report/timeline.py): judge it by the same days.
+            public_only = narrative.sensitivity == "public"
+            known, why = min((known_on(date, reported_dates(cited, store.sources, public_only))
+                              for date, cited in _dated_parts(entry)), key=lambda pair: pair[0])
             if known > week_end:
                 checker.error(narrative, fields, f"[[{target}]]: the narrative of week {narrative.week} refers to "
                                                  f"'{target}', which became known only on {format_day(known)} ({why})",

@@ -10,9 +10,10 @@ as the pair: "B2" is a usually reliable source reporting something probably true
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from sitrep.source import vocabulary as vocab
+from sitrep.source.dates import FuzzyDate
 from sitrep.source.schema import Citation, Source
 
 # A claim that rests on one source graded below this, or on information graded doubtful or
@@ -73,3 +74,15 @@ def _reliability_rank(letter: str) -> int:
     # A-E in order; F ("cannot be judged") ranks below E: it is no evidence of reliability.
     return "ABCDEF".index(letter)
 
+
+def cites_withheld(citation: Citation, sources: Mapping[str, Source]) -> bool:
+    """The citation's source, or the outlet that relayed it, is restricted: a public edition
+    prints nothing of it but a public name (not even its date)."""
+    return any(sources[s].sensitivity == "restricted" for s in (citation.source, citation.via) if s)
+
+
+def reported_dates(cited: Iterable[Citation], sources: Mapping[str, Source], public_only: bool) -> Iterator[FuzzyDate]:
+    """The dates the citations were reported on that an edition may use to date a fact: in a
+    public edition, not those of withheld citations (when a fact surfaced would tell when a
+    withheld source spoke)."""
+    return (c.date for c in cited if c.date is not None and not (public_only and cites_withheld(c, sources)))
