@@ -10,6 +10,7 @@ list (report/citations.py), and what a public edition must leave out. The contex
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Iterable
 
 from sitrep.report.citations import CitationIndex, number_in_reading_order
@@ -38,6 +39,9 @@ def build_context(store: Store, config: Config, week: IsoWeek | str | None = Non
         week = resolve_week(series, store, week)
     context = _Builder(store, config, week, edition, series).build()
     return number_in_reading_order(context)
+
+
+TREND_WEEKS = 52  # how far back a key figure's trend chart reaches
 
 
 class _Builder:
@@ -229,7 +233,7 @@ class _Builder:
             citations=sorted({n for r in report_rows for n in r.citations}),
             sourcing=self.sourcing(c for f in reports for c in f.cited),
             change=self.change(state, low, high),
-            trend=self.trend(metric, place_id),
+            trend=self.trend(state),
             is_new=bool(state.news),
             superseded=superseded,
         )
@@ -256,15 +260,12 @@ class _Builder:
             return Change("changed", f"now {format_range(low, high)}, was {before} ({since})", before)
         return Change(direction, f"{direction} from {before} ({since})", before)
 
-    def trend(self, metric: str, place_id: str) -> list[TrendPoint]:
-        """Every report of the figure known by this report's end, as its source gave it."""
-        points = []
-        for arrival in self.series.known_by(self.week):
-            figure = arrival.entry
-            if isinstance(figure, Figure) and figure.metric == metric and figure.place == place_id:
-                low, high = amount_bounds(figure)
-                points.append(TrendPoint(figure.id, figure.as_of.start, figure.as_of.end, low, high,
-                                         format_fuzzy(figure.as_of)))
+    def trend(self, state: State) -> list[TrendPoint]:
+        """The figure's reports of the last TREND_WEEKS weeks known by this report's end, as
+        their sources gave them (a longer history would crowd a chart a few centimetres wide)."""
+        since = self.week.end - dt.timedelta(weeks=TREND_WEEKS)
+        points = [TrendPoint(a.entry.id, a.date.start, a.date.end, *amount_bounds(a.entry), format_fuzzy(a.date))
+                  for a in (*state.holding, *state.superseded) if a.date.end > since]
         return sorted(points, key=lambda p: (p.start, p.end, p.id))
 
     def dropped_key_figure(self, state: State) -> DroppedFigure:

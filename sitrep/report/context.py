@@ -149,7 +149,7 @@ class KeyFigure:
     citations: list[int]
     sourcing: Sourcing  # over all the reports shown
     change: Change | None  # against the last known value; None in the first report of a series
-    trend: list[TrendPoint]  # every report of this figure known by this report's end, oldest first
+    trend: list[TrendPoint]  # every report of this figure of the last 52 weeks known by this report's end, oldest first
     is_new: bool  # a report of it entered the series in this report
     superseded: list[FigureReport]  # reports that entered this week, already replaced by a strictly later one
 

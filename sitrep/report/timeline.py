@@ -14,6 +14,7 @@ enters the series"):
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Iterator
@@ -78,13 +79,19 @@ def current(reports: list[Arrival]) -> tuple[list[Arrival], dict[Arrival, Arriva
     """Of several reports of one thing, those that still hold, and for each of the others the
     report that supersedes it: a strictly later one that holds. Reports that overlap in time are
     concurrent, and all of them hold (shown side by side, never one hiding the other)."""
-    holding = [a for a in reports if not any(a.strictly_before(b) for b in reports)]
+    if not reports:
+        return [], {}
+    # A report is superseded when another starts after it ends; the one that starts last
+    # supersedes every report that ends before it starts, so one pass finds those that hold.
+    latest_start = max(a.date.start for a in reports)
+    holding = sorted((a for a in reports if a.date.end >= latest_start),
+                     key=lambda a: (a.date.start, a.date.end, a.key))
+    starts = [a.date.start for a in holding]
     superseded = {}
     for report in reports:
-        if report not in holding:
-            superseded[report] = min((b for b in holding if report.strictly_before(b)),
-                                     key=lambda b: (b.date.start, b.date.end, b.key))
-    holding.sort(key=lambda a: (a.date.start, a.date.end, a.key))
+        if report.date.end < latest_start:
+            # the earliest-starting report that holds and starts after this one ends
+            superseded[report] = holding[bisect.bisect_right(starts, report.date.end)]
     return holding, superseded
 
 

@@ -170,3 +170,11 @@ def test_any_css_colour_the_theme_accepts_can_draw_a_chart():
     points = [point("a", "2031-03-05", "2031-03-05", 1, 1), point("b", "2031-03-12", "2031-03-12", 2, 2)]
     for colour in ("#1F5F8B", "RGB(31, 95, 139)", "hsl(200deg 60% 40% / 80%)", "rebeccapurple"):
         assert f'fill="{colour}"' in str(trend_svg(points, color=colour))
+
+
+def test_the_trend_chart_reaches_back_a_year(series):
+    a_year_before = "  - {id: trapped-2030, metric: civilians_trapped, place: town, as_of: 2030-03-10, value: 500, unit: people, cited: [{source: agency}]}\n"
+    write(series / "facts" / "store.yaml", STORE.replace("figures:\n", "figures:\n" + a_year_before))
+    first_of_2031 = context_of(series, "2031-W10")
+    assert [p.id for p in key(first_of_2031, "civilians_trapped").trend] == ["trapped-w10"]  # 52 weeks before 9 March 2031: outside
+    assert key(first_of_2031, "civilians_trapped").change.text == "up from 500 (as of 10 March 2030)"  # the change still knows it
