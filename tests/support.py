@@ -3,6 +3,8 @@ workspace at a templates folder, a small series workspace, and how a refusal mus
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -112,3 +114,12 @@ figures:
     cited:
       - {source: ibtimes, date: 2016-06}
 """
+
+
+def png(width: int = 40, height: int = 12, rgb: tuple[int, int, int] = (122, 31, 92)) -> bytes:
+    """A small solid-colour PNG, made by hand (no imaging library needed)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))

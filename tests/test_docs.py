@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import struct
 import subprocess
 import sys
-import zlib
 
 import pytest
 
@@ -16,7 +14,7 @@ from sitrep.source import vocabulary as vocab
 from sitrep.commands.cli import app
 from sitrep.source.schema import KINDS
 from typer.main import get_command
-from support import REPO
+from support import REPO, png
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 COMMANDS = sorted(get_command(app).commands)
@@ -130,14 +128,6 @@ def test_make_report_prints_what_the_readme_shows(workspace):
         assert (workspace / line.split()[-1]).is_file()
 
 
-def _tiny_png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\x7a\x1f\x5c")) + chunk(b"IEND", b""))
-
-
 def test_the_make_the_report_your_own_walkthrough_works_in_the_example_workspace(workspace, sitrep_process):
     """Steps 2 to 6 of "Make the report your own", as written, on a copy of the example
     workspace (config.yaml + facts/ + its own templates folder custom/)."""
@@ -158,7 +148,7 @@ def test_the_make_the_report_your_own_walkthrough_works_in_the_example_workspace
     settings.update(yaml.safe_load(_block_after("**2. Name and brand the report in config.yaml.**")))
     config.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (workspace / "brand/fonts").mkdir(parents=True)
-    (workspace / "brand/logo.png").write_bytes(_tiny_png())
+    (workspace / "brand/logo.png").write_bytes(png(1, 1, (0x7a, 0x1f, 0x5c)))
     for style in ("Regular", "Bold"):
         shutil.copy(REPO / f"templates/fonts/NotoSans-{style}.ttf", workspace / f"brand/fonts/BrandSerif-{style}.ttf")
     built = build()
@@ -191,7 +181,7 @@ def test_the_make_the_report_your_own_walkthrough_works_in_the_example_workspace
     image = re.search(r"`(<img src=\"\{\{ workspace \}\}/maps/week\.png\"[^`]*)`", section).group(1)
     (mine / "sections/map.html").write_text(f"<section id=\"map\">{image}</section>\n", encoding="utf-8")
     (workspace / "maps").mkdir()
-    (workspace / "maps/week.png").write_bytes(_tiny_png())
+    (workspace / "maps/week.png").write_bytes(png(1, 1, (0x7a, 0x1f, 0x5c)))
     settings["sections"] = ["highlights", "map", "key_figures", "routes", "abuses", "outlook", "sources"]
     config.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
     built = build()

@@ -49,6 +49,15 @@ def check_and_build(ws: Path, sitrep_cli, file: str, line: int | None, *expected
         assert_refused(result, file, line, *expected)
     assert_nothing_written(ws)
 
+def refuse_figure_change(ws: Path, sitrep_cli, old: str, new: str, at: str, *expected: str) -> None:
+    """FIGURE with `old` replaced by `new`, as a store file: `check` and `build` both refuse it
+    at the line holding `at`, with every `expected` text, and write nothing."""
+    text = FIGURE.replace(old, new)
+    assert text != FIGURE, f"{old!r} is not in FIGURE"
+    write(ws / "facts/probe.yaml", text)
+    check_and_build(ws, sitrep_cli, "facts/probe.yaml", line_of(text, at), *expected)
+
+
 
 # --- malformed YAML -------------------------------------------------------------------------
 
@@ -100,16 +109,12 @@ def test_second_yaml_document_points_at_the_separator(ws, sitrep_cli):
 # --- types, keys, required fields -----------------------------------------------------------
 
 def test_wrong_type_text_where_a_number_is_expected(ws, sitrep_cli):
-    text = FIGURE.replace("    value: 5\n", '    low: "30000"\n    high: 40000\n')
-    write(ws / "facts/probe.yaml", text)
-    check_and_build(ws, sitrep_cli, "facts/probe.yaml", line_of(text, 'low: "30000"'),
-                    "[probe-figure]", "low", "expected a number", "'30000'")
+    refuse_figure_change(ws, sitrep_cli, "    value: 5\n", '    low: "30000"\n    high: 40000\n', 'low: "30000"',
+                         "[probe-figure]", "low", "expected a number", "'30000'")
 
 
 def test_infinite_number_is_refused(ws, sitrep_cli):
-    text = FIGURE.replace("    value: 5\n", "    value: .inf\n")
-    write(ws / "facts/probe.yaml", text)
-    check_and_build(ws, sitrep_cli, "facts/probe.yaml", line_of(text, "value: .inf"), "(expected", "number")
+    refuse_figure_change(ws, sitrep_cli, "    value: 5\n", "    value: .inf\n", "value: .inf", "(expected", "number")
 
 
 def test_unknown_key_lists_allowed_keys_and_suggests_nearest(ws, sitrep_cli):
@@ -130,17 +135,13 @@ def test_unknown_key_lists_allowed_keys_and_suggests_nearest(ws, sitrep_cli):
 
 
 def test_missing_required_field(ws, sitrep_cli):
-    text = FIGURE.replace("    unit: people\n", "")
-    write(ws / "facts/probe.yaml", text)
-    check_and_build(ws, sitrep_cli, "facts/probe.yaml", line_of(text, "- id: probe-figure"),
-                    "[probe-figure]", "missing required field 'unit'")
+    refuse_figure_change(ws, sitrep_cli, "    unit: people\n", "", "- id: probe-figure",
+                         "[probe-figure]", "missing required field 'unit'")
 
 
 def test_missing_required_field_in_a_citation(ws, sitrep_cli):
-    text = FIGURE.replace("      - {source: ibtimes, date: 2016-06}\n", "      - {date: 2016-06, credibility: 3}\n")
-    write(ws / "facts/probe.yaml", text)
-    check_and_build(ws, sitrep_cli, "facts/probe.yaml", line_of(text, "{date: 2016-06, credibility: 3}"),
-                    "missing required field 'cited.source'")
+    refuse_figure_change(ws, sitrep_cli, "      - {source: ibtimes, date: 2016-06}\n", "      - {date: 2016-06, credibility: 3}\n",
+                         "{date: 2016-06, credibility: 3}", "missing required field 'cited.source'")
 
 
 # --- duplicate ids --------------------------------------------------------------------------
@@ -174,44 +175,34 @@ def test_duplicate_id_across_two_files(ws, sitrep_cli):
 # --- references -----------------------------------------------------------------------------
 
 def test_citation_of_an_unknown_source_suggests_the_nearest(ws, sitrep_cli):
-    text = FIGURE.replace("      - {source: ibtimes, date: 2016-06}\n",
-                          "      - date: 2016-06\n        source: ibtime\n")
-    write(ws / "facts/probe.yaml", text)
-    check_and_build(ws, sitrep_cli, "facts/probe.yaml", line_of(text, "source: ibtime"),
-                    "[probe-figure]", "unknown source 'ibtime'", "expected the id of an entry under 'sources:'",
-                    "did you mean 'ibtimes'?")
+    refuse_figure_change(ws, sitrep_cli, "      - {source: ibtimes, date: 2016-06}\n",
+                         "      - date: 2016-06\n        source: ibtime\n", "source: ibtime",
+                         "[probe-figure]", "unknown source 'ibtime'", "expected the id of an entry under 'sources:'",
+                         "did you mean 'ibtimes'?")
 
 
 def test_reference_to_an_unknown_place(ws, sitrep_cli):
-    text = FIGURE.replace("    place: fallujah\n", "    place: falujah\n")
-    write(ws / "facts/probe.yaml", text)
-    check_and_build(ws, sitrep_cli, "facts/probe.yaml", line_of(text, "place: falujah"),
-                    "[probe-figure]", "unknown place 'falujah'", "expected the id of an entry under 'places:'",
-                    "did you mean 'fallujah'?")
+    refuse_figure_change(ws, sitrep_cli, "    place: fallujah\n", "    place: falujah\n", "place: falujah",
+                         "[probe-figure]", "unknown place 'falujah'", "expected the id of an entry under 'places:'",
+                         "did you mean 'fallujah'?")
 
 
 # --- meaning --------------------------------------------------------------------------------
 
 def test_inverted_range(ws, sitrep_cli):
-    text = FIGURE.replace("    value: 5\n", "    low: 40000\n    high: 30000\n")
-    write(ws / "facts/probe.yaml", text)
-    check_and_build(ws, sitrep_cli, "facts/probe.yaml", line_of(text, "low: 40000"),
-                    "[probe-figure]", "inverted range", "low 40000 is greater than high 30000", "expected low <= high")
+    refuse_figure_change(ws, sitrep_cli, "    value: 5\n", "    low: 40000\n    high: 30000\n", "low: 40000",
+                         "[probe-figure]", "inverted range", "low 40000 is greater than high 30000", "expected low <= high")
 
 
 def test_impossible_date(ws, sitrep_cli):
-    text = FIGURE.replace("    as_of: 2016-06\n", "    as_of: 2016-13-45\n")
-    write(ws / "facts/probe.yaml", text)
     # The reason follows in brackets, in sitrep's words (Python's differ between versions).
-    check_and_build(ws, sitrep_cli, "facts/probe.yaml", line_of(text, "as_of: 2016-13-45"),
-                    "[probe-figure]", "as_of", "'2016-13-45' is not a real date (there is no month 13)")
+    refuse_figure_change(ws, sitrep_cli, "    as_of: 2016-06\n", "    as_of: 2016-13-45\n", "as_of: 2016-13-45",
+                         "[probe-figure]", "as_of", "'2016-13-45' is not a real date (there is no month 13)")
 
 
 def test_date_that_is_not_a_date(ws, sitrep_cli):
-    text = FIGURE.replace("    as_of: 2016-06\n", "    as_of: soon\n")
-    write(ws / "facts/probe.yaml", text)
-    check_and_build(ws, sitrep_cli, "facts/probe.yaml", line_of(text, "as_of: soon"),
-                    "[probe-figure]", "'soon' is not a date", "expected YYYY-MM-DD")
+    refuse_figure_change(ws, sitrep_cli, "    as_of: 2016-06\n", "    as_of: soon\n", "as_of: soon",
+                         "[probe-figure]", "'soon' is not a date", "expected YYYY-MM-DD")
 
 
 @pytest.mark.parametrize("date", ["9999-12-31", "9999"])

@@ -17,18 +17,16 @@ import re
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
-import zlib
 from pathlib import Path
 
 import pytest
 
-from support import use_templates_folder
+from support import png, use_templates_folder
 from sitrep.commands import serve as serve_module
 from sitrep.errors import Problem
 from sitrep.render.templates import builtin_templates_dir
@@ -111,27 +109,19 @@ def test_refuses_anything_but_the_fonts(server, path):
     assert b"Fallujah" not in body
 
 
-def tiny_png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\x1f\x5f\x8b")) + chunk(b"IEND", b""))
-
-
 def test_serves_the_theme_logo_and_no_other_workspace_file(workspace, monkeypatch):
     from sitrep.source.config import ConfigModel
 
     if "theme" not in ConfigModel.model_fields:
         pytest.skip("config.yaml has no `theme:` key in this version of sitrep")
     monkeypatch.chdir(workspace)
-    (workspace / "logo.png").write_bytes(tiny_png())
+    (workspace / "logo.png").write_bytes(png(1, 1, (0x1f, 0x5f, 0x8b)))
     with (workspace / "config.yaml").open("a", encoding="utf-8") as config:
         config.write("theme:\n  logo: logo.png\n")
     with ReportServer(workspace / "config.yaml", port=0, log=lambda line: None) as server:
         page = get(server.url)[2].decode()
         assert 'src="/assets/theme/logo.png"' in page
-        assert get(server.url + "assets/theme/logo.png") == (200, "image/png", tiny_png())
+        assert get(server.url + "assets/theme/logo.png") == (200, "image/png", png(1, 1, (0x1f, 0x5f, 0x8b)))
         for path in ("assets/theme/../../config.yaml", "assets/theme/logo.png/..", "assets/theme/config.yaml",
                      "workspace/config.yaml", "workspace/facts/sources.yaml", "assets/theme/fonts/"):
             assert get(server.url + path)[0] == 404, path

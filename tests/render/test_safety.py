@@ -3,14 +3,12 @@ workspace and nothing from the network; restricted facts never reach a public ed
 
 from __future__ import annotations
 
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from support import write
+from support import png, write
 from sitrep.errors import TemplateProblem
 from sitrep.render.pdf import render_pdf
 
@@ -133,12 +131,7 @@ def test_fact_text_is_escaped_and_never_evaluated(ws, sitrep_cli):
 
 def write_png(path: Path) -> Path:
     """A valid 1x1 red PNG."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-                     + chunk(b"IEND", b""))
+    path.write_bytes(png(1, 1, (0xff, 0, 0)))
     return path
 
 

@@ -7,14 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from support import REPO, use_templates_folder, write
+from support import REPO, png, use_templates_folder, write
 from sitrep.commands.contextdoc import DOC_PATH, REGENERATE, generate_repository_doc
 from sitrep.report.formatting import format_count, format_date
 from sitrep.commands.templates import builtin_template_names
@@ -24,15 +22,6 @@ from sitrep.source.vocabulary import SECTIONS
 WEEK = "2016-W26"
 HTML_OUT = f"output/{WEEK}/fallujah-sitrep-{WEEK}.html"
 PDF_OUT = f"output/{WEEK}/fallujah-sitrep-{WEEK}.pdf"
-
-
-def png(width: int = 40, height: int = 12, rgb: tuple[int, int, int] = (122, 31, 92)) -> bytes:
-    """A small solid-colour PNG, made by hand (no imaging library needed)."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def configure(ws: Path, extra: str, replace: dict[str, str] | None = None) -> Path:

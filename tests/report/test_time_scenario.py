@@ -146,7 +146,7 @@ def report_text(ctx) -> list[str]:
                          + (f" [attributed: {r.sourcing.attribution}]" if r.sourcing.weak else ""))
         for r in k.superseded:
             lines.append(f"  superseded: {r.text} (as of {r.as_of}) {r.citations}, by {r.superseded_by}")
-        lines.append(f"  chart: " + ", ".join(f"{p.as_of}: {'band' if p.is_range else 'point'} {p.low:g}-{p.high:g}" for p in k.trend))
+        lines.append("  chart: " + ", ".join(f"{p.as_of}: {'band' if p.is_range else 'point'} {p.low:g}-{p.high:g}" for p in k.trend))
     for d in ctx.dropped_key_figures:
         lines.append(f"no longer reported: {d.label}, {d.place.name}: last {d.last_number} {d.unit} as of {d.last_as_of} (report {d.last_report})")
     for r in ctx.route_changes:
