@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from sitrep.errors import Problem, StoreError, did_you_mean
 from sitrep.report.series import Series, series_of
-from sitrep.report.timeline import Arrival, current, latest_day
+from sitrep.report.state import states
+from sitrep.report.timeline import Arrival
 from sitrep.source import vocabulary as vocab
 from sitrep.source.checks import citation_lists, narrative_texts, references
 from sitrep.source.config import Config, ConfigModel, SeriesSettings
@@ -129,7 +130,7 @@ def series_story(series: Series, entry_id: str, key_metrics: list[str]) -> list[
         printed = [week]
         group = _state_group(arrival, key_metrics)
         if group is not None:
-            carried, end, stale_in = _carried(series, arrival, week, group)
+            carried, end, stale_in = _carried(series, arrival, week, group, key_metrics)
             if carried:
                 line += f" Still shown as last reported in No. {_numbers(series, carried)}."
             printed += carried + ([stale_in] if stale_in else [])  # 'no longer reported' is said in that report
@@ -150,28 +151,24 @@ def _state_group(arrival: Arrival, key_metrics: list[str]):
     return None
 
 
-def _carried(series: Series, arrival: Arrival, entered: IsoWeek, group) -> tuple[list[IsoWeek], str, IsoWeek | None]:
+def _carried(series: Series, arrival: Arrival, entered: IsoWeek, group, key_metrics: list[str]
+             ) -> tuple[list[IsoWeek], str, IsoWeek | None]:
     """The later reports that still show the arrival, how its showing ends, and the report that
-    says it is no longer reported (when it goes stale)."""
+    says it is no longer reported. Read from report/state.py, the states the reports are built
+    from, so trace says what the reports print."""
     carried = []
-    stale_after = dt.timedelta(weeks=series.stale_after_weeks)
     for week in series.reports[series.position[entered]:]:
-        reports = [a for a in series.known_by(week) if _state_group(a, _metrics_of(group)) == group]
-        holding, superseded = current(reports)
-        if arrival in superseded:
-            by = superseded[arrival]
+        [state] = states(series, week, lambda a: group if _state_group(a, key_metrics) == group else None)
+        if arrival in state.superseded:
+            by = state.superseded[arrival]
             return carried, (f"Superseded in No. {series.number(week)} ({week}) by {by.key}, a report as of "
                              f"{format_fuzzy(by.date)}."), None
-        if week.end - latest_day(holding) > stale_after:
+        if state.stale:
             return carried, (f"No longer reported from No. {series.number(week)} ({week}): no new report for "
                              f"{series.stale_after_weeks} weeks."), week
         if week != entered:
             carried.append(week)
     return carried, "", None
-
-
-def _metrics_of(group) -> list[str]:
-    return [group[1]] if group[0] == "figure" else []
 
 
 def _numbers(series: Series, weeks: list[IsoWeek]) -> str:

@@ -265,8 +265,6 @@ class Prose:
         return self.text
 
 
-Highlight = Prose  # a highlight is one sentence of prose with its citations
-
 
 @dataclass
 class ReportContext:
@@ -296,7 +294,7 @@ class ReportContext:
     next_week: str | None  # the next report's week when the store already has it (building the archive)
     sections: list[str]
     overview: list[Prose]  # paragraphs
-    highlights: list[Highlight]
+    highlights: list[Prose]  # each one sentence, its numbers with their citations
     key_figures: list[KeyFigure]
     dropped_key_figures: list[DroppedFigure]  # no new report for config's series.stale_after_weeks: said once, then left out
     trapped_key_figures: list[KeyFigure]  # the key figures of civilians trapped, restated in their section

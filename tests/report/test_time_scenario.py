@@ -168,7 +168,7 @@ def report_text(ctx) -> list[str]:
 
 def contexts(folder: Path, edition: str = "public") -> dict:
     config = load_config(folder / "config.yaml")
-    store = load_store(config.store_dir, today=dt.date(2026, 12, 1))
+    store = load_store(config.store_dir, today=dt.date(2026, 12, 1), cache=False)  # writes nothing into the repository
     series = series_of(store, config.series, edition)
     return {str(week): build_context(store, config, week, edition) for week in series.reports}
 
@@ -202,3 +202,24 @@ def test_the_scenario_pdf(tmp_path, sitrep_cli):
     assert "superseded" not in text("2016-W31")
     stale = text("2016-W38")
     assert "No longer reported (no new report for 4 weeks): Bridge road, last open as of 24 August 2016" in stale
+
+
+def test_weeks_and_trace_tell_the_same_story_on_the_command_line(tmp_path, sitrep_cli):
+    shutil.copytree(SCENARIO, tmp_path / "scenario")  # the commands keep a store cache beside it
+    config = tmp_path / "scenario" / "config.yaml"
+    weeks = sitrep_cli("weeks", "--config", config)
+    assert weeks.exit_code == 0, weeks.output
+    lines = weeks.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == list(EXPECTED)
+    assert lines[1].endswith("no new information") and lines[6].endswith("no new information")  # W32, W37
+    range_of_week_31 = sitrep_cli("trace", "trapped-w31", "--config", config).stdout
+    assert ("It enters report No. 1 (2016-W31, 1–7 August 2016) as news: known on 7 August 2016, the last day of its "
+            "date, week 31 of 2016 (1–7 August 2016). Still shown as last reported in No. 2–4. Superseded in No. 5 "
+            "(2016-W35) by trapped-0829, a report as of 29 August 2016.") in range_of_week_31
+    bridge = sitrep_cli("trace", "bridge", "--config", config).stdout
+    assert "In the public series: 2016-W31, 2016-W32, 2016-W33, 2016-W34, 2016-W35, 2016-W36, 2016-W37, 2016-W38" in bridge
+    assert ("Update 2 (2016-08-24) enters report No. 4 (2016-W34, 22–28 August 2016) as news: known on 24 August 2016, "
+            "its date, 24 August 2016. Still shown as last reported in No. 5–7. No longer reported from No. 8 "
+            "(2016-W38): no new report for 4 weeks.") in bridge
+    shelling = sitrep_cli("trace", "shelling-aug", "--config", config).stdout
+    assert "known on 16 August 2016, a citation reported it on 16 August 2016." in shelling
