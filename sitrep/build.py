@@ -31,7 +31,7 @@ from sitrep.publish.layout import assets_folder, index_file, report_files
 from sitrep.publish.lock import WorkspaceLock
 from sitrep.render.templates import builtin_templates_dir
 from sitrep.report.context import ReportContext
-from sitrep.source.config import Config
+from sitrep.source.config import Config, load_config
 from sitrep.source.dates import IsoWeek
 
 CheckResult = Workspace  # what `check` returns: the config, the store, its warnings
@@ -48,13 +48,16 @@ class BuildResult:
     number: int = 0
     period: str = ""
     edition: str = "public"
+    language: str = "en"
 
 
 def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
                formats: tuple[str, ...] = ("html", "pdf"), edition: str | None = None,
                force: bool = False, on_wait: Callable[[str], None] | None = None,
-               pdf_renderer: PdfRenderer | None = None, freeze_store: bool = False) -> BuildResult:
-    """Build one week's report (default: the latest). Nothing is written unless every stage
+               pdf_renderer: PdfRenderer | None = None, freeze_store: bool = False,
+               language: str | None = None, pdf_variant: str | None = None) -> BuildResult:
+    """Build one week's report (default: the latest) in one language (default: config.yaml's
+    `language`; `Workspace.load(...).config.languages` lists them all). Nothing is written unless every stage
     succeeded; a week whose inputs have not changed since its last build is left as it is
     unless `force`. While another build of the same output folder runs, this one waits for it,
     and says so once through `on_wait`.
@@ -63,7 +66,7 @@ def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
     given; `freeze_store` is for a process that ends after the build (Workspace.load)."""
     started = time.perf_counter()
     with _checked_under_lock(config_path, on_wait, freeze_store) as workspace:
-        plan = _Plan(workspace, edition, formats, pdf_renderer)
+        plan = _Plan(workspace, edition, formats, pdf_renderer, language, pdf_variant)
         result = plan.build(workspace.resolve(week, plan.edition), force)
         plan.finish([result])
     result.seconds = time.perf_counter() - started
@@ -72,12 +75,14 @@ def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
 
 def build_all(config_path: Path | str = "config.yaml", *, formats: tuple[str, ...] = ("html", "pdf"),
               edition: str | None = None, force: bool = False, jobs: int | None = None,
-              on_wait: Callable[[str], None] | None = None, freeze_store: bool = False) -> list[BuildResult]:
+              on_wait: Callable[[str], None] | None = None, freeze_store: bool = False,
+              language: str | None = None, pdf_variant: str | None = None) -> list[BuildResult]:
     """Build every week of the series that changed (all of them with `force`), on `jobs`
-    processes (default: one per core), then the archive index, output/index.html. While
+    processes (default: one per core), then the archive index, output/index.html (in a
+    language other than config.yaml's own, index-<language>.html). While
     another build of the same output folder runs, this one waits for it (see `build_week`)."""
     with _checked_under_lock(config_path, on_wait, freeze_store) as workspace:
-        plan = _Plan(workspace, edition, formats)
+        plan = _Plan(workspace, edition, formats, language=language, pdf_variant=pdf_variant)
         if not plan.weeks:
             workspace.resolve(None, plan.edition)  # raises: the store holds no dated facts
         todo = [week for week in plan.weeks if force or not plan.is_current(week)]
@@ -91,6 +96,19 @@ def build_all(config_path: Path | str = "config.yaml", *, formats: tuple[str, ..
         results = [built.get(week) or plan.skipped(week) for week in plan.weeks]
         plan.finish(results)
     return results
+
+
+def languages_of(config_path: Path | str, language: str | None = None) -> list[str]:
+    """The languages a build makes: the one asked for (which config.yaml must list, or be its
+    `language`), else every one in config.yaml's `languages`."""
+    config = load_config(config_path)
+    if language is None:
+        return config.languages
+    if language not in config.languages:
+        raise ConfigError(Problem("--language", 0, f"'{language}' is not one of the languages config.yaml lists",
+                                  expected="one of: " + ", ".join(config.languages),
+                                  hint=f"add {language} to 'languages:' in {config.shown}"))
+    return [language]
 
 
 @contextlib.contextmanager
@@ -129,18 +147,20 @@ class _Plan:
     """One run: the checked store, the series of weeks, their fingerprints, the manifest."""
 
     def __init__(self, workspace: Workspace, edition: str | None, formats: tuple[str, ...],
-                 pdf_renderer: PdfRenderer | None = None):
+                 pdf_renderer: PdfRenderer | None = None, language: str | None = None, pdf_variant: str | None = None):
         self.workspace = workspace
         self.config, self.store = workspace.config, workspace.store
         self.edition = workspace.edition(edition)
+        self.language = workspace.language(language)
+        self.pdf_variant = pdf_variant or self.config.pdf_variant
         self.formats = formats
         self.pdf_renderer = pdf_renderer
         config = self.config
         self.series = workspace.series(self.edition)
         self.weeks = self.series.reports
         self.fingerprints = archive.Fingerprints(config, self.store, self.series, self.edition, formats,
-                                                 self.template_inputs())
-        self.manifest = archive.load_manifest(config, self.edition)  # week -> what was built
+                                                 self.template_inputs(), self.language, self.pdf_variant)
+        self.manifest = archive.load_manifest(config, self.edition, self.language)  # week -> what was built
         archive.remove_stale_temporaries(config.output_dir)
         self.assets: Path | None = None  # output/assets/, once installed
 
@@ -166,29 +186,31 @@ class _Plan:
 
     def skipped(self, week: IsoWeek) -> BuildResult:
         entry = self.entry(week)
-        paths = report_files(self.config, week, self.edition)
+        paths = report_files(self.config, week, self.edition, self.language)
         return BuildResult(week, None, {fmt: paths[fmt] for fmt in self.formats}, warnings=self.store.warnings,
-                           skipped=True, number=entry.number, period=entry.period, edition=self.edition)
+                           skipped=True, number=entry.number, period=entry.period, edition=self.edition,
+                           language=self.language)
 
     def build(self, week: IsoWeek, force: bool) -> BuildResult:
         if not force and self.is_current(week):
             return self.skipped(week)
         started = time.perf_counter()
-        rendered = self.workspace.render_week(week, self.edition)
+        rendered = self.workspace.render_week(week, self.edition, language=self.language)
         context = rendered.context
-        paths = report_files(self.config, week, self.edition)
+        paths = report_files(self.config, week, self.edition, self.language)
         # The fonts both formats use go in place first (each copied atomically, shared by every week).
         self.install_assets()
         outputs: dict[Path, bytes | str] = {}
         if "html" in self.formats:
             outputs[paths["html"]] = rendered.html.text
         if "pdf" in self.formats:
-            outputs[paths["pdf"]] = self.workspace.pdf(rendered, self.pdf_renderer)
+            outputs[paths["pdf"]] = self.workspace.pdf(rendered, self.pdf_renderer, self.pdf_variant)
         write_outputs(outputs, private=self.private)
         self.record(week, context, {fmt: paths[fmt] for fmt in self.formats})
         return BuildResult(week, context, {fmt: paths[fmt] for fmt in self.formats},
                            seconds=time.perf_counter() - started, warnings=self.store.warnings,
-                           number=context.number, period=context.period, edition=self.edition)
+                           number=context.number, period=context.period, edition=self.edition,
+                           language=self.language)
 
     def install_assets(self) -> None:
         self.assets = self.assets or self.workspace.install_assets(assets_folder(self.config))
@@ -198,15 +220,15 @@ class _Plan:
 
     def finish(self, results: list[BuildResult]) -> None:
         """Save what was built and rewrite the archive index, when anything changed."""
-        if all(r.skipped for r in results) and index_file(self.config, self.edition).exists():
+        if all(r.skipped for r in results) and index_file(self.config, self.edition, self.language).exists():
             return
         # Weeks that left the series (their facts were deleted) leave the index too.
         current = {str(w) for w in self.weeks}
         for week in [w for w in self.manifest if w not in current]:
             del self.manifest[week]
-        archive.save_manifest(self.config, self.edition, self.manifest)
-        write_outputs({index_file(self.config, self.edition):
-                       self.workspace.render_index(list(self.manifest.values()), self.edition)},
+        archive.save_manifest(self.config, self.edition, self.manifest, self.language)
+        write_outputs({index_file(self.config, self.edition, self.language):
+                       self.workspace.render_index(list(self.manifest.values()), self.edition, self.language)},
                       private=self.private)
 
 

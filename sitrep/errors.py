@@ -108,7 +108,7 @@ class SitrepError(Exception):
             problems = [Problem(file="sitrep", line=0, message=problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
-        self.problems: list[Problem] = sorted(problems, key=_problem_order)
+        self.problems: list[Problem] = sorted(problems, key=problem_order)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -132,7 +132,7 @@ class OutputError(SitrepError):
     """The report could not be written."""
 
 
-def _problem_order(problem: Problem) -> tuple:
+def problem_order(problem: Problem) -> tuple:
     return (problem.file, problem.line, problem.severity != "error", problem.message)
 
 
@@ -188,4 +188,4 @@ class ProblemLog:
         return [p for p in self.problems if p.severity == "warning"]
 
     def sorted(self) -> list[Problem]:
-        return sorted(self.problems, key=_problem_order)
+        return sorted(self.problems, key=problem_order)

@@ -19,24 +19,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from sitrep.errors import Problem, display_path
+from sitrep.errors import Problem, display_path, problem_order
 from sitrep.output import copy_if_changed
-from sitrep.publish.archive import ArchiveContext, ArchiveEntry
-from sitrep.publish.layout import ASSETS_DIR, assets_folder, week_folder
+from sitrep.language import language_name, speaking
+from sitrep.publish.archive import ArchiveContext, ArchiveEntry, LanguageArchive, load_manifest
+from sitrep.publish.layout import ASSETS_DIR, assets_folder, index_file, relative_to_output, report_files, week_folder
 from sitrep.render.pdf import render_pdf
 from sitrep.render.references import ReferencePolicy, check_references, policy_for
 from sitrep.render.templates import RenderedHtml, builtin_templates_dir, render_for, render_index_for
 from sitrep.render.theme import install_theme_assets
 from sitrep.report.builder import build_context
-from sitrep.report.context import ReportContext
+from sitrep.report.context import EditionLink, ReportContext
+from sitrep.report.translation import Translator
 from sitrep.report.series import Series, resolve_week, series_of
 from sitrep.source.cache import CACHE_DIR
+from sitrep.source.checks import translation_warnings
 from sitrep.source.config import Config, load_config
 from sitrep.source.dates import IsoWeek
 from sitrep.source.store import Store, load_store
 
 FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf", "NotoSans-BoldItalic.ttf",
-              "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf", "OFL.txt")
+              "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf", "NotoNaskhArabic-Regular.ttf",
+              "NotoNaskhArabic-Bold.ttf", "OFL.txt")
 
 PdfRenderer = Callable[..., bytes]  # render_pdf's signature: (html, *, base_dir, allowed_roots, withheld_roots)
 
@@ -75,6 +79,7 @@ class RenderedWeek:
 
     week: IsoWeek
     edition: str
+    language: str
     context: ReportContext
     html: RenderedHtml
     layout: Layout
@@ -97,6 +102,9 @@ class Workspace:
         store = load_store(config.store_dir, shown_root=display_path(config.store_dir),
                            cache_dir=config.workspace / CACHE_DIR,  # the workspace's, whatever the store's path
                            freeze=freeze_store)
+        # What the editions config.yaml asks for lack in translation: warnings, not errors (the
+        # original prints, marked), and they depend on the config, so they are not cached with the store.
+        store.warnings = sorted([*store.warnings, *translation_warnings(store, config)], key=problem_order)
         return cls(config, store)
 
     @property
@@ -118,34 +126,66 @@ class Workspace:
         """The week asked for (default: the latest); raises PeriodError for one with no report."""
         return resolve_week(self.series(edition), self.store, week if week is None else str(week))
 
-    def context(self, week: IsoWeek, edition: str) -> ReportContext:
-        return build_context(self.store, self.config, week, edition)
+    def language(self, language: str | None) -> str:
+        """The edition's language: the one asked for, else config.yaml's `language`."""
+        return language or self.config.language
 
-    def render_week(self, week: IsoWeek, edition: str, layout: Layout | None = None) -> RenderedWeek:
+    def context(self, week: IsoWeek, edition: str, language: str | None = None) -> ReportContext:
+        language = self.language(language)
+        context = build_context(self.store, self.config, week, edition, language)
+        context.editions = self.edition_links(week, edition, language)
+        return context
+
+    def edition_links(self, week: IsoWeek, edition: str, language: str) -> list[EditionLink]:
+        """The week's report in each language config.yaml lists (none when it lists one)."""
+        if len(self.config.languages) < 2:
+            return []
+        return [EditionLink(tag, language_name(tag), report_files(self.config, week, edition, tag)["html"].name,
+                            tag == language) for tag in self.config.languages]
+
+    def render_week(self, week: IsoWeek, edition: str, layout: Layout | None = None,
+                    language: str | None = None) -> RenderedWeek:
         """The week's report as HTML laid out as `layout` says (default: output/<week>/), its
         references judged by the one policy; raises TemplateProblem before anything is written."""
         layout = layout or Layout.output(self.config, week)
-        context = self.context(week, edition)
+        language = self.language(language)
+        context = self.context(week, edition, language)
         html = render_for(self.config, context, assets_url=layout.assets_url, workspace_url=layout.workspace_url)
         policy = policy_for(self.config, layout.week_dir, edition, layout.assets_dir, mounts=layout.mounts)
         check_references(html, policy)
-        return RenderedWeek(week, edition, context, html, layout, policy)
+        return RenderedWeek(week, edition, language, context, html, layout, policy)
 
-    def pdf(self, rendered: RenderedWeek, renderer: PdfRenderer | None = None) -> bytes:
-        """The rendered week as PDF bytes, reading only what its policy allows; `renderer`
-        defaults to WeasyPrint in this process (the CLI passes its prestarted helper's)."""
+    def pdf(self, rendered: RenderedWeek, renderer: PdfRenderer | None = None, variant: str | None = None) -> bytes:
+        """The rendered week as PDF bytes, reading only what its policy allows: tagged PDF/UA-1
+        unless `variant` (or config.yaml's `pdf_variant`) says otherwise. `renderer` defaults to
+        WeasyPrint in this process (the CLI passes its prestarted helper's)."""
         return (renderer or render_pdf)(rendered.html, base_dir=rendered.layout.week_dir,
-                                        allowed_roots=rendered.policy.readable, withheld_roots=rendered.policy.withheld)
+                                        allowed_roots=rendered.policy.readable, withheld_roots=rendered.policy.withheld,
+                                        variant=variant or self.config.pdf_variant)
 
-    def render_index(self, entries: list[ArchiveEntry], edition: str) -> str:
-        """output/index.html (index-internal.html): every report of the series, newest first.
+    def render_index(self, entries: list[ArchiveEntry], edition: str, language: str | None = None) -> str:
+        """output/index.html (index-internal.html, index-ar.html): every report of the series,
+        newest first, in the edition's language, with links to the other languages' reports.
         The index travels with the reports: the same references are refused in it."""
         config = self.config
-        archive = ArchiveContext(config.title, config.crisis, config.organisation.name, edition, config.language,
-                                 sorted(entries, key=lambda e: e.number, reverse=True))
-        html = render_index_for(config, archive, ASSETS_DIR)
+        language = self.language(language)
+        spoken = config.edition_language(language)
+        with speaking(spoken):
+            translator = Translator(spoken, config.store_language)
+            archive = ArchiveContext(translator.text(config.title), translator.text(config.crisis),
+                                     translator.text(config.organisation.name), edition, language, spoken.direction,
+                                     sorted(entries, key=lambda e: e.number, reverse=True),
+                                     [self.language_archive(edition, tag) for tag in config.languages if tag != language])
+            html = render_index_for(config, archive, ASSETS_DIR)
         check_references(html, policy_for(config, config.output_dir, edition, assets_folder(config)))
         return html.text
+
+    def language_archive(self, edition: str, language: str) -> LanguageArchive:
+        """What the index links to in another language: its own index, and the reports built."""
+        built = load_manifest(self.config, edition, language)
+        return LanguageArchive(language, language_name(language),
+                               relative_to_output(self.config, index_file(self.config, edition, language)),
+                               {week: entry.files for week, entry in built.items()})
 
     def install_assets(self, folder: Path) -> Path:
         """The built-in fonts and the theme's files, in `folder` (each copied atomically, only

@@ -47,6 +47,16 @@ ConfigOption = typer.Option(Path("config.yaml"), "--config", "-c", help="The wor
                             show_default=True)
 
 
+LanguageOption = typer.Option(None, "--language", "-l", help="The edition's language: en, ar, fr... "
+                              "Default: 'language' in config.yaml.")
+
+
+class PdfVariant(str, Enum):
+    ua1 = "pdf/ua-1"
+    a3a = "pdf/a-3a"
+    plain = "plain"
+
+
 class Format(str, Enum):
     html = "html"
     pdf = "pdf"

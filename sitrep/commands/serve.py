@@ -80,8 +80,8 @@ class Page:
         return body.encode("utf-8")
 
 
-def render_report(config_path: Path | str, week: str | None = None, edition: str | None = None
-                  ) -> tuple[ReportContext, str, Config]:
+def render_report(config_path: Path | str, week: str | None = None, edition: str | None = None,
+                  language: str | None = None) -> tuple[ReportContext, str, Config]:
     """The report's context and HTML, made by the pipeline that `sitrep build` uses, and the
     config it came from; the page names its fonts and theme files by ASSETS_URL and the
     workspace by WORKSPACE_URL, and its references are judged as the build's. Raises SitrepError."""
@@ -89,11 +89,12 @@ def render_report(config_path: Path | str, week: str | None = None, edition: str
     edition = workspace.edition(edition)
     iso_week = workspace.resolve(week, edition)
     rendered = workspace.render_week(iso_week, edition,
-                                     Layout.served(workspace.config, iso_week, ASSETS_URL, WORKSPACE_URL))
+                                     Layout.served(workspace.config, iso_week, ASSETS_URL, WORKSPACE_URL), language)
     return rendered.context, rendered.html.text, workspace.config
 
 
-def render_report_pdf(config_path: Path | str, week: str | None = None, edition: str | None = None) -> bytes:
+def render_report_pdf(config_path: Path | str, week: str | None = None, edition: str | None = None,
+                      language: str | None = None) -> bytes:
     """The report as PDF bytes, made on demand by the pipeline that `sitrep build` uses, with
     the fonts and theme files laid out in a temporary folder as output/ holds them. Raises
     SitrepError."""
@@ -104,7 +105,7 @@ def render_report_pdf(config_path: Path | str, week: str | None = None, edition:
         layout = Layout.in_folder(workspace.config, Path(folder) / str(iso_week), Path(folder) / ASSETS_DIR)
         layout.week_dir.mkdir()
         workspace.install_assets(layout.assets_dir)
-        return workspace.pdf(workspace.render_week(iso_week, edition, layout))
+        return workspace.pdf(workspace.render_week(iso_week, edition, layout, language))
 
 
 def theme_assets(config: Config) -> dict[str, Path]:
@@ -179,7 +180,7 @@ class ReportServer:
     """
 
     def __init__(self, config_path: Path | str = "config.yaml", *, week: str | None = None,
-                 edition: str | None = None, host: str = "127.0.0.1", port: int = 8000,
+                 edition: str | None = None, language: str | None = None, host: str = "127.0.0.1", port: int = 8000,
                  log: Callable[[str], None] | None = None, poll_seconds: float = POLL_SECONDS):
         self.config_path = Path(config_path)
         if not self.config_path.is_file():
@@ -187,6 +188,7 @@ class ReportServer:
                                       expected="a config.yaml in the workspace, or --config PATH"))
         self.week = week
         self.edition = edition
+        self.language = language
         self.log = log or (lambda line: print(line, flush=True))
         self.poll_seconds = poll_seconds
         self.fonts_dir = (builtin_templates_dir() / "fonts").resolve()
@@ -229,7 +231,7 @@ class ReportServer:
         """Build the report (or the error page) and publish it; never raises."""
         started = time.perf_counter()
         try:
-            context, body, _ = render_report(self.config_path, self.week, self.edition)
+            context, body, _ = render_report(self.config_path, self.week, self.edition, self.language)
             self.title = context.title
             status, summary = HTTPStatus.OK, f"{context.week}: ok"
         except SitrepError as error:
@@ -386,7 +388,7 @@ def _handler_for(server: ReportServer) -> type[BaseHTTPRequestHandler]:
                 self._send(200, "text/plain; charset=utf-8", server.page.generation.encode(), send_body)
             elif path == PDF_PATH:
                 try:
-                    pdf = render_report_pdf(server.config_path, server.week, server.edition)
+                    pdf = render_report_pdf(server.config_path, server.week, server.edition, server.language)
                 except SitrepError as error:
                     page = Page(error_page(error.problems, server.title), 500, server.page.generation, "")
                     self._send(500, "text/html; charset=utf-8", page.html(), send_body)

@@ -7,7 +7,7 @@ hashes everything the report is made from:
 - every source, place and actor (names, grades and public names appear in every report),
 - the week's place in the series (number, previous and next week),
 - the config, the templates (built-in and the workspace's), the theme's files,
-- the edition, the formats and sitrep's version.
+- the edition, its language, the PDF variant, the formats and sitrep's version.
 Anything else (a fact that became known later, a warning) leaves the week alone. The manifest in the
 output folder records each week's fingerprint and the files written; a file that was deleted
 or changed since is rebuilt too.
@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sitrep import __version__
+from sitrep.language import gettext, speaking
 from sitrep.output import write_atomic
 from sitrep.publish.layout import manifest_file, relative_to_output
 from sitrep.report.series import Series
@@ -54,14 +55,17 @@ class Fingerprints:
     everything known by its end."""
 
     def __init__(self, config: Config, store: Store, series: Series, edition: str,
-                 formats: tuple[str, ...], templates: list[Path]):
+                 formats: tuple[str, ...], templates: list[Path], language: str | None = None,
+                 pdf_variant: str | None = None):
         self.series = series
         self.store = store
         digest = hashlib.sha256()
         # The config as it was loaded and is used, not config.yaml as it is now: edited since,
         # the file would give this build's reports the fingerprint of a config they were not
         # made from, and the next build would call them up to date.
-        for part in (__version__, edition, ",".join(sorted(formats)), config.model.model_dump_json()):
+        for part in (__version__, edition, language or config.language, pdf_variant or config.pdf_variant,
+                     ",".join(sorted(formats)), config.model.model_dump_json(),
+                     repr(config.model)):  # the JSON has the config's texts in one language; the repr, every translation
             digest.update(part if isinstance(part, bytes) else part.encode())
             digest.update(b"\0")
         for folder_or_file in templates:
@@ -130,20 +134,20 @@ def _tree_digest(path: Path) -> bytes:
 
 # --- The manifest ------------------------------------------------------------------------------
 
-def load_manifest(config: Config, edition: str) -> dict[str, ArchiveEntry]:
+def load_manifest(config: Config, edition: str, language: str | None = None) -> dict[str, ArchiveEntry]:
     """week -> what was built; empty when missing or unreadable (then every week is rebuilt)."""
     try:
-        raw = json.loads(manifest_file(config, edition).read_text(encoding="utf-8"))
+        raw = json.loads(manifest_file(config, edition, language).read_text(encoding="utf-8"))
         return {week: ArchiveEntry(**entry) for week, entry in raw["weeks"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
 
-def save_manifest(config: Config, edition: str, entries: dict[str, ArchiveEntry]) -> None:
-    data = {"sitrep": __version__, "edition": edition,
+def save_manifest(config: Config, edition: str, entries: dict[str, ArchiveEntry], language: str | None = None) -> None:
+    data = {"sitrep": __version__, "edition": edition, "language": language or config.language,
             "weeks": {week: asdict(entry) for week, entry in sorted(entries.items())}}
     # The internal edition's record names its reports' restricted figures: its owner's only.
-    write_atomic(manifest_file(config, edition), json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
+    write_atomic(manifest_file(config, edition, language), json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
                  private=edition == "internal")
 
 
@@ -151,8 +155,10 @@ def entry_for(config: Config, context, files: dict[str, Path], fingerprint: str)
     """What the manifest and the index keep of a report just written: its place in the series,
     its key figures as one line each, and its files (paths relative to the output folder)."""
     relative = {fmt: relative_to_output(config, path) for fmt, path in files.items()}
-    headline = [f"{f.label}, {f.place.name}: {' '.join(w for w in (f.qualifier, f.number, f.unit) if w)}"
-                for f in context.key_figures]
+    with speaking(context.settings):  # the headline in the report's language
+        headline = [gettext("%(figure)s, %(place)s: %(number)s") % {
+            "figure": f.label, "place": f.place.name, "number": " ".join(w for w in (f.qualifier, f.number, f.unit) if w)}
+            for f in context.key_figures]
     return ArchiveEntry(context.week, context.number, context.period, context.as_of, headline, relative,
                         fingerprint, file_stats(config, relative))
 
@@ -205,4 +211,17 @@ class ArchiveContext:
     organisation: str
     edition: str
     language: str
+    direction: str  # 'rtl' for an Arabic index
     reports: list[ArchiveEntry]  # newest first
+    # The other languages' indexes and reports: language -> (its name, its index file, week -> format -> file)
+    other_languages: list["LanguageArchive"] = field(default_factory=list)
+
+
+@dataclass
+class LanguageArchive:
+    """The archive in another language, for the index's links to it."""
+
+    language: str  # 'ar'
+    name: str  # 'العربية'
+    index: str  # its index file, relative to the output folder: 'index-ar.html'
+    reports: dict[str, dict[str, str]]  # week -> format -> file relative to the output folder

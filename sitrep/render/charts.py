@@ -18,6 +18,7 @@ from typing import Sequence
 from markupsafe import Markup, escape
 
 from sitrep.errors import excerpt
+from sitrep.language import date_pattern
 from sitrep.report.formatting import format_number, format_range
 
 WIDTH, HEIGHT = 240, 64  # user units; the SVG scales to its box
@@ -33,7 +34,7 @@ def trend_svg(points: Sequence, label: str = "", *, color: str = "#1f4e79", widt
     """An SVG chart of `points` (report.TrendPoint: .start, .end, .low, .high, .as_of), drawn
     in `color` (a CSS colour such as '#1f4e79')."""
     color = _safe_color(color)
-    tick = f'font-family="Noto Sans, sans-serif" font-size="7" fill="{MUTED}"'
+    tick = f'font-family="Noto Sans, Noto Sans Arabic, sans-serif" font-size="7" fill="{MUTED}"'
     if not points:
         return Markup("")
     first = min(p.start for p in points)
@@ -94,4 +95,4 @@ def _safe_color(color: str) -> str:
 
 def _short_date(day: dt.date) -> str:
     """'Jun 2016', the tick label."""
-    return f"{day:%b %Y}"
+    return date_pattern(day, "yMMM")  # in the edition's language: 'Jun 2016', 'juin 2016', 'حزيران ٢٠١٦'

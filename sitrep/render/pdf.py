@@ -13,24 +13,25 @@ from urllib.parse import unquote, urlparse
 from sitrep.errors import Problem, TemplateProblem
 from sitrep.render.pdfhelper import layout_pdf
 
-# (html text, base folder, allowed roots, withheld roots) -> (PDF bytes, the URLs it refused)
-Layout = Callable[[str, Path, list, list], tuple]
+# (html text, base folder, allowed roots, withheld roots, variant) -> (PDF bytes, the URLs it refused)
+Layout = Callable[[str, Path, list, list, str], tuple]
 
 if TYPE_CHECKING:  # not imported at run time: a PDF helper process needs only this module
     from sitrep.render.templates import RenderedHtml
 
 
 def render_pdf(html: str | RenderedHtml, *, base_dir: Path, allowed_roots: list[Path],
-               withheld_roots: list[Path] = (), layout: Layout = layout_pdf) -> bytes:
+               withheld_roots: list[Path] = (), variant: str = "pdf/ua-1", layout: Layout = layout_pdf) -> bytes:
     """Lay out `html` (whose relative links resolve against `base_dir`) as PDF bytes, reading
     files only inside `allowed_roots` and never inside `withheld_roots`; `layout` does the
-    work (WeasyPrint in this process, or the PDF helper's).
+    work (WeasyPrint in this process, or the PDF helper's). `variant`: pdf/ua-1 (tagged, for
+    screen readers), pdf/a-3a (tagged, archival) or plain.
 
     sitrep.render.references has refused every reference it can see before this runs; the fetcher
     enforces the same limits on whatever WeasyPrint itself goes on to load, and each URL it
     refused is reported with the template file and line that wrote it."""
     text = html if isinstance(html, str) else html.text
-    pdf, refused = layout(text, base_dir, list(allowed_roots), list(withheld_roots))
+    pdf, refused = layout(text, base_dir, list(allowed_roots), list(withheld_roots), variant)
     if refused:
         raise TemplateProblem([Problem(*_written_at(html, url), f"the report tries to read {url}",
                                        expected="files inside the workspace only; no network access")

@@ -24,7 +24,13 @@ if TYPE_CHECKING:  # this module imports nothing more at run time (see above)
 _LENGTH = struct.Struct("!Q")
 
 
-def layout_pdf(text: str, base_dir: Path, allowed_roots: list[Path], withheld_roots: list[Path]) -> tuple[bytes, list[str]]:
+# config.yaml's `pdf_variant` -> WeasyPrint's (README, "Accessible and archival PDF"): tagged
+# PDF/UA-1 for screen readers by default; tagged PDF/A-3a for archives; or an untagged PDF.
+PDF_VARIANTS = {"pdf/ua-1": "pdf/ua-1", "pdf/a-3a": "pdf/a-3a", "plain": None}
+
+
+def layout_pdf(text: str, base_dir: Path, allowed_roots: list[Path], withheld_roots: list[Path],
+               variant: str = "pdf/ua-1") -> tuple[bytes, list[str]]:
     """WeasyPrint, in this process: the HTML text as PDF bytes, and every URL the fetcher
     refused (render/pdf.render_pdf reports them)."""
     import logging
@@ -35,7 +41,8 @@ def layout_pdf(text: str, base_dir: Path, allowed_roots: list[Path], withheld_ro
     # WeasyPrint reports missing resources through logging; sitrep turns refusals into errors.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     document = HTML(string=text, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
-    return document.write_pdf(pdf_identifier=False), fetcher.refused
+    # No random file identifier: the same report makes the same bytes (README, "Reproducible builds").
+    return document.write_pdf(pdf_identifier=False, pdf_variant=PDF_VARIANTS[variant]), fetcher.refused
 
 
 def _fetcher_class():
@@ -90,18 +97,19 @@ class PdfHelper:
         os.close(replies_write)
         self.pid = pid
 
-    def render(self, html, *, base_dir, allowed_roots, withheld_roots=()) -> bytes:
+    def render(self, html, *, base_dir, allowed_roots, withheld_roots=(), variant="pdf/ua-1") -> bytes:
         """render/pdf.render_pdf, laid out by the helper."""
         from sitrep.render.pdf import render_pdf
 
         return render_pdf(html, base_dir=base_dir, allowed_roots=allowed_roots, withheld_roots=withheld_roots,
-                          layout=self.layout if self.pid is not None else layout_pdf)
+                          variant=variant, layout=self.layout if self.pid is not None else layout_pdf)
 
-    def layout(self, text: str, base_dir: Path, allowed_roots: list[Path], withheld_roots: list[Path]):
+    def layout(self, text: str, base_dir: Path, allowed_roots: list[Path], withheld_roots: list[Path],
+               variant: str = "pdf/ua-1"):
         """layout_pdf in the helper: only plain text and paths cross the pipe, so the helper
         imports nothing but WeasyPrint (unpickling sitrep's own objects would load Jinja)."""
         try:
-            _send(self._requests, (text, base_dir, allowed_roots, withheld_roots))
+            _send(self._requests, (str(text), base_dir, allowed_roots, withheld_roots, variant))
             kind, payload = _receive(self._replies)
         except (EOFError, OSError):
             raise RuntimeError("the PDF helper process ended unexpectedly") from None

@@ -22,7 +22,6 @@ import inspect
 import re
 import sys
 from collections.abc import Mapping
-from functools import partial
 from pathlib import Path
 from typing import Iterable
 
@@ -30,9 +29,11 @@ import jinja2
 import jinja2.sandbox
 from markupsafe import Markup, escape
 
+from sitrep import language
 from sitrep.errors import Problem, TemplateProblem, did_you_mean, display_path
+from sitrep.render.bidi import isolate_text, shifted
 from sitrep.render.charts import trend_svg
-from sitrep.render.theme import Theme, css_string, default_theme, theme_for
+from sitrep.render.theme import Theme, css_counters, css_string, default_theme, theme_for
 from sitrep.report.citations import renumber
 from sitrep.report.context import ReportContext
 from sitrep.report.formatting import format_amount, format_count, format_date, format_number, format_range
@@ -112,7 +113,7 @@ class _WorkspaceFileLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
-def make_environment(user_dir: Path | None = None, language: str = "en",
+def make_environment(user_dir: Path | None = None,
                      bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     builtin = jinja2.FileSystemLoader(builtin_templates_dir())
     search = [_WorkspaceFileLoader(user_dir)] if user_dir else []
@@ -125,17 +126,21 @@ def make_environment(user_dir: Path | None = None, language: str = "en",
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=bytecode_cache,  # compiled templates kept between runs (sitrep.source.cache)
+        extensions=["jinja2.ext.i18n"],  # {% trans %} and _() through sitrep's message catalogues
     )
     env.globals = {name: env.globals[name] for name in TEMPLATE_GLOBALS}
+    # The active edition's language (sitrep.language.speaking): one environment serves every language.
+    env.install_gettext_callables(language.gettext, language.ngettext, newstyle=True, pgettext=language.pgettext,
+                                  npgettext=language.npgettext)
+    env.globals["_"] = env.globals["gettext"]  # the extension's alias went with Jinja's other globals
     env.filters.update(SITREP_FILTERS)
-    env.filters["date"] = partial(date_filter, language=language)
     return env
 
 
-def date_filter(value: object, format: str = "long", *, language: str = "en") -> str:
-    """A date in the report's language: report.as_of_date -> '3 July 2016' (en), '3 juillet 2016'
+def date_filter(value: object, format: str = "long") -> str:
+    """A date in the edition's language: report.as_of_date -> '3 July 2016' (en), '3 juillet 2016'
     (fr); format short, medium, long (default), full, or a pattern such as 'd MMM y'."""
-    return format_date(value, format, language)
+    return format_date(value, format)
 
 
 def amount_filter(amount: object, unit: str | None = None) -> str:
@@ -151,7 +156,8 @@ def cite_markup(numbers: Iterable[int]) -> Markup:
     numbers = list(numbers)
     if not numbers:
         return Markup("")
-    links = ", ".join(f'<a href="#source-{n}">{n}</a>' for n in numbers)
+    links = escape(language.gettext(", ")).join(
+        Markup(f'<a href="#source-{n}">{escape(language.format_integer(n))}</a>') for n in numbers)
     return Markup(f'<sup class="cite">[{links}]</sup>')
 
 
@@ -166,10 +172,10 @@ def prose_markup(prose: object) -> Markup:
 
 def local_names_markup(names: dict[str, str]) -> Markup:
     """A place's names in other languages, each marked with its language and direction."""
-    rtl = {"ar", "fa", "he", "ku", "ps", "ur", "ckb"}
-    spans = [f'<span class="local-name" lang="{escape(lang)}"{" dir=rtl" if lang in rtl else ""}>{escape(name)}</span>'
-             for lang, name in names.items()]
-    return Markup(" ".join(spans))
+    spans = [Markup(f'<span class="local-name" lang="{escape(lang)}"'
+                    f'{" dir=rtl" if lang.split("-")[0] in language.RTL_LANGUAGES else ""}>'
+                    f'{escape(name)}</span>') for lang, name in names.items()]
+    return Markup(" · ").join(spans)
 
 
 # The filters sitrep adds to Jinja's own; README, 'Filters', has an example of each.
@@ -178,11 +184,12 @@ SITREP_FILTERS = {
     "range": format_range,
     "amount": amount_filter,
     "unit": format_count,
-    "date": date_filter,  # bound to the report's language by make_environment
+    "date": date_filter,  # in the language of the edition being rendered
     "cite": cite_markup,
     "prose": prose_markup,  # a paragraph or highlight with its citations: {{ paragraph | prose }}
     "local_names": local_names_markup,
     "css_string": css_string,
+    "css_counters": css_counters,  # 'Page {page} of {pages}' as CSS content, with page counters
     "trend_chart": trend_svg,  # a key figure's trend as inline SVG: figure.trend | trend_chart(figure.label)
 }
 
@@ -219,11 +226,12 @@ def render_html(context: ReportContext, *, user_dir: Path | None = None, assets_
 def render_document(context: ReportContext, *, user_dir: Path | None = None, assets_url: str = "../assets",
                     theme: Theme | None = None, workspace_url: str = "../..",
                     bytecode_cache: jinja2.BytecodeCache | None = None) -> RenderedHtml:
-    """`render_html`, keeping where each part of the document was written."""
-    env = make_environment(user_dir, context.language, bytecode_cache)
+    """`render_html`, keeping where each part of the document was written. Rendered in the
+    context's language (its messages, numbers and dates); right to left when it is."""
+    env = make_environment(user_dir, bytecode_cache)
     variables = {"report": context, "theme": theme or default_theme(assets_url), "assets": assets_url,
                  "workspace": workspace_url}
-    with template_problems(env):
+    with template_problems(env), language.speaking(context.settings):
         template = env.get_template(ENTRY_TEMPLATE)
         rendered = render_tracked(template, variables)
         # Citations read 1, 2, 3 down the page as printed. The report stage numbers them in the
@@ -233,7 +241,14 @@ def render_document(context: ReportContext, *, user_dir: Path | None = None, ass
         if order and (order != sorted(order) or len(order) != len(context.sources)):
             renumber(context, order)
             rendered = render_tracked(template, variables)
-        return rendered
+    return isolated(rendered) if context.direction == "rtl" else rendered
+
+
+def isolated(rendered: RenderedHtml) -> RenderedHtml:
+    """A right-to-left document with its Latin runs isolated (render/bidi.py), each part still
+    traced to the template line that wrote it."""
+    text, inserted = isolate_text(rendered.text)
+    return RenderedHtml(text, shifted(rendered.starts, inserted), rendered.origins)
 
 
 _CITATION_LINK = re.compile(r'href="#source-(\d+)"')
@@ -344,7 +359,7 @@ def render_for(config: Config, context: ReportContext, *, assets_url: str = "../
 def render_index_for(config: Config, archive: object, assets_url: str = "assets") -> RenderedHtml:
     """output/index.html (templates/index.html, overridable like every template), which
     receives `archive` (archive.ArchiveContext), `theme` and `assets`."""
-    env = make_environment(config.templates_dir, config.language, TemplateBytecodeCache.open(config.workspace / CACHE_DIR))
+    env = make_environment(config.templates_dir, TemplateBytecodeCache.open(config.workspace / CACHE_DIR))
     with template_problems(env):
         return render_tracked(env.get_template(INDEX_TEMPLATE),
                               {"archive": archive, "theme": theme_for(config, assets_url), "assets": assets_url})

@@ -72,8 +72,23 @@ def theme_for(config: Config | None, assets_url: str = "../assets") -> Theme:
 def css_string(value: object) -> Markup:
     """Text as a quoted CSS string, safe inside <style>: quotes, backslashes, newlines and
     '<' are escaped the CSS way, so no value can end the string or the style element."""
+    if isinstance(value, Markup):  # a translated message: its words, not their HTML escapes
+        value = value.unescape()
     escaped = "".join(c if c.isalnum() or c in " .,;:·–—-_()/'" else f"\\{ord(c):x} " for c in str(value))
     return Markup(f'"{escaped}"')
+
+
+def css_counters(message: object) -> Markup:
+    """A translated message with '{page}' and '{pages}' in it as CSS `content`: 'Page {page} of
+    {pages}' -> "Page " counter(page) " of " counter(pages), in the edition's digits."""
+    from sitrep.language import active
+
+    style = ", arabic-indic" if active().digits == "native" and active().native_digits.startswith("\u0660") else ""
+    text = message.unescape() if isinstance(message, Markup) else str(message)
+    parts = re.split(r"\{(pages|page)\}", text)
+    tokens = [css_string(part) if i % 2 == 0 else Markup(f"counter({part}{style})")
+              for i, part in enumerate(parts) if part or i % 2]
+    return Markup(" ").join(tokens)
 
 
 def font_family_css(families: list[str]) -> Markup:

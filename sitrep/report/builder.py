@@ -15,10 +15,12 @@ from typing import Iterable
 
 from sitrep.report.citations import CitationIndex, number_in_reading_order
 from sitrep.report.context import (Change, DroppedFigure, FigureReport, FigureRow, IncidentGroup, IncidentRow,
-                                   KeyFigure, MovementRow, Organisation, PlaceRef, Prose, ProsePart, ReportContext,
+                                   KeyFigure, MovementRow, Organisation, Passage, PlaceRef, Prose, ProsePart, ReportContext,
                                    RouteRow, Sourcing, TrendPoint)
-from sitrep.report.formatting import (amount_bounds, clean_text, common_qualifier, format_amount, format_range, span_of,
-                                      span_text, unit_word)
+from sitrep.language import N_, Language, format_integer, ngettext, speaking
+from sitrep.language import gettext as _
+from sitrep.report.formatting import (amount_bounds, common_qualifier, format_amount, format_range, span_of, span_text,
+                                      unit_word)
 from sitrep.report.highlights import automatic_highlights
 from sitrep.report.prose import expand
 from sitrep.report.series import Series, resolve_week, series_of
@@ -27,26 +29,32 @@ from sitrep.report.timeline import Arrival, current
 from sitrep.source import vocabulary as vocab
 from sitrep.source.config import Config
 from sitrep.source.dates import IsoWeek, format_day, format_fuzzy, format_span
-from sitrep.source.provenance import grade
+from sitrep.report.translation import Translator
+from sitrep.source.provenance import Grade, grade
 from sitrep.source.schema import Amount, Citation, Figure, Incident, Model, Movement, Route
 from sitrep.source.store import Store
 
 def build_context(store: Store, config: Config, week: IsoWeek | str | None = None,
-                  edition: str | None = None) -> ReportContext:
+                  edition: str | None = None, language: str | None = None) -> ReportContext:
+    """One week's report (default: the latest) in `edition` and `language` (default: config.yaml's)."""
     edition = edition or config.edition
     series = series_of(store, config.series, edition)
     if not isinstance(week, IsoWeek):
         week = resolve_week(series, store, week)
-    context = _Builder(store, config, week, edition, series).build()
-    return number_in_reading_order(context)
+    with speaking(config.edition_language(language)) as spoken:
+        context = _Builder(store, config, week, edition, series, spoken).build()
+        return number_in_reading_order(context)
 
 
 TREND_WEEKS = 52  # how far back a key figure's trend chart reaches
 
 
 class _Builder:
-    def __init__(self, store: Store, config: Config, week: IsoWeek, edition: str, series: Series):
+    def __init__(self, store: Store, config: Config, week: IsoWeek, edition: str, series: Series,
+                 language: Language):
         self.store = store
+        self.language = language
+        self.translator = Translator(language, config.store_language)
         self.config = config
         self.week = week
         self.edition = edition
@@ -54,7 +62,7 @@ class _Builder:
         # What entered the series in this report: its news, presented as new here and only here.
         self.news = series.arrived_in(week)
         self.previous = series.previous(week)
-        self.citations = CitationIndex(store, edition)
+        self.citations = CitationIndex(store, edition, self.translator)
         self.places_used: dict[str, PlaceRef] = {}
         self.fact_ids: list[str] = []
 
@@ -72,11 +80,16 @@ class _Builder:
                 if n.week == str(self.week) and n.section == section and self.visible(n)]
 
     def paragraphs(self, section: str) -> list[Prose]:
-        """The analyst's words for a section, each [[id]] printed with its citations."""
+        """The analyst's words for a section in the edition's language, each [[id]] printed
+        with its citations."""
         paragraphs = []
         for entry in self.narrative(section):
-            texts = [" ".join(p.split()) for p in entry.text.split("\n\n") if p.strip()] if entry.text else []
-            paragraphs += [expand(text, self.reference) for text in texts + list(entry.items)]
+            for value in ([entry.text] if entry.text else []) + list(entry.items):
+                choice = self.translator.choose(value)
+                for text in (" ".join(p.split()) for p in choice.text.split("\n\n") if p.strip()):
+                    prose = expand(text, self.reference)
+                    prose.lang, prose.direction, prose.stale = choice.lang, choice.direction, choice.stale
+                    paragraphs.append(prose)
         return paragraphs
 
     def reference(self, entry_id: str) -> ProsePart:
@@ -87,7 +100,8 @@ class _Builder:
             text = format_amount(figure, figure.unit)
             sourcing = self.sourcing(figure.cited)
             if sourcing.weak:  # attributed, as the tables attribute it
-                text += f" (according to {sourcing.attributed_to}, single source, grade {sourcing.grade})"
+                text += " " + _("(according to %(source)s, single source, grade %(grade)s)") % {
+                    "source": sourcing.attributed_to, "grade": sourcing.grade}
             return ProsePart(text, self.cite(figure.id, figure.cited))
         if entry_id in self.store.routes:  # the route as last reported by this report's end
             known = [a for a in self.series.known_by(self.week) if a.update is not None and a.entry.id == entry_id]
@@ -100,18 +114,22 @@ class _Builder:
     def place(self, place_id: str) -> PlaceRef:
         if place_id not in self.places_used:
             place = self.store.places[place_id]
-            self.places_used[place_id] = PlaceRef(place.id, place.name, dict(place.names))
+            self.places_used[place_id] = PlaceRef(place.id, self.translator.name(place.name, place.names),
+                                                  self.translator.other_names(place.name, place.names))
         return self.places_used[place_id]
 
     def actor(self, actor_id: str | None) -> str | None:
-        return self.store.actors[actor_id].name if actor_id else None
+        if actor_id is None:
+            return None
+        actor = self.store.actors[actor_id]
+        return self.translator.name(actor.name, actor.names)
 
     def sourcing(self, cited: Iterable[Citation]) -> Sourcing:
         graded = grade(cited, self.store.sources)
         return Sourcing(
             sources=graded.independent_sources,
             grade=graded.code,
-            explanation=graded.explanation,
+            explanation=explain(graded),
             weak=graded.weak,
             attributed_to=self.citations.source_name(graded.originators[0]) if graded.weak else "",
         )
@@ -148,15 +166,17 @@ class _Builder:
         events = [self.incident_row(i) for i in self.by_date(i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == "event")]
         other = self.figure_rows([f for f in non_key if vocab.METRICS[f.metric].section != "trapped"])
         previous, following = self.previous, series.following(week)
-        org = config.organisation
-        return ReportContext(
-            title=config.title,
-            crisis=config.crisis,
-            organisation=Organisation(org.name, org.contact, org.url),
-            language=config.language,
+        org, text = config.organisation, self.translator.text
+        # The page's own words first: what is printed untranslated is gathered as the context is built.
+        context = ReportContext(
+            title=text(config.title),
+            crisis=text(config.crisis),
+            organisation=Organisation(text(org.name), self.translator.lines(org.contact), org.url),
+            language=self.language.tag,
+            direction=self.language.direction,
             edition=self.edition,
             paper=config.paper,
-            disclaimer=config.disclaimer,
+            disclaimer=self.translator.lines(config.disclaimer),
             week=str(week),
             number=series.number(week),
             period=format_span(week.start, week.end),
@@ -196,16 +216,24 @@ class _Builder:
             places=sorted(self.places_used.values(), key=lambda p: p.name),
             sources=self.citations.entries(),
             fact_ids=self.fact_ids,
+            untranslated=[],
+            stale_translations=False,
+            editions=[],
+            settings=self.language,
         )
+        context.untranslated = sorted(self.translator.untranslated)
+        context.stale_translations = self.translator.stale
+        return context
 
     # Key figures: the latest reports that still hold, carried forward ------------------------
 
     def figure_report(self, arrival: Arrival, superseded_by: Arrival | None = None) -> FigureReport:
         f = arrival.entry
-        return FigureReport(f.id, format_amount(f, f.unit), format_fuzzy(f.as_of), f.note, self.cite(f.id, f.cited),
-                            [self.citations.credit(c) for c in f.cited], self.sourcing(f.cited),
+        return FigureReport(f.id, format_amount(f, f.unit), format_fuzzy(f.as_of), self.translator.text(f.note),
+                            self.cite(f.id, f.cited), [self.citations.credit(c) for c in f.cited], self.sourcing(f.cited),
                             arrival in self.news,
-                            f"a report as of {format_fuzzy(superseded_by.date)} ({superseded_by.key})"
+                            _("a report as of %(date)s (%(id)s)") % {"date": format_fuzzy(superseded_by.date),
+                                                                     "id": superseded_by.key}
                             if superseded_by else None)
 
     def key_figure(self, state: State) -> KeyFigure:
@@ -220,7 +248,7 @@ class _Builder:
         single = reports[0] if len(reports) == 1 else None
         return KeyFigure(
             metric=metric,
-            label=vocab.METRICS[metric].label,
+            label=_(vocab.METRICS[metric].label),
             place=self.place(place_id),
             number=span_text(reports),
             qualifier=common_qualifier(reports),
@@ -243,22 +271,24 @@ class _Builder:
         if self.previous is None and not state.before:
             return None
         if not state.news:
-            return Change("carried", f"no new report since {format_fuzzy(state.latest.date)}", None)
+            return Change("carried", _("no new report since %(date)s") % {"date": format_fuzzy(state.latest.date)}, None)
         if not state.before:
-            return Change("new", "first reported in this series", None)
+            return Change("new", _("first reported in this series"), None)
         before_reports = [a.entry for a in state.before]
         before_low, before_high = span_of(before_reports)
         before = " ".join(w for w in (common_qualifier(before_reports), span_text(before_reports)) if w)
-        since = f"as of {format_fuzzy(max(state.before, key=lambda a: (a.date.end, a.date.start)).date)}"
+        since = format_fuzzy(max(state.before, key=lambda a: (a.date.end, a.date.start)).date)
+        words = {"before": before, "date": since, "now": format_range(low, high)}
         if (low, high) == (before_low, before_high):
-            return Change("unchanged", f"unchanged from {before} ({since})", before)
+            return Change("unchanged", _("unchanged from %(before)s (as of %(date)s)") % words, before)
         if low >= before_low and high >= before_high:
             direction = "up"
         elif low <= before_low and high <= before_high:
             direction = "down"
         else:  # a range that widened or narrowed both ways: neither up nor down
-            return Change("changed", f"now {format_range(low, high)}, was {before} ({since})", before)
-        return Change(direction, f"{direction} from {before} ({since})", before)
+            return Change("changed", _("now %(now)s, was %(before)s (as of %(date)s)") % words, before)
+        text = _("up from %(before)s (as of %(date)s)") if direction == "up" else _("down from %(before)s (as of %(date)s)")
+        return Change(direction, text % words, before)
 
     def trend(self, state: State) -> list[TrendPoint]:
         """The figure's reports of the last TREND_WEEKS weeks known by this report's end, as
@@ -272,7 +302,7 @@ class _Builder:
         metric, place_id = state.key
         reports = [a.entry for a in state.holding]
         low, high = span_of(reports)
-        return DroppedFigure(metric, vocab.METRICS[metric].label, self.place(place_id),
+        return DroppedFigure(metric, _(vocab.METRICS[metric].label), self.place(place_id),
                              " ".join(w for w in (common_qualifier(reports), span_text(reports)) if w),
                              unit_word(reports[0].unit, reports[0] if len(reports) == 1 else None),
                              format_fuzzy(state.latest.date), self.series.number(self.series.week_of(state.latest)))
@@ -280,14 +310,17 @@ class _Builder:
     def figure_rows(self, figures: list[Figure]) -> list[FigureRow]:
         rows = []
         for figure in sorted(figures, key=lambda f: (list(vocab.METRICS).index(f.metric), f.place, f.as_of.start)):
-            rows.append(FigureRow(figure.id, vocab.METRICS[figure.metric].label, self.place(figure.place),
-                                  format_amount(figure, figure.unit), format_fuzzy(figure.as_of), figure.note,
+            rows.append(FigureRow(figure.id, _(vocab.METRICS[figure.metric].label), self.place(figure.place),
+                                  format_amount(figure, figure.unit), format_fuzzy(figure.as_of),
+                                  self.translator.text(figure.note),
                                   self.cite(figure.id, figure.cited), self.sourcing(figure.cited),
                                   True))  # other figures are news in the one report they enter
         return rows
 
     def route_name(self, route: Route) -> str:
-        return route.name or f"{self.store.places[route.origin].name} – {self.store.places[route.destination].name}"
+        if route.name:
+            return self.translator.text(route.name)
+        return f"{self.place(route.origin).name} – {self.place(route.destination).name}"
 
     def route_rows(self, state: State) -> list[RouteRow]:
         """A route as last reported: one row per update that still holds (concurrent updates
@@ -312,20 +345,21 @@ class _Builder:
             destination=self.place(route.destination),
             via=[self.place(p) for p in route.via],
             status=update.status,
-            status_label=vocab.ROUTE_STATUSES[update.status],
-            hazards=[vocab.HAZARDS[h] for h in update.hazards],
-            controlled_by=[self.store.actors[a].name for a in update.controlled_by],
+            status_label=_(vocab.ROUTE_STATUSES[update.status]),
+            hazards=[_(vocab.HAZARDS[h]) for h in update.hazards],
+            controlled_by=[self.actor(a) for a in update.controlled_by],
             as_of=format_fuzzy(update.as_of),
-            summary=clean_text(update.summary),
+            summary=self.translator.text(update.summary),
             citations=self.cite(route.id, update.cited),
             sourcing=self.sourcing(update.cited),
             is_new=arrival in self.news,
             previous_status=before.update.status if before else None,
-            previous_status_label=vocab.ROUTE_STATUSES[before.update.status] if before else None,
+            previous_status_label=_(vocab.ROUTE_STATUSES[before.update.status]) if before else None,
             previous_as_of=format_fuzzy(before.date) if before else None,
-            since=None if state.news else f"no new report since {format_fuzzy(state.latest.date)}",
+            since=None if state.news else _("no new report since %(date)s") % {"date": format_fuzzy(state.latest.date)},
             concurrent=concurrent,
-            superseded_by=f"an update as of {format_fuzzy(superseded_by.date)}" if superseded_by else None,
+            superseded_by=_("an update as of %(date)s") % {"date": format_fuzzy(superseded_by.date)}
+            if superseded_by else None,
         )
 
     def movement_row(self, movement: Movement) -> MovementRow:
@@ -336,8 +370,8 @@ class _Builder:
             destination=self.place(movement.destination),
             route=self.route_name(self.store.routes[movement.route])
             if movement.route and self.visible(self.store.routes[movement.route]) else None,
-            count=format_amount(movement.count, movement.unit) if movement.count else "not reported",
-            summary=clean_text(movement.summary),
+            count=format_amount(movement.count, movement.unit) if movement.count else _("not reported"),
+            summary=self.translator.text(movement.summary),
             citations=self.cite(movement.id, movement.cited),
             sourcing=self.sourcing(movement.cited),
             is_new=True,  # a movement is news in the one report it enters
@@ -352,7 +386,7 @@ class _Builder:
         for code, kind in vocab.INCIDENT_TYPES.items():
             members = [i for i in incidents if i.type == code]
             if members:
-                groups.append(IncidentGroup(code, kind.label, kind.description,
+                groups.append(IncidentGroup(code, _(kind.label), _(kind.description),
                                             [self.incident_row(i) for i in self.by_date(members)]))
         return groups
 
@@ -360,18 +394,46 @@ class _Builder:
         return IncidentRow(
             id=incident.id,
             type=incident.type,
-            type_label=vocab.INCIDENT_TYPES[incident.type].label,
+            type_label=_(vocab.INCIDENT_TYPES[incident.type].label),
             date=format_fuzzy(incident.date),
             place=self.place(incident.place),
             perpetrator=self.actor(incident.perpetrator),
-            victims=_victims_text(incident),
+            victims=self.victims_text(incident),
             status=incident.status,
-            status_label=vocab.INCIDENT_STATUSES[incident.status],
-            summary=clean_text(incident.summary),
+            status_label=_(vocab.INCIDENT_STATUSES[incident.status]),
+            summary=self.translator.text(incident.summary),
             citations=self.cite(incident.id, incident.cited),
             sourcing=self.sourcing(incident.cited),
             is_new=True,  # an incident is news in the one report it enters
         )
+
+    def victims_text(self, incident: Incident) -> str | None:
+        victims = incident.victims
+        if victims is None:
+            return None
+        parts = []
+        for outcome in ("killed", "injured", "affected"):
+            amount: Amount | None = getattr(victims, outcome)
+            if amount is not None:
+                parts.append(_(VICTIM_OUTCOMES[outcome]) % {"number": format_amount(amount)})
+        text = _("; ").join(parts)
+        description = self.translator.text(victims.description)
+        if description and text:
+            joined = _("%(victims)s. %(description)s") % {"victims": text, "description": description}
+            return Passage(joined, description.lang, description.direction, untranslated=description.untranslated,
+                           stale=description.stale)  # keeps the description's language mark
+        return description or text
+
+
+def explain(graded: Grade) -> str:
+    """'Source usually reliable (B); information probably true (2).' in the edition's language."""
+    text = _(vocab.RELIABILITY_EXPLAINED[graded.reliability])
+    if graded.credibility is not None:
+        text = _("%(reliability)s; %(credibility)s.") % {
+            "reliability": text, "credibility": _(vocab.CREDIBILITY_EXPLAINED[graded.credibility])}
+    else:
+        text = _("%(reliability)s.") % {"reliability": text}
+    return text
 
 
 def _key_of_figure(key_metrics: list[str]):
@@ -395,19 +457,9 @@ def _gap(previous: IsoWeek | None, week: IsoWeek) -> str | None:
     if previous is None:
         return None
     weeks = (week.start - previous.start).days // 7
-    return f"{weeks} weeks earlier" if weeks > 1 else None
+    return ngettext("%(count)s week earlier", "%(count)s weeks earlier", weeks) % {"count": format_integer(weeks)} \
+        if weeks > 1 else None
 
 
-def _victims_text(incident: Incident) -> str | None:
-    victims = incident.victims
-    if victims is None:
-        return None
-    parts = []
-    for outcome in ("killed", "injured", "affected"):
-        amount: Amount | None = getattr(victims, outcome)
-        if amount is not None:
-            parts.append(f"{format_amount(amount)} {outcome}")
-    text = "; ".join(parts)
-    if victims.description:
-        text = f"{text}. {victims.description}" if text else victims.description
-    return text
+VICTIM_OUTCOMES = {"killed": N_("%(number)s killed"), "injured": N_("%(number)s injured"),
+                   "affected": N_("%(number)s affected")}

@@ -8,14 +8,17 @@ from __future__ import annotations
 from dataclasses import fields, is_dataclass
 from typing import Iterator
 
+from sitrep.language import N_, Language
+from sitrep.language import gettext as _
 from sitrep.report.context import ReportContext, SourceEntry
+from sitrep.report.translation import Translator
 from sitrep.source import vocabulary as vocab
 from sitrep.source.dates import format_fuzzy
 from sitrep.source.schema import Citation
 from sitrep.source.store import Store
 
 # What a public edition calls a restricted source that has no public_name.
-WITHHELD_SOURCE_NAME = "Unnamed source"
+WITHHELD_SOURCE_NAME = N_("Unnamed source")
 
 
 class CitationIndex:
@@ -26,9 +29,10 @@ class CitationIndex:
     description and URL stay out, and so does everything a citation of it carries (the outlet
     that relayed it, the date, the URL, the note), since any of them can point to a person."""
 
-    def __init__(self, store: Store, edition: str):
+    def __init__(self, store: Store, edition: str, translator: Translator | None = None):
         self.store = store
         self.edition = edition
+        self.translator = translator or Translator(Language(), "en")
         self.numbers: dict[tuple, int] = {}
         self.rows: list[SourceEntry] = []
 
@@ -66,14 +70,15 @@ class CitationIndex:
         a withheld source's words is left out: the outlet can lead to the person."""
         name = self.source_name(citation.source)
         if citation.via and not self.withholds(citation.source):
-            return f"{name} (via {self.source_name(citation.via)})"
+            return _("%(source)s (via %(outlet)s)") % {"source": name, "outlet": self.source_name(citation.via)}
         return name
 
     def source_name(self, source_id: str) -> str:
         if self.withholds(source_id):
             # Not even the kind of source when it has no public name: 'Witness' narrows it down.
-            return self.store.sources[source_id].public_name or WITHHELD_SOURCE_NAME
-        return self.store.sources[source_id].name
+            public_name = self.store.sources[source_id].public_name
+            return self.translator.name(public_name, {}) if public_name else _(WITHHELD_SOURCE_NAME)
+        return self.translator.name(self.store.sources[source_id].name, {})
 
     def entry(self, number: int, citation: Citation) -> SourceEntry:
         if self.withholds(citation.source):
@@ -84,16 +89,16 @@ class CitationIndex:
         return SourceEntry(
             number=number,
             source_id=citation.source,
-            name=source.name,
+            name=self.source_name(citation.source),
             withheld=False,
-            kind=vocab.SOURCE_KINDS[source.kind],
+            kind=_(vocab.SOURCE_KINDS[source.kind]),
             reliability=source.reliability,
-            reliability_label=vocab.RELIABILITY[source.reliability],
+            reliability_label=_(vocab.RELIABILITY[source.reliability]),
             via=self.source_name(citation.via) if citation.via else None,
             date=format_fuzzy(citation.date) if citation.date else None,
             url=citation.url or self.store.sources[citation.via or citation.source].url,
             credibility=[],
-            note=citation.note,
+            note=self.translator.text(citation.note),
         )
 
     def withheld_entry(self, number: int, source_id: str) -> SourceEntry:
@@ -102,7 +107,7 @@ class CitationIndex:
         to weigh the claim (the fact's own grade, 'best C2', shows it anyway)."""
         source = self.store.sources[source_id]
         return SourceEntry(number=number, source_id=None, name=self.source_name(source_id), withheld=True, kind=None,
-                           reliability=source.reliability, reliability_label=vocab.RELIABILITY[source.reliability],
+                           reliability=source.reliability, reliability_label=_(vocab.RELIABILITY[source.reliability]),
                            via=None, date=None, url=None, credibility=[], note=None)
 
     def relayed_by_withheld_entry(self, number: int, citation: Citation) -> SourceEntry:
@@ -110,9 +115,9 @@ class CitationIndex:
         by its public name), but the citation's date, URL and note are left out, as they may
         describe the go-between."""
         source = self.store.sources[citation.source]
-        return SourceEntry(number=number, source_id=citation.source, name=source.name, withheld=True,
-                           kind=vocab.SOURCE_KINDS[source.kind], reliability=source.reliability,
-                           reliability_label=vocab.RELIABILITY[source.reliability],
+        return SourceEntry(number=number, source_id=citation.source, name=self.source_name(citation.source), withheld=True,
+                           kind=_(vocab.SOURCE_KINDS[source.kind]), reliability=source.reliability,
+                           reliability_label=_(vocab.RELIABILITY[source.reliability]),
                            via=self.source_name(citation.via), date=None, url=None, credibility=[], note=None)
 
     def entries(self) -> list[SourceEntry]:

@@ -6,7 +6,52 @@ types and the comments beside them), and a test keeps it current.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import dataclass, field
+
+from sitrep.language import Language, format_integer, gettext
+
+
+class Passage(str):
+    """Store text as an edition prints it: a string, with what a reader must know about its
+    language. In the edition's language it prints as it is. Without a translation it is the
+    original, `lang` says its language, and it prints marked as untranslated, in an element
+    whose `lang` gives hyphenation, fonts and screen readers the right language. A translation
+    made from an earlier version of its original (`stale`) prints marked as possibly out of
+    date. In an HTML attribute, print it with `| string`."""
+
+    lang: str | None  # the text's language when it is not the edition's ('en' in an Arabic edition)
+    direction: str | None  # 'rtl' or 'ltr' when it differs from the edition's
+    untranslated: bool  # the original, printed for want of a translation: marked with its language
+    stale: bool  # a translation made before its original last changed
+
+    def __new__(cls, text: str, lang: str | None = None, direction: str | None = None, *,
+                untranslated: bool = False, stale: bool = False):
+        passage = super().__new__(cls, text)
+        passage.lang, passage.direction = lang, direction
+        passage.untranslated, passage.stale = untranslated, stale
+        return passage
+
+    def __reduce__(self):
+        return (_passage, (str(self), self.lang, self.direction, self.untranslated, self.stale))
+
+    def __html__(self) -> str:
+        """What Jinja prints for {{ passage }}: the escaped text, marked as its language needs."""
+        text = html.escape(str(self))
+        if self.lang:
+            direction = f" dir='{self.direction}'" if self.direction else ""
+            text = f"<span lang='{html.escape(self.lang)}'{direction}>{text}</span>"
+        if self.untranslated:
+            title = html.escape(gettext("Not yet translated: shown in its original language"))
+            text += f"<sup class='language-mark' title='{title}'>{html.escape(self.lang.upper())}</sup>"
+        if self.stale:
+            title = html.escape(gettext("Translated from an earlier version of the original text"))
+            text += f"<sup class='stale-mark' title='{title}'>†</sup>"
+        return text
+
+
+def _passage(text, lang, direction, untranslated, stale) -> Passage:
+    return Passage(text, lang, direction, untranslated=untranslated, stale=stale)
 
 
 @dataclass
@@ -43,7 +88,7 @@ class SourceEntry:
         if not self.credibility:
             return ""
         low, high = min(self.credibility), max(self.credibility)
-        return str(low) if low == high else f"{low}–{high}"
+        return str(low) if low == high else f"{low}–{high}"  # Admiralty codes, like 'B2': Latin digits in every edition
 
 
 @dataclass
@@ -59,14 +104,17 @@ class Sourcing:
     @property
     def attribution(self) -> str:
         """How a weak claim is introduced: 'Reported by X (single source, grade F3)'."""
-        return f"Reported by {self.attributed_to} (single source, grade {self.grade})" if self.weak else ""
+        if not self.weak:
+            return ""
+        return gettext("Reported by %(source)s (single source, grade %(grade)s)") % {
+            "source": self.attributed_to, "grade": self.grade}
 
     @property
     def label(self) -> str:
         """'2 sources · best B2', '1 source · F'."""
         if self.sources == 1:
-            return f"1 source · {self.grade}"
-        return f"{self.sources} sources · best {self.grade}"
+            return gettext("1 source · %(grade)s") % {"grade": self.grade}
+        return gettext("%(count)s sources · best %(grade)s") % {"count": format_integer(self.sources), "grade": self.grade}
 
 
 @dataclass
@@ -250,6 +298,9 @@ class Prose:
     [[entry-id]] references become parts ('about 30,000–40,000 people' with its citation)."""
 
     parts: list[ProsePart]
+    lang: str | None = None  # the text's language when it is not the edition's (an untranslated paragraph)
+    direction: str | None = None  # 'rtl' or 'ltr' when it differs from the edition's
+    stale: bool = False  # a translation made before its original last changed
 
     @property
     def text(self) -> str:
@@ -273,7 +324,8 @@ class ReportContext:
     title: str
     crisis: str
     organisation: Organisation
-    language: str
+    language: str  # the edition's language, as config.yaml writes it: 'en', 'ar', 'fr'
+    direction: str  # 'ltr', or 'rtl' for Arabic: <html dir>
     edition: str  # 'public' or 'internal'
     paper: str
     disclaimer: str | None
@@ -316,7 +368,27 @@ class ReportContext:
     places: list[PlaceRef]
     sources: list[SourceEntry]
     fact_ids: list[str]  # every store entry shown, for tracing
+    untranslated: list[str]  # the languages of text printed untranslated ('en'), for the footer's note
+    stale_translations: bool  # some translation printed was made from an earlier original (marked †)
+    editions: list["EditionLink"]  # this report in every language config.yaml lists
+    settings: Language  # the edition's language settings (tag, region, digits) its dates and numbers follow
+
+    @property
+    def arrow(self) -> str:
+        """The arrow from a route's origin to its destination, in the direction text reads."""
+        return "←" if self.direction == "rtl" else "→"
 
     @property
     def document_title(self) -> str:
-        return f"{self.title} — Report {self.number}, {self.period}"
+        return gettext("%(title)s — Report %(number)s, %(period)s") % {
+            "title": self.title, "number": format_integer(self.number), "period": self.period}
+
+
+@dataclass
+class EditionLink:
+    """The same report in another language."""
+
+    language: str  # 'ar'
+    name: str  # the language's name in itself: 'العربية', 'Français'
+    file: str  # the report's file name, relative to this one: 'fallujah-sitrep-2016-W26-ar.html'
+    current: bool  # the edition this is

@@ -4,17 +4,14 @@ templates as filters, so a number never reads two ways."""
 from __future__ import annotations
 
 from sitrep.errors import describe_value, excerpt
+from sitrep.language import active, format_decimal, gettext, ngettext
 from sitrep.source import vocabulary as vocab
 from sitrep.source.schema import Amount
 
 
 def format_number(number: float | int) -> str:
-    """30000 -> '30,000'; 2.5 -> '2.5'."""
-    if isinstance(number, float) and number.is_integer():
-        number = int(number)
-    if isinstance(number, int):
-        return f"{number:,}"
-    return f"{number:,.2f}".rstrip("0").rstrip(".")
+    """30000 -> '30,000'; 2.5 -> '2.5'; in the edition's language: '30 000' (fr)."""
+    return format_decimal(number)
 
 
 def format_range(low: float, high: float) -> str:
@@ -32,15 +29,27 @@ def amount_number(amount: Amount) -> str:
 
 
 def unit_word(unit: str, amount: Amount | None = None) -> str:
+    """The unit as the amount reads: 'person' for exactly 1, 'people' for a range or an
+    unknown number; in Arabic, the form its number takes (of six)."""
     singular, plural = vocab.UNITS.get(unit, (unit, unit))
-    if amount is not None and amount.value == 1 and amount.qualifier in ("exact", "about"):
-        return singular
-    return plural
+    if amount is None:
+        return ngettext(singular, plural, PLURAL)  # a unit in general: 'people'
+    return ngettext(singular, plural, _count_of(amount.value if amount.value is not None else amount.high))
+
+
+# A count that takes the plain plural in every language sitrep speaks: 'people', 'personnes',
+# 'أشخاص' (2 would take Arabic's dual, 11 its singular accusative).
+PLURAL = 3
+
+
+def _count_of(number: float | int) -> int:
+    """The count a unit agrees with; a fraction takes the plain plural ('2.5 days')."""
+    return int(number) if float(number).is_integer() else PLURAL
 
 
 def format_amount(amount: Amount, unit: str | None = None) -> str:
     """'about 30,000–40,000 people', 'at least 30', 'less than 2 meals'."""
-    words = [vocab.QUALIFIERS[amount.qualifier], amount_number(amount)]
+    words = [gettext(vocab.QUALIFIERS[amount.qualifier]), amount_number(amount)]
     if unit:
         words.append(unit_word(unit, amount))
     return " ".join(w for w in words if w)
@@ -60,28 +69,23 @@ def format_count(number: float | int, unit: str) -> str:
     if isinstance(number, bool) or not isinstance(number, (int, float)):
         raise ValueError(f"the unit filter needs a number, not {describe_value(number, from_yaml=False)}")
     singular, plural = vocab.UNITS[unit]
-    return f"{format_number(number)} {singular if number == 1 else plural}"
+    return f"{format_number(number)} {ngettext(singular, plural, _count_of(number))}"
 
 
 DATE_FORMATS = ("short", "medium", "long", "full")
 
 
-def babel_locale(language: str) -> str:
-    """The Babel locale for config.yaml's `language`. Plain 'en' prints dates day first
-    ('3 July 2016'), like the dates sitrep writes itself; 'en-US' prints 'July 3, 2016'."""
-    return "en_GB" if language == "en" else language.replace("-", "_")
-
-
-def format_date(value: object, format: str = "long", language: str = "en") -> str:
-    """A date in the report's language: date(2016, 7, 3) -> '3 July 2016' (en), '3 juillet 2016'
-    (fr), '3 يوليو 2016' (ar). `format` is short, medium, long, full, or a CLDR pattern such as
+def format_date(value: object, format: str = "long") -> str:
+    """A date in the edition's language: date(2016, 7, 3) -> '3 July 2016' (en), '3 juillet 2016'
+    (fr), '3 تموز 2016' (ar, region IQ). `format` is short, medium, long, full, or a CLDR pattern such as
     'd MMM y' or 'EEEE d MMMM'. Also takes 'YYYY-MM-DD', and 'YYYY-MM' for a month ('July 2016')."""
     import datetime as dt
 
     from babel.dates import format_date as babel_format_date
     from babel.dates import format_skeleton
 
-    locale = babel_locale(language)
+    language = active()
+    locale = language.locale
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, str):
@@ -89,14 +93,14 @@ def format_date(value: object, format: str = "long", language: str = "en") -> st
         try:
             if len(text) == 7:  # a month, printed as a month
                 month = dt.date.fromisoformat(text + "-01")
-                return format_skeleton("yMMMM", month, locale=locale)
+                return language.with_digits(format_skeleton("yMMMM", month, locale=locale))
             value = dt.date.fromisoformat(text)
         except ValueError:
             raise ValueError(f"the date filter needs a date, not '{excerpt(value)}' (expected a date such as "
                              "report.as_of_date, or text like 2016-07-03 or 2016-07)") from None
     if not isinstance(value, dt.date):
         raise ValueError(f"the date filter needs a date, not {describe_value(value, from_yaml=False)}")
-    return babel_format_date(value, format, locale=locale)
+    return language.with_digits(babel_format_date(value, format, locale=locale))
 
 
 # --- Several reports of one figure ---------------------------------------------------------
@@ -118,13 +122,13 @@ def span_text(reports: list[Amount]) -> str:
     highest = max(reports, key=lambda f: amount_bounds(f)[1])
     if lowest is highest:
         return format_amount(lowest)
-    return f"{format_amount(lowest)} to {format_amount(highest)}"
+    return gettext("%(low)s to %(high)s") % {"low": format_amount(lowest), "high": format_amount(highest)}
 
 
 def common_qualifier(reports: list[Amount]) -> str:
     """'about' when every report says so; '' when they qualify their numbers differently."""
     qualifiers = {f.qualifier for f in reports}
-    return vocab.QUALIFIERS[qualifiers.pop()] if len(qualifiers) == 1 else ""
+    return gettext(vocab.QUALIFIERS[qualifiers.pop()]) if len(qualifiers) == 1 else ""
 
 
 def clean_text(text: str | None) -> str | None:

@@ -16,7 +16,8 @@ from sitrep.errors import ConfigError, Problem, describe_value, did_you_mean, di
 from sitrep.source import vocabulary as vocab
 from sitrep.source.dates import IsoWeek
 from sitrep.source.regularfiles import YamlLoadError
-from sitrep.source.schema import Model, Text, _literal, explain_error
+from sitrep.language import DIGITS, Language, available_catalogues
+from sitrep.source.schema import LocalizedText, LocalText, Model, Text, _literal, _local_text, explain_error
 from sitrep.source.yamlsource import load_yaml_file
 
 DEFAULT_CONFIG = "config.yaml"
@@ -43,6 +44,18 @@ def _lines(value: object) -> str:
 
 
 Lines = Annotated[str, PlainValidator(_lines)]
+
+
+def _local_lines(value: object) -> LocalText:
+    """Lines, or a mapping from language to lines (README, "Editions in several languages")."""
+    if isinstance(value, dict) and value:
+        return _local_text({key: _lines(item) if isinstance(item, (str, list)) else item for key, item in value.items()})
+    return LocalText(_lines(value))
+
+
+LocalLines = Annotated[LocalText, PlainValidator(_local_lines)]
+LanguageTag = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3a", "plain")  # README, "Accessible and archival PDF"
 
 # Characters a CSS colour can need; nothing that could end a declaration, a rule or <style>.
 _COLOUR_CHARS = re.compile(r"^[#A-Za-z0-9(),.%/ +-]+$")
@@ -79,8 +92,8 @@ def _describe(value: object) -> str:
 # --- The model ---------------------------------------------------------------------------------
 
 class OrganisationSettings(Model):
-    name: Text
-    contact: Optional[Lines] = None  # one line, or a list of lines
+    name: LocalizedText
+    contact: Optional[LocalLines] = None  # one line, or a list of lines
     url: Optional[Annotated[str, Field(pattern=r"^https?://\S+$")]] = None
 
 
@@ -135,19 +148,24 @@ class SeriesSettings(Model):
 
 
 class ConfigModel(Model):
-    title: Text
-    crisis: Text
+    title: LocalizedText
+    crisis: LocalizedText
     organisation: OrganisationSettings
     store: Text = "facts"
     output: Text = "output"
     templates: Optional[Text] = None  # the workspace's own templates, searched before the built-ins
     file_stem: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")] = "sitrep"
-    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en"
+    language: LanguageTag = "en"  # the edition `sitrep build` makes unless told --language
+    languages: Optional[Annotated[list[LanguageTag], Field(min_length=1)]] = None  # every edition; default: [language]
+    store_language: Optional[LanguageTag] = None  # the language of the store's plain text; default: language
+    region: Optional[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = None  # dates as written there: IQ
+    digits: _literal(DIGITS) = "latin"  # numbers in an edition whose locale has digits of its own
+    pdf_variant: _literal(PDF_VARIANTS) = "pdf/ua-1"
     edition: Literal["public", "internal"] = "public"
     paper: Literal["A4", "Letter", "A5", "Legal"] = "A4"
     key_metrics: list[_literal(vocab.METRICS)] = ["civilians_trapped", "civilians_killed", "people_displaced", "arrivals"]
     sections: Optional[Annotated[list[Text], Field(min_length=1)]] = None  # which sections, in which order
-    disclaimer: Optional[Lines] = None
+    disclaimer: Optional[LocalLines] = None
     theme: ThemeSettings = ThemeSettings()
     series: SeriesSettings = SeriesSettings()
     # Workspace files the PDF may embed (<a rel="attachment">): none but these, and in a public
@@ -182,6 +200,20 @@ class Config:
 
     def font_path(self, font: FontFile) -> Path:
         return (self.workspace / font.file).resolve()
+
+    @property
+    def languages(self) -> list[str]:
+        """Every edition's language, the default one first."""
+        listed = self.model.languages or [self.model.language]
+        return [self.model.language, *(tag for tag in listed if tag != self.model.language)]
+
+    @property
+    def store_language(self) -> str:
+        return self.model.store_language or self.model.language
+
+    def edition_language(self, tag: str | None = None) -> Language:
+        """The Language of an edition (default: config.yaml's `language`)."""
+        return Language(tag or self.model.language, self.model.region, self.model.digits)
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
@@ -246,9 +278,19 @@ def _check_files_and_names(config: Config, line_of) -> list[Problem]:
                         expected="one of: " + ", ".join(vocab.SECTIONS) + ", or a sections/<name>.html of your own templates",
                         hint=did_you_mean(name, [*vocab.SECTIONS, *own]))
             seen.add(name)
-    if not _known_locale(model.language):
-        problem(("language",), f"language: '{model.language}' is not a language sitrep can print dates in",
-                expected="a language code such as en, fr, ar or en-US")
+    translated = ["en", *available_catalogues()]
+    for loc, tag in [(("language",), model.language), *((("languages", i), t) for i, t in enumerate(model.languages or []))]:
+        key = ".".join(map(str, loc)) if len(loc) == 1 else f"languages[{loc[1]}]"
+        if not _known_locale(tag):
+            problem(loc, f"{key}: '{tag}' is not a language sitrep can print dates in",
+                    expected="a language code such as en, fr, ar or en-US")
+        elif tag.split("-")[0] not in translated:
+            problem(loc, f"{key}: sitrep's headings and labels are not translated into '{tag}'",
+                    expected="one of: " + ", ".join(translated),
+                    hint="README, 'Editions in several languages', says how to add a language")
+    if model.languages is not None and model.language not in model.languages:
+        problem(("language",), f"language: '{model.language}' is not one of languages: {', '.join(model.languages)}",
+                expected="the default edition's language, listed in languages")
     theme = model.theme
     if theme.logo:
         message = _asset_problem(config, config.logo_path, theme.logo, LOGO_TYPES, "logo")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from sitrep.errors import describe_value, excerpt
+from sitrep.language import date_pattern, format_integer, gettext
 
 YEARS = range(1800, 2200)  # the store documents events, not the far past or future
 DATE_FORMS = "YYYY-MM-DD, YYYY-Www (ISO week), YYYY-MM, YYYY, or START/END"
@@ -161,7 +162,8 @@ def known_on(date: FuzzyDate, reported: Iterable[FuzzyDate | None] = ()) -> tupl
 
 
 def format_day(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    """'3 July 2016' in the active edition's language: '3 juillet 2016', '3 تموز 2016'."""
+    return date_pattern(day, "yMMMMd")
 
 
 def format_fuzzy(date: FuzzyDate) -> str:
@@ -170,20 +172,23 @@ def format_fuzzy(date: FuzzyDate) -> str:
         return format_day(date.start)
     if date.precision == "week":
         week = IsoWeek.containing(date.start)
-        return f"week {week.week} of {week.year} ({format_span(date.start, date.end)})"
+        return gettext("week %(week)s of %(year)s (%(days)s)") % {
+            "week": format_integer(week.week), "year": format_integer(week.year),
+            "days": format_span(date.start, date.end)}
     if date.precision == "month":
-        return f"{date.start:%B %Y}"
+        return date_pattern(date.start, "yMMMM")
     if date.precision == "year":
-        return str(date.start.year)
+        return format_integer(date.start.year)
     return format_span(date.start, date.end)
 
 
 def format_span(first: dt.date, last: dt.date) -> str:
-    """'6–12 June 2016', '30 May – 5 June 2016', '28 Dec 2015 – 3 Jan 2016'."""
+    """'6–12 June 2016', '30 May – 5 June 2016', '28 December 2015 – 3 January 2016', with the
+    month names and digits of the active language."""
     if first == last:
         return format_day(first)
     if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{last.day} {last:%B %Y}"
+        return f"{format_integer(first.day)}–{format_day(last)}"
     if first.year == last.year:
-        return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
+        return f"{date_pattern(first, 'MMMMd')} – {format_day(last)}"
     return f"{format_day(first)} – {format_day(last)}"

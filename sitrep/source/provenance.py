@@ -52,10 +52,11 @@ class Grade:
 
     @property
     def explanation(self) -> str:
-        """'Source usually reliable (B); information probably true (2).'"""
-        text = f"Source {vocab.RELIABILITY[self.reliability].lower()} ({self.reliability})"
+        """'Source usually reliable (B); information probably true (2).' (English: the report
+        stage says it in the edition's language)."""
+        text = vocab.RELIABILITY_EXPLAINED[self.reliability]
         if self.credibility is not None:
-            text += f"; information {vocab.CREDIBILITY[self.credibility].lower()} ({self.credibility})"
+            text += f"; {vocab.CREDIBILITY_EXPLAINED[self.credibility]}"
         return text + "."
 
 

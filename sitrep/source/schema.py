@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import typing
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Iterator, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 from pydantic.json_schema import models_json_schema
@@ -33,6 +33,98 @@ Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=120)]
 # qualifier and citations, or the entry's citations (report/prose.py).
 NARRATIVE_REFERENCE = re.compile(r"\[\[\s*([a-z0-9][a-z0-9._-]*)\s*\]\]")
 Text = Annotated[str, Field(min_length=1, pattern=r"\S")]  # not empty, and not only spaces
+
+
+# --- Text in several languages -----------------------------------------------------------------
+# A free-text field is written in the store's language, or as a mapping from language to text:
+# the first key is the original; each translation's key may record the fingerprint of the
+# original it was made from, `fr@1a2b3c4d` (README, "Translations"), so that `sitrep check`
+# knows a translation made before its original last changed.
+LANGUAGE_KEY = re.compile(r"^([a-z]{2,3}(?:-[A-Z]{2})?)(?:@([0-9a-f]{8}))?$")
+
+
+class LocalText(str):
+    """A text as the store gives it: the original (this string itself, so that every check
+    and message reads it as before), its language (None: the store's language, config.yaml's
+    `store_language`), and its translations by language: (text, fingerprint made from or None)."""
+
+    language: str | None
+    translations: dict[str, tuple[str, str | None]]
+
+    def __new__(cls, original: str, language: str | None = None,
+                translations: dict[str, tuple[str, str | None]] | None = None):
+        text = super().__new__(cls, original)
+        text.language = language
+        text.translations = translations or {}
+        return text
+
+    def __reduce__(self):  # pickled (the store cache) with its translations
+        return (LocalText, (str(self), self.language, self.translations))
+
+    def __repr__(self) -> str:  # an entry's repr is its digest (publish/archive.py): every translation counts
+        if self.language is None and not self.translations:
+            return str.__repr__(self)
+        return f"LocalText({str.__repr__(self)}, {self.language!r}, {self.translations!r})"
+
+    def variants(self) -> Iterator[tuple[tuple, str]]:
+        """(where, text) of the original, then of each translation: where is () for a plain
+        string, else the key in the YAML mapping, ('en',), ('fr@1a2b3c4d',)."""
+        yield ((self.language,) if self.language else ()), str(self)
+        for language, (text, made_from) in self.translations.items():
+            yield (f"{language}@{made_from}" if made_from else language,), text
+
+
+def _local_text(value: object) -> LocalText:
+    if isinstance(value, LocalText):
+        return value
+    if isinstance(value, str):
+        return LocalText(_text(value))
+    if not isinstance(value, dict) or not value:
+        raise ValueError(f"found {describe_value(value)}; expected text, or a mapping of language to text")
+    keys = list(value)
+    parsed = []
+    for key in keys:
+        match = LANGUAGE_KEY.match(key) if isinstance(key, str) else None
+        if match is None:
+            raise ValueError(f"'{excerpt(key)}' is not a language; expected a language code such as en, ar or fr, "
+                             "a translation's optionally followed by @ and the fingerprint of its original (fr@1a2b3c4d)")
+        parsed.append((match[1], match[2]))
+    (original_language, recorded), *_ = parsed
+    if recorded:
+        raise ValueError(f"the first language, '{excerpt(keys[0])}', is the original, which is not made from "
+                         f"another; expected '{original_language}'")
+    seen = [language for language, _ in parsed]
+    repeated = next((language for language in seen if seen.count(language) > 1), None)
+    if repeated:
+        raise ValueError(f"'{repeated}' is given twice; expected one text per language")
+    texts = {}
+    for key, (language, made_from) in zip(keys, parsed):
+        item = value[key]
+        if not isinstance(item, str):
+            raise ValueError(f"{key}: found {describe_value(item)}; expected text")
+        texts[language] = (_text(item, key), made_from)
+    original, _ = texts.pop(original_language)
+    return LocalText(original, original_language, texts)
+
+
+def _text(value: str, key: str | None = None) -> str:
+    if not value.strip():
+        raise ValueError(f"{key + ' ' if key else ''}is blank; expected some text")
+    return value
+
+
+LocalizedText = Annotated[
+    LocalText,
+    PlainValidator(_local_text),
+    WithJsonSchema({"anyOf": [
+        {"type": "string", "minLength": 1, "pattern": r"\S"},
+        {"type": "object", "minProperties": 1,
+         "patternProperties": {LANGUAGE_KEY.pattern: {"type": "string", "minLength": 1, "pattern": r"\S"}},
+         "additionalProperties": False,
+         "description": "the text by language: the first is the original; a translation's key may record "
+                        "the fingerprint of the original it was made from (fr@1a2b3c4d)"},
+    ]}),
+]
 Date = Annotated[
     FuzzyDate,
     PlainValidator(parse_fuzzy_date),
@@ -57,7 +149,7 @@ class Citation(Model):
     date: Optional[Date] = None
     url: Optional[Annotated[str, Field(pattern=r"^https?://\S+$")]] = None
     credibility: Optional[Annotated[int, Field(ge=1, le=6)]] = None  # Admiralty 1-6
-    note: Optional[Text] = None
+    note: Optional[LocalizedText] = None
 
 
 Cited = Annotated[list[Citation], Field(min_length=1)]
@@ -78,13 +170,13 @@ class Quantity(Amount):
 
 class Source(Model):
     id: Id
-    name: Text
+    name: LocalizedText
     kind: _literal(vocab.SOURCE_KINDS)
     reliability: Literal["A", "B", "C", "D", "E", "F"]
     url: Optional[Annotated[str, Field(pattern=r"^https?://\S+$")]] = None
-    description: Optional[Text] = None
+    description: Optional[LocalizedText] = None
     sensitivity: Sensitivity = "public"
-    public_name: Optional[Text] = None  # what a public edition prints for a restricted source
+    public_name: Optional[LocalizedText] = None  # what a public edition prints for a restricted source
 
 
 class Place(Model):
@@ -96,7 +188,7 @@ class Place(Model):
     lat: Optional[Annotated[float, PlainValidator(_number), Field(ge=-90, le=90)]] = None
     lon: Optional[Annotated[float, PlainValidator(_number), Field(ge=-180, le=180)]] = None
     pcode: Optional[Text] = None
-    notes: Optional[Text] = None
+    notes: Optional[LocalizedText] = None
 
 
 class Actor(Model):
@@ -106,7 +198,7 @@ class Actor(Model):
     kind: _literal(vocab.ACTOR_KINDS)
     aliases: list[Text] = []
     part_of: Optional[Id] = None
-    notes: Optional[Text] = None
+    notes: Optional[LocalizedText] = None
 
 
 class Figure(Amount):
@@ -115,7 +207,7 @@ class Figure(Amount):
     place: Id
     as_of: Date
     unit: _literal(vocab.UNITS)
-    note: Optional[Text] = None
+    note: Optional[LocalizedText] = None
     cited: Cited
     sensitivity: Sensitivity = "public"
 
@@ -124,7 +216,7 @@ class Victims(Model):
     killed: Optional[Amount] = None
     injured: Optional[Amount] = None
     affected: Optional[Amount] = None
-    description: Optional[Text] = None
+    description: Optional[LocalizedText] = None
 
 
 class Incident(Model):
@@ -136,7 +228,7 @@ class Incident(Model):
     victims: Optional[Victims] = None
     duration: Optional[Quantity] = None  # how long it had been going on when reported
     status: _literal(vocab.INCIDENT_STATUSES)
-    summary: Text
+    summary: LocalizedText
     cited: Cited
     sensitivity: Sensitivity = "public"
 
@@ -146,13 +238,13 @@ class RouteUpdate(Model):
     status: _literal(vocab.ROUTE_STATUSES)
     hazards: list[_literal(vocab.HAZARDS)] = []
     controlled_by: list[Id] = []  # actor ids
-    summary: Optional[Text] = None
+    summary: Optional[LocalizedText] = None
     cited: Cited
 
 
 class Route(Model):
     id: Id
-    name: Optional[Text] = None
+    name: Optional[LocalizedText] = None
     origin: Id
     destination: Id
     via: list[Id] = []
@@ -168,7 +260,7 @@ class Movement(Model):
     route: Optional[Id] = None
     count: Optional[Amount] = None  # omit when no count was reported
     unit: _literal(vocab.UNITS) = "people"
-    summary: Text
+    summary: LocalizedText
     cited: Cited
     sensitivity: Sensitivity = "public"
 
@@ -177,8 +269,8 @@ class Narrative(Model):
     id: Id
     week: Annotated[str, Field(pattern=r"^\d{4}-W\d{2}$")]
     section: _literal(vocab.NARRATIVE_SECTIONS)
-    text: Optional[Text] = None  # paragraphs, separated by a blank line
-    items: list[Text] = []  # bullet points (highlights)
+    text: Optional[LocalizedText] = None  # paragraphs, separated by a blank line
+    items: list[LocalizedText] = []  # bullet points (highlights)
     author: Optional[Text] = None
     sensitivity: Sensitivity = "public"
 
@@ -273,6 +365,8 @@ def explain_error(error: dict, model: type[BaseModel]) -> tuple[str, str, str, t
     if kind == "value_error":
         # Our own validators' words (dates, numbers): 'what is wrong; expected what'.
         message, _, expected = str(error.get("ctx", {}).get("error", error["msg"])).partition("; expected ")
+        if message == "is blank":  # 'note is blank'
+            return (f"{field} {message}", expected, "", loc)
         return (f"{field}: {message}", expected, "", loc)
     return (f"{field}: {error['msg']}", "", "", loc)
 

@@ -597,7 +597,7 @@ def test_narrative_references_that_cannot_be_printed_are_refused(ws, sitrep_cli)
                         "week: 2015-W31\n    section: overview\n    items: ['By then [[fallujah-trapped-2016-06]] were trapped.']")
     write(narrative, text)
     result = sitrep_cli("check", "--config", ws / "config.yaml")
-    assert_refused(result, "facts/narrative.yaml", line_of(text, "text: |"), "[[shuhada-retaken-2016]]: unknown entry",
+    assert_refused(result, "facts/narrative.yaml", line_of(text, "      en: |"), "[[shuhada-retaken-2016]]: unknown entry",
                    "did you mean 'shuhada-retaken-2016-06'?")
     assert_refused(result, "facts/narrative.yaml", line_of(text, "By then [["), "the narrative of week 2015-W31 refers to "
                    "'fallujah-trapped-2016-06', which became known only on 30 June 2016",

@@ -62,8 +62,8 @@ def test_three_warnings_are_warnings(workspace, sitrep_cli):
     ("low", "    low: 30000\n", "    low: [1]\n", "low: found a list (expected a number)"),
     ("as_of", "    as_of: 2016-06\n", "    as_of: 2016.5\n", "as_of: found the number 2016.5 (expected a date ("),
     ("as_of", "    as_of: 2016-06\n", "    as_of: {a: 1}\n", "as_of: found a mapping (expected a date ("),
-    ("note", "    note: An estimate", "    note: 12\n    x_note: An estimate",
-     "note: found the number 12 (expected text)"),
+    ("note", "    note:\n      en: An estimate", "    note: 12\n    x_note:\n      en: An estimate",
+     "note: found the number 12 (expected text, or a mapping of language to text)"),
 ])
 def test_a_value_of_the_wrong_kind_is_described_in_words(workspace, sitrep_cli, field, old, new, message):
     replace_once(workspace / FACTS, old, new)

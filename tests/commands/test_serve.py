@@ -150,7 +150,7 @@ def test_a_broken_store_is_shown_escaped_then_the_report_comes_back(server, work
     status, _, body = get(server.url)
     page = body.decode()
     assert status == 500
-    assert f"{FACTS}:25: error: [fallujah-fleeing-killed-2016-06] unknown key" in page
+    assert f"{FACTS}:28: error: [fallujah-fleeing-killed-2016-06] unknown key" in page
     assert "&#x27;&lt;script&gt;alert(1)&lt;/script&gt;&#x27;" in page
     assert "<script>alert(1)" not in page
     assert VERSION_PATH in page  # the error page reloads by itself too
@@ -411,9 +411,9 @@ def test_browser_shows_a_broken_store_then_the_report_again(serve_process, brows
     process = serve_process()
     open_page(browser, process.url)
 
-    edit(workspace / FACTS, KILLED_LINE, "    value: [30\n")  # a YAML syntax error on line 24
+    edit(workspace / FACTS, KILLED_LINE, "    value: [30\n")  # a YAML syntax error on line 27
     text = browser.wait_for_text("could not be built")
-    assert f"{FACTS}:24: error: invalid YAML" in text
+    assert f"{FACTS}:27: error: invalid YAML" in text
     assert "30,000–40,000" not in text  # the error, never the stale report
     time.sleep(1)
     assert process.alive()

@@ -39,12 +39,12 @@ def test_trace_prints_each_line_where_it_is_written(workspace, sitrep_cli):
     out = done.stdout
     assert out.splitlines()[0] == "fallujah-trapped-2016-06: figure, facts/2016-06-fallujah.yaml:8"
     text = lines_of(workspace, "2016-06-fallujah.yaml")
-    for number, wanted in ((12, "low: 30000"), (13, "high: 40000"), (18, "- {source: news-roundup-2016-06")):
+    for number, wanted in ((12, "low: 30000"), (13, "high: 40000"), (21, "- {source: news-roundup-2016-06")):
         assert wanted in text[number - 1]
         assert re.search(rf"^\s+{number}\s+{re.escape(wanted)}", out, re.M), wanted
     sources = lines_of(workspace, "sources.yaml")
-    assert "id: news-roundup-2016-06" in sources[25 - 1]
-    assert "cited at facts/2016-06-fallujah.yaml:18; source defined at facts/sources.yaml:25" in out
+    assert "id: news-roundup-2016-06" in sources[28 - 1]
+    assert "cited at facts/2016-06-fallujah.yaml:21; source defined at facts/sources.yaml:28" in out
     assert "reliability F (reliability cannot be judged), credibility 3 (possibly true)" in out
     assert "1 independent source, best grade F3" in out and "as a claim" in out
     assert "place: fallujah (Fallujah), defined at facts/places.yaml:" in out

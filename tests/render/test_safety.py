@@ -95,8 +95,8 @@ def test_fact_text_is_escaped_and_never_evaluated(ws, sitrep_cli):
     write(ws / "facts/zz-probe.yaml", PROBE_FACTS)
     config = (ws / "config.yaml").read_text(encoding="utf-8")
     write(ws / "config.yaml", config.replace(
-        "  name: sitrep example desk (illustrative, not a real organisation)",
-        "  name: 'Desk </style><script>alert(4)</script> {{ 7*7 }}'"))
+        "    en: sitrep example desk (illustrative, not a real organisation)",
+        "    en: 'Desk </style><script>alert(4)</script> {{ 7*7 }}'"))
     build(sitrep_cli, ws)
     html = (ws / HTML_OUT).read_text(encoding="utf-8")
 

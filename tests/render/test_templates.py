@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from support import REPO, png, use_templates_folder, write
+from sitrep.language import Language, speaking
 from sitrep.commands.contextdoc import DOC_PATH, REGENERATE, generate_repository_doc
 from sitrep.report.formatting import format_count, format_date
 from sitrep.commands.templates import builtin_template_names
@@ -116,8 +117,8 @@ def themed(workspace: Path) -> Path:
     (workspace / "brand/logo.png").write_bytes(png())
     configure(workspace, THEME, {
         "paper: A4": "paper: Letter",
-        "  contact: Example contact line — replace with your organisation's":
-            "  contact:\n    - Desk officer\n    - desk@example.org",
+        "    en: Example contact line — replace with your organisation's":
+            "    en:\n      - Desk officer\n      - desk@example.org",
     })
     return workspace
 
@@ -213,13 +214,19 @@ def test_a_language_without_date_formats_is_a_config_error(workspace, sitrep_cli
 def test_date_filter_speaks_the_reports_language():
     day = dt.date(2016, 7, 3)
     assert format_date(day) == "3 July 2016"
-    assert format_date(day, language="en-US") == "July 3, 2016"
-    assert format_date(day, language="fr") == "3 juillet 2016"
-    assert format_date(day, "d MMM y", "fr") == "3 juil. 2016"
-    assert format_date(day, language="ar") == "3 يوليو 2016"
+    with speaking(Language("en-US")):
+        assert format_date(day) == "July 3, 2016"
+    with speaking(Language("fr")):
+        assert format_date(day) == "3 juillet 2016"
+        assert format_date(day, "d MMM y") == "3 juil. 2016"
+        assert make_environment().from_string("{{ d | date }} / {{ d | date('full') }}").render(d=day) == \
+            "3 juillet 2016 / dimanche 3 juillet 2016"
+    with speaking(Language("ar")):
+        assert format_date(day) == "3 يوليو 2016"
+    with speaking(Language("ar", "IQ", "native")):  # Iraqi month names, Arabic-Indic digits
+        assert format_date(day) == "٣ تموز ٢٠١٦"
+        assert format_date("2016-06") == "حزيران ٢٠١٦"
     assert format_date("2016-06") == "June 2016"
-    env = make_environment(language="fr")
-    assert env.from_string("{{ d | date }} / {{ d | date('full') }}").render(d=day) == "3 juillet 2016 / dimanche 3 juillet 2016"
 
 
 def test_unit_filter_is_singular_or_plural():

@@ -24,6 +24,8 @@ import pytest
 from pypdf import PdfReader
 
 from support import write
+from sitrep.language import Language, format_decimal, gettext, speaking
+from sitrep.source.dates import format_day
 from sitrep.source.config import load_config
 from sitrep.report.builder import build_context
 from sitrep.render.templates import render_html
@@ -260,6 +262,17 @@ MARKERS = [
     "marker-restricted-route", "marker-restricted-movement", "marker-restricted-overview",
     "marker-restricted-highlights",
 ]
+# The example workspace builds Arabic and French editions too: the restricted numbers, dates and
+# the source kind as those print them ('٩٬٨٧٦٬٥٤٣', '9 876 543', '١٩ شباط ٢٠٠٣', 'Organisation non gouvernementale').
+RESTRICTED_NUMBERS = (9876543, 8765432, 7654321)
+RESTRICTED_DAYS = (dt.date(2003, 2, 19), dt.date(2016, 6, 14), dt.date(2004, 3, 21), dt.date(2016, 6, 22))
+LOCALIZED_KIND = []
+for _tag in ("ar", "fr"):
+    with speaking(Language(_tag, "IQ", "native")):
+        MARKERS += [format_decimal(n) for n in RESTRICTED_NUMBERS]
+        MARKERS += [format_day(day) for day in RESTRICTED_DAYS]
+        LOCALIZED_KIND.append(gettext("Non-governmental organisation"))
+MARKERS += LOCALIZED_KIND
 
 # What no edition prints, so the internal edition cannot vouch for the search finding it: the
 # descriptions and notes of sources, places and actors, a key figure's note, narrative authors
@@ -271,7 +284,7 @@ NOT_SHOWN_BY_ANY_EDITION = {
     "zqxcourierurl", "zqxrelayurl",
     "marker-informant", "marker-courier", "marker-relay", "marker-nameless", "marker-place", "marker-actor",
     "marker-restricted-overview", "marker-restricted-highlights",
-    "2016-06-14", "2003-02-19", "2004-03-21",
+    "2016-06-14", "2003-02-19", "2004-03-21", *LOCALIZED_KIND,
 }
 assert NOT_SHOWN_BY_ANY_EDITION <= set(MARKERS)
 
@@ -369,7 +382,8 @@ def test_the_public_archive_holds_nothing_of_restricted_entries_and_the_internal
     built = sitrep_cli("build", "--config", planted / "config.yaml", "--all", "--force")
     assert built.exit_code == 0, built.output
     assert (output / "index.html").is_file() and (output / ".sitrep-manifest.json").is_file()
-    assert len(list(output.glob("*/*.pdf"))) == 4  # the public series: no report for the restricted-only week
+    # The public series in its three languages: no report for the restricted-only week.
+    assert len(list(output.glob("*/*.pdf"))) == 4 * 3
 
     found = search_output(output, lambda name: True)  # only the public edition exists yet
     assert not found, "restricted material in the public archive:\n" + "\n".join(

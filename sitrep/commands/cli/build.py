@@ -14,7 +14,7 @@ from typing import Optional
 
 import typer
 
-from sitrep.commands.app import ConfigOption, Edition, Format, _counted, _say_waiting, app
+from sitrep.commands.app import ConfigOption, Edition, Format, PdfVariant, _counted, _say_waiting, app
 from sitrep.errors import display_path
 from sitrep.commands.entry import take_prestarted_helper
 from sitrep.render.pdfhelper import PdfHelper  # light: WeasyPrint itself is imported by the helper process
@@ -33,12 +33,19 @@ def build(
     format: Format = typer.Option(Format.both, "--format", "-f", help="What to write: html, pdf or both."),
     edition: Optional[Edition] = typer.Option(None, "--edition", help="public (leaves out restricted facts) or "
                                               "internal. Default: 'edition' in config.yaml."),
+    language: Optional[str] = typer.Option(None, "--language", "-l", help="Build the edition in this language "
+                                           "only: en, ar, fr... Default: every language config.yaml lists."),
+    pdf_variant: Optional[PdfVariant] = typer.Option(None, "--pdf-variant", help="pdf/ua-1 (tagged, for screen "
+                                                     "readers), pdf/a-3a (tagged, archival) or plain. Default: "
+                                                     "'pdf_variant' in config.yaml, else pdf/ua-1."),
 ) -> None:
     """Build a week's report (or, with --all, every week's) into output/<week>/ as HTML and PDF.
 
     Checks the store first and refuses to build from a broken one. Builds are incremental: a week whose facts, neighbours in the series, templates and config have not changed is left as it is (--force rebuilds). Files are written atomically: a failed or interrupted build leaves the previous report untouched. One build at a time writes an output folder: another waits for it, then plans afresh.
 
-    Example: sitrep build --week 2016-W26 --format pdf
+    Each language config.yaml's `languages` lists gets its own edition (fallujah-sitrep-2016-W26-ar.pdf); --language builds one.
+
+    Example: sitrep build --week 2016-W26 --format pdf --language ar
     """
     formats = ("html", "pdf") if format is Format.both else (format.value,)
     chosen = edition.value if edition else None
@@ -59,21 +66,27 @@ def build(
         helper = None
     if helper is None and one_pdf:
         helper = PdfHelper()
+    variant = pdf_variant.value if pdf_variant else None
     with helper if helper is not None else contextlib.nullcontext():
-        from sitrep.build import build_all, build_week  # pydantic, Jinja, YAML: after the helper is forked
+        from sitrep.build import build_all, build_week, languages_of  # pydantic, Jinja, YAML: after the helper is forked
 
-        if all_weeks:
-            results = build_all(config, formats=formats, edition=chosen, force=force, jobs=jobs,
-                                on_wait=_say_waiting, freeze_store=True)
-        else:
-            results = [build_week(config, week, formats, chosen, force=force, on_wait=_say_waiting,
-                                  pdf_renderer=helper.render if helper else None, freeze_store=True)]
+        results = []
+        for tag in languages_of(config, language):
+            if all_weeks:
+                results += build_all(config, formats=formats, edition=chosen, force=force, jobs=jobs,
+                                     on_wait=_say_waiting, freeze_store=True, language=tag, pdf_variant=variant)
+            else:
+                results.append(build_week(config, week, formats, chosen, force=force, on_wait=_say_waiting,
+                                          pdf_renderer=helper.render if helper else None, freeze_store=True,
+                                          language=tag, pdf_variant=variant))
+    multilingual = len({r.language for r in results}) > 1
     if results[0].warnings:
         typer.echo(f"{_counted(len(results[0].warnings), 'warning')} about the store; `sitrep check` lists "
                    f"{'it' if len(results[0].warnings) == 1 else 'them'}.", err=True)
     for result in results:
         state = "up to date, not rebuilt" if result.skipped else f"built in {result.seconds:.1f} s"
-        typer.echo(f"Report {result.number} for {result.week} ({result.period}), {result.edition} edition: {state}")
+        typer.echo(f"Report {result.number} for {result.week} ({result.period}), {result.edition} edition"
+                   f"{f', {result.language}' if multilingual else ''}: {state}")
         if not all_weeks:
             for fmt, path in result.files.items():
                 typer.echo(f"  {fmt:4}  {display_path(path)}")
@@ -82,5 +95,5 @@ def build(
         typer.echo(f"{built} of {_counted(len(results), 'report')} built, {len(results) - built} up to date; "
                    f"index in {display_path(results[0].files[formats[0]].parent.parent)}/ "
                    f"({time.perf_counter() - started:.1f} s).")
-    elif results[0].skipped:
+    elif all(r.skipped for r in results):
         typer.echo("Nothing changed since the last build; --force rebuilds it.")

@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from sitrep.commands.app import ConfigOption, Edition, app
+from sitrep.commands.app import ConfigOption, Edition, LanguageOption, app
 
 
 @app.command()
@@ -22,6 +22,7 @@ def serve(
     config: Path = ConfigOption,
     edition: Optional[Edition] = typer.Option(None, "--edition", help="public (leaves out restricted facts) or "
                                               "internal. Default: 'edition' in config.yaml."),
+    language: Optional[str] = LanguageOption,
     port: int = typer.Option(8000, "--port", "-p", min=0, max=65535, help="Port to listen on; 0 picks a free one."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. Anything but localhost shares "
                              "the report with your network."),
@@ -30,12 +31,12 @@ def serve(
 
     A broken store or template shows its errors on the page, and the server keeps running: fix the file and the report comes back. Nothing is written to output/; /report.pdf makes the PDF on demand. Ctrl+C stops it.
 
-    Example: sitrep serve --port 8000
+    Example: sitrep serve --port 8000 --language ar
     """
     from sitrep.commands.serve import ReportServer
 
-    server = ReportServer(config, week=week, edition=edition.value if edition else None, host=host, port=port,
-                         log=typer.echo)
+    server = ReportServer(config, week=week, edition=edition.value if edition else None, language=language,
+                          host=host, port=port, log=typer.echo)
 
     def _terminate(signum, frame):  # `kill` stops it as cleanly as Ctrl+C
         raise KeyboardInterrupt
