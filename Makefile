@@ -1,5 +1,5 @@
 # The commands of README.md. Each sets up what it needs first (scripts/setup.sh).
-.PHONY: report test bench lock
+.PHONY: report test bench lock messages
 
 report:
 	@scripts/setup.sh
@@ -20,3 +20,13 @@ bench:
 # that still fits; LOCK_ARGS="--upgrade-package pyyaml" moves one package only.
 lock:
 	@scripts/lock.sh $(LOCK_ARGS)
+
+# The interface's message catalogues (README, "Editions in several languages"): extract every
+# message of the code and templates into sitrep/locale/sitrep.pot, then add the new ones to each
+# language's sitrep.po, untranslated, for a translator. A test fails while any is untranslated.
+messages:
+	@scripts/setup.sh
+	@.venv/bin/pybabel -q extract -F babel.cfg -k NP_:1,2 -k pgettext:1c,2 --no-location --sort-output \
+		--omit-header -o sitrep/locale/sitrep.pot .
+	@.venv/bin/pybabel -q update -D sitrep -i sitrep/locale/sitrep.pot -d sitrep/locale --no-fuzzy-matching --ignore-pot-creation-date \
+		--ignore-obsolete

@@ -18,7 +18,7 @@ from typing import Sequence
 from markupsafe import Markup, escape
 
 from sitrep.errors import excerpt
-from sitrep.language import date_pattern
+from sitrep.language import date_pattern, gettext
 from sitrep.report.formatting import format_number, format_range
 
 WIDTH, HEIGHT = 240, 64  # user units; the SVG scales to its box
@@ -74,12 +74,16 @@ def trend_svg(points: Sequence, label: str = "", *, color: str = "#1f4e79", widt
                               f'stroke="{color}" stroke-width="1.2"/>')
             shapes.append(f'<circle cx="{(left + right) / 2:.1f}" cy="{y(p.low):.1f}" r="{2.4 if latest else 1.6}" '
                           f'fill="{color}"/>')
-    title = escape(label or "Trend")
-    described = "; ".join(f"{p.as_of}: {format_range(p.low, p.high)}" for p in points)
+    # The chart's data in words: what a screen reader says, and the PDF figure's alternate text.
+    title = (label.unescape() if isinstance(label, Markup) else str(label)) or gettext("Trend")  # escaped once, below
+    described = gettext("; ").join(gettext("%(date)s: %(number)s") % {"date": p.as_of,
+                                                                     "number": format_range(p.low, p.high)}
+                                   for p in points)
+    words = gettext("%(figure)s, as reported: %(reports)s") % {"figure": title, "reports": described}
     return Markup(
         f'<svg class="trend" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{title}">'
-        f'<title>{title}: {escape(described)}</title>{"".join(shapes)}</svg>'
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(words)}">'
+        f'<title>{escape(words)}</title>{"".join(shapes)}</svg>'
     )
 
 

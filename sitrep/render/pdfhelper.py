@@ -37,12 +37,40 @@ def layout_pdf(text: str, base_dir: Path, allowed_roots: list[Path], withheld_ro
 
     from weasyprint import HTML
 
+    _mark_languages_in_the_structure_tree()
     fetcher = _fetcher_class()(allowed_roots, withheld_roots)
     # WeasyPrint reports missing resources through logging; sitrep turns refusals into errors.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     document = HTML(string=text, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
     # No random file identifier: the same report makes the same bytes (README, "Reproducible builds").
     return document.write_pdf(pdf_identifier=False, pdf_variant=PDF_VARIANTS[variant]), fetcher.refused
+
+
+def _mark_languages_in_the_structure_tree() -> None:
+    """WeasyPrint 70 tags every element of a tagged PDF but gives none the language of its
+    `lang` attribute (only the document's, in the catalog), so a screen reader would read an
+    English name in an Arabic report with an Arabic voice. Its structure-tree builder is wrapped
+    so that an element with a `lang` of its own carries /Lang (ISO 32000 14.9.2); its children
+    inherit it. tests/render/test_accessible_pdf.py checks it on every WeasyPrint the lock file
+    pins; drop this when WeasyPrint marks languages itself (its issue #2482 tracks PDF/UA)."""
+    import pydyf
+    from weasyprint.pdf import tags
+
+    build = tags._build_box_tree
+    if getattr(build, "marks_languages", False):
+        return
+
+    def build_marking_languages(box, parent, *args):
+        element = getattr(box, "element", None)
+        own = (element.get("lang") if element is not None and getattr(box, "element_tag", None) not in ("html", "body")
+               else None)
+        for structure in build(box, parent, *args):
+            if own and "Lang" not in structure:
+                structure["Lang"] = pydyf.String(own)
+            yield structure
+
+    build_marking_languages.marks_languages = True
+    tags._build_box_tree = build_marking_languages
 
 
 def _fetcher_class():
