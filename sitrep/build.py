@@ -227,9 +227,15 @@ class _Plan:
         for week in [w for w in self.manifest if w not in current]:
             del self.manifest[week]
         archive.save_manifest(self.config, self.edition, self.manifest, self.language)
-        write_outputs({index_file(self.config, self.edition, self.language):
-                       self.workspace.render_index(list(self.manifest.values()), self.edition, self.language)},
-                      private=self.private)
+        # Every language's index links to this language's reports: each one already built is
+        # written again with this build's, so that no index lags behind the others.
+        indexes = {}
+        for language in self.config.languages:
+            built = self.manifest if language == self.language else archive.load_manifest(self.config, self.edition, language)
+            if built or language == self.language:
+                indexes[index_file(self.config, self.edition, language)] = self.workspace.render_index(
+                    list(built.values()), self.edition, language)
+        write_outputs(indexes, private=self.private)
 
 
 # Parallel builds: worker processes are forked from this one, so they share the loaded store and

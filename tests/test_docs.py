@@ -199,3 +199,19 @@ def test_the_make_the_report_your_own_walkthrough_works_in_the_example_workspace
     expected = _block_after("**6. Build and look.**").strip().replace("templates/", "custom/", 1)
     assert broken.stderr.splitlines()[0].startswith(expected.removesuffix("..."))
     assert html_path.read_bytes() == before
+
+
+def test_the_readme_translation_warnings_are_real(workspace, sitrep_process):
+    """README, "Translations": the warnings `sitrep check` adds for a missing and a stale
+    translation, made as the README says and compared line for line."""
+    path = workspace / "facts" / "2016-06-fallujah.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("        en: Women and children ordered to stay;", "        en: Women and girls ordered to stay;")
+    text = re.sub(r"\n        ar@c511d8c3: .*", "", text)
+    path.write_text(text, encoding="utf-8")
+    done = sitrep_process("check", cwd=workspace)
+    assert done.exit_code == 0, done.stderr
+    shown = README[README.index("With the Arabic translation of one incident's victims deleted"):]
+    shown = shown[shown.index("```\n") + 4:]
+    for line in shown[:shown.index("```")].splitlines():
+        assert line in done.stderr.splitlines(), line
