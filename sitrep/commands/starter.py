@@ -39,7 +39,9 @@ store: facts                # the fact store: every .yaml file in this folder
 output: output              # where reports are written
 templates: templates        # your own templates, searched before the built-ins (sitrep templates)
 file_stem: sitrep           # output/<week>/sitrep-<week>.pdf
-language: en                # dates in the report's language: en, fr, ar, en-US...
+language: en                # the report's language: en, fr, ar (right to left), en-US...
+# languages: [en, ar, fr]   # an edition in each (README, "Editions in several languages")
+# pdf_variant: pdf/ua-1     # tagged for screen readers; pdf/a-3a for archives; plain
 edition: public             # public leaves out restricted facts; internal includes them
 paper: A4                   # A4, Letter, A5 or Legal
 key_metrics: [civilians_trapped, civilians_killed, people_displaced, arrivals]

@@ -35,7 +35,7 @@ from sitrep.render.bidi import isolate_text, shifted
 from sitrep.render.charts import trend_svg
 from sitrep.render.theme import Theme, css_counters, css_string, default_theme, theme_for
 from sitrep.report.citations import renumber
-from sitrep.report.context import ReportContext
+from sitrep.report.context import ReportContext, marked
 from sitrep.report.formatting import format_amount, format_count, format_date, format_number, format_range
 from sitrep.source.cache import CACHE_DIR, TemplateBytecodeCache
 from sitrep.source.config import (  # defined there: config.yaml's `templates:` may not name it
@@ -167,7 +167,9 @@ def prose_markup(prose: object) -> Markup:
     parts = getattr(prose, "parts", None)
     if parts is None:
         return Markup(escape(str(prose)))
-    return Markup("").join(Markup(escape(part.text)) + cite_markup(part.citations) for part in parts)
+    text = Markup("").join(Markup(escape(part.text)) + cite_markup(part.citations) for part in parts)
+    # An untranslated paragraph keeps its language (and says so); a stale translation says so.
+    return Markup(marked(text, prose.lang, prose.direction, untranslated=prose.lang is not None, stale=prose.stale))
 
 
 def local_names_markup(names: dict[str, str]) -> Markup:

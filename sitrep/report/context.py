@@ -37,17 +37,22 @@ class Passage(str):
 
     def __html__(self) -> str:
         """What Jinja prints for {{ passage }}: the escaped text, marked as its language needs."""
-        text = html.escape(str(self))
-        if self.lang:
-            direction = f" dir='{self.direction}'" if self.direction else ""
-            text = f"<span lang='{html.escape(self.lang)}'{direction}>{text}</span>"
-        if self.untranslated:
-            title = html.escape(gettext("Not yet translated: shown in its original language"))
-            text += f"<sup class='language-mark' title='{title}'>{html.escape(self.lang.upper())}</sup>"
-        if self.stale:
-            title = html.escape(gettext("Translated from an earlier version of the original text"))
-            text += f"<sup class='stale-mark' title='{title}'>†</sup>"
-        return text
+        return marked(html.escape(str(self)), self.lang, self.direction, self.untranslated, self.stale)
+
+
+def marked(inner_html: str, lang: str | None, direction: str | None, untranslated: bool, stale: bool) -> str:
+    """HTML of a text (a Passage, a paragraph of Prose) in the element its language needs, and
+    followed by the marks of an untranslated text (its language code) or a stale translation (†)."""
+    if lang:
+        attributes = f" lang='{html.escape(lang)}'" + (f" dir='{direction}'" if direction else "")
+        inner_html = f"<span{attributes}>{inner_html}</span>"
+    if untranslated and lang:
+        title = html.escape(gettext("Not yet translated: shown in its original language"))
+        inner_html += f"<sup class='language-mark' title='{title}'>{html.escape(lang.upper())}</sup>"
+    if stale:
+        title = html.escape(gettext("Translated from an earlier version of the original text"))
+        inner_html += f"<sup class='stale-mark' title='{title}'>†</sup>"
+    return inner_html
 
 
 def _passage(text, lang, direction, untranslated, stale) -> Passage:

@@ -67,7 +67,7 @@ from sitrep.source.regularfiles import YamlLoadError, read_yaml_bytes
 from sitrep.source.yamlsource import YamlDocument, parse_yaml_bytes
 
 CACHE_DIR = ".sitrep-cache"
-FORMAT = 2  # bump when what is pickled changes shape
+FORMAT = 3  # bump when what is pickled changes shape (3: text by language, schema.LocalText)
 _MAGIC = b"sitrep-cache\n"
 _TAG_BYTES = 32
 _KEY_BYTES = 32

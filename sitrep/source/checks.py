@@ -364,6 +364,8 @@ def translation_warnings(store: Store, config) -> list[Problem]:
     prints as the store writes it, unless `names:` (or a translation) gives another."""
     wanted = [tag for tag in config.languages if not same_language(tag, config.store_language)]
     log = ProblemLog()
+    if not wanted:  # one language, the store's own: nothing to translate (and a big store is not walked)
+        return []
     for kind in KINDS:
         for entry in store.kind(kind).values():
             origin = store.origins[entry.id]

@@ -87,6 +87,11 @@ def test_missing_and_stale_translations_are_warned_and_marked(workspace, sitrep_
     text = text.replace("        en: Women and children ordered to stay;", "        en: Women and girls ordered to stay;")
     text = re.sub(r"\n        ar@c511d8c3: .*", "", text)
     write(facts, text)
+    # ... and the outlook has no French translation.
+    narrative = workspace / "facts" / "narrative.yaml"
+    outlook = narrative.read_text(encoding="utf-8")
+    start = outlook.index("      fr@", outlook.index("id: outlook-2016-w26"))
+    write(narrative, outlook[:start] + outlook[outlook.index("      ar@", start):])
     checked = sitrep_cli("check", "--config", workspace / "config.yaml")
     assert checked.exit_code == 0, checked.output
     shown, entry = "facts/2016-06-fallujah.yaml", "[fallujah-families-held-2016-06]"
@@ -107,6 +112,8 @@ def test_missing_and_stale_translations_are_warned_and_marked(workspace, sitrep_
     assert "EN" in note and "†" not in note
     french = (workspace / OUT / f"fallujah-sitrep-{WEEK}-fr.html").read_text(encoding="utf-8")
     assert "avec leur famille.<sup class='stale-mark'" in french  # the translation prints, then its mark
+    assert re.search(r"<p><span lang='en'>As fighting moves toward the city centre,[^<]*</span>"
+                     r"<sup class='language-mark' title='[^']+'>EN</sup></p>", french)  # a paragraph, in English
     assert "†" in re.search(r'<p class="translation-note">(.*?)</p>', french, re.S)[1]
     english = (workspace / OUT / f"fallujah-sitrep-{WEEK}.html").read_text(encoding="utf-8")
     assert "Women and girls ordered to stay" in english
