@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from sitrep.errors import ConfigError, Problem, SitrepError, display_path
+from sitrep.language import LOCALE_DIR
 from sitrep.output import write_outputs
 from sitrep.pipeline import PdfRenderer, Workspace, check  # noqa: F401  (check: the library front door, sitrep.check)
 from sitrep.processes import end_with_parent
@@ -101,14 +102,7 @@ def build_all(config_path: Path | str = "config.yaml", *, formats: tuple[str, ..
 def languages_of(config_path: Path | str, language: str | None = None) -> list[str]:
     """The languages a build makes: the one asked for (which config.yaml must list, or be its
     `language`), else every one in config.yaml's `languages`."""
-    config = load_config(config_path)
-    if language is None:
-        return config.languages
-    if language not in config.languages:
-        raise ConfigError(Problem("--language", 0, f"'{language}' is not one of the languages config.yaml lists",
-                                  expected="one of: " + ", ".join(config.languages),
-                                  hint=f"add {language} to 'languages:' in {config.shown}"))
-    return [language]
+    return load_config(config_path).edition_languages(language)
 
 
 @contextlib.contextmanager
@@ -167,7 +161,7 @@ class _Plan:
     def template_inputs(self) -> list[Path]:
         """Files and folders the look of a report depends on, besides the store and config."""
         config = self.config
-        inputs = [builtin_templates_dir(), config.templates_dir, config.logo_path,
+        inputs = [builtin_templates_dir(), LOCALE_DIR, config.templates_dir, config.logo_path,
                   *(config.workspace / font.file for font in config.model.theme.fonts.files)]
         return [path for path in inputs if path is not None]
 

@@ -209,6 +209,14 @@ def date_pattern(day: dt.date, skeleton: str) -> str:
     return _date_pattern(active(), day, skeleton)
 
 
+def date_interval(first: dt.date, last: dt.date) -> str:
+    """Two days as CLDR writes a span in the active locale: 'Jun 6 – 12, 2016' (en-US)."""
+    from babel.dates import format_interval
+
+    language = active()
+    return language.with_digits(format_interval(first, last, "yMMMMd", locale=language.locale))
+
+
 @functools.lru_cache(maxsize=8192)  # a big store prints the same few hundred dates many times
 def _date_pattern(language: Language, day: dt.date, skeleton: str) -> str:
     from babel.dates import format_skeleton

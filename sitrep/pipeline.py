@@ -127,8 +127,9 @@ class Workspace:
         return resolve_week(self.series(edition), self.store, week if week is None else str(week))
 
     def language(self, language: str | None) -> str:
-        """The edition's language: the one asked for, else config.yaml's `language`."""
-        return language or self.config.language
+        """The edition's language: the one asked for (one config.yaml lists; raises ConfigError
+        otherwise), else config.yaml's `language`."""
+        return self.config.edition_languages(language)[0] if language else self.config.language
 
     def context(self, week: IsoWeek, edition: str, language: str | None = None) -> ReportContext:
         language = self.language(language)

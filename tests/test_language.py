@@ -206,3 +206,30 @@ def test_only_the_documents_text_is_isolated_and_its_origins_still_point_home():
     assert '<style>.a::after{content:"Page"}</style>' in isolated and "<text>Jun 2016</text>" in isolated
     at = html.index("</p>")
     assert isolated[shifted([at], inserted)[0]:].startswith("</p>")
+
+
+def test_sitreps_words_beside_untranslated_store_text_keep_the_editions_language():
+    """'٣٠ killed. <English description>': only the description is marked English."""
+    from sitrep.report.context import Joined
+
+    description = Passage("Many of the dead were women.", "en", "ltr", untranslated=True)
+    victims = Joined("مقتل ما لا يقل عن ٣٠. ", description, "")
+    assert victims == "مقتل ما لا يقل عن ٣٠. Many of the dead were women."
+    assert victims.__html__().startswith("مقتل ما لا يقل عن ٣٠. <span lang='en' dir='ltr'>Many of the dead")
+
+
+def test_a_month_first_locale_writes_spans_as_cldr_does():
+    with speaking(Language("en-US")):
+        assert format_span(dt.date(2016, 6, 6), dt.date(2016, 6, 12)) == "Jun 6\u2009–\u200912, 2016"  # thin spaces
+        assert format_fuzzy(parse_fuzzy_date("2016-07-03")) == "July 3, 2016"
+
+
+def test_a_charts_axis_and_words_are_in_the_editions_language():
+    from sitrep.render.charts import trend_svg
+    from sitrep.report.context import TrendPoint
+
+    points = [TrendPoint("f", dt.date(2016, 6, 1), dt.date(2016, 6, 30), 30000, 40000, "حزيران ٢٠١٦")]
+    with speaking(Language("ar", "IQ", "native")):
+        svg = trend_svg(points, "المدنيون المحاصرون، الفلوجة")
+    assert ">٠</text>" in svg and ">٤٠٬٠٠٠</text>" in svg and "حزيران ٢٠١٦</text>" in svg
+    assert "<title>المدنيون المحاصرون، الفلوجة، كما أُبلغ عنها: حزيران ٢٠١٦: ٣٠٬٠٠٠–٤٠٬٠٠٠</title>" in svg

@@ -54,7 +54,7 @@ def trend_svg(points: Sequence, label: str = "", *, color: str = "#1f4e79", widt
         f'<line x1="{LEFT - 2}" y1="{y(top_value):.1f}" x2="{LEFT}" y2="{y(top_value):.1f}" stroke="{MUTED}" '
         f'stroke-width="0.5"/>',  # a tick, not a line across: a report at the top value must stand out
         f'<text {tick} x="{LEFT - 3}" y="{y(top_value) + 2.5:.1f}" text-anchor="end">{escape(format_number(top_value))}</text>',
-        f'<text {tick} x="{LEFT - 3}" y="{y(0) + 2.5:.1f}" text-anchor="end">0</text>',
+        f'<text {tick} x="{LEFT - 3}" y="{y(0) + 2.5:.1f}" text-anchor="end">{escape(format_number(0))}</text>',
         f'<text {tick} x="{LEFT}" y="{height - 2}" text-anchor="start">{escape(_short_date(first))}</text>',
     ]
     if last - first > dt.timedelta(days=40):  # room for a second label

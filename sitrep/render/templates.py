@@ -172,6 +172,13 @@ def prose_markup(prose: object) -> Markup:
     return Markup(marked(text, prose.lang, prose.direction, untranslated=prose.lang is not None, stale=prose.stale))
 
 
+def plain_text(value: object) -> str:
+    """The text alone: a Passage (store text, report.context) prints marked with its language
+    and as HTML; in an attribute, a title or a chart's label only its words can go. (Jinja's
+    `string` filter keeps a string's own type, and so its marks.)"""
+    return str.__str__(value) if isinstance(value, str) else str(value)
+
+
 def local_names_markup(names: dict[str, str]) -> Markup:
     """A place's names in other languages, each marked with its language and direction."""
     spans = [Markup(f'<span class="local-name" lang="{escape(lang)}"'
@@ -191,7 +198,8 @@ SITREP_FILTERS = {
     "prose": prose_markup,  # a paragraph or highlight with its citations: {{ paragraph | prose }}
     "local_names": local_names_markup,
     "css_string": css_string,
-    "css_counters": css_counters,  # 'Page {page} of {pages}' as CSS content, with page counters
+    "css_counters": css_counters,
+    "plain": plain_text,  # store text without its language marks, for an attribute: alt="{{ name | plain }}"  # 'Page {page} of {pages}' as CSS content, with page counters
     "trend_chart": trend_svg,  # a key figure's trend as inline SVG: figure.trend | trend_chart(figure.label)
 }
 
@@ -363,8 +371,9 @@ def render_index_for(config: Config, archive: object, assets_url: str = "assets"
     receives `archive` (archive.ArchiveContext), `theme` and `assets`."""
     env = make_environment(config.templates_dir, TemplateBytecodeCache.open(config.workspace / CACHE_DIR))
     with template_problems(env):
-        return render_tracked(env.get_template(INDEX_TEMPLATE),
-                              {"archive": archive, "theme": theme_for(config, assets_url), "assets": assets_url})
+        rendered = render_tracked(env.get_template(INDEX_TEMPLATE),
+                                  {"archive": archive, "theme": theme_for(config, assets_url), "assets": assets_url})
+    return isolated(rendered) if getattr(archive, "direction", "ltr") == "rtl" else rendered
 
 
 # --- Hints for template mistakes ----------------------------------------------------------------

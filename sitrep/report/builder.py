@@ -15,7 +15,7 @@ from typing import Iterable
 
 from sitrep.report.citations import CitationIndex, number_in_reading_order
 from sitrep.report.context import (Change, DroppedFigure, FigureReport, FigureRow, IncidentGroup, IncidentRow,
-                                   KeyFigure, MovementRow, Organisation, Passage, PlaceRef, Prose, ProsePart, ReportContext,
+                                   Joined, KeyFigure, MovementRow, Organisation, PlaceRef, Prose, ProsePart, ReportContext,
                                    RouteRow, Sourcing, TrendPoint)
 from sitrep.language import N_, Language, format_integer, ngettext, speaking
 from sitrep.language import gettext as _
@@ -419,9 +419,9 @@ class _Builder:
         text = _("; ").join(parts)
         description = self.translator.text(victims.description)
         if description and text:
-            joined = _("%(victims)s. %(description)s") % {"victims": text, "description": description}
-            return Passage(joined, description.lang, description.direction, untranslated=description.untranslated,
-                           stale=description.stale)  # keeps the description's language mark
+            # '%(victims)s. %(description)s', the description keeping its own language's marks
+            before, __, after = _("%(victims)s. %(description)s").partition("%(description)s")
+            return Joined(before % {"victims": text}, description, after % {"victims": text})
         return description or text
 
 

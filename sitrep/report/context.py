@@ -18,7 +18,7 @@ class Passage(str):
     original, `lang` says its language, and it prints marked as untranslated, in an element
     whose `lang` gives hyphenation, fonts and screen readers the right language. A translation
     made from an earlier version of its original (`stale`) prints marked as possibly out of
-    date. In an HTML attribute, print it with `| string`."""
+    date. In an HTML attribute, print it with `| plain`: its words without the marks."""
 
     lang: str | None  # the text's language when it is not the edition's ('en' in an Arabic edition)
     direction: str | None  # 'rtl' or 'ltr' when it differs from the edition's
@@ -53,6 +53,25 @@ def marked(inner_html: str, lang: str | None, direction: str | None, untranslate
         title = html.escape(gettext("Translated from an earlier version of the original text"))
         inner_html += f"<sup class='stale-mark' title='{title}'>†</sup>"
     return inner_html
+
+
+class Joined(str):
+    """sitrep's own words and store text joined into one string ('30 killed. Many of the dead
+    were women.'): each part prints as it needs, so that an untranslated part alone is marked
+    with its language, never the words sitrep wrote in the edition's."""
+
+    parts: tuple[str, ...]
+
+    def __new__(cls, *parts: str):
+        joined = super().__new__(cls, "".join(parts))
+        joined.parts = parts
+        return joined
+
+    def __reduce__(self):
+        return (Joined, self.parts)
+
+    def __html__(self) -> str:
+        return "".join(part.__html__() if hasattr(part, "__html__") else html.escape(part) for part in self.parts)
 
 
 def _passage(text, lang, direction, untranslated, stale) -> Passage:
@@ -232,7 +251,7 @@ class IncidentRow:
     date: str
     place: PlaceRef
     perpetrator: str | None
-    victims: str | None
+    victims: str | None  # sitrep's words and the store's description: a Joined, each part marked as its language needs
     status: str
     status_label: str
     summary: str

@@ -53,7 +53,9 @@ class Translator:
         self.untranslated: set[str] = set()
         self.stale = False
 
-    def choose(self, value: str) -> Choice:
+    def choose(self, value: str, *, name: bool = False) -> Choice:
+        """The text this edition prints of `value`; a name printed as the store writes it is
+        not untranslated text (no mark, and nothing for the report's note on translations)."""
         text = value if isinstance(value, LocalText) else LocalText(value)
         original = text.language or self.store_language
         if same_language(original, self.edition.tag):
@@ -64,8 +66,9 @@ class Translator:
             stale = made_from is not None and made_from != fingerprint(text)
             self.stale |= stale
             return Choice(translated, None, None, False, stale)
-        self.untranslated.add(original)
-        return Choice(str(text), original, self.direction_of(original), True, False)
+        if not name:
+            self.untranslated.add(original)
+        return Choice(str(text), original, self.direction_of(original), not name, False)
 
     def direction_of(self, language: str) -> str | None:
         """The direction of text in `language`, when it differs from the edition's."""
@@ -95,8 +98,8 @@ class Translator:
         local = names.get(tag) or next((n for lang, n in names.items() if same_language(lang, tag)), None)
         if local is not None:
             return Passage(local)
-        choice = self.choose(name)
-        return Passage(choice.text, choice.lang, choice.direction, untranslated=False, stale=choice.stale)
+        choice = self.choose(name, name=True)
+        return Passage(choice.text, choice.lang, choice.direction, stale=choice.stale)
 
     def other_names(self, name: str, names: dict[str, str]) -> dict[str, str]:
         """A place's names in the languages other than the edition's, the store's own first."""

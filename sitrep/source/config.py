@@ -211,6 +211,16 @@ class Config:
     def store_language(self) -> str:
         return self.model.store_language or self.model.language
 
+    def edition_languages(self, asked: str | None = None) -> list[str]:
+        """The languages to make: the one asked for (--language), which must be listed, else all."""
+        if asked is None:
+            return self.languages
+        if asked not in self.languages:
+            raise ConfigError(Problem("--language", 0, f"'{asked}' is not one of the languages config.yaml lists",
+                                      expected="one of: " + ", ".join(self.languages),
+                                      hint=f"add {asked} to 'languages:' in {self.shown}"))
+        return [asked]
+
     def edition_language(self, tag: str | None = None) -> Language:
         """The Language of an edition (default: config.yaml's `language`)."""
         return Language(tag or self.model.language, self.model.region, self.model.digits)
@@ -281,13 +291,18 @@ def _check_files_and_names(config: Config, line_of) -> list[Problem]:
     translated = ["en", *available_catalogues()]
     for loc, tag in [(("language",), model.language), *((("languages", i), t) for i, t in enumerate(model.languages or []))]:
         key = ".".join(map(str, loc)) if len(loc) == 1 else f"languages[{loc[1]}]"
-        if not _known_locale(tag):
+        if len(loc) == 2 and tag in model.languages[:loc[1]]:
+            problem(loc, f"{key}: '{tag}' is listed twice", expected="each language once")
+        elif not _known_locale(tag):
             problem(loc, f"{key}: '{tag}' is not a language sitrep can print dates in",
                     expected="a language code such as en, fr, ar or en-US")
         elif tag.split("-")[0] not in translated:
             problem(loc, f"{key}: sitrep's headings and labels are not translated into '{tag}'",
                     expected="one of: " + ", ".join(translated),
                     hint="README, 'Editions in several languages', says how to add a language")
+    if model.store_language is not None and not _known_locale(model.store_language):
+        problem(("store_language",), f"store_language: '{model.store_language}' is not a language sitrep knows",
+                expected="a language code such as en, fr, ar or en-US")
     if model.languages is not None and model.language not in model.languages:
         problem(("language",), f"language: '{model.language}' is not one of languages: {', '.join(model.languages)}",
                 expected="the default edition's language, listed in languages")

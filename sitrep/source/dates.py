@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from sitrep.errors import describe_value, excerpt
-from sitrep.language import date_pattern, format_integer, gettext
+from sitrep.language import date_interval, date_pattern, format_integer, gettext
 
 YEARS = range(1800, 2200)  # the store documents events, not the far past or future
 DATE_FORMS = "YYYY-MM-DD, YYYY-Www (ISO week), YYYY-MM, YYYY, or START/END"
@@ -187,6 +187,8 @@ def format_span(first: dt.date, last: dt.date) -> str:
     month names and digits of the active language."""
     if first == last:
         return format_day(first)
+    if not format_day(last)[:1].isdigit():
+        return date_interval(first, last)  # a month-first locale (en-US): 'Jun 6 – 12, 2016', as CLDR writes it
     if (first.year, first.month) == (last.year, last.month):
         return f"{format_integer(first.day)}–{format_day(last)}"
     if first.year == last.year:

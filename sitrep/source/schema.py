@@ -343,8 +343,10 @@ def explain_error(error: dict, model: type[BaseModel]) -> tuple[str, str, str, t
             return (f"{field}: '{quoted}' is not a web address", "http:// or https:// followed by the address", "", loc)
         if field == "week":
             return (f"week: '{quoted}' is not an ISO week", "YYYY-Www, such as 2016-W23", "", loc)
-        if field == "language":
-            return (f"language: '{quoted}' is not a language code", "a code such as en, ar or fr-FR", "", loc)
+        if field in ("language", "languages", "store_language"):
+            return (f"{field}: '{quoted}' is not a language code", "a code such as en, ar or fr-FR", "", loc)
+        if field == "region":
+            return (f"region: '{quoted}' is not a country code", "two capital letters, such as IQ", "", loc)
         if field == "file_stem":
             return (f"file_stem: '{quoted}' cannot be used in a file name",
                     "letters, digits, '.', '_' or '-', no spaces, starting with a letter or digit", "", loc)

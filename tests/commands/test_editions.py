@@ -34,7 +34,8 @@ def test_one_build_makes_every_language_the_config_lists(workspace, sitrep_cli):
     assert "٣٠٬٠٠٠–٤٠٬٠٠٠" in arabic  # config.yaml: digits: native
     assert "حزيران ٢٠١٦" in arabic  # region: IQ, the Iraqi month names
     assert '(<span class="code">\u20662016-W26\u2069</span>)' in arabic  # isolated: it cannot read (W26-2016)
-    assert "class='language-mark'" not in arabic  # the example is translated throughout
+    assert "class='language-mark'" not in arabic  # the example is translated throughout ...
+    assert 'class="translation-note"' not in arabic  # ... so no note says otherwise
     links = re.findall(r'<a href="([^"]+)" lang="(\w+)" hreflang', arabic)
     assert links == [(f"fallujah-sitrep-{WEEK}.html", "en"), (f"fallujah-sitrep-{WEEK}-fr.html", "fr")]
 
@@ -72,8 +73,9 @@ def test_the_archive_index_is_localised_and_lists_every_language(workspace, sitr
     index = (workspace / "output" / "index-ar.html").read_text(encoding="utf-8")
     assert '<html lang="ar" dir="rtl">' in index
     assert "تقرير عن الوضع في الفلوجة" in index  # the title, translated in config.yaml
-    assert '<a href="index.html" lang="en" hreflang="en">English</a>' in index
-    assert '<a href="index-fr.html" lang="fr" hreflang="fr">Français</a>' in index
+    assert '<a href="index.html" lang="en" hreflang="en">\u2066English\u2069</a>' in index
+    assert '<a href="index-fr.html" lang="fr" hreflang="fr">\u2066Français\u2069</a>' in index
+    assert "<small>\u20662016-W26\u2069</small>" in index  # isolated: it cannot read W26-2016
     english = (workspace / "output" / "index.html").read_text(encoding="utf-8")
     assert f'href="{WEEK}/fallujah-sitrep-{WEEK}-ar.html" hreflang="ar"' in english  # each report in each language
     assert (workspace / "output" / ".sitrep-manifest-fr.json").is_file()
@@ -126,3 +128,73 @@ def test_the_preview_speaks_the_language_asked_for(workspace):
     context, html, _ = render_report(workspace / "config.yaml", language="ar")
     assert context.language == "ar" and context.direction == "rtl"
     assert '<html lang="ar" dir="rtl">' in html and "الأرقام الرئيسية" in html
+
+
+def test_store_text_in_an_attribute_is_its_words_alone(workspace, sitrep_cli):
+    """An untranslated organisation name prints marked in the page, and as plain words in the
+    <meta> author, the PDF's Author and the logo's alt text."""
+    config = workspace / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("    fr@", text.index("organisation:"))
+    write(config, text[:start] + text[text.index("  contact:", start):])  # the name in English only
+    done = sitrep_cli("build", "--config", config, "--language", "fr", "--format", "pdf")
+    assert done.exit_code == 0, done.output
+    html = (workspace / OUT / f"fallujah-sitrep-{WEEK}-fr.pdf").with_suffix(".html")
+    done = sitrep_cli("build", "--config", config, "--language", "fr", "--format", "html")
+    page = html.read_text(encoding="utf-8")
+    name = "sitrep example desk (illustrative, not a real organisation)"
+    assert f'<meta name="author" content="{name}">' in page
+    assert f"<p class=\"organisation\"><span lang='en'>{name}</span><sup class='language-mark'" in page
+    reader = PdfReader(workspace / OUT / f"fallujah-sitrep-{WEEK}-fr.pdf")
+    assert reader.metadata.author == name
+
+
+def test_a_catalogue_edit_rebuilds_that_languages_reports(workspace, sitrep_cli, tmp_path, monkeypatch):
+    """The interface's words are an input of every report, like the templates."""
+    import sitrep.language as language
+
+    locale = tmp_path / "locale"
+    import shutil
+    shutil.copytree(language.LOCALE_DIR, locale)
+    monkeypatch.setattr(language, "LOCALE_DIR", locale)
+    monkeypatch.setattr("sitrep.build.LOCALE_DIR", locale)
+    language.catalogue.cache_clear()
+    try:
+        args = ["build", "--config", workspace / "config.yaml", "--language", "fr", "--format", "html"]
+        assert sitrep_cli(*args).exit_code == 0
+        assert "up to date" in sitrep_cli(*args).stdout
+        po = locale / "fr" / "LC_MESSAGES" / "sitrep.po"
+        po.write_text(po.read_text(encoding="utf-8").replace('msgstr "Chiffres clés"', 'msgstr "Les chiffres clés"'),
+                      encoding="utf-8")
+        language.catalogue.cache_clear()
+        rebuilt = sitrep_cli(*args)
+        assert "built in" in rebuilt.stdout, rebuilt.stdout
+        assert "<h2>Les chiffres clés</h2>" in (workspace / OUT / f"fallujah-sitrep-{WEEK}-fr.html").read_text(encoding="utf-8")
+    finally:
+        language.catalogue.cache_clear()
+
+
+def test_languages_in_config_are_checked_at_their_line(workspace, sitrep_cli):
+    config = workspace / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    for old, new, message in (
+            ("languages: [en, ar, fr]", "languages: [en, ar, ar]", "languages[2]: 'ar' is listed twice"),
+            ("region: IQ", "region: iq", "region: 'iq' is not a country code (expected two capital letters, such as IQ)"),
+            ("languages: [en, ar, fr]", "languages: [en, ar_IQ]", "languages: 'ar_IQ' is not a language code"),
+            ("digits: native", "digits: arabic", "digits: 'arabic' is not one of the allowed values")):
+        changed = text.replace(old, new)
+        write(config, changed)
+        result = sitrep_cli("check", "--config", config)
+        assert_refused(result, str(config), line_of(changed, new), message)
+    write(config, text)
+
+
+def test_the_preview_refuses_a_language_the_config_does_not_list(workspace):
+    from sitrep.commands.serve import ReportServer
+
+    server = ReportServer(workspace / "config.yaml", language="xx", port=0, log=lambda line: None)
+    try:
+        assert "is not one of the languages config.yaml lists (expected one of: en, ar, fr)" in server.page.body
+        assert server.page.status == 500
+    finally:
+        server.close()
