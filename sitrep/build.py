@@ -162,7 +162,8 @@ class _Plan:
         """Files and folders the look of a report depends on, besides the store and config."""
         config = self.config
         inputs = [builtin_templates_dir(), LOCALE_DIR, config.templates_dir, config.logo_path,
-                  *(config.workspace / font.file for font in config.model.theme.fonts.files)]
+                  *(config.workspace / font.file for font in config.model.theme.fonts.files),
+                  *(config.workspace / layer.file for layer in config.model.basemap)]  # the map's outlines
         return [path for path in inputs if path is not None]
 
     @property

@@ -3,7 +3,6 @@ the CLI on it as a user would (in-process with Typer's runner, or as a real subp
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sitrep.commands.cli import app
-from support import REPO
+from support import copy_example
 
 
 
@@ -20,12 +19,7 @@ from support import REPO
 def workspace(tmp_path: Path) -> Path:
     """A fresh copy of the bundled example workspace (config.yaml, facts/ and its own templates
     folder custom/, which holds no template)."""
-    target = tmp_path / "ws"
-    target.mkdir()
-    shutil.copy(REPO / "config.yaml", target / "config.yaml")
-    shutil.copytree(REPO / "facts", target / "facts")
-    shutil.copytree(REPO / "custom", target / "custom")
-    return target
+    return copy_example(tmp_path / "ws")
 
 
 class Result:

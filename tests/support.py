@@ -10,6 +10,20 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
+EXAMPLE_PARTS = ("config.yaml", "facts", "custom")  # the example workspace: what a copy of it needs
+
+
+def copy_example(target: Path) -> Path:
+    """A copy of the example workspace (config.yaml, its store with the basemap's outlines in
+    facts/geo/, its templates folder custom/) in `target`, created."""
+    import shutil
+
+    target.mkdir(parents=True, exist_ok=True)
+    for part in EXAMPLE_PARTS:
+        (shutil.copytree if (REPO / part).is_dir() else shutil.copy)(REPO / part, target / part)
+    return target
+
+
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -178,15 +178,15 @@ def test_the_make_the_report_your_own_walkthrough_works_in_the_example_workspace
     assert "text-transform: uppercase" in html
 
     # 5. Add a section of your own, showing a file of the workspace.
-    image = re.search(r"`(<img src=\"\{\{ workspace \}\}/maps/week\.png\"[^`]*)`", section).group(1)
-    (mine / "sections/map.html").write_text(f"<section id=\"map\">{image}</section>\n", encoding="utf-8")
-    (workspace / "maps").mkdir()
-    (workspace / "maps/week.png").write_bytes(png(1, 1, (0x7a, 0x1f, 0x5c)))
-    settings["sections"] = ["highlights", "map", "key_figures", "routes", "abuses", "outlook", "sources"]
+    image = re.search(r"`(<img src=\"\{\{ workspace \}\}/annex/week\.png\"[^`]*)`", section).group(1)
+    (mine / "sections/annex.html").write_text(f"<section id=\"annex\">{image}</section>\n", encoding="utf-8")
+    (workspace / "annex").mkdir()
+    (workspace / "annex/week.png").write_bytes(png(1, 1, (0x7a, 0x1f, 0x5c)))
+    settings["sections"] = ["highlights", "annex", "key_figures", "routes", "abuses", "outlook", "sources"]
     config.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
     built = build()
     assert built.exit_code == 0, built.output
-    assert re.search(r'<section id="map"><img src="[^"]*maps/week\.png"', html_path.read_text(encoding="utf-8"))
+    assert re.search(r'<section id="annex"><img src="[^"]*annex/week\.png"', html_path.read_text(encoding="utf-8"))
 
     # 6. Build and look: a mistake in a template names its file and line; the report stays.
     before = html_path.read_bytes()

@@ -33,6 +33,7 @@ from sitrep import language
 from sitrep.errors import Problem, TemplateProblem, did_you_mean, display_path
 from sitrep.render.bidi import isolate_text, shifted
 from sitrep.render.charts import trend_svg
+from sitrep.render.maps import map_legend, map_svg
 from sitrep.render.theme import Theme, css_counters, css_string, default_theme, theme_for
 from sitrep.report.citations import renumber
 from sitrep.report.context import ReportContext, marked
@@ -200,7 +201,9 @@ SITREP_FILTERS = {
     "css_string": css_string,
     "css_counters": css_counters,
     "plain": plain_text,  # store text without its language marks, for an attribute: alt="{{ name | plain }}"  # 'Page {page} of {pages}' as CSS content, with page counters
-    "trend_chart": trend_svg,  # a key figure's trend as inline SVG: figure.trend | trend_chart(figure.label)
+    "trend_chart": trend_svg,
+    "map_svg": map_svg,  # the week's map as inline SVG: report.map | map_svg(colours=theme.colours)
+    "map_legend": map_legend,  # what its lines and symbols mean, its key, the basemap's credits  # a key figure's trend as inline SVG: figure.trend | trend_chart(figure.label)
 }
 
 

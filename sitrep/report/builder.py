@@ -19,6 +19,7 @@ from sitrep.report.context import (Change, DroppedFigure, FigureReport, FigureRo
                                    RouteRow, Sourcing, TrendPoint)
 from sitrep.language import N_, Language, format_integer, ngettext, speaking
 from sitrep.language import gettext as _
+from sitrep.report.geography import situation_map
 from sitrep.report.formatting import (amount_bounds, common_qualifier, format_amount, format_range, span_of, span_text,
                                       unit_word)
 from sitrep.report.highlights import automatic_highlights
@@ -216,11 +217,16 @@ class _Builder:
             places=sorted(self.places_used.values(), key=lambda p: p.name),
             sources=self.citations.entries(),
             fact_ids=self.fact_ids,
+            map=None,  # below, once every place the report mentions is known
             untranslated=[],
             stale_translations=False,
             editions=[],
             settings=self.language,
         )
+        context.map = situation_map(format_day(week.end), {pid: self.store.places[pid] for pid in self.places_used},
+                                    {pid: ref.name for pid, ref in self.places_used.items()}, route_rows,
+                                    [row for group in abuses for row in group.incidents] + events, [],
+                                    config.basemap_layers)
         context.untranslated = sorted(self.translator.untranslated)
         context.stale_translations = self.translator.stale
         return context

@@ -17,6 +17,7 @@ from sitrep.source import vocabulary as vocab
 from sitrep.source.dates import IsoWeek
 from sitrep.source.regularfiles import YamlLoadError
 from sitrep.language import DIGITS, Language, available_catalogues
+from sitrep.source.basemap import BasemapLayer, load_layer
 from sitrep.source.schema import LocalizedText, LocalText, Model, Text, _literal, _local_text, explain_error
 from sitrep.source.yamlsource import load_yaml_file
 
@@ -130,6 +131,16 @@ class ThemeSettings(Model):
     fonts: Fonts = Fonts()
 
 
+class BasemapSettings(Model):
+    """One outline under the map: a GeoJSON file in the workspace, with what may be said of it."""
+
+    file: Text  # relative to the workspace
+    name: Text  # 'Euphrates', 'Fallujah built-up area'
+    kind: Literal["river", "road", "boundary", "built_up"]
+    licence: Text  # 'public domain', 'CC BY 4.0', 'ODbL'
+    attribution: Text  # printed under the map: '© OpenStreetMap contributors'
+
+
 def _iso_week(value: object) -> str:
     if not isinstance(value, str):
         raise ValueError(f"found {_describe(value)} (expected an ISO week such as 2016-W23)")
@@ -168,6 +179,7 @@ class ConfigModel(Model):
     disclaimer: Optional[LocalLines] = None
     theme: ThemeSettings = ThemeSettings()
     series: SeriesSettings = SeriesSettings()
+    basemap: list[BasemapSettings] = []  # outlines drawn under the map (README, "The map")
     # Workspace files the PDF may embed (<a rel="attachment">): none but these, and in a public
     # edition none from the store.
     attachments: list[Text] = []
@@ -186,6 +198,7 @@ class Config:
         self.templates_dir = (self.workspace / model.templates).resolve() if model.templates else None
         self.logo_path = (self.workspace / model.theme.logo).resolve() if model.theme.logo else None
         self.attachment_paths = [(self.workspace / name).resolve() for name in model.attachments]
+        self.basemap_layers: list[BasemapLayer] = []  # loaded and checked by load_config
 
     def __getattr__(self, name: str):
         return getattr(self.model, name)
@@ -317,6 +330,16 @@ def _check_files_and_names(config: Config, line_of) -> list[Problem]:
         if message:
             problem(("theme", "fonts", "files", index, "file"), f"theme.fonts.files: {message}",
                     expected="a .ttf, .otf, .woff or .woff2 font file inside the workspace")
+    for index, layer in enumerate(model.basemap):
+        path = (config.workspace / layer.file).resolve()
+        if not path.is_relative_to(config.workspace) or not path.is_file():
+            where = "is outside the workspace" if not path.is_relative_to(config.workspace) else "does not exist"
+            problem(("basemap", index, "file"), f"basemap: '{layer.file}' {where}", expected="a GeoJSON file inside the workspace")
+            continue
+        try:
+            config.basemap_layers.append(load_layer(path, layer.name, layer.kind, layer.attribution, layer.licence))
+        except ConfigError as exc:
+            problems.extend(exc.problems)
     for index, (name, path) in enumerate(zip(model.attachments, config.attachment_paths)):
         if not path.is_relative_to(config.workspace):
             message = f"'{name}' is outside the workspace"

@@ -210,5 +210,5 @@ SENSITIVITIES = ("public", "restricted")
 
 # The sections of a report, in the order they are printed (and citations numbered); config.yaml's
 # `sections:` chooses among them, each drawn by templates/sections/<name>.html.
-SECTIONS = ("highlights", "key_figures", "trapped", "routes", "movements", "abuses", "context",
+SECTIONS = ("highlights", "key_figures", "map", "trapped", "routes", "movements", "abuses", "context",
             "other_figures", "outlook", "places", "sources")

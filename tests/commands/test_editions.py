@@ -42,10 +42,10 @@ def test_one_build_makes_every_language_the_config_lists(workspace, sitrep_cli):
     text = pdf_text(workspace / OUT / f"fallujah-sitrep-{WEEK}-ar.pdf")
     assert "الأرقام الرئيسية" in text and "المدنيون المحاصرون" in text
     french = pdf_text(workspace / OUT / f"fallujah-sitrep-{WEEK}-fr.pdf")
-    assert "Chiffres clés" in french and "Falloujah" in french and "Page 1 sur 4" in french
+    assert "Chiffres clés" in french and "Falloujah" in french and re.search(r"Page 1 sur \d", french)
     assert "30\u202f000–40\u202f000" in (workspace / OUT / f"fallujah-sitrep-{WEEK}-fr.html").read_text(encoding="utf-8")
     english = pdf_text(workspace / OUT / f"fallujah-sitrep-{WEEK}.pdf")
-    assert "Key figures" in english and "Page 1 of 4" in english
+    assert "Key figures" in english and re.search(r"Page 1 of \d", english)
 
 
 def test_language_builds_one_edition_and_refuses_one_the_config_does_not_list(workspace, sitrep_cli):

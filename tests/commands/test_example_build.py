@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from sitrep.report.series import series_of
 from sitrep.source.config import load_config
 from sitrep.source.store import load_store
-from support import REPO
+from support import REPO, copy_example
 
 
 
@@ -23,15 +23,10 @@ def pdf_text(path: Path) -> str:
 def built_latest(tmp_path_factory):
     """Build the default week once as a subprocess (python -m sitrep build) in a copy of the
     example workspace; several tests read the result."""
-    import shutil
     import subprocess
     import sys
 
-    ws = tmp_path_factory.mktemp("example") / "ws"
-    ws.mkdir()
-    shutil.copy(REPO / "config.yaml", ws / "config.yaml")
-    shutil.copytree(REPO / "facts", ws / "facts")
-    shutil.copytree(REPO / "custom", ws / "custom")  # the example's own templates folder (config.yaml)
+    ws = copy_example(tmp_path_factory.mktemp("example") / "ws")
     done = subprocess.run([sys.executable, "-m", "sitrep", "build"], cwd=ws, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return ws, done

@@ -12,7 +12,6 @@ from the command line, as a user does.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pikepdf
@@ -20,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sitrep.commands.cli import app
-from support import REPO
+from support import REPO, copy_example
 
 WEEK = "2016-W26"
 XMP = {"pdfuaid": "http://www.aiim.org/pdfua/ns/id/", "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
@@ -30,11 +29,7 @@ XMP = {"pdfuaid": "http://www.aiim.org/pdfua/ns/id/", "pdfaid": "http://www.aiim
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict[str, Path]:
     """The example's latest week built once per variant and language: name -> the PDF."""
-    ws = tmp_path_factory.mktemp("accessible") / "ws"
-    ws.mkdir()
-    shutil.copy(REPO / "config.yaml", ws / "config.yaml")
-    shutil.copytree(REPO / "facts", ws / "facts")
-    (ws / "custom").mkdir()
+    ws = copy_example(tmp_path_factory.mktemp("accessible") / "ws")
     pdfs = {}
     for variant, output in (("pdf/ua-1", "ua"), ("pdf/a-3a", "archive"), ("plain", "plain")):
         text = (REPO / "config.yaml").read_text(encoding="utf-8").replace("output: output", f"output: {output}")
@@ -99,7 +94,7 @@ def test_headings_nest_and_the_bookmarks_are_the_headings(built):
         with pdf.open_outline() as outline:
             titles = [item.title for item in outline.root]
         # The PDF's bookmarks: the report's sections, as its h2 headings say them, in Arabic.
-        assert titles[:3] == ["أبرز النقاط", "الأرقام الرئيسية", "المدنيون المحاصرون"]
+        assert titles[:4] == ["أبرز النقاط", "الأرقام الرئيسية", "خريطة الوضع", "المدنيون المحاصرون"]
         assert titles[-1] == "المصادر"
         assert sum(1 for level in levels if level == 2) == len(titles)
 

@@ -197,10 +197,10 @@ def test_an_unknown_section_gets_a_suggestion(workspace, sitrep_cli):
 
 
 def test_a_section_of_your_own_can_be_listed(ws, sitrep_cli):
-    write(ws / "templates/sections/map.html", '<section id="map"><h2>Map</h2></section>\n')
-    configure(ws, "sections: [highlights, map, sources]\n")
+    write(ws / "templates/sections/annex.html", '<section id="annex"><h2>Annex</h2></section>\n')
+    configure(ws, "sections: [highlights, annex, sources]\n")
     assert build(sitrep_cli, ws, "--format", "html").exit_code == 0
-    assert re.findall(r"<h2>([^<]+)</h2>", (ws / HTML_OUT).read_text()) == ["Highlights", "Map", "Sources"]
+    assert re.findall(r"<h2>([^<]+)</h2>", (ws / HTML_OUT).read_text()) == ["Highlights", "Annex", "Sources"]
 
 
 def test_a_language_without_date_formats_is_a_config_error(workspace, sitrep_cli):
@@ -296,12 +296,12 @@ def test_a_template_mistake_in_a_real_run_leaves_both_files_untouched(ws, sitrep
 
 def test_templates_lists_each_template_and_where_it_is_found(ws, sitrep_cli):
     write(ws / "templates/sections/outlook.html", "<p>ours</p>\n")
-    write(ws / "templates/sections/map.html", "<p>new</p>\n")
+    write(ws / "templates/sections/annex.html", "<p>new</p>\n")
     result = sitrep_cli("templates", "--config", ws / "config.yaml")
     assert result.exit_code == 0, result.output
     rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines() if line.strip() and " " in line}
     assert rows["sections/outlook.html"][0] == "user" and rows["sections/outlook.html"][1].endswith("templates/sections/outlook.html")
-    assert rows["sections/map.html"][:2] == ["user,", "new"]
+    assert rows["sections/annex.html"][:2] == ["user,", "new"]
     assert rows["base.html"][0] == "built-in" and rows["report.css"][0] == "built-in"
     assert set(builtin_template_names()) <= set(rows)
 

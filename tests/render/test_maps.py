@@ -1,0 +1,131 @@
+"""The map of the week (README, "The map"): its projection, its route styles, labels that never
+collide, what it carries for `sitrep trace` and screen readers, and that it draws nothing a
+public edition leaves out."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+
+import pytest
+
+from support import write
+from sitrep.language import Language, speaking
+from sitrep.render.maps import (ROUTE_STYLES, Projection, draw_map, haversine_km, map_legend, overlaps, place_labels,
+                                round_distance)
+from sitrep.report.context import MapIncidents, MapPoint, MapRoute, SituationMap
+
+FALLUJAH, AMIRIYAT = (33.35, 43.78), (33.08, 43.85)
+
+
+def test_the_projection_keeps_distances_within_one_percent_over_a_governorate():
+    # Fallujah to Amiriyat al-Fallujah camp, and corners of Anbar (some 300 km across).
+    for a, b in [(FALLUJAH, AMIRIYAT), ((34.4, 41.0), (32.3, 43.9)), ((33.42, 43.30), (33.32, 44.37))]:
+        projection = Projection([a, b])
+        (x1, y1), (x2, y2) = projection.km(a), projection.km(b)
+        projected = ((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5
+        true = haversine_km(a, b)
+        assert abs(projected - true) / true < 0.01, (a, b, projected, true)
+    assert haversine_km(FALLUJAH, AMIRIYAT) == pytest.approx(30.8, abs=0.3)
+
+
+def test_the_scale_bar_shows_a_round_distance():
+    assert [round_distance(km) for km in (0.7, 1, 3.4, 9.9, 10, 27, 73)] == [0.5, 1, 2, 5, 10, 20, 50]
+
+
+def situation(points=(), routes=(), incidents=()) -> SituationMap:
+    return SituationMap("3 July 2016", list(points), list(routes), list(incidents), [], [], [], "A map.")
+
+
+def test_each_route_status_is_drawn_apart_in_colour_and_in_greyscale():
+    routes = [MapRoute(f"route-{status}", status, status, status.title(), "June 2016",
+                       [(33.35, 43.70 + i * 0.02), (33.10, 43.70 + i * 0.02)])
+              for i, status in enumerate(ROUTE_STYLES)]
+    svg = str(draw_map(situation(routes=routes)).svg)
+    patterns = {}
+    for status in ROUTE_STYLES:
+        group = re.search(rf'<g data-fact="route-{status}" class="route route-{status}">(.*?)</g>', svg).group(1)
+        drawn = re.findall(r'stroke="([^"]+)" stroke-width="([^"]+)"(?: stroke-dasharray="([^"]+)")?', group)[-1]
+        patterns[status] = drawn
+    assert len({p[2] for p in patterns.values()}) == len(ROUTE_STYLES)  # the dash patterns alone tell them apart
+    assert len({p[0] for p in patterns.values()}) == len(ROUTE_STYLES)  # and so do the colours
+    legend = str(map_legend(situation(routes=routes)))
+    assert legend.count('class="swatch"') == len(ROUTE_STYLES) and "Route: unsafe" in legend
+
+
+def test_labels_never_overlap_on_a_crowded_map_and_the_rest_are_numbered():
+    rng = random.Random(12)
+    points = [MapPoint(f"p{i}", f"Place number {i} with a long name", rng.choice(["city", "town", "village", "camp"]),
+                       33.0 + rng.random() * 0.4, 43.5 + rng.random() * 0.4) for i in range(60)]
+    incidents = [MapIncidents([f"i{i}"], "abuse", p.name, p.lat, p.lon, ["Attack"]) for i, p in enumerate(points[:10])]
+    drawn = draw_map(situation(points, incidents=incidents))
+    texts = re.findall(r'<text data-fact="(p\d+)" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]+)</text>', str(drawn.svg))
+    assert len(texts) == 60  # every place is labelled: by its name, or by a number
+    named = [t for t in texts if not t[3].isdigit()]
+    assert named and drawn.key and len(named) + len(drawn.key) == 60
+    # The labels' boxes, as the placement computed them, overlap nowhere.
+    to_place = [(p.id, p.name, 50 + i * 7.0, 40 + (i % 9) * 30.0, 3) for i, p in enumerate(points)]
+    labels = place_labels(to_place, [], 520, 340)
+    for a, b in itertools.combinations([label.box for label in labels], 2):
+        assert not overlaps(a, b)
+    assert str(map_legend(situation(points))).count("<li><b>") == len(draw_map(situation(points)).key)
+
+
+def test_the_map_carries_its_entries_ids_and_states_its_content_in_words(workspace, sitrep_cli):
+    done = sitrep_cli("build", "--config", workspace / "config.yaml", "--language", "en", "--format", "html")
+    assert done.exit_code == 0, done.output
+    html = (workspace / "output/2016-W26/fallujah-sitrep-2016-W26.html").read_text(encoding="utf-8")
+    svg = re.search(r'<svg class="situation-map".*?</svg>', html, re.S).group(0)
+    assert '<g data-fact="fallujah-south-to-amiriyat" class="route route-unsafe">' in svg
+    for place in ("fallujah", "shuhada", "southern-fallujah", "amiriyat-camp"):
+        assert f'data-fact="{place}"' in svg, place
+    assert re.search(r'data-fact="fallujah-fleeing-shot-2016-06 [^"]*"', svg)  # the week's abuses at Fallujah
+    title = re.search(r"<title>(.*?)</title>", svg).group(1)
+    assert title.startswith("Map of the situation as of 3 July 2016. Route Fallujah south to Amiriyat al-Fallujah "
+                            "camp: unsafe (as of June 2016).")
+    assert "Places: Fallujah, Amiriyat al-Fallujah camp" in title
+    assert "Basemap: Euphrates: hand-drawn approximation" in html  # each outline's credit and licence
+    assert ">10 km</text>" in svg and ">As of 3 July 2016</text>" in svg and ">N</text>" in svg
+
+
+def test_a_restricted_route_place_or_incident_never_reaches_the_public_map(workspace, sitrep_cli):
+    write(workspace / "facts/zz-restricted-map.yaml", """\
+places:
+  - {id: secret-crossing, name: Secret crossing zqxmapplace, kind: crossing, lat: 33.2, lon: 43.6}
+routes:
+  - id: secret-route
+    name: Secret route zqxmaproute
+    origin: fallujah
+    destination: secret-crossing
+    sensitivity: restricted
+    updates:
+      - {as_of: 2016-06, status: open, cited: [{source: news-roundup-2016-06}]}
+incidents:
+  - id: secret-incident
+    type: attack_on_civilians
+    date: 2016-06
+    place: secret-crossing
+    status: alleged
+    summary: zqxmapincident
+    cited: [{source: news-roundup-2016-06}]
+    sensitivity: restricted
+""")
+    for edition, shown in (("public", False), ("internal", True)):
+        done = sitrep_cli("build", "--config", workspace / "config.yaml", "--language", "en", "--format", "html",
+                          "--edition", edition)
+        assert done.exit_code == 0, done.output
+        suffix = "" if edition == "public" else "-internal"
+        html = (workspace / f"output/2016-W26/fallujah-sitrep-2016-W26{suffix}.html").read_text(encoding="utf-8")
+        svg = re.search(r'<svg class="situation-map".*?</svg>', html, re.S).group(0)
+        for marker in ("secret-route", "secret-crossing", "secret-incident", "zqxmap"):
+            assert (marker in svg) is shown, (edition, marker)
+
+
+def test_the_arabic_map_speaks_arabic():
+    points = [MapPoint("fallujah", "الفلوجة", "city", *FALLUJAH), MapPoint("camp", "مخيم عامرية الفلوجة", "camp", *AMIRIYAT)]
+    with speaking(Language("ar", "IQ", "native")):
+        svg = str(draw_map(situation(points)).svg)
+    assert 'font-family="Noto Sans Arabic, Noto Sans, sans-serif" font-size="8.5" text-anchor="middle" font-weight="700" ' \
+           'fill="#1d2327">الفلوجة</text>' in svg  # Arabic in an Arabic face: WeasyPrint shapes SVG text with its first font
+    assert "٥ كم</text>" in svg or "١٠ كم</text>" in svg
