@@ -97,6 +97,7 @@ class Kind(str, Enum):
     figure = "figure"
     incident = "incident"
     route = "route"
+    area = "area"
     movement = "movement"
     narrative = "narrative"
 

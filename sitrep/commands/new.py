@@ -87,6 +87,17 @@ SKELETONS = {
         - {{source: {source}, date: {today}, credibility: 6}}
   {draft}
 """,
+    "area": """- id: {id}
+  name: TODO the area, and who holds it
+  shape: area  # area (an outline), or front_line (a line)
+  updates:
+    - as_of: {today}
+      controlled_by: []  # actor ids; none: contested, or not reported
+      outline: [[33.36, 43.76], [33.37, 43.80], [33.33, 43.81]]  # TODO [latitude, longitude] points; or file: a GeoJSON file
+      cited:
+        - {{source: {source}, date: {today}, credibility: 6}}
+  {draft}
+""",
     "movement": """- id: {id}
   period: {today}
   origin: {place}

@@ -47,6 +47,9 @@ BASEMAP_STYLES = {  # stroke, width, dash, fill
     "boundary": ("#9a9a9a", 0.8, "4 2 1 2", "none"),
     "built_up": ("#d3d7da", 0.6, "", "#eceef0"),
 }
+# Areas held by different parties: a fill colour and a hatch angle each, in the order the map
+# meets them, so that two neighbouring areas differ in greyscale too.
+AREA_FILLS = (("warning", 45), ("accent", -45), ("ok", 0), ("danger", 90))
 PLACE_RANK = {"city": 0, "town": 1, "camp": 2, "crossing": 3, "checkpoint": 3, "village": 4, "neighbourhood": 5,
               "area": 6}
 DEFAULT_COLOURS = {"ok": "#2e6b30", "warning": "#8a5a00", "danger": "#a4262c", "ink": "#1d2327", "muted": "#5b6770",
@@ -188,11 +191,18 @@ def draw_map(situation, *, width: float = WIDTH, height: float = HEIGHT, colours
         for ring in layer.lines:
             shapes.append(f'<path d="{path(ring)}" fill="none" stroke="{stroke}" stroke-width="{stroke_width}"'
                           f'{dashes} stroke-linecap="round" stroke-linejoin="round"/>')
-    for area in situation.areas:
+    hatches = []
+    for index, area in enumerate(situation.areas):
+        colour, angle = AREA_FILLS[area_style(situation, area)]
         closed = area.shape == "area"
+        if closed and f"hatch-{index}" not in hatches:
+            hatches.append(f'<pattern id="hatch-{index}" width="5" height="5" patternUnits="userSpaceOnUse" '
+                           f'patternTransform="rotate({angle})"><rect width="5" height="5" fill="{palette[colour]}" '
+                           f'fill-opacity="0.10"/><path d="M0,0 L0,5" stroke="{palette[colour]}" stroke-width="1" '
+                           f'stroke-opacity="0.45"/></pattern>')
         for ring in area.rings:
-            style = (f'fill="{palette["warning"]}" fill-opacity="0.12" stroke="{palette["warning"]}" stroke-width="1.2"'
-                     if closed else f'fill="none" stroke="{palette["ink"]}" stroke-width="2" stroke-dasharray="1 2.5"')
+            style = (f'fill="url(#hatch-{index})" stroke="{palette[colour]}" stroke-width="1.2"' if closed
+                     else f'fill="none" stroke="{palette[colour]}" stroke-width="2.2" stroke-dasharray="1 2.5"')
             shapes.append(f'<path data-fact="{escape(area.id)}" d="{path(ring, closed)}" {style}/>')
     for route in situation.routes:
         colour, dash, stroke_width = ROUTE_STYLES.get(route.status, ROUTE_STYLES["unknown"])
@@ -230,10 +240,16 @@ def draw_map(situation, *, width: float = WIDTH, height: float = HEIGHT, colours
     title = escape(situation.description)
     svg = (f'<svg class="situation-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" role="img" aria-label="{title}"><title>{title}</title>'
-           f'<defs><clipPath id="map-frame"><rect width="{width}" height="{height}"/></clipPath></defs>'
+           f'<defs><clipPath id="map-frame"><rect width="{width}" height="{height}"/></clipPath>{"".join(hatches)}</defs>'
            f'<rect width="{width}" height="{height}" fill="#fbfbfa" stroke="{palette["rule"]}" stroke-width="0.8"/>'
            f'<g clip-path="url(#map-frame)">{"".join(shapes)}</g></svg>')
     return DrawnMap(Markup(svg), key)
+
+
+def area_style(situation, area) -> int:
+    """The index in AREA_FILLS of an area's look: one per party holding areas on the map."""
+    holders = list(dict.fromkeys(tuple(a.controlled_by) for a in situation.areas))
+    return holders.index(tuple(area.controlled_by)) % len(AREA_FILLS)
 
 
 def _place_marker(shapes: list[str], point, x: float, y: float, palette: dict) -> float:
@@ -324,14 +340,19 @@ def map_legend(situation, width: float = WIDTH, height: float = HEIGHT, colours:
          f'<path d="M7,0.5 L13.5,7 L7,13.5 L0.5,7 Z" fill="{palette["accent"]}"/>', _("Other events this week (their number)")),
         (any(p.kind == "camp" for p in situation.points),
          f'<rect x="2" y="2" width="10" height="10" fill="#fff" stroke="{palette["ink"]}"/>', _("Camp or reception point")),
-        (bool(situation.areas), f'<rect x="1" y="2" width="12" height="10" fill="{palette["warning"]}" fill-opacity="0.2" '
-                                f'stroke="{palette["warning"]}"/>', _("Area of control")),
     )
     for shown, swatch, words in symbols:
         if shown:
             # Its <title>: WeasyPrint tags every SVG as a figure, which PDF/UA wants described.
             items.append(f'<svg class="swatch" width="14" height="14" viewBox="0 0 14 14"><title>{escape(words)}</title>'
                          f'{swatch}</svg> {escape(words)}')
+    for area in situation.areas:  # each area of control: its colour, its name
+        colour, _angle = AREA_FILLS[area_style(situation, area)]
+        swatch = (f'<rect x="1" y="2" width="12" height="10" fill="{palette[colour]}" fill-opacity="0.25" '
+                  f'stroke="{palette[colour]}"/>' if area.shape == "area" else
+                  f'<path d="M1,7 L13,7" stroke="{palette[colour]}" stroke-width="2.2" stroke-dasharray="1 2.5"/>')
+        items.append(f'<svg class="swatch" width="14" height="14" viewBox="0 0 14 14"><title>{escape(str(area.name))}</title>'
+                     f'{swatch}</svg> {escape(str(area.name))}')
     parts = [f'<ul class="map-legend">{"".join(f"<li>{item}</li>" for item in items)}</ul>']
     key = draw_map(situation, width=width, height=height, colours=colours).key
     if key:

@@ -15,7 +15,7 @@ from typing import Iterable
 
 from sitrep.report.citations import CitationIndex, number_in_reading_order
 from sitrep.report.context import (Change, DroppedFigure, FigureReport, FigureRow, IncidentGroup, IncidentRow,
-                                   Joined, KeyFigure, MovementRow, Organisation, PlaceRef, Prose, ProsePart, ReportContext,
+                                   Joined, KeyFigure, MapArea, MovementRow, Organisation, PlaceRef, Prose, ProsePart, ReportContext,
                                    RouteRow, Sourcing, TrendPoint)
 from sitrep.language import N_, Language, format_integer, ngettext, speaking
 from sitrep.language import gettext as _
@@ -32,7 +32,8 @@ from sitrep.source.config import Config
 from sitrep.source.dates import IsoWeek, format_day, format_fuzzy, format_span
 from sitrep.report.translation import Translator
 from sitrep.source.provenance import Grade, grade
-from sitrep.source.schema import Amount, Citation, Figure, Incident, Model, Movement, Route
+from sitrep.source.checks import area_shape
+from sitrep.source.schema import Amount, Area, Citation, Figure, Incident, Model, Movement, Route
 from sitrep.source.store import Store
 
 def build_context(store: Store, config: Config, week: IsoWeek | str | None = None,
@@ -157,6 +158,8 @@ class _Builder:
         route_states = states(series, week, lambda a: a.entry.id if isinstance(a.entry, Route) else None)
         route_rows = [row for state in route_states if not state.stale for row in self.route_rows(state)]
         route_changes = [row for row in route_rows if row.status_changed]
+        area_states = states(series, week, lambda a: a.entry.id if isinstance(a.entry, Area) else None)
+        areas = [self.map_area(a) for state in area_states if not state.stale for a in state.holding]
         highlights = written_highlights or automatic_highlights(self, key_figures, incidents, route_rows, route_changes)
         # Figures that are not key figures go in their section's table, or under "other figures".
         non_key = [f for f in figures if f.metric not in key_metrics]
@@ -225,7 +228,7 @@ class _Builder:
         )
         context.map = situation_map(format_day(week.end), {pid: self.store.places[pid] for pid in self.places_used},
                                     {pid: ref.name for pid, ref in self.places_used.items()}, route_rows,
-                                    [row for group in abuses for row in group.incidents] + events, [],
+                                    [row for group in abuses for row in group.incidents] + events, areas,
                                     config.basemap_layers)
         context.untranslated = sorted(self.translator.untranslated)
         context.stale_translations = self.translator.stale
@@ -367,6 +370,14 @@ class _Builder:
             superseded_by=_("an update as of %(date)s") % {"date": format_fuzzy(superseded_by.date)}
             if superseded_by else None,
         )
+
+    def map_area(self, arrival: Arrival) -> MapArea:
+        """An area of control (or a front line) as this report of it drew it."""
+        area, update = arrival.entry, arrival.update
+        return MapArea(area.id, self.translator.text(area.name), "line" if area.shape == "front_line" else "area",
+                       [self.actor(a) for a in update.controlled_by], format_fuzzy(update.as_of),
+                       area_shape(self.store, update), self.translator.text(update.summary),
+                       self.cite(area.id, update.cited), self.sourcing(update.cited), arrival in self.news)
 
     def movement_row(self, movement: Movement) -> MovementRow:
         return MovementRow(

@@ -137,6 +137,7 @@ READING_ORDER: dict[str, tuple[str, ...]] = {
     "movements": ("movements_notes", "movements"),
     "abuses": ("abuses_notes", "abuses"),
     "context": ("context_notes", "context_events"),
+    "map": ("map",),  # the areas of control listed under the map
     "other_figures": ("other_figures",),
     "outlook": ("outlook",),
 }

@@ -386,6 +386,10 @@ class MapArea:
     controlled_by: list[str]
     as_of: str
     rings: list[list[tuple[float, float]]]  # (lat, lon) points of each outline or line
+    summary: str | None
+    citations: list[int]
+    sourcing: "Sourcing"
+    is_new: bool  # this report of it entered the series in this report
 
 
 @dataclass

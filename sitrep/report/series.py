@@ -100,7 +100,7 @@ def resolve_week(series: Series, store: Store, week: str | None) -> IsoWeek:
     shown = display_path(store.root)
     if not weeks:
         raise PeriodError(Problem(shown, 0, "the store holds no dated facts",
-                                  expected="figures, incidents, routes or movements with dates"))
+                                  expected="figures, incidents, routes, areas or movements with dates"))
     if week is None:
         return weeks[-1]
     try:
@@ -127,7 +127,7 @@ def week_summaries(series: Series) -> list[WeekSummary]:
     """Every report of the series: its number and how many entries of each kind it brings."""
     summaries = []
     for week in series.reports:
-        counts = {"figures": 0, "incidents": 0, "routes": 0, "movements": 0}
+        counts = {"figures": 0, "incidents": 0, "routes": 0, "areas": 0, "movements": 0}
         for arrival in series.arrived_in(week):
             counts[type(arrival.entry).__name__.lower() + "s"] += 1
         summaries.append(WeekSummary(str(week), series.number(week), format_span(week.start, week.end), counts))

@@ -21,7 +21,7 @@ from typing import Iterable, Iterator
 
 from sitrep.source.dates import FuzzyDate, known_on
 from sitrep.source.provenance import reported_dates
-from sitrep.source.schema import Citation, Model, RouteUpdate
+from sitrep.source.schema import AreaUpdate, Citation, Model, RouteUpdate
 from sitrep.source.store import Store
 
 
@@ -29,12 +29,12 @@ from sitrep.source.store import Store
 class Arrival:
     """One dated entry of the store (a route's update counts as its own) and the day it became known."""
 
-    entry: Model  # a Figure, Incident, Movement or Route
+    entry: Model  # a Figure, Incident, Movement, Route or Area
     date: FuzzyDate
     cited: tuple[Citation, ...]
     known_on: dt.date
     why: str  # how known_on was set, for `sitrep trace`
-    update: RouteUpdate | None = None
+    update: RouteUpdate | AreaUpdate | None = None
     update_index: int | None = None
 
     @property
@@ -69,9 +69,9 @@ def _arrivals(store: Store, public_only: bool) -> Iterator[Arrival]:
         for entry in store.kind(kind).values():
             date = getattr(entry, date_field)
             yield Arrival(entry, date, tuple(entry.cited), *known_on(date, reported(entry.cited)))
-    for route in store.routes.values():
-        for index, update in enumerate(route.updates):
-            yield Arrival(route, update.as_of, tuple(update.cited), *known_on(update.as_of, reported(update.cited)),
+    for entry in (*store.routes.values(), *store.areas.values()):  # each update is a report of its own
+        for index, update in enumerate(entry.updates):
+            yield Arrival(entry, update.as_of, tuple(update.cited), *known_on(update.as_of, reported(update.cited)),
                           update=update, update_index=index)
 
 

@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from sitrep.errors import Problem, ProblemLog, did_you_mean
+from sitrep.errors import ConfigError, Problem, ProblemLog, did_you_mean
+from sitrep.source.basemap import load_layer
 from sitrep.source.dates import IsoWeek, format_day, known_on
 from sitrep.source.provenance import grade, reported_dates
-from sitrep.source.schema import (KINDS, NARRATIVE_REFERENCE, Amount, Citation, Figure, LocalText, Model, Narrative,
-                                  Route)
+from sitrep.source.schema import (KINDS, NARRATIVE_REFERENCE, Amount, Area, Citation, Figure, LocalText, Model,
+                                  Narrative, Route)
 
 if TYPE_CHECKING:
     from sitrep.source.store import Store
@@ -59,6 +60,11 @@ def references(store: Store) -> Iterator[tuple[Model, tuple, str, str]]:
             for i, actor in enumerate(update.controlled_by):
                 yield route, ("updates", u, "controlled_by", i), actor, "actors"
             yield from cited(route, ("updates", u, "cited"), update.cited)
+    for area in store.areas.values():
+        for u, update in enumerate(area.updates):
+            for i, actor in enumerate(update.controlled_by):
+                yield area, ("updates", u, "controlled_by", i), actor, "actors"
+            yield from cited(area, ("updates", u, "cited"), update.cited)
     for movement in store.movements.values():
         yield movement, ("origin",), movement.origin, "places"
         yield movement, ("destination",), movement.destination, "places"
@@ -90,6 +96,8 @@ def cross_check(store: Store, log: ProblemLog) -> None:
     for movement in store.movements.values():
         if movement.count:
             checker.amount(movement, ("count",), movement.count)
+    for area in store.areas.values():
+        _check_area_shapes(store, area, checker)
     for narrative in store.narrative.values():
         try:
             IsoWeek.parse(narrative.week)
@@ -101,7 +109,7 @@ def cross_check(store: Store, log: ProblemLog) -> None:
             _check_narrative_references(store, narrative, checker)
 
 
-DATED_KINDS = ("figures", "incidents", "routes", "movements")
+DATED_KINDS = ("figures", "incidents", "routes", "areas", "movements")
 
 
 def _check_narrative_references(store: Store, narrative: Narrative, checker: "_CrossChecker") -> None:
@@ -159,9 +167,40 @@ def _variants(path: tuple, text: str) -> Iterator[tuple[tuple, str]]:
         yield path, text
 
 
+def _check_area_shapes(store: Store, area: Area, checker: "_CrossChecker") -> None:
+    """Each update of an area draws it: an outline of three points or more (a front line: two),
+    or a GeoJSON file in the store folder that holds one; not both."""
+    least = 2 if area.shape == "front_line" else 3
+    for u, update in enumerate(area.updates):
+        where = ("updates", u)
+        if (update.outline is None) == (update.file is None):
+            checker.error(area, where, "an area's update needs its shape: 'outline:' or 'file:'" if update.outline is None
+                          else "both 'outline:' and 'file:' are given", expected="one of them")
+        elif update.outline is not None and len(update.outline) < least:
+            checker.error(area, where + ("outline",), f"outline has {len(update.outline)} points",
+                          expected=f"at least {least} [latitude, longitude] points")
+        elif update.file is not None:
+            try:
+                area_shape(store, update)
+            except ConfigError as exc:
+                checker.error(area, where + ("file",), f"file: {exc.problems[0].message}",
+                              expected="a GeoJSON file inside the store folder, with a LineString or Polygon")
+
+
+def area_shape(store: Store, update) -> list[list[tuple[float, float]]]:
+    """The (lat, lon) rings an area's update draws: its outline, or its GeoJSON file's shapes."""
+    if update.outline is not None:
+        return [list(update.outline)]
+    path = (store.root / update.file).resolve()
+    if not path.is_relative_to(store.root.resolve()) or not path.is_file():
+        raise ConfigError(Problem(update.file, 0, f"'{update.file}' is not a file inside the store folder"))
+    layer = load_layer(path, update.file, "boundary", "", "")
+    return [list(ring) for ring in (*layer.areas, *layer.lines)]
+
+
 def _dated_parts(entry: Model) -> Iterator[tuple]:
     """(date, citations) of an entry: one pair, or one per update of a route."""
-    if isinstance(entry, Route):
+    if isinstance(entry, (Route, Area)):
         for update in entry.updates:
             yield update.as_of, update.cited
     else:
@@ -321,7 +360,7 @@ def citation_lists(entry: Model) -> Iterator[tuple[tuple, list[Citation]]]:
 
 
 def _citations_of(store: Store):
-    for kind in ("figures", "incidents", "routes", "movements"):
+    for kind in ("figures", "incidents", "routes", "areas", "movements"):
         for entry in store.kind(kind).values():
             for fields, cited in citation_lists(entry):
                 yield entry, fields, cited
@@ -415,7 +454,7 @@ def _translatable_texts(entry: Model) -> Iterator[tuple[tuple, str]]:
     """(path, text) of an entry's free text: the fields a translator translates."""
     fields = entry.__dict__
     own = ("summary", "note", "notes", "description", "text", "public_name")
-    names = ("name",) if isinstance(entry, Route) else ()  # a route's name describes it; a source's is a name
+    names = ("name",) if isinstance(entry, (Route, Area)) else ()  # a route's name describes it; a source's is a name
     for name in (*own, *names):
         if fields.get(name):
             yield (name,), fields[name]

@@ -252,6 +252,41 @@ class Route(Model):
     sensitivity: Sensitivity = "public"
 
 
+def _position(value: object) -> tuple[float, float]:
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
+        raise ValueError(f"found {describe_value(value)}; expected a position [latitude, longitude] such as [33.35, 43.78]")
+    lat, lon = float(value[0]), float(value[1])
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError(f"[{lat:g}, {lon:g}] is out of range; expected [latitude, longitude], latitude first")
+    return lat, lon
+
+
+Position = Annotated[tuple[float, float], PlainValidator(_position),
+                     WithJsonSchema({"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2})]
+
+
+class AreaUpdate(Model):
+    """The area as one report gave it: its outline (or front line), and who held it."""
+
+    as_of: Date
+    controlled_by: list[Id] = []  # actor ids; none: contested, or not reported
+    outline: Optional[Annotated[list[Position], Field(min_length=2)]] = None  # [lat, lon] points, in order
+    file: Optional[Text] = None  # or a GeoJSON file in the store folder holding the outline
+    summary: Optional[LocalizedText] = None
+    cited: Cited
+
+
+class Area(Model):
+    """An area of control, or a front line, as dated reports drew it (README, "Areas of control")."""
+
+    id: Id
+    name: LocalizedText
+    shape: Literal["area", "front_line"] = "area"
+    updates: Annotated[list[AreaUpdate], Field(min_length=1)]
+    sensitivity: Sensitivity = "public"
+
+
 class Movement(Model):
     id: Id
     period: Date
@@ -283,13 +318,14 @@ KINDS: dict[str, type[Model]] = {
     "figures": Figure,
     "incidents": Incident,
     "routes": Route,
+    "areas": Area,
     "movements": Movement,
     "narrative": Narrative,
 }
 
 # One entry of each kind, as messages and commands name it: "1 route", `sitrep new route`.
 KIND_SINGULAR: dict[str, str] = {"sources": "source", "places": "place", "actors": "actor", "figures": "figure",
-                                 "incidents": "incident", "routes": "route", "movements": "movement",
+                                 "incidents": "incident", "routes": "route", "areas": "area", "movements": "movement",
                                  "narrative": "narrative"}
 
 

@@ -29,7 +29,7 @@ from sitrep.source.cache import StoreCache
 from sitrep.source.checks import cross_check, future_dates, warnings_of_content
 from sitrep.source.dates import FuzzyDate
 from sitrep.source.regularfiles import YamlLoadError, open_regular_file, read_yaml_bytes
-from sitrep.source.schema import (KINDS, Actor, Figure, Incident, Model, Movement, Narrative, Place, Route, Source,
+from sitrep.source.schema import (KINDS, Actor, Area, Figure, Incident, Model, Movement, Narrative, Place, Route, Source,
                                   explain_error)
 from sitrep.source.yamlsource import YamlDocument, gc_paused, parse_yaml_bytes
 
@@ -66,6 +66,7 @@ class Store:
     figures: dict[str, Figure] = field(default_factory=dict)
     incidents: dict[str, Incident] = field(default_factory=dict)
     routes: dict[str, Route] = field(default_factory=dict)
+    areas: dict[str, Area] = field(default_factory=dict)
     movements: dict[str, Movement] = field(default_factory=dict)
     narrative: dict[str, Narrative] = field(default_factory=dict)
     origins: dict[str, Origin] = field(default_factory=dict)
@@ -102,9 +103,9 @@ class Store:
             yield figure, ("as_of",), figure.as_of
         for incident in self.incidents.values():
             yield incident, ("date",), incident.date
-        for route in self.routes.values():
-            for u, update in enumerate(route.updates):
-                yield route, ("updates", u, "as_of"), update.as_of
+        for entry in (*self.routes.values(), *self.areas.values()):
+            for u, update in enumerate(entry.updates):
+                yield entry, ("updates", u, "as_of"), update.as_of
         for movement in self.movements.values():
             yield movement, ("period",), movement.period
 

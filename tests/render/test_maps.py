@@ -129,3 +129,63 @@ def test_the_arabic_map_speaks_arabic():
     assert 'font-family="Noto Sans Arabic, Noto Sans, sans-serif" font-size="8.5" text-anchor="middle" font-weight="700" ' \
            'fill="#1d2327">الفلوجة</text>' in svg  # Arabic in an Arabic face: WeasyPrint shapes SVG text with its first font
     assert "٥ كم</text>" in svg or "١٠ كم</text>" in svg
+
+
+AREA = """\
+areas:
+  - id: probe-front
+    name: Probe front line
+    shape: front_line
+    updates:
+      - as_of: 2015-07
+        controlled_by: [iraqi-security-forces]
+        outline: [[33.30, 43.70], [33.30, 43.90]]
+        cited: [{source: news-roundup-2016-06}]
+      - as_of: 2016-06
+        controlled_by: [isis]
+        outline: [[33.20, 43.70], [33.20, 43.90]]
+        cited: [{source: news-roundup-2016-06}]
+"""
+
+
+def map_of(workspace, week: str) -> str:
+    html = (workspace / f"output/{week}/fallujah-sitrep-{week}.html").read_text(encoding="utf-8")
+    return re.search(r'<section class="map" id="map">.*?</section>', html, re.S).group(0)
+
+
+def test_an_area_of_control_is_drawn_as_last_reported_by_each_report(workspace, sitrep_cli):
+    write(workspace / "facts/zz-area.yaml", AREA)
+    done = sitrep_cli("build", "--config", workspace / "config.yaml", "--all", "--language", "en", "--format", "html")
+    assert done.exit_code == 0, done.output
+    july_2015, june_2016 = map_of(workspace, "2015-W31"), map_of(workspace, "2016-W26")
+    # July 2015: the first report of the front line, held by the security forces.
+    assert 'data-fact="probe-front"' in july_2015 and "held by Iraqi security forces (as of July 2015)" in july_2015
+    # June 2016: the later report supersedes it; the line has moved south.
+    assert "held by Islamic State (ISIS) (as of June 2016)" in june_2016 and "as of July 2015" not in june_2016
+    first = re.search(r'<path data-fact="probe-front" d="M([\d.]+),([\d.]+)', july_2015)
+    assert first and 'stroke-dasharray="1 2.5"' in july_2015  # a front line: a dotted line, not an outline
+
+
+def test_an_area_that_no_report_has_updated_for_a_while_leaves_the_map(workspace, sitrep_cli):
+    write(workspace / "facts/zz-area.yaml", AREA.replace("      - as_of: 2016-06\n        controlled_by: [isis]\n"
+                                                         "        outline: [[33.20, 43.70], [33.20, 43.90]]\n"
+                                                         "        cited: [{source: news-roundup-2016-06}]\n", ""))
+    done = sitrep_cli("build", "--config", workspace / "config.yaml", "--all", "--language", "en", "--format", "html")
+    assert done.exit_code == 0, done.output
+    assert 'data-fact="probe-front"' in map_of(workspace, "2015-W31")
+    assert 'data-fact="probe-front"' not in map_of(workspace, "2016-W26")  # stale after 8 weeks: no longer shown
+
+
+def test_an_area_without_a_usable_shape_is_refused_at_its_line(workspace, sitrep_cli):
+    text = (AREA.replace("        outline: [[33.30, 43.70], [33.30, 43.90]]\n", "        file: geo/missing.geojson\n")
+            .replace("    shape: front_line\n", "")
+            .replace("        outline: [[33.20, 43.70], [33.20, 43.90]]\n", "        outline: [[33.20, 43.70], [33.20, 43.90]]\n"))
+    write(workspace / "facts/zz-area.yaml", text)
+    result = sitrep_cli("check", "--config", workspace / "config.yaml")
+    assert result.exit_code == 1
+    assert "[probe-front] file: 'geo/missing.geojson' is not a file inside the store folder" in result.stderr
+    assert "[probe-front] outline has 2 points (expected at least 3 [latitude, longitude] points)" in result.stderr
+    write(workspace / "facts/zz-area.yaml", AREA.replace("[33.30, 43.90]]", "[143.9, 33.3]]"))  # longitude first
+    result = sitrep_cli("check", "--config", workspace / "config.yaml")
+    assert result.exit_code == 1
+    assert "[143.9, 33.3] is out of range (expected [latitude, longitude], latitude first)" in result.stderr
