@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import random
 import re
 import textwrap
@@ -176,6 +177,7 @@ def plan_sizes(entries: int) -> dict[str, int]:
         "places": clamp(entries * 0.015, 12, 160),
         "actors": clamp(entries * 0.004, 8, 40),
         "routes": clamp(entries / 400, 2, 25),
+        "areas": clamp(entries / 500, 2, 20),
     }
     static = sum(sizes.values())
     sizes["weeks"] = max(2, round((entries - static) / FACTS_PER_WEEK))
@@ -197,7 +199,7 @@ class _Generator:
         self.rng = random.Random(seed)
         self.sizes = plan_sizes(entries)
         self.counts = {kind: 0 for kind in ("sources", "places", "actors", "figures", "incidents", "routes",
-                                            "movements", "narrative")}
+                                            "areas", "movements", "narrative")}
         self.files: dict[str, list[str]] = {}  # path relative to facts/ -> lines
         self.months: dict[str, dict[str, list[str]]] = {}  # monthly file -> kind -> lines of its list
 
@@ -209,6 +211,7 @@ class _Generator:
         self.make_actors()
         self.make_weeks()
         self.make_routes()
+        self.make_areas()
         self.make_facts()
         return self.write()
 
@@ -249,6 +252,7 @@ class _Generator:
         lines = ["places:", "  - id: iraq", "    name: Iraq", "    names: {ar: العراق}", "    kind: country",
                  "    lat: 33.22", "    lon: 43.68", ""]
         self.places: dict[str, str] = {"iraq": "country"}
+        self.coordinates: dict[str, tuple[float, float]] = {}
         self.place_names: dict[str, str] = {"iraq": "Iraq"}
         cities: list[str] = []
         governorates = GOVERNORATES[: max(1, min(len(GOVERNORATES), n // 6))]
@@ -291,6 +295,7 @@ class _Generator:
                      f"    parent: {parent}"]
             if rng.random() > 0.03:  # a few places still lack coordinates, as in real stores
                 entry += [f"    lat: {lat:.3f}", f"    lon: {lon:.3f}"]
+                self.coordinates[pid] = (lat, lon)
             if kind == "camp" and rng.random() < 0.5:
                 entry.append(f"    pcode: IQ-CMP-{len(self.places):04d}")
             lines += entry + [""]
@@ -380,6 +385,30 @@ class _Generator:
             lines += entry + [""]
             self.routes.append(rid)
         self.add("routes.yaml", lines, "routes", len(self.routes))
+
+    def make_areas(self) -> None:
+        """Areas of control around towns, redrawn every few weeks as the front moves."""
+        rng = self.rng
+        lines = ["areas:"]
+        towns = [t for t in self.towns if t in self.coordinates] or list(self.coordinates)
+        made = 0
+        for a in range(self.sizes["areas"]):
+            lat, lon = self.coordinates[towns[a % len(towns)]]
+            entry = [f"  - id: area-{a + 1}", f"    name: {_text('Area ' + str(a + 1) + ' around ' + self.place_names[towns[a % len(towns)]])}",
+                     f"    shape: {'front_line' if a % 4 == 3 else 'area'}", "    updates:"]
+            length = min(len(self.weeks), rng.randint(8, 60))
+            start = rng.randint(0, len(self.weeks) - length)
+            for week in self.weeks[start:start + length:rng.randint(3, 8)]:
+                radius = rng.uniform(0.03, 0.08)
+                corners = 2 if a % 4 == 3 else 6
+                outline = ", ".join(f"[{lat + radius * math.sin(2 * math.pi * k / corners):.3f}, "
+                                    f"{lon + radius * math.cos(2 * math.pi * k / corners):.3f}]" for k in range(corners))
+                entry += [f"      - as_of: {week.isoformat()}",
+                          f"        controlled_by: [{', '.join(rng.sample(self.perpetrators[:8], 1))}]",
+                          f"        outline: [{outline}]", "        cited:"] + self.citations(week, 8, 1)
+            lines += entry + [""]
+            made += 1
+        self.add("areas.yaml", lines, "areas", made)
 
     def route_summary(self, status: str, hazards: list[str]) -> str:
         what = {"open": "Families were crossing during daylight without reported incidents",

@@ -193,11 +193,12 @@ class _Plan:
         rendered = self.workspace.render_week(week, self.edition, language=self.language)
         context = rendered.context
         paths = report_files(self.config, week, self.edition, self.language)
-        # The fonts both formats use go in place first (each copied atomically, shared by every week).
+        # The fonts the PDF uses go in place first (each copied atomically, shared by every week);
+        # the HTML carries its own.
         self.install_assets()
         outputs: dict[Path, bytes | str] = {}
         if "html" in self.formats:
-            outputs[paths["html"]] = rendered.html.text
+            outputs[paths["html"]] = self.workspace.standalone(rendered)  # one file that travels
         if "pdf" in self.formats:
             outputs[paths["pdf"]] = self.workspace.pdf(rendered, self.pdf_renderer, self.pdf_variant)
         write_outputs(outputs, private=self.private)

@@ -32,7 +32,8 @@ from sitrep.report.builder import build_context
 from sitrep.report.context import EditionLink, ReportContext
 from sitrep.report.translation import Translator
 from sitrep.report.series import Series, resolve_week, series_of
-from sitrep.source.cache import CACHE_DIR
+from sitrep.render.singlefile import self_contained
+from sitrep.source.cache import CACHE_DIR, user_cache_dir
 from sitrep.source.checks import translation_warnings
 from sitrep.source.config import Config, load_config
 from sitrep.source.dates import IsoWeek
@@ -155,6 +156,12 @@ class Workspace:
         policy = policy_for(self.config, layout.week_dir, edition, layout.assets_dir, mounts=layout.mounts)
         check_references(html, policy)
         return RenderedWeek(week, edition, language, context, html, layout, policy)
+
+    def standalone(self, rendered: RenderedWeek) -> str:
+        """The rendered week as one HTML file that travels: its fonts (cut down to what it
+        uses), theme files and images written into it (render/singlefile.py)."""
+        return self_contained(rendered.html.text, rendered.layout.week_dir, rendered.policy.readable,
+                              user_cache_dir() / "fonts")
 
     def pdf(self, rendered: RenderedWeek, renderer: PdfRenderer | None = None, variant: str | None = None) -> bytes:
         """The rendered week as PDF bytes, reading only what its policy allows: tagged PDF/UA-1

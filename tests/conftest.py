@@ -3,15 +3,19 @@ the CLI on it as a user would (in-process with Typer's runner, or as a real subp
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from sitrep.commands.cli import app
-from support import copy_example
+from support import DevTools, chromium_or_skip, copy_example, wait_until
 
 
 
@@ -55,3 +59,44 @@ def sitrep_process():
         return Result(done.returncode, done.stdout, done.stderr)
 
     return run
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory):
+    """Headless chromium, shared by the browser tests; killed (its whole process group) at the end."""
+    binary = chromium_or_skip()
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    proc = subprocess.Popen(
+        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", f"--user-data-dir={profile}",
+         "--remote-debugging-port=0", "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        port_file = profile / "DevToolsActivePort"
+        wait_until(lambda: port_file.is_file() and len(port_file.read_text().split()) >= 2, 20,
+                   message="chromium's DevToolsActivePort")
+        port = int(port_file.read_text().split()[0])
+        yield port
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+@pytest.fixture
+def browser(chromium):
+    """A fresh tab in the shared chromium, closed after the test."""
+    request = urllib.request.Request(f"http://127.0.0.1:{chromium}/json/new?about:blank", method="PUT")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        target = json.load(response)
+    tab = DevTools(target["webSocketDebuggerUrl"])
+    try:
+        yield tab
+    finally:
+        tab.close()
+        urllib.request.urlopen(f"http://127.0.0.1:{chromium}/json/close/{target['id']}", timeout=10).close()

@@ -3,9 +3,16 @@ workspace at a templates folder, a small series workspace, and how a refusal mus
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
 import struct
+import subprocess
+import time
 import zlib
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -137,3 +144,82 @@ def png(width: int = 40, height: int = 12, rgb: tuple[int, int, int] = (122, 31,
     rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def wait_until(condition, timeout: float, interval: float = 0.1, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+        time.sleep(interval)
+
+
+# -- a real browser: headless chromium over the DevTools protocol --------------------------------
+
+def chromium_or_skip() -> str:
+    for name in ("chromium", "chromium-browser"):
+        if path := shutil.which(name):
+            return path
+    # Missing. Skip only where it cannot be installed; where apt has it, setup must install it.
+    policy = ""
+    if shutil.which("apt-cache"):
+        policy = subprocess.run(["apt-cache", "policy", "chromium"], capture_output=True, text=True).stdout
+    candidate = re.search(r"Candidate:\s*(\S+)", policy)
+    if candidate and candidate.group(1) != "(none)":
+        pytest.fail("chromium is installable here (apt has chromium " + candidate.group(1) + ") but not installed: "
+                    "run the tests with `make test`, which runs scripts/setup.sh --test and installs it")
+    pytest.skip("chromium is not installed and apt offers no chromium package on this machine; "
+                "the browser tests of `sitrep serve` need Debian's chromium")
+
+
+class DevTools:
+    """A minimal Chrome DevTools Protocol client for one page, over a websocket."""
+
+    def __init__(self, websocket_url: str):
+        import websocket  # websocket-client, from the test extra
+
+        self.ws = websocket.create_connection(websocket_url, timeout=15, suppress_origin=True)
+        self._id = 0
+
+    def call(self, method: str, **params) -> dict:
+        self._id += 1
+        self.ws.send(json.dumps({"id": self._id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self._id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message["result"]
+
+    def evaluate(self, expression: str):
+        """The value of `expression` in the page, or None while the page is (re)loading."""
+        try:
+            result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        except RuntimeError:
+            return None
+        if "exceptionDetails" in result:
+            return None
+        return result["result"].get("value")
+
+    def text(self) -> str:
+        return self.evaluate("document.body ? document.body.innerText : ''") or ""
+
+    def wait_for_text(self, *needles: str, timeout: float = 20) -> str:
+        found = wait_until(lambda: (text := self.text()) and all(n in text for n in needles) and text,
+                           timeout, interval=0.2, message=f"the page to show {needles}")
+        return found
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+DATA_URL = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
+
+
+def without_embedded_files(html: str) -> str:
+    """A single-file report's text without the files written into it (its fonts, as base64):
+    a marker searched for in the report can turn up by chance inside a font's bytes."""
+    return DATA_URL.sub("data:…", html)

@@ -54,8 +54,12 @@ def test_the_preview_is_the_build(ws):
     build_week("config.yaml", WEEK, formats=("html",), force=True)
     built = (ws / f"output/{WEEK}/fallujah-sitrep-{WEEK}.html").read_text(encoding="utf-8")
     _, served, _ = serve.render_report("config.yaml", WEEK)
-    # The same document; only the URLs of the fonts and the workspace are the server's own.
-    assert served.replace(f'"{serve.ASSETS_URL}/', '"../assets/') == built
+    # The same document; only the URLs of the fonts and the workspace are the server's own, and
+    # the built file carries those files inside it (one file that travels).
+    workspace = Workspace.load("config.yaml")
+    rendered = workspace.render_week(workspace.resolve(WEEK, "public"), "public")
+    assert served.replace(f'"{serve.ASSETS_URL}/', '"../assets/') == rendered.html.text
+    assert workspace.standalone(rendered) == built
 
 
 def test_layouts_name_the_same_folders(ws):

@@ -306,10 +306,16 @@ def code_digest() -> bytes:
     return _CODE_DIGEST
 
 
+def user_cache_dir() -> Path:
+    """The user's cache folder for sitrep, outside every workspace: the store cache's signing
+    key, and the fonts cut down for single-file reports (render/singlefile.py)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "sitrep"
+
+
 def key_path() -> Path:
     """Where the signing key lives: the user's cache folder, outside every workspace."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "sitrep" / "cache-key"
+    return user_cache_dir() / "cache-key"
 
 
 def _signing_key() -> bytes | None:

@@ -110,5 +110,5 @@ def test_weeks_lists_the_series(workspace, sitrep_cli):
         "2015-W27  No. 1   29 June – 5 July 2015    1 incident",
         "2015-W31  No. 2   27 July – 2 August 2015  1 figure, 11 incidents, 1 route",
         "2016-W22  No. 3   30 May – 5 June 2016     1 incident",
-        "2016-W26  No. 4   27 June – 3 July 2016    6 figures, 7 incidents, 1 route, 1 movement",
+        "2016-W26  No. 4   27 June – 3 July 2016    6 figures, 7 incidents, 1 route, 2 areas, 1 movement",
     ]

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import http.client
 import io
-import json
-import os
 import queue
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -26,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from support import png, use_templates_folder
+from support import DevTools, png, use_templates_folder, wait_until
 from sitrep.commands import serve as serve_module
 from sitrep.errors import Problem
 from sitrep.render.templates import builtin_templates_dir
@@ -41,17 +38,6 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def wait_until(condition, timeout: float, interval: float = 0.1, message: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {message}")
-        time.sleep(interval)
 
 
 # -- in-process: the serve module over plain HTTP ------------------------------------------------
@@ -277,106 +263,6 @@ def test_the_command_prints_its_url_and_stops_cleanly_with_exit_130(serve_proces
     time.sleep(0.2)  # let the reader thread drain the pipe
     assert "Stopped." in process.lines, process.lines
     assert not any("Traceback" in line for line in process.lines)
-
-
-# -- a real browser: headless chromium over the DevTools protocol --------------------------------
-
-def _chromium_or_skip() -> str:
-    for name in ("chromium", "chromium-browser"):
-        if path := shutil.which(name):
-            return path
-    # Missing. Skip only where it cannot be installed; where apt has it, setup must install it.
-    policy = ""
-    if shutil.which("apt-cache"):
-        policy = subprocess.run(["apt-cache", "policy", "chromium"], capture_output=True, text=True).stdout
-    candidate = re.search(r"Candidate:\s*(\S+)", policy)
-    if candidate and candidate.group(1) != "(none)":
-        pytest.fail("chromium is installable here (apt has chromium " + candidate.group(1) + ") but not installed: "
-                    "run the tests with `make test`, which runs scripts/setup.sh --test and installs it")
-    pytest.skip("chromium is not installed and apt offers no chromium package on this machine; "
-                "the browser tests of `sitrep serve` need Debian's chromium")
-
-
-class DevTools:
-    """A minimal Chrome DevTools Protocol client for one page, over a websocket."""
-
-    def __init__(self, websocket_url: str):
-        import websocket  # websocket-client, from the test extra
-
-        self.ws = websocket.create_connection(websocket_url, timeout=15, suppress_origin=True)
-        self._id = 0
-
-    def call(self, method: str, **params) -> dict:
-        self._id += 1
-        self.ws.send(json.dumps({"id": self._id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == self._id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message["result"]
-
-    def evaluate(self, expression: str):
-        """The value of `expression` in the page, or None while the page is (re)loading."""
-        try:
-            result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
-        except RuntimeError:
-            return None
-        if "exceptionDetails" in result:
-            return None
-        return result["result"].get("value")
-
-    def text(self) -> str:
-        return self.evaluate("document.body ? document.body.innerText : ''") or ""
-
-    def wait_for_text(self, *needles: str, timeout: float = 20) -> str:
-        found = wait_until(lambda: (text := self.text()) and all(n in text for n in needles) and text,
-                           timeout, interval=0.2, message=f"the page to show {needles}")
-        return found
-
-    def close(self) -> None:
-        self.ws.close()
-
-
-@pytest.fixture(scope="module")
-def chromium(tmp_path_factory):
-    """Headless chromium, shared by the browser tests; killed (its whole process group) at the end."""
-    binary = _chromium_or_skip()
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    proc = subprocess.Popen(
-        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", f"--user-data-dir={profile}",
-         "--remote-debugging-port=0", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        port_file = profile / "DevToolsActivePort"
-        wait_until(lambda: port_file.is_file() and len(port_file.read_text().split()) >= 2, 20,
-                   message="chromium's DevToolsActivePort")
-        port = int(port_file.read_text().split()[0])
-        yield port
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-
-
-@pytest.fixture
-def browser(chromium):
-    """A fresh tab in the shared chromium, closed after the test."""
-    request = urllib.request.Request(f"http://127.0.0.1:{chromium}/json/new?about:blank", method="PUT")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        target = json.load(response)
-    tab = DevTools(target["webSocketDebuggerUrl"])
-    try:
-        yield tab
-    finally:
-        tab.close()
-        urllib.request.urlopen(f"http://127.0.0.1:{chromium}/json/close/{target['id']}", timeout=10).close()
 
 
 def open_page(browser: DevTools, url: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from support import png, write
+from support import png, without_embedded_files, write
 from sitrep.errors import TemplateProblem
 from sitrep.render.pdf import render_pdf
 
@@ -256,7 +256,7 @@ SECRETS = [SECRET_NAME, "Abu Zaid", "Jolan", SECRET_ID, SECRET_URL, "zzqx", "Zzq
 def _outputs(ws: Path, edition: str = "public") -> tuple[str, str, str]:
     suffix = "-internal" if edition == "internal" else ""  # an internal edition never shares the public file names
     html_out, pdf_out = (Path(str(p).replace("-2016-W26.", f"-2016-W26{suffix}.")) for p in (HTML_OUT, PDF_OUT))
-    html = (ws / html_out).read_text(encoding="utf-8")
+    html = without_embedded_files((ws / html_out).read_text(encoding="utf-8"))
     return html, pdf_text(ws / pdf_out), pdf_metadata_and_outline(ws / pdf_out)
 
 

@@ -131,7 +131,7 @@ def test_theme_settings_need_no_template(themed, sitrep_cli):
     assert "--accent: #7a1f5c;" in html and "--panel: rgb(251, 243, 224);" in html and "--ink: #1d2327;" in html
     assert '--font-body: "Brand Sans", "Noto Sans"' in html and '--font-headings: "Brand Serif", "Noto Sans"' in html
     # The logo is copied beside the fonts, where the HTML and the PDF both find it.
-    assert '<img class="logo" src="../assets/theme/logo.png"' in html
+    assert '<img class="logo" src="data:image/png;base64,' in html  # inside the HTML: one file that travels
     assert (themed / "output/assets/theme/logo.png").read_bytes() == (themed / "brand/logo.png").read_bytes()
     # Sections: only those chosen, in the order chosen.
     headings = re.findall(r"<h2>([^<]+)</h2>", html)
@@ -156,7 +156,8 @@ def test_theme_font_files_are_declared_and_copied(workspace, sitrep_cli):
     result = build(sitrep_cli, workspace)
     assert result.exit_code == 0, result.output
     html = (workspace / HTML_OUT).read_text(encoding="utf-8")
-    assert '@font-face { font-family: "Brand Serif"; src: url("../assets/theme/fonts/Brand.ttf"); font-weight: bold;' in html
+    # Inside the HTML, cut down to what the report uses; the PDF reads the file copied beside it.
+    assert '@font-face { font-family: "Brand Serif"; src: url("data:font/woff2;base64,' in html
     assert (workspace / "output/assets/theme/fonts/Brand.ttf").is_file()
     fonts = [str(f.get("/BaseFont")) for page in PdfReader(workspace / PDF_OUT).pages
              for f in (page.get("/Resources", {}).get("/Font", {}) or {}).values()]

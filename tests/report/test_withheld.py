@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from pypdf import PdfReader
 
-from support import write
+from support import without_embedded_files, write
 from sitrep.language import Language, format_decimal, gettext, speaking
 from sitrep.source.dates import format_day
 from sitrep.source.config import load_config
@@ -346,7 +346,8 @@ def pdf_views(path_or_bytes: Path | bytes) -> dict[str, str]:
 def views_of(path: Path) -> dict[str, str]:
     if path.suffix == ".pdf":
         return {f"PDF {view}": text for view, text in pdf_views(path).items()}
-    return {"bytes": path.read_bytes().decode("utf-8", errors="replace")}
+    # An HTML report carries its fonts as base64 (one file that travels): searched without them.
+    return {"bytes": without_embedded_files(path.read_bytes().decode("utf-8", errors="replace"))}
 
 
 def leaks(views: dict[str, str], where: str, markers=MARKERS) -> dict[str, list[str]]:

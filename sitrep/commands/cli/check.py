@@ -35,7 +35,8 @@ def check(
         raise typer.Exit(1)
     from sitrep.source.schema import count_of
 
-    counts = ", ".join(count_of(n, kind) for kind, n in result.store.counts().items())
+    # Areas of control are optional (most stores have none): not listed while there are none.
+    counts = ", ".join(count_of(n, kind) for kind, n in result.store.counts().items() if n or kind != "areas")
     weeks = result.weeks(result.config.edition)
     span = f"; reports {weeks[0]} to {weeks[-1]} ({_counted(len(weeks), 'report')})" if weeks else ""
     warned = f" {_counted(len(result.warnings), 'warning')}." if result.warnings else ""

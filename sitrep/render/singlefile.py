@@ -1,0 +1,132 @@
+"""The HTML report as one file that travels (README, "One file that travels"): emailed, put on a
+USB stick, opened offline, it still shows its fonts, its theme's logo and its images.
+
+Every local file the rendered HTML refers to (fonts in @font-face rules, images, other CSS
+urls) is read from where the build put it and written into the page as a data: URL. Fonts are
+subset to the characters the report uses (fontTools, with Arabic's joining forms and
+ligatures kept) and compressed as WOFF2, so that the example's report stays well under a
+megabyte; a font none of whose characters the report uses is left out. Only files inside the
+folders the report may read (render/references.py's policy) are read; nothing else changes.
+The same HTML gives the same bytes: the subsetter stamps no time.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import io
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+FONT_FACE = re.compile(r"@font-face\s*\{[^{}]*\}")
+CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')\s]+)\1\s*\)""")
+IMG_SRC = re.compile(r"""(<img\b[^>]*?\bsrc=)(["'])([^"']+)\2""", re.I)
+TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+         ".webp": "image/webp", ".svg": "image/svg+xml", ".ttf": "font/ttf", ".otf": "font/otf",
+         ".woff": "font/woff", ".woff2": "font/woff2"}
+FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
+
+
+def self_contained(html: str, base_dir: Path, readable: list[Path], cache_dir: Path | None = None) -> str:
+    """`html` (whose relative URLs resolve against `base_dir`) with every local file it refers
+    to inside the `readable` folders written into it; font subsets kept in `cache_dir`."""
+    used = frozenset(html)
+
+    def local(url: str) -> Path | None:
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc or not parts.path:
+            return None  # data:, https: and the like are left as they are (the policy refused the network)
+        path = (base_dir / unquote(parts.path)).resolve()
+        return path if path.is_file() and any(path.is_relative_to(root.resolve()) for root in readable) else None
+
+    def font_face(match: re.Match) -> str:
+        rule = match.group(0)
+        found = CSS_URL.search(rule)
+        path = local(found.group(2)) if found else None
+        if path is None or path.suffix.lower() not in FONT_SUFFIXES:
+            return rule
+        subset = subset_font(path.read_bytes(), used, cache_dir)
+        if subset is None:
+            return ""  # the report uses none of its characters
+        data = f'url("data:font/woff2;base64,{base64.b64encode(subset).decode()}") format("woff2")'
+        return rule[:found.start()] + data + rule[found.end():]
+
+    def css_url(match: re.Match) -> str:
+        path = local(match.group(2))
+        return f'url("{data_url(path)}")' if path is not None else match.group(0)
+
+    def img_src(match: re.Match) -> str:
+        path = local(match.group(3))
+        return f"{match.group(1)}{match.group(2)}{data_url(path)}{match.group(2)}" if path is not None else match.group(0)
+
+    html = FONT_FACE.sub(font_face, html)
+    html = re.sub(r"<style\b[^>]*>.*?</style>", lambda m: CSS_URL.sub(css_url, m.group(0)), html, flags=re.S | re.I)
+    return IMG_SRC.sub(img_src, html)
+
+
+def data_url(path: Path) -> str:
+    kind = TYPES.get(path.suffix.lower(), "application/octet-stream")
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
+
+
+# The characters every embedded font keeps, whatever the week's text: Latin with Latin-1 and
+# Latin Extended-A (French, Turkish, Kurdish in Latin script...), punctuation, the arrows and
+# marks the report prints, and the Arabic block. A font is cut to these once per machine
+# (cached), not once per report: subsetting takes a tenth of a second a font. A report using a
+# character outside them gets a subset of its own.
+BASE_CHARACTERS = frozenset(
+    chr(c) for lo, hi in ((0x20, 0x7E), (0xA0, 0x17F), (0x2000, 0x206F), (0x2190, 0x2195), (0x25B2, 0x25BC),
+                          (0x25CF, 0x25CF), (0x0600, 0x06FF)) for c in range(lo, hi + 1))
+
+
+def subset_font(font: bytes, characters: frozenset[str], cache_dir: Path | None = None) -> bytes | None:
+    """The font cut down to the base characters and any other of `characters` it has (and the
+    glyphs their shaping needs), as WOFF2; None when the report uses none of its characters."""
+    cmap = _cmap(font)
+    used = {ord(c) for c in characters if not c.isspace()} & cmap
+    if not used:
+        return None
+    extra = sorted(used - {ord(c) for c in BASE_CHARACTERS})
+    key = hashlib.sha256(hashlib.sha256(font).digest() + ",".join(map(str, extra)).encode()).hexdigest()[:32]
+    cached = cache_dir / f"{key}.woff2" if cache_dir is not None else None
+    if cached is not None and cached.is_file():
+        return cached.read_bytes()
+    subset = _subset(font, frozenset(({ord(c) for c in BASE_CHARACTERS} | set(extra)) & cmap))
+    if cached is not None:
+        from sitrep.output import write_atomic
+
+        try:
+            write_atomic(cached, subset)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+    return subset
+
+
+@functools.lru_cache(maxsize=32)
+def _cmap(font: bytes) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(io.BytesIO(font), lazy=True).getBestCmap())
+
+
+@functools.lru_cache(maxsize=32)  # one build writes many weeks with the same fonts
+def _subset(font: bytes, codepoints: frozenset[int]) -> bytes:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    parsed = TTFont(io.BytesIO(font), recalcTimestamp=False)
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]  # Arabic's joining forms and ligatures, kerning
+    options.name_IDs = ["*"]  # the font's name and licence (OFL) travel with it
+    options.hinting = False  # screens and printers do without; a third smaller
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=set(codepoints) | {0x20})
+    subsetter.subset(parsed)
+    out = io.BytesIO()
+    parsed.flavor = "woff2"
+    parsed.save(out)
+    return out.getvalue()

@@ -1,0 +1,101 @@
+"""The HTML report as people read it (README, "On a phone, and as one file"): one file that
+travels (its fonts, styles, charts and map inside it; under 1 MB; the same bytes every build),
+and a page that reads at phone width in a real browser (headless Chromium at 390 px) without
+sideways scrolling and without a word split mid-word."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from support import wait_until
+
+WEEK = "2016-W26"
+PHONE = 390
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The example's latest week, HTML only, in English and Arabic: language -> the file."""
+    from typer.testing import CliRunner
+
+    from sitrep.commands.cli import app
+    from support import copy_example
+
+    ws = copy_example(tmp_path_factory.mktemp("reading") / "ws")
+    result = CliRunner().invoke(app, ["build", "--config", str(ws / "config.yaml"), "--format", "html"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return {language: ws / "output" / WEEK / f"fallujah-sitrep-{WEEK}{suffix}.html"
+            for language, suffix in (("en", ""), ("ar", "-ar"), ("fr", "-fr"))}
+
+
+def test_the_html_report_is_one_file_under_a_megabyte(built):
+    for language, path in built.items():
+        html = path.read_text(encoding="utf-8")
+        assert path.stat().st_size < 1_000_000, (language, path.stat().st_size)
+        # Nothing it needs lives beside it: every url() and src is inside the file.
+        assert not re.findall(r"""url\(\s*(?!["']?(?:data:|#))""", html), language
+        assert not re.findall(r"""<img\b[^>]*\bsrc=(?!["']data:)""", html), language
+        assert html.count("data:font/woff2;base64,") >= 6  # Noto Sans, and the Arabic faces the page uses
+        assert '<svg class="situation-map"' in html and '<svg class="trend"' in html
+
+
+def test_the_single_file_is_reproducible(built, tmp_path):
+    from sitrep.pipeline import Workspace
+
+    first = built["ar"].read_bytes()
+    workspace = Workspace.load(built["ar"].parents[2] / "config.yaml")
+    week = workspace.resolve(WEEK, "public")
+    again = workspace.standalone(workspace.render_week(week, "public", language="ar"))
+    assert again.encode("utf-8") == first
+
+
+def open_at_width(browser, url: str, width: int) -> None:
+    browser.call("Emulation.setDeviceMetricsOverride", width=width, height=844, deviceScaleFactor=1, mobile=True)
+    browser.call("Page.navigate", url=url)
+    wait_until(lambda: browser.evaluate("document.readyState") == "complete", 20, message="the page to load")
+    wait_until(lambda: browser.evaluate("document.fonts.status") == "loaded", 20, message="the fonts to load")
+
+
+OVERFLOWING = """(() => {
+  const width = document.documentElement.clientWidth;
+  // Inside an SVG, shapes may run past the map's frame: it clips them.
+  const wide = [...document.querySelectorAll('body *')].filter(e => !e.ownerSVGElement).filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && (r.right > width + 0.5 || r.left < -0.5);
+  }).map(e => e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined ? '.' + e.className : ''));
+  return {width: width, scroll: document.documentElement.scrollWidth, wide: wide.slice(0, 8)};
+})()"""
+
+SPLIT_STATUS = """[...document.querySelectorAll('.status')].filter(e => e.getClientRects().length > 1)
+  .map(e => e.textContent)"""
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_report_reads_on_a_phone_without_sideways_scrolling(built, browser, tmp_path, language):
+    # The file alone, in a folder of its own: nothing beside it to lean on.
+    alone = tmp_path / built[language].name
+    shutil.copy(built[language], alone)
+    open_at_width(browser, alone.as_uri(), PHONE)
+    layout = browser.evaluate(OVERFLOWING)
+    assert layout["width"] == PHONE
+    assert layout["scroll"] <= PHONE and not layout["wide"], layout
+    assert browser.evaluate(SPLIT_STATUS) == []  # 'Unsafe', 'Alleged' on one line each
+    # Tables read as cards: each cell says which column it is.
+    assert browser.evaluate("getComputedStyle(document.querySelector('table.facts thead')).display") == "none"
+    label = browser.evaluate("getComputedStyle(document.querySelector('td[data-label]'), '::before').content")
+    assert label and label != "none"
+    # The fonts came from inside the file.
+    faces = browser.evaluate("[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
+    assert any("Noto Sans" in face for face in faces), faces
+    if language == "ar":
+        assert browser.evaluate("document.documentElement.dir") == "rtl"
+        assert any("Noto Naskh Arabic" in face for face in faces), faces
+
+
+def test_on_a_wide_screen_the_tables_stay_tables(built, browser):
+    open_at_width(browser, built["en"].as_uri(), 1100)
+    assert browser.evaluate("getComputedStyle(document.querySelector('table.facts thead')).display") == "table-header-group"
