@@ -153,13 +153,27 @@ def place_labels(places: list[tuple[str, str, float, float, float]], obstacles: 
             number += 1
             tag = format_decimal(number)
             w, h = label_box(x, y, tag, LABEL_SIZE)
-            for cx, cy in candidates:
-                box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-                if not any(overlaps(box, other) for other in placed):
-                    break
+            cx, cy = _free_spot(x, y, w, h, radius, placed, frame)
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
             placed.append(box)
             labels.append(Label(place_id, tag, cx, cy + h * 0.3, box, number))
     return labels
+
+
+def _free_spot(x: float, y: float, w: float, h: float, radius: float, placed: list[Box],
+               frame: Box) -> tuple[float, float]:
+    """The nearest free spot for a number of size w×h around (x, y): rings of twelve positions,
+    ever wider, until one overlaps nothing and stays inside the frame."""
+    for ring in range(1, 30):
+        distance = radius + 2 + ring * 3.5
+        for step in range(12):
+            angle = math.pi * 2 * step / 12
+            cx, cy = x + math.cos(angle) * (distance + w / 2), y - math.sin(angle) * (distance + h / 2)
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            inside = box[0] >= frame[0] and box[1] >= frame[1] and box[2] <= frame[2] and box[3] <= frame[3]
+            if inside and not any(overlaps(box, other) for other in placed):
+                return cx, cy
+    return x + radius + 2 + w / 2, y  # a map this crowded: beside its place, whatever it touches
 
 
 # --- Drawing -------------------------------------------------------------------------------------

@@ -189,3 +189,29 @@ def test_an_area_without_a_usable_shape_is_refused_at_its_line(workspace, sitrep
     result = sitrep_cli("check", "--config", workspace / "config.yaml")
     assert result.exit_code == 1
     assert "[143.9, 33.3] is out of range (expected [latitude, longitude], latitude first)" in result.stderr
+
+
+def test_labels_do_not_collide_on_the_map_of_a_crowded_generated_store(tmp_path):
+    """A generated store of 3,000 entries (the benchmark's): its latest report's map, as drawn."""
+    import sys
+
+    from support import REPO
+    from sitrep.pipeline import Workspace
+    from sitrep.render.maps import label_box
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate
+
+    made = generate(tmp_path / "crowded", 3000, seed=4)
+    workspace = Workspace.load(made.config)
+    context = workspace.context(workspace.resolve(None, "public"), "public")
+    assert context.map is not None and len(context.map.points) >= 20 and context.map.areas
+    svg = str(draw_map(context.map).svg)
+    labels = re.findall(r'<text data-fact="([^"]+)" x="([\d.]+)" y="([\d.]+)"[^>]*?font-size="8.5"[^>]*>([^<]+)</text>', svg)
+    assert len(labels) == len(context.map.points)
+    boxes = []
+    for _, x, y, text in labels:
+        w, h = label_box(0, 0, text)
+        cx, cy = float(x), float(y) - h * 0.3  # the baseline back to the box's middle
+        boxes.append((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+    assert not [pair for pair in itertools.combinations(boxes, 2) if overlaps(*pair)]
