@@ -13,8 +13,10 @@ another:
 - load + validate, no change: the same with the cache of the previous run in place;
 - the latest week built as HTML, then as PDF (`sitrep build --week W --format html|pdf
   --force`, the whole process: interpreter start, imports, load, report, render, PDF);
-- WeasyPrint alone turning that week's final HTML (the file the HTML build wrote) into a PDF,
-  the whole process too: interpreter start, `import weasyprint`, `HTML(...).write_pdf()`.
+- WeasyPrint alone turning that week's final HTML (the HTML the build lays its PDF out from:
+  the report with its fonts by URL, not the single-file HTML report) into a tagged PDF/UA-1,
+  as the build does; the whole process too: interpreter start, `import weasyprint`,
+  `HTML(...).write_pdf()`.
   Both sides pay for starting Python and importing WeasyPrint, since a user running either
   does; sitrep's side also imports its own libraries (pydantic, Jinja, Typer, PyYAML) and
   loads the store, while its PDF helper process imports WeasyPrint on the other core.
@@ -53,6 +55,18 @@ CACHE_DIR = ".sitrep-cache"
 
 # --- the child side: one measurement per process --------------------------------------------------
 
+def _pdf_source(ws: Path, week: str) -> Path:
+    """The HTML the build lays its PDF out from (fonts by URL in output/assets/, not written into
+    the file as the single-file HTML report has them), beside the week's report."""
+    from sitrep.pipeline import Workspace
+
+    workspace = Workspace.load(ws / "config.yaml")
+    rendered = workspace.render_week(workspace.resolve(week, "public"), "public")
+    path = rendered.layout.week_dir / "bench-pdf-source.html"
+    path.write_text(rendered.html.text, encoding="utf-8")
+    return path
+
+
 def probe(task: str, args: list[str]) -> dict:
     """Run one measurement in this (fresh) process and return what was measured."""
     started = time.perf_counter()
@@ -65,7 +79,9 @@ def probe(task: str, args: list[str]) -> dict:
 
         imported = time.perf_counter()
         html = html_path.read_text(encoding="utf-8")
-        pdf = weasyprint.HTML(string=html, base_url=html_path.parent.resolve().as_uri() + "/").write_pdf()
+        # As the build lays it out: tagged PDF/UA-1 (the default variant), no random identifier.
+        pdf = weasyprint.HTML(string=html, base_url=html_path.parent.resolve().as_uri() + "/").write_pdf(
+            pdf_identifier=False, pdf_variant="pdf/ua-1")
         Path(pdf_path).write_bytes(pdf)
         result.update(import_s=imported - started, render_s=time.perf_counter() - imported)
     else:
@@ -209,7 +225,7 @@ def bench_size(entries: int, workdir: Path, repeat: int, seed: int) -> dict:
     row["load_warm"] = measure("check", cwd=ws, repeat=repeat)
     build = ["build", "--week", week, "--force", "--format"]
     row["html"] = measure("cli", *build, "html", cwd=ws, repeat=repeat)
-    html_file = next((ws / "output" / week).glob("*.html"))
+    html_file = _pdf_source(ws, week)
     row["pdf"] = measure("cli", *build, "pdf", cwd=ws, repeat=repeat)
     row["weasy"] = measure("weasyprint", str(html_file), str(ws / "weasyprint-alone.pdf"), cwd=ws, repeat=repeat)
     row["noop"] = measure("cli", "build", "--week", week, "--format", "pdf", cwd=ws, repeat=repeat)
