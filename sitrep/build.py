@@ -24,6 +24,7 @@ from typing import Callable, Iterator
 
 from sitrep.errors import ConfigError, Problem, SitrepError, display_path
 from sitrep.language import LOCALE_DIR
+from sitrep.source.checks import area_files
 from sitrep.output import write_outputs
 from sitrep.pipeline import PdfRenderer, Workspace, check  # noqa: F401  (check: the library front door, sitrep.check)
 from sitrep.processes import end_with_parent
@@ -163,7 +164,8 @@ class _Plan:
         config = self.config
         inputs = [builtin_templates_dir(), LOCALE_DIR, config.templates_dir, config.logo_path,
                   *(config.workspace / font.file for font in config.model.theme.fonts.files),
-                  *(config.workspace / layer.file for layer in config.model.basemap)]  # the map's outlines
+                  *(config.workspace / layer.file for layer in config.model.basemap),  # the map's outlines
+                  *area_files(self.store)]  # and the areas' GeoJSON files
         return [path for path in inputs if path is not None]
 
     @property

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from sitrep.errors import Problem, display_path, problem_order
+from sitrep.errors import Problem, StoreError, display_path, problem_order
 from sitrep.output import copy_if_changed
 from sitrep.language import language_name, speaking
 from sitrep.publish.archive import ArchiveContext, ArchiveEntry, LanguageArchive, load_manifest
@@ -34,7 +34,7 @@ from sitrep.report.translation import Translator
 from sitrep.report.series import Series, resolve_week, series_of
 from sitrep.render.singlefile import self_contained
 from sitrep.source.cache import CACHE_DIR, user_cache_dir
-from sitrep.source.checks import translation_warnings
+from sitrep.source.checks import area_file_problems, translation_warnings
 from sitrep.source.config import Config, load_config
 from sitrep.source.dates import IsoWeek
 from sitrep.source.store import Store, load_store
@@ -106,6 +106,9 @@ class Workspace:
         # What the editions config.yaml asks for lack in translation: warnings, not errors (the
         # original prints, marked), and they depend on the config, so they are not cached with the store.
         store.warnings = sorted([*store.warnings, *translation_warnings(store, config)], key=problem_order)
+        problems = area_file_problems(store)  # files areas name: read on every load, never cached
+        if problems:
+            raise StoreError(problems)
         return cls(config, store)
 
     @property
@@ -161,7 +164,7 @@ class Workspace:
         """The rendered week as one HTML file that travels: its fonts (cut down to what it
         uses), theme files and images written into it (render/singlefile.py)."""
         return self_contained(rendered.html.text, rendered.layout.week_dir, rendered.policy.readable,
-                              user_cache_dir() / "fonts")
+                              user_cache_dir() / "fonts", withheld=rendered.policy.withheld)
 
     def pdf(self, rendered: RenderedWeek, renderer: PdfRenderer | None = None, variant: str | None = None) -> bytes:
         """The rendered week as PDF bytes, reading only what its policy allows: tagged PDF/UA-1

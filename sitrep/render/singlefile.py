@@ -20,18 +20,22 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.S | re.I)
 FONT_FACE = re.compile(r"@font-face\s*\{[^{}]*\}")
+FONT_SRC = re.compile(r"\bsrc\s*:[^;}]*;?")  # the whole declaration: url(...) format(...), ...
 CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')\s]+)\1\s*\)""")
-IMG_SRC = re.compile(r"""(<img\b[^>]*?\bsrc=)(["'])([^"']+)\2""", re.I)
+IMG_SRC = re.compile(r"""(<img\b[^>]*?\ssrc=)(["'])([^"']+)\2""", re.I)
 TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
          ".webp": "image/webp", ".svg": "image/svg+xml", ".ttf": "font/ttf", ".otf": "font/otf",
          ".woff": "font/woff", ".woff2": "font/woff2"}
 FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
 
 
-def self_contained(html: str, base_dir: Path, readable: list[Path], cache_dir: Path | None = None) -> str:
+def self_contained(html: str, base_dir: Path, readable: list[Path], cache_dir: Path | None = None,
+                   withheld: list[Path] = ()) -> str:
     """`html` (whose relative URLs resolve against `base_dir`) with every local file it refers
-    to inside the `readable` folders written into it; font subsets kept in `cache_dir`."""
+    to inside the `readable` folders, and outside the `withheld` ones, written into it; font
+    subsets kept in `cache_dir`."""
     used = frozenset(html)
 
     def local(url: str) -> Path | None:
@@ -39,19 +43,25 @@ def self_contained(html: str, base_dir: Path, readable: list[Path], cache_dir: P
         if parts.scheme or parts.netloc or not parts.path:
             return None  # data:, https: and the like are left as they are (the policy refused the network)
         path = (base_dir / unquote(parts.path)).resolve()
-        return path if path.is_file() and any(path.is_relative_to(root.resolve()) for root in readable) else None
+        inside = any(path.is_relative_to(root.resolve()) for root in readable)
+        held_back = any(path.is_relative_to(root.resolve()) for root in withheld)
+        return path if path.is_file() and inside and not held_back else None
 
     def font_face(match: re.Match) -> str:
         rule = match.group(0)
-        found = CSS_URL.search(rule)
+        source = FONT_SRC.search(rule)
+        found = CSS_URL.search(source.group(0)) if source else None
         path = local(found.group(2)) if found else None
         if path is None or path.suffix.lower() not in FONT_SUFFIXES:
             return rule
-        subset = subset_font(path.read_bytes(), used, cache_dir)
+        try:
+            subset = subset_font(path.read_bytes(), used, cache_dir)
+        except Exception:  # noqa: BLE001 - not a font fontTools can read: left as a link, as it was
+            return rule
         if subset is None:
             return ""  # the report uses none of its characters
-        data = f'url("data:font/woff2;base64,{base64.b64encode(subset).decode()}") format("woff2")'
-        return rule[:found.start()] + data + rule[found.end():]
+        data = f'src: url("data:font/woff2;base64,{base64.b64encode(subset).decode()}") format("woff2");'
+        return rule[:source.start()] + data + rule[source.end():]
 
     def css_url(match: re.Match) -> str:
         path = local(match.group(2))
@@ -61,8 +71,8 @@ def self_contained(html: str, base_dir: Path, readable: list[Path], cache_dir: P
         path = local(match.group(3))
         return f"{match.group(1)}{match.group(2)}{data_url(path)}{match.group(2)}" if path is not None else match.group(0)
 
-    html = FONT_FACE.sub(font_face, html)
-    html = re.sub(r"<style\b[^>]*>.*?</style>", lambda m: CSS_URL.sub(css_url, m.group(0)), html, flags=re.S | re.I)
+    # Only in the page's own <style>: the same words in the report's text are text.
+    html = STYLE.sub(lambda m: CSS_URL.sub(css_url, FONT_FACE.sub(font_face, m.group(0))), html)
     return IMG_SRC.sub(img_src, html)
 
 
@@ -89,19 +99,33 @@ def subset_font(font: bytes, characters: frozenset[str], cache_dir: Path | None 
     if not used:
         return None
     extra = sorted(used - {ord(c) for c in BASE_CHARACTERS})
-    key = hashlib.sha256(hashlib.sha256(font).digest() + ",".join(map(str, extra)).encode()).hexdigest()[:32]
-    cached = cache_dir / f"{key}.woff2" if cache_dir is not None else None
-    if cached is not None and cached.is_file():
-        return cached.read_bytes()
+    key = hashlib.sha256(f"{SUBSET_FORMAT}|{_fonttools_version()}|".encode() + hashlib.sha256(font).digest()
+                         + ",".join(map(str, extra)).encode()).hexdigest()[:32]
+    if cache_dir is not None:
+        # Each file is named by its key and the hash of its bytes: a truncated or altered file
+        # no longer matches its name, and is made again.
+        for cached in cache_dir.glob(f"{key}-*.woff2"):
+            data = cached.read_bytes()
+            if cached.stem.endswith(hashlib.sha256(data).hexdigest()[:16]):
+                return data
     subset = _subset(font, frozenset(({ord(c) for c in BASE_CHARACTERS} | set(extra)) & cmap))
-    if cached is not None:
+    if cache_dir is not None:
         from sitrep.output import write_atomic
 
         try:
-            write_atomic(cached, subset)
+            write_atomic(cache_dir / f"{key}-{hashlib.sha256(subset).hexdigest()[:16]}.woff2", subset)
         except OSError:
             pass  # a cache that cannot be written only costs time
     return subset
+
+
+SUBSET_FORMAT = 1  # bump when BASE_CHARACTERS or the subsetting options change
+
+
+def _fonttools_version() -> str:
+    import fontTools
+
+    return fontTools.version
 
 
 @functools.lru_cache(maxsize=32)

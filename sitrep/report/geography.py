@@ -27,7 +27,7 @@ def situation_map(as_of: str, places: dict[str, Place], names: dict[str, str], r
     `incidents` the week's incident rows. None when nothing it mentions has coordinates."""
     points = [MapPoint(p.id, names[p.id], p.kind, p.lat, p.lon) for p in places.values()
               if p.lat is not None and p.lon is not None and p.kind not in NOT_POINTS]
-    located = {p.id: (p.lat, p.lon) for p in places.values() if p.lat is not None and p.lon is not None}
+    located = {p.id: (p.lat, p.lon) for p in points}  # not a governorate's centre: a route or incident there is not drawn
     map_routes = []
     for row in routes:
         if row.superseded_by:

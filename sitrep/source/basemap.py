@@ -47,10 +47,13 @@ def load_layer(path: Path, name: str, kind: str, attribution: str, licence: str)
         raise ConfigError(Problem(shown, 0, "the file is not UTF-8 text", expected="a GeoJSON file")) from None
     except json.JSONDecodeError as exc:
         raise ConfigError(Problem(shown, exc.lineno, f"not valid JSON: {exc.msg}", expected="a GeoJSON file")) from None
+    except RecursionError:
+        raise ConfigError(Problem(shown, 0, "not valid JSON: nested too deeply", expected="a GeoJSON file")) from None
     lines: list[Ring] = []
     areas: list[Ring] = []
     for index, geometry in enumerate(_geometries(data, shown)):
-        kind_of = GEOMETRIES.get(geometry.get("type") if isinstance(geometry, dict) else None)
+        kind_of = GEOMETRIES.get(geometry.get("type")) if isinstance(geometry, dict) and isinstance(
+            geometry.get("type"), str) else None
         where = f"geometry {index + 1}"
         if kind_of is None:
             raise ConfigError(Problem(shown, 0, f"{where} is a {_type_name(geometry)}, which the map does not draw",
@@ -74,7 +77,7 @@ def _geometries(data: object, shown: str) -> list:
         return [feature.get("geometry") if isinstance(feature, dict) else None for feature in data["features"]]
     if isinstance(data, dict) and data.get("type") == "Feature":
         return [data.get("geometry")]
-    if isinstance(data, dict) and data.get("type") in GEOMETRIES:
+    if isinstance(data, dict) and isinstance(data.get("type"), str) and data["type"] in GEOMETRIES:
         return [data]
     raise ConfigError(Problem(shown, 0, "not a GeoJSON FeatureCollection, Feature or geometry",
                               expected='a GeoJSON file: {"type": "FeatureCollection", "features": [...]}'))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from sitrep.errors import ConfigError, Problem, ProblemLog, did_you_mean
@@ -179,12 +180,37 @@ def _check_area_shapes(store: Store, area: Area, checker: "_CrossChecker") -> No
         elif update.outline is not None and len(update.outline) < least:
             checker.error(area, where + ("outline",), f"outline has {len(update.outline)} points",
                           expected=f"at least {least} [latitude, longitude] points")
-        elif update.file is not None:
+    # A `file:` is read by area_file_problems, on every load: the store cache knows the YAML, not the file.
+
+
+def area_file_problems(store: Store) -> list[Problem]:
+    """The GeoJSON files areas name, read and checked on every load (not cached with the store:
+    a file can change while its entry does not)."""
+    log = ProblemLog()
+    for area in store.areas.values():
+        origin = store.origins[area.id]
+        for u, update in enumerate(area.updates):
+            if update.file is None or update.outline is not None:
+                continue
             try:
-                area_shape(store, update)
+                rings = area_shape(store, update)
             except ConfigError as exc:
-                checker.error(area, where + ("file",), f"file: {exc.problems[0].message}",
-                              expected="a GeoJSON file inside the store folder, with a LineString or Polygon")
+                log.error(origin.file, origin.line_of("updates", u, "file"), f"file: {exc.problems[0].message}",
+                          expected="a GeoJSON file inside the store folder, with a LineString or Polygon",
+                          entry_id=area.id)
+                continue
+            least = 2 if area.shape == "front_line" else 3
+            if not rings or any(len(ring) < least for ring in rings):
+                log.error(origin.file, origin.line_of("updates", u, "file"),
+                          f"file: '{update.file}' holds a shape of fewer than {least} positions",
+                          expected=f"at least {least} positions per line or outline", entry_id=area.id)
+    return log.problems
+
+
+def area_files(store: Store) -> list[Path]:
+    """The GeoJSON files the store's areas name: inputs of every report, like the templates."""
+    return sorted({(store.root / update.file).resolve() for area in store.areas.values()
+                   for update in area.updates if update.file})
 
 
 def area_shape(store: Store, update) -> list[list[tuple[float, float]]]:

@@ -99,3 +99,42 @@ def test_the_report_reads_on_a_phone_without_sideways_scrolling(built, browser, 
 def test_on_a_wide_screen_the_tables_stay_tables(built, browser):
     open_at_width(browser, built["en"].as_uri(), 1100)
     assert browser.evaluate("getComputedStyle(document.querySelector('table.facts thead')).display") == "table-header-group"
+
+
+# --- The inlining itself ----------------------------------------------------------------------
+
+FONT = "NotoSans-Regular.ttf"
+
+
+def test_only_the_pages_own_styles_and_readable_files_are_inlined(tmp_path):
+    from support import REPO
+    from sitrep.render.singlefile import self_contained
+
+    fonts, store = tmp_path / "assets", tmp_path / "facts"
+    fonts.mkdir(), store.mkdir()
+    shutil.copy(REPO / "templates/fonts" / FONT, fonts / FONT)
+    shutil.copy(REPO / "templates/fonts" / FONT, store / "withheld.ttf")
+    html = ('<style>@font-face { font-family: "A"; src: url("assets/NotoSans-Regular.ttf") format("truetype"); }'
+            '@font-face { font-family: "B"; src: url(facts/withheld.ttf); }</style>'
+            '<p>Note @font-face{src:url(assets/NotoSans-Regular.ttf)} end</p>'
+            '<img data-src="assets/NotoSans-Regular.ttf" alt="x">')
+    out = self_contained(html, tmp_path, [tmp_path], tmp_path / "cache", withheld=[store])
+    first_rule = re.search(r'@font-face \{ font-family: "A"; (src:[^}]*)\}', out).group(1)
+    assert first_rule.startswith('src: url("data:font/woff2;base64,') and first_rule.count("format(") == 1
+    assert 'src: url(facts/withheld.ttf)' in out  # a withheld folder is never read
+    assert "<p>Note @font-face{src:url(assets/NotoSans-Regular.ttf)} end</p>" in out  # text stays text
+    assert '<img data-src="assets/NotoSans-Regular.ttf"' in out
+
+
+def test_a_damaged_cached_font_is_made_again(tmp_path):
+    from support import REPO
+    from sitrep.render import singlefile
+
+    font = (REPO / "templates/fonts" / FONT).read_bytes()
+    cache = tmp_path / "cache"
+    first = singlefile.subset_font(font, frozenset("Fallujah"), cache)
+    (cached,) = cache.glob("*.woff2")
+    cached.write_bytes(first[:100])  # truncated
+    singlefile._subset.cache_clear()
+    again = singlefile.subset_font(font, frozenset("Fallujah"), cache)
+    assert again == first and again[:4] == b"wOF2"

@@ -183,8 +183,13 @@ def test_an_area_without_a_usable_shape_is_refused_at_its_line(workspace, sitrep
     write(workspace / "facts/zz-area.yaml", text)
     result = sitrep_cli("check", "--config", workspace / "config.yaml")
     assert result.exit_code == 1
-    assert "[probe-front] file: 'geo/missing.geojson' is not a file inside the store folder" in result.stderr
     assert "[probe-front] outline has 2 points (expected at least 3 [latitude, longitude] points)" in result.stderr
+    # The store's own mistakes first; then the files its areas name, read once the store is sound.
+    write(workspace / "facts/zz-area.yaml", text.replace("[[33.20, 43.70], [33.20, 43.90]]",
+                                                         "[[33.20, 43.70], [33.20, 43.90], [33.10, 43.80]]"))
+    result = sitrep_cli("check", "--config", workspace / "config.yaml")
+    assert result.exit_code == 1
+    assert "[probe-front] file: 'geo/missing.geojson' is not a file inside the store folder" in result.stderr
     write(workspace / "facts/zz-area.yaml", AREA.replace("[33.30, 43.90]]", "[143.9, 33.3]]"))  # longitude first
     result = sitrep_cli("check", "--config", workspace / "config.yaml")
     assert result.exit_code == 1
@@ -215,3 +220,46 @@ def test_labels_do_not_collide_on_the_map_of_a_crowded_generated_store(tmp_path)
         cx, cy = float(x), float(y) - h * 0.3  # the baseline back to the box's middle
         boxes.append((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
     assert not [pair for pair in itertools.combinations(boxes, 2) if overlaps(*pair)]
+
+
+def test_an_area_file_is_read_on_every_load_and_its_change_rebuilds(workspace, sitrep_cli):
+    geojson = workspace / "facts/geo/front.geojson"
+    line = '{"type": "LineString", "coordinates": [[43.70, 33.30], [43.90, 33.30]]}'
+    write(geojson, line)
+    write(workspace / "facts/zz-area.yaml", AREA.replace("        outline: [[33.20, 43.70], [33.20, 43.90]]\n",
+                                                         "        file: geo/front.geojson\n"))
+    args = ["build", "--config", workspace / "config.yaml", "--language", "en", "--format", "html"]
+    assert sitrep_cli(*args).exit_code == 0
+    before = map_of(workspace, "2016-W26")
+    write(geojson, line.replace("33.30], [43.90, 33.30", "33.25], [43.90, 33.25"))  # the front moved
+    rebuilt = sitrep_cli(*args)
+    assert "built in" in rebuilt.stdout, rebuilt.stdout
+    assert map_of(workspace, "2016-W26") != before
+    write(geojson, '{"type": "LineString", "coordinates": "x"}')
+    checked = sitrep_cli("check", "--config", workspace / "config.yaml")  # the store cache does not hide it
+    assert checked.exit_code == 1 and "[probe-front] file:" in checked.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"type": ["FeatureCollection"]}', "not a GeoJSON FeatureCollection"),
+    ('{"type": "FeatureCollection", "features": [{"geometry": {"type": ["LineString"]}}]}', "which the map does not draw"),
+    ("[" * 100000, "not valid JSON"),
+])
+def test_a_broken_basemap_file_is_refused_in_words(workspace, sitrep_cli, content, message):
+    write(workspace / "facts/geo/euphrates.geojson", content)
+    result = sitrep_cli("check", "--config", workspace / "config.yaml")
+    assert result.exit_code == 1 and "Traceback" not in result.output and "internal error" not in result.output
+    assert "euphrates.geojson" in result.stderr and message in result.stderr
+
+
+def test_an_incident_at_a_governorate_is_not_drawn_at_its_centre():
+    from sitrep.report.context import IncidentRow, PlaceRef, Sourcing
+    from sitrep.report.geography import situation_map
+    from sitrep.source.schema import Place
+
+    places = {"anbar": Place(id="anbar", name="Anbar", kind="governorate", lat=32.5, lon=41.9),
+              "fallujah": Place(id="fallujah", name="Fallujah", kind="city", lat=33.35, lon=43.78)}
+    row = IncidentRow("i1", "air_strikes", "Air strikes", "June 2016", PlaceRef("anbar", "Anbar", {}), None, None,
+                      "alleged", "Alleged", "x", [], Sourcing(1, "F", "", True, "x"), True)
+    drawn = situation_map("3 July 2016", places, {"anbar": "Anbar", "fallujah": "Fallujah"}, [], [row], [], [])
+    assert drawn.incidents == [] and [p.id for p in drawn.points] == ["fallujah"]
