@@ -233,3 +233,23 @@ def test_a_charts_axis_and_words_are_in_the_editions_language():
         svg = trend_svg(points, "المدنيون المحاصرون، الفلوجة")
     assert ">٠</text>" in svg and ">٤٠٬٠٠٠</text>" in svg and "حزيران ٢٠١٦</text>" in svg
     assert "<title>المدنيون المحاصرون، الفلوجة، كما أُبلغ عنها: حزيران ٢٠١٦: ٣٠٬٠٠٠–٤٠٬٠٠٠</title>" in svg
+
+
+def test_plain_gives_the_words_of_a_translated_message_and_of_store_text():
+    from markupsafe import Markup
+
+    from sitrep.render.templates import plain_text
+
+    assert plain_text(Markup("Tom &amp; Jerry")) == "Tom & Jerry"  # escaped once, by the attribute it lands in
+    assert type(plain_text(Passage("Fallujah", "en", untranslated=True))) is str
+
+
+def test_a_charts_arabic_ticks_are_set_in_an_arabic_face():
+    from sitrep.render.charts import trend_svg
+    from sitrep.report.context import TrendPoint
+
+    points = [TrendPoint("f", dt.date(2016, 6, 1), dt.date(2016, 6, 30), 30000, 40000, "June 2016")]
+    with speaking(Language("ar", "IQ", "native")):
+        svg = str(trend_svg(points, "x"))
+    assert re.search(r'<text font-family="Noto Sans Arabic[^"]*"[^>]*>حزيران ٢٠١٦</text>', svg)
+    assert 'font-family="Noto Sans, DejaVu Sans, sans-serif" font-size="7"' not in svg  # no Arabic in a Latin face

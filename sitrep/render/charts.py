@@ -34,7 +34,6 @@ def trend_svg(points: Sequence, label: str = "", *, color: str = "#1f4e79", widt
     """An SVG chart of `points` (report.TrendPoint: .start, .end, .low, .high, .as_of), drawn
     in `color` (a CSS colour such as '#1f4e79')."""
     color = _safe_color(color)
-    tick = f'font-family="Noto Sans, Noto Sans Arabic, sans-serif" font-size="7" fill="{MUTED}"'
     if not points:
         return Markup("")
     first = min(p.start for p in points)
@@ -53,13 +52,12 @@ def trend_svg(points: Sequence, label: str = "", *, color: str = "#1f4e79", widt
         f'<line x1="{LEFT}" y1="{y(0):.1f}" x2="{width - RIGHT}" y2="{y(0):.1f}" stroke="{MUTED}" stroke-width="0.5"/>',
         f'<line x1="{LEFT - 2}" y1="{y(top_value):.1f}" x2="{LEFT}" y2="{y(top_value):.1f}" stroke="{MUTED}" '
         f'stroke-width="0.5"/>',  # a tick, not a line across: a report at the top value must stand out
-        f'<text {tick} x="{LEFT - 3}" y="{y(top_value) + 2.5:.1f}" text-anchor="end">{escape(format_number(top_value))}</text>',
-        f'<text {tick} x="{LEFT - 3}" y="{y(0) + 2.5:.1f}" text-anchor="end">{escape(format_number(0))}</text>',
-        f'<text {tick} x="{LEFT}" y="{height - 2}" text-anchor="start">{escape(_short_date(first))}</text>',
+        _tick(LEFT - 3, y(top_value) + 2.5, "end", format_number(top_value)),
+        _tick(LEFT - 3, y(0) + 2.5, "end", format_number(0)),
+        _tick(LEFT, height - 2, "start", _short_date(first)),
     ]
     if last - first > dt.timedelta(days=40):  # room for a second label
-        shapes.append(f'<text {tick} x="{width - RIGHT}" y="{height - 2}" text-anchor="end">'
-                      f'{escape(_short_date(last - dt.timedelta(days=1)))}</text>')
+        shapes.append(_tick(width - RIGHT, height - 2, "end", _short_date(last - dt.timedelta(days=1))))
     for p in points:
         left = x(p.start)
         right = max(x(p.end + dt.timedelta(days=1)), left + MIN_MARK_WIDTH)
@@ -85,6 +83,22 @@ def trend_svg(points: Sequence, label: str = "", *, color: str = "#1f4e79", widt
         f'width="{width}" height="{height}" role="img" aria-label="{escape(words)}">'
         f'<title>{escape(words)}</title>{"".join(shapes)}</svg>'
     )
+
+
+# WeasyPrint shapes SVG text with the first font of its family only: Arabic set in a Latin font's
+# fallback falls apart. A text in Arabic script (letters or Arabic-Indic digits) gets an Arabic face.
+LATIN_FONT = 'font-family="Noto Sans, DejaVu Sans, sans-serif"'
+ARABIC_FONT = 'font-family="Noto Sans Arabic, Noto Sans, sans-serif"'
+
+
+def font_for(text: str) -> str:
+    """The SVG font-family attribute for `text`."""
+    return ARABIC_FONT if any("\u0600" <= char <= "\u06ff" for char in text) else LATIN_FONT
+
+
+def _tick(x: float, y: float, anchor: str, text: str) -> str:
+    return (f'<text {font_for(text)} font-size="7" fill="{MUTED}" x="{x:.1f}" y="{y:.1f}" '
+            f'text-anchor="{anchor}">{escape(text)}</text>')
 
 
 def _safe_color(color: str) -> str:

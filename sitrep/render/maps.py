@@ -22,7 +22,7 @@ from typing import Iterable
 from markupsafe import Markup, escape
 
 from sitrep.language import format_decimal, gettext as _, ngettext
-from sitrep.render.charts import _safe_color
+from sitrep.render.charts import _safe_color, font_for
 from sitrep.source.vocabulary import ROUTE_STATUSES
 
 EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG)
@@ -54,16 +54,6 @@ PLACE_RANK = {"city": 0, "town": 1, "camp": 2, "crossing": 3, "checkpoint": 3, "
               "area": 6}
 DEFAULT_COLOURS = {"ok": "#2e6b30", "warning": "#8a5a00", "danger": "#a4262c", "ink": "#1d2327", "muted": "#5b6770",
                    "accent": "#1f5f8b", "panel": "#f6f8fa", "rule": "#c9d2d8"}
-FONT = 'font-family="Noto Sans, DejaVu Sans, sans-serif"'
-# WeasyPrint shapes SVG text with the first font of its family only: Arabic falls apart in a
-# Latin font's fallback. A text in Arabic script is set in Noto Sans Arabic.
-ARABIC_FONT = 'font-family="Noto Sans Arabic, Noto Sans, sans-serif"'
-
-
-def font_for(text: str) -> str:
-    return ARABIC_FONT if any("\u0600" <= char <= "\u06ff" for char in text) else FONT
-
-
 # --- Projection ----------------------------------------------------------------------------------
 
 def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -112,7 +102,7 @@ def overlaps(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def label_box(x: float, y: float, text: str, size: float = LABEL_SIZE) -> tuple[float, float]:
+def label_box(text: str, size: float = LABEL_SIZE) -> tuple[float, float]:
     """(width, height) of a label of `text`."""
     return len(text) * size * CHAR_WIDTH + 2, size * 1.25
 
@@ -137,7 +127,7 @@ def place_labels(places: list[tuple[str, str, float, float, float]], obstacles: 
     frame = (1, 1, width - 1, height - 1)
     number = 0
     for place_id, text, x, y, radius in places:
-        w, h = label_box(x, y, text)
+        w, h = label_box(text)
         gap = radius + 2.5
         candidates = [(x + gap + w / 2, y), (x - gap - w / 2, y), (x, y - gap - h / 2), (x, y + gap + h / 2),
                       (x + gap + w / 2, y - gap), (x - gap - w / 2, y - gap), (x + gap + w / 2, y + gap),
@@ -152,7 +142,7 @@ def place_labels(places: list[tuple[str, str, float, float, float]], obstacles: 
         else:
             number += 1
             tag = format_decimal(number)
-            w, h = label_box(x, y, tag, LABEL_SIZE)
+            w, h = label_box(tag, LABEL_SIZE)
             cx, cy = _free_spot(x, y, w, h, radius, placed, frame)
             box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
             placed.append(box)
@@ -186,7 +176,7 @@ class DrawnMap:
 
 def draw_map(situation, *, width: float = WIDTH, height: float = HEIGHT, colours: dict | None = None) -> DrawnMap:
     """The SVG of report.map (context.SituationMap), in the theme's colours."""
-    palette = {**DEFAULT_COLOURS, **{k: _safe_color(v) for k, v in (colours or {}).items() if k in DEFAULT_COLOURS}}
+    palette = _palette(colours)
     extent = [(p.lat, p.lon) for p in situation.points]
     extent += [point for route in situation.routes for point in route.points]
     extent += [point for area in situation.areas for ring in area.rings for point in ring]
@@ -205,19 +195,20 @@ def draw_map(situation, *, width: float = WIDTH, height: float = HEIGHT, colours
         for ring in layer.lines:
             shapes.append(f'<path d="{path(ring)}" fill="none" stroke="{stroke}" stroke-width="{stroke_width}"'
                           f'{dashes} stroke-linecap="round" stroke-linejoin="round"/>')
-    hatches = []
-    for index, area in enumerate(situation.areas):
-        colour, angle = AREA_FILLS[area_style(situation, area)]
+    hatches: dict[int, str] = {}  # one pattern per party's look
+    for area in situation.areas:
+        style = area_style(situation, area)
+        colour, angle = AREA_FILLS[style]
         closed = area.shape == "area"
-        if closed and f"hatch-{index}" not in hatches:
-            hatches.append(f'<pattern id="hatch-{index}" width="5" height="5" patternUnits="userSpaceOnUse" '
+        if closed and style not in hatches:
+            hatches[style] = (f'<pattern id="hatch-{style}" width="5" height="5" patternUnits="userSpaceOnUse" '
                            f'patternTransform="rotate({angle})"><rect width="5" height="5" fill="{palette[colour]}" '
                            f'fill-opacity="0.10"/><path d="M0,0 L0,5" stroke="{palette[colour]}" stroke-width="1" '
                            f'stroke-opacity="0.45"/></pattern>')
         for ring in area.rings:
-            style = (f'fill="url(#hatch-{index})" stroke="{palette[colour]}" stroke-width="1.2"' if closed
-                     else f'fill="none" stroke="{palette[colour]}" stroke-width="2.2" stroke-dasharray="1 2.5"')
-            shapes.append(f'<path data-fact="{escape(area.id)}" d="{path(ring, closed)}" {style}/>')
+            look = (f'fill="url(#hatch-{style})" stroke="{palette[colour]}" stroke-width="1.2"' if closed
+                    else f'fill="none" stroke="{palette[colour]}" stroke-width="2.2" stroke-dasharray="1 2.5"')
+            shapes.append(f'<path data-fact="{escape(area.id)}" d="{path(ring, closed)}" {look}/>')
     for route in situation.routes:
         colour, dash, stroke_width = ROUTE_STYLES.get(route.status, ROUTE_STYLES["unknown"])
         dashes = f' stroke-dasharray="{dash}"' if dash else ""
@@ -254,10 +245,15 @@ def draw_map(situation, *, width: float = WIDTH, height: float = HEIGHT, colours
     title = escape(situation.description)
     svg = (f'<svg class="situation-map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" role="img" aria-label="{title}"><title>{title}</title>'
-           f'<defs><clipPath id="map-frame"><rect width="{width}" height="{height}"/></clipPath>{"".join(hatches)}</defs>'
+           f'<defs><clipPath id="map-frame"><rect width="{width}" height="{height}"/></clipPath>{"".join(hatches.values())}</defs>'
            f'<rect width="{width}" height="{height}" fill="#fbfbfa" stroke="{palette["rule"]}" stroke-width="0.8"/>'
            f'<g clip-path="url(#map-frame)">{"".join(shapes)}</g></svg>')
     return DrawnMap(Markup(svg), key)
+
+
+def _palette(colours: dict | None) -> dict[str, str]:
+    """The theme's colours the map uses (each checked to be a plain colour), the defaults for the rest."""
+    return {**DEFAULT_COLOURS, **{k: _safe_color(v) for k, v in (colours or {}).items() if k in DEFAULT_COLOURS}}
 
 
 def area_style(situation, area) -> int:
@@ -323,7 +319,7 @@ def _furniture(shapes: list[str], projection: Projection, as_of: str, width: flo
     boxes.append((sx - 2, sy - 14, sx + length + 2, sy + 2))
     # The date the map shows, bottom right.
     text = _("As of %(date)s") % {"date": as_of}
-    w, h = label_box(0, 0, text, 7.5)
+    w, h = label_box(text, 7.5)
     shapes.append(f'<text x="{width - 8 - w / 2:.1f}" y="{height - 8}" {font_for(text)} font-size="7.5" text-anchor="middle" '
                   f'fill="{palette["muted"]}">{escape(text)}</text>')
     boxes.append((width - 10 - w, height - 8 - h, width - 6, height - 4))
@@ -338,7 +334,7 @@ def map_svg(situation, width: float = WIDTH, height: float = HEIGHT, colours: di
 def map_legend(situation, width: float = WIDTH, height: float = HEIGHT, colours: dict | None = None) -> Markup:
     """{{ report.map | map_legend(colours=theme.colours) }}: what the map's lines and symbols
     mean (only those it draws), the key of numbered places, and the basemap's credits."""
-    palette = {**DEFAULT_COLOURS, **{k: _safe_color(v) for k, v in (colours or {}).items() if k in DEFAULT_COLOURS}}
+    palette = _palette(colours)
     items = []
     for status in [s for s in ROUTE_STYLES if any(r.status == s for r in situation.routes)]:
         colour, dash, stroke_width = ROUTE_STYLES[status]

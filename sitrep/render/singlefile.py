@@ -110,12 +110,13 @@ def subset_font(font: bytes, characters: frozenset[str], cache_dir: Path | None 
                 return data
     subset = _subset(font, frozenset(({ord(c) for c in BASE_CHARACTERS} | set(extra)) & cmap))
     if cache_dir is not None:
+        from sitrep.errors import OutputError
         from sitrep.output import write_atomic
 
         try:
             write_atomic(cache_dir / f"{key}-{hashlib.sha256(subset).hexdigest()[:16]}.woff2", subset)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        except OutputError:
+            pass  # a cache that cannot be written (a read-only ~/.cache) only costs time
     return subset
 
 

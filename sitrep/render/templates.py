@@ -177,6 +177,8 @@ def plain_text(value: object) -> str:
     """The text alone: a Passage (store text, report.context) prints marked with its language
     and as HTML; in an attribute, a title or a chart's label only its words can go. (Jinja's
     `string` filter keeps a string's own type, and so its marks.)"""
+    if isinstance(value, Markup):  # a translated message: its words, not their HTML escapes
+        return value.unescape()
     return str.__str__(value) if isinstance(value, str) else str(value)
 
 

@@ -448,6 +448,15 @@ def run_both_and_collect(ws: Path, sitrep_cli, expected: list[tuple[str, int]]) 
     assert_nothing_written(ws)
 
 
+def write_probes(ws: Path, first: str, second: str) -> str:
+    """Three probe files, first to last in name order; the last holds a place of an unknown
+    kind. Returns the last one's text."""
+    third = "places:\n  - id: probe-other\n    name: Probe\n    kind: metropolis\n"
+    for name, text in (("aa", first), ("mm", second), ("zz", third)):
+        write(ws / f"facts/{name}-probe.yaml", text)
+    return third
+
+
 def test_several_errors_are_all_reported_sorted_by_file_and_line(ws, sitrep_cli):
     # In file order the cross-check error (unknown source, first entry) is found after the
     # schema errors (second entry); the output must still be sorted by line.
@@ -470,10 +479,7 @@ def test_several_errors_are_all_reported_sorted_by_file_and_line(ws, sitrep_cli)
              "    cited:\n"
              "      - {source: ibtimes, date: 2016-06}\n")
     second = "places:\n  - id: probe-place\n    kind: city\n"
-    third = "places:\n  - id: probe-other\n    name: Probe\n    kind: metropolis\n"
-    write(ws / "facts/aa-probe.yaml", first)
-    write(ws / "facts/mm-probe.yaml", second)
-    write(ws / "facts/zz-probe.yaml", third)
+    third = write_probes(ws, first, second)
     run_both_and_collect(ws, sitrep_cli, [
         ("facts/aa-probe.yaml", line_of(first, "source: ibtimez")),
         ("facts/aa-probe.yaml", line_of(first, "value: many")),
@@ -492,10 +498,7 @@ def test_errors_beside_an_unreadable_file_are_still_reported(ws, sitrep_cli):
         "    week: 2016-W26\n"
         "    section: outlook\n")
     second = "places:\n  - id: probe-place\n    name: Probe\n   kind: city\n"
-    third = "places:\n  - id: probe-other\n    name: Probe\n    kind: metropolis\n"
-    write(ws / "facts/aa-probe.yaml", first)
-    write(ws / "facts/mm-probe.yaml", second)
-    write(ws / "facts/zz-probe.yaml", third)
+    third = write_probes(ws, first, second)
     run_both_and_collect(ws, sitrep_cli, [
         ("facts/aa-probe.yaml", line_of(first, "low: 9")),
         ("facts/aa-probe.yaml", line_of(first, "- id: probe-outlook")),

@@ -138,3 +138,14 @@ def test_a_damaged_cached_font_is_made_again(tmp_path):
     singlefile._subset.cache_clear()
     again = singlefile.subset_font(font, frozenset("Fallujah"), cache)
     assert again == first and again[:4] == b"wOF2"
+
+
+def test_a_font_cache_that_cannot_be_written_only_costs_time(tmp_path):
+    from support import REPO
+    from sitrep.render import singlefile
+
+    cache = tmp_path / "cache"
+    cache.write_text("a file where the cache folder should be")  # no folder can be made here
+    singlefile._subset.cache_clear()
+    subset = singlefile.subset_font((REPO / "templates/fonts" / FONT).read_bytes(), frozenset("Fallujah"), cache)
+    assert subset[:4] == b"wOF2"

@@ -216,7 +216,7 @@ def test_labels_do_not_collide_on_the_map_of_a_crowded_generated_store(tmp_path)
     assert len(labels) == len(context.map.points)
     boxes = []
     for _, x, y, text in labels:
-        w, h = label_box(0, 0, text)
+        w, h = label_box(text)
         cx, cy = float(x), float(y) - h * 0.3  # the baseline back to the box's middle
         boxes.append((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
     assert not [pair for pair in itertools.combinations(boxes, 2) if overlaps(*pair)]
