@@ -37,6 +37,7 @@ from sitrep.source.cache import CACHE_DIR, user_cache_dir
 from sitrep.source.checks import area_file_problems, translation_warnings
 from sitrep.source.config import Config, load_config
 from sitrep.source.dates import IsoWeek
+from sitrep.source.bulk import BulkStore, attach as attach_bulk
 from sitrep.source.store import Store, load_store
 
 FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf", "NotoSans-BoldItalic.ttf",
@@ -109,6 +110,9 @@ class Workspace:
         problems = area_file_problems(store)  # files areas name: read on every load, never cached
         if problems:
             raise StoreError(problems)
+        bulk = BulkStore.open(config.workspace)
+        if bulk is not None:  # after the checks: imported rows were checked as they were imported
+            attach_bulk(store, bulk)
         return cls(config, store)
 
     @property

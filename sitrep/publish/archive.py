@@ -72,7 +72,10 @@ class Fingerprints:
             digest.update(_tree_digest(folder_or_file))
         for kind in REFERENCE_KINDS:
             for entry in store.kind(kind).values():
-                digest.update(self.digest(entry))
+                if entry.id in store.origins:  # the curated store's; the imported are in the bulk's digest
+                    digest.update(self.digest(entry))
+        if store.bulk is not None:  # any import changes every report that may show what it brought
+            digest.update(store.bulk.digest.encode())
         self.common = digest.digest()
         self.known_prefix = self._known_prefixes()
         self.narrative = _narrative_by_week(store, self.digest)

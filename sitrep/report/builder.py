@@ -422,6 +422,8 @@ class _Builder:
             citations=self.cite(incident.id, incident.cited),
             sourcing=self.sourcing(incident.cited),
             is_new=True,  # an incident is news in the one report it enters
+            record=_("ACLED event %(id)s") % {"id": incident.imported.record}
+            if incident.imported and incident.imported.dataset == "acled" else None,
         )
 
     def victims_text(self, incident: Incident) -> str | None:

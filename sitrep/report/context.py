@@ -258,6 +258,7 @@ class IncidentRow:
     citations: list[int]
     sourcing: Sourcing
     is_new: bool  # entered the series in this report
+    record: str | None = None  # an imported incident's id in its dataset: "ACLED event IRQ12345"
 
 
 @dataclass

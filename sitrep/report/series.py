@@ -31,17 +31,27 @@ class Series:
         # restricted-only week exists.
         self.arrivals = arrivals(store, public_only)
         self.known_days = [a.known_on for a in self.arrivals]
+        # Imported events (source/bulk.py) are counted by the day they became known, and read
+        # a week at a time when a report asks for its news.
+        self.bulk = store.bulk
+        self.public_only = public_only
+        bulk_days = self.bulk.known_days(public_only) if self.bulk is not None else {}
         narrative_weeks = {IsoWeek.parse(n.week) for n in store.narrative.values()
                            if n.sensitivity == "public" or not public_only}
-        news = {IsoWeek.containing(day) for day in self.known_days} | narrative_weeks
+        news = {IsoWeek.containing(day) for day in [*self.known_days, *bulk_days]} | narrative_weeks
         self.first = IsoWeek.parse(settings.first) if settings.first else min(news, default=None)
         self.quiet_weeks = settings.quiet_weeks
         self.stale_after_weeks = settings.stale_after_weeks
         self.by_week: dict[IsoWeek, list[Arrival]] = {}
         for arrival in self.arrivals:
             self.by_week.setdefault(self.week_of(arrival), []).append(arrival)
+        self.bulk_counts: dict[IsoWeek, int] = {}
+        for day, n in bulk_days.items():
+            week = max(IsoWeek.containing(day), self.first)
+            self.bulk_counts[week] = self.bulk_counts.get(week, 0) + n
+        self._bulk_arrivals: dict[IsoWeek, list[Arrival]] = {}
         self.narrative_weeks = {w for w in narrative_weeks if self.first and w >= self.first}
-        news_weeks = set(self.by_week) | self.narrative_weeks
+        news_weeks = set(self.by_week) | self.narrative_weeks | set(self.bulk_counts)
         if not news_weeks:
             self.reports: list[IsoWeek] = []
         elif self.quiet_weeks == "report":
@@ -69,8 +79,30 @@ class Series:
         return self.reports[i + 1] if i + 1 < len(self.reports) else None
 
     def arrived_in(self, week: IsoWeek) -> list[Arrival]:
-        """What became known in the week's report: its news."""
-        return self.by_week.get(week, [])
+        """What became known in the week's report: its news (imported events included)."""
+        return self.by_week.get(week, []) + self.imported_in(week)
+
+    def imported_in(self, week: IsoWeek) -> list[Arrival]:
+        """The imported events that became known in the week's report, read from the bulk
+        store once (the first report takes every one known before it too)."""
+        if week not in self.bulk_counts:
+            return []
+        if week not in self._bulk_arrivals:
+            first = None if week == self.first else week.start
+            self._bulk_arrivals[week] = [
+                Arrival(incident, incident.date, tuple(incident.cited), incident.date.end,
+                        f"the last day of its date, {incident.date.text} (imported from {incident.imported.dataset})")
+                for incident in self.bulk.incidents_known(first, week.end, self.public_only)]
+        return self._bulk_arrivals[week]
+
+    def count_arrived(self, week: IsoWeek) -> dict[str, int]:
+        """How many entries of each kind enter the series in the week's report (imported events
+        counted, not read)."""
+        counts = {"figures": 0, "incidents": 0, "routes": 0, "areas": 0, "movements": 0}
+        for arrival in self.by_week.get(week, []):
+            counts[type(arrival.entry).__name__.lower() + "s"] += 1
+        counts["incidents"] += self.bulk_counts.get(week, 0)
+        return counts
 
     def known_by(self, week: IsoWeek) -> list[Arrival]:
         """Everything known by the end of the week's report (its news and all before)."""
@@ -83,7 +115,7 @@ class Series:
         return self.arrivals[:bisect.bisect_left(self.known_days, week.start)]
 
     def is_quiet(self, week: IsoWeek) -> bool:
-        return week not in self.by_week and week not in self.narrative_weeks
+        return week not in self.by_week and week not in self.narrative_weeks and week not in self.bulk_counts
 
 
 def series_of(store: Store, settings: SeriesSettings, edition: str = "public") -> Series:
@@ -127,10 +159,8 @@ def week_summaries(series: Series) -> list[WeekSummary]:
     """Every report of the series: its number and how many entries of each kind it brings."""
     summaries = []
     for week in series.reports:
-        counts = {"figures": 0, "incidents": 0, "routes": 0, "areas": 0, "movements": 0}
-        for arrival in series.arrived_in(week):
-            counts[type(arrival.entry).__name__.lower() + "s"] += 1
-        summaries.append(WeekSummary(str(week), series.number(week), format_span(week.start, week.end), counts))
+        summaries.append(WeekSummary(str(week), series.number(week), format_span(week.start, week.end),
+                                     series.count_arrived(week)))
     return summaries
 
 

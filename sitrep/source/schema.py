@@ -10,7 +10,7 @@ import re
 import typing
 from typing import Annotated, Iterator, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic.json_schema import models_json_schema
 
 from sitrep.errors import describe_value, did_you_mean, excerpt
@@ -128,6 +128,7 @@ LocalizedText = Annotated[
 Date = Annotated[
     FuzzyDate,
     PlainValidator(parse_fuzzy_date),
+    PlainSerializer(lambda date: date.text, when_used="json"),  # as written (the bulk store's JSON)
     WithJsonSchema({"type": "string", "pattern": FUZZY_DATE_PATTERN,
                     "description": "YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY or START/END"}),
 ]
@@ -201,6 +202,19 @@ class Actor(Model):
     notes: Optional[LocalizedText] = None
 
 
+class Imported(Model):
+    """Where an imported entry came from (`sitrep import`): the dataset, the row's own id in it,
+    the import file's name and SHA-256, the day it was imported, and (ACLED) the row's
+    `timestamp`, which says whether a later file updates it."""
+
+    dataset: Literal["acled", "dtm"]
+    record: Text  # ACLED's event_id_cnty; DTM's place code and reporting date
+    file: Text
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    on: Date
+    timestamp: Optional[Annotated[int, Field(ge=0, strict=True)]] = None
+
+
 class Figure(Amount):
     id: Id
     metric: _literal(vocab.METRICS)
@@ -210,6 +224,7 @@ class Figure(Amount):
     note: Optional[LocalizedText] = None
     cited: Cited
     sensitivity: Sensitivity = "public"
+    imported: Optional[Imported] = None  # set by `sitrep import` on the rows it brings
 
 
 class Victims(Model):
@@ -231,6 +246,7 @@ class Incident(Model):
     summary: LocalizedText
     cited: Cited
     sensitivity: Sensitivity = "public"
+    imported: Optional[Imported] = None  # set by `sitrep import` on the rows it brings
 
 
 class RouteUpdate(Model):

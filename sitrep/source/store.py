@@ -85,12 +85,18 @@ class Store:
     # each report's number and neighbours, the fingerprints and trace all ask; a loaded store
     # never changes).
     memo: dict = field(default_factory=dict, repr=False, compare=False)
+    # The rows `sitrep import` brought (source/bulk.py), attached by the pipeline after the
+    # store is checked: its events are read a week at a time, through the series.
+    bulk: object | None = field(default=None, repr=False, compare=False)
 
     def kind(self, name: str) -> dict[str, Model]:
         return getattr(self, name)
 
     def counts(self) -> dict[str, int]:
-        return {name: len(self.kind(name)) for name in KINDS}
+        """Entries of each kind in the store's files (not those `sitrep import` brought: bulk.py)."""
+        if self.bulk is None:
+            return {name: len(self.kind(name)) for name in KINDS}
+        return {name: sum(1 for entry_id in self.kind(name) if entry_id in self.origins) for name in KINDS}
 
     def dated_facts(self) -> Iterator[tuple[Model, FuzzyDate]]:
         """Every dated fact with the date that places it in time."""

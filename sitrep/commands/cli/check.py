@@ -40,4 +40,5 @@ def check(
     weeks = result.weeks(result.config.edition)
     span = f"; reports {weeks[0]} to {weeks[-1]} ({_counted(len(weeks), 'report')})" if weeks else ""
     warned = f" {_counted(len(result.warnings), 'warning')}." if result.warnings else ""
-    typer.echo(f"OK: {len(result.store.files)} files, {counts}{span}.{warned}")
+    imported = f"; {result.store.bulk.summary()}" if result.store.bulk is not None else ""
+    typer.echo(f"OK: {len(result.store.files)} files, {counts}{imported}{span}.{warned}")

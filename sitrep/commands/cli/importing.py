@@ -1,0 +1,46 @@
+"""`sitrep import acled|dtm FILE.csv`: merge a dataset's rows into the workspace's bulk store.
+
+The import's modules (DuckDB, the store) are imported inside the command: `sitrep --help` should
+not pay for loading them (see sitrep/commands/cli/__init__.py).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from sitrep.commands.app import ConfigOption, app
+
+
+class Dataset(str, Enum):
+    acled = "acled"
+    dtm = "dtm"
+
+
+@app.command("import")
+def import_(
+    dataset: Dataset = typer.Argument(..., help="acled: ACLED's events (as incidents); "
+                                                "dtm: IOM DTM's IDPs by admin area (as figures)."),
+    file: Path = typer.Argument(..., help="The CSV file as downloaded from the dataset."),
+    config: Path = ConfigOption,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what would change; write nothing."),
+    drop_missing: bool = typer.Option(False, "--drop-missing",
+                                      help="Drop the rows held from earlier imports that this file no longer has "
+                                           "(ACLED deletes events); by default they are kept."),
+    restricted: bool = typer.Option(False, "--restricted",
+                                    help="Mark every imported row restricted: internal edition only."),
+) -> None:
+    """Import a CSV file of ACLED events or IOM DTM displacement figures into the workspace (bulk/).
+
+    Every row is checked first: a bad row stops the import, and nothing is written. Re-importing an updated file updates the changed rows and never duplicates one.
+
+    Example: sitrep import acled acled-iraq-2016.csv --dry-run
+    """
+    from sitrep.exchange.importing import run_import
+
+    report = run_import(config, dataset.value, file, dry_run=dry_run, drop_missing=drop_missing,
+                        sensitivity="restricted" if restricted else "public")
+    for line in report.lines():
+        typer.echo(line)

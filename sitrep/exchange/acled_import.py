@@ -1,0 +1,248 @@
+"""`sitrep import acled FILE.csv`: ACLED events as the store's incidents (README, "Imported data").
+
+Every row is checked first, and any bad row stops the import before anything is written (one
+message per problem, with its row). Then, for the rows of the types sitrep documents
+(acled.SITREP_TYPE_OF; the others are counted and left out):
+
+- the date, at ACLED's time_precision: a day (1), the ISO week holding the date (2), its month (3);
+- the place: the store's place of that name within 25 km, or any place within 1 km; else a place
+  proposed for it, under its admin1 region (itself matched or proposed);
+- the perpetrator: actor1, matched by name or alias, or proposed (with its kind from inter1);
+  none when actor1 is civilians, protesters or rioters;
+- the citations: each outlet of ACLED's `source` field (matched by name, or proposed with
+  reliability F until a person grades it), relayed by ACLED (the source `acled`);
+- status "alleged": ACLED codes what outlets report; the report attributes what one ungraded
+  source says, never states it;
+- provenance: the dataset, its event id, the file's name and SHA-256, the import's day, and the
+  row's `timestamp`.
+
+Re-importing merges by event id: a row whose timestamp is newer than the one held replaces it, an
+older or equal one changes nothing, a new one is added; events held but absent from the file are
+kept unless `--drop-missing` (an ACLED file is often one period or one region of the dataset).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sitrep.exchange import acled
+from sitrep.exchange.importing import (ImportError_, ImportFile, Matcher, read_csv, refuse_if_any, require_columns,
+                                       row_problems)
+from sitrep.source.bulk import EVENT_COLUMNS, empty_events_sql
+
+REQUIRED = ("event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "inter1",
+            "country", "admin1", "location", "latitude", "longitude", "source", "notes", "fatalities", "timestamp")
+OPTIONAL = ("year", "disorder_type", "assoc_actor_1", "actor2", "assoc_actor_2", "inter2", "interaction",
+            "civilian_targeting", "iso", "region", "admin2", "admin3", "geo_precision", "source_scale", "tags")
+
+ACLED_SOURCE_ID = "acled"
+ACLED_SOURCE_NAME = "ACLED (Armed Conflict Location & Event Data)"
+ACLED_URL = "https://acleddata.com"
+
+# ACLED's event_date as its exports write it: 2016-06-15 (the API), 15 June 2016 (the export tool).
+_DATE = ("coalesce(try_strptime(trim(event_date), '%Y-%m-%d'), try_strptime(trim(event_date), '%d %B %Y'), "
+         "try_strptime(trim(event_date), '%d-%B-%Y'), try_strptime(trim(event_date), '%d/%m/%Y'))::DATE")
+_INTEGER = r"regexp_full_match(trim({c}), '[0-9]+')"
+_NUMBER = r"regexp_full_match(trim({c}), '-?[0-9]+(\.[0-9]+)?')"
+
+
+@dataclass
+class AcledRows:
+    """What the checked file holds, ready to merge."""
+
+    rows: int
+    skipped: Counter = field(default_factory=Counter)  # sub-event type -> rows left out
+
+
+def check_rows(connection, source: ImportFile) -> AcledRows:
+    """Load the file into the table `acled` and check every row; raises ImportError_ listing
+    each bad row."""
+    columns = read_csv(connection, source, "acled")
+    require_columns(source, columns, REQUIRED, "an ACLED export")
+    for column in OPTIONAL:
+        if column not in columns:
+            connection.execute(f'ALTER TABLE acled ADD COLUMN "{column}" VARCHAR')
+    known_subs = ", ".join(f"'{s}'" for s in acled.EVENT_TYPE_OF_SUB)
+    checks = [
+        ("coalesce(trim(event_id_cnty), '') = ''", "event_id_cnty", "is empty", "ACLED's event id, such as IRQ12345"),
+        ("NOT regexp_full_match(lower(trim(event_id_cnty)), '[a-z0-9][a-z0-9._-]{0,100}')", "event_id_cnty",
+         "{value} is not an ACLED event id", "letters and digits, such as IRQ12345"),
+        ("trim(event_id_cnty) IN (SELECT trim(event_id_cnty) FROM acled GROUP BY 1 HAVING count(*) > 1)",
+         "event_id_cnty", "{value} is on more than one row", "each event once"),
+        (f"{_DATE} IS NULL", "event_date", "{value} is not a date", "YYYY-MM-DD, or a day, month and year (15 June 2016)"),
+        (f"{_DATE} IS NOT NULL AND NOT (year({_DATE}) BETWEEN 1800 AND 2199)", "event_date",
+         "{value} is out of range", "a date between 1800 and 2199"),
+        ("coalesce(trim(time_precision), '') NOT IN ('1', '2', '3')", "time_precision", "{value} is not a precision code",
+         "1 (the day), 2 (the week) or 3 (the month)"),
+        ("coalesce(trim(geo_precision), '1') NOT IN ('1', '2', '3')", "geo_precision", "{value} is not a precision code",
+         "1 (the place), 2 (near it) or 3 (the region)"),
+        (f"trim(sub_event_type) NOT IN ({known_subs})", "sub_event_type", "{value} is not one of ACLED's sub-event types",
+         "a sub-event type of ACLED's codebook, such as Armed clash or Attack"),
+        (f"NOT {_NUMBER.format(c='latitude')} OR NOT (TRY_CAST(trim(latitude) AS DOUBLE) BETWEEN -90 AND 90)", "latitude",
+         "{value} is not a latitude", "a number from -90 to 90"),
+        (f"NOT {_NUMBER.format(c='longitude')} OR NOT (TRY_CAST(trim(longitude) AS DOUBLE) BETWEEN -180 AND 180)",
+         "longitude", "{value} is not a longitude", "a number from -180 to 180"),
+        ("coalesce(trim(location), '') = ''", "location", "is empty", "the place's name"),
+        (f"NOT {_INTEGER.format(c='fatalities')}", "fatalities", "{value} is not a count",
+         "a whole number, 0 when none were reported"),
+        (f"NOT {_INTEGER.format(c='timestamp')}", "timestamp", "{value} is not a timestamp",
+         "ACLED's timestamp: seconds since 1970"),
+    ]
+    refuse_if_any(source, row_problems(connection, source, checks, "acled"))
+    rows = connection.execute("SELECT count(*) FROM acled").fetchone()[0]
+    if rows == 0:
+        raise ImportError_([_problem(source, "the file holds a header and no rows", "at least one event")])
+    mapped = ", ".join(f"'{s}'" for s in acled.SITREP_TYPE_OF)
+    skipped = Counter(dict(connection.execute(
+        f"SELECT trim(sub_event_type), count(*) FROM acled WHERE trim(sub_event_type) NOT IN ({mapped}) GROUP BY 1"
+    ).fetchall()))
+    return AcledRows(rows, skipped)
+
+
+def _problem(source: ImportFile, message: str, expected: str):
+    from sitrep.errors import Problem
+
+    return Problem(source.shown, 0, message, expected=expected)
+
+
+def match_entries(connection, matcher: Matcher) -> None:
+    """Match each distinct location, actor and outlet of the rows to the store (or propose one),
+    into the tables `_places`, `_actors`, `_sources` that the events query joins."""
+    mapped = ", ".join(f"'{s}'" for s in acled.SITREP_TYPE_OF)
+    connection.execute(f"CREATE TEMP VIEW _kept AS SELECT * FROM acled WHERE trim(sub_event_type) IN ({mapped})")
+    matcher.source(ACLED_SOURCE_NAME, "ngo", ACLED_SOURCE_ID, ACLED_URL)
+    places = []
+    regions: dict[tuple[str, str], str] = {}
+    for country, admin1, location, lat, lon, precision in connection.execute("""
+            SELECT trim(country), trim(coalesce(admin1, '')), trim(location),
+                   round(CAST(trim(latitude) AS DOUBLE), 4), round(CAST(trim(longitude) AS DOUBLE), 4),
+                   min(CAST(coalesce(trim(geo_precision), '1') AS INTEGER))
+            FROM _kept GROUP BY ALL ORDER BY ALL""").fetchall():
+        parent = None
+        if admin1:
+            key = (country, admin1)
+            if key not in regions:
+                regions[key] = matcher.place(admin1, None, None, "governorate", None)
+            parent = regions[key]
+        kind = "town" if precision == 1 else "area"
+        places.append((country, admin1, location, lat, lon, matcher.place(location, lat, lon, kind, parent)))
+    connection.execute("CREATE TEMP TABLE _places (at_country VARCHAR, at_admin1 VARCHAR, at_location VARCHAR, "
+                       "at_lat DOUBLE, at_lon DOUBLE, place VARCHAR)")
+    if places:
+        connection.executemany("INSERT INTO _places VALUES (?, ?, ?, ?, ?, ?)", places)
+    actors = []
+    for name, inter in connection.execute("SELECT DISTINCT trim(actor1), trim(inter1) FROM _kept "
+                                          "WHERE coalesce(trim(actor1), '') <> '' ORDER BY ALL").fetchall():
+        kind = acled.ACTOR_KIND_OF_TYPE.get(_actor_type(inter))
+        actors.append((name, inter, matcher.actor(name, kind) if kind else None))
+    connection.execute("CREATE TEMP TABLE _actors (name VARCHAR, inter VARCHAR, actor VARCHAR)")
+    if actors:
+        connection.executemany("INSERT INTO _actors VALUES (?, ?, ?)", actors)
+    outlets = [(name, matcher.source(name)) for (name,) in connection.execute(
+        "SELECT DISTINCT trim(s) AS name FROM (SELECT unnest(string_split(source, ';')) AS s FROM _kept) "
+        "WHERE trim(s) <> '' ORDER BY name").fetchall()]
+    connection.execute("CREATE TEMP TABLE _sources (name VARCHAR, source VARCHAR)")
+    if outlets:
+        connection.executemany("INSERT INTO _sources VALUES (?, ?)", outlets)
+
+
+def _actor_type(inter: str | None) -> str:
+    """ACLED's actor type in its export's words: older files write a digit, and some the plural
+    ("Rebel groups")."""
+    inter = (inter or "").strip()
+    inter = acled.ACTOR_TYPES.get(inter, inter)
+    singular = inter[:-1] if inter.endswith("s") and inter[:-1] in acled.ACTOR_KIND_OF_TYPE else inter
+    return singular
+
+
+def events_sql(source: ImportFile, imported_on: dt.date, sensitivity: str) -> str:
+    """The file's kept rows as rows of the events table (bulk.EVENT_COLUMNS)."""
+    date = _DATE
+    precision = "CAST(trim(time_precision) AS INTEGER)"
+    types = " ".join(f"WHEN '{sub}' THEN '{code}'" for sub, code in acled.SITREP_TYPE_OF.items())
+    quoted = lambda text: "'" + text.replace("'", "''") + "'"  # noqa: E731
+    return f"""
+    WITH rows AS (
+        SELECT k.*, {date} AS d, {precision} AS tp,
+               round(CAST(trim(latitude) AS DOUBLE), 4) AS lat, round(CAST(trim(longitude) AS DOUBLE), 4) AS lon
+        FROM _kept k),
+    cited AS (
+        SELECT _row, list_sort(list_distinct(list(s.source))) AS sources
+        FROM (SELECT _row, trim(unnest(string_split(source, ';'))) AS name FROM _kept) o
+        JOIN _sources s USING (name) GROUP BY _row)
+    SELECT
+        'acled-' || lower(trim(event_id_cnty)) AS id,
+        CASE WHEN trim(civilian_targeting) = '{acled.CIVILIAN_TARGETING}'
+                  AND trim(sub_event_type) IN ('Armed clash', 'Shelling/artillery/missile attack', 'Grenade',
+                                               'Air/drone strike')
+             THEN 'attack_on_civilians' ELSE CASE trim(sub_event_type) {types} END END AS type,
+        CASE tp WHEN 1 THEN strftime(d, '%Y-%m-%d') WHEN 2 THEN strftime(d, '%G-W%V') ELSE strftime(d, '%Y-%m') END AS date,
+        CASE tp WHEN 1 THEN d WHEN 2 THEN date_trunc('week', d)::DATE ELSE date_trunc('month', d)::DATE END AS date_start,
+        CASE tp WHEN 1 THEN d WHEN 2 THEN (date_trunc('week', d) + INTERVAL 6 DAY)::DATE ELSE last_day(d) END AS date_end,
+        CASE tp WHEN 1 THEN d WHEN 2 THEN (date_trunc('week', d) + INTERVAL 6 DAY)::DATE ELSE last_day(d) END AS known_on,
+        p.place,
+        a.actor AS perpetrator,
+        CAST(trim(fatalities) AS BIGINT) AS killed,
+        CASE WHEN coalesce(trim(notes), '') = '' THEN trim(sub_event_type) || ' at ' || trim(location) || ' (ACLED)'
+             ELSE trim(notes) END AS summary,
+        'en' AS summary_language,
+        coalesce(c.sources, ['{ACLED_SOURCE_ID}']) AS sources,
+        '{ACLED_SOURCE_ID}' AS via,
+        'alleged' AS status,
+        '{sensitivity}' AS sensitivity,
+        'acled' AS dataset, trim(event_id_cnty) AS record, {quoted(source.recorded_as)} AS file,
+        '{source.sha256}' AS sha256, DATE '{imported_on.isoformat()}' AS imported_on,
+        CAST(trim(timestamp) AS BIGINT) AS timestamp,
+        trim(event_type) AS event_type, trim(sub_event_type) AS sub_event_type, trim(actor1) AS actor1,
+        trim(actor2) AS actor2, trim(inter1) AS inter1, trim(inter2) AS inter2,
+        trim(civilian_targeting) AS civilian_targeting, trim(country) AS country, trim(iso) AS iso,
+        trim(admin1) AS admin1, trim(admin2) AS admin2, trim(admin3) AS admin3, trim(location) AS location,
+        lat AS latitude, lon AS longitude, CAST(coalesce(trim(geo_precision), '1') AS INTEGER) AS geo_precision,
+        tp AS time_precision, trim(source) AS source, trim(source_scale) AS source_scale, trim(tags) AS tags
+    FROM rows r
+    LEFT JOIN cited c USING (_row)
+    JOIN _places p ON p.at_country IS NOT DISTINCT FROM trim(r.country) AND p.at_admin1 = trim(coalesce(r.admin1, ''))
+         AND p.at_location = trim(r.location) AND p.at_lat = r.lat AND p.at_lon = r.lon
+    LEFT JOIN _actors a ON a.name = trim(r.actor1) AND a.inter IS NOT DISTINCT FROM trim(r.inter1)
+    """
+
+
+def merge_sql(existing: str | None, drop_missing: bool) -> str:
+    """The merged events table: the new file's rows (`_new`) over those held (`existing`, a
+    Parquet path, or None). A held event stays unless the file has it with a newer timestamp, or
+    it is missing from the file and `drop_missing`; events of other datasets are never touched."""
+    held = f"SELECT * FROM read_parquet('{existing}')" if existing else empty_events_sql()
+    held_columns = ", ".join(f"h.{c}" for c in EVENT_COLUMNS)
+    new_columns = ", ".join(f"n.{c}" for c in EVENT_COLUMNS)
+    return f"""
+    WITH held AS ({held})
+    SELECT {held_columns} FROM held h
+    LEFT JOIN (SELECT record AS new_record, timestamp AS new_timestamp FROM _new) x
+           ON h.dataset = 'acled' AND x.new_record = h.record
+    WHERE h.dataset <> 'acled'
+       OR (x.new_record IS NULL AND NOT {str(drop_missing).lower()})
+       OR (x.new_record IS NOT NULL AND x.new_timestamp <= h.timestamp)
+    UNION ALL
+    SELECT {new_columns} FROM _new n
+    LEFT JOIN (SELECT record AS held_record, timestamp AS held_timestamp FROM held WHERE dataset = 'acled') y
+           ON y.held_record = n.record
+    WHERE y.held_record IS NULL OR n.timestamp > y.held_timestamp
+    """
+
+
+def change_counts(connection, existing: str | None, drop_missing: bool) -> dict[str, int]:
+    """What merging `_new` into the held events changes: added, updated, unchanged (the file's
+    row is not newer), and the held events missing from the file (dropped, or kept)."""
+    held = f"read_parquet('{existing}')" if existing else f"({empty_events_sql()})"
+    added, updated, unchanged = connection.execute(f"""
+        SELECT count(*) FILTER (WHERE h.record IS NULL),
+               count(*) FILTER (WHERE h.record IS NOT NULL AND n.timestamp > h.timestamp),
+               count(*) FILTER (WHERE h.record IS NOT NULL AND n.timestamp <= h.timestamp)
+        FROM _new n LEFT JOIN (SELECT record, timestamp FROM {held} WHERE dataset = 'acled') h USING (record)
+    """).fetchone()
+    missing = connection.execute(f"SELECT count(*) FROM {held} WHERE dataset = 'acled' "
+                                 "AND record NOT IN (SELECT record FROM _new)").fetchone()[0]
+    return {"added": added, "updated": updated, "unchanged": unchanged,
+            "dropped" if drop_missing else "missing": missing}

@@ -1,0 +1,109 @@
+"""`sitrep import dtm FILE.csv`: IOM DTM's counts of internally displaced people as the store's
+figures (README, "Imported data").
+
+The file is DTM's API export of IDPs by admin area (its "IDP admin 1" or "IDP admin 2" data):
+one row per area, reporting date and round, sometimes several per area (by displacement reason
+or area of origin), which are added up. Each area and reporting date becomes one figure:
+`people_displaced` at that area (the IDPs present in it), as of the reporting date, cited to IOM
+DTM with that date. The area is the store's place with its P-code, else of its name, else a
+place proposed for it (a governorate, or a district under its governorate).
+
+Figures are few (areas times rounds), so they are kept whole in the bulk store's entries, and
+re-importing replaces a figure whose count changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sitrep.exchange.importing import ImportError_, ImportFile, Matcher, read_csv, refuse_if_any, require_columns, row_problems
+from sitrep.source.schema import Figure
+
+REQUIRED = ("admin0name", "admin1name", "admin1pcode", "numpresentidpind", "reportingdate")
+OPTIONAL = ("id", "operation", "admin0pcode", "admin2name", "admin2pcode", "roundnumber")
+
+DTM_SOURCE_ID = "iom-dtm"
+DTM_SOURCE_NAME = "IOM Displacement Tracking Matrix (DTM)"
+DTM_URL = "https://dtm.iom.int"
+
+_DATE = "TRY_CAST(left(trim(reportingdate), 10) AS DATE)"
+
+
+def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[Figure], imported_on: dt.date,
+                   drop_missing: bool, sensitivity: str) -> tuple[int, list[Figure], dict[str, int]]:
+    """(rows read, the figures after the merge, counts of what changed)."""
+    columns = read_csv(connection, source, "dtm")
+    require_columns(source, columns, REQUIRED, "a DTM export of IDPs by admin area (its API's admin 1 or admin 2 data)")
+    for column in OPTIONAL:
+        if column not in columns:
+            connection.execute(f'ALTER TABLE dtm ADD COLUMN "{column}" VARCHAR')
+    checks = [
+        (f"{_DATE} IS NULL", "reportingdate", "{value} is not a date", "YYYY-MM-DD (a time after it is ignored)"),
+        (f"{_DATE} IS NOT NULL AND NOT (year({_DATE}) BETWEEN 1800 AND 2199)", "reportingdate",
+         "{value} is out of range", "a date between 1800 and 2199"),
+        ("NOT regexp_full_match(trim(numpresentidpind), '[0-9]+')", "numpresentidpind", "{value} is not a count",
+         "a whole number of people"),
+        ("coalesce(trim(admin1name), '') = ''", "admin1name", "is empty", "the governorate's or province's name"),
+        ("coalesce(trim(admin1pcode), '') = ''", "admin1pcode", "is empty", "the area's P-code, such as IQG01"),
+        ("coalesce(trim(admin2name), '') = '' AND coalesce(trim(admin2pcode), '') <> ''", "admin2name", "is empty",
+         "the district's name, as its P-code is given"),
+    ]
+    refuse_if_any(source, row_problems(connection, source, checks, "dtm"))
+    rows = connection.execute("SELECT count(*) FROM dtm").fetchone()[0]
+    if rows == 0:
+        from sitrep.errors import Problem
+
+        raise ImportError_(Problem(source.shown, 0, "the file holds a header and no rows", expected="at least one row"))
+    matcher.source(DTM_SOURCE_NAME, "un_agency", DTM_SOURCE_ID, DTM_URL)
+    areas = connection.execute(f"""
+        SELECT trim(admin1name), trim(admin1pcode), nullif(trim(admin2name), ''), nullif(trim(admin2pcode), ''),
+               {_DATE} AS day, sum(CAST(trim(numpresentidpind) AS BIGINT)), list(DISTINCT trim(id) ORDER BY trim(id))
+        FROM dtm GROUP BY ALL ORDER BY ALL""").fetchall()
+    figures = {}
+    for admin1, pcode1, admin2, pcode2, day, people, ids in areas:
+        place = matcher.place(admin1, None, None, "governorate", None, pcode1)
+        pcode = pcode1
+        if admin2:
+            place = matcher.place(admin2, None, None, "district", place, pcode2)
+            pcode = pcode2 or f"{pcode1}-{admin2}"
+        figure_id = f"dtm-{_id_part(pcode)}-{day:%Y%m%d}"
+        figures[figure_id] = Figure.model_validate({
+            "id": figure_id, "metric": "people_displaced", "place": place, "as_of": day.isoformat(),
+            "value": people, "unit": "people",
+            "cited": [{"source": DTM_SOURCE_ID, "date": day.isoformat(), "url": DTM_URL}],
+            "sensitivity": sensitivity,
+            "imported": {"dataset": "dtm", "record": f"{pcode} {day.isoformat()}", "file": source.recorded_as,
+                         "sha256": source.sha256, "on": imported_on.isoformat()},
+        })
+    held_by_id = {f.id: f for f in held}
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    merged = dict(held_by_id)
+    for figure_id, figure in figures.items():
+        before = held_by_id.get(figure_id)
+        if before is None:
+            counts["added"] += 1
+        elif _same_figure(before, figure):
+            counts["unchanged"] += 1
+            continue  # the figure as first imported, with its provenance
+        else:
+            counts["updated"] += 1
+        merged[figure_id] = figure
+    missing = [f for f in held if f.imported and f.imported.dataset == "dtm" and f.id not in figures]
+    if drop_missing:
+        for figure in missing:
+            del merged[figure.id]
+        counts["dropped"] = len(missing)
+    else:
+        counts["missing"] = len(missing)
+    return rows, sorted(merged.values(), key=lambda f: f.id), counts
+
+
+def _same_figure(a: Figure, b: Figure) -> bool:
+    """The same count, place and date, whatever file brought it."""
+    return (a.value, a.place, a.as_of.text, a.sensitivity) == (b.value, b.place, b.as_of.text, b.sensitivity)
+
+
+def _id_part(pcode: str) -> str:
+    from sitrep.exchange.importing import slug
+
+    return slug(pcode)
