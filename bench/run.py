@@ -31,7 +31,9 @@ another:
 
 Each timing is the fastest of `--repeat` runs (the machines are noisy; the fastest run is the
 one least disturbed). Then, on a store of `--all-size` entries (about a dozen weeks), `sitrep
-build --all --force` on one and on two processes, and a no-change `sitrep build --all`.
+build --all --force` on one and on two processes, and a no-change `sitrep build --all`. Last,
+`--imports`: ACLED files of 10^5 and 10^6 rows imported, and a week built with and without them
+(bench/imports.py).
 """
 
 from __future__ import annotations
@@ -385,11 +387,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest counts (default 3)")
     parser.add_argument("--all-size", type=int, default=350,
                         help="entries of the store for the --all measurements, 12 weeks (default %(default)s; 0 skips)")
+    parser.add_argument("--imports", default="100000,1000000",
+                        help="ACLED rows to import, comma-separated (bench/imports.py; default %(default)s; '' skips)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="where to generate the stores (default: a temporary folder, removed after)")
     parser.add_argument("--json", type=Path, help="also write every measurement to this file")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    import_sizes = [int(s) for s in args.imports.split(",") if s.strip()]
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sitrep-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -415,15 +420,24 @@ def main() -> None:
                 ])
             else:
                 print_table("--all", [("--jobs 1 vs --jobs 2, no-change rebuild", NA_ALL)])
+        import imports
+
+        imported = []
+        for size in import_sizes:
+            imported.append(imports.bench_imports(size, workdir, args.repeat, args.seed))
+            print_table(f"{size:,} imported ACLED rows", imports.table(imported[-1]))
         print("\nSummary (markdown):\n")
-        print(summary(rows, archive))
+        if rows:
+            print(summary(rows, archive))
+        if imported:
+            print("\n" + imports.summary(imported))
         print("\nGoals:")
-        for line in goals(rows, archive):
+        for line in (goals(rows, archive) if rows else []) + imports.goals(imported):
             print("  " + line)
         end_load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(f"\nBenchmark run: {time.perf_counter() - started:.0f} s; load average at the end {end_load:.1f}.")
         if args.json:
-            args.json.write_text(json.dumps({"sizes": rows, "all": archive}, indent=1, default=str))
+            args.json.write_text(json.dumps({"sizes": rows, "all": archive, "imports": imported}, indent=1, default=str))
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)

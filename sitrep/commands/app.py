@@ -19,7 +19,7 @@ from sitrep import __version__
 from sitrep.errors import SitrepError
 
 # Commands that write files: when one fails, its message says that nothing was written.
-WRITING_COMMANDS = {"build", "new", "schema", "init", "copy", "import"}
+WRITING_COMMANDS = {"build", "new", "schema", "init", "copy", "import", "export"}
 
 
 class _ErrorBoundary(typer.core.TyperGroup):

@@ -195,6 +195,8 @@ def events_sql(source: ImportFile, imported_on: dt.date, sensitivity: str) -> st
         'acled' AS dataset, trim(event_id_cnty) AS record, {quoted(source.recorded_as)} AS file,
         '{source.sha256}' AS sha256, DATE '{imported_on.isoformat()}' AS imported_on,
         CAST(trim(timestamp) AS BIGINT) AS timestamp,
+        d AS event_date, trim(disorder_type) AS disorder_type, trim(assoc_actor_1) AS assoc_actor_1,
+        trim(assoc_actor_2) AS assoc_actor_2, trim(interaction) AS interaction, trim(region) AS region,
         trim(event_type) AS event_type, trim(sub_event_type) AS sub_event_type, trim(actor1) AS actor1,
         trim(actor2) AS actor2, trim(inter1) AS inter1, trim(inter2) AS inter2,
         trim(civilian_targeting) AS civilian_targeting, trim(country) AS country, trim(iso) AS iso,

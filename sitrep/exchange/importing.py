@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import math
 import re
+import shutil
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -307,7 +308,8 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                             for kind in ("places", "actors", "sources")))
         existing = str(held.events_file).replace("'", "''") if held else None
         imported_on = on_day or today()
-        with bulk_store.connect() as connection:
+        spill = folder / ".spill"
+        with bulk_store.connect(spill) as connection:
             if dataset == "acled":
                 checked = acled_import.check_rows(connection, source)
                 acled_import.match_entries(connection, matcher)
@@ -337,6 +339,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                                          proposed_yaml(entries), held.tables if held else None)
         return report
     finally:
+        shutil.rmtree(folder / ".spill", ignore_errors=True)
         lock.release()
 
 

@@ -8,11 +8,14 @@ live in the workspace's `bulk/` folder instead:
     bulk/tables-<digest>/       one version of the tables, never changed once written
         events.parquet          imported incidents, one row each, sorted by the day each became known
         entries.json            the figures, places, actors and sources imports brought (thousands at most)
+        index.json              what every build asks of the events, worked out once as they are written:
+                                how many became known each day, and the entries they name
     bulk/proposed.yaml          those places, actors and sources in the store's format, for a person to curate
 
 Events are plain Parquet, read with DuckDB: a week's report loads only the rows that became known
-in its week (the file is sorted by that day, so DuckDB reads only the row groups that hold it).
-Everything else an import brings is small and is loaded whole. An import writes a new tables
+in its week (the file is sorted by that day, so DuckDB reads only the row groups that hold it),
+and a report with none of them never starts DuckDB: the series and the checks of what the events
+name read index.json. Everything else an import brings is small and is loaded whole. An import writes a new tables
 folder and then replaces manifest.json atomically, so a reader sees the old version or the new
 one, never half of one, and a failed import leaves the last good one.
 
@@ -41,6 +44,7 @@ BULK_DIR = "bulk"
 MANIFEST = "manifest.json"
 EVENTS = "events.parquet"
 ENTRIES = "entries.json"
+INDEX = "index.json"
 PROPOSED = "proposed.yaml"
 FORMAT = 1
 
@@ -54,8 +58,9 @@ EVENT_COLUMNS = {
     # provenance
     "dataset": "VARCHAR", "record": "VARCHAR", "file": "VARCHAR", "sha256": "VARCHAR", "imported_on": "DATE",
     "timestamp": "BIGINT",
-    # the dataset's own coding
-    "event_type": "VARCHAR", "sub_event_type": "VARCHAR", "actor1": "VARCHAR", "actor2": "VARCHAR",
+    # the dataset's own coding (ACLED's columns), given back as it was by `sitrep export acled`
+    "event_date": "DATE", "disorder_type": "VARCHAR", "assoc_actor_1": "VARCHAR", "assoc_actor_2": "VARCHAR",
+    "interaction": "VARCHAR", "region": "VARCHAR", "event_type": "VARCHAR", "sub_event_type": "VARCHAR", "actor1": "VARCHAR", "actor2": "VARCHAR",
     "inter1": "VARCHAR", "inter2": "VARCHAR", "civilian_targeting": "VARCHAR", "country": "VARCHAR",
     "iso": "VARCHAR", "admin1": "VARCHAR", "admin2": "VARCHAR", "admin3": "VARCHAR", "location": "VARCHAR",
     "latitude": "DOUBLE", "longitude": "DOUBLE", "geo_precision": "INTEGER", "time_precision": "INTEGER",
@@ -68,13 +73,19 @@ _MODEL_COLUMNS = ("id", "type", "date", "place", "perpetrator", "killed", "summa
 _ENTRY_KINDS = {"places": Place, "actors": Actor, "sources": Source, "figures": Figure}
 
 
-def connect():
-    """A DuckDB connection in memory, with a memory limit and one thread per core: the
-    bulk tables are files; nothing is kept in a database between runs."""
+def connect(spill_to: Path | None = None):
+    """A DuckDB connection in memory: the bulk tables are files, and nothing is kept in a
+    database between runs. An import passes `spill_to`, a folder where DuckDB may write what
+    does not fit its memory limit (a 10^6-row file is 450 MB of text)."""
     import duckdb  # loaded only where imported rows are read: 40 ms, and most workspaces have none
 
-    connection = duckdb.connect(config={"memory_limit": "1GB"})
-    return connection
+    settings = {"memory_limit": MEMORY_LIMIT}
+    if spill_to is not None:
+        settings["temp_directory"] = str(spill_to)
+    return duckdb.connect(config=settings)
+
+
+MEMORY_LIMIT = "400MB"  # DuckDB's own buffers; it spills to disk beyond them
 
 
 @dataclass
@@ -102,6 +113,7 @@ class BulkStore:
     imports: list[Import]
     digest: str  # of manifest.json: changes whenever any table does (their folder is named by their digest)
     _entries: dict | None = field(default=None, repr=False)
+    _index: dict | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, workspace: Path) -> BulkStore | None:
@@ -125,7 +137,8 @@ class BulkStore:
             raise StoreError(Problem(shown, 0, f"the imported data's manifest is damaged ({exc})",
                                      expected=f"the manifest `sitrep import` writes (format {FORMAT})",
                                      hint="import the files it listed again: sitrep import acled FILE --replace"))
-        if "/" in tables or tables.startswith(".") or not (folder / tables / EVENTS).is_file():
+        if "/" in tables or tables.startswith(".") or not all((folder / tables / name).is_file()
+                                                               for name in (EVENTS, ENTRIES, INDEX)):
             raise StoreError(Problem(shown, 0, f"the imported tables it names ({tables}) are missing",
                                      expected="a tables folder beside manifest.json, as `sitrep import` writes it",
                                      hint="import the files it lists again: sitrep import acled FILE --replace"))
@@ -145,6 +158,19 @@ class BulkStore:
             self._entries = read_entries(self.tables_dir / ENTRIES)
         return self._entries
 
+    def index(self) -> dict:
+        """index.json: the events' counts by day, and the entries they name."""
+        if self._index is None:
+            path = self.tables_dir / INDEX
+            try:
+                self._index = json.loads(path.read_bytes())
+                self._index["known_days"]["public"], self._index["references"]["places"]  # noqa: B018
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise StoreError(Problem(display_path(path), 0, f"the imported events' index is damaged ({exc})",
+                                         expected="the file `sitrep import` writes",
+                                         hint="import the files again: sitrep import acled FILE")) from None
+        return self._index
+
     # Events ------------------------------------------------------------------------------------
 
     def query(self, sql: str, parameters: Iterable = ()) -> list[tuple]:
@@ -155,8 +181,8 @@ class BulkStore:
 
     def known_days(self, public_only: bool) -> dict[dt.date, int]:
         """How many events became known on each day (public ones only, for a public edition)."""
-        where = "WHERE sensitivity = 'public'" if public_only else ""
-        return dict(self.query(f"SELECT known_on, count(*) FROM events {where} GROUP BY known_on"))
+        days = self.index()["known_days"]["public" if public_only else "all"]
+        return {dt.date.fromisoformat(day): n for day, n in days.items()}
 
     def incidents_known(self, first: dt.date | None, last: dt.date, public_only: bool) -> list[Incident]:
         """The events that became known from `first` (None: any day before) to `last`, as
@@ -171,7 +197,7 @@ class BulkStore:
     def counts(self) -> dict[str, int]:
         """What the imports brought, by kind: 'incidents' are the events."""
         counts = {kind: len(entries) for kind, entries in self.entries().items()}
-        counts["incidents"] = self.query("SELECT count(*) FROM events")[0][0]
+        counts["incidents"] = sum(self.index()["known_days"]["all"].values())
         return counts
 
     def summary(self) -> str:
@@ -182,6 +208,33 @@ class BulkStore:
         listed = [f"{counts[kind]:,} {KIND_SINGULAR[kind] if counts[kind] == 1 else kind}"
                   for kind in ("incidents", "figures", "places", "actors", "sources") if counts[kind]]
         return f"{', '.join(listed) or 'nothing'} imported ({display_path(self.folder)}/)"
+
+
+# What `sitrep export acled` gives back of an imported event as ACLED coded it: the columns that
+# describe the event. Its sources, notes and fatalities are the incident's (a source a person has
+# since restricted is withheld as in the report).
+ACLED_CODING = ("event_date", "time_precision", "disorder_type", "event_type", "sub_event_type", "actor1",
+                "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
+                "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
+                "geo_precision", "source_scale", "tags")
+
+
+def acled_coding(bulk: BulkStore | None, records: list[str]) -> dict[str, dict[str, str]]:
+    """ACLED's own columns of the imported events with these event ids, as text ('' for none)."""
+    if bulk is None or not records:
+        return {}
+    rows = bulk.query(f"SELECT record, {', '.join(ACLED_CODING)} FROM events WHERE dataset = 'acled' "
+                      "AND record IN (SELECT unnest(?::VARCHAR[]))", [records])
+    return {row[0]: {column: _acled_text(column, value) for column, value in zip(ACLED_CODING, row[1:])}
+            for row in rows}
+
+
+def _acled_text(column: str, value) -> str:
+    if value is None:
+        return ""
+    if column in ("latitude", "longitude"):
+        return f"{value:.4f}"
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 def incident_of(row: dict) -> Incident:
@@ -253,18 +306,15 @@ def attach(store, bulk: BulkStore) -> None:
                                     expected="an id that `sitrep import` does not use (imported ids start with dtm-)"))
             continue
         store.figures[figure.id] = figure
-    imported_ids = {row[0] for row in bulk.query(
-        "SELECT id FROM events WHERE id IN (SELECT unnest(?::VARCHAR[]))",
-        [[i for i in store.origins if i.startswith("acled-")]])}
-    for entry_id in sorted(imported_ids):
-        where = store.origins[entry_id]
-        problems.append(Problem(where.file, where.line, f"the id '{entry_id}' is also an imported event's",
-                                expected="an id that `sitrep import` does not use (imported ids start with acled-)"))
-    for column, kind in (("place", "places"), ("perpetrator", "actors"), ("unnest(sources)", "sources"),
-                         ("via", "sources")):
-        for (missing,) in bulk.query(f"SELECT DISTINCT ref FROM (SELECT {column} AS ref FROM events) "
-                                     "WHERE ref IS NOT NULL AND ref NOT IN (SELECT unnest(?::VARCHAR[])) ORDER BY ref",
-                                     [list(store.kind(kind))]):
+    curated_like_imported = [i for i in store.origins if i.startswith("acled-")]  # rare: asked only then
+    if curated_like_imported:
+        for (entry_id,) in bulk.query("SELECT id FROM events WHERE id IN (SELECT unnest(?::VARCHAR[])) ORDER BY id",
+                                      [curated_like_imported]):
+            where = store.origins[entry_id]
+            problems.append(Problem(where.file, where.line, f"the id '{entry_id}' is also an imported event's",
+                                    expected="an id that `sitrep import` does not use (imported ids start with acled-)"))
+    for kind, named in bulk.index()["references"].items():
+        for missing in sorted(set(named) - set(store.kind(kind))):
             problems.append(Problem(shown, 0, f"imported events name the {kind[:-1]} '{missing}', which the store "
                                               "no longer holds",
                                     expected=f"a {kind[:-1]} of the store, or of the imports (bulk/{PROPOSED})",
@@ -290,8 +340,9 @@ def write_version(folder: Path, events_sql: str, connection, entries: dict[str, 
                            "ORDER BY known_on, date_start, id) "
                            f"TO '{_sql_path(staging / EVENTS)}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 65536)")
         write_atomic(staging / ENTRIES, entries_json(entries))
+        write_atomic(staging / INDEX, index_json(connection, staging / EVENTS))
         digest = hashlib.sha256()
-        for name in (EVENTS, ENTRIES):
+        for name in (EVENTS, ENTRIES, INDEX):
             digest.update(hashlib.sha256((staging / name).read_bytes()).digest())
         tables = f"tables-{digest.hexdigest()[:16]}"
         final = folder / tables
@@ -308,6 +359,25 @@ def write_version(folder: Path, events_sql: str, connection, entries: dict[str, 
     for old in folder.glob("tables-*"):
         if old.name not in (tables, previous):
             shutil.rmtree(old, ignore_errors=True)
+
+
+def index_json(connection, events: Path) -> bytes:
+    """index.json for the events file: how many became known each day (all, and public only),
+    and the places, actors and sources they name."""
+    table = f"read_parquet('{_sql_path(events)}')"
+
+    def days(where: str) -> dict[str, int]:
+        return {day.isoformat(): n for day, n in connection.execute(
+            f"SELECT known_on, count(*) FROM {table} {where} GROUP BY known_on ORDER BY known_on").fetchall()}
+
+    def named(column: str) -> list[str]:
+        return [ref for (ref,) in connection.execute(
+            f"SELECT DISTINCT ref FROM (SELECT {column} AS ref FROM {table}) WHERE ref IS NOT NULL ORDER BY ref").fetchall()]
+
+    index = {"known_days": {"all": days(""), "public": days("WHERE sensitivity = 'public'")},
+             "references": {"places": named("place"), "actors": named("perpetrator"),
+                            "sources": sorted(set(named("unnest(sources)")) | set(named("via")))}}
+    return json.dumps(index, indent=1).encode()
 
 
 def empty_events_sql() -> str:

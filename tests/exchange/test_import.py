@@ -359,3 +359,22 @@ def test_a_bad_dtm_row_is_refused_with_its_row(ws, sitrep_cli):
     (ws / "dtm.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run(sitrep_cli, ws, "import", "dtm", ws / "dtm.csv")
     assert result.exit_code == 1 and "dtm.csv:4: error: row 4: reportingdate: 'last week' is not a date" in result.stderr
+
+
+def test_an_imported_event_is_exported_as_acled_coded_it(ws, sitrep_cli):
+    from sitrep.exchange.acled import COLUMNS
+
+    rows = [dict(r, sub_event_type="Attack", event_type="Violence against civilians",
+                 disorder_type="Political violence") for r in acled_rows(12, seed=15, **IN_WEEK)]
+    rows[0].update(time_precision="2", event_date="2016-06-29")  # sitrep holds the week; ACLED's day comes back
+    acled_file(ws / "a.csv", rows)
+    assert run(sitrep_cli, ws, "import", "acled", ws / "a.csv").exit_code == 0
+    result = run(sitrep_cli, ws, "export", "acled", "--all")
+    assert result.exit_code == 0, result.stderr
+    exported = {row["event_id_cnty"]: row for row in csv.DictReader(result.stdout.splitlines())}
+    for row in rows:
+        back = exported[row["event_id_cnty"]]
+        same = [c for c in COLUMNS if c not in ("source", "notes", "fatalities", "timestamp", "event_id_cnty")]
+        assert {c: back[c] for c in same} == {c: row[c] for c in same}
+        assert set(back["source"].split("; ")) == set(row["source"].split("; "))
+        assert (back["notes"], back["fatalities"], back["timestamp"]) == (row["notes"], row["fatalities"], row["timestamp"])
