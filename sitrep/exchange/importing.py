@@ -254,6 +254,7 @@ class ImportReport:
     what: str  # "events", "figures"
     dry_run: bool
     bulk_folder: Path
+    notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         name = {"acled": "ACLED", "dtm": "IOM DTM"}[self.dataset]
@@ -275,6 +276,7 @@ class ImportReport:
         if proposed:
             lines.append(f"  proposed   {', '.join(proposed)}, in {display_path(self.bulk_folder / 'proposed.yaml')}: "
                          "copy them into the store to curate them (a proposed source is graded F until you do)")
+        lines.extend(self.notes)
         lines.append("Dry run: nothing was written." if self.dry_run
                      else f"Written to {display_path(self.bulk_folder)}; the next build includes them.")
         return lines
@@ -320,17 +322,20 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                 events = acled_import.merge_sql(existing, drop_missing)
                 figures = old_entries["figures"]
                 rows, skipped, what = checked.rows, dict(checked.skipped), "events"
+                earliest = connection.execute("SELECT min(known_on) FROM _new").fetchone()[0]
             else:
                 rows, figures, counts = dtm_import.import_figures(connection, source, matcher, old_entries["figures"],
                                                                   imported_on, drop_missing, sensitivity)
                 events = (f"SELECT * FROM read_parquet('{existing}')" if existing else bulk_store.empty_events_sql())
                 skipped, what = {}, "figures"
+                earliest = min((f.as_of.end for f in figures if f.imported), default=None)
             entries = {kind: [e for e in {**{e.id: e for e in old_entries[kind]},
                                           **matcher.proposed[kind]}.values()]
                        for kind in ("places", "actors", "sources")}
             entries["figures"] = figures
             report = ImportReport(dataset, source, rows, counts, skipped,
-                                  {kind: sorted(ids) for kind, ids in matcher.proposed.items()}, what, dry_run, folder)
+                                  {kind: sorted(ids) for kind, ids in matcher.proposed.items()}, what, dry_run, folder,
+                                  _series_notes(workspace, earliest))
             if not dry_run:
                 record = bulk_store.Import(dataset, source.recorded_as, source.sha256, imported_on.isoformat(), rows,
                                            counts["added"], counts["updated"], counts["unchanged"],
@@ -341,6 +346,21 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
     finally:
         shutil.rmtree(folder / ".spill", ignore_errors=True)
         lock.release()
+
+
+def _series_notes(workspace, earliest: dt.date | None) -> list[str]:
+    """A warning when the import makes the series start earlier: every report's number would
+    change, published ones included, unless config.yaml pins the series' first week."""
+    from sitrep.source.dates import IsoWeek
+
+    if earliest is None or workspace.config.model.series.first:
+        return []
+    before = workspace.series(workspace.config.edition).first
+    if before is None or IsoWeek.containing(earliest) >= before:
+        return []
+    return [f"Note: the series would now start at {IsoWeek.containing(earliest)}, not {before}, so every "
+            "report's number changes. To keep the numbers, set `first:` under `series:` in config.yaml: "
+            f"first: {before} (imported events before it are then left out of the reports)."]
 
 
 def _validate_sample(connection, limit: int = 2000) -> None:

@@ -45,10 +45,14 @@ class Series:
         self.by_week: dict[IsoWeek, list[Arrival]] = {}
         for arrival in self.arrivals:
             self.by_week.setdefault(self.week_of(arrival), []).append(arrival)
+        # Imported events known before a series config.yaml starts later are not news in any
+        # report: a decade of a country's events is not the first report's news (README,
+        # "Imported data"); without `first:`, the series starts with the earliest of them.
         self.bulk_counts: dict[IsoWeek, int] = {}
         for day, n in bulk_days.items():
-            week = max(IsoWeek.containing(day), self.first)
-            self.bulk_counts[week] = self.bulk_counts.get(week, 0) + n
+            if day >= self.first.start:
+                week = IsoWeek.containing(day)
+                self.bulk_counts[week] = self.bulk_counts.get(week, 0) + n
         self._bulk_arrivals: dict[IsoWeek, list[Arrival]] = {}
         self.narrative_weeks = {w for w in narrative_weeks if self.first and w >= self.first}
         news_weeks = set(self.by_week) | self.narrative_weeks | set(self.bulk_counts)
@@ -83,16 +87,14 @@ class Series:
         return self.by_week.get(week, []) + self.imported_in(week)
 
     def imported_in(self, week: IsoWeek) -> list[Arrival]:
-        """The imported events that became known in the week's report, read from the bulk
-        store once (the first report takes every one known before it too)."""
+        """The imported events that became known in the week, read from the bulk store once."""
         if week not in self.bulk_counts:
             return []
         if week not in self._bulk_arrivals:
-            first = None if week == self.first else week.start
             self._bulk_arrivals[week] = [
                 Arrival(incident, incident.date, tuple(incident.cited), incident.date.end,
                         f"the last day of its date, {incident.date.text} (imported from {incident.imported.dataset})")
-                for incident in self.bulk.incidents_known(first, week.end, self.public_only)]
+                for incident in self.bulk.incidents_known(week.start, week.end, self.public_only)]
         return self._bulk_arrivals[week]
 
     def count_arrived(self, week: IsoWeek) -> dict[str, int]:

@@ -378,3 +378,23 @@ def test_an_imported_event_is_exported_as_acled_coded_it(ws, sitrep_cli):
         assert {c: back[c] for c in same} == {c: row[c] for c in same}
         assert set(back["source"].split("; ")) == set(row["source"].split("; "))
         assert (back["notes"], back["fatalities"], back["timestamp"]) == (row["notes"], row["fatalities"], row["timestamp"])
+
+
+def test_an_import_that_would_renumber_the_series_says_so_and_first_keeps_the_numbers(ws, sitrep_cli):
+    rows = [dict(r, sub_event_type="Attack", event_type="Violence against civilians", time_precision="1")
+            for r in acled_rows(20, seed=16, start=dt.date(2014, 1, 1), end=dt.date(2014, 12, 31))]
+    acled_file(ws / "a.csv", rows)
+    result = run(sitrep_cli, ws, "import", "acled", ws / "a.csv")
+    assert result.exit_code == 0
+    assert "the series would now start at 2014-W" in result.stdout and "first: 2015-W27" in result.stdout
+    from sitrep.pipeline import Workspace
+
+    assert Workspace.load(ws / "config.yaml").series("public").number(
+        Workspace.load(ws / "config.yaml").resolve(WEEK, "public")) > 4  # renumbered, as it warned
+    config = (ws / "config.yaml").read_text(encoding="utf-8")
+    (ws / "config.yaml").write_text(config.replace("series:\n", "series:\n  first: 2015-W27\n", 1), encoding="utf-8")
+    workspace = Workspace.load(ws / "config.yaml")
+    series = workspace.series("public")
+    assert series.number(workspace.resolve(WEEK, "public")) == 4 and str(series.reports[0]) == "2015-W27"
+    # The events before the series are in no report: not dumped into the first one.
+    assert not [a for a in series.arrived_in(series.reports[0]) if getattr(a.entry, "imported", None)]
