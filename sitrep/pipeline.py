@@ -96,10 +96,12 @@ class Workspace:
         self.store = store
 
     @classmethod
-    def load(cls, config_path: Path | str = "config.yaml", *, freeze_store: bool = False) -> Workspace:
+    def load(cls, config_path: Path | str = "config.yaml", *, freeze_store: bool = False,
+             imported: bool = True) -> Workspace:
         """Load and validate the config and the store; raises SitrepError listing every problem.
         `freeze_store`: for a process that ends after this run, keep the loaded store out of
-        every later garbage collection (see yamlsource.gc_paused)."""
+        every later garbage collection (see yamlsource.gc_paused). `imported=False`: without
+        the rows `sitrep import` brought (the import itself, which may be mending them)."""
         config = load_config(config_path)
         store = load_store(config.store_dir, shown_root=display_path(config.store_dir),
                            cache_dir=config.workspace / CACHE_DIR,  # the workspace's, whatever the store's path
@@ -110,7 +112,7 @@ class Workspace:
         problems = area_file_problems(store)  # files areas name: read on every load, never cached
         if problems:
             raise StoreError(problems)
-        bulk = BulkStore.open(config.workspace)
+        bulk = BulkStore.open(config.workspace) if imported else None
         if bulk is not None:  # after the checks: imported rows were checked as they were imported
             attach_bulk(store, bulk)
         return cls(config, store)

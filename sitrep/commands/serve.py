@@ -261,7 +261,8 @@ class ReportServer:
             config = load_config(self.config_path)
         except Exception:  # a broken config: keep watching what was watched
             return
-        watched = [config.path, config.store_dir, self._builtin_templates]
+        # bulk/manifest.json: replaced by every `sitrep import` (source/bulk.py)
+        watched = [config.path, config.store_dir, self._builtin_templates, config.workspace / "bulk" / "manifest.json"]
         if config.templates_dir is not None:
             watched.append(config.templates_dir)
         assets = theme_assets(config)

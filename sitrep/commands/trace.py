@@ -20,6 +20,7 @@ from sitrep.source.config import Config, ConfigModel, SeriesSettings
 from sitrep.source.dates import IsoWeek, format_day, format_fuzzy, format_span
 from sitrep.source.provenance import grade
 from sitrep.source.schema import KIND_SINGULAR, KINDS, NARRATIVE_REFERENCE, Citation, Figure, Model
+from sitrep.source.bulk import MODEL_COLUMNS as bulk_columns, incident_of
 from sitrep.source.store import Store
 
 
@@ -66,14 +67,35 @@ class Trace:
 
 
 def find_entry(store: Store, entry_id: str) -> tuple[str, Model]:
-    """(kind, entry) for an id; a StoreError with the nearest ids when there is none."""
+    """(kind, entry) for an id; a StoreError with the nearest ids when there is none, or saying
+    where an imported entry came from (trace follows the store's files)."""
     for kind in KINDS:
         if entry_id in store.kind(kind):
+            if entry_id not in store.origins:
+                raise StoreError(_imported_problem(store.kind(kind)[entry_id], store))
             return kind, store.kind(kind)[entry_id]
+    if store.bulk is not None:
+        found = store.bulk.query(f"SELECT {', '.join(bulk_columns)} FROM events WHERE id = ?", [entry_id])
+        if found:
+            raise StoreError(_imported_problem(incident_of(dict(zip(bulk_columns, found[0]))), store))
     every_id = [i for kind in KINDS for i in store.kind(kind)]
     raise StoreError(Problem("sitrep trace", 0, f"no entry with id '{entry_id}' in the store",
                              expected="an id from the store, as the report's HTML shows in data-fact",
                              hint=did_you_mean(entry_id, every_id)))
+
+
+def _imported_problem(entry: Model, store: Store) -> Problem:
+    """What trace says of an entry `sitrep import` brought: its provenance, not a file's line."""
+    imported = getattr(entry, "imported", None)
+    if imported is None:  # a place, actor or source an import proposed
+        return Problem("sitrep trace", 0, f"'{entry.id}' was proposed by `sitrep import` for rows it brought, and is "
+                                          "in no file of the store",
+                       expected="an entry of the store's files",
+                       hint="see bulk/proposed.yaml; copy it into the store to curate it, then trace it")
+    return Problem("sitrep trace", 0, f"'{entry.id}' was imported: {imported.dataset.upper()} record {imported.record}, "
+                                      f"from {imported.file} (SHA-256 {imported.sha256[:12]}…) on {imported.on}",
+                   expected="an entry of the store's files (trace follows them)",
+                   hint="sitrep export acled --all gives imported events with their coding")
 
 
 def trace(store: Store, entry_id: str, config: Config | None = None) -> Trace:
@@ -99,7 +121,10 @@ def trace(store: Store, entry_id: str, config: Config | None = None) -> Trace:
             result.refers_to.append(Located(f"{'.'.join(str(f) for f in fields)}: {target} ({name})",
                                             defined.file if defined else "?", defined.line if defined else 0))
         elif target == entry_id:
-            where = store.origins[referrer.id]
+            where = store.origins.get(referrer.id)
+            if where is None:  # an imported figure (bulk/): no file's line
+                result.referred_by.append(Located(f"{referrer.id} (imported: bulk/)", "bulk/manifest.json", 0))
+                continue
             result.referred_by.append(Located(f"{referrer.id} ({'.'.join(str(f) for f in fields)})",
                                               where.file, where.line_of(*fields)))
     for narrative in store.narrative.values():  # the analyst's words that cite it as [[id]]

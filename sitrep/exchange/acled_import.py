@@ -44,8 +44,9 @@ ACLED_URL = "https://acleddata.com"
 # ACLED's event_date as its exports write it: 2016-06-15 (the API), 15 June 2016 (the export tool).
 _DATE = ("coalesce(try_strptime(trim(event_date), '%Y-%m-%d'), try_strptime(trim(event_date), '%d %B %Y'), "
          "try_strptime(trim(event_date), '%d-%B-%Y'), try_strptime(trim(event_date), '%d/%m/%Y'))::DATE")
-_INTEGER = r"regexp_full_match(trim({c}), '[0-9]+')"
-_NUMBER = r"regexp_full_match(trim({c}), '-?[0-9]+(\.[0-9]+)?')"
+_COUNT = r"regexp_full_match(trim({c}), '[0-9]{{1,15}}')"  # a whole number that fits (no overflow)
+_NUMBER = r"regexp_full_match(trim({c}), '-?[0-9]{{1,3}}(\.[0-9]+)?')"
+RECORD = "upper(trim(event_id_cnty))"  # ACLED's ids are upper case: irq1 and IRQ1 are one event
 
 
 @dataclass
@@ -56,9 +57,9 @@ class AcledRows:
     skipped: Counter = field(default_factory=Counter)  # sub-event type -> rows left out
 
 
-def check_rows(connection, source: ImportFile) -> AcledRows:
+def check_rows(connection, source: ImportFile, today: dt.date) -> AcledRows:
     """Load the file into the table `acled` and check every row; raises ImportError_ listing
-    each bad row."""
+    each bad row. An empty cell where a value is needed is a bad row too."""
     columns = read_csv(connection, source, "acled")
     require_columns(source, columns, REQUIRED, "an ACLED export")
     for column in OPTIONAL:
@@ -69,12 +70,14 @@ def check_rows(connection, source: ImportFile) -> AcledRows:
         ("coalesce(trim(event_id_cnty), '') = ''", "event_id_cnty", "is empty", "ACLED's event id, such as IRQ12345"),
         ("NOT regexp_full_match(lower(trim(event_id_cnty)), '[a-z0-9][a-z0-9._-]{0,100}')", "event_id_cnty",
          "{value} is not an ACLED event id", "letters and digits, such as IRQ12345"),
-        ("trim(event_id_cnty) IN (SELECT trim(event_id_cnty) FROM acled GROUP BY 1 HAVING count(*) > 1)",
-         "event_id_cnty", "{value} is on more than one row", "each event once"),
+        (f"{RECORD} IN (SELECT {RECORD} FROM acled GROUP BY 1 HAVING count(*) > 1)",
+         "event_id_cnty", "{value} is on more than one row (ids are compared regardless of case)", "each event once"),
         (f"{_DATE} IS NULL", "event_date", "{value} is not a date", "YYYY-MM-DD, or a day, month and year (15 June 2016)"),
-        (f"{_DATE} IS NOT NULL AND NOT (year({_DATE}) BETWEEN 1800 AND 2199)", "event_date",
-         "{value} is out of range", "a date between 1800 and 2199"),
-        ("coalesce(trim(time_precision), '') NOT IN ('1', '2', '3')", "time_precision", "{value} is not a precision code",
+        (f"NOT (year({_DATE}) BETWEEN 1800 AND 2199)", "event_date", "{value} is out of range",
+         "a date between 1800 and 2199"),
+        (f"{_DATE} > DATE '{today.isoformat()}'", "event_date", "{value} is after today",
+         "the date of an event that has happened"),
+        ("trim(time_precision) NOT IN ('1', '2', '3')", "time_precision", "{value} is not a precision code",
          "1 (the day), 2 (the week) or 3 (the month)"),
         ("coalesce(trim(geo_precision), '1') NOT IN ('1', '2', '3')", "geo_precision", "{value} is not a precision code",
          "1 (the place), 2 (near it) or 3 (the region)"),
@@ -85,16 +88,23 @@ def check_rows(connection, source: ImportFile) -> AcledRows:
         (f"NOT {_NUMBER.format(c='longitude')} OR NOT (TRY_CAST(trim(longitude) AS DOUBLE) BETWEEN -180 AND 180)",
          "longitude", "{value} is not a longitude", "a number from -180 to 180"),
         ("coalesce(trim(location), '') = ''", "location", "is empty", "the place's name"),
-        (f"NOT {_INTEGER.format(c='fatalities')}", "fatalities", "{value} is not a count",
+        ("coalesce(trim(country), '') = ''", "country", "is empty", "the country's name"),
+        (f"NOT {_COUNT.format(c='fatalities')}", "fatalities", "{value} is not a count",
          "a whole number, 0 when none were reported"),
-        (f"NOT {_INTEGER.format(c='timestamp')}", "timestamp", "{value} is not a timestamp",
+        (f"NOT {_COUNT.format(c='timestamp')}", "timestamp", "{value} is not a timestamp",
          "ACLED's timestamp: seconds since 1970"),
     ]
+    # A condition on an empty cell is NULL, neither true nor false: such a row is wrong too.
+    checks = [(f"coalesce(({condition}), true)", *rest) for condition, *rest in checks]
     refuse_if_any(source, row_problems(connection, source, checks, "acled"))
     rows = connection.execute("SELECT count(*) FROM acled").fetchone()[0]
     if rows == 0:
         raise ImportError_([_problem(source, "the file holds a header and no rows", "at least one event")])
     mapped = ", ".join(f"'{s}'" for s in acled.SITREP_TYPE_OF)
+    # Every row of the file, kept or not: what the merge knows of each event the file has.
+    connection.execute(f"""CREATE TEMP TABLE _file AS SELECT {RECORD} AS record,
+        CAST(trim(timestamp) AS BIGINT) AS timestamp, trim(sub_event_type) IN ({mapped}) AS kept,
+        {_DATE} AS event_date, trim(country) AS country FROM acled""")
     skipped = Counter(dict(connection.execute(
         f"SELECT trim(sub_event_type), count(*) FROM acled WHERE trim(sub_event_type) NOT IN ({mapped}) GROUP BY 1"
     ).fetchall()))
@@ -107,12 +117,19 @@ def _problem(source: ImportFile, message: str, expected: str):
     return Problem(source.shown, 0, message, expected=expected)
 
 
-def match_entries(connection, matcher: Matcher) -> None:
+@dataclass
+class Matched:
+    """The ids the import's own sources were matched to (the store may call ACLED otherwise)."""
+
+    acled: str = ACLED_SOURCE_ID
+
+
+def match_entries(connection, matcher: Matcher, sensitivity: str) -> Matched:
     """Match each distinct location, actor and outlet of the rows to the store (or propose one),
     into the tables `_places`, `_actors`, `_sources` that the events query joins."""
     mapped = ", ".join(f"'{s}'" for s in acled.SITREP_TYPE_OF)
     connection.execute(f"CREATE TEMP VIEW _kept AS SELECT * FROM acled WHERE trim(sub_event_type) IN ({mapped})")
-    matcher.source(ACLED_SOURCE_NAME, "ngo", ACLED_SOURCE_ID, ACLED_URL)
+    matched = Matched(matcher.source(ACLED_SOURCE_NAME, "ngo", ACLED_SOURCE_ID, ACLED_URL))
     places = []
     regions: dict[tuple[str, str], str] = {}
     for country, admin1, location, lat, lon, precision in connection.execute("""
@@ -124,10 +141,11 @@ def match_entries(connection, matcher: Matcher) -> None:
         if admin1:
             key = (country, admin1)
             if key not in regions:
-                regions[key] = matcher.place(admin1, None, None, "governorate", None)
+                regions[key] = matcher.place(admin1, None, None, "governorate", None, kinds=REGION_KINDS)
             parent = regions[key]
         kind = "town" if precision == 1 else "area"
-        places.append((country, admin1, location, lat, lon, matcher.place(location, lat, lon, kind, parent)))
+        places.append((country, admin1, location, lat, lon,
+                       matcher.place(location, lat, lon, kind, parent, kinds=LOCATION_KINDS)))
     connection.execute("CREATE TEMP TABLE _places (at_country VARCHAR, at_admin1 VARCHAR, at_location VARCHAR, "
                        "at_lat DOUBLE, at_lon DOUBLE, place VARCHAR)")
     if places:
@@ -140,12 +158,18 @@ def match_entries(connection, matcher: Matcher) -> None:
     connection.execute("CREATE TEMP TABLE _actors (name VARCHAR, inter VARCHAR, actor VARCHAR)")
     if actors:
         connection.executemany("INSERT INTO _actors VALUES (?, ?, ?)", actors)
-    outlets = [(name, matcher.source(name)) for (name,) in connection.execute(
+    outlets = [(name, matcher.source(name, sensitivity=sensitivity)) for (name,) in connection.execute(
         "SELECT DISTINCT trim(s) AS name FROM (SELECT unnest(string_split(source, ';')) AS s FROM _kept) "
         "WHERE trim(s) <> '' ORDER BY name").fetchall()]
     connection.execute("CREATE TEMP TABLE _sources (name VARCHAR, source VARCHAR)")
     if outlets:
         connection.executemany("INSERT INTO _sources VALUES (?, ?)", outlets)
+    return matched
+
+
+# What an ACLED location may be matched to by its name, and what its admin1 may.
+REGION_KINDS = ("governorate",)
+LOCATION_KINDS = ("city", "town", "village", "neighbourhood", "area", "camp", "checkpoint", "crossing")
 
 
 def _actor_type(inter: str | None) -> str:
@@ -157,12 +181,13 @@ def _actor_type(inter: str | None) -> str:
     return singular
 
 
-def events_sql(source: ImportFile, imported_on: dt.date, sensitivity: str) -> str:
+def events_sql(source: ImportFile, imported_on: dt.date, sensitivity: str, matched: Matched) -> str:
     """The file's kept rows as rows of the events table (bulk.EVENT_COLUMNS)."""
     date = _DATE
     precision = "CAST(trim(time_precision) AS INTEGER)"
     types = " ".join(f"WHEN '{sub}' THEN '{code}'" for sub, code in acled.SITREP_TYPE_OF.items())
     quoted = lambda text: "'" + text.replace("'", "''") + "'"  # noqa: E731
+    targeting = f"trim(civilian_targeting) = '{acled.CIVILIAN_TARGETING}'"
     return f"""
     WITH rows AS (
         SELECT k.*, {date} AS d, {precision} AS tp,
@@ -174,7 +199,7 @@ def events_sql(source: ImportFile, imported_on: dt.date, sensitivity: str) -> st
         JOIN _sources s USING (name) GROUP BY _row)
     SELECT
         'acled-' || lower(trim(event_id_cnty)) AS id,
-        CASE WHEN trim(civilian_targeting) = '{acled.CIVILIAN_TARGETING}'
+        CASE WHEN coalesce({targeting}, false)
                   AND trim(sub_event_type) IN ('Armed clash', 'Shelling/artillery/missile attack', 'Grenade',
                                                'Air/drone strike')
              THEN 'attack_on_civilians' ELSE CASE trim(sub_event_type) {types} END END AS type,
@@ -184,15 +209,18 @@ def events_sql(source: ImportFile, imported_on: dt.date, sensitivity: str) -> st
         CASE tp WHEN 1 THEN d WHEN 2 THEN (date_trunc('week', d) + INTERVAL 6 DAY)::DATE ELSE last_day(d) END AS known_on,
         p.place,
         a.actor AS perpetrator,
-        CAST(trim(fatalities) AS BIGINT) AS killed,
+        -- ACLED's fatalities count every party: they are civilians killed only where it marks
+        -- civilian targeting. Otherwise they stay with ACLED's coding (exports give them back).
+        CASE WHEN coalesce({targeting}, false) AND CAST(trim(fatalities) AS BIGINT) > 0
+             THEN CAST(trim(fatalities) AS BIGINT) END AS killed,
         CASE WHEN coalesce(trim(notes), '') = '' THEN trim(sub_event_type) || ' at ' || trim(location) || ' (ACLED)'
              ELSE trim(notes) END AS summary,
         'en' AS summary_language,
-        coalesce(c.sources, ['{ACLED_SOURCE_ID}']) AS sources,
-        '{ACLED_SOURCE_ID}' AS via,
+        coalesce(c.sources, [{quoted(matched.acled)}]) AS sources,
+        {quoted(matched.acled)} AS via,
         'alleged' AS status,
         '{sensitivity}' AS sensitivity,
-        'acled' AS dataset, trim(event_id_cnty) AS record, {quoted(source.recorded_as)} AS file,
+        'acled' AS dataset, {RECORD} AS record, {quoted(source.recorded_as)} AS file,
         '{source.sha256}' AS sha256, DATE '{imported_on.isoformat()}' AS imported_on,
         CAST(trim(timestamp) AS BIGINT) AS timestamp,
         d AS event_date, trim(disorder_type) AS disorder_type, trim(assoc_actor_1) AS assoc_actor_1,
@@ -202,7 +230,8 @@ def events_sql(source: ImportFile, imported_on: dt.date, sensitivity: str) -> st
         trim(civilian_targeting) AS civilian_targeting, trim(country) AS country, trim(iso) AS iso,
         trim(admin1) AS admin1, trim(admin2) AS admin2, trim(admin3) AS admin3, trim(location) AS location,
         lat AS latitude, lon AS longitude, CAST(coalesce(trim(geo_precision), '1') AS INTEGER) AS geo_precision,
-        tp AS time_precision, trim(source) AS source, trim(source_scale) AS source_scale, trim(tags) AS tags
+        tp AS time_precision, trim(source) AS source, trim(source_scale) AS source_scale, trim(tags) AS tags,
+        CAST(trim(fatalities) AS BIGINT) AS fatalities
     FROM rows r
     LEFT JOIN cited c USING (_row)
     JOIN _places p ON p.at_country IS NOT DISTINCT FROM trim(r.country) AND p.at_admin1 = trim(coalesce(r.admin1, ''))
@@ -211,40 +240,79 @@ def events_sql(source: ImportFile, imported_on: dt.date, sensitivity: str) -> st
     """
 
 
-def merge_sql(existing: str | None, drop_missing: bool) -> str:
-    """The merged events table: the new file's rows (`_new`) over those held (`existing`, a
-    Parquet path, or None). A held event stays unless the file has it with a newer timestamp, or
-    it is missing from the file and `drop_missing`; events of other datasets are never touched."""
+# What a merge may do with each event, held or in the file (`_decide`):
+FATES = {
+    "added": "new in this file",
+    "updated": "changed in this file: a newer row, or matched anew to the store",
+    "unchanged": "as held",
+    "older": "the file's row is older than the one held: kept as held",
+    "left_out": "now of a type sitrep does not document: dropped",
+    "missing": "held, and not in the file: kept",
+    "dropped": "held, not in the file, and within its countries and dates: dropped (--drop-missing)",
+}
+# What must differ for a re-imported row to count as updated (its provenance aside).
+_CONTENT = [c for c in EVENT_COLUMNS if c not in ("file", "sha256", "imported_on")]
+
+
+def _decide(existing: str | None, drop_missing: bool) -> str:
+    """The merge's decisions: one row per event held (of ACLED) or in the file, with its fate."""
     held = f"SELECT * FROM read_parquet('{existing}')" if existing else empty_events_sql()
-    held_columns = ", ".join(f"h.{c}" for c in EVENT_COLUMNS)
-    new_columns = ", ".join(f"n.{c}" for c in EVENT_COLUMNS)
+    same = " AND ".join(f"h.{c} IS NOT DISTINCT FROM n.{c}" for c in _CONTENT if c != "sensitivity")
     return f"""
-    WITH held AS ({held})
-    SELECT {held_columns} FROM held h
-    LEFT JOIN (SELECT record AS new_record, timestamp AS new_timestamp FROM _new) x
-           ON h.dataset = 'acled' AND x.new_record = h.record
-    WHERE h.dataset <> 'acled'
-       OR (x.new_record IS NULL AND NOT {str(drop_missing).lower()})
-       OR (x.new_record IS NOT NULL AND x.new_timestamp <= h.timestamp)
-    UNION ALL
-    SELECT {new_columns} FROM _new n
-    LEFT JOIN (SELECT record AS held_record, timestamp AS held_timestamp FROM held WHERE dataset = 'acled') y
-           ON y.held_record = n.record
-    WHERE y.held_record IS NULL OR n.timestamp > y.held_timestamp
+    WITH held AS ({held}),
+    h AS (SELECT * FROM held WHERE dataset = 'acled'),
+    span AS (SELECT min(event_date) AS first_day, max(event_date) AS last_day FROM _file WHERE kept),
+    countries AS (SELECT DISTINCT country FROM _file WHERE kept),
+    joined AS (
+        SELECT h.record AS held_record, n.record AS new_record, f.record AS file_record,
+               CASE WHEN h.sensitivity = 'restricted' OR n.sensitivity = 'restricted' OR
+                         (h.record IS NOT NULL AND f.record IS NOT NULL AND '{{import_sensitivity}}' = 'restricted')
+                    THEN 'restricted' ELSE 'public' END AS sensitivity,
+               CASE
+                 WHEN h.record IS NULL THEN 'added'
+                 WHEN f.record IS NULL THEN
+                   CASE WHEN {str(drop_missing).lower()} AND h.country IN (SELECT country FROM countries)
+                             AND h.event_date BETWEEN (SELECT first_day FROM span) AND (SELECT last_day FROM span)
+                        THEN 'dropped' ELSE 'missing' END
+                 WHEN f.timestamp < h.timestamp THEN 'older'
+                 WHEN NOT f.kept THEN 'left_out'
+                 WHEN {same} THEN 'unchanged'
+                 ELSE 'updated'
+               END AS fate
+        FROM h FULL OUTER JOIN _new n ON n.record = h.record
+        LEFT JOIN _file f ON f.record = coalesce(h.record, n.record))
     """
 
 
-def change_counts(connection, existing: str | None, drop_missing: bool) -> dict[str, int]:
-    """What merging `_new` into the held events changes: added, updated, unchanged (the file's
-    row is not newer), and the held events missing from the file (dropped, or kept)."""
-    held = f"read_parquet('{existing}')" if existing else f"({empty_events_sql()})"
-    added, updated, unchanged = connection.execute(f"""
-        SELECT count(*) FILTER (WHERE h.record IS NULL),
-               count(*) FILTER (WHERE h.record IS NOT NULL AND n.timestamp > h.timestamp),
-               count(*) FILTER (WHERE h.record IS NOT NULL AND n.timestamp <= h.timestamp)
-        FROM _new n LEFT JOIN (SELECT record, timestamp FROM {held} WHERE dataset = 'acled') h USING (record)
-    """).fetchone()
-    missing = connection.execute(f"SELECT count(*) FROM {held} WHERE dataset = 'acled' "
-                                 "AND record NOT IN (SELECT record FROM _new)").fetchone()[0]
-    return {"added": added, "updated": updated, "unchanged": unchanged,
-            "dropped" if drop_missing else "missing": missing}
+def merge_sql(existing: str | None, drop_missing: bool, sensitivity: str) -> str:
+    """The events table after the merge: events of other datasets as held; of ACLED, each as its
+    fate says. Sensitivity only ever rises: a row restricted once stays restricted, and a
+    restricted import makes the rows it holds restricted."""
+    held = f"SELECT * FROM read_parquet('{existing}')" if existing else empty_events_sql()
+    decide = _decide(existing, drop_missing).replace("{import_sensitivity}", sensitivity)
+    held_columns = ", ".join("j.sensitivity" if c == "sensitivity" else f"h.{c}" for c in EVENT_COLUMNS)
+    new_columns = ", ".join("j.sensitivity" if c == "sensitivity" else f"n.{c}" for c in EVENT_COLUMNS)
+    all_held = ", ".join(EVENT_COLUMNS)
+    return f"""{decide}
+    SELECT {all_held} FROM ({held}) WHERE dataset <> 'acled'
+    UNION ALL
+    SELECT {held_columns} FROM joined j JOIN h ON h.record = j.held_record
+    WHERE j.fate IN ('unchanged', 'older', 'missing')
+    UNION ALL
+    SELECT {new_columns} FROM joined j JOIN _new n ON n.record = j.new_record
+    WHERE j.fate IN ('added', 'updated')
+    """
+
+
+def change_counts(connection, existing: str | None, drop_missing: bool, sensitivity: str) -> dict[str, int]:
+    """How many events each fate holds (bulk's counts: added, updated, unchanged, ...)."""
+    decide = _decide(existing, drop_missing).replace("{import_sensitivity}", sensitivity)
+    found = dict(connection.execute(f"{decide} SELECT fate, count(*) FROM joined GROUP BY fate").fetchall())
+    # A held row the file has unchanged, that this restricted import makes restricted, is updated.
+    made_restricted = connection.execute(f"{decide} SELECT count(*) FROM joined j JOIN h ON h.record = j.held_record "
+                                         "WHERE j.fate IN ('unchanged', 'older') AND j.sensitivity <> h.sensitivity"
+                                         ).fetchone()[0]
+    counts = {fate: found.get(fate, 0) for fate in FATES}
+    counts["unchanged"] -= min(made_restricted, counts["unchanged"])
+    counts["updated"] += made_restricted
+    return counts

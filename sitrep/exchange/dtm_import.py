@@ -41,41 +41,49 @@ def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[
         (f"{_DATE} IS NULL", "reportingdate", "{value} is not a date", "YYYY-MM-DD (a time after it is ignored)"),
         (f"{_DATE} IS NOT NULL AND NOT (year({_DATE}) BETWEEN 1800 AND 2199)", "reportingdate",
          "{value} is out of range", "a date between 1800 and 2199"),
-        ("NOT regexp_full_match(trim(numpresentidpind), '[0-9]+')", "numpresentidpind", "{value} is not a count",
+        ("NOT regexp_full_match(trim(numpresentidpind), '[0-9]{1,15}')", "numpresentidpind", "{value} is not a count",
          "a whole number of people"),
+        (f"{_DATE} > DATE '{imported_on.isoformat()}'", "reportingdate", "{value} is after today",
+         "the date of a round that has been reported"),
         ("coalesce(trim(admin1name), '') = ''", "admin1name", "is empty", "the governorate's or province's name"),
         ("coalesce(trim(admin1pcode), '') = ''", "admin1pcode", "is empty", "the area's P-code, such as IQG01"),
         ("coalesce(trim(admin2name), '') = '' AND coalesce(trim(admin2pcode), '') <> ''", "admin2name", "is empty",
          "the district's name, as its P-code is given"),
     ]
+    # A condition on an empty cell is NULL, neither true nor false: such a row is wrong too.
+    checks = [(f"coalesce(({condition}), true)", *rest) for condition, *rest in checks]
     refuse_if_any(source, row_problems(connection, source, checks, "dtm"))
     rows = connection.execute("SELECT count(*) FROM dtm").fetchone()[0]
     if rows == 0:
         from sitrep.errors import Problem
 
         raise ImportError_(Problem(source.shown, 0, "the file holds a header and no rows", expected="at least one row"))
-    matcher.source(DTM_SOURCE_NAME, "un_agency", DTM_SOURCE_ID, DTM_URL)
+    dtm = matcher.source(DTM_SOURCE_NAME, "un_agency", DTM_SOURCE_ID, DTM_URL)  # the store may call it otherwise
     areas = connection.execute(f"""
         SELECT trim(admin1name), trim(admin1pcode), nullif(trim(admin2name), ''), nullif(trim(admin2pcode), ''),
                {_DATE} AS day, sum(CAST(trim(numpresentidpind) AS BIGINT)), list(DISTINCT trim(id) ORDER BY trim(id))
         FROM dtm GROUP BY ALL ORDER BY ALL""").fetchall()
     figures = {}
     for admin1, pcode1, admin2, pcode2, day, people, ids in areas:
-        place = matcher.place(admin1, None, None, "governorate", None, pcode1)
+        place = matcher.place(admin1, None, None, "governorate", None, pcode1, kinds=("governorate",))
         pcode = pcode1
         if admin2:
-            place = matcher.place(admin2, None, None, "district", place, pcode2)
+            place = matcher.place(admin2, None, None, "district", place, pcode2, kinds=("district",))
             pcode = pcode2 or f"{pcode1}-{admin2}"
         figure_id = f"dtm-{_id_part(pcode)}-{day:%Y%m%d}"
         figures[figure_id] = Figure.model_validate({
             "id": figure_id, "metric": "people_displaced", "place": place, "as_of": day.isoformat(),
             "value": people, "unit": "people",
-            "cited": [{"source": DTM_SOURCE_ID, "date": day.isoformat(), "url": DTM_URL}],
+            "cited": [{"source": dtm, "date": day.isoformat(), "url": DTM_URL}],
             "sensitivity": sensitivity,
             "imported": {"dataset": "dtm", "record": f"{pcode} {day.isoformat()}", "file": source.recorded_as,
                          "sha256": source.sha256, "on": imported_on.isoformat()},
         })
     held_by_id = {f.id: f for f in held}
+    for figure_id, figure in figures.items():  # sensitivity only rises: restricted once, restricted always
+        before = held_by_id.get(figure_id)
+        if before is not None and before.sensitivity == "restricted" and figure.sensitivity != "restricted":
+            figures[figure_id] = figure.model_copy(update={"sensitivity": "restricted"})
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     merged = dict(held_by_id)
     for figure_id, figure in figures.items():

@@ -51,8 +51,10 @@ def import_file(path: Path, workspace: Path) -> ImportFile:
     if path.stat().st_size == 0:
         raise ImportError_(Problem(shown, 0, "the file is empty", expected="a CSV file downloaded from the dataset"))
     resolved = path.resolve()
+    # Outside the workspace, its name only: a home folder's path (a user's name) is not the
+    # workspace's business, and the SHA-256 identifies the file.
     recorded = (resolved.relative_to(workspace.resolve()).as_posix() if resolved.is_relative_to(workspace.resolve())
-                else str(resolved))
+                else resolved.name)
     return ImportFile(path, shown, digest.hexdigest(), recorded)
 
 
@@ -65,14 +67,16 @@ def read_csv(connection, source: ImportFile, table: str) -> list[str]:
     path = str(source.path).replace("'", "''")
     try:
         connection.execute(f"""CREATE TEMP TABLE _raw AS SELECT * FROM read_csv('{path}', header = true,
-            all_varchar = true, sample_size = -1, strict_mode = true, encoding = 'utf-8')""")
+            all_varchar = true, sample_size = -1, strict_mode = true, encoding = 'utf-8',
+            max_line_size = 67108864)""")
     except duckdb.Error as exc:
         raise ImportError_(Problem(source.shown, _line_of(str(exc)), "the file is not a CSV table that can be read: "
                                    + _first_line(str(exc)),
                                    expected="a comma-separated file in UTF-8 with one header row, as the dataset's "
                                             "export gives it")) from None
     columns = [row[0] for row in connection.execute("DESCRIBE _raw").fetchall()]
-    renamed = ", ".join(f'"{c}" AS "{c.strip().lower()}"' for c in columns)
+    quoted = lambda name: '"' + name.replace('"', '""') + '"'  # noqa: E731  (a header may hold quotes)
+    renamed = ", ".join(f"{quoted(c)} AS {quoted(c.strip().lower())}" for c in columns)
     connection.execute(f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () + 1 AS _row, {renamed} FROM _raw")
     connection.execute("DROP TABLE _raw")
     return [c.strip().lower() for c in columns]
@@ -103,9 +107,10 @@ def refuse_if_any(source: ImportFile, problems: list[Problem]) -> None:
         return
     problems.sort(key=lambda p: (p.line, p.message))
     shown = problems[:MAX_ROW_PROBLEMS]
-    if len(problems) > MAX_ROW_PROBLEMS:
-        shown.append(Problem(source.shown, 0, f"and more rows like these: {len(problems) - MAX_ROW_PROBLEMS} "
-                                              "or more not listed", expected="every row as above"))
+    if len(problems) > MAX_ROW_PROBLEMS:  # listed last, at the last row shown
+        shown.append(Problem(source.shown, shown[-1].line, f"and more rows like these: at least "
+                                                           f"{len(problems) - MAX_ROW_PROBLEMS} not listed",
+                             expected="every row as above"))
     raise ImportError_(shown)
 
 
@@ -180,18 +185,31 @@ class Matcher:
             self._source_names.setdefault(folded(source.id), source.id)
 
     def place(self, name: str, lat: float | None, lon: float | None, kind: str, parent: str | None,
-              pcode: str | None = None) -> str:
-        """The id of the store's place for a dataset's location, or of a place proposed for it."""
+              pcode: str | None = None, *, kinds: tuple[str, ...] | None = None) -> str:
+        """The id of the store's place for a dataset's location, or of a place proposed for it.
+
+        A place of the store is the same place when it has the row's P-code; else when it has
+        its name and one of `kinds` (a governorate is not the city of the same name), no other
+        P-code, and, where both have coordinates, lies within 25 km (a place without them is
+        matched by a row without them only: an admin area, not a located event); else when it
+        lies within 1 km, whatever its name, as long as its kind is one of `kinds`."""
         if pcode:
             for place in self.places.values():
                 if place.pcode == pcode:
                     return place.id
         for place in self._place_names.get(folded(name), []):
-            if lat is None or place.lat is None or distance_km(lat, lon, place.lat, place.lon) <= NAME_MATCH_KM:
+            if kinds and place.kind not in kinds:
+                continue
+            if pcode and place.pcode and place.pcode != pcode:
+                continue
+            if lat is None and place.lat is None:
+                return place.id
+            if lat is not None and place.lat is not None and distance_km(lat, lon, place.lat, place.lon) <= NAME_MATCH_KM:
                 return place.id
         if lat is not None:
             for place in self.places.values():
-                if place.lat is not None and distance_km(lat, lon, place.lat, place.lon) <= SAME_SPOT_KM:
+                if (place.lat is not None and (not kinds or place.kind in kinds)
+                        and distance_km(lat, lon, place.lat, place.lon) <= SAME_SPOT_KM):
                     return place.id
         place_id = self._free_id("place", slug(name) + (f".{slug(parent.split('.')[-1])}" if parent else ""), "places")
         place = Place.model_validate({"id": place_id, "name": name, "kind": kind, "parent": parent,
@@ -212,13 +230,17 @@ class Matcher:
         self.proposed["actors"][actor_id] = actor
         return actor_id
 
-    def source(self, name: str, kind: str = "media", source_id: str | None = None, url: str | None = None) -> str:
+    def source(self, name: str, kind: str = "media", source_id: str | None = None, url: str | None = None,
+               sensitivity: str = "public") -> str:
+        """The id of the store's source of this name (or id), or of one proposed for it: restricted
+        when the import is (an outlet known only from restricted rows must not be printed)."""
         found = self._source_names.get(folded(name)) or (source_id if source_id in self.sources else None)
         if found:
             return found
         new_id = source_id or self._free_id("source", slug(name), "sources")
         # "F": reliability cannot be judged, until a person grades the source (README, "Imported data").
-        source = Source.model_validate({"id": new_id, "name": name, "kind": kind, "reliability": "F", "url": url})
+        source = Source.model_validate({"id": new_id, "name": name, "kind": kind, "reliability": "F", "url": url,
+                                        "sensitivity": sensitivity})
         self.sources[new_id] = source
         self._source_names[folded(name)] = new_id
         self.proposed["sources"][new_id] = source
@@ -262,13 +284,18 @@ class ImportReport:
                  f"{_count(self.rows, 'row')} read"]
         counts = self.counts
         lines.append(f"  added      {counts['added']:>9,} {self.what}")
-        lines.append(f"  updated    {counts['updated']:>9,} (the file's is newer or different)")
+        lines.append(f"  updated    {counts['updated']:>9,} (a newer row, matched anew to the store, or made restricted)")
         lines.append(f"  unchanged  {counts['unchanged']:>9,}")
-        if "dropped" in counts:
-            lines.append(f"  dropped    {counts['dropped']:>9,} held {self.what} that the file no longer has")
-        elif counts.get("missing"):
+        if counts.get("older"):
+            lines.append(f"  older      {counts['older']:>9,} rows older than the {self.what} held: kept as held")
+        if counts.get("left_out"):
+            lines.append(f"  dropped    {counts['left_out']:>9,} held {self.what} now of a type sitrep does not document")
+        if counts.get("dropped"):
+            lines.append(f"  dropped    {counts['dropped']:>9,} held {self.what} within the file's countries and dates "
+                         "that it no longer has")
+        if counts.get("missing"):
             lines.append(f"  kept       {counts['missing']:>9,} held {self.what} that the file does not have "
-                         "(--drop-missing drops them)")
+                         "(--drop-missing drops those within its countries and dates)")
         if self.skipped:
             detail = ", ".join(f"{reason} {n:,}" for reason, n in sorted(self.skipped.items(), key=lambda i: (-i[1], i[0])))
             lines.append(f"  left out   {sum(self.skipped.values()):>9,} rows of types sitrep does not document: {detail}")
@@ -287,25 +314,29 @@ def _count(n: int, noun: str) -> str:
 
 
 def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bool = False,
-               drop_missing: bool = False, sensitivity: str = "public", on_day: dt.date | None = None) -> ImportReport:
+               drop_missing: bool = False, sensitivity: str = "public", replace: bool = False,
+               on_day: dt.date | None = None) -> ImportReport:
     """Import `path` (a CSV of `dataset`) into the workspace's bulk store: all of it, or nothing
-    (any bad row, or any failure while writing, leaves the last version as it was)."""
+    (any bad row, or any failure while writing, leaves the last version as it was). `replace`:
+    start from an empty bulk store, whatever it held (the way to make a damaged one again)."""
     from sitrep.exchange import acled_import, dtm_import
     from sitrep.pipeline import Workspace
     from sitrep.publish.lock import WorkspaceLock
     from sitrep.source import bulk as bulk_store
 
-    workspace = Workspace.load(config_path)
+    # The store without what earlier imports brought: an import must work, and mend them, even
+    # when they no longer fit the store (a place they name deleted since).
+    workspace = Workspace.load(config_path, imported=False)
     config, store = workspace.config, workspace.store
     source = import_file(Path(path), config.workspace)
     folder = config.workspace / bulk_store.BULK_DIR
+    existed = folder.exists()
     lock = WorkspaceLock(folder)
     lock.acquire()
     try:
-        held = bulk_store.BulkStore.open(config.workspace)  # again, under the lock: another import may have run
+        held = None if replace else bulk_store.BulkStore.open(config.workspace)  # under the lock: another may have run
         old_entries = held.entries() if held else {kind: [] for kind in ("places", "actors", "sources", "figures")}
-        curated = {kind: {k: v for k, v in store.kind(kind).items() if k in store.origins}
-                   for kind in ("places", "actors", "sources")}
+        curated = {kind: store.kind(kind) for kind in ("places", "actors", "sources")}
         matcher = Matcher(*({**{e.id: e for e in old_entries[kind]}, **curated[kind]}
                             for kind in ("places", "actors", "sources")))
         existing = str(held.events_file).replace("'", "''") if held else None
@@ -313,16 +344,21 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
         spill = folder / ".spill"
         with bulk_store.connect(spill) as connection:
             if dataset == "acled":
-                checked = acled_import.check_rows(connection, source)
-                acled_import.match_entries(connection, matcher)
+                checked = acled_import.check_rows(connection, source, imported_on)
+                matched = acled_import.match_entries(connection, matcher, sensitivity)
                 connection.execute(f"CREATE TEMP TABLE _new AS "
-                                   f"{acled_import.events_sql(source, imported_on, sensitivity)}")
+                                   f"{acled_import.events_sql(source, imported_on, sensitivity, matched)}")
+                _refuse_curated_ids(connection, source, store)
                 _validate_sample(connection)
-                counts = acled_import.change_counts(connection, existing, drop_missing)
-                events = acled_import.merge_sql(existing, drop_missing)
+                counts = acled_import.change_counts(connection, existing, drop_missing, sensitivity)
+                events = acled_import.merge_sql(existing, drop_missing, sensitivity)
                 figures = old_entries["figures"]
                 rows, skipped, what = checked.rows, dict(checked.skipped), "events"
                 earliest = connection.execute("SELECT min(known_on) FROM _new").fetchone()[0]
+                if drop_missing and not connection.execute("SELECT count(*) FROM _new").fetchone()[0]:
+                    raise ImportError_(Problem(source.shown, 0, "--drop-missing with a file that has no event sitrep "
+                                                                "imports, which cannot tell what the dataset deleted",
+                                               expected="a file of the events of your countries and dates"))
             else:
                 rows, figures, counts = dtm_import.import_figures(connection, source, matcher, old_entries["figures"],
                                                                   imported_on, drop_missing, sensitivity)
@@ -335,27 +371,49 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
             entries["figures"] = figures
             report = ImportReport(dataset, source, rows, counts, skipped,
                                   {kind: sorted(ids) for kind, ids in matcher.proposed.items()}, what, dry_run, folder,
-                                  _series_notes(workspace, earliest))
+                                  _series_notes(workspace, held, earliest))
             if not dry_run:
                 record = bulk_store.Import(dataset, source.recorded_as, source.sha256, imported_on.isoformat(), rows,
                                            counts["added"], counts["updated"], counts["unchanged"],
-                                           counts.get("dropped", 0), dict(sorted(skipped.items())))
+                                           counts.get("dropped", 0) + counts.get("left_out", 0),
+                                           dict(sorted(skipped.items())))
                 bulk_store.write_version(folder, events, connection, entries, [*(held.imports if held else []), record],
                                          proposed_yaml(entries), held.tables if held else None)
         return report
     finally:
         shutil.rmtree(folder / ".spill", ignore_errors=True)
         lock.release()
+        if not existed and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()  # a dry run, or a refused import, leaves no empty bulk/ behind
 
 
-def _series_notes(workspace, earliest: dt.date | None) -> list[str]:
+def _refuse_curated_ids(connection, source: ImportFile, store) -> None:
+    """An event whose id a curated entry already has (acled-irq1 written by hand) is refused:
+    two entries would share it, and the store's checks would then stop every command."""
+    curated = [entry_id for entry_id in store.origins if entry_id.startswith("acled-")]
+    if not curated:
+        return
+    clashes = connection.execute("SELECT id FROM _new WHERE id IN (SELECT unnest(?::VARCHAR[])) ORDER BY id",
+                                 [curated]).fetchall()
+    if clashes:
+        raise ImportError_([Problem(store.origins[entry_id].file, store.origins[entry_id].line,
+                                    f"the id '{entry_id}' is a curated entry's, and the file's event "
+                                    f"{entry_id.removeprefix('acled-').upper()} would be imported under it",
+                                    expected="an id of your own that does not start with acled-")
+                            for (entry_id,) in clashes])
+
+
+def _series_notes(workspace, held, earliest: dt.date | None) -> list[str]:
     """A warning when the import makes the series start earlier: every report's number would
     change, published ones included, unless config.yaml pins the series' first week."""
     from sitrep.source.dates import IsoWeek
 
     if earliest is None or workspace.config.model.series.first:
         return []
-    before = workspace.series(workspace.config.edition).first
+    starts = [workspace.series(workspace.config.edition).first]
+    if held is not None and held.known_days(public_only=True):
+        starts.append(IsoWeek.containing(min(held.known_days(public_only=True))))
+    before = min((start for start in starts if start is not None), default=None)
     if before is None or IsoWeek.containing(earliest) >= before:
         return []
     return [f"Note: the series would now start at {IsoWeek.containing(earliest)}, not {before}, so every "
@@ -368,11 +426,11 @@ def _validate_sample(connection, limit: int = 2000) -> None:
     checks above, so that a row the report could not read is never written."""
     from pydantic import ValidationError
 
-    from sitrep.source.bulk import _MODEL_COLUMNS, incident_of
+    from sitrep.source.bulk import MODEL_COLUMNS, incident_of
 
-    for row in connection.execute(f"SELECT {', '.join(_MODEL_COLUMNS)} FROM _new LIMIT {limit}").fetchall():
+    for row in connection.execute(f"SELECT {', '.join(MODEL_COLUMNS)} FROM _new LIMIT {limit}").fetchall():
         try:
-            incident_of(dict(zip(_MODEL_COLUMNS, row)))
+            incident_of(dict(zip(MODEL_COLUMNS, row)))
         except ValidationError as exc:  # a mapping mistake of sitrep's, not the user's: say so plainly
             raise ImportError_(Problem("(import)", 0, f"an imported row would not be a valid incident: {exc}",
                                        expected="please report this as a bug")) from None

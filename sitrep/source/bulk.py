@@ -47,6 +47,9 @@ ENTRIES = "entries.json"
 INDEX = "index.json"
 PROPOSED = "proposed.yaml"
 FORMAT = 1
+# How a damaged bulk store is made again: from the files manifest.json lists.
+REIMPORT_HINT = ("import the files again, the first with --replace (sitrep import acled FILE --replace): "
+                 "bulk/manifest.json lists them")
 
 # The events table: one imported incident per row. What the model needs, then what was read
 # from the dataset (kept so that an export gives back what was imported).
@@ -64,10 +67,10 @@ EVENT_COLUMNS = {
     "inter1": "VARCHAR", "inter2": "VARCHAR", "civilian_targeting": "VARCHAR", "country": "VARCHAR",
     "iso": "VARCHAR", "admin1": "VARCHAR", "admin2": "VARCHAR", "admin3": "VARCHAR", "location": "VARCHAR",
     "latitude": "DOUBLE", "longitude": "DOUBLE", "geo_precision": "INTEGER", "time_precision": "INTEGER",
-    "source": "VARCHAR", "source_scale": "VARCHAR", "tags": "VARCHAR",
+    "source": "VARCHAR", "source_scale": "VARCHAR", "tags": "VARCHAR", "fatalities": "BIGINT",
 }
 # What the report needs of a row: read for a week, and nothing else.
-_MODEL_COLUMNS = ("id", "type", "date", "place", "perpetrator", "killed", "summary", "summary_language", "sources",
+MODEL_COLUMNS = ("id", "type", "date", "place", "perpetrator", "killed", "summary", "summary_language", "sources",
                   "via", "status", "sensitivity", "dataset", "record", "file", "sha256", "imported_on", "timestamp")
 
 _ENTRY_KINDS = {"places": Place, "actors": Actor, "sources": Source, "figures": Figure}
@@ -136,12 +139,12 @@ class BulkStore:
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise StoreError(Problem(shown, 0, f"the imported data's manifest is damaged ({exc})",
                                      expected=f"the manifest `sitrep import` writes (format {FORMAT})",
-                                     hint="import the files it listed again: sitrep import acled FILE --replace"))
+                                     hint=REIMPORT_HINT))
         if "/" in tables or tables.startswith(".") or not all((folder / tables / name).is_file()
                                                                for name in (EVENTS, ENTRIES, INDEX)):
             raise StoreError(Problem(shown, 0, f"the imported tables it names ({tables}) are missing",
                                      expected="a tables folder beside manifest.json, as `sitrep import` writes it",
-                                     hint="import the files it lists again: sitrep import acled FILE --replace"))
+                                     hint=REIMPORT_HINT))
         return cls(folder, tables, imports, hashlib.sha256(raw).hexdigest())
 
     @property
@@ -168,16 +171,25 @@ class BulkStore:
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 raise StoreError(Problem(display_path(path), 0, f"the imported events' index is damaged ({exc})",
                                          expected="the file `sitrep import` writes",
-                                         hint="import the files again: sitrep import acled FILE")) from None
+                                         hint=REIMPORT_HINT)) from None
         return self._index
 
     # Events ------------------------------------------------------------------------------------
 
     def query(self, sql: str, parameters: Iterable = ()) -> list[tuple]:
-        """Rows of `sql`, in which the events table is called `events`."""
+        """Rows of `sql`, in which the events table is called `events`. A table DuckDB cannot
+        read (truncated, replaced) is one clear error, not a crash."""
+        import duckdb
+
         with connect() as connection:
-            connection.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{_sql_path(self.events_file)}')")
-            return connection.execute(sql, list(parameters)).fetchall()
+            try:
+                connection.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{_sql_path(self.events_file)}')")
+                return connection.execute(sql, list(parameters)).fetchall()
+            except (duckdb.IOException, duckdb.InvalidInputException, duckdb.BinderException) as exc:
+                raise StoreError(Problem(display_path(self.events_file), 0, "the imported events table cannot be read "
+                                         f"({str(exc).splitlines()[0]})",
+                                         expected="the file `sitrep import` writes",
+                                         hint=REIMPORT_HINT)) from None
 
     def known_days(self, public_only: bool) -> dict[dt.date, int]:
         """How many events became known on each day (public ones only, for a public edition)."""
@@ -190,9 +202,9 @@ class BulkStore:
         conditions = ["known_on <= ?"] + (["known_on >= ?"] if first else [])
         if public_only:
             conditions.append("sensitivity = 'public'")
-        rows = self.query(f"SELECT {', '.join(_MODEL_COLUMNS)} FROM events WHERE {' AND '.join(conditions)} "
+        rows = self.query(f"SELECT {', '.join(MODEL_COLUMNS)} FROM events WHERE {' AND '.join(conditions)} "
                           "ORDER BY known_on, date_start, id", [last] + ([first] if first else []))
-        return [incident_of(dict(zip(_MODEL_COLUMNS, row))) for row in rows]
+        return [incident_of(dict(zip(MODEL_COLUMNS, row))) for row in rows]
 
     def counts(self) -> dict[str, int]:
         """What the imports brought, by kind: 'incidents' are the events."""
@@ -216,7 +228,7 @@ class BulkStore:
 ACLED_CODING = ("event_date", "time_precision", "disorder_type", "event_type", "sub_event_type", "actor1",
                 "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
                 "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
-                "geo_precision", "source_scale", "tags")
+                "geo_precision", "source_scale", "fatalities", "tags")
 
 
 def acled_coding(bulk: BulkStore | None, records: list[str]) -> dict[str, dict[str, str]]:
@@ -276,7 +288,7 @@ def read_entries(path: Path) -> dict[str, list]:
     except (ValueError, ValidationError, AttributeError) as exc:
         raise StoreError(Problem(shown, 0, f"the imported entries are damaged ({str(exc).splitlines()[0]})",
                                  expected="the file `sitrep import` writes",
-                                 hint="import the files again: sitrep import acled FILE --replace")) from None
+                                 hint=REIMPORT_HINT)) from None
 
 
 def entries_json(entries: dict[str, list]) -> bytes:
@@ -299,7 +311,21 @@ def attach(store, bulk: BulkStore) -> None:
         curated = store.kind(kind)
         for entry in entries[kind]:
             curated.setdefault(entry.id, entry)
+    for place in entries["places"]:  # a proposed place under a governorate of the store deleted since
+        if place.parent and place.parent not in store.places and store.places.get(place.id) is place:
+            problems.append(Problem(shown, 0, f"the imported place '{place.id}' lies in '{place.parent}', which the "
+                                              "store no longer holds",
+                                    expected=f"a place of the store, or of the imports (bulk/{PROPOSED})",
+                                    hint="put the entry back, or import the file again"))
     for figure in entries["figures"]:
+        named = [("place", figure.place, "places")] + [("source", s, "sources") for c in figure.cited
+                                                        for s in (c.source, c.via) if s]
+        for what, entry_id, kind in named:
+            if entry_id not in store.kind(kind):
+                problems.append(Problem(shown, 0, f"the imported figure '{figure.id}' names the {what} '{entry_id}', "
+                                                  "which the store no longer holds",
+                                        expected=f"a {what} of the store, or of the imports (bulk/{PROPOSED})",
+                                        hint="import the file again, or put the entry back"))
         if figure.id in store.origins:
             where = store.origins[figure.id]
             problems.append(Problem(where.file, where.line, f"the id '{figure.id}' is also an imported figure's",
@@ -318,7 +344,8 @@ def attach(store, bulk: BulkStore) -> None:
             problems.append(Problem(shown, 0, f"imported events name the {kind[:-1]} '{missing}', which the store "
                                               "no longer holds",
                                     expected=f"a {kind[:-1]} of the store, or of the imports (bulk/{PROPOSED})",
-                                    hint="import the file again to match its rows to the store as it is now"))
+                                    hint="put the entry back, or import the file again (sitrep import acled FILE): "
+                                         "its rows are matched to the store as it is now"))
     if problems:
         raise StoreError(problems)
     store.bulk = bulk
@@ -346,9 +373,10 @@ def write_version(folder: Path, events_sql: str, connection, entries: dict[str, 
             digest.update(hashlib.sha256((staging / name).read_bytes()).digest())
         tables = f"tables-{digest.hexdigest()[:16]}"
         final = folder / tables
-        if final.exists():  # the same tables as a version already written (an import that changed nothing)
+        if final.exists() and _same_files(final, staging):  # an import that changed nothing
             shutil.rmtree(staging)
         else:
+            shutil.rmtree(final, ignore_errors=True)  # a version of that name damaged since it was written
             staging.rename(final)
         manifest = {"format": FORMAT, "tables": tables, "imports": [vars(item) for item in imports]}
         write_atomic(folder / PROPOSED, proposed_yaml)
@@ -356,9 +384,16 @@ def write_version(folder: Path, events_sql: str, connection, entries: dict[str, 
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    for old in folder.glob("tables-*"):
+    for old in [*folder.glob("tables-*"), *folder.glob(".tables-new-*")]:  # and an interrupted import's
         if old.name not in (tables, previous):
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _same_files(folder: Path, other: Path) -> bool:
+    try:
+        return all((folder / name).read_bytes() == (other / name).read_bytes() for name in (EVENTS, ENTRIES, INDEX))
+    except OSError:
+        return False
 
 
 def index_json(connection, events: Path) -> bytes:

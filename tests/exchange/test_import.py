@@ -33,12 +33,16 @@ def run(sitrep_cli, ws: Path, *args):
 
 
 def events(ws: Path) -> list[tuple]:
-    """(record, timestamp, killed) of every imported event, read from the Parquet table itself."""
+    """(record, timestamp, fatalities) of every imported event, read from the Parquet table itself."""
+    return [row[:3] for row in event_rows(ws)]
+
+
+def event_rows(ws: Path, columns: str = "record, timestamp, fatalities, sensitivity, killed, place") -> list[tuple]:
     import duckdb
 
     manifest = json.loads((ws / "bulk/manifest.json").read_text())
     table = ws / "bulk" / manifest["tables"] / "events.parquet"
-    return duckdb.sql(f"SELECT record, timestamp, killed FROM '{table}' ORDER BY record").fetchall()
+    return duckdb.sql(f"SELECT {columns} FROM '{table}' ORDER BY record").fetchall()
 
 
 def acled_file(path: Path, rows: list[dict]) -> Path:
@@ -162,9 +166,9 @@ def test_reimporting_updates_changed_events_and_never_duplicates(ws, sitrep_cli)
     assert (_count(dry.stdout, "added"), _count(dry.stdout, "updated"), _count(dry.stdout, "kept")) == (1, 1, 1)
 
     assert run(sitrep_cli, ws, "import", "acled", ws / "acled-2.csv").exit_code == 0
-    held = {record: (timestamp, killed) for record, timestamp, killed in events(ws)}
+    held = {record: (timestamp, fatalities) for record, timestamp, fatalities in events(ws)}
     assert len(held) == 41 and held[rows[0]["event_id_cnty"]][1] == 17
-    assert held[rows[1]["event_id_cnty"]][1] == int(rows[1]["fatalities"]) or held[rows[1]["event_id_cnty"]][1] is None
+    assert held[rows[1]["event_id_cnty"]][1] == int(rows[1]["fatalities"])  # the older row changed nothing
     assert deleted["event_id_cnty"] in held  # kept: the file may be one period of the dataset
 
     dropped = run(sitrep_cli, ws, "import", "acled", ws / "acled-2.csv", "--drop-missing")
@@ -398,3 +402,200 @@ def test_an_import_that_would_renumber_the_series_says_so_and_first_keeps_the_nu
     assert series.number(workspace.resolve(WEEK, "public")) == 4 and str(series.reports[0]) == "2015-W27"
     # The events before the series are in no report: not dumped into the first one.
     assert not [a for a in series.arrived_in(series.reports[0]) if getattr(a.entry, "imported", None)]
+
+
+# --- What a hostile or hurried user tried (review of the import) -------------------------------------
+
+def _attacks(n, seed, **dates):
+    return [dict(r, sub_event_type="Attack", event_type="Violence against civilians", civilian_targeting="Civilian targeting")
+            for r in acled_rows(n, seed=seed, **(dates or IN_WEEK))]
+
+
+def test_sensitivity_only_rises_and_a_restricted_import_proposes_restricted_sources(ws, sitrep_cli):
+    rows = _attacks(4, 20)
+    for row in rows:
+        row["source"] = "Informant Abu Karim"
+    acled_file(ws / "a.csv", rows)
+    assert run(sitrep_cli, ws, "import", "acled", ws / "a.csv").exit_code == 0
+    again = run(sitrep_cli, ws, "import", "acled", ws / "a.csv", "--restricted")
+    assert _count(again.stdout, "updated") == 4
+    assert {row[3] for row in event_rows(ws)} == {"restricted"}
+    # ACLED's next release, imported without --restricted: newer rows, still restricted.
+    newer = [dict(row, timestamp=str(int(row["timestamp"]) + 5)) for row in rows]
+    acled_file(ws / "b.csv", newer)
+    assert run(sitrep_cli, ws, "import", "acled", ws / "b.csv").exit_code == 0
+    assert {row[3] for row in event_rows(ws)} == {"restricted"}
+    public = run(sitrep_cli, ws, "export", "acled", "--all", "--edition", "public").stdout
+    assert "IRQ" not in public and "Abu Karim" not in public
+
+    fresh = copy_example(ws.parent / "fresh")
+    acled_file(fresh / "a.csv", rows)
+    assert run(sitrep_cli, fresh, "import", "acled", fresh / "a.csv", "--restricted").exit_code == 0
+    assert "sensitivity: restricted" in (fresh / "bulk/proposed.yaml").read_text()
+
+
+@pytest.mark.parametrize("column, message", [
+    ("sub_event_type", "sub_event_type: (empty) is not one of ACLED's sub-event types"),
+    ("latitude", "latitude: (empty) is not a latitude"),
+    ("longitude", "longitude: (empty) is not a longitude"),
+    ("timestamp", "timestamp: (empty) is not a timestamp"),
+    ("fatalities", "fatalities: (empty) is not a count"),
+    ("time_precision", "time_precision: (empty) is not a precision code"),
+])
+def test_an_empty_cell_is_a_bad_row(ws, sitrep_cli, column, message):
+    rows = _attacks(3, 21)
+    rows[1][column] = ""
+    acled_file(ws / "a.csv", rows)
+    result = run(sitrep_cli, ws, "import", "acled", ws / "a.csv")
+    assert result.exit_code == 1 and f"a.csv:3: error: row 3: {message}" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("fatalities", "99999999999999999999", "fatalities: '99999999999999999999' is not a count"),
+    ("timestamp", "99999999999999999999", "timestamp: '99999999999999999999' is not a timestamp"),
+    ("event_date", "2106-06-01", "event_date: '2106-06-01' is after today"),
+])
+def test_numbers_too_big_and_dates_to_come_are_bad_rows(ws, sitrep_cli, column, value, message):
+    rows = _attacks(2, 22)
+    rows[0][column] = value
+    acled_file(ws / "a.csv", rows)
+    result = run(sitrep_cli, ws, "import", "acled", ws / "a.csv")
+    assert result.exit_code == 1 and message in result.stderr and "internal error" not in result.stderr
+
+
+def test_a_header_with_quotes_is_a_clear_error(ws, sitrep_cli):
+    (ws / "a.csv").write_text('"event""id",b\n1,2\n', encoding="utf-8")
+    result = run(sitrep_cli, ws, "import", "acled", ws / "a.csv")
+    assert result.exit_code == 1 and "the header lacks" in result.stderr
+
+
+def test_event_ids_that_differ_in_case_are_one_event(ws, sitrep_cli):
+    rows = _attacks(2, 23)
+    rows[1]["event_id_cnty"] = rows[0]["event_id_cnty"].lower()
+    acled_file(ws / "a.csv", rows)
+    result = run(sitrep_cli, ws, "import", "acled", ws / "a.csv")
+    assert result.exit_code == 1 and "is on more than one row" in result.stderr
+    acled_file(ws / "b.csv", rows[:1])
+    acled_file(ws / "c.csv", [dict(rows[0], event_id_cnty=rows[0]["event_id_cnty"].lower())])
+    assert run(sitrep_cli, ws, "import", "acled", ws / "b.csv").exit_code == 0
+    assert _count(run(sitrep_cli, ws, "import", "acled", ws / "c.csv").stdout, "unchanged") == 1
+    assert len(events(ws)) == 1
+
+
+def test_an_event_reclassified_to_a_type_sitrep_leaves_out_is_dropped(ws, sitrep_cli):
+    rows = _attacks(3, 24)
+    acled_file(ws / "a.csv", rows)
+    assert run(sitrep_cli, ws, "import", "acled", ws / "a.csv").exit_code == 0
+    rows[0].update(sub_event_type="Peaceful protest", event_type="Protests", timestamp=str(int(rows[0]["timestamp"]) + 9))
+    acled_file(ws / "b.csv", rows)
+    result = run(sitrep_cli, ws, "import", "acled", ws / "b.csv")
+    assert "now of a type sitrep does not document" in result.stdout and "kept" not in result.stdout
+    assert rows[0]["event_id_cnty"] not in {record for record, _, _ in events(ws)}
+
+
+def test_drop_missing_drops_only_within_the_files_countries_and_dates(ws, sitrep_cli):
+    june = _attacks(3, 25)
+    for row, day in zip(june, ("2016-06-01", "2016-06-05", "2016-06-10")):
+        row.update(event_date=day, time_precision="1")
+    july = [dict(r, event_id_cnty=f"IRQ9{i}") for i, r in enumerate(_attacks(2, 26, start=dt.date(2016, 7, 20),
+                                                                             end=dt.date(2016, 7, 25)))]
+    acled_file(ws / "a.csv", june + july)
+    assert run(sitrep_cli, ws, "import", "acled", ws / "a.csv").exit_code == 0
+    acled_file(ws / "b.csv", [june[0], june[2]])  # ACLED's 1-10 June, the event of the 5th deleted
+    result = run(sitrep_cli, ws, "import", "acled", ws / "b.csv", "--drop-missing")
+    assert result.exit_code == 0 and _count(result.stdout, "kept") == 2
+    assert {record for record, _, _ in events(ws)} == {june[0]["event_id_cnty"], june[2]["event_id_cnty"],
+                                                        "IRQ90", "IRQ91"}
+    protests = [dict(r, sub_event_type="Peaceful protest", event_type="Protests") for r in june]
+    acled_file(ws / "p.csv", protests)
+    refused = run(sitrep_cli, ws, "import", "acled", ws / "p.csv", "--drop-missing")
+    assert refused.exit_code == 1 and "cannot tell what the dataset deleted" in refused.stderr
+
+
+def test_fatalities_are_civilians_killed_only_where_acled_marks_civilian_targeting(ws, sitrep_cli):
+    rows = _attacks(2, 27)
+    rows[0].update(fatalities="4")
+    rows[1].update(fatalities="6", sub_event_type="Armed clash", event_type="Battles", civilian_targeting="")
+    acled_file(ws / "a.csv", rows)
+    assert run(sitrep_cli, ws, "import", "acled", ws / "a.csv").exit_code == 0
+    killed = {row[0]: row[4] for row in event_rows(ws)}
+    assert killed == {rows[0]["event_id_cnty"]: 4, rows[1]["event_id_cnty"]: None}
+    exported = {r["event_id_cnty"]: r for r in csv.DictReader(
+        run(sitrep_cli, ws, "export", "acled", "--all").stdout.splitlines())}
+    assert exported[rows[1]["event_id_cnty"]]["fatalities"] == "6"  # ACLED's count, all parties, given back
+
+
+def test_names_match_places_of_the_right_kind(ws, sitrep_cli):
+    rows = _attacks(1, 28)
+    rows[0].update(location="Village Z", admin1="Baghdad", latitude="33.2000", longitude="44.1000")
+    acled_file(ws / "a.csv", rows)
+    assert run(sitrep_cli, ws, "import", "acled", ws / "a.csv").exit_code == 0
+    write_dtm(ws / "dtm.csv", 1)
+    assert run(sitrep_cli, ws, "import", "dtm", ws / "dtm.csv").exit_code == 0
+    from sitrep.pipeline import Workspace
+
+    store = Workspace.load(ws / "config.yaml").store
+    village = next(p for p in store.places.values() if p.name == "Village Z")
+    assert store.places[village.parent].kind == "governorate"  # not the city of Baghdad
+    ramadi = store.figures["dtm-iqg01q06-20160531"]
+    assert store.places[ramadi.place].kind == "district" and ramadi.place != "ramadi"
+
+
+def test_the_import_mends_what_the_store_no_longer_has(ws, sitrep_cli):
+    (ws / "facts/village.yaml").write_text("places:\n  - id: village-x\n    name: Village X\n    kind: village\n"
+                                           "    lat: 33.1\n    lon: 42.1\n", encoding="utf-8")
+    rows = _attacks(2, 29)
+    for row in rows:
+        row.update(location="Village X", latitude="33.1000", longitude="42.1000")
+    acled_file(ws / "a.csv", rows)
+    assert run(sitrep_cli, ws, "import", "acled", ws / "a.csv").exit_code == 0
+    (ws / "facts/village.yaml").unlink()
+    assert run(sitrep_cli, ws, "check").exit_code == 1
+    mended = run(sitrep_cli, ws, "import", "acled", ws / "a.csv")
+    assert mended.exit_code == 0 and _count(mended.stdout, "updated") == 2  # matched anew: a proposed place
+    assert run(sitrep_cli, ws, "check").exit_code == 0
+
+
+def test_a_damaged_bulk_store_is_made_again_with_replace(ws, sitrep_cli):
+    acled_file(ws / "a.csv", _attacks(3, 30))
+    assert run(sitrep_cli, ws, "import", "acled", ws / "a.csv").exit_code == 0
+    manifest = json.loads((ws / "bulk/manifest.json").read_text())
+    table = ws / "bulk" / manifest["tables"] / "events.parquet"
+    table.write_bytes(table.read_bytes()[:100])  # truncated
+    built = run(sitrep_cli, ws, "build", "--week", WEEK, "--language", "en", "--format", "html")
+    assert built.exit_code == 1 and "cannot be read" in built.stderr and "--replace" in built.stderr
+    assert run(sitrep_cli, ws, "import", "acled", ws / "a.csv", "--replace").exit_code == 0
+    assert run(sitrep_cli, ws, "check").exit_code == 0 and len(events(ws)) == 3
+
+
+def test_a_curated_source_with_acleds_name_and_a_curated_acled_id(ws, sitrep_cli):
+    (ws / "facts/acled.yaml").write_text("sources:\n  - id: acled-data\n"
+                                         "    name: ACLED (Armed Conflict Location & Event Data)\n"
+                                         "    kind: ngo\n    reliability: B\n", encoding="utf-8")
+    rows = _attacks(2, 31)
+    acled_file(ws / "a.csv", rows)
+    assert run(sitrep_cli, ws, "import", "acled", ws / "a.csv").exit_code == 0
+    assert run(sitrep_cli, ws, "check").exit_code == 0  # the events are relayed by the store's own ACLED source
+    clash = rows[0]["event_id_cnty"].lower()
+    (ws / "facts/mine.yaml").write_text(
+        f"incidents:\n  - id: acled-{clash}\n    type: attack_on_civilians\n    date: 2016-06-28\n"
+        "    place: fallujah\n    status: alleged\n    summary: Written by hand.\n    cited: [{source: acled-data}]\n",
+        encoding="utf-8")
+    result = run(sitrep_cli, ws, "import", "acled", ws / "a.csv", "--replace")
+    assert result.exit_code == 1 and f"the id 'acled-{clash}' is a curated entry's" in result.stderr
+
+
+def test_a_dry_run_leaves_no_bulk_folder(ws, sitrep_cli):
+    acled_file(ws / "a.csv", _attacks(2, 32))
+    assert run(sitrep_cli, ws, "import", "acled", ws / "a.csv", "--dry-run").exit_code == 0
+    assert not (ws / "bulk").exists()
+
+
+def test_trace_says_where_an_imported_entry_came_from(ws, sitrep_cli):
+    rows = _attacks(1, 33)
+    acled_file(ws / "a.csv", rows)
+    assert run(sitrep_cli, ws, "import", "acled", ws / "a.csv").exit_code == 0
+    result = run(sitrep_cli, ws, "trace", f"acled-{rows[0]['event_id_cnty'].lower()}")
+    assert result.exit_code == 1 and f"ACLED record {rows[0]['event_id_cnty']}, from a.csv" in result.stderr
+    proposed = run(sitrep_cli, ws, "trace", "acled")
+    assert proposed.exit_code == 1 and "proposed by `sitrep import`" in proposed.stderr

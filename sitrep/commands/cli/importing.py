@@ -30,7 +30,11 @@ def import_(
                                       help="Drop the rows held from earlier imports that this file no longer has "
                                            "(ACLED deletes events); by default they are kept."),
     restricted: bool = typer.Option(False, "--restricted",
-                                    help="Mark every imported row restricted: internal edition only."),
+                                    help="Mark every row of this file restricted (internal edition only), and the "
+                                         "sources it proposes. A restricted row stays restricted when imported again."),
+    replace: bool = typer.Option(False, "--replace",
+                                 help="Start from an empty bulk store, whatever it held (also the way to make a damaged "
+                                      "one again: then import the files bulk/manifest.json lists)."),
 ) -> None:
     """Import a CSV file of ACLED events or IOM DTM displacement figures into the workspace (bulk/).
 
@@ -41,6 +45,6 @@ def import_(
     from sitrep.exchange.importing import run_import
 
     report = run_import(config, dataset.value, file, dry_run=dry_run, drop_missing=drop_missing,
-                        sensitivity="restricted" if restricted else "public")
+                        sensitivity="restricted" if restricted else "public", replace=replace)
     for line in report.lines():
         typer.echo(line)
