@@ -68,7 +68,7 @@ def read_csv(connection, source: ImportFile, table: str) -> list[str]:
     try:
         connection.execute(f"""CREATE TEMP TABLE _raw AS SELECT * FROM read_csv('{path}', header = true,
             all_varchar = true, sample_size = -1, strict_mode = true, encoding = 'utf-8',
-            max_line_size = 67108864)""")
+            max_line_size = 4194304, buffer_size = 16777216)""")
     except duckdb.Error as exc:
         raise ImportError_(Problem(source.shown, _line_of(str(exc)), "the file is not a CSV table that can be read: "
                                    + _first_line(str(exc)),
