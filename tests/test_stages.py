@@ -148,8 +148,9 @@ def test_context_for_the_latest_week():
     assert (report.previous_number, report.previous_gap) == (3, "4 weeks earlier")
     trapped = next(k for k in report.key_figures if k.metric == "civilians_trapped")
     assert (trapped.number, trapped.qualifier, trapped.unit) == ("30,000–40,000", "about", "people")
-    # Citations are numbered in reading order: the overview's first reference is [1].
-    assert report.overview[0].parts[0].citations == [1]
+    # Citations are numbered in reading order: page one's "since the last report" opens with [1].
+    assert report.since_last[0].parts[0].citations == [1]
+    assert report.sections[:5] == ["since_last", "key_figures", "routes_glance", "contacts", "map"]
     assert [s.number for s in report.sources] == list(range(1, len(report.sources) + 1))
     assert {g.type for g in report.abuses} >= {"killing_of_fleeing_civilians", "forced_blood_donation"}
     assert report.routes[0].status == "unsafe"

@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Iterable
 
 from sitrep.report.citations import CitationIndex, number_in_reading_order
-from sitrep.report.context import (Change, DroppedFigure, FigureReport, FigureRow, IncidentGroup, IncidentRow,
+from sitrep.report.context import (Change, Contact, DroppedFigure, FigureReport, FigureRow, IncidentGroup, IncidentRow,
                                    Joined, KeyFigure, MapArea, MovementRow, Organisation, PlaceRef, Prose, ProsePart, ReportContext,
                                    RouteRow, Sourcing, TrendPoint)
 from sitrep.language import N_, Language, format_integer, ngettext, speaking
@@ -22,7 +22,7 @@ from sitrep.language import gettext as _
 from sitrep.report.geography import situation_map
 from sitrep.report.formatting import (amount_bounds, common_qualifier, format_amount, format_range, span_of, span_text,
                                       unit_word)
-from sitrep.report.highlights import automatic_highlights
+from sitrep.report.highlights import automatic_highlights, since_last_lines
 from sitrep.report.prose import expand
 from sitrep.report.series import Series, resolve_week, series_of
 from sitrep.report.state import State, states
@@ -33,7 +33,7 @@ from sitrep.source.dates import IsoWeek, format_day, format_fuzzy, format_span
 from sitrep.report.translation import Translator
 from sitrep.source.provenance import Grade, grade
 from sitrep.source.checks import area_shape
-from sitrep.source.schema import Amount, Area, Citation, Figure, Incident, Model, Movement, Route
+from sitrep.source.schema import NARRATIVE_REFERENCE, Amount, Area, Citation, Figure, Incident, Model, Movement, Route
 from sitrep.source.store import Store
 
 def build_context(store: Store, config: Config, week: IsoWeek | str | None = None,
@@ -93,6 +93,12 @@ class _Builder:
                     prose.lang, prose.direction, prose.stale = choice.lang, choice.direction, choice.stale
                     paragraphs.append(prose)
         return paragraphs
+
+    def referenced(self, section: str) -> set[str]:
+        """The ids the analyst's words for a section refer to as [[id]], in any language."""
+        return {match[1] for entry in self.narrative(section)
+                for value in ([entry.text] if entry.text else []) + list(entry.items)
+                for _where, text in value.variants() for match in NARRATIVE_REFERENCE.finditer(text)}
 
     def reference(self, entry_id: str) -> ProsePart:
         """What an [[id]] in the narrative prints: a figure as the tables print it (attributed
@@ -161,6 +167,8 @@ class _Builder:
         area_states = states(series, week, lambda a: a.entry.id if isinstance(a.entry, Area) else None)
         areas = [self.map_area(a) for state in area_states if not state.stale for a in state.holding]
         highlights = written_highlights or automatic_highlights(self, key_figures, incidents, route_rows, route_changes)
+        since_last = since_last_lines(self, written_highlights, key_figures, route_rows, route_changes, incidents,
+                                      self.referenced("highlights"))
         # Figures that are not key figures go in their section's table, or under "other figures".
         non_key = [f for f in figures if f.metric not in key_metrics]
         trapped = self.figure_rows([f for f in non_key if vocab.METRICS[f.metric].section == "trapped"])
@@ -176,6 +184,7 @@ class _Builder:
             title=text(config.title),
             crisis=text(config.crisis),
             organisation=Organisation(text(org.name), self.translator.lines(org.contact), org.url),
+            contacts=[Contact(c.name, text(c.role) if c.role else None, c.email, c.phone) for c in config.contacts],
             language=self.language.tag,
             direction=self.language.direction,
             edition=self.edition,
@@ -196,8 +205,9 @@ class _Builder:
             quiet=series.is_quiet(week),
             stale_after_weeks=series.stale_after_weeks,
             next_week=str(following) if following else None,
-            sections=list(config.sections or vocab.SECTIONS),  # config.yaml may choose and order them
+            sections=list(config.sections or vocab.DEFAULT_SECTIONS),  # config.yaml may choose and order them
             overview=overview,
+            since_last=since_last,
             highlights=highlights,
             key_figures=key_figures,
             dropped_key_figures=[self.dropped_key_figure(s) for s in key_states if s.newly_stale],

@@ -125,13 +125,15 @@ class CitationIndex:
 
 
 # What each part of the report prints that carries citations, in the order the built-in
-# templates print it: the header's overview first, then each section as config.yaml's
+# templates print it: each section as config.yaml's
 # `sections:` orders them (a section left out prints nothing, so cites nothing). 'a.b': of each
 # item of `a`, only its `b` (the trapped section restates a key figure with its citations only).
 READING_ORDER: dict[str, tuple[str, ...]] = {
-    "header": ("overview",),
-    "highlights": ("highlights",),
+    "since_last": ("since_last",),
     "key_figures": ("key_figures",),
+    "routes_glance": ("routes.citations",),  # each route's current status, restated in the routes section
+    "overview": ("overview",),
+    "highlights": ("highlights",),
     "trapped": ("trapped_notes", "trapped_key_figures.citations", "trapped_figures"),
     "routes": ("routes_notes", "route_changes", "routes", "stale_routes"),
     "movements": ("movements_notes", "movements"),

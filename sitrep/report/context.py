@@ -86,6 +86,16 @@ class Organisation:
 
 
 @dataclass
+class Contact:
+    """One person to ask, from config.yaml's `contacts:` ("For further information")."""
+
+    name: str
+    role: str | None
+    email: str | None
+    phone: str | None
+
+
+@dataclass
 class SourceEntry:
     """One numbered line of the sources list.
 
@@ -424,6 +434,7 @@ class ReportContext:
     title: str
     crisis: str
     organisation: Organisation
+    contacts: list[Contact]  # "For further information", as config.yaml lists them
     language: str  # the edition's language, as config.yaml writes it: 'en', 'ar', 'fr'
     direction: str  # 'ltr', or 'rtl' for Arabic: <html dir>
     edition: str  # 'public' or 'internal'
@@ -446,6 +457,9 @@ class ReportContext:
     next_week: str | None  # the next report's week when the store already has it (building the archive)
     sections: list[str]
     overview: list[Prose]  # paragraphs
+    # "Since the last report", 3-6 lines: the analyst's highlights first, then what moved (key
+    # figures, route statuses) and the new incidents by type, each number with its citations
+    since_last: list[Prose]
     highlights: list[Prose]  # each one sentence, its numbers with their citations
     key_figures: list[KeyFigure]
     dropped_key_figures: list[DroppedFigure]  # no new report for config's series.stale_after_weeks: said once, then left out

@@ -8,6 +8,7 @@ key figure are separate highlights, one source's report each, never merged into 
 from __future__ import annotations
 
 from sitrep.report.context import KeyFigure, Prose, RouteRow, Sourcing
+from sitrep.language import N_, format_integer
 from sitrep.language import gettext as _
 from sitrep.report.formatting import amount_bounds
 from sitrep.report.prose import plain
@@ -23,17 +24,7 @@ def automatic_highlights(builder, key_figures: list[KeyFigure], incidents: list[
     deadliest abuses and the routes (`builder`: report/builder.py's, for the store, the
     sourcing of a fact and its citation numbers). Each number keeps its qualifier and its citations, one
     source's report at a time; a weakly sourced one is attributed to its source."""
-    highlights = []
-    for figure in key_figures:
-        for report in figure.reports:
-            if report.is_new:
-                words = {"figure": figure.label, "place": figure.place.name, "number": report.text, "date": report.as_of}
-                text = _("%(figure)s in %(place)s: %(number)s (as of %(date)s)") % words
-                # The change is the key figure's: it describes this report only when it stands alone.
-                if len(figure.reports) == 1 and figure.change and figure.change.direction in ("up", "down", "changed"):
-                    text = _("%(sentence)s; %(change)s") % {"sentence": text, "change": figure.change.text}
-                highlights.append(plain(attributed(_("%(sentence)s.") % {"sentence": text}, report.sourcing),
-                                        report.citations))
+    highlights = [line for figure in key_figures for line in _new_reports_of(figure)]
     abuses = [i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == "abuse"]
     abuses.sort(key=lambda i: -(amount_bounds(i.victims.killed)[1] if i.victims and i.victims.killed else 0))
     for incident in abuses[:2]:
@@ -54,7 +45,89 @@ def automatic_highlights(builder, key_figures: list[KeyFigure], incidents: list[
     return highlights[:MAX_AUTOMATIC_HIGHLIGHTS]
 
 
+MOVED = ("up", "down", "changed")
+
+
+def _new_reports_of(figure: KeyFigure) -> list[Prose]:
+    """A line for each report of the key figure that is new in this report, one source's
+    report each (concurrent reports are never merged into one range), attributed when weakly
+    sourced; the figure's change is added when the report stands alone."""
+    lines = []
+    for report in figure.reports:
+        if report.is_new:
+            words = {"figure": figure.label, "place": figure.place.name, "number": report.text, "date": report.as_of}
+            text = _("%(figure)s in %(place)s: %(number)s (as of %(date)s)") % words
+            # The change is the key figure's: it describes this report only when it stands alone.
+            if len(figure.reports) == 1 and figure.change and figure.change.direction in MOVED:
+                text = _("%(sentence)s; %(change)s") % {"sentence": text, "change": figure.change.text}
+            lines.append(plain(attributed(_("%(sentence)s.") % {"sentence": text}, report.sourcing), report.citations))
+    return lines
+
+
 def attributed(text: str, sourcing: Sourcing) -> str:
     """The sentence as the report may state it: a weakly sourced claim is attributed to its
     one source ('Reported by X (single source, grade F): …'), never stated as fact."""
     return _("%(attribution)s: %(claim)s") % {"attribution": sourcing.attribution, "claim": text} if sourcing.weak else text
+
+
+MAX_SINCE_LAST = 6  # the box on page one: three to six lines
+
+
+def since_last_lines(builder, written: list[Prose], key_figures: list[KeyFigure], routes: list[RouteRow],
+                     route_changes: list[RouteRow], incidents: list[Incident], said: set[str] = frozenset()
+                     ) -> list[Prose]:
+    """"Since the last report": the analyst's own lines first (the week's highlights), then what
+    moved: the new reports of each key figure whose number changed (one line each, as the
+    automatic highlights give them), each route whose status changed, and the new
+    incidents counted by type (abuses, then other events). Every number keeps its qualifier,
+    date and citations, and a weakly sourced one is attributed, as the tables do. At most six
+    lines; when nothing moved and the analyst wrote nothing, one line says so."""
+    lines = list(written)
+    # What the analyst's lines already say ([[id]] references, `said`) is not said again.
+    for figure in key_figures:  # moved, or reported for the first time in the series
+        if (figure.change is None or figure.change.direction in (*MOVED, "new")) and not said & set(figure.ids):
+            lines += _new_reports_of(figure)
+    changed = [row for row in route_changes if row.id not in said]
+    first = [row for row in routes  # routes reported for the first time in the series
+             if row.is_new and row.previous_status is None and not row.status_changed and row.id not in said]
+    if len(changed) + len(first) <= 2:
+        for row in changed:
+            text = _("Route %(route)s: now %(status)s (as of %(date)s), was %(before)s (as of %(before_date)s).") % {
+                "route": row.name, "status": row.status_label.lower(), "date": row.as_of,
+                "before": row.previous_status_label.lower(), "before_date": row.previous_as_of}
+            lines.append(plain(attributed(text, row.sourcing), row.citations))
+        for row in first:
+            text = _("Route %(route)s is %(status)s (as of %(date)s).") % {
+                "route": row.name, "status": row.status_label.lower(), "date": row.as_of}
+            lines.append(plain(attributed(text, row.sourcing), row.citations))
+    else:  # many: one line, so that the box keeps room for the incidents; a weak report still attributed
+        parts = [_("%(route)s now %(status)s (was %(before)s)") % {
+                     "route": row.name, "status": row.status_label.lower(), "before": row.previous_status_label.lower()}
+                 for row in changed]
+        parts += [_("%(route)s %(status)s") % {"route": row.name, "status": row.status_label.lower()} for row in first]
+        parts = [part + (_(" (according to %(source)s, single source, grade %(grade)s)") % {
+                     "source": row.sourcing.attributed_to, "grade": row.sourcing.grade} if row.sourcing.weak else "")
+                 for part, row in zip(parts, [*changed, *first])]
+        lines.append(plain(_("Routes: %(routes)s.") % {"routes": _("; ").join(parts)},
+                           sorted({n for row in [*changed, *first] for n in row.citations})))
+    for category, sentence in (("abuse", N_("New reports of abuses: %(counts)s.")),
+                               ("event", N_("Other new events: %(counts)s."))):
+        counted = _counted_by_type([i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == category])
+        if counted:
+            counts = _(", ").join(f"{_(vocab.INCIDENT_TYPES[code].label).lower()} ({format_integer(len(found))})"
+                                  for code, found in counted)
+            citations = sorted({n for _code, found in counted for i in found for n in builder.cite(i.id, i.cited)})
+            lines.append(plain(_(sentence) % {"counts": counts}, citations))
+    if not lines:
+        lines.append(plain(_("No key figure or route status changed, and no new incident was reported, "
+                             "since the last report.")))
+    return lines[:MAX_SINCE_LAST]
+
+
+def _counted_by_type(incidents: list[Incident]) -> list[tuple[str, list[Incident]]]:
+    """The incidents grouped by type, most numerous first (then in the vocabulary's order)."""
+    groups: dict[str, list[Incident]] = {}
+    for incident in incidents:
+        groups.setdefault(incident.type, []).append(incident)
+    order = list(vocab.INCIDENT_TYPES)
+    return sorted(groups.items(), key=lambda item: (-len(item[1]), order.index(item[0])))

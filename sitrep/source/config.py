@@ -98,6 +98,15 @@ class OrganisationSettings(Model):
     url: Optional[Annotated[str, Field(pattern=r"^https?://\S+$")]] = None
 
 
+class ContactSettings(Model):
+    """A person to ask about the report ("For further information"; README, "config.yaml")."""
+
+    name: Text
+    role: Optional[LocalizedText] = None  # their role, in each edition's language
+    email: Optional[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = None
+    phone: Optional[Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ().-]{4,30}$")]] = None
+
+
 class Colours(Model):
     """The report's colours, applied through CSS custom properties in report.css."""
 
@@ -162,6 +171,7 @@ class ConfigModel(Model):
     title: LocalizedText
     crisis: LocalizedText
     organisation: OrganisationSettings
+    contacts: list[ContactSettings] = []  # "For further information": any number of people
     store: Text = "facts"
     output: Text = "output"
     templates: Optional[Text] = None  # the workspace's own templates, searched before the built-ins

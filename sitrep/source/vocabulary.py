@@ -208,7 +208,12 @@ NARRATIVE_SECTIONS: dict[str, str] = {
 
 SENSITIVITIES = ("public", "restricted")
 
-# The sections of a report, in the order they are printed (and citations numbered); config.yaml's
-# `sections:` chooses among them, each drawn by templates/sections/<name>.html.
-SECTIONS = ("highlights", "key_figures", "map", "trapped", "routes", "movements", "abuses", "context",
-            "other_figures", "outlook", "places", "sources")
+# The sections a report can print; config.yaml's `sections:` chooses and orders them, each drawn
+# by templates/sections/<name>.html. Page one answers three questions (README, "The report"): what
+# changed since the last report (since_last), how many are trapped (key_figures), which way out
+# is open (routes_glance), with whom to speak (contacts) and the map; the rest follows.
+SECTIONS = ("since_last", "key_figures", "routes_glance", "contacts", "map", "overview", "highlights", "trapped",
+            "routes", "movements", "abuses", "context", "other_figures", "outlook", "places", "sources")
+# Printed when config.yaml does not choose: every section but the analyst's highlights as a list
+# of their own, since they open "Since the last report".
+DEFAULT_SECTIONS = tuple(name for name in SECTIONS if name != "highlights")

@@ -253,7 +253,7 @@ TEMPLATE_MISTAKES = [
      "PlaceRef has no field 'nmae'", "PlaceRef fields: id, name, local_names"),
     ("sections/sources.html", "<p>\n{{ reprot.title }}\n</p>\n", 2,
      "'reprot' is undefined", "variables here: assets, report"),
-    ("sections/highlights.html", "<p>\n\n{{ report.number | numbr }}</p>\n", 3,
+    ("sections/since_last.html", "<p>\n\n{{ report.number | numbr }}</p>\n", 3,
      "unknown filter 'numbr'", "did you mean 'number'?"),
     ("sections/trapped.html", "{% if report.trapped_notes is defined %}\n{{ report.number | citee }}\n{% endif %}\n", 2,
      "unknown filter 'citee'", "sitrep's filters: amount, cite"),
@@ -451,7 +451,7 @@ def test_citations_read_in_order_whatever_order_a_users_template_prints(tmp_path
     reversed_context = build_context(store, config, "2015-W31")
     html = render_html(reversed_context, user_dir=tmp_path)
     assert citation_order(html) == list(range(1, len(reversed_context.sources) + 1))
-    assert html.index("<h2>Documented abuses</h2>") < html.index("<h2>Highlights</h2>")  # it did print in reverse
+    assert html.index("<h2>Sources</h2>") < html.index("<h2>For further information</h2>")  # it did print in reverse
     assert sources_of_each_fact(reversed_context) == sources_of_each_fact(built_in)  # every fact cites the same sources
     assert [int(n) for n in re.findall(r'<li id="source-(\d+)"', html)] == list(range(1, len(reversed_context.sources) + 1))
 

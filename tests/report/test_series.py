@@ -87,7 +87,8 @@ def test_news_is_news_in_one_report(series):
     assert [r.is_new for r in key(second, "civilians_trapped").reports] == [True]
     assert [r.is_new for r in key(third, "civilians_killed").reports] == [False]  # carried from report 2
     html = render_html(third)
-    row = html[html.index('<tr data-fact="river-road"'):]
+    routes = html[html.index('<table class="facts routes"'):]
+    row = routes[routes.index('<tr data-fact="river-road"'):]
     assert '<span class="new-badge"' in row[:row.index("</tr>")]
 
 

@@ -476,9 +476,14 @@ def printed_citations(ctx: ReportContext) -> list[list[int]]:
         for paragraph in paragraphs:
             printed.extend(part.citations for part in paragraph.parts)
 
-    prose(ctx.overview)  # the header
     for section in ctx.sections:
-        if section == "highlights":
+        if section == "since_last":
+            prose(ctx.since_last)
+        elif section == "routes_glance":
+            printed.extend(r.citations for r in ctx.routes)
+        elif section == "overview":
+            prose(ctx.overview)
+        elif section == "highlights":
             prose(ctx.highlights)
         elif section == "key_figures":
             for figure in ctx.key_figures:

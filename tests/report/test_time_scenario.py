@@ -38,8 +38,8 @@ SCENARIO = Path(__file__).resolve().parent / "scenario"
 EXPECTED = {
     "2016-W31": """\
 No. 1 2016-W31 (1–7 August 2016); previous: none
-highlight: Civilians trapped in Riverside: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)). [1]
-highlight: Route Bridge road is closed (as of 3 August 2016). [1]
+since the last report: Civilians trapped in Riverside: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)). [1]
+since the last report: Route Bridge road is closed (as of 3 August 2016). [1]
 key figure: Civilians trapped, Riverside: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016))
   report: Relief Agency: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)) [1] NEW
   chart: week 31 of 2016 (1–7 August 2016): band 5000-9000
@@ -49,6 +49,7 @@ sources: 1. Relief Agency
     "2016-W32": """\
 No. 2 2016-W32 (8–14 August 2016); previous: No. 1, 1–7 August 2016
 quiet: no new information; situation as last reported
+since the last report: No key figure or route status changed, and no new incident was reported, since the last report.
 key figure: Civilians trapped, Riverside: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)); no new report since week 31 of 2016 (1–7 August 2016)
   report: Relief Agency: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)) [1]
   chart: week 31 of 2016 (1–7 August 2016): band 5000-9000
@@ -57,7 +58,7 @@ sources: 1. Relief Agency
 """,
     "2016-W33": """\
 No. 3 2016-W33 (15–21 August 2016); previous: No. 2, 8–14 August 2016
-highlight: Attack on civilians or civilian objects (Riverside): Shelling hit the market. [1]
+since the last report: New reports of abuses: attack on civilians or civilian objects (1). [1]
 key figure: Civilians trapped, Riverside: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)); no new report since week 31 of 2016 (1–7 August 2016)
   report: Relief Agency: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)) [2]
   chart: week 31 of 2016 (1–7 August 2016): band 5000-9000
@@ -67,7 +68,7 @@ sources: 1. Daily Paper; 2. Relief Agency
 """,
     "2016-W34": """\
 No. 4 2016-W34 (22–28 August 2016); previous: No. 3, 15–21 August 2016
-highlight: Route Bridge road: now open (as of 24 August 2016), was closed (as of 3 August 2016). [1]
+since the last report: Route Bridge road: now open (as of 24 August 2016), was closed (as of 3 August 2016). [1]
 key figure: Civilians trapped, Riverside: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)); no new report since week 31 of 2016 (1–7 August 2016)
   report: Relief Agency: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)) [1]
   chart: week 31 of 2016 (1–7 August 2016): band 5000-9000
@@ -77,19 +78,19 @@ sources: 1. Relief Agency
 """,
     "2016-W35": """\
 No. 5 2016-W35 (29 August – 4 September 2016); previous: No. 4, 22–28 August 2016
-overview: Estimates of the people still in Riverside range from less than 8,000 people (according to Market rumour, single source, grade F3) [1] to about 30,000 people [2].
-highlight: Civilians trapped in Riverside: about 30,000 people (as of August 2016). [2]
-highlight: Reported by Market rumour (single source, grade F3): Civilians trapped in Riverside: less than 8,000 people (as of 29 August 2016). [1]
+since the last report: Civilians trapped in Riverside: about 30,000 people (as of August 2016). [1]
+since the last report: Reported by Market rumour (single source, grade F3): Civilians trapped in Riverside: less than 8,000 people (as of 29 August 2016). [2]
+overview: Estimates of the people still in Riverside range from less than 8,000 people (according to Market rumour, single source, grade F3) [2] to about 30,000 people [1].
 key figure: Civilians trapped, Riverside: less than 8,000 to about 30,000 people (as of August 2016); up from 5,000–9,000 (as of week 31 of 2016 (1–7 August 2016))
-  report: Daily Paper: about 30,000 people (as of August 2016) [2] NEW
-  report: Market rumour: less than 8,000 people (as of 29 August 2016) [1] NEW [attributed: Reported by Market rumour (single source, grade F3)]
+  report: Daily Paper: about 30,000 people (as of August 2016) [1] NEW
+  report: Market rumour: less than 8,000 people (as of 29 August 2016) [2] NEW [attributed: Reported by Market rumour (single source, grade F3)]
   chart: week 31 of 2016 (1–7 August 2016): band 5000-9000, August 2016: point 30000-30000, 29 August 2016: point 8000-8000
 route: Bridge road: open (as of 24 August 2016) [3] — no new report since 24 August 2016
-sources: 1. Market rumour; 2. Daily Paper; 3. Relief Agency
+sources: 1. Daily Paper; 2. Market rumour; 3. Relief Agency
 """,
     "2016-W36": """\
 No. 6 2016-W36 (5–11 September 2016); previous: No. 5, 29 August – 4 September 2016
-highlight: Arbitrary detention or abduction (Ferry crossing): Men were held at the crossing. [1]
+since the last report: New reports of abuses: arbitrary detention or abduction (1). [1]
 key figure: Civilians trapped, Riverside: less than 8,000 to about 30,000 people (as of August 2016); no new report since August 2016
   report: Daily Paper: about 30,000 people (as of August 2016) [2]
   report: Market rumour: less than 8,000 people (as of 29 August 2016) [3] [attributed: Reported by Market rumour (single source, grade F3)]
@@ -101,6 +102,7 @@ sources: 1. Relief Agency; 2. Daily Paper; 3. Market rumour
     "2016-W37": """\
 No. 7 2016-W37 (12–18 September 2016); previous: No. 6, 5–11 September 2016
 quiet: no new information; situation as last reported
+since the last report: No key figure or route status changed, and no new incident was reported, since the last report.
 key figure: Civilians trapped, Riverside: less than 8,000 to about 30,000 people (as of August 2016); no new report since August 2016
   report: Daily Paper: about 30,000 people (as of August 2016) [1]
   report: Market rumour: less than 8,000 people (as of 29 August 2016) [2] [attributed: Reported by Market rumour (single source, grade F3)]
@@ -110,16 +112,18 @@ sources: 1. Daily Paper; 2. Market rumour; 3. Relief Agency
 """,
     "2016-W38": """\
 No. 8 2016-W38 (19–25 September 2016); previous: No. 7, 12–18 September 2016
+since the last report: Route Ferry route is restricted (as of 23 September 2016). [1]
 key figure: Civilians trapped, Riverside: less than 8,000 to about 30,000 people (as of August 2016); no new report since August 2016
-  report: Daily Paper: about 30,000 people (as of August 2016) [1]
-  report: Market rumour: less than 8,000 people (as of 29 August 2016) [2] [attributed: Reported by Market rumour (single source, grade F3)]
+  report: Daily Paper: about 30,000 people (as of August 2016) [2]
+  report: Market rumour: less than 8,000 people (as of 29 August 2016) [3] [attributed: Reported by Market rumour (single source, grade F3)]
   chart: week 31 of 2016 (1–7 August 2016): band 5000-9000, August 2016: point 30000-30000, 29 August 2016: point 8000-8000
-route: Ferry route: restricted (as of 23 September 2016) [3] — NEW
+route: Ferry route: restricted (as of 23 September 2016) [1] — NEW
 route no longer reported: Bridge road: last open (as of 24 August 2016)
-sources: 1. Daily Paper; 2. Market rumour; 3. Relief Agency
+sources: 1. Relief Agency; 2. Daily Paper; 3. Market rumour
 """,
     "2016-W39": """\
 No. 9 2016-W39 (26 September – 2 October 2016); previous: No. 8, 19–25 September 2016
+since the last report: Route Ferry route is open (as of September 2016). [1]
 no longer reported: Civilians trapped, Riverside: last less than 8,000 to about 30,000 people as of August 2016 (report 5)
 route: Ferry route: open (as of September 2016) [1] — NEW; concurrent
 route: Ferry route: restricted (as of 23 September 2016) [2] — concurrent
@@ -135,8 +139,8 @@ def report_text(ctx) -> list[str]:
                 if ctx.previous_number else "none")]
     if ctx.quiet:
         lines.append("quiet: no new information; situation as last reported")
+    lines += [f"since the last report: {h.text}" for h in ctx.since_last]
     lines += [f"overview: {p.text}" for p in ctx.overview]
-    lines += [f"highlight: {h.text}" for h in ctx.highlights]
     for k in ctx.key_figures:
         change = f"; {k.change.text}" if k.change else ""
         lines.append(f"key figure: {k.label}, {k.place.name}: {' '.join(w for w in (k.qualifier, k.number, k.unit) if w)} "
@@ -199,6 +203,7 @@ def test_the_scenario_pdf(tmp_path, sitrep_cli):
     both = text("2016-W35")
     assert "less than 8,000 to about 30,000" in both
     assert "Reported by Market rumour (single source, grade F3): Civilians trapped in Riverside: less than 8,000 people" in both
+    assert "Since the last report (No. 4)" in both
     assert "superseded" not in text("2016-W31")
     stale = text("2016-W38")
     assert "No longer reported (no new report for 4 weeks): Bridge road, last open as of 24 August 2016" in stale
