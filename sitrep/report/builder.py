@@ -107,9 +107,8 @@ class _Builder:
         if figure is not None:
             text = format_amount(figure, figure.unit)
             sourcing = self.sourcing(figure.cited)
-            if sourcing.weak:  # attributed, as the tables attribute it
-                text += " " + _("(according to %(source)s, single source, grade %(grade)s)") % {
-                    "source": sourcing.attributed_to, "grade": sourcing.grade}
+            if sourcing.weak:  # marked, as the tables mark it; its citation names the source
+                text += " " + _("(unconfirmed, one source, %(grade)s)") % {"grade": sourcing.grade}
             return ProsePart(text, self.cite(figure.id, figure.cited))
         if entry_id in self.store.routes:  # the route as last reported by this report's end
             known = [a for a in self.series.known_by(self.week) if a.update is not None and a.entry.id == entry_id]

@@ -137,11 +137,22 @@ class Sourcing:
 
     @property
     def attribution(self) -> str:
-        """How a weak claim is introduced: 'Reported by X (single source, grade F3)'."""
+        """How a weak claim is introduced where its source is named (a key figure, a line of
+        "since the last report"): 'Reported by X — one source, grade F3'. A dash, not brackets:
+        source names often hold their own ('… (outlet not identified)')."""
         if not self.weak:
             return ""
-        return gettext("Reported by %(source)s (single source, grade %(grade)s)") % {
+        return gettext("Reported by %(source)s — one source, grade %(grade)s") % {
             "source": self.attributed_to, "grade": self.grade}
+
+    @property
+    def mark(self) -> str:
+        """How a weak claim is marked in a table's row, which names no source: the row's
+        citation leads to it in the sources list, so each source is named once ('Unconfirmed,
+        one source, F3')."""
+        if not self.weak:
+            return ""
+        return gettext("Unconfirmed, one source, %(grade)s") % {"grade": self.grade}
 
     @property
     def label(self) -> str:

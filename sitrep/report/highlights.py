@@ -66,7 +66,7 @@ def _new_reports_of(figure: KeyFigure) -> list[Prose]:
 
 def attributed(text: str, sourcing: Sourcing) -> str:
     """The sentence as the report may state it: a weakly sourced claim is attributed to its
-    one source ('Reported by X (single source, grade F): …'), never stated as fact."""
+    one source ('Reported by X — one source, grade F: …'), never stated as fact."""
     return _("%(attribution)s: %(claim)s") % {"attribution": sourcing.attribution, "claim": text} if sourcing.weak else text
 
 
@@ -105,8 +105,8 @@ def since_last_lines(builder, written: list[Prose], key_figures: list[KeyFigure]
                      "route": row.name, "status": row.status_label.lower(), "before": row.previous_status_label.lower()}
                  for row in changed]
         parts += [_("%(route)s %(status)s") % {"route": row.name, "status": row.status_label.lower()} for row in first]
-        parts = [part + (_(" (according to %(source)s, single source, grade %(grade)s)") % {
-                     "source": row.sourcing.attributed_to, "grade": row.sourcing.grade} if row.sourcing.weak else "")
+        parts = [part + (_(" (unconfirmed, one source, %(grade)s)") % {"grade": row.sourcing.grade}
+                         if row.sourcing.weak else "")
                  for part, row in zip(parts, [*changed, *first])]
         lines.append(plain(_("Routes: %(routes)s.") % {"routes": _("; ").join(parts)},
                            sorted({n for row in [*changed, *first] for n in row.citations})))

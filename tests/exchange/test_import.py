@@ -84,8 +84,8 @@ def test_imported_events_reach_the_weeks_report_with_their_ids_and_sources_grade
         assert f"ACLED event {row['event_id_cnty']} " in text + " ", row["event_id_cnty"]
     # One outlet, proposed and so graded F: attributed, never stated as fact.
     single = next(r for r in kept if ";" not in r["source"])
-    assert f"Reported by {single['source']}" in text
-    assert "as reported by ACLED (Armed Conflict Location & Event Data)" in text
+    assert "Unconfirmed, one source, F:" in text
+    assert f"{single['source']}, as reported by ACLED (Armed Conflict Location & Event Data)" in text
     # The curated store's own incidents of the week are still there.
     assert "ISIS told women and children to stay in the city" in text
 

@@ -46,7 +46,7 @@ def test_page_one_of_the_latest_week_answers_the_first_questions(tmp_path, sitre
     assert since.index("At least 30 people[1]") < since.index("New reports of abuses: killing or shooting of fleeing")
     # How many are trapped, with its citation and its attribution (a single weak source).
     assert "30,000–40,000Civilians trapped" in one
-    assert "Reported by Online news round-up on Fallujah (outlet not identified) (single source, grade F3)[2]" in one
+    assert "Reported by Online news round-up on Fallujah (outlet not identified) — one source, grade F3[2]" in one
     # Every route out with its status as of its date, and its main hazard.
     assert "Fallujah south to Amiriyat al-Fallujah camp Unsafe[1, 6] June 2016 Fire on people leaving" in one
     assert "Example Analyst, Information management officer · im-officer@example.org · +964 770 000 0000" in one

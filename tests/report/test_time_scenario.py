@@ -79,11 +79,11 @@ sources: 1. Relief Agency
     "2016-W35": """\
 No. 5 2016-W35 (29 August – 4 September 2016); previous: No. 4, 22–28 August 2016
 since the last report: Civilians trapped in Riverside: about 30,000 people (as of August 2016). [1]
-since the last report: Reported by Market rumour (single source, grade F3): Civilians trapped in Riverside: less than 8,000 people (as of 29 August 2016). [2]
-overview: Estimates of the people still in Riverside range from less than 8,000 people (according to Market rumour, single source, grade F3) [2] to about 30,000 people [1].
+since the last report: Reported by Market rumour — one source, grade F3: Civilians trapped in Riverside: less than 8,000 people (as of 29 August 2016). [2]
+overview: Estimates of the people still in Riverside range from less than 8,000 people (unconfirmed, one source, F3) [2] to about 30,000 people [1].
 key figure: Civilians trapped, Riverside: less than 8,000 to about 30,000 people (as of August 2016); up from 5,000–9,000 (as of week 31 of 2016 (1–7 August 2016))
   report: Daily Paper: about 30,000 people (as of August 2016) [1] NEW
-  report: Market rumour: less than 8,000 people (as of 29 August 2016) [2] NEW [attributed: Reported by Market rumour (single source, grade F3)]
+  report: Market rumour: less than 8,000 people (as of 29 August 2016) [2] NEW [attributed: Reported by Market rumour — one source, grade F3]
   chart: week 31 of 2016 (1–7 August 2016): band 5000-9000, August 2016: point 30000-30000, 29 August 2016: point 8000-8000
 route: Bridge road: open (as of 24 August 2016) [3] — no new report since 24 August 2016
 sources: 1. Daily Paper; 2. Market rumour; 3. Relief Agency
@@ -93,7 +93,7 @@ No. 6 2016-W36 (5–11 September 2016); previous: No. 5, 29 August – 4 Septemb
 since the last report: New reports of abuses: arbitrary detention or abduction (1). [1]
 key figure: Civilians trapped, Riverside: less than 8,000 to about 30,000 people (as of August 2016); no new report since August 2016
   report: Daily Paper: about 30,000 people (as of August 2016) [2]
-  report: Market rumour: less than 8,000 people (as of 29 August 2016) [3] [attributed: Reported by Market rumour (single source, grade F3)]
+  report: Market rumour: less than 8,000 people (as of 29 August 2016) [3] [attributed: Reported by Market rumour — one source, grade F3]
   chart: week 31 of 2016 (1–7 August 2016): band 5000-9000, August 2016: point 30000-30000, 29 August 2016: point 8000-8000
 route: Bridge road: open (as of 24 August 2016) [1] — no new report since 24 August 2016
 abuse: Arbitrary detention or abduction, 7 September 2016: Men were held at the crossing. [1]
@@ -105,7 +105,7 @@ quiet: no new information; situation as last reported
 since the last report: No key figure or route status changed, and no new incident was reported, since the last report.
 key figure: Civilians trapped, Riverside: less than 8,000 to about 30,000 people (as of August 2016); no new report since August 2016
   report: Daily Paper: about 30,000 people (as of August 2016) [1]
-  report: Market rumour: less than 8,000 people (as of 29 August 2016) [2] [attributed: Reported by Market rumour (single source, grade F3)]
+  report: Market rumour: less than 8,000 people (as of 29 August 2016) [2] [attributed: Reported by Market rumour — one source, grade F3]
   chart: week 31 of 2016 (1–7 August 2016): band 5000-9000, August 2016: point 30000-30000, 29 August 2016: point 8000-8000
 route: Bridge road: open (as of 24 August 2016) [3] — no new report since 24 August 2016
 sources: 1. Daily Paper; 2. Market rumour; 3. Relief Agency
@@ -115,7 +115,7 @@ No. 8 2016-W38 (19–25 September 2016); previous: No. 7, 12–18 September 2016
 since the last report: Route Ferry route is restricted (as of 23 September 2016). [1]
 key figure: Civilians trapped, Riverside: less than 8,000 to about 30,000 people (as of August 2016); no new report since August 2016
   report: Daily Paper: about 30,000 people (as of August 2016) [2]
-  report: Market rumour: less than 8,000 people (as of 29 August 2016) [3] [attributed: Reported by Market rumour (single source, grade F3)]
+  report: Market rumour: less than 8,000 people (as of 29 August 2016) [3] [attributed: Reported by Market rumour — one source, grade F3]
   chart: week 31 of 2016 (1–7 August 2016): band 5000-9000, August 2016: point 30000-30000, 29 August 2016: point 8000-8000
 route: Ferry route: restricted (as of 23 September 2016) [1] — NEW
 route no longer reported: Bridge road: last open (as of 24 August 2016)
@@ -202,7 +202,7 @@ def test_the_scenario_pdf(tmp_path, sitrep_cli):
     assert "Status changed: Bridge road is now open (as of 24 August 2016); it was closed (as of 3 August 2016)." in reopened
     both = text("2016-W35")
     assert "less than 8,000 to about 30,000" in both
-    assert "Reported by Market rumour (single source, grade F3): Civilians trapped in Riverside: less than 8,000 people" in both
+    assert "Reported by Market rumour — one source, grade F3: Civilians trapped in Riverside: less than 8,000 people" in both
     assert "Since the last report (No. 4)" in both
     assert "superseded" not in text("2016-W31")
     stale = text("2016-W38")

@@ -524,7 +524,7 @@ def test_a_withheld_source_keeps_its_numbered_line_and_its_grade_under_its_publi
     assert killed.conflicting
     assert "A resident of Fallujah" in [source for r in killed.reports for source in r.sources]
     camp = next(r for r in context.other_figures if r.id == "public-camp-figure-from-a-nameless-source")
-    assert camp.sourcing.attribution == "Reported by Unnamed source (single source, grade F3)"
+    assert camp.sourcing.attribution == "Reported by Unnamed source — one source, grade F3"
     incident = next(i for g in context.abuses for i in g.incidents if i.id == "public-incident-from-contacts")
     assert incident.sourcing.label == "2 sources · best C3"
     assert {lines[n] for n in incident.citations} == {

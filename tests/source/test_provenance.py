@@ -144,14 +144,14 @@ def test_key_figures_carry_their_sourcing(small_workspace):
     trapped, killed = figures["civilians_trapped"], figures["civilians_killed"]
     assert (trapped.sourcing.sources, trapped.sourcing.grade, trapped.sourcing.weak) == (2, "A2", False)
     assert (killed.sourcing.sources, killed.sourcing.grade, killed.sourcing.weak) == (1, "E3", True)
-    assert killed.sourcing.attribution == "Reported by Rumour Channel (single source, grade E3)"
+    assert killed.sourcing.attribution == "Reported by Rumour Channel — one source, grade E3"
     assert trapped.sourcing.attribution == ""
 
 
 def test_a_weak_claim_is_attributed_to_the_public_name_of_a_restricted_source(small_workspace):
     public = context_of(small_workspace, "public")
     incident = next(i for g in public.abuses for i in g.incidents if i.id == "shelling-weak")
-    assert incident.sourcing.attribution == "Reported by A resident (single source, grade D3)"
+    assert incident.sourcing.attribution == "Reported by A resident — one source, grade D3"
     internal = context_of(small_workspace, "internal")
     incident = next(i for g in internal.abuses for i in g.incidents if i.id == "shelling-weak")
     assert "Nadia Example" in incident.sourcing.attribution
@@ -160,7 +160,7 @@ def test_a_weak_claim_is_attributed_to_the_public_name_of_a_restricted_source(sm
 def test_automatic_highlights_attribute_weak_claims_and_state_sound_ones(small_workspace):
     texts = [h.text for h in context_of(small_workspace).highlights]
     assert any(t.startswith("Civilians trapped in Rivertown: 12,000") for t in texts)
-    assert any(t.startswith("Reported by Rumour Channel (single source, grade E3): Civilians killed") for t in texts)
+    assert any(t.startswith("Reported by Rumour Channel — one source, grade E3: Civilians killed") for t in texts)
 
 
 def test_html_shows_grade_status_and_attribution_next_to_each_fact(small_workspace):
@@ -169,11 +169,12 @@ def test_html_shows_grade_status_and_attribution_next_to_each_fact(small_workspa
     assert "Corroborated" in html and "Alleged" in html
     shelling_row = html[html.index('data-fact="shelling-weak"'):]
     shelling_row = shelling_row[:shelling_row.index("</tr>")]
-    assert "Reported by A resident (single source, grade D3):" in shelling_row
+    # A row names no source (its citation does, once, in the sources list): it is marked.
+    assert "Unconfirmed, one source, D3:" in shelling_row and "A resident" not in shelling_row
     assert "1 source · D3" in shelling_row
     assert "Nadia" not in html
     siege_row = html[html.index('data-fact="siege-sound"'):]
-    assert "Reported by" not in siege_row[:siege_row.index("</tr>")]
+    assert "Unconfirmed" not in siege_row[:siege_row.index("</tr>")]
 
 
 def test_the_example_pdf_reads_weak_claims_as_reported(workspace, sitrep_process):
@@ -182,7 +183,9 @@ def test_the_example_pdf_reads_weak_claims_as_reported(workspace, sitrep_process
     pdf = workspace / "output" / "2016-W26" / "fallujah-sitrep-2016-W26.pdf"  # the English edition
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
     # The trapped figure rests on one source whose reliability cannot be judged (F).
-    assert "Reported by Online news round-up on Fallujah (outlet not identified) (single source, grade F3)" in text
+    assert "Reported by Online news round-up on Fallujah (outlet not identified) — one source, grade F3" in text
+    assert "(single source" not in text  # no nested brackets after a name that has its own
+    assert "Unconfirmed, one source, F3: ISIS told women and children" in text  # a table row: marked
     assert "2 sources · best C3" in text  # people shot while fleeing: two independent sources
     assert "1 source · C3" in text
 
