@@ -7,7 +7,7 @@ key figure are separate highlights, one source's report each, never merged into 
 
 from __future__ import annotations
 
-from sitrep.report.context import KeyFigure, Prose, RouteRow, Sourcing
+from sitrep.report.context import KeyFigure, Prose, ProsePart, RouteRow, Sourcing
 from sitrep.language import N_, format_integer
 from sitrep.language import gettext as _
 from sitrep.report.formatting import amount_bounds
@@ -48,13 +48,13 @@ def automatic_highlights(builder, key_figures: list[KeyFigure], incidents: list[
 MOVED = ("up", "down", "changed")
 
 
-def _new_reports_of(figure: KeyFigure) -> list[Prose]:
+def _new_reports_of(figure: KeyFigure, said: set[str] | frozenset = frozenset()) -> list[Prose]:
     """A line for each report of the key figure that is new in this report, one source's
     report each (concurrent reports are never merged into one range), attributed when weakly
     sourced; the figure's change is added when the report stands alone."""
     lines = []
     for report in figure.reports:
-        if report.is_new:
+        if report.is_new and report.id not in said:
             words = {"figure": figure.label, "place": figure.place.name, "number": report.text, "date": report.as_of}
             text = _("%(figure)s in %(place)s: %(number)s (as of %(date)s)") % words
             # The change is the key figure's: it describes this report only when it stands alone.
@@ -82,11 +82,12 @@ def since_last_lines(builder, written: list[Prose], key_figures: list[KeyFigure]
     incidents counted by type (abuses, then other events). Every number keeps its qualifier,
     date and citations, and a weakly sourced one is attributed, as the tables do. At most six
     lines; when nothing moved and the analyst wrote nothing, one line says so."""
-    lines = list(written)
-    # What the analyst's lines already say ([[id]] references, `said`) is not said again.
-    for figure in key_figures:  # moved, or reported for the first time in the series
-        if (figure.change is None or figure.change.direction in (*MOVED, "new")) and not said & set(figure.ids):
-            lines += _new_reports_of(figure)
+    # What the analyst's lines already say ([[id]] references, `said`) is not said again; a
+    # concurrent report of the same figure that they do not name still is.
+    figure_lines = [line for figure in key_figures
+                    if figure.change is None or figure.change.direction in (*MOVED, "new")
+                    for line in _new_reports_of(figure, said)]
+    lines: list[Prose] = []
     changed = [row for row in route_changes if row.id not in said]
     first = [row for row in routes  # routes reported for the first time in the series
              if row.is_new and row.previous_status is None and not row.status_changed and row.id not in said]
@@ -110,6 +111,8 @@ def since_last_lines(builder, written: list[Prose], key_figures: list[KeyFigure]
                  for part, row in zip(parts, [*changed, *first])]
         lines.append(plain(_("Routes: %(routes)s.") % {"routes": _("; ").join(parts)},
                            sorted({n for row in [*changed, *first] for n in row.citations})))
+    route_lines = lines
+    count_lines = []
     for category, sentence in (("abuse", N_("New reports of abuses: %(counts)s.")),
                                ("event", N_("Other new events: %(counts)s."))):
         counted = _counted_by_type([i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == category])
@@ -117,7 +120,21 @@ def since_last_lines(builder, written: list[Prose], key_figures: list[KeyFigure]
             counts = _(", ").join(f"{_(vocab.INCIDENT_TYPES[code].label).lower()} ({format_integer(len(found))})"
                                   for code, found in counted)
             citations = sorted({n for _code, found in counted for i in found for n in builder.cite(i.id, i.cited)})
-            lines.append(plain(_(sentence) % {"counts": counts}, citations))
+            count_lines.append(plain(_(sentence) % {"counts": counts}, citations))
+    return _fitted(list(written), figure_lines, route_lines, count_lines)
+
+
+def _fitted(written: list[Prose], figures: list[Prose], routes: list[Prose], counts: list[Prose]) -> list[Prose]:
+    """At most six lines, the analyst's first. When there are more, what the rest of page one
+    shows anyway goes first: the key figures' lines (the key figures follow the box), then the
+    routes' (the routes at a glance); the counts of new incidents, which page one shows nowhere
+    else, go last, joined into one line if need be."""
+    while len(written) + len(figures) + len(routes) + len(counts) > MAX_SINCE_LAST and (figures or routes):
+        (figures or routes).pop()
+    if len(written) + len(counts) > MAX_SINCE_LAST and len(counts) > 1:
+        first, *rest = counts
+        counts = [Prose(first.parts + [ProsePart(" " + line.parts[0].text, line.parts[0].citations) for line in rest])]
+    lines = written[:max(MAX_SINCE_LAST - len(counts), 0)] + figures + routes + counts
     if not lines:
         lines.append(plain(_("No key figure or route status changed, and no new incident was reported, "
                              "since the last report.")))

@@ -391,6 +391,11 @@ def explain_error(error: dict, model: type[BaseModel]) -> tuple[str, str, str, t
     if kind == "string_pattern_mismatch":
         if error.get("ctx", {}).get("pattern") == r"\S":
             return (f"{field} is blank", "some text", "", loc)
+        if field.endswith("email"):
+            return (f"{field}: '{quoted}' is not an e-mail address", "an address such as name@example.org", "", loc)
+        if field.endswith("phone"):
+            return (f"{field}: '{quoted}' is not a phone number", "digits, spaces and + ( ) - ., such as +964 770 000 0000",
+                    "", loc)
         if field.endswith("url"):
             return (f"{field}: '{quoted}' is not a web address", "http:// or https:// followed by the address", "", loc)
         if field == "week":

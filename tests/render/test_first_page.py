@@ -132,3 +132,44 @@ def test_a_busy_week_keeps_page_one_whole(tmp_path, sitrep_cli, paper):
     assert "For further information" in one and "Next report on or around" in one
     # The map, which does not fit, begins page two whole rather than being cut.
     assert "Map of the situation" not in one and two.startswith("Map of the situation")
+
+
+def test_the_box_keeps_the_new_incidents_when_the_analyst_wrote_much(tmp_path, sitrep_cli):
+    """Six lines at most, the analyst's first; what page one shows elsewhere (key figures,
+    routes) gives way before the counts of new incidents, which it shows nowhere else."""
+    from sitrep.pipeline import Workspace
+
+    ws = busy_workspace(tmp_path)
+    (ws / "facts" / "busy-highlights.yaml").write_text(
+        "narrative:\n  - id: busy-highlights\n    week: 2016-W27\n    section: highlights\n    items:\n"
+        + "".join(f"      - Analyst line {n}.\n" for n in range(1, 6)), encoding="utf-8")
+    workspace = Workspace.load(ws / "config.yaml")
+    lines = [line.text for line in workspace.context(workspace.resolve(BUSY, "public"), "public", "en").since_last]
+    assert len(lines) == 6 and lines[:5] == [f"Analyst line {n}." for n in range(1, 6)]
+    assert lines[5].startswith("New reports of abuses:") and " Other new events: military operation (5)" in lines[5]
+
+
+def test_a_weak_route_is_marked_on_page_one_too(tmp_path, sitrep_cli):
+    ws = copy_example(tmp_path / "ws")
+    (ws / "facts" / "weak-route.yaml").write_text(
+        "routes:\n  - id: weak-west-road\n    name: Weak west road\n    origin: fallujah\n    destination: ramadi\n"
+        "    updates:\n      - as_of: 2016-06-29\n        status: closed\n"
+        "        cited: [{source: news-roundup-2016-06, credibility: 5}]\n", encoding="utf-8")
+    one = page_text(build(sitrep_cli, ws, WEEK), 0)
+    glance = one[one.index("Routes at a glance"):one.index("For further information")]
+    assert re.search(r"Weak west road Closed\[\d+\] ?Unconfirmed, one source, F5", glance), glance
+
+
+@pytest.mark.parametrize("line, message", [
+    ("    email: im-officer at example", "contacts.email: 'im-officer at example' is not an e-mail address"),
+    ('    phone: "call me"', "contacts.phone: 'call me' is not a phone number"),
+])
+def test_a_contact_mistake_is_named_at_its_line(tmp_path, sitrep_cli, line, message):
+    ws = copy_example(tmp_path / "ws")
+    config = (ws / "config.yaml").read_text(encoding="utf-8")
+    key = line.split(":")[0]
+    config = re.sub(rf"^{key}: .*$", line, config, count=1, flags=re.M)
+    (ws / "config.yaml").write_text(config, encoding="utf-8")
+    result = sitrep_cli("check", "--config", ws / "config.yaml")
+    number = config.splitlines().index(line) + 1
+    assert result.exit_code == 1 and f"config.yaml:{number}: error: {message}" in result.stderr, result.stderr
