@@ -32,20 +32,26 @@ def automatic_highlights(builder, key_figures: list[KeyFigure], incidents: list[
                  "summary": builder.translator.text(incident.summary)}
         text = _("%(type)s (%(place)s): %(summary)s") % words
         highlights.append(plain(attributed(text, builder.sourcing(incident.cited)), builder.cite(incident.id, incident.cited)))
-    for row in route_changes:
-        text = _("Route %(route)s: now %(status)s (as of %(date)s), was %(before)s (as of %(before_date)s).") % {
-            "route": row.name, "status": row.status_label.lower(), "date": row.as_of,
-            "before": row.previous_status_label.lower(), "before_date": row.previous_as_of}
-        highlights.append(plain(attributed(text, row.sourcing), row.citations))
-    for row in routes:
-        if row.is_new and row.status in ("closed", "unsafe") and not row.status_changed:
-            text = _("Route %(route)s is %(status)s (as of %(date)s).") % {
-                "route": row.name, "status": row.status_label.lower(), "date": row.as_of}
-            highlights.append(plain(attributed(text, row.sourcing), row.citations))
+    highlights += [_status_changed(row) for row in route_changes]
+    highlights += [_status_is(row) for row in routes
+                   if row.is_new and row.status in ("closed", "unsafe") and not row.status_changed]
     return highlights[:MAX_AUTOMATIC_HIGHLIGHTS]
 
 
 MOVED = ("up", "down", "changed")
+
+
+def _status_changed(row: RouteRow) -> Prose:
+    text = _("Route %(route)s: now %(status)s (as of %(date)s), was %(before)s (as of %(before_date)s).") % {
+        "route": row.name, "status": row.status_label.lower(), "date": row.as_of,
+        "before": row.previous_status_label.lower(), "before_date": row.previous_as_of}
+    return plain(attributed(text, row.sourcing), row.citations)
+
+
+def _status_is(row: RouteRow) -> Prose:
+    text = _("Route %(route)s is %(status)s (as of %(date)s).") % {
+        "route": row.name, "status": row.status_label.lower(), "date": row.as_of}
+    return plain(attributed(text, row.sourcing), row.citations)
 
 
 def _new_reports_of(figure: KeyFigure, said: set[str] | frozenset = frozenset()) -> list[Prose]:
@@ -92,15 +98,7 @@ def since_last_lines(builder, written: list[Prose], key_figures: list[KeyFigure]
     first = [row for row in routes  # routes reported for the first time in the series
              if row.is_new and row.previous_status is None and not row.status_changed and row.id not in said]
     if len(changed) + len(first) <= 2:
-        for row in changed:
-            text = _("Route %(route)s: now %(status)s (as of %(date)s), was %(before)s (as of %(before_date)s).") % {
-                "route": row.name, "status": row.status_label.lower(), "date": row.as_of,
-                "before": row.previous_status_label.lower(), "before_date": row.previous_as_of}
-            lines.append(plain(attributed(text, row.sourcing), row.citations))
-        for row in first:
-            text = _("Route %(route)s is %(status)s (as of %(date)s).") % {
-                "route": row.name, "status": row.status_label.lower(), "date": row.as_of}
-            lines.append(plain(attributed(text, row.sourcing), row.citations))
+        lines += [_status_changed(row) for row in changed] + [_status_is(row) for row in first]
     else:  # many: one line, so that the box keeps room for the incidents; a weak report still attributed
         parts = [_("%(route)s now %(status)s (was %(before)s)") % {
                      "route": row.name, "status": row.status_label.lower(), "before": row.previous_status_label.lower()}
