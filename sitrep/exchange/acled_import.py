@@ -27,8 +27,9 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from sitrep.errors import Problem
 from sitrep.exchange import acled
-from sitrep.exchange.importing import (ImportError_, ImportFile, Matcher, read_csv, refuse_if_any, require_columns,
+from sitrep.exchange.importing import (ImportRefused, ImportFile, Matcher, read_csv, refuse_if_any, require_columns,
                                        row_problems)
 from sitrep.source.bulk import EVENT_COLUMNS, empty_events_sql
 
@@ -58,7 +59,7 @@ class AcledRows:
 
 
 def check_rows(connection, source: ImportFile, today: dt.date) -> AcledRows:
-    """Load the file into the table `acled` and check every row; raises ImportError_ listing
+    """Load the file into the table `acled` and check every row; raises ImportRefused listing
     each bad row. An empty cell where a value is needed is a bad row too."""
     columns = read_csv(connection, source, "acled")
     require_columns(source, columns, REQUIRED, "an ACLED export")
@@ -99,7 +100,7 @@ def check_rows(connection, source: ImportFile, today: dt.date) -> AcledRows:
     refuse_if_any(source, row_problems(connection, source, checks, "acled"))
     rows = connection.execute("SELECT count(*) FROM acled").fetchone()[0]
     if rows == 0:
-        raise ImportError_([_problem(source, "the file holds a header and no rows", "at least one event")])
+        raise ImportRefused([_problem(source, "the file holds a header and no rows", "at least one event")])
     mapped = ", ".join(f"'{s}'" for s in acled.SITREP_TYPE_OF)
     # Every row of the file, kept or not: what the merge knows of each event the file has.
     connection.execute(f"""CREATE TEMP TABLE _file AS SELECT {RECORD} AS record,
@@ -111,9 +112,7 @@ def check_rows(connection, source: ImportFile, today: dt.date) -> AcledRows:
     return AcledRows(rows, skipped)
 
 
-def _problem(source: ImportFile, message: str, expected: str):
-    from sitrep.errors import Problem
-
+def _problem(source: ImportFile, message: str, expected: str) -> Problem:
     return Problem(source.shown, 0, message, expected=expected)
 
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sitrep.exchange.importing import ImportError_, ImportFile, Matcher, read_csv, refuse_if_any, require_columns, row_problems
+from sitrep.errors import Problem
+from sitrep.exchange.importing import (ImportFile, ImportRefused, Matcher, read_csv, refuse_if_any, require_columns,
+                                       row_problems, slug)
 from sitrep.source.schema import Figure
 
 REQUIRED = ("admin0name", "admin1name", "admin1pcode", "numpresentidpind", "reportingdate")
@@ -55,9 +57,7 @@ def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[
     refuse_if_any(source, row_problems(connection, source, checks, "dtm"))
     rows = connection.execute("SELECT count(*) FROM dtm").fetchone()[0]
     if rows == 0:
-        from sitrep.errors import Problem
-
-        raise ImportError_(Problem(source.shown, 0, "the file holds a header and no rows", expected="at least one row"))
+        raise ImportRefused(Problem(source.shown, 0, "the file holds a header and no rows", expected="at least one row"))
     dtm = matcher.source(DTM_SOURCE_NAME, "un_agency", DTM_SOURCE_ID, DTM_URL)  # the store may call it otherwise
     areas = connection.execute(f"""
         SELECT trim(admin1name), trim(admin1pcode), nullif(trim(admin2name), ''), nullif(trim(admin2pcode), ''),
@@ -70,7 +70,7 @@ def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[
         if admin2:
             place = matcher.place(admin2, None, None, "district", place, pcode2, kinds=("district",))
             pcode = pcode2 or f"{pcode1}-{admin2}"
-        figure_id = f"dtm-{_id_part(pcode)}-{day:%Y%m%d}"
+        figure_id = f"dtm-{slug(pcode)}-{day:%Y%m%d}"
         figures[figure_id] = Figure.model_validate({
             "id": figure_id, "metric": "people_displaced", "place": place, "as_of": day.isoformat(),
             "value": people, "unit": "people",
@@ -110,8 +110,3 @@ def _same_figure(a: Figure, b: Figure) -> bool:
     """The same count, place and date, whatever file brought it."""
     return (a.value, a.place, a.as_of.text, a.sensitivity) == (b.value, b.place, b.as_of.text, b.sensitivity)
 
-
-def _id_part(pcode: str) -> str:
-    from sitrep.exchange.importing import slug
-
-    return slug(pcode)

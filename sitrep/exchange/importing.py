@@ -24,7 +24,7 @@ from sitrep.source.schema import Actor, Place, Source
 MAX_ROW_PROBLEMS = 30  # listed one by one; more are counted
 
 
-class ImportError_(SitrepError):
+class ImportRefused(SitrepError):
     """A file that cannot be imported: every problem found, each with its row."""
 
 
@@ -40,16 +40,16 @@ def import_file(path: Path, workspace: Path) -> ImportFile:
     shown = display_path(path)
     try:
         if not path.is_file():
-            raise ImportError_(Problem(shown, 0, "no such file" if not path.exists() else "this is not a file",
+            raise ImportRefused(Problem(shown, 0, "no such file" if not path.exists() else "this is not a file",
                                        expected="a CSV file downloaded from the dataset"))
         digest = hashlib.sha256()
         with path.open("rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
     except OSError as exc:
-        raise ImportError_(Problem(shown, 0, f"cannot read: {exc.strerror}")) from None
+        raise ImportRefused(Problem(shown, 0, f"cannot read: {exc.strerror}")) from None
     if path.stat().st_size == 0:
-        raise ImportError_(Problem(shown, 0, "the file is empty", expected="a CSV file downloaded from the dataset"))
+        raise ImportRefused(Problem(shown, 0, "the file is empty", expected="a CSV file downloaded from the dataset"))
     resolved = path.resolve()
     # Outside the workspace, its name only: a home folder's path (a user's name) is not the
     # workspace's business, and the SHA-256 identifies the file.
@@ -70,7 +70,7 @@ def read_csv(connection, source: ImportFile, table: str) -> list[str]:
             all_varchar = true, sample_size = -1, strict_mode = true, encoding = 'utf-8',
             max_line_size = 4194304, buffer_size = 16777216)""")
     except duckdb.Error as exc:
-        raise ImportError_(Problem(source.shown, _line_of(str(exc)), "the file is not a CSV table that can be read: "
+        raise ImportRefused(Problem(source.shown, _line_of(str(exc)), "the file is not a CSV table that can be read: "
                                    + _first_line(str(exc)),
                                    expected="a comma-separated file in UTF-8 with one header row, as the dataset's "
                                             "export gives it")) from None
@@ -85,7 +85,7 @@ def read_csv(connection, source: ImportFile, table: str) -> list[str]:
 def require_columns(source: ImportFile, columns: list[str], required: tuple[str, ...], what: str) -> None:
     missing = [c for c in required if c not in columns]
     if missing:
-        raise ImportError_(Problem(source.shown, 1, f"the header lacks {_listed(missing)}",
+        raise ImportRefused(Problem(source.shown, 1, f"the header lacks {_listed(missing)}",
                                    expected=f"the columns of {what}: {', '.join(required)}"))
 
 
@@ -111,7 +111,7 @@ def refuse_if_any(source: ImportFile, problems: list[Problem]) -> None:
         shown.append(Problem(source.shown, shown[-1].line, f"and more rows like these: at least "
                                                            f"{len(problems) - MAX_ROW_PROBLEMS} not listed",
                              expected="every row as above"))
-    raise ImportError_(shown)
+    raise ImportRefused(shown)
 
 
 def _shown(value) -> str:
@@ -356,7 +356,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                 rows, skipped, what = checked.rows, dict(checked.skipped), "events"
                 earliest = connection.execute("SELECT min(known_on) FROM _new").fetchone()[0]
                 if drop_missing and not connection.execute("SELECT count(*) FROM _new").fetchone()[0]:
-                    raise ImportError_(Problem(source.shown, 0, "--drop-missing with a file that has no event sitrep "
+                    raise ImportRefused(Problem(source.shown, 0, "--drop-missing with a file that has no event sitrep "
                                                                 "imports, which cannot tell what the dataset deleted",
                                                expected="a file of the events of your countries and dates"))
             else:
@@ -396,7 +396,7 @@ def _refuse_curated_ids(connection, source: ImportFile, store) -> None:
     clashes = connection.execute("SELECT id FROM _new WHERE id IN (SELECT unnest(?::VARCHAR[])) ORDER BY id",
                                  [curated]).fetchall()
     if clashes:
-        raise ImportError_([Problem(store.origins[entry_id].file, store.origins[entry_id].line,
+        raise ImportRefused([Problem(store.origins[entry_id].file, store.origins[entry_id].line,
                                     f"the id '{entry_id}' is a curated entry's, and the file's event "
                                     f"{entry_id.removeprefix('acled-').upper()} would be imported under it",
                                     expected="an id of your own that does not start with acled-")
@@ -432,7 +432,7 @@ def _validate_sample(connection, limit: int = 2000) -> None:
         try:
             incident_of(dict(zip(MODEL_COLUMNS, row)))
         except ValidationError as exc:  # a mapping mistake of sitrep's, not the user's: say so plainly
-            raise ImportError_(Problem("(import)", 0, f"an imported row would not be a valid incident: {exc}",
+            raise ImportRefused(Problem("(import)", 0, f"an imported row would not be a valid incident: {exc}",
                                        expected="please report this as a bug")) from None
 
 

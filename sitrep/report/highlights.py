@@ -93,12 +93,12 @@ def since_last_lines(builder, written: list[Prose], key_figures: list[KeyFigure]
     figure_lines = [line for figure in key_figures
                     if figure.change is None or figure.change.direction in (*MOVED, "new")
                     for line in _new_reports_of(figure, said)]
-    lines: list[Prose] = []
+    route_lines: list[Prose] = []
     changed = [row for row in route_changes if row.id not in said]
     first = [row for row in routes  # routes reported for the first time in the series
              if row.is_new and row.previous_status is None and not row.status_changed and row.id not in said]
     if len(changed) + len(first) <= 2:
-        lines += [_status_changed(row) for row in changed] + [_status_is(row) for row in first]
+        route_lines += [_status_changed(row) for row in changed] + [_status_is(row) for row in first]
     else:  # many: one line, so that the box keeps room for the incidents; a weak report still attributed
         parts = [_("%(route)s now %(status)s (was %(before)s)") % {
                      "route": row.name, "status": row.status_label.lower(), "before": row.previous_status_label.lower()}
@@ -107,9 +107,8 @@ def since_last_lines(builder, written: list[Prose], key_figures: list[KeyFigure]
         parts = [part + (_(" (unconfirmed, one source, %(grade)s)") % {"grade": row.sourcing.grade}
                          if row.sourcing.weak else "")
                  for part, row in zip(parts, [*changed, *first])]
-        lines.append(plain(_("Routes: %(routes)s.") % {"routes": _("; ").join(parts)},
+        route_lines.append(plain(_("Routes: %(routes)s.") % {"routes": _("; ").join(parts)},
                            sorted({n for row in [*changed, *first] for n in row.citations})))
-    route_lines = lines
     count_lines = []
     for category, sentence in (("abuse", N_("New reports of abuses: %(counts)s.")),
                                ("event", N_("Other new events: %(counts)s."))):

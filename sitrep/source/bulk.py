@@ -78,7 +78,8 @@ _ENTRY_KINDS = {"places": Place, "actors": Actor, "sources": Source, "figures": 
 
 def connect(spill_to: Path | None = None):
     """A DuckDB connection in memory: the bulk tables are files, and nothing is kept in a
-    database between runs. An import passes `spill_to`, a folder where DuckDB may write what
+    database between runs. A query opens its own (about 20 ms) rather than sharing one:
+    `build --all` forks its workers, and a DuckDB connection must not cross a fork. An import passes `spill_to`, a folder where DuckDB may write what
     does not fit its memory limit (a 10^6-row file is 450 MB of text)."""
     import duckdb  # loaded only where imported rows are read: 40 ms, and most workspaces have none
 
