@@ -129,6 +129,30 @@ def test_rebuilds_when_a_fact_changes(server, workspace):
     assert any("rebuilt 2016-W26: ok" in line for line in server.lines)
 
 
+def test_rebuilds_when_an_import_brings_events(server, workspace, sitrep_cli):
+    import csv
+    import datetime as dt
+    import sys
+
+    from support import REPO
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate_imports import acled_rows
+    from sitrep.exchange.acled import COLUMNS
+
+    rows = [dict(row, sub_event_type="Attack", event_type="Violence against civilians", event_id_cnty="IRQ4321")
+            for row in acled_rows(1, start=dt.date(2016, 6, 27), end=dt.date(2016, 7, 1))]
+    with (workspace / "acled.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    before = server.page.generation
+    assert sitrep_cli("import", "acled", workspace / "acled.csv", "--config", workspace / "config.yaml").exit_code == 0
+    wait_until(lambda: get(server.url + VERSION_PATH.lstrip("/"))[2].decode() != before, 10,
+               message="a new build generation after the import")
+    assert "ACLED event IRQ4321" in get(server.url)[2].decode()
+
+
 def test_a_broken_store_is_shown_escaped_then_the_report_comes_back(server, workspace):
     before = server.page.generation
     edit(workspace / FACTS, KILLED_LINE, KILLED_LINE + '    "<script>alert(1)</script>": 1\n')
