@@ -2,6 +2,7 @@
 # Regenerates the lock files that scripts/setup.sh installs from (`make lock`; README.md, "Locked installs"):
 #   requirements-test.lock  for `make test`: the runtime, the `test` extra and the build backend
 #   requirements.lock       for `make report`: the runtime and the build backend, at the same versions
+#   requirements-pip.lock   pip itself, installed first into .venv (older pips refuse the other two)
 # Each package is pinned to one version, with the hashes of all its published files, for
 # Python 3.11 on Linux. Upgrading is deliberate: run this, then `make test`, and commit the lock
 # files on their own.
@@ -37,8 +38,13 @@ build_requires() {
 
 compile=("$tool/bin/uv" --no-config pip compile --quiet --generate-hashes
          --python-version 3.11 --python-platform linux --custom-compile-command "make lock")
-build_requires | "${compile[@]}" pyproject.toml - --extra test "${args[@]}" -o requirements-test.lock
+build_requires | "${compile[@]}" pyproject.toml - --extra test --extra docs "${args[@]}" -o requirements-test.lock
 # The runtime lock is a subset of the test lock, at its versions.
 build_requires | "${compile[@]}" pyproject.toml - -c requirements-test.lock -o requirements.lock
 
-echo "lock: wrote requirements-test.lock and requirements.lock; now run make test, then commit them on their own" >&2
+# pip itself, which setup.sh installs first: the pip a new venv of Python 3.11 gets (23.0.1 on
+# Debian 12, 23.2.1 from python.org) refuses a hash-checked lock in which a package asks for an
+# extra of another (weasyprint wants fonttools[woff]); every pip from 24 on accepts it.
+echo pip | "${compile[@]}" - "${args[@]}" -o requirements-pip.lock
+
+echo "lock: wrote requirements-pip.lock, requirements-test.lock and requirements.lock; now run make test, then commit them on their own" >&2
