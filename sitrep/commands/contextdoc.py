@@ -163,6 +163,8 @@ def _names_in(type_text: str) -> Iterator[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
             yield node.id
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):  # a quoted forward reference
+            yield from _names_in(node.value)
 
 
 def _type_text(type_text: str, classes: dict[str, type]) -> str:
@@ -189,6 +191,8 @@ def _describe_type(node: ast.AST, classes: dict[str, type]) -> str:
         return f"`{node.id}`"
     if isinstance(node, ast.Attribute):  # dt.date
         return f"`{node.attr}`"
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):  # list["EditionLink"]
+        return _type_text(node.value, classes)
     if isinstance(node, ast.Constant):
         return f"`{node.value}`"
     return f"`{ast.unparse(node)}`"
