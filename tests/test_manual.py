@@ -193,11 +193,11 @@ def template_mistake(name: str, old: str, new: str) -> Callable[[Path], Path]:
 for _name, _template, _old, _new in [
     ("outlook-field-typo", "sections/outlook.html", "report.outlook", "report.outlok"),
     ("place-field-typo", "sections/places.html", "place.name", "place.nmae"),
-    ("variable-typo", "sections/sources.html", "report.", "reprot."),
-    ("filter-typo", "sections/key_figures.html", "| date", "| dat"),
+    ("variable-typo", "sections/sources.html", "report.sources", "reprot.sources"),
+    ("filter-typo", "sections/abuses.html", "| number", "| numbr"),
     ("include-typo", "sections/abuses.html", "_incident_table.html", "_incident_tabel.html"),
     ("template-reaches-python", "sections/outlook.html", "{{ _(\"Outlook\") }}",
-     "{{ _(\"Outlook\") }}{{ report.__class__.__init__ }}"),
+     "{{ _(\"Outlook\") }}{{ cycler.__init__.__globals__ }}"),
     ("tracking-image", "sections/outlook.html", "{{ _(\"Outlook\") }}",
      "{{ _(\"Outlook\") }}<img src=\"https://tracker.example/p.gif\" alt=\"\">"),
 ]:
