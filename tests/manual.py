@@ -36,7 +36,7 @@ def pages() -> list[Path]:
 
 def shown(page: Path) -> str:
     """A page's path as messages name it: relative to the repository."""
-    return page.relative_to(REPO).as_posix()
+    return page.relative_to(REPO).as_posix() if page.is_relative_to(REPO) else page.as_posix()
 
 
 @dataclass(frozen=True)
