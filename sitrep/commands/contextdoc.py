@@ -97,8 +97,8 @@ def render_document(top: list[Variable], source: str) -> str:
         for name, type_text, comment in _fields(cls):
             example = _example(getattr(instance, name), classes) if instance is not None else ""
             out.append(f"| `{name}` | {_type_text(type_text, classes)} | {_cell(comment)} | {example} |")
-    out += ["", "## Filters", "", "Besides Jinja's own (`join`, `length`, `default`, `upper`...); README, "
-            "'Templates', has an example of each.", "", "| filter | what it does |", "|---|---|"]
+    out += ["", "## Filters", "", "Besides Jinja's own (`join`, `length`, `default`, `upper`...); the manual's "
+            "page Templates (docs/templates.md, \"Filters\") has an example of each.", "", "| filter | what it does |", "|---|---|"]
     for name, function in sorted(SITREP_FILTERS.items()):
         doc = inspect.getdoc(function) or ""
         out.append(f"| `{name}` | {_cell(' '.join(doc.split()))} |")
