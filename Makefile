@@ -1,5 +1,5 @@
-# The commands of README.md. Each sets up what it needs first (scripts/setup.sh).
-.PHONY: report test bench lock messages
+# The commands of README.md and docs/. Each sets up what it needs first (scripts/setup.sh).
+.PHONY: report test docs bench lock messages
 
 report:
 	@scripts/setup.sh
@@ -9,19 +9,27 @@ test:
 	@scripts/setup.sh --test
 	@.venv/bin/python -m pytest $(PYTEST_ARGS)
 
-# The benchmark (README.md, "Performance"): a few minutes; pass options with BENCH_ARGS="--sizes 70,1000".
+# The manual (docs/, README.md "The manual"): built into site/ by MkDocs from the test venv, offline;
+# --strict: a broken link or anchor, or a page missing from mkdocs.yml's nav, fails the build (not
+# with --quiet, which hides the warnings --strict counts).
+docs:
+	@scripts/setup.sh --test
+	@NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --site-dir site
+	@echo "The manual is in site/: open site/index.html"
+
+# The benchmark (docs/performance.md): a few minutes; pass options with BENCH_ARGS="--sizes 70,1000".
 bench:
 	@scripts/setup.sh
 	@.venv/bin/python bench/run.py $(BENCH_ARGS)
 
 # Regenerate requirements.lock and requirements-test.lock, which scripts/setup.sh installs from
-# (README.md, "Locked installs"): every package to the newest release pyproject.toml allows.
+# (docs/install.md, "Locked installs"): every package to the newest release pyproject.toml allows.
 # Then run `make test`, and commit the lock files on their own. LOCK_ARGS=--keep keeps every pin
 # that still fits; LOCK_ARGS="--upgrade-package pyyaml" moves one package only.
 lock:
 	@scripts/lock.sh $(LOCK_ARGS)
 
-# The interface's message catalogues (README, "Editions in several languages"): extract every
+# The interface's message catalogues (docs/languages.md, "The interface's messages"): extract every
 # message of the code and templates into sitrep/locale/sitrep.pot, then add the new ones to each
 # language's sitrep.po, untranslated, for a translator. A test fails while any is untranslated.
 messages:

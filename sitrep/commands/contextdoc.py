@@ -97,8 +97,8 @@ def render_document(top: list[Variable], source: str) -> str:
         for name, type_text, comment in _fields(cls):
             example = _example(getattr(instance, name), classes) if instance is not None else ""
             out.append(f"| `{name}` | {_type_text(type_text, classes)} | {_cell(comment)} | {example} |")
-    out += ["", "## Filters", "", "Besides Jinja's own (`join`, `length`, `default`, `upper`...); README, "
-            "'Templates', has an example of each.", "", "| filter | what it does |", "|---|---|"]
+    out += ["", "## Filters", "", "Besides Jinja's own (`join`, `length`, `default`, `upper`...); the manual's "
+            "page Templates (docs/templates.md, \"Filters\") has an example of each.", "", "| filter | what it does |", "|---|---|"]
     for name, function in sorted(SITREP_FILTERS.items()):
         doc = inspect.getdoc(function) or ""
         out.append(f"| `{name}` | {_cell(' '.join(doc.split()))} |")
@@ -163,6 +163,8 @@ def _names_in(type_text: str) -> Iterator[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
             yield node.id
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):  # a quoted forward reference
+            yield from _names_in(node.value)
 
 
 def _type_text(type_text: str, classes: dict[str, type]) -> str:
@@ -189,6 +191,8 @@ def _describe_type(node: ast.AST, classes: dict[str, type]) -> str:
         return f"`{node.id}`"
     if isinstance(node, ast.Attribute):  # dt.date
         return f"`{node.attr}`"
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):  # list["EditionLink"]
+        return _type_text(node.value, classes)
     if isinstance(node, ast.Constant):
         return f"`{node.value}`"
     return f"`{ast.unparse(node)}`"

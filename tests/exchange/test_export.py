@@ -22,7 +22,7 @@ from sitrep.exchange.export import REPORT_SCHEMA, hxl_date
 from sitrep.source.dates import parse_fuzzy_date
 from support import REPO, write
 
-# What `sitrep weeks` lists for the example (README, "sitrep weeks").
+# What `sitrep weeks` lists for the example (docs/commands.md, "sitrep weeks").
 SERIES = {"2015-W27": {"incidents": 1}, "2015-W31": {"figures": 1, "incidents": 11, "routes": 1},
           "2016-W22": {"incidents": 1}, "2016-W26": {"figures": 6, "incidents": 7, "routes": 1, "movements": 1}}
 KINDS = ("incidents", "figures", "routes", "movements")
@@ -493,11 +493,10 @@ def test_a_broken_store_exports_nothing(ws, sitrep_cli, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-# --- The README ------------------------------------------------------------------------------------
+# --- The manual ------------------------------------------------------------------------------------
 
-def test_the_readme_samples_are_what_the_exports_print(ws, sitrep_cli):
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### `sitrep export`"):readme.index("### `sitrep templates`")]
+def test_the_manuals_samples_are_what_the_exports_print(ws, sitrep_cli):
+    section = (REPO / "docs/exports.md").read_text(encoding="utf-8")
     blocks = [block.split("\n", 1) for block in section.split("```")[1::2]]
     samples = [body for info, body in blocks if info in ("csv", "json")]
     printed = {format: run_export(sitrep_cli, *args).stdout

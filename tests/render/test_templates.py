@@ -356,9 +356,9 @@ def test_the_context_doc_lists_every_field_of_the_context():
         assert f"| `{field.name}` |" in text
 
 
-def test_readme_documents_every_filter_with_an_example():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    filters = readme[readme.index("### Filters"):]
+def test_the_manual_documents_every_filter_with_an_example():
+    templates_page = (REPO / "docs/templates.md").read_text(encoding="utf-8")
+    filters = templates_page[templates_page.index("## Filters"):]
     for name in ("number", "range", "amount", "unit", "date", "cite", "local_names", "css_string"):
         assert re.search(rf"\| `{name}` \|.*\{{\{{.*\| *{name}", filters), f"no example of the {name} filter"
 
