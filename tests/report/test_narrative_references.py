@@ -98,10 +98,10 @@ def test_check_refuses_the_planted_store(planted, sitrep_cli):
                    "public narrative refers to the restricted figure 'secret-count'")
 
 
-@pytest.mark.parametrize("section_format", ["html", "pdf"])
+@pytest.mark.parametrize("output_format", ["html", "pdf"])
 def test_a_public_build_refuses_every_reference_it_must_not_print_and_writes_nothing(unchecked, sitrep_cli,
-                                                                                      section_format):
-    result = sitrep_cli("build", "--week", WEEK, "--format", section_format)
+                                                                                      output_format):
+    result = sitrep_cli("build", "--week", WEEK, "--format", output_format)
     for target, (line, message) in refusals(PLANTED).items():
         refused = assert_refused(result, PLANTED_FILE, line, f"[[{target}]]: {message}")
         assert "(expected" in refused
