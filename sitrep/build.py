@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from sitrep.errors import ConfigError, Problem, SitrepError, display_path
+from sitrep.errors import ConfigError, Problem, SitrepError, StoreError, display_path
 from sitrep.language import LOCALE_DIR
 from sitrep.source.checks import area_files
 from sitrep.output import write_outputs
@@ -33,6 +33,7 @@ from sitrep.publish.layout import assets_folder, index_file, report_files
 from sitrep.publish.lock import WorkspaceLock
 from sitrep.render.templates import builtin_templates_dir
 from sitrep.report.context import ReportContext
+from sitrep.report.prose import refused_references
 from sitrep.source.config import Config, load_config
 from sitrep.source.dates import IsoWeek
 
@@ -88,6 +89,11 @@ def build_all(config_path: Path | str = "config.yaml", *, formats: tuple[str, ..
         if not plan.weeks:
             workspace.resolve(None, plan.edition)  # raises: the store holds no dated facts
         todo = [week for week in plan.weeks if force or not plan.is_current(week)]
+        # Each report refuses what its edition must not print (report/prose.py); judged for every
+        # week first, so that a series refused for one week writes none of its reports.
+        refused = refused_references(workspace.store, plan.series, todo, plan.edition)
+        if refused:
+            raise StoreError(refused)
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
         built: dict[IsoWeek, BuildResult] = {}
         if jobs > 1 and len(todo) > 1:

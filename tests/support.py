@@ -3,11 +3,14 @@ workspace at a templates folder, a small series workspace, and how a refusal mus
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import json
 import re
 import shutil
 import struct
 import subprocess
+import sys
 import time
 import zlib
 from pathlib import Path
@@ -155,6 +158,51 @@ def wait_until(condition, timeout: float, interval: float = 0.1, message: str = 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {message}")
         time.sleep(interval)
+
+
+# -- imported data: files of ACLED's shape, and what sitrep import wrote -----------------------------
+
+def acled_file(path: Path, rows: list[dict]) -> Path:
+    """A CSV file of ACLED's export (every column of acled.COLUMNS) holding `rows`."""
+    from sitrep.exchange.acled import COLUMNS
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def generated_imports():
+    """bench/generate_imports.py, which writes ACLED and DTM files of the real shape (bench/
+    holds scripts, not a package)."""
+    if str(REPO / "bench") not in sys.path:
+        sys.path.insert(0, str(REPO / "bench"))
+    import generate_imports
+
+    return generate_imports
+
+
+def acled_attacks(n: int, seed: int, start: dt.date, end: dt.date) -> list[dict]:
+    """`n` generated ACLED rows dated from `start` to `end`, each an attack on civilians (a type
+    sitrep imports, so that every row becomes an incident)."""
+    return [dict(r, sub_event_type="Attack", event_type="Violence against civilians", civilian_targeting="Civilian targeting")
+            for r in generated_imports().acled_rows(n, seed=seed, start=start, end=end)]
+
+
+def event_rows(ws: Path, columns: str = "record, timestamp, fatalities, sensitivity, killed, place") -> list[tuple]:
+    """The imported events' `columns`, read from the bulk store's current Parquet table itself."""
+    import duckdb
+
+    manifest = json.loads((ws / "bulk/manifest.json").read_text())
+    table = ws / "bulk" / manifest["tables"] / "events.parquet"
+    return duckdb.sql(f"SELECT {columns} FROM '{table}' ORDER BY record").fetchall()
+
+
+def import_count(stdout: str, label: str) -> int:
+    """A count from sitrep import's summary: the number on its line starting with `label` ('added')."""
+    line = next(line for line in stdout.splitlines() if line.strip().startswith(label))
+    return int(line.split()[1].replace(",", ""))
 
 
 # -- a real browser: headless chromium over the DevTools protocol --------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
+from sitrep.errors import StoreError
 from sitrep.report.citations import CitationIndex, number_in_reading_order
 from sitrep.report.context import (Change, Contact, DroppedFigure, FigureReport, FigureRow, IncidentGroup, IncidentRow,
                                    Joined, KeyFigure, MapArea, MovementRow, Organisation, PlaceRef, Prose, ProsePart, ReportContext,
@@ -23,7 +24,7 @@ from sitrep.report.geography import situation_map
 from sitrep.report.formatting import (amount_bounds, common_qualifier, format_amount, format_range, span_of, span_text,
                                       unit_word)
 from sitrep.report.highlights import automatic_highlights, since_last_lines
-from sitrep.report.prose import expand
+from sitrep.report.prose import expand, printed_narrative, refused_references
 from sitrep.report.series import Series, resolve_week, series_of
 from sitrep.report.state import State, states
 from sitrep.report.timeline import Arrival, current
@@ -78,8 +79,7 @@ class _Builder:
         return [a.entry for a in self.news if isinstance(a.entry, kind)]
 
     def narrative(self, section: str) -> list:
-        return [n for n in self.store.narrative.values()
-                if n.week == str(self.week) and n.section == section and self.visible(n)]
+        return [n for n in printed_narrative(self.store, self.week, self.edition) if n.section == section]
 
     def paragraphs(self, section: str) -> list[Prose]:
         """The analyst's words for a section in the edition's language, each [[id]] printed
@@ -110,7 +110,7 @@ class _Builder:
             if sourcing.weak:  # marked, as the tables mark it; its citation names the source
                 text += " " + _("(unconfirmed, one source, %(grade)s)") % {"grade": sourcing.grade}
             return ProsePart(text, self.cite(figure.id, figure.cited))
-        if entry_id in self.store.routes:  # the route as last reported by this report's end
+        if entry_id in self.store.routes or entry_id in self.store.areas:  # as last reported by this report's end
             known = [a for a in self.series.known_by(self.week) if a.update is not None and a.entry.id == entry_id]
             return ProsePart("", self.cite(entry_id, [c for a in current(known)[0] for c in a.cited]))
         entry = self.store.incidents.get(entry_id) or self.store.movements[entry_id]
@@ -150,6 +150,10 @@ class _Builder:
     # The report ------------------------------------------------------------------------------
 
     def build(self) -> ReportContext:
+        # Whatever checks ran before: a report that printed what its edition withholds is out for good.
+        problems = refused_references(self.store, self.series, [self.week], self.edition)
+        if problems:
+            raise StoreError(problems)
         config, week, series = self.config, self.week, self.series
         figures = self.news_of(Figure)
         incidents = self.news_of(Incident)

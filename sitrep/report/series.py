@@ -13,6 +13,7 @@ if it was known before the series began; that report is the only one that presen
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 from dataclasses import dataclass
 
 from sitrep.errors import PeriodError, Problem, display_path
@@ -66,6 +67,7 @@ class Series:
         else:
             self.reports = sorted(news_weeks)
         self.position = {week: i for i, week in enumerate(self.reports)}
+        self._first_known: dict[str, dt.date] | None = None
 
     def week_of(self, arrival: Arrival) -> IsoWeek:
         """The report an entry enters: the week it became known, or the series' first."""
@@ -109,6 +111,15 @@ class Series:
     def known_by(self, week: IsoWeek) -> list[Arrival]:
         """Everything known by the end of the week's report (its news and all before)."""
         return self.arrivals[:bisect.bisect_right(self.known_days, week.end)]
+
+    def known_from(self, entry_id: str) -> dt.date | None:
+        """The day the series first knows anything of a store entry (a route's or an area's
+        first update); None for one it never holds (a restricted entry in a public series)."""
+        if self._first_known is None:
+            self._first_known = {}
+            for arrival in self.arrivals:  # in the order they became known: the first is the earliest
+                self._first_known.setdefault(arrival.entry.id, arrival.known_on)
+        return self._first_known.get(entry_id)
 
     def known_before(self, week: IsoWeek) -> list[Arrival]:
         """Everything known before the week's report: what its news is compared with."""

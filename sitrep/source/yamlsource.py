@@ -328,10 +328,8 @@ class _Builder:
     def build(self, node: yaml.Node, path: tuple, depth: int) -> Any:
         if depth > MAX_DEPTH:
             raise YamlLoadError(_nesting_problem(self.shown, node.start_mark.line + 1))
-        # An alias makes the composer hand back a node it has already given us.
         if id(node) in self.seen:
-            self.fail(node, "YAML anchors and aliases (&name / *name) are not allowed in the store",
-                      expected="every value written out in full")
+            self._refuse_alias(node)
         self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
@@ -352,6 +350,12 @@ class _Builder:
             return items
         return self._scalar(node)
 
+    def _refuse_alias(self, node: yaml.Node) -> None:
+        """An alias makes the composer hand back a node it has already given us (a key's, a
+        value's or an item's: the same node, whatever its place). Its line is the anchor's."""
+        self.fail(node, "YAML anchors and aliases (&name / *name) are not allowed in the store",
+                  expected="every value written out in full")
+
     def _mapping(self, node: yaml.MappingNode, path: tuple, depth: int) -> dict:
         if node.tag != _MAP_TAG:
             self.fail(node, f"the tag '{_written_tag(node.tag)}' is not allowed", expected="a plain YAML mapping")
@@ -362,6 +366,9 @@ class _Builder:
                 self.fail(key_node, "a mapping key must be a plain name", expected="key: value")
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.fail(key_node, "merge keys ('<<') are not allowed in the store", expected="every value written out in full")
+            if id(key_node) in seen:  # '*a : 1', or a key's anchor ('&a key: 1') used again
+                self._refuse_alias(key_node)
+            seen.add(id(key_node))
             # Keys are names: keep their text, so 'no:' or 'on:' never turn into booleans.
             key = key_node.value
             if key in result:

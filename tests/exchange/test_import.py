@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from support import REPO, copy_example
+from support import REPO, acled_attacks, acled_file, copy_example, event_rows
+from support import import_count as _count
 
 sys.path.insert(0, str(REPO / "bench"))
 
@@ -35,24 +36,6 @@ def run(sitrep_cli, ws: Path, *args):
 def events(ws: Path) -> list[tuple]:
     """(record, timestamp, fatalities) of every imported event, read from the Parquet table itself."""
     return [row[:3] for row in event_rows(ws)]
-
-
-def event_rows(ws: Path, columns: str = "record, timestamp, fatalities, sensitivity, killed, place") -> list[tuple]:
-    import duckdb
-
-    manifest = json.loads((ws / "bulk/manifest.json").read_text())
-    table = ws / "bulk" / manifest["tables"] / "events.parquet"
-    return duckdb.sql(f"SELECT {columns} FROM '{table}' ORDER BY record").fetchall()
-
-
-def acled_file(path: Path, rows: list[dict]) -> Path:
-    from sitrep.exchange.acled import COLUMNS
-
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def folder_state(folder: Path) -> dict[str, bytes]:
@@ -178,11 +161,6 @@ def test_reimporting_updates_changed_events_and_never_duplicates(ws, sitrep_cli)
     assert [i["sha256"][:8] for i in manifest["imports"]] == [
         *(_sha(ws / "acled.csv"),) * 2, *(_sha(ws / "acled-2.csv"),) * 2]
     assert len(list((ws / "bulk").glob("tables-*"))) <= 2  # the current version, and the one before
-
-
-def _count(stdout: str, label: str) -> int:
-    line = next(line for line in stdout.splitlines() if line.strip().startswith(label))
-    return int(line.split()[1].replace(",", ""))
 
 
 def _sha(path: Path) -> str:
@@ -407,8 +385,7 @@ def test_an_import_that_would_renumber_the_series_says_so_and_first_keeps_the_nu
 # --- What a hostile or hurried user tried (review of the import) -------------------------------------
 
 def _attacks(n, seed, **dates):
-    return [dict(r, sub_event_type="Attack", event_type="Violence against civilians", civilian_targeting="Civilian targeting")
-            for r in acled_rows(n, seed=seed, **(dates or IN_WEEK))]
+    return acled_attacks(n, seed, **(dates or IN_WEEK))
 
 
 def test_sensitivity_only_rises_and_a_restricted_import_proposes_restricted_sources(ws, sitrep_cli):
