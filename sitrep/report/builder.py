@@ -14,9 +14,11 @@ import datetime as dt
 from typing import Iterable
 
 from sitrep.report.citations import CitationIndex, number_in_reading_order
-from sitrep.report.context import (Change, Contact, DroppedFigure, FigureReport, FigureRow, IncidentGroup, IncidentRow,
-                                   Joined, KeyFigure, MapArea, MovementRow, Organisation, PlaceRef, Prose, ProsePart, ReportContext,
-                                   RouteRow, Sourcing, TrendPoint)
+from sitrep.report.context import Contact, Organisation, Prose, ProsePart, ReportContext
+from sitrep.report.facts import (Change, DroppedFigure, FigureReport, FigureRow, IncidentGroup, IncidentRow, KeyFigure,
+                                 MovementRow, PlaceRef, RouteRow, Sourcing, TrendPoint)
+from sitrep.report.passage import Joined
+from sitrep.report.situationmap import MapArea
 from sitrep.language import N_, Language, format_integer, ngettext, speaking
 from sitrep.language import gettext as _
 from sitrep.report.geography import situation_map
