@@ -18,9 +18,9 @@ from sitrep.report.formatting import clean_text
 from sitrep.report.translation import Translator
 from sitrep.source import vocabulary as vocab
 from sitrep.source.dates import IsoWeek, format_span
+from sitrep.source.entries import Store
 from sitrep.source.provenance import grade
 from sitrep.source.schema import Amount, Citation, Figure, Incident, Movement, Route
-from sitrep.source.store import Store
 
 REPORT_SCHEMA = Path(__file__).with_name("report.schema.json")  # the JSON export's schema (in the wheel)
 

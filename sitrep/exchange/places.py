@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sitrep.exchange import acled
+from sitrep.source.entries import Store
 from sitrep.source.schema import Place
-from sitrep.source.store import Store
 
 
 @dataclass(frozen=True)

@@ -30,13 +30,13 @@ from sitrep.report.series import Series, resolve_week, series_of
 from sitrep.report.state import State, states
 from sitrep.report.timeline import Arrival, current
 from sitrep.source import vocabulary as vocab
+from sitrep.source.areafiles import area_shape
 from sitrep.source.config import Config
 from sitrep.source.dates import IsoWeek, format_day, format_fuzzy, format_span
 from sitrep.report.translation import Translator
+from sitrep.source.entries import Store
 from sitrep.source.provenance import Grade, grade
-from sitrep.source.checks import area_shape
 from sitrep.source.schema import NARRATIVE_REFERENCE, Amount, Area, Citation, Figure, Incident, Model, Movement, Route
-from sitrep.source.store import Store
 
 def build_context(store: Store, config: Config, week: IsoWeek | str | None = None,
                   edition: str | None = None, language: str | None = None) -> ReportContext:
