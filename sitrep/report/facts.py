@@ -137,6 +137,12 @@ class KeyFigure:
     def ids(self) -> list[str]:
         return [r.id for r in self.reports]
 
+    @property
+    def notes(self) -> list[str]:
+        """The analyst's `note:` on the reports shown ('An estimate, not a count'), each once, in
+        the reports' order: printed under the figure, or beside its report where sources disagree."""
+        return list(dict.fromkeys(r.note for r in self.reports if r.note))
+
 
 @dataclass
 class FigureRow:
