@@ -24,7 +24,6 @@ from typing import Callable, Iterator
 
 from sitrep.errors import ConfigError, Problem, SitrepError, StoreError, display_path
 from sitrep.language import LOCALE_DIR
-from sitrep.source.checks import area_files
 from sitrep.output import write_outputs
 from sitrep.pipeline import PdfRenderer, Workspace, check  # noqa: F401  (check: the library front door, sitrep.check)
 from sitrep.processes import end_with_parent
@@ -34,6 +33,7 @@ from sitrep.publish.lock import WorkspaceLock
 from sitrep.render.templates import builtin_templates_dir
 from sitrep.report.context import ReportContext
 from sitrep.report.prose import refused_references
+from sitrep.source.areafiles import area_files
 from sitrep.source.config import Config, load_config
 from sitrep.source.dates import IsoWeek
 

@@ -33,12 +33,14 @@ from sitrep.report.context import EditionLink, ReportContext
 from sitrep.report.translation import Translator
 from sitrep.report.series import Series, resolve_week, series_of
 from sitrep.render.singlefile import self_contained
+from sitrep.source.areafiles import area_file_problems
 from sitrep.source.cache import CACHE_DIR, user_cache_dir
-from sitrep.source.checks import area_file_problems, translation_warnings
+from sitrep.source.entries import Store
 from sitrep.source.config import Config, load_config
 from sitrep.source.dates import IsoWeek
 from sitrep.source.bulk import BulkStore, attach as attach_bulk
-from sitrep.source.store import Store, load_store
+from sitrep.source.store import load_store
+from sitrep.source.untranslated import translation_warnings
 
 FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf", "NotoSans-BoldItalic.ttf",
               "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf", "NotoNaskhArabic-Regular.ttf",

@@ -16,8 +16,8 @@ from support import REPO
 from sitrep.language import (LRI, PDI, Language, available_catalogues, fingerprint, format_decimal, gettext,
                              isolate_latin, ngettext, speaking)
 from sitrep.render.bidi import isolate_text, shifted
-from sitrep.report.context import Passage
 from sitrep.report.formatting import format_amount, unit_word
+from sitrep.report.passage import Passage
 from sitrep.report.translation import Translator
 from sitrep.source.dates import format_fuzzy, format_span, parse_fuzzy_date
 from sitrep.source.schema import Amount, LocalText, _local_text
@@ -210,7 +210,7 @@ def test_only_the_documents_text_is_isolated_and_its_origins_still_point_home():
 
 def test_sitreps_words_beside_untranslated_store_text_keep_the_editions_language():
     """'٣٠ killed. <English description>': only the description is marked English."""
-    from sitrep.report.context import Joined
+    from sitrep.report.passage import Joined
 
     description = Passage("Many of the dead were women.", "en", "ltr", untranslated=True)
     victims = Joined("مقتل ما لا يقل عن ٣٠. ", description, "")
@@ -226,7 +226,7 @@ def test_a_month_first_locale_writes_spans_as_cldr_does():
 
 def test_a_charts_axis_and_words_are_in_the_editions_language():
     from sitrep.render.charts import trend_svg
-    from sitrep.report.context import TrendPoint
+    from sitrep.report.facts import TrendPoint
 
     points = [TrendPoint("f", dt.date(2016, 6, 1), dt.date(2016, 6, 30), 30000, 40000, "حزيران ٢٠١٦")]
     with speaking(Language("ar", "IQ", "native")):
@@ -246,7 +246,7 @@ def test_plain_gives_the_words_of_a_translated_message_and_of_store_text():
 
 def test_a_charts_arabic_ticks_are_set_in_an_arabic_face():
     from sitrep.render.charts import trend_svg
-    from sitrep.report.context import TrendPoint
+    from sitrep.report.facts import TrendPoint
 
     points = [TrendPoint("f", dt.date(2016, 6, 1), dt.date(2016, 6, 30), 30000, 40000, "June 2016")]
     with speaking(Language("ar", "IQ", "native")):

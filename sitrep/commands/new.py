@@ -20,9 +20,10 @@ from pathlib import Path
 from sitrep.errors import Problem, StoreError, display_path
 from sitrep.output import write_atomic
 from sitrep.source.config import Config
+from sitrep.source.entries import Store
 from sitrep.source.regularfiles import YamlLoadError
 from sitrep.source.schema import KIND_SINGULAR, KINDS
-from sitrep.source.store import Store, find_store_files
+from sitrep.source.store import find_store_files
 from sitrep.source.yamlsource import parse_yaml_bytes
 
 # `sitrep new figure` adds to `figures:`.

@@ -18,10 +18,10 @@ from sitrep.source import vocabulary as vocab
 from sitrep.source.checks import citation_lists, narrative_texts, references
 from sitrep.source.config import Config, ConfigModel, SeriesSettings
 from sitrep.source.dates import IsoWeek, format_day, format_fuzzy, format_span
+from sitrep.source.entries import Store
 from sitrep.source.provenance import grade
 from sitrep.source.schema import KIND_SINGULAR, KINDS, NARRATIVE_REFERENCE, Citation, Figure, Model
 from sitrep.source.bulk import MODEL_COLUMNS as bulk_columns, incident_of
-from sitrep.source.store import Store
 
 
 @dataclass

@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 
 from sitrep.errors import Problem
 from sitrep.exchange import acled
-from sitrep.exchange.importing import (ImportRefused, ImportFile, Matcher, read_csv, refuse_if_any, require_columns,
-                                       row_problems)
+from sitrep.exchange.importfile import (ImportFile, ImportRefused, read_csv, refuse_if_any, require_columns,
+                                        row_problems)
+from sitrep.exchange.matching import Matcher
 from sitrep.source.bulk import EVENT_COLUMNS, empty_events_sql
 
 REQUIRED = ("event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "inter1",

@@ -17,8 +17,9 @@ from __future__ import annotations
 import datetime as dt
 
 from sitrep.errors import Problem
-from sitrep.exchange.importing import (ImportFile, ImportRefused, Matcher, read_csv, refuse_if_any, require_columns,
-                                       row_problems, slug)
+from sitrep.exchange.importfile import (ImportFile, ImportRefused, read_csv, refuse_if_any, require_columns,
+                                        row_problems)
+from sitrep.exchange.matching import Matcher, slug
 from sitrep.source.schema import Figure
 
 REQUIRED = ("admin0name", "admin1name", "admin1pcode", "numpresentidpind", "reportingdate")

@@ -27,8 +27,8 @@ from sitrep.publish.layout import manifest_file, relative_to_output
 from sitrep.report.series import Series
 from sitrep.source.config import Config
 from sitrep.source.dates import IsoWeek
+from sitrep.source.entries import Store
 from sitrep.source.schema import Model
-from sitrep.source.store import Store
 
 # Entries every report may show by name or grade: sources, places, actors, and routes (a
 # movement names the route it took).

@@ -1,8 +1,8 @@
 """The pdf stage: the report's HTML into a PDF with WeasyPrint, reading files only from inside
 the workspace (and the built-in templates) and nothing from the network. The layout itself
-(WeasyPrint and its locked fetcher) is render/pdfhelper.py's, so that a PDF helper process
-needs nothing else; this module turns what it refused into errors that name the template
-line that wrote the reference."""
+(WeasyPrint and its locked fetcher) is render/pdflayout.py's, which the PDF helper process
+(render/pdfhelper.py) runs with nothing else loaded; this module turns what it refused into
+errors that name the template line that wrote the reference."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import unquote, urlparse
 
 from sitrep.errors import Problem, TemplateProblem
-from sitrep.render.pdfhelper import layout_pdf
+from sitrep.render.pdflayout import layout_pdf
 
 # (html text, base folder, allowed roots, withheld roots, variant) -> (PDF bytes, the URLs it refused)
 Layout = Callable[[str, Path, list, list, str], tuple]
 
-if TYPE_CHECKING:  # not imported at run time: a PDF helper process needs only this module
+if TYPE_CHECKING:  # a type only: importing templates.py would load Jinja for nothing
     from sitrep.render.templates import RenderedHtml
 
 

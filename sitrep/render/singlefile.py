@@ -20,6 +20,9 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from sitrep.errors import OutputError
+from sitrep.output import write_atomic
+
 STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.S | re.I)
 FONT_FACE = re.compile(r"@font-face\s*\{[^{}]*\}")
 FONT_SRC = re.compile(r"\bsrc\s*:[^;}]*;?")  # the whole declaration: url(...) format(...), ...
@@ -110,9 +113,6 @@ def subset_font(font: bytes, characters: frozenset[str], cache_dir: Path | None 
                 return data
     subset = _subset(font, frozenset(({ord(c) for c in BASE_CHARACTERS} | set(extra)) & cmap))
     if cache_dir is not None:
-        from sitrep.errors import OutputError
-        from sitrep.output import write_atomic
-
         try:
             write_atomic(cache_dir / f"{key}-{hashlib.sha256(subset).hexdigest()[:16]}.woff2", subset)
         except OutputError:

@@ -36,8 +36,9 @@ from sitrep.render.charts import trend_svg
 from sitrep.render.maps import map_legend, map_svg
 from sitrep.render.theme import Theme, css_counters, css_string, default_theme, theme_for
 from sitrep.report.citations import renumber
-from sitrep.report.context import ReportContext, marked
+from sitrep.report.context import ReportContext
 from sitrep.report.formatting import format_amount, format_count, format_date, format_number, format_range
+from sitrep.report.passage import marked
 from sitrep.source.cache import CACHE_DIR, TemplateBytecodeCache
 from sitrep.source.config import (  # defined there: config.yaml's `templates:` may not name it
     Config,
@@ -174,7 +175,7 @@ def prose_markup(prose: object) -> Markup:
 
 
 def plain_text(value: object) -> str:
-    """The text alone: a Passage (store text, report.context) prints marked with its language
+    """The text alone: a Passage (store text, report/passage.py) prints marked with its language
     and as HTML; in an attribute, a title or a chart's label only its words can go. (Jinja's
     `string` filter keeps a string's own type, and so its marks.)"""
     if isinstance(value, Markup):  # a translated message: its words, not their HTML escapes

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from sitrep.language import active
 from sitrep.output import copy_if_changed
 from sitrep.source.config import Colours, Config
 
@@ -81,8 +82,6 @@ def css_string(value: object) -> Markup:
 def css_counters(message: object) -> Markup:
     """A translated message with '{page}' and '{pages}' in it as CSS `content`: 'Page {page} of
     {pages}' -> "Page " counter(page) " of " counter(pages), in the edition's digits."""
-    from sitrep.language import active
-
     style = ", arabic-indic" if active().digits == "native" and active().native_digits.startswith("\u0660") else ""
     text = message.unescape() if isinstance(message, Markup) else str(message)
     parts = re.split(r"\{(pages|page)\}", text)

@@ -15,9 +15,11 @@ from typing import Iterable
 
 from sitrep.errors import StoreError
 from sitrep.report.citations import CitationIndex, number_in_reading_order
-from sitrep.report.context import (Change, Contact, DroppedFigure, FigureReport, FigureRow, IncidentGroup, IncidentRow,
-                                   Joined, KeyFigure, MapArea, MovementRow, Organisation, PlaceRef, Prose, ProsePart, ReportContext,
-                                   RouteRow, Sourcing, TrendPoint)
+from sitrep.report.context import Contact, Organisation, Prose, ProsePart, ReportContext
+from sitrep.report.facts import (Change, DroppedFigure, FigureReport, FigureRow, IncidentGroup, IncidentRow, KeyFigure,
+                                 MovementRow, PlaceRef, RouteRow, Sourcing, TrendPoint)
+from sitrep.report.passage import Joined
+from sitrep.report.situationmap import MapArea
 from sitrep.language import N_, Language, format_integer, ngettext, speaking
 from sitrep.language import gettext as _
 from sitrep.report.geography import situation_map
@@ -29,13 +31,13 @@ from sitrep.report.series import Series, resolve_week, series_of
 from sitrep.report.state import State, states
 from sitrep.report.timeline import Arrival, current
 from sitrep.source import vocabulary as vocab
+from sitrep.source.areafiles import area_shape
 from sitrep.source.config import Config
 from sitrep.source.dates import IsoWeek, format_day, format_fuzzy, format_span
 from sitrep.report.translation import Translator
+from sitrep.source.entries import Store
 from sitrep.source.provenance import Grade, grade
-from sitrep.source.checks import area_shape
 from sitrep.source.schema import NARRATIVE_REFERENCE, Amount, Area, Citation, Figure, Incident, Model, Movement, Route
-from sitrep.source.store import Store
 
 def build_context(store: Store, config: Config, week: IsoWeek | str | None = None,
                   edition: str | None = None, language: str | None = None) -> ReportContext:

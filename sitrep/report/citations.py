@@ -14,8 +14,8 @@ from sitrep.report.context import ReportContext, SourceEntry
 from sitrep.report.translation import Translator
 from sitrep.source import vocabulary as vocab
 from sitrep.source.dates import format_fuzzy
+from sitrep.source.entries import Store
 from sitrep.source.schema import Citation
-from sitrep.source.store import Store
 
 # What a public edition calls a restricted source that has no public_name.
 WITHHELD_SOURCE_NAME = N_("Unnamed source")

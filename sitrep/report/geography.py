@@ -11,8 +11,8 @@ map too. Drawing it is render/maps.py's.
 from __future__ import annotations
 
 from sitrep.language import format_integer, gettext as _, ngettext
-from sitrep.report.context import (IncidentRow, MapArea, MapIncidents, MapLayer, MapPoint, MapRoute, RouteRow,
-                                   SituationMap)
+from sitrep.report.facts import IncidentRow, RouteRow
+from sitrep.report.situationmap import MapArea, MapIncidents, MapLayer, MapPoint, MapRoute, SituationMap
 from sitrep.source import vocabulary as vocab
 from sitrep.source.basemap import BasemapLayer
 from sitrep.source.schema import Place

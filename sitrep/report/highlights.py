@@ -7,7 +7,8 @@ key figure are separate highlights, one source's report each, never merged into 
 
 from __future__ import annotations
 
-from sitrep.report.context import KeyFigure, Prose, ProsePart, RouteRow, Sourcing
+from sitrep.report.context import Prose, ProsePart
+from sitrep.report.facts import KeyFigure, RouteRow, Sourcing
 from sitrep.language import N_, format_integer
 from sitrep.language import gettext as _
 from sitrep.report.formatting import amount_bounds

@@ -20,7 +20,7 @@ from sitrep.errors import PeriodError, Problem, display_path
 from sitrep.report.timeline import Arrival, arrivals
 from sitrep.source.config import SeriesSettings
 from sitrep.source.dates import IsoWeek, format_span
-from sitrep.source.store import Store
+from sitrep.source.entries import Store
 
 
 class Series:

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from sitrep.source.dates import FuzzyDate, known_on
+from sitrep.source.entries import Store
 from sitrep.source.provenance import reported_dates
 from sitrep.source.schema import AreaUpdate, Citation, Model, RouteUpdate
-from sitrep.source.store import Store
 
 
 @dataclass(frozen=True, eq=False)

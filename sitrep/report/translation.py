@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sitrep.language import RTL_LANGUAGES, Language, fingerprint
-from sitrep.report.context import Passage
-from sitrep.source.checks import same_language
+from sitrep.report.passage import Passage
 from sitrep.source.schema import LocalText
+from sitrep.source.untranslated import same_language
 
 
 @dataclass(frozen=True)

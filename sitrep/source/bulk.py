@@ -38,7 +38,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from sitrep.errors import Problem, StoreError, display_path
 from sitrep.output import write_atomic
-from sitrep.source.schema import Actor, Figure, Incident, Place, Source
+from sitrep.source.schema import KIND_SINGULAR, Actor, Figure, Incident, LocalText, Place, Source
 
 BULK_DIR = "bulk"
 MANIFEST = "manifest.json"
@@ -215,8 +215,6 @@ class BulkStore:
 
     def summary(self) -> str:
         """'1,684 incidents, 16 figures, 406 places, 6 actors, 15 sources imported (bulk/)'."""
-        from sitrep.source.schema import KIND_SINGULAR
-
         counts = self.counts()
         listed = [f"{counts[kind]:,} {KIND_SINGULAR[kind] if counts[kind] == 1 else kind}"
                   for kind in ("incidents", "figures", "places", "actors", "sources") if counts[kind]]
@@ -252,8 +250,6 @@ def _acled_text(column: str, value) -> str:
 
 def incident_of(row: dict) -> Incident:
     """An events row as the store's Incident (validated: a damaged table is refused, not printed)."""
-    from sitrep.source.schema import LocalText
-
     summary = LocalText(row["summary"], row["summary_language"]) if row["summary_language"] else row["summary"]
     killed = row["killed"]
     return Incident.model_validate({

@@ -18,7 +18,8 @@ import pytest
 from hxl.input import InputOptions
 
 from sitrep.exchange import acled
-from sitrep.exchange.export import REPORT_SCHEMA, hxl_date
+from sitrep.exchange.hxl_export import hxl_date
+from sitrep.exchange.json_export import REPORT_SCHEMA
 from sitrep.source.dates import parse_fuzzy_date
 from support import REPO, write
 

@@ -14,7 +14,7 @@ from support import write
 from sitrep.language import Language, speaking
 from sitrep.render.maps import (ROUTE_STYLES, Projection, draw_map, haversine_km, map_legend, overlaps, place_labels,
                                 round_distance)
-from sitrep.report.context import MapIncidents, MapPoint, MapRoute, SituationMap
+from sitrep.report.situationmap import MapIncidents, MapPoint, MapRoute, SituationMap
 
 FALLUJAH, AMIRIYAT = (33.35, 43.78), (33.08, 43.85)
 
@@ -253,7 +253,7 @@ def test_a_broken_basemap_file_is_refused_in_words(workspace, sitrep_cli, conten
 
 
 def test_an_incident_at_a_governorate_is_not_drawn_at_its_centre():
-    from sitrep.report.context import IncidentRow, PlaceRef, Sourcing
+    from sitrep.report.facts import IncidentRow, PlaceRef, Sourcing
     from sitrep.report.geography import situation_map
     from sitrep.source.schema import Place
 

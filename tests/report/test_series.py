@@ -15,7 +15,7 @@ from sitrep.render.charts import trend_svg
 from sitrep.source.config import load_config
 from sitrep.render.templates import render_html
 from sitrep.report.builder import build_context
-from sitrep.report.context import TrendPoint
+from sitrep.report.facts import TrendPoint
 from sitrep.source.store import load_store
 
 @pytest.fixture

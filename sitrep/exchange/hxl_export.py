@@ -1,0 +1,204 @@
+"""`sitrep export hxl`: HXL-tagged CSV (the Humanitarian Exchange Language, 1.1: a row of
+hashtags under the header), one table per kind: incidents, figures, routes (one row per route
+update) and movements. Dates are in forms libhxl and HDX read (a week is `2016W23`). Sourcing
+is as the report shows it: a withheld source by its public name and grades only.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from sitrep.exchange.exporter import Exporter, Item, csv_bytes, number_text
+from sitrep.exchange.places import locate
+from sitrep.report.context import SourceEntry
+from sitrep.report.formatting import clean_text
+from sitrep.source import vocabulary as vocab
+from sitrep.source.dates import FuzzyDate, IsoWeek
+from sitrep.source.provenance import grade
+from sitrep.source.schema import Amount, Citation, Figure, Incident, Movement, Route
+
+_MODELS = {"incidents": Incident, "figures": Figure, "routes": Route, "movements": Movement}
+
+
+def hxl_date(date: FuzzyDate) -> str:
+    """A date in a form libhxl reads as the date it is: 2016-06-03, 2016W23 (HXL's week; it
+    misreads 2016-W23), 2016-06, 2016. A span has none (its start and end columns give it)."""
+    if date.precision == "week":
+        return hxl_week(IsoWeek.containing(date.start))
+    return "" if date.precision == "span" else date.text
+
+
+def hxl_week(week: IsoWeek) -> str:
+    return f"{week.year}W{week.week:02d}"
+
+
+# --- The columns ---------------------------------------------------------------------------------
+
+Column = tuple[str, str]  # header, HXL hashtag
+
+
+def _amount_columns(name: str, tag: str, qualifier_tag: str) -> list[Column]:
+    """A reported number in four columns: the value when one was reported (empty for a range);
+    min and max always (equal for one value), so that a range is never dropped from a sum; how
+    the source qualified it (exact, about, at_least...)."""
+    return [(name, tag), (f"{name}_min", f"{tag}+min"), (f"{name}_max", f"{tag}+max"),
+            (f"{name}_qualifier", qualifier_tag)]
+
+
+def _date_columns(name: str, tag: str) -> list[Column]:
+    return [(name, tag), (f"{name}_precision", "#meta+precision"), (f"{name}_start", "#date+start"),
+            (f"{name}_end", "#date+end"), ("known_on", "#date+known")]
+
+
+_PLACE: list[Column] = [("country_code", "#country+code"), ("country", "#country+name"), ("admin1", "#adm1+name"),
+                        ("admin2", "#adm2+name"), ("place", "#loc+name"), ("place_code", "#loc+code"),
+                        ("latitude", "#geo+lat"), ("longitude", "#geo+lon")]
+
+
+def _end_columns(role: str, attribute: str) -> list[Column]:
+    """A route's or movement's origin or destination."""
+    return [(role, f"#loc+name+{attribute}"), (f"{role}_code", f"#loc+code+{attribute}"),
+            (f"{role}_latitude", f"#geo+lat+{attribute}"), (f"{role}_longitude", f"#geo+lon+{attribute}")]
+
+
+_SOURCING: list[Column] = [("sources", "#meta+source"), ("urls", "#meta+url"), ("grade", "#meta+grade")]
+
+HXL_COLUMNS: dict[str, list[Column]] = {
+    "incidents": [
+        ("id", "#event+id"), ("report_week", "#date+report"), *_date_columns("date", "#date+occurred"),
+        ("type_code", "#event+type+code"), ("type", "#event+type"), ("category", "#event+category"),
+        ("status", "#status"), *_PLACE, ("perpetrator", "#org+name"), ("perpetrator_kind", "#org+type"),
+        *_amount_columns("killed", "#affected+killed", "#meta+qualifier+killed"),
+        *_amount_columns("injured", "#affected+injured", "#meta+qualifier+injured"),
+        ("summary", "#description"), *_SOURCING,
+    ],
+    "figures": [
+        ("id", "#meta+id"), ("report_week", "#date+report"), *_date_columns("as_of", "#date+reported"),
+        ("metric", "#indicator+code"), ("metric_label", "#indicator+name"), *_PLACE,
+        *_amount_columns("value", "#indicator+num", "#meta+qualifier"), ("unit", "#indicator+unit"),
+        ("note", "#description"), *_SOURCING,
+    ],
+    "routes": [
+        ("id", "#meta+id"), ("update", "#meta+update"), ("report_week", "#date+report"), ("name", "#meta+name"),
+        *_date_columns("as_of", "#date+reported"), ("country_code", "#country+code"), ("country", "#country+name"),
+        *_end_columns("origin", "origin"), ("via", "#loc+name+via"), *_end_columns("destination", "dest"),
+        ("status", "#access+status"), ("hazards", "#access+hazard"), ("controlled_by", "#org+name"),
+        ("summary", "#description"), *_SOURCING,
+    ],
+    "movements": [
+        ("id", "#meta+id"), ("report_week", "#date+report"), *_date_columns("period", "#date+occurred"),
+        ("country_code", "#country+code"), ("country", "#country+name"), *_end_columns("origin", "origin"),
+        *_end_columns("destination", "dest"), ("route", "#meta+route"),
+        *_amount_columns("count", "#affected+displaced", "#meta+qualifier"), ("unit", "#meta+unit"),
+        ("summary", "#description"), *_SOURCING,
+    ],
+}
+
+
+class HxlExporter(Exporter):
+    """The HXL tables of the entries an export holds, in one edition."""
+
+    # Sourcing, as the report shows it -------------------------------------------------------------
+
+    def shown(self, citation: Citation) -> SourceEntry:
+        """The sources-list line the report prints for a citation (a withheld one: its public
+        name and grades only)."""
+        return self.citations.rows[self.citations.number(citation) - 1]
+
+    def credits(self, cited: Iterable[Citation]) -> str:
+        """Who reported it, as the report credits each citation: 'Capt. X (via Fox News); ...'."""
+        return "; ".join(dict.fromkeys(str(self.citations.credit(c)) for c in cited))
+
+    def sourcing(self, cited: Iterable[Citation]) -> dict[str, str]:
+        cited = list(cited)
+        return {
+            "sources": self.credits(cited),
+            "urls": " ".join(dict.fromkeys(url for c in cited if (url := self.shown(c).url))),
+            "grade": grade(cited, self.store.sources).code,
+        }
+
+    def actor_name(self, actor_id: str | None) -> str:
+        return self.store.actors[actor_id].name if actor_id else ""
+
+    def place_columns(self, place_id: str) -> dict[str, str]:
+        where = locate(self.store, place_id)
+        return {**self.country_columns(), "admin1": where.admin1, "admin2": where.admin2, "place": where.place.name,
+                "place_code": where.place.pcode or "", "latitude": number_text(where.lat),
+                "longitude": number_text(where.lon)}
+
+    def end_columns(self, role: str, place_id: str) -> dict[str, str]:
+        where = locate(self.store, place_id)
+        return {role: where.place.name, f"{role}_code": where.place.pcode or "",
+                f"{role}_latitude": number_text(where.lat), f"{role}_longitude": number_text(where.lon)}
+
+    def country_columns(self) -> dict[str, str]:
+        return {"country_code": self.country.iso3 if self.country else "",
+                "country": self.country.name if self.country else ""}
+
+    # The rows -------------------------------------------------------------------------------------
+
+    def hxl_table(self, kind: str, items: list[Item]) -> bytes:
+        row_of = {"incidents": self.incident_row, "figures": self.figure_row, "routes": self.route_row,
+                  "movements": self.movement_row}[kind]
+        rows = [row_of(item) for item in items if isinstance(item.arrival.entry, _MODELS[kind])]
+        return csv_bytes([header for header, _ in HXL_COLUMNS[kind]], [tag for _, tag in HXL_COLUMNS[kind]], rows)
+
+    def dated(self, name: str, item: Item) -> dict[str, str]:
+        date = item.arrival.date
+        return {"report_week": hxl_week(item.week), name: hxl_date(date), f"{name}_precision": date.precision,
+                f"{name}_start": date.start.isoformat(), f"{name}_end": date.end.isoformat(),
+                "known_on": item.arrival.known_on.isoformat()}
+
+    def incident_row(self, item: Item) -> dict[str, str]:
+        incident: Incident = item.arrival.entry
+        victims = incident.victims
+        perpetrator = self.store.actors[incident.perpetrator] if incident.perpetrator else None
+        return {
+            "id": incident.id, **self.dated("date", item),
+            "type_code": incident.type, "type": vocab.INCIDENT_TYPES[incident.type].label,
+            "category": vocab.INCIDENT_TYPES[incident.type].category, "status": incident.status,
+            **self.place_columns(incident.place),
+            "perpetrator": perpetrator.name if perpetrator else "",
+            "perpetrator_kind": perpetrator.kind if perpetrator else "",
+            **_amount_cells("killed", victims.killed if victims else None),
+            **_amount_cells("injured", victims.injured if victims else None),
+            "summary": clean_text(incident.summary), **self.sourcing(incident.cited),
+        }
+
+    def figure_row(self, item: Item) -> dict[str, str]:
+        figure: Figure = item.arrival.entry
+        return {
+            "id": figure.id, **self.dated("as_of", item), "metric": figure.metric,
+            "metric_label": vocab.METRICS[figure.metric].label, **self.place_columns(figure.place),
+            **_amount_cells("value", figure), "unit": figure.unit, "note": clean_text(figure.note) or "",
+            **self.sourcing(figure.cited),
+        }
+
+    def route_row(self, item: Item) -> dict[str, str]:
+        route: Route = item.arrival.entry
+        update = item.arrival.update
+        return {
+            "id": route.id, "update": str(item.arrival.update_index + 1), **self.dated("as_of", item),
+            "name": clean_text(route.name) or "", **self.country_columns(), **self.end_columns("origin", route.origin),
+            "via": "; ".join(self.store.places[p].name for p in route.via),
+            **self.end_columns("destination", route.destination), "status": update.status,
+            "hazards": "; ".join(update.hazards), "controlled_by": "; ".join(map(self.actor_name, update.controlled_by)),
+            "summary": clean_text(update.summary) or "", **self.sourcing(update.cited),
+        }
+
+    def movement_row(self, item: Item) -> dict[str, str]:
+        movement: Movement = item.arrival.entry
+        return {
+            "id": movement.id, **self.dated("period", item), **self.country_columns(),
+            **self.end_columns("origin", movement.origin), **self.end_columns("destination", movement.destination),
+            "route": self.visible_route(movement) or "", **_amount_cells("count", movement.count), "unit": movement.unit,
+            "summary": clean_text(movement.summary), **self.sourcing(movement.cited),
+        }
+
+
+def _amount_cells(name: str, amount: Amount | None) -> dict[str, str]:
+    if amount is None:
+        return {name: "", f"{name}_min": "", f"{name}_max": "", f"{name}_qualifier": ""}
+    low, high = (amount.value, amount.value) if amount.value is not None else (amount.low, amount.high)
+    return {name: number_text(amount.value), f"{name}_min": number_text(low), f"{name}_max": number_text(high),
+            f"{name}_qualifier": amount.qualifier}
