@@ -9,20 +9,35 @@ once the build command runs made a one-week PDF build 1.16 times as slow as Weas
 the options, which stay Typer's to parse: the build command takes the helper when it makes one
 week's PDF and ends it unused otherwise (--format html, --all, --help, a mistake). The library
 never forks; this module and the build command are the only places that ask for a helper.
+
+Ctrl+C while the program starts (forking the helper, importing the command line) ends it at once
+with the one line and exit code 130 that every interrupted command gives: nothing has been done
+yet. The command line takes Ctrl+C over as it starts running the command (app.main).
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 
 _prestarted = None  # the PDF helper forked for a `build`, until the build command takes it
+INTERRUPTED = "interrupted"  # what an interrupted command says when it has nothing more to say (app.py)
 
 
 def main() -> None:
+    signal.signal(signal.SIGINT, _interrupted_while_starting)
     prestart_for(sys.argv[1:])
     from sitrep.commands.app import main as run_command_line
 
     run_command_line()
+
+
+def _interrupted_while_starting(signum, frame) -> None:
+    # No traceback from the middle of an import, and no clean-up to wait for: the helper, if
+    # forked, ends with this process (processes.end_with_parent).
+    os.write(2, INTERRUPTED.encode() + b"\n")
+    os._exit(130)
 
 
 def prestart_for(args: list[str]) -> None:

@@ -14,9 +14,10 @@ from typing import Optional
 
 import typer
 
-from sitrep.commands.app import ConfigOption, Edition, Format, PdfVariant, _counted, _say_waiting, app
+from sitrep.commands.app import ConfigOption, Edition, EditionOption, Format, PdfVariant, _counted, _say_waiting, app
 from sitrep.errors import display_path
 from sitrep.commands.entry import take_prestarted_helper
+from sitrep.commands.usage import CommandLineMistake
 from sitrep.render.pdfhelper import PdfHelper  # light: WeasyPrint itself is imported by the helper process
 
 
@@ -31,8 +32,7 @@ def build(
                                        "once. Default: one per core."),
     config: Path = ConfigOption,
     format: Format = typer.Option(Format.both, "--format", "-f", help="What to write: html, pdf or both."),
-    edition: Optional[Edition] = typer.Option(None, "--edition", help="public (leaves out restricted facts) or "
-                                              "internal. Default: 'edition' in config.yaml."),
+    edition: Optional[Edition] = EditionOption,
     language: Optional[str] = typer.Option(None, "--language", "-l", help="Build the edition in this language "
                                            "only: en, ar, fr... Default: every language config.yaml lists."),
     pdf_variant: Optional[PdfVariant] = typer.Option(None, "--pdf-variant", help="pdf/ua-1 (tagged, for screen "
@@ -50,8 +50,7 @@ def build(
     formats = ("html", "pdf") if format is Format.both else (format.value,)
     chosen = edition.value if edition else None
     if all_weeks and week:
-        typer.echo("sitrep build: error: --week and --all do not go together (expected one of them)", err=True)
-        raise typer.Exit(2)
+        raise CommandLineMistake("--week and --all do not go together (expected one of them)")
     started = time.perf_counter()
     # The one-shot tricks of a command that ends after its build, passed into the library:
     # - a PDF helper process, forked before sitrep's heavy modules load (by commands/entry.py
