@@ -263,7 +263,24 @@ TEMPLATE_MISTAKES = [
      "template not found: sections/_incident_tabel.html", "did you mean 'sections/_incident_table.html'?"),
     ("sections/movements.html", "<p>{{ theme.colours.acent }}</p>\n", 1,
      "no key 'acent'", "did you mean 'accent'?"),
+    # Text after a tag is traced to its own line, not the tag's: in a block of a template that
+    # extends a built-in, and in an if.
+    ("report.html", '{% extends "builtin:report.html" %}\n{% block content %}\n<p>one</p>\n'
+                    '<img src="https://example.org/a.png">\n{% endblock %}\n', 4,
+     "a report never loads anything from the network", ""),
+    ("report.html", '{% extends "builtin:report.html" %}\n{% block content %}\n<p>one</p>\n'
+                    "<p>{{ report.nope }}</p>\n{% endblock %}\n", 4, "ReportContext has no field 'nope'", ""),
+    ("sections/outlook.html", '{% if report.outlook is defined %}\n<p>x</p>\n\n<img src="https://example.org/b.png">'
+                              "\n{% endif %}\n", 4, "a report never loads anything from the network", ""),
+    ("report.html", '{% extends "builtin:report.html" %}\n{% block content %}\n<p>one</p>\n{% if %}\n'
+                    "{% endblock %}\n", 4, "template syntax error", ""),
+    ("report.html", '{% extends "builtin:reprot.html" %}\n', 1, "template not found: builtin:reprot.html",
+     "did you mean 'builtin:report.html'?"),
 ]
+
+# What `sitrep check` finds without rendering: a template that does not compile, and one named by a
+# fixed name that does not exist.
+COMPILE_MISTAKES = [m for m in TEMPLATE_MISTAKES if m[3].startswith(("template syntax error", "template not found"))]
 
 
 @pytest.mark.parametrize("name, text, line, message, hint", TEMPLATE_MISTAKES,
@@ -277,7 +294,43 @@ def test_a_template_mistake_names_its_file_and_line(ws, sitrep_cli, name, text, 
     assert f"templates/{name}:{line}: error: " in result.stderr, result.stderr
     assert message in result.stderr and hint in result.stderr
     assert "Traceback" not in result.output and "internal error" not in result.output
+    assert result.stderr.splitlines()[-1] == "1 error; nothing was written."
     assert (ws / HTML_OUT).read_bytes() == before  # the previous report is untouched
+
+
+@pytest.mark.parametrize("name, text, line, message, hint", COMPILE_MISTAKES, ids=[m[0] for m in COMPILE_MISTAKES])
+def test_check_finds_a_template_that_does_not_compile_as_a_build_does(ws, sitrep_cli, name, text, line, message, hint):
+    write(ws / "templates" / name, text)
+    built = build(sitrep_cli, ws, "--format", "html")
+    checked = sitrep_cli("check", "--config", ws / "config.yaml")
+    assert checked.exit_code == 1 and not checked.stdout.startswith("OK")
+    error = [line for line in built.stderr.splitlines() if ": error: " in line]
+    assert [line for line in checked.stderr.splitlines() if ": error: " in line] == error  # the same words
+    assert error[0].startswith(f"{ws}/templates/{name}:{line}: error: {message}") and hint in error[0]
+
+
+def test_check_lists_the_stores_and_the_templates_problems_together(ws, sitrep_cli):
+    write(ws / "templates/sections/outlook.html", "<section>\n{% if %}\n</section>\n")
+    write(ws / "templates/sections/annex.html", "{% include 'sections/_nothere.html' ignore missing %}\n"
+                                                "{% include 'sections/_footr.html' %}\n")
+    facts = ws / "facts/2016-06-fallujah.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("omar-nazar", "omar-nazr", 1), encoding="utf-8")
+    checked = sitrep_cli("check", "--config", ws / "config.yaml")
+    assert checked.exit_code == 1
+    errors = checked.stderr.replace(f"{ws}/", "").splitlines()
+    assert errors[-1] == "3 errors."
+    assert errors[0].startswith("facts/2016-06-fallujah.yaml:") and "unknown source 'omar-nazr'" in errors[0]
+    assert errors[1].startswith("templates/sections/annex.html:2: error: template not found: sections/_footr.html")
+    assert "did you mean 'sections/_footer.html'?" in errors[1]
+    assert errors[2].startswith("templates/sections/outlook.html:2: error: template syntax error")
+
+
+def test_check_passes_templates_that_compile(ws, sitrep_cli):
+    write(ws / "templates/report.html", '{% extends "builtin:report.html" %}\n{% block content %}<p>ours</p>'
+                                        "{{ super() }}{% endblock %}\n")
+    write(ws / "templates/sections/outlook.html", "{% include 'sections/_' ~ 'footer.html' %}\n")  # named while rendering
+    checked = sitrep_cli("check", "--config", ws / "config.yaml")
+    assert checked.exit_code == 0 and checked.stdout.startswith("OK: "), checked.output
 
 
 def test_a_template_mistake_in_a_real_run_leaves_both_files_untouched(ws, sitrep_process):
