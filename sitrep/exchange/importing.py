@@ -273,7 +273,7 @@ class ImportReport:
     counts: dict[str, int]  # added, updated, unchanged, and missing (kept) or dropped
     skipped: dict[str, int]  # rows left out, by reason
     proposed: dict[str, list[str]]  # kind -> ids of the entries proposed
-    what: str  # "events", "figures"
+    what: str  # what the dataset's rows become: "event", "figure"
     dry_run: bool
     bulk_folder: Path
     notes: list[str] = field(default_factory=list)
@@ -282,25 +282,29 @@ class ImportReport:
         name = {"acled": "ACLED", "dtm": "IOM DTM"}[self.dataset]
         lines = [f"{name} import of {self.file.shown} (SHA-256 {self.file.sha256[:12]}…): "
                  f"{_count(self.rows, 'row')} read"]
-        counts = self.counts
-        lines.append(f"  added      {counts['added']:>9,} {self.what}")
+        counts, what = self.counts, self.what
+        lines.append(f"  added      {counts['added']:>9,} {_noun(counts['added'], what)}")
         lines.append(f"  updated    {counts['updated']:>9,} (a newer row, matched anew to the store, or made restricted)")
         lines.append(f"  unchanged  {counts['unchanged']:>9,}")
-        if counts.get("older"):
-            lines.append(f"  older      {counts['older']:>9,} rows older than the {self.what} held: kept as held")
-        if counts.get("left_out"):
-            lines.append(f"  dropped    {counts['left_out']:>9,} held {self.what} now of a type sitrep does not document")
-        if counts.get("dropped"):
-            lines.append(f"  dropped    {counts['dropped']:>9,} held {self.what} within the file's countries and dates "
+        if n := counts.get("older"):
+            lines.append(f"  older      {n:>9,} {_noun(n, 'row')} older than the {what}s held: kept as held")
+        if n := counts.get("left_out"):
+            lines.append(f"  dropped    {n:>9,} held {_noun(n, what)} now of a type sitrep does not document")
+        if n := counts.get("dropped"):
+            lines.append(f"  dropped    {n:>9,} held {_noun(n, what)} within the file's countries and dates "
                          "that it no longer has")
-        if counts.get("missing"):
-            lines.append(f"  kept       {counts['missing']:>9,} held {self.what} that the file does not have "
+        if n := counts.get("missing"):
+            lines.append(f"  kept       {n:>9,} held {_noun(n, what)} that the file does not have "
                          "(--drop-missing drops those within its countries and dates)")
         if self.skipped:
-            detail = ", ".join(f"{reason} {n:,}" for reason, n in sorted(self.skipped.items(), key=lambda i: (-i[1], i[0])))
-            lines.append(f"  left out   {sum(self.skipped.values()):>9,} rows of types sitrep does not document: {detail}")
+            n = sum(self.skipped.values())
+            detail = ", ".join(f"{reason} {k:,}" for reason, k in sorted(self.skipped.items(), key=lambda i: (-i[1], i[0])))
+            lines.append(f"  left out   {n:>9,} {_noun(n, 'row')} of {_noun(len(self.skipped), 'a type', 'types')} "
+                         f"sitrep does not document: {detail}")
         proposed = [_count(len(ids), kind[:-1]) for kind, ids in self.proposed.items() if ids]
-        if proposed:
+        if proposed and self.dry_run:
+            lines.append(f"  would propose {', '.join(proposed)} (dry run: nothing written)")
+        elif proposed:
             lines.append(f"  proposed   {', '.join(proposed)}, in {display_path(self.bulk_folder / 'proposed.yaml')}: "
                          "copy them into the store to curate them (a proposed source is graded F until you do)")
         lines.extend(self.notes)
@@ -310,7 +314,13 @@ class ImportReport:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+    """'1 row', '2,000 rows'."""
+    return f"{n:,} {_noun(n, noun)}"
+
+
+def _noun(n: int, singular: str, plural: str | None = None) -> str:
+    """The noun for `n` of it: 'event' for 1, 'events' otherwise."""
+    return singular if n == 1 else plural or f"{singular}s"
 
 
 def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bool = False,
@@ -353,7 +363,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                 counts = acled_import.change_counts(connection, existing, drop_missing, sensitivity)
                 events = acled_import.merge_sql(existing, drop_missing, sensitivity)
                 figures = old_entries["figures"]
-                rows, skipped, what = checked.rows, dict(checked.skipped), "events"
+                rows, skipped, what = checked.rows, dict(checked.skipped), "event"
                 earliest = connection.execute("SELECT min(known_on) FROM _new").fetchone()[0]
                 if drop_missing and not connection.execute("SELECT count(*) FROM _new").fetchone()[0]:
                     raise ImportRefused(Problem(source.shown, 0, "--drop-missing with a file that has no event sitrep "
@@ -363,7 +373,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                 rows, figures, counts = dtm_import.import_figures(connection, source, matcher, old_entries["figures"],
                                                                   imported_on, drop_missing, sensitivity)
                 events = (f"SELECT * FROM read_parquet('{existing}')" if existing else bulk_store.empty_events_sql())
-                skipped, what = {}, "figures"
+                skipped, what = {}, "figure"
                 earliest = min((f.as_of.end for f in figures if f.imported), default=None)
             entries = {kind: [e for e in {**{e.id: e for e in old_entries[kind]},
                                           **matcher.proposed[kind]}.values()]
