@@ -19,15 +19,10 @@ from pathlib import Path
 import typer
 
 from sitrep import __version__
-from sitrep.commands.entry import INTERRUPTED
+from sitrep.commands.entry import WRITING_COMMANDS, command_in, interrupted_line
 from sitrep.commands.usage import CommandLineMistake, NoArgsIsHelpError, UsageError, command_path, in_our_words
 from sitrep.errors import SitrepError, did_you_mean
 
-# Commands that write files: when one fails, its message says that nothing was written, and
-# when one is interrupted, that every file is as it was or complete.
-WRITING_COMMANDS = {"build", "new", "schema", "init", "copy", "import", "export"}
-
-INTERRUPTED_WRITING = "interrupted; every file is either as it was or complete (writes are atomic)"
 STOPPED = "stopped"  # sitrep serve only ever ends this way, and writes nothing
 
 
@@ -45,8 +40,7 @@ class _ErrorBoundary(typer.core.TyperGroup):
             _refuse_command_line(error, ctx)
         except KeyboardInterrupt:
             command = _command_of(ctx)
-            _say_interrupted(STOPPED if command == "serve" else
-                             INTERRUPTED_WRITING if command in WRITING_COMMANDS else INTERRUPTED)
+            _say_interrupted(STOPPED if command == "serve" else interrupted_line(command))
             raise typer.Exit(130) from None
 
     def parse_args(self, ctx, args):
@@ -158,11 +152,6 @@ def _counted(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _say_waiting(message: str) -> None:
-    """Another build holds the workspace: say why nothing seems to happen (Ctrl+C stops waiting)."""
-    typer.echo(message, err=True)
-
-
 class Kind(str, Enum):
     source = "source"
     place = "place"
@@ -208,14 +197,14 @@ def main() -> None:
     except SystemExit as done:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run is over: a late Ctrl+C changes nothing
         if done.code == 130 and not _interruption_said:  # Typer turns Ctrl+C while it parses into a silent 130
-            _say_interrupted(INTERRUPTED)
+            _say_interrupted(interrupted_line(command_in(sys.argv[1:])))
         _exit_now(done.code)
     except SitrepError as error:  # raised outside a command (should not happen, but never a traceback)
         for problem in error.problems:
             print(problem, file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:  # before Typer took over: nothing was done yet
-        _say_interrupted(INTERRUPTED)
+        _say_interrupted(interrupted_line(command_in(sys.argv[1:])))
         sys.exit(130)
     except Exception as error:  # a bug in sitrep, not the user's mistake
         if os.environ.get("SITREP_DEBUG"):

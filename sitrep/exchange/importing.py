@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitrep.errors import Problem, SitrepError, display_path
+from sitrep.progress import LOADING, SILENT, Progress
 from sitrep.source.schema import Actor, Place, Source
 
 MAX_ROW_PROBLEMS = 30  # listed one by one; more are counted
@@ -325,10 +326,11 @@ def _noun(n: int, singular: str, plural: str | None = None) -> str:
 
 def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bool = False,
                drop_missing: bool = False, sensitivity: str = "public", replace: bool = False,
-               on_day: dt.date | None = None) -> ImportReport:
+               on_day: dt.date | None = None, progress: Progress = SILENT) -> ImportReport:
     """Import `path` (a CSV of `dataset`) into the workspace's bulk store: all of it, or nothing
     (any bad row, or any failure while writing, leaves the last version as it was). `replace`:
-    start from an empty bulk store, whatever it held (the way to make a damaged one again)."""
+    start from an empty bulk store, whatever it held (the way to make a damaged one again).
+    `progress` is told each stage, and counts the names matched to the store."""
     from sitrep.exchange import acled_import, dtm_import
     from sitrep.pipeline import Workspace
     from sitrep.publish.lock import WorkspaceLock
@@ -336,13 +338,15 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
 
     # The store without what earlier imports brought: an import must work, and mend them, even
     # when they no longer fit the store (a place they name deleted since).
+    progress.stage("", LOADING)
     workspace = Workspace.load(config_path, imported=False)
     config, store = workspace.config, workspace.store
+    progress.stage(display_path(path), "reading the file")
     source = import_file(Path(path), config.workspace)
     folder = config.workspace / bulk_store.BULK_DIR
     existed = folder.exists()
     lock = WorkspaceLock(folder)
-    lock.acquire()
+    lock.acquire(progress.say)
     try:
         held = None if replace else bulk_store.BulkStore.open(config.workspace)  # under the lock: another may have run
         old_entries = held.entries() if held else {kind: [] for kind in ("places", "actors", "sources", "figures")}
@@ -353,9 +357,11 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
         imported_on = on_day or today()
         spill = folder / ".spill"
         with bulk_store.connect(spill) as connection:
+            progress.stage(source.shown, "checking the rows")
             if dataset == "acled":
                 checked = acled_import.check_rows(connection, source, imported_on)
-                matched = acled_import.match_entries(connection, matcher, sensitivity)
+                matched = acled_import.match_entries(connection, matcher, sensitivity, progress)
+                progress.stage(source.shown, "merging with the events held")
                 connection.execute(f"CREATE TEMP TABLE _new AS "
                                    f"{acled_import.events_sql(source, imported_on, sensitivity, matched)}")
                 _refuse_curated_ids(connection, source, store)
@@ -371,7 +377,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                                                expected="a file of the events of your countries and dates"))
             else:
                 rows, figures, counts = dtm_import.import_figures(connection, source, matcher, old_entries["figures"],
-                                                                  imported_on, drop_missing, sensitivity)
+                                                                  imported_on, drop_missing, sensitivity, progress)
                 events = (f"SELECT * FROM read_parquet('{existing}')" if existing else bulk_store.empty_events_sql())
                 skipped, what = {}, "figure"
                 earliest = min((f.as_of.end for f in figures if f.imported), default=None)
@@ -383,6 +389,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                                   {kind: sorted(ids) for kind, ids in matcher.proposed.items()}, what, dry_run, folder,
                                   _series_notes(workspace, held, earliest))
             if not dry_run:
+                progress.stage(source.shown, f"writing {display_path(folder)}/")
                 record = bulk_store.Import(dataset, source.recorded_as, source.sha256, imported_on.isoformat(), rows,
                                            counts["added"], counts["updated"], counts["unchanged"],
                                            counts.get("dropped", 0) + counts.get("left_out", 0),

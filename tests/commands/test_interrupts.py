@@ -50,13 +50,15 @@ def interrupted_while_importing(module: str, *args: str, cwd) -> tuple[int, str]
 
 @pytest.mark.parametrize("module, args, line", [
     # Starting: the PDF helper forked for a build, the command line not yet loaded.
-    ("sitrep.commands.app", ["build"], "interrupted"),
+    ("sitrep.commands.app", ["build"], "interrupted; every file is either as it was or complete (writes are atomic)"),
     ("typer", ["check"], "interrupted"),
+    ("typer", ["templates", "copy", "outlook"],
+     "interrupted; every file is either as it was or complete (writes are atomic)"),
     # Running: the command has begun (it loads the pipeline); what it says depends on whether it writes.
     ("sitrep.build", ["check"], "interrupted"),
     ("sitrep.build", ["build", "--format", "html"],
      "interrupted; every file is either as it was or complete (writes are atomic)"),
-], ids=["start-up of a build", "start-up", "check running", "build running"])
+], ids=["start-up of a build", "start-up of a check", "start-up of a copy", "check running", "build running"])
 def test_ctrl_c_exits_130_with_one_line(tmp_path, module, args, line):
     ws = copy_example(tmp_path / "ws")
     code, stderr = interrupted_while_importing(module, *args, cwd=ws)

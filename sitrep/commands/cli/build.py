@@ -14,9 +14,10 @@ from typing import Optional
 
 import typer
 
-from sitrep.commands.app import ConfigOption, Edition, EditionOption, Format, PdfVariant, _counted, _say_waiting, app
+from sitrep.commands.app import ConfigOption, Edition, EditionOption, Format, PdfVariant, _counted, app
 from sitrep.errors import display_path
 from sitrep.commands.entry import take_prestarted_helper
+from sitrep.commands.progress import progress_for
 from sitrep.commands.usage import CommandLineMistake
 from sitrep.render.pdfhelper import PdfHelper  # light: WeasyPrint itself is imported by the helper process
 
@@ -38,12 +39,16 @@ def build(
     pdf_variant: Optional[PdfVariant] = typer.Option(None, "--pdf-variant", help="pdf/ua-1 (tagged, for screen "
                                                      "readers), pdf/a-3a (tagged, archival) or plain. Default: "
                                                      "'pdf_variant' in config.yaml, else pdf/ua-1."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="For scripts: no progress and no count of the store's "
+                               "warnings on stderr, only errors; the files built are still listed on stdout."),
 ) -> None:
     """Build a week's report (or, with --all, every week's) into output/<week>/ as HTML and PDF.
 
     Checks the store first and refuses to build from a broken one. Builds are incremental: a week whose facts, neighbours in the series, templates and config have not changed is left as it is (--force rebuilds). Files are written atomically: a failed or interrupted build leaves the previous report untouched. One build at a time writes an output folder: another waits for it, then plans afresh.
 
     Each language config.yaml's `languages` lists gets its own edition (fallujah-sitrep-2016-W26-ar.pdf); --language builds one.
+
+    While it runs, stderr shows each report's stage (on a terminal, with --all, a bar with the count and the time left; elsewhere, one line each); --quiet shows none of it.
 
     Example: sitrep build --week 2016-W26 --format pdf --language ar
     """
@@ -66,20 +71,21 @@ def build(
     if helper is None and one_pdf:
         helper = PdfHelper()
     variant = pdf_variant.value if pdf_variant else None
-    with helper if helper is not None else contextlib.nullcontext():
+    with helper if helper is not None else contextlib.nullcontext(), progress_for("sitrep build", quiet) as progress:
         from sitrep.build import build_all, build_week, languages_of  # pydantic, Jinja, YAML: after the helper is forked
 
         results = []
         for tag in languages_of(config, language):
             if all_weeks:
                 results += build_all(config, formats=formats, edition=chosen, force=force, jobs=jobs,
-                                     on_wait=_say_waiting, freeze_store=True, language=tag, pdf_variant=variant)
+                                     on_wait=progress.say, freeze_store=True, language=tag, pdf_variant=variant,
+                                     progress=progress)
             else:
-                results.append(build_week(config, week, formats, chosen, force=force, on_wait=_say_waiting,
+                results.append(build_week(config, week, formats, chosen, force=force, on_wait=progress.say,
                                           pdf_renderer=helper.render if helper else None, freeze_store=True,
-                                          language=tag, pdf_variant=variant))
+                                          language=tag, pdf_variant=variant, progress=progress))
     multilingual = len({r.language for r in results}) > 1
-    if results[0].warnings:
+    if results[0].warnings and not quiet:
         typer.echo(f"{_counted(len(results[0].warnings), 'warning')} about the store; `sitrep check` lists "
                    f"{'it' if len(results[0].warnings) == 1 else 'them'}.", err=True)
     for result in results:
