@@ -54,6 +54,11 @@ class BuildResult:
     edition: str = "public"
     language: str = "en"
 
+    @property
+    def named(self) -> str:
+        """The report as a message names it: '2016-W26 (ar)'."""
+        return f"{self.week} ({self.language})"
+
 
 def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
                formats: tuple[str, ...] = ("html", "pdf"), edition: str | None = None,
@@ -108,6 +113,9 @@ def build_all(config_path: Path | str = "config.yaml", *, formats: tuple[str, ..
                 for week in todo:
                     built[week] = plan.build(week, force=True)
                     progress.advance(plan.subject(week), "built")
+        except SitrepError as error:
+            error.written += [result.named for result in built.values()]
+            raise
         finally:
             progress.finish()
         results = [built.get(week) or plan.skipped(week) for week in plan.weeks]
@@ -296,8 +304,10 @@ def _build_in_parallel(plan: _Plan, todo: list[IsoWeek], jobs: int) -> dict[IsoW
     built = {}
     for week in todo:
         outcome = outcomes[week]
-        if isinstance(outcome, list):  # the problems of a SitrepError, raised again here
-            raise SitrepError(outcome)
+        if isinstance(outcome, list):  # the problems of a SitrepError, raised again here (the first week's)
+            failed = SitrepError(outcome)
+            failed.written = [outcomes[other][0].named for other in todo if not isinstance(outcomes[other], list)]
+            raise failed
         result, entry = outcome
         plan.manifest[str(week)] = entry
         built[week] = result

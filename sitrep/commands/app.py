@@ -135,13 +135,16 @@ EditionOption = typer.Option(None, "--edition", help="public (leaves out restric
 def _fail(error: SitrepError, writes: bool = True) -> None:
     """Print each problem, then how many errors there were, and exit 1. `writes`: the command
     writes files (build, new, schema, init, templates copy...), so the count, even of one error,
-    says that nothing was written; a command that only reads (check, weeks, trace...) passes
-    False, and counts the errors when there are several."""
+    says what was written: nothing, or the reports a run of several wrote besides the one that
+    failed; a command that only reads (check, weeks, trace...) passes False, and counts the
+    errors when there are several."""
     for problem in error.problems:
         typer.echo(str(problem), err=True)
     count = len([p for p in error.problems if p.severity == "error"])
     if writes and count:
-        typer.echo(f"{_counted(count, 'error')}; nothing was written.", err=True)
+        written = f"only these reports were written: {', '.join(error.written)}" if error.written else \
+            "nothing was written"
+        typer.echo(f"{_counted(count, 'error')}; {written}.", err=True)
     elif count > 1:
         typer.echo(f"{count} errors.", err=True)
     raise typer.Exit(1)
