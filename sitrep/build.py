@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from sitrep.errors import ConfigError, Problem, SitrepError, display_path
 from sitrep.language import LOCALE_DIR
@@ -107,20 +107,29 @@ def build_all(config_path: Path | str = "config.yaml", *, formats: tuple[str, ..
         if todo:
             progress.start(len(todo), "reports to build", plan.language)
         try:
-            if jobs > 1 and len(todo) > 1:
-                built.update(_build_in_parallel(plan, todo, jobs))
-            else:
-                for week in todo:
-                    built[week] = plan.build(week, force=True)
-                    progress.advance(plan.subject(week), "built")
-        except SitrepError as error:
-            error.written += [result.named for result in built.values()]
-            raise
+            with naming_the_written(built.values()):
+                if jobs > 1 and len(todo) > 1:
+                    built.update(_build_in_parallel(plan, todo, jobs))
+                else:
+                    for week in todo:
+                        built[week] = plan.build(week, force=True)
+                        progress.advance(plan.subject(week), "built")
         finally:
             progress.finish()
         results = [built.get(week) or plan.skipped(week) for week in plan.weeks]
         plan.finish(results)
     return results
+
+
+@contextlib.contextmanager
+def naming_the_written(results: Iterable[BuildResult]) -> Iterator[None]:
+    """A failure within names the reports of `results` (as they are then) that were written, in
+    SitrepError.written: a run of several reports writes each as it is built."""
+    try:
+        yield
+    except SitrepError as error:
+        error.written[:0] = [result.named for result in results if not result.skipped]
+        raise
 
 
 def languages_of(config_path: Path | str, language: str | None = None) -> list[str]:

@@ -246,8 +246,8 @@ def starter_files(today: dt.date) -> dict[str, str]:
     day = example_day(today)
     year, week_number, _ = day.isocalendar()
     week = f"{year}-W{week_number:02d}"
-    values = {"schema": SCHEMA_LINE, "sections": sections_comment(), "day": day.isoformat(), "month": day.strftime("%Y-%m"), "week": week,
-              "week_id": week.lower()}
+    values = {"schema": SCHEMA_LINE, "sections": sections_comment(), "day": day.isoformat(),
+              "month": day.strftime("%Y-%m"), "week": week, "week_id": week.lower()}
     return {
         "config.yaml": CONFIG.format(**values),
         "facts/sources.yaml": SOURCES.format(**values),

@@ -12,7 +12,8 @@ from __future__ import annotations
 import difflib
 from enum import Enum
 
-from typer._click.exceptions import BadOptionUsage, BadParameter, MissingParameter, NoArgsIsHelpError, NoSuchOption, UsageError
+from typer._click.exceptions import (BadOptionUsage, BadParameter, MissingParameter, NoArgsIsHelpError, NoSuchOption,
+                                     UsageError)
 
 __all__ = ["CommandLineMistake", "NoArgsIsHelpError", "UsageError", "in_our_words", "command_path"]
 

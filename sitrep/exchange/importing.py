@@ -299,7 +299,8 @@ class ImportReport:
                          "(--drop-missing drops those within its countries and dates)")
         if self.skipped:
             n = sum(self.skipped.values())
-            detail = ", ".join(f"{reason} {k:,}" for reason, k in sorted(self.skipped.items(), key=lambda i: (-i[1], i[0])))
+            by_count = sorted(self.skipped.items(), key=lambda item: (-item[1], item[0]))
+            detail = ", ".join(f"{reason} {k:,}" for reason, k in by_count)
             lines.append(f"  left out   {n:>9,} {_noun(n, 'row')} of {_noun(len(self.skipped), 'a type', 'types')} "
                          f"sitrep does not document: {detail}")
         proposed = [_count(len(ids), kind[:-1]) for kind, ids in self.proposed.items() if ids]

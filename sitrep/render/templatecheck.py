@@ -38,7 +38,8 @@ def template_problems_of(config: Config) -> list[Problem]:
             continue
         for tag in tree.find_all(_NAMING):
             named = tag.template
-            if not (isinstance(named, nodes.Const) and isinstance(named.value, str)) or getattr(tag, "ignore_missing", False):
+            fixed = isinstance(named, nodes.Const) and isinstance(named.value, str)
+            if not fixed or getattr(tag, "ignore_missing", False):
                 continue  # a name made while rendering, or an include that may be missing
             try:
                 env.loader.get_source(env, named.value)

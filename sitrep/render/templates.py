@@ -329,7 +329,8 @@ def template_problems(env: jinja2.Environment):
 
 def not_found(name: str, file: str, line: int, env: jinja2.Environment) -> Problem:
     """The template `name`, which `file` names at `line`, is nowhere to be found."""
-    return Problem(file, line, f"template not found: {name}", expected="a template in your templates folder or a built-in one",
+    return Problem(file, line, f"template not found: {name}",
+                   expected="a template in your templates folder or a built-in one",
                    hint=did_you_mean(name, _template_names(env)) or "`sitrep templates` lists them")
 
 

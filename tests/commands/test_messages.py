@@ -102,3 +102,13 @@ def test_a_build_of_every_week_that_fails_in_one_names_the_reports_it_wrote(work
     assert result.stderr.splitlines()[-1] == f"1 error; only these reports were written: {written}."
     built = sorted(path.parent.name for path in (workspace / "output").glob("*/*.html") if path.parent.name != "assets")
     assert built == [name.split(" ")[0] for name in written.split(", ")]
+
+
+def test_a_build_of_every_language_that_fails_in_one_names_the_editions_it_wrote(workspace, sitrep_cli):
+    (workspace / "custom/sections").mkdir(parents=True)
+    (workspace / "custom/sections/outlook.html").write_text(
+        "{% if report.language == 'ar' %}{{ report.outlok }}{% endif %}\n", encoding="utf-8")
+    result = sitrep_cli("build", "--format", "html", "--config", workspace / "config.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "1 error; only these reports were written: 2016-W26 (en)."
+    assert sorted(path.name for path in (workspace / "output/2016-W26").iterdir()) == ["fallujah-sitrep-2016-W26.html"]

@@ -15,7 +15,7 @@ from typing import Optional
 import typer
 
 from sitrep.commands.app import ConfigOption, Edition, EditionOption, Format, PdfVariant, _counted, app
-from sitrep.errors import SitrepError, display_path
+from sitrep.errors import display_path
 from sitrep.commands.entry import take_prestarted_helper
 from sitrep.commands.progress import progress_for
 from sitrep.commands.usage import CommandLineMistake
@@ -72,10 +72,11 @@ def build(
         helper = PdfHelper()
     variant = pdf_variant.value if pdf_variant else None
     with helper if helper is not None else contextlib.nullcontext(), progress_for("sitrep build", quiet) as progress:
-        from sitrep.build import build_all, build_week, languages_of  # pydantic, Jinja, YAML: after the helper is forked
+        # pydantic, Jinja, YAML: imported after the helper is forked
+        from sitrep.build import build_all, build_week, languages_of, naming_the_written
 
         results = []
-        try:
+        with naming_the_written(results):  # the languages built before a failure were written: it says so
             for tag in languages_of(config, language):
                 if all_weeks:
                     results += build_all(config, formats=formats, edition=chosen, force=force, jobs=jobs,
@@ -85,9 +86,6 @@ def build(
                     results.append(build_week(config, week, formats, chosen, force=force, on_wait=progress.say,
                                               pdf_renderer=helper.render if helper else None, freeze_store=True,
                                               language=tag, pdf_variant=variant, progress=progress))
-        except SitrepError as error:  # the languages built before it were written: the error says so
-            error.written[:0] = [result.named for result in results if not result.skipped]
-            raise
     multilingual = len({r.language for r in results}) > 1
     if results[0].warnings and not quiet:
         typer.echo(f"{_counted(len(results[0].warnings), 'warning')} about the store; `sitrep check` lists "
