@@ -4,8 +4,9 @@ The library's front door; the CLI is a thin shell over it. The stages are chaine
 pipeline (`pipeline.Workspace`); this module decides which weeks to build (archive.py's
 fingerprints), holds the workspace lock, writes the files and the archive index, and spreads
 `build_all` over processes. Called from Python, neither function forks for one week or leaves
-the caller's garbage collector changed; the command line passes its one-shot tricks in
-(`freeze_store`, a prestarted `pdf_renderer`).
+the caller's garbage collector changed, and neither prints: the command line passes its one-shot
+tricks in (`freeze_store`, a prestarted `pdf_renderer`), and a `progress` that shows each report's
+stage and how many of them are built (sitrep.progress; the default says nothing).
 """
 
 from __future__ import annotations
@@ -16,17 +17,18 @@ import multiprocessing
 import os
 import signal
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from sitrep.errors import ConfigError, Problem, SitrepError, StoreError, display_path
 from sitrep.language import LOCALE_DIR
 from sitrep.output import write_outputs
 from sitrep.pipeline import PdfRenderer, Workspace, check  # noqa: F401  (check: the library front door, sitrep.check)
 from sitrep.processes import end_with_parent
+from sitrep.progress import INDEXING, LAYING_OUT, LOADING, RENDERING, SILENT, WRITING, Progress
 from sitrep.publish import archive
 from sitrep.publish.layout import assets_folder, index_file, report_files
 from sitrep.publish.lock import WorkspaceLock
@@ -53,12 +55,18 @@ class BuildResult:
     edition: str = "public"
     language: str = "en"
 
+    @property
+    def named(self) -> str:
+        """The report as a message names it: '2016-W26 (ar)'."""
+        return f"{self.week} ({self.language})"
+
 
 def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
                formats: tuple[str, ...] = ("html", "pdf"), edition: str | None = None,
                force: bool = False, on_wait: Callable[[str], None] | None = None,
                pdf_renderer: PdfRenderer | None = None, freeze_store: bool = False,
-               language: str | None = None, pdf_variant: str | None = None) -> BuildResult:
+               language: str | None = None, pdf_variant: str | None = None,
+               progress: Progress = SILENT) -> BuildResult:
     """Build one week's report (default: the latest) in one language (default: config.yaml's
     `language`; `Workspace.load(...).config.languages` lists them all). Nothing is written unless every stage
     succeeded; a week whose inputs have not changed since its last build is left as it is
@@ -66,10 +74,12 @@ def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
     and says so once through `on_wait`.
 
     The PDF is laid out in this process unless `pdf_renderer` (render_pdf's signature) is
-    given; `freeze_store` is for a process that ends after the build (Workspace.load)."""
+    given; `freeze_store` is for a process that ends after the build (Workspace.load).
+    `progress` is told each stage the report enters."""
     started = time.perf_counter()
+    progress.stage(language or "", LOADING)
     with _checked_under_lock(config_path, on_wait, freeze_store) as workspace:
-        plan = _Plan(workspace, edition, formats, pdf_renderer, language, pdf_variant)
+        plan = _Plan(workspace, edition, formats, pdf_renderer, language, pdf_variant, progress)
         result = plan.build(workspace.resolve(week, plan.edition), force)
         plan.finish([result])
     result.seconds = time.perf_counter() - started
@@ -79,13 +89,17 @@ def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
 def build_all(config_path: Path | str = "config.yaml", *, formats: tuple[str, ...] = ("html", "pdf"),
               edition: str | None = None, force: bool = False, jobs: int | None = None,
               on_wait: Callable[[str], None] | None = None, freeze_store: bool = False,
-              language: str | None = None, pdf_variant: str | None = None) -> list[BuildResult]:
+              language: str | None = None, pdf_variant: str | None = None,
+              progress: Progress = SILENT) -> list[BuildResult]:
     """Build every week of the series that changed (all of them with `force`), on `jobs`
     processes (default: one per core), then the archive index, output/index.html (in a
     language other than config.yaml's own, index-<language>.html). While
-    another build of the same output folder runs, this one waits for it (see `build_week`)."""
+    another build of the same output folder runs, this one waits for it (see `build_week`).
+    `progress` is told how many reports are to be built, and of each as it is done (in this
+    process, whichever process built it)."""
+    progress.stage(language or "", LOADING)
     with _checked_under_lock(config_path, on_wait, freeze_store) as workspace:
-        plan = _Plan(workspace, edition, formats, language=language, pdf_variant=pdf_variant)
+        plan = _Plan(workspace, edition, formats, language=language, pdf_variant=pdf_variant, progress=progress)
         if not plan.weeks:
             workspace.resolve(None, plan.edition)  # raises: the store holds no dated facts
         todo = [week for week in plan.weeks if force or not plan.is_current(week)]
@@ -96,14 +110,32 @@ def build_all(config_path: Path | str = "config.yaml", *, formats: tuple[str, ..
             raise StoreError(refused)
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
         built: dict[IsoWeek, BuildResult] = {}
-        if jobs > 1 and len(todo) > 1:
-            built.update(_build_in_parallel(plan, todo, jobs))
-        else:
-            for week in todo:
-                built[week] = plan.build(week, force=True)
+        if todo:
+            progress.start(len(todo), "reports to build", plan.language)
+        try:
+            with naming_the_written(built.values()):
+                if jobs > 1 and len(todo) > 1:
+                    built.update(_build_in_parallel(plan, todo, jobs))
+                else:
+                    for week in todo:
+                        built[week] = plan.build(week, force=True)
+                        progress.advance(plan.subject(week), "built")
+        finally:
+            progress.finish()
         results = [built.get(week) or plan.skipped(week) for week in plan.weeks]
         plan.finish(results)
     return results
+
+
+@contextlib.contextmanager
+def naming_the_written(results: Iterable[BuildResult]) -> Iterator[None]:
+    """A failure within names the reports of `results` (as they are then) that were written, in
+    SitrepError.written: a run of several reports writes each as it is built."""
+    try:
+        yield
+    except SitrepError as error:
+        error.written[:0] = [result.named for result in results if not result.skipped]
+        raise
 
 
 def languages_of(config_path: Path | str, language: str | None = None) -> list[str]:
@@ -148,8 +180,10 @@ class _Plan:
     """One run: the checked store, the series of weeks, their fingerprints, the manifest."""
 
     def __init__(self, workspace: Workspace, edition: str | None, formats: tuple[str, ...],
-                 pdf_renderer: PdfRenderer | None = None, language: str | None = None, pdf_variant: str | None = None):
+                 pdf_renderer: PdfRenderer | None = None, language: str | None = None, pdf_variant: str | None = None,
+                 progress: Progress = SILENT):
         self.workspace = workspace
+        self.progress = progress
         self.config, self.store = workspace.config, workspace.store
         self.edition = workspace.edition(edition)
         self.language = workspace.language(language)
@@ -194,10 +228,15 @@ class _Plan:
                            skipped=True, number=entry.number, period=entry.period, edition=self.edition,
                            language=self.language)
 
+    def subject(self, week: IsoWeek) -> str:
+        """How progress names a report: '2016-W26, ar'."""
+        return f"{week}, {self.language}"
+
     def build(self, week: IsoWeek, force: bool) -> BuildResult:
         if not force and self.is_current(week):
             return self.skipped(week)
         started = time.perf_counter()
+        self.progress.stage(self.subject(week), RENDERING)
         rendered = self.workspace.render_week(week, self.edition, language=self.language)
         context = rendered.context
         paths = report_files(self.config, week, self.edition, self.language)
@@ -208,7 +247,9 @@ class _Plan:
         if "html" in self.formats:
             outputs[paths["html"]] = self.workspace.standalone(rendered)  # one file that travels
         if "pdf" in self.formats:
+            self.progress.stage(self.subject(week), LAYING_OUT)
             outputs[paths["pdf"]] = self.workspace.pdf(rendered, self.pdf_renderer, self.pdf_variant)
+        self.progress.stage(self.subject(week), WRITING)
         write_outputs(outputs, private=self.private)
         self.record(week, context, {fmt: paths[fmt] for fmt in self.formats})
         return BuildResult(week, context, {fmt: paths[fmt] for fmt in self.formats},
@@ -226,6 +267,7 @@ class _Plan:
         """Save what was built and rewrite the archive index, when anything changed."""
         if all(r.skipped for r in results) and index_file(self.config, self.edition, self.language).exists():
             return
+        self.progress.stage(self.language, INDEXING)
         # Weeks that left the series (their facts were deleted) leave the index too.
         current = {str(w) for w in self.weeks}
         for week in [w for w in self.manifest if w not in current]:
@@ -258,10 +300,16 @@ def _build_in_parallel(plan: _Plan, todo: list[IsoWeek], jobs: int) -> dict[IsoW
     gc.freeze()
     try:
         # Unlike multiprocessing.Pool, the executor notices a worker that dies (killed, out of
-        # memory) and says so, instead of waiting for it forever.
+        # memory) and says so, instead of waiting for it forever. Each week is reported done here,
+        # in the parent, as its worker finishes it.
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_start_worker, initargs=(os.getpid(), plan)) as pool:
-            outcomes = list(pool.map(_build_in_worker, todo))
+            running = {pool.submit(_build_in_worker, week): week for week in todo}
+            outcomes = {}
+            for done in as_completed(running):
+                week = running[done]
+                outcomes[week] = done.result()
+                plan.progress.advance(plan.subject(week), "not built" if isinstance(outcomes[week], list) else "built")
     except BrokenProcessPool:
         raise SitrepError(Problem("sitrep build", 0, "a worker process building the reports died (killed, or out "
                                   "of memory); the reports it did not finish were left as they were",
@@ -269,9 +317,12 @@ def _build_in_parallel(plan: _Plan, todo: list[IsoWeek], jobs: int) -> dict[IsoW
     finally:
         gc.unfreeze()
     built = {}
-    for week, outcome in zip(todo, outcomes):
-        if isinstance(outcome, list):  # the problems of a SitrepError, raised again here
-            raise SitrepError(outcome)
+    for week in todo:
+        outcome = outcomes[week]
+        if isinstance(outcome, list):  # the problems of a SitrepError, raised again here (the first week's)
+            failed = SitrepError(outcome)
+            failed.written = [outcomes[other][0].named for other in todo if not isinstance(outcomes[other], list)]
+            raise failed
         result, entry = outcome
         plan.manifest[str(week)] = entry
         built[week] = result
@@ -286,6 +337,7 @@ def _start_worker(parent_pid: int, plan: _Plan) -> None:
     end_with_parent(parent_pid)
     # Ctrl+C is the parent's to handle (one "interrupted" message); workers end with the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    plan.progress = SILENT  # the parent tells of each week as it is done; a worker shows nothing
     _WORKER_PLAN = plan
 
 

@@ -109,6 +109,9 @@ class SitrepError(Exception):
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems: list[Problem] = sorted(problems, key=problem_order)
+        # The reports a run of several wrote before (or beside) the one that failed, '2016-W22 (en)':
+        # a command that writes then names them, rather than saying that nothing was written.
+        self.written: list[str] = []
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

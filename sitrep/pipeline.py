@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from sitrep.errors import Problem, StoreError, display_path, problem_order
+from sitrep.errors import Problem, StoreError, TemplateProblem, display_path, problem_order
 from sitrep.output import copy_if_changed
 from sitrep.language import language_name, speaking
 from sitrep.publish.archive import ArchiveContext, ArchiveEntry, LanguageArchive, load_manifest
 from sitrep.publish.layout import ASSETS_DIR, assets_folder, index_file, relative_to_output, report_files, week_folder
 from sitrep.render.pdf import render_pdf
 from sitrep.render.references import ReferencePolicy, check_references, policy_for
+from sitrep.render.templatecheck import template_problems_of
 from sitrep.render.templates import RenderedHtml, builtin_templates_dir, render_for, render_index_for
 from sitrep.render.theme import install_theme_assets
 from sitrep.report.builder import build_context
@@ -216,9 +217,20 @@ class Workspace:
         return folder
 
 
-def check(config_path: Path | str = "config.yaml") -> Workspace:
-    """Load and validate the config and the store (`Workspace.load`)."""
-    return Workspace.load(config_path)
+def check(config_path: Path | str = "config.yaml", *, templates: bool = False) -> Workspace:
+    """Load and validate the config and the store (`Workspace.load`). With `templates`, also
+    compile the workspace's own templates and those they name (render/templatecheck.py): the
+    error then lists the store's problems and the templates' together."""
+    if not templates:
+        return Workspace.load(config_path)
+    try:
+        workspace = Workspace.load(config_path)
+    except StoreError as error:  # the config was read: its templates can be checked too
+        raise StoreError([*error.problems, *template_problems_of(load_config(config_path))]) from None
+    problems = template_problems_of(workspace.config)
+    if problems:
+        raise TemplateProblem(problems)
+    return workspace
 
 
 def _relative_url(target: Path, start: Path) -> str:

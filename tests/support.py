@@ -122,6 +122,16 @@ def assert_refused(result, file: str, line: int | None, *expected: str) -> str:
     return message
 
 
+# A build's or an import's progress on stderr when it is not a terminal (commands/progress.py):
+# 'sitrep build: 2016-W26, en: rendering HTML'. A mistaken command line says 'sitrep build: error: ...'.
+PROGRESS_LINE = re.compile(r"^sitrep (?:build|import): (?!error: ).*\n", re.M)
+
+
+def without_progress(stderr: str) -> str:
+    """What a command said on stderr besides its progress: its problems, warnings and counts."""
+    return PROGRESS_LINE.sub("", stderr)
+
+
 def assert_nothing_written(ws: Path) -> None:
     out = ws / "output"
     assert not out.exists() or not any(out.rglob("*")), sorted(str(p) for p in out.rglob("*"))

@@ -227,7 +227,9 @@ def run(command: str, cwd: Path) -> tuple[int, str]:
     env.pop("SITREP_DEBUG", None)
     done = subprocess.run([sys.executable, "-m", "sitrep", *args], cwd=cwd, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, encoding="utf-8", timeout=300, env=env)
-    return done.returncode, done.stdout
+    # A terminal shows a build's progress on one line it clears at the end; through a pipe it comes
+    # as plain lines (commands/progress.py), which the terminal would not keep.
+    return done.returncode, without_progress(done.stdout)
 
 
 def groups() -> list[tuple[Path, str, list[tuple[int, manual.Block]]]]:

@@ -3,12 +3,15 @@ its one error boundary, and `main`, which runs it. The commands themselves are i
 module each.
 
 User mistakes arrive as `SitrepError` and leave as one clean message per problem on stderr,
-with exit code 1 — never a traceback (`_ErrorBoundary`).
+with exit code 1 — never a traceback (`_ErrorBoundary`). A mistake in the command line itself
+leaves as one line in sitrep's words with exit code 2 (usage.py), and Ctrl+C as one line with
+exit code 130.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from enum import Enum
 from pathlib import Path
@@ -16,21 +19,78 @@ from pathlib import Path
 import typer
 
 from sitrep import __version__
-from sitrep.errors import SitrepError
+from sitrep.commands.entry import WRITING_COMMANDS, command_in, interrupted_line
+from sitrep.commands.usage import CommandLineMistake, NoArgsIsHelpError, UsageError, command_path, in_our_words
+from sitrep.errors import SitrepError, did_you_mean
 
-# Commands that write files: when one fails, its message says that nothing was written.
-WRITING_COMMANDS = {"build", "new", "schema", "init", "copy", "import", "export"}
+STOPPED = "stopped"  # sitrep serve only ever ends this way, and writes nothing
 
 
 class _ErrorBoundary(typer.core.TyperGroup):
     """The one place where a user's mistake, raised anywhere in a command as SitrepError,
-    becomes its problems on stderr, one line each, and exit code 1: never a traceback."""
+    becomes its problems on stderr, one line each, and exit code 1: never a traceback. A
+    mistaken command line becomes one line and exit code 2; Ctrl+C one line and exit code 130."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except SitrepError as error:
-            _fail(error, writes=(ctx.invoked_subcommand or ctx.info_name) in WRITING_COMMANDS)
+            _fail(error, writes=_command_of(ctx) in WRITING_COMMANDS)
+        except UsageError as error:
+            _refuse_command_line(error, ctx)
+        except KeyboardInterrupt:
+            command = _command_of(ctx)
+            _say_interrupted(STOPPED if command == "serve" else interrupted_line(command))
+            raise typer.Exit(130) from None
+
+    def parse_args(self, ctx, args):
+        try:  # the program's own options (sitrep --bogus); a command's are parsed in invoke()
+            return super().parse_args(ctx, args)
+        except UsageError as error:
+            _refuse_command_line(error, ctx)
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None and not ctx.resilient_parsing:
+            suggestion = did_you_mean(name, self.list_commands(ctx))
+            raise CommandLineMistake(f"there is no command '{name}'" + (f"; {suggestion}" if suggestion else "")
+                                     + f" (`{command_path(ctx)} --help` lists them)")
+        return super().resolve_command(ctx, args)
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is not None and not isinstance(command, _ErrorBoundary):
+            _show_flags_without_a_value(command.get_params(ctx))
+        return command
+
+    def get_params(self, ctx):
+        return _show_flags_without_a_value(super().get_params(ctx))
+
+
+def _command_of(ctx) -> str:
+    """The command being run under this group: 'build', or 'copy' under `sitrep templates`."""
+    return ctx.invoked_subcommand or ctx.info_name
+
+
+def _refuse_command_line(error: UsageError, ctx) -> None:
+    """A mistaken command line: one line on stderr in sitrep's words, exit code 2 (no box, no usage
+    screen). `sitrep` alone still shows the help."""
+    if isinstance(error, NoArgsIsHelpError):
+        raise error
+    if error.ctx is not None:
+        where = command_path(error.ctx)
+    else:  # raised by a command about its own options, or while choosing the command
+        where = command_path(ctx) + (f" {ctx.invoked_subcommand}" if ctx.invoked_subcommand else "")
+    typer.echo(in_our_words(error, where), err=True)
+    raise typer.Exit(2)
+
+
+def _show_flags_without_a_value(params: list) -> list:
+    """A flag (--all, --force, --help) takes no value: its help shows none, not '<bool>'."""
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    return params
 
 
 app = typer.Typer(
@@ -68,26 +128,31 @@ class Edition(str, Enum):
     internal = "internal"
 
 
+EditionOption = typer.Option(None, "--edition", help="public (leaves out restricted facts) or internal. "
+                             "Default: 'edition' in config.yaml.")
+
+
 def _fail(error: SitrepError, writes: bool = True) -> None:
     """Print each problem, then how many errors there were, and exit 1. `writes`: the command
-    writes files (build, new, schema, init, templates copy), so the count says that nothing
-    was written; a command that only reads (check, weeks, trace...) passes False."""
+    writes files (build, new, schema, init, templates copy...), so the count, even of one error,
+    says what was written: nothing, or the reports a run of several wrote besides the one that
+    failed; a command that only reads (check, weeks, trace...) passes False, and counts the
+    errors when there are several."""
     for problem in error.problems:
         typer.echo(str(problem), err=True)
     count = len([p for p in error.problems if p.severity == "error"])
-    if count > 1:
-        typer.echo(f"{count} errors; nothing was written." if writes else f"{count} errors.", err=True)
+    if writes and count:
+        written = f"only these reports were written: {', '.join(error.written)}" if error.written else \
+            "nothing was written"
+        typer.echo(f"{_counted(count, 'error')}; {written}.", err=True)
+    elif count > 1:
+        typer.echo(f"{count} errors.", err=True)
     raise typer.Exit(1)
 
 
 def _counted(n: int, noun: str) -> str:
     """'1 warning', '3 warnings'."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _say_waiting(message: str) -> None:
-    """Another build holds the workspace: say why nothing seems to happen (Ctrl+C stops waiting)."""
-    typer.echo(message, err=True)
 
 
 class Kind(str, Enum):
@@ -122,21 +187,27 @@ def main_options(
 
 def main() -> None:
     """The command line (commands/entry.py starts it). Its commands live in cli/, which registers them on `app` as it is
-    imported: imported here, not at the top, because each of them imports this module."""
+    imported: imported here, not at the top, because each of them imports this module.
+
+    Until here, Ctrl+C ends the program at once (entry.py: nothing has been done yet); from
+    here on it raises KeyboardInterrupt, so that whatever a command has under way is undone or
+    finished (locks released, temporary files removed) before the one line that says so."""
     from sitrep.commands import cli  # noqa: F401
 
     try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         app()
     except SystemExit as done:
-        if done.code == 130:  # Typer turns Ctrl+C into a silent exit 130
-            print("interrupted; every file is either as it was or complete (writes are atomic)", file=sys.stderr)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run is over: a late Ctrl+C changes nothing
+        if done.code == 130 and not _interruption_said:  # Typer turns Ctrl+C while it parses into a silent 130
+            _say_interrupted(interrupted_line(command_in(sys.argv[1:])))
         _exit_now(done.code)
     except SitrepError as error:  # raised outside a command (should not happen, but never a traceback)
         for problem in error.problems:
             print(problem, file=sys.stderr)
         sys.exit(1)
-    except KeyboardInterrupt:
-        print("interrupted; every file is either as it was or complete (writes are atomic)", file=sys.stderr)
+    except KeyboardInterrupt:  # before Typer took over: nothing was done yet
+        _say_interrupted(interrupted_line(command_in(sys.argv[1:])))
         sys.exit(130)
     except Exception as error:  # a bug in sitrep, not the user's mistake
         if os.environ.get("SITREP_DEBUG"):
@@ -144,6 +215,16 @@ def main() -> None:
         print(f"sitrep: internal error: {type(error).__name__}: {error}\n"
               "This is a bug in sitrep. Run again with SITREP_DEBUG=1 for details and report it.", file=sys.stderr)
         sys.exit(70)
+
+
+_interruption_said = False  # the error boundary, which knows the command, said how it was interrupted
+
+
+def _say_interrupted(line: str) -> None:
+    """The one line that ends an interrupted run."""
+    global _interruption_said
+    _interruption_said = True
+    print(line, file=sys.stderr, flush=True)
 
 
 def _exit_now(code) -> None:

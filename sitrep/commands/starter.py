@@ -19,6 +19,7 @@ from pathlib import Path
 from sitrep.errors import Problem, SitrepError, display_path
 from sitrep.output import write_atomic
 from sitrep.source.schema import SCHEMA_FILE_NAME, store_json_schema
+from sitrep.source.vocabulary import DEFAULT_SECTIONS
 
 SCHEMA_LINE = f"# yaml-language-server: $schema={SCHEMA_FILE_NAME}"
 
@@ -51,8 +52,10 @@ key_metrics: [civilians_trapped, civilians_killed, people_displaced, arrivals]
 #   first: {week}        # the first report's week (default: the first week with news)
 #   quiet_weeks: skip          # skip, or report: a short "no new information" report
 #   stale_after_weeks: 8       # then a route status or key figure is "no longer reported"
-# Which sections appear, in which order (default: all of them, in this order):
-# sections: [highlights, key_figures, trapped, routes, movements, abuses, context, other_figures, outlook, places, sources]
+# Which sections appear, in which order. Uncommented as it is, this is the default; delete a
+# name to leave its section out, or add `highlights` for the analyst's highlights as a list of
+# their own (by default they open "Since the last report"):
+{sections}
 disclaimer: Figures are as reported by the sources cited and have not been independently verified.
 
 # The look, with no template to write. Uncomment and change what you need.
@@ -225,13 +228,26 @@ def example_day(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=today.isoweekday())
 
 
+def sections_comment() -> str:
+    """config.yaml's `sections:` line, commented out: the default list, so that uncommenting it
+    changes nothing, wrapped as a YAML flow list that still reads as one once uncommented."""
+    lines, line = [], "# sections: ["
+    for name in DEFAULT_SECTIONS:
+        word = f"{name}, " if name != DEFAULT_SECTIONS[-1] else f"{name}]"
+        if len(line) + len(word) > 100:
+            lines.append(line.rstrip())
+            line = "#" + " " * (len("# sections: [") - 1)
+        line += word
+    return "\n".join([*lines, line])
+
+
 def starter_files(today: dt.date) -> dict[str, str]:
     """Each file of a new workspace, by its path inside the workspace, made on `today`."""
     day = example_day(today)
     year, week_number, _ = day.isocalendar()
     week = f"{year}-W{week_number:02d}"
-    values = {"schema": SCHEMA_LINE, "day": day.isoformat(), "month": day.strftime("%Y-%m"), "week": week,
-              "week_id": week.lower()}
+    values = {"schema": SCHEMA_LINE, "sections": sections_comment(), "day": day.isoformat(),
+              "month": day.strftime("%Y-%m"), "week": week, "week_id": week.lower()}
     return {
         "config.yaml": CONFIG.format(**values),
         "facts/sources.yaml": SOURCES.format(**values),

@@ -28,6 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from sitrep.errors import Problem
+from sitrep.progress import SILENT, Progress
 from sitrep.exchange import acled
 from sitrep.exchange.importfile import (ImportFile, ImportRefused, read_csv, refuse_if_any, require_columns,
                                         row_problems)
@@ -124,32 +125,28 @@ class Matched:
     acled: str = ACLED_SOURCE_ID
 
 
-def match_entries(connection, matcher: Matcher, sensitivity: str) -> Matched:
+def match_entries(connection, matcher: Matcher, sensitivity: str, progress: Progress = SILENT) -> Matched:
     """Match each distinct location, actor and outlet of the rows to the store (or propose one),
-    into the tables `_places`, `_actors`, `_sources` that the events query joins."""
+    into the tables `_places`, `_actors`, `_sources` that the events query joins. The places,
+    the slow part (each compared with every place by distance), are counted on `progress`."""
     mapped = ", ".join(f"'{s}'" for s in acled.SITREP_TYPE_OF)
     connection.execute(f"CREATE TEMP VIEW _kept AS SELECT * FROM acled WHERE trim(sub_event_type) IN ({mapped})")
     matched = Matched(matcher.source(ACLED_SOURCE_NAME, "ngo", ACLED_SOURCE_ID, ACLED_URL))
     places = []
     regions: dict[tuple[str, str], str] = {}
-    for country, admin1, location, lat, lon, precision in connection.execute("""
+    locations = connection.execute("""
             SELECT trim(country), trim(coalesce(admin1, '')), trim(location),
                    round(CAST(trim(latitude) AS DOUBLE), 4), round(CAST(trim(longitude) AS DOUBLE), 4),
                    min(CAST(coalesce(trim(geo_precision), '1') AS INTEGER))
-            FROM _kept GROUP BY ALL ORDER BY ALL""").fetchall():
-        parent = None
-        if admin1:
-            key = (country, admin1)
-            if key not in regions:
-                regions[key] = matcher.place(admin1, None, None, "governorate", None, kinds=REGION_KINDS)
-            parent = regions[key]
-        kind = "town" if precision == 1 else "area"
-        places.append((country, admin1, location, lat, lon,
-                       matcher.place(location, lat, lon, kind, parent, kinds=LOCATION_KINDS)))
-    connection.execute("CREATE TEMP TABLE _places (at_country VARCHAR, at_admin1 VARCHAR, at_location VARCHAR, "
-                       "at_lat DOUBLE, at_lon DOUBLE, place VARCHAR)")
-    if places:
-        connection.executemany("INSERT INTO _places VALUES (?, ?, ?, ?, ?, ?)", places)
+            FROM _kept GROUP BY ALL ORDER BY ALL""").fetchall()
+    progress.start(len(locations), "places to match")
+    try:
+        for location in locations:
+            places.append(_matched_place(matcher, regions, *location))
+            progress.advance()
+    finally:
+        progress.finish()
+    _insert_places(connection, places)
     actors = []
     for name, inter in connection.execute("SELECT DISTINCT trim(actor1), trim(inter1) FROM _kept "
                                           "WHERE coalesce(trim(actor1), '') <> '' ORDER BY ALL").fetchall():
@@ -165,6 +162,26 @@ def match_entries(connection, matcher: Matcher, sensitivity: str) -> Matched:
     if outlets:
         connection.executemany("INSERT INTO _sources VALUES (?, ?)", outlets)
     return matched
+
+
+def _matched_place(matcher: Matcher, regions: dict[tuple[str, str], str], country: str, admin1: str, location: str,
+                   lat: float, lon: float, precision: int) -> tuple:
+    """A row of `_places`: the location, and the place it is matched to (its region's first)."""
+    parent = None
+    if admin1:
+        key = (country, admin1)
+        if key not in regions:
+            regions[key] = matcher.place(admin1, None, None, "governorate", None, kinds=REGION_KINDS)
+        parent = regions[key]
+    kind = "town" if precision == 1 else "area"
+    return country, admin1, location, lat, lon, matcher.place(location, lat, lon, kind, parent, kinds=LOCATION_KINDS)
+
+
+def _insert_places(connection, places: list[tuple]) -> None:
+    connection.execute("CREATE TEMP TABLE _places (at_country VARCHAR, at_admin1 VARCHAR, at_location VARCHAR, "
+                       "at_lat DOUBLE, at_lon DOUBLE, place VARCHAR)")
+    if places:
+        connection.executemany("INSERT INTO _places VALUES (?, ?, ?, ?, ?, ?)", places)
 
 
 # What an ACLED location may be matched to by its name, and what its admin1 may.

@@ -20,6 +20,7 @@ from sitrep.errors import Problem
 from sitrep.exchange.importfile import (ImportFile, ImportRefused, read_csv, refuse_if_any, require_columns,
                                         row_problems)
 from sitrep.exchange.matching import Matcher, slug
+from sitrep.progress import SILENT, Progress
 from sitrep.source.schema import Figure
 
 REQUIRED = ("admin0name", "admin1name", "admin1pcode", "numpresentidpind", "reportingdate")
@@ -33,8 +34,10 @@ _DATE = "TRY_CAST(left(trim(reportingdate), 10) AS DATE)"
 
 
 def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[Figure], imported_on: dt.date,
-                   drop_missing: bool, sensitivity: str) -> tuple[int, list[Figure], dict[str, int]]:
-    """(rows read, the figures after the merge, counts of what changed)."""
+                   drop_missing: bool, sensitivity: str,
+                   progress: Progress = SILENT) -> tuple[int, list[Figure], dict[str, int]]:
+    """(rows read, the figures after the merge, counts of what changed). The areas matched to
+    the store's places are counted on `progress`."""
     columns = read_csv(connection, source, "dtm")
     require_columns(source, columns, REQUIRED, "a DTM export of IDPs by admin area (its API's admin 1 or admin 2 data)")
     for column in OPTIONAL:
@@ -65,21 +68,26 @@ def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[
                {_DATE} AS day, sum(CAST(trim(numpresentidpind) AS BIGINT)), list(DISTINCT trim(id) ORDER BY trim(id))
         FROM dtm GROUP BY ALL ORDER BY ALL""").fetchall()
     figures = {}
-    for admin1, pcode1, admin2, pcode2, day, people, ids in areas:
-        place = matcher.place(admin1, None, None, "governorate", None, pcode1, kinds=("governorate",))
-        pcode = pcode1
-        if admin2:
-            place = matcher.place(admin2, None, None, "district", place, pcode2, kinds=("district",))
-            pcode = pcode2 or f"{pcode1}-{admin2}"
-        figure_id = f"dtm-{slug(pcode)}-{day:%Y%m%d}"
-        figures[figure_id] = Figure.model_validate({
-            "id": figure_id, "metric": "people_displaced", "place": place, "as_of": day.isoformat(),
-            "value": people, "unit": "people",
-            "cited": [{"source": dtm, "date": day.isoformat(), "url": DTM_URL}],
-            "sensitivity": sensitivity,
-            "imported": {"dataset": "dtm", "record": f"{pcode} {day.isoformat()}", "file": source.recorded_as,
-                         "sha256": source.sha256, "on": imported_on.isoformat()},
-        })
+    progress.start(len(areas), "areas to match")
+    try:
+        for admin1, pcode1, admin2, pcode2, day, people, ids in areas:
+            place = matcher.place(admin1, None, None, "governorate", None, pcode1, kinds=("governorate",))
+            pcode = pcode1
+            if admin2:
+                place = matcher.place(admin2, None, None, "district", place, pcode2, kinds=("district",))
+                pcode = pcode2 or f"{pcode1}-{admin2}"
+            figure_id = f"dtm-{slug(pcode)}-{day:%Y%m%d}"
+            figures[figure_id] = Figure.model_validate({
+                "id": figure_id, "metric": "people_displaced", "place": place, "as_of": day.isoformat(),
+                "value": people, "unit": "people",
+                "cited": [{"source": dtm, "date": day.isoformat(), "url": DTM_URL}],
+                "sensitivity": sensitivity,
+                "imported": {"dataset": "dtm", "record": f"{pcode} {day.isoformat()}", "file": source.recorded_as,
+                             "sha256": source.sha256, "on": imported_on.isoformat()},
+            })
+            progress.advance()
+    finally:
+        progress.finish()
     held_by_id = {f.id: f for f in held}
     for figure_id, figure in figures.items():  # sensitivity only rises: restricted once, restricted always
         before = held_by_id.get(figure_id)

@@ -22,6 +22,7 @@ from sitrep.exchange import acled_import, dtm_import
 from sitrep.exchange.importfile import ImportFile, ImportRefused, import_file
 from sitrep.exchange.matching import Matcher
 from sitrep.pipeline import Workspace
+from sitrep.progress import LOADING, SILENT, Progress
 from sitrep.publish.lock import WorkspaceLock
 from sitrep.source import bulk as bulk_store
 from sitrep.source.dates import IsoWeek
@@ -44,7 +45,7 @@ class ImportReport:
     counts: dict[str, int]  # added, updated, unchanged, and missing (kept) or dropped
     skipped: dict[str, int]  # rows left out, by reason
     proposed: dict[str, list[str]]  # kind -> ids of the entries proposed
-    what: str  # "events", "figures"
+    what: str  # what the dataset's rows become: "event", "figure"
     dry_run: bool
     bulk_folder: Path
     notes: list[str] = field(default_factory=list)
@@ -53,25 +54,30 @@ class ImportReport:
         name = {"acled": "ACLED", "dtm": "IOM DTM"}[self.dataset]
         lines = [f"{name} import of {self.file.shown} (SHA-256 {self.file.sha256[:12]}…): "
                  f"{_count(self.rows, 'row')} read"]
-        counts = self.counts
-        lines.append(f"  added      {counts['added']:>9,} {self.what}")
+        counts, what = self.counts, self.what
+        lines.append(f"  added      {counts['added']:>9,} {_noun(counts['added'], what)}")
         lines.append(f"  updated    {counts['updated']:>9,} (a newer row, matched anew to the store, or made restricted)")
         lines.append(f"  unchanged  {counts['unchanged']:>9,}")
-        if counts.get("older"):
-            lines.append(f"  older      {counts['older']:>9,} rows older than the {self.what} held: kept as held")
-        if counts.get("left_out"):
-            lines.append(f"  dropped    {counts['left_out']:>9,} held {self.what} now of a type sitrep does not document")
-        if counts.get("dropped"):
-            lines.append(f"  dropped    {counts['dropped']:>9,} held {self.what} within the file's countries and dates "
+        if n := counts.get("older"):
+            lines.append(f"  older      {n:>9,} {_noun(n, 'row')} older than the {what}s held: kept as held")
+        if n := counts.get("left_out"):
+            lines.append(f"  dropped    {n:>9,} held {_noun(n, what)} now of a type sitrep does not document")
+        if n := counts.get("dropped"):
+            lines.append(f"  dropped    {n:>9,} held {_noun(n, what)} within the file's countries and dates "
                          "that it no longer has")
-        if counts.get("missing"):
-            lines.append(f"  kept       {counts['missing']:>9,} held {self.what} that the file does not have "
+        if n := counts.get("missing"):
+            lines.append(f"  kept       {n:>9,} held {_noun(n, what)} that the file does not have "
                          "(--drop-missing drops those within its countries and dates)")
         if self.skipped:
-            detail = ", ".join(f"{reason} {n:,}" for reason, n in sorted(self.skipped.items(), key=lambda i: (-i[1], i[0])))
-            lines.append(f"  left out   {sum(self.skipped.values()):>9,} rows of types sitrep does not document: {detail}")
+            n = sum(self.skipped.values())
+            by_count = sorted(self.skipped.items(), key=lambda item: (-item[1], item[0]))
+            detail = ", ".join(f"{reason} {k:,}" for reason, k in by_count)
+            lines.append(f"  left out   {n:>9,} {_noun(n, 'row')} of {_noun(len(self.skipped), 'a type', 'types')} "
+                         f"sitrep does not document: {detail}")
         proposed = [_count(len(ids), kind[:-1]) for kind, ids in self.proposed.items() if ids]
-        if proposed:
+        if proposed and self.dry_run:
+            lines.append(f"  would propose {', '.join(proposed)} (dry run: nothing written)")
+        elif proposed:
             lines.append(f"  proposed   {', '.join(proposed)}, in {display_path(self.bulk_folder / 'proposed.yaml')}: "
                          "copy them into the store to curate them (a proposed source is graded F until you do)")
         lines.extend(self.notes)
@@ -81,24 +87,33 @@ class ImportReport:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+    """'1 row', '2,000 rows'."""
+    return f"{n:,} {_noun(n, noun)}"
+
+
+def _noun(n: int, singular: str, plural: str | None = None) -> str:
+    """The noun for `n` of it: 'event' for 1, 'events' otherwise."""
+    return singular if n == 1 else plural or f"{singular}s"
 
 
 def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bool = False,
                drop_missing: bool = False, sensitivity: str = "public", replace: bool = False,
-               on_day: dt.date | None = None) -> ImportReport:
+               on_day: dt.date | None = None, progress: Progress = SILENT) -> ImportReport:
     """Import `path` (a CSV of `dataset`) into the workspace's bulk store: all of it, or nothing
     (any bad row, or any failure while writing, leaves the last version as it was). `replace`:
-    start from an empty bulk store, whatever it held (the way to make a damaged one again)."""
+    start from an empty bulk store, whatever it held (the way to make a damaged one again).
+    `progress` is told each stage, and counts the names matched to the store."""
     # The store without what earlier imports brought: an import must work, and mend them, even
     # when they no longer fit the store (a place they name deleted since).
+    progress.stage("", LOADING)
     workspace = Workspace.load(config_path, imported=False)
     config, store = workspace.config, workspace.store
+    progress.stage(display_path(path), "reading the file")
     source = import_file(Path(path), config.workspace)
     folder = config.workspace / bulk_store.BULK_DIR
     existed = folder.exists()
     lock = WorkspaceLock(folder)
-    lock.acquire()
+    lock.acquire(progress.say)
     try:
         held = None if replace else bulk_store.BulkStore.open(config.workspace)  # under the lock: another may have run
         old_entries = held.entries() if held else {kind: [] for kind in ("places", "actors", "sources", "figures")}
@@ -109,9 +124,11 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
         imported_on = on_day or today()
         spill = folder / ".spill"
         with bulk_store.connect(spill) as connection:
+            progress.stage(source.shown, "checking the rows")
             if dataset == "acled":
                 checked = acled_import.check_rows(connection, source, imported_on)
-                matched = acled_import.match_entries(connection, matcher, sensitivity)
+                matched = acled_import.match_entries(connection, matcher, sensitivity, progress)
+                progress.stage(source.shown, "merging with the events held")
                 connection.execute(f"CREATE TEMP TABLE _new AS "
                                    f"{acled_import.events_sql(source, imported_on, sensitivity, matched)}")
                 _refuse_curated_ids(connection, source, store)
@@ -119,7 +136,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                 counts = acled_import.change_counts(connection, existing, drop_missing, sensitivity)
                 events = acled_import.merge_sql(existing, drop_missing, sensitivity)
                 figures = old_entries["figures"]
-                rows, skipped, what = checked.rows, dict(checked.skipped), "events"
+                rows, skipped, what = checked.rows, dict(checked.skipped), "event"
                 earliest = connection.execute("SELECT min(known_on) FROM _new").fetchone()[0]
                 if drop_missing and not connection.execute("SELECT count(*) FROM _new").fetchone()[0]:
                     raise ImportRefused(Problem(source.shown, 0, "--drop-missing with a file that has no event sitrep "
@@ -127,9 +144,9 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                                                expected="a file of the events of your countries and dates"))
             else:
                 rows, figures, counts = dtm_import.import_figures(connection, source, matcher, old_entries["figures"],
-                                                                  imported_on, drop_missing, sensitivity)
+                                                                  imported_on, drop_missing, sensitivity, progress)
                 events = (f"SELECT * FROM read_parquet('{existing}')" if existing else bulk_store.empty_events_sql())
-                skipped, what = {}, "figures"
+                skipped, what = {}, "figure"
                 earliest = min((f.as_of.end for f in figures if f.imported), default=None)
             entries = {kind: [e for e in {**{e.id: e for e in old_entries[kind]},
                                           **matcher.proposed[kind]}.values()]
@@ -139,6 +156,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                                   {kind: sorted(ids) for kind, ids in matcher.proposed.items()}, what, dry_run, folder,
                                   _series_notes(workspace, held, earliest))
             if not dry_run:
+                progress.stage(source.shown, f"writing {display_path(folder)}/")
                 record = bulk_store.Import(dataset, source.recorded_as, source.sha256, imported_on.isoformat(), rows,
                                            counts["added"], counts["updated"], counts["unchanged"],
                                            counts.get("dropped", 0) + counts.get("left_out", 0),

@@ -16,6 +16,7 @@ import base64
 import functools
 import hashlib
 import io
+import logging
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -141,6 +142,8 @@ def _subset(font: bytes, codepoints: frozenset[int]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
+    _quiet_about_dropped_tables()
+
     parsed = TTFont(io.BytesIO(font), recalcTimestamp=False)
     options = subset.Options()
     options.flavor = "woff2"
@@ -155,3 +158,18 @@ def _subset(font: bytes, codepoints: frozenset[int]) -> bytes:
     parsed.flavor = "woff2"
     parsed.save(out)
     return out.getvalue()
+
+
+class _DroppedTables(logging.Filter):
+    """fontTools warns, once per font, of each table it cannot subset and so leaves out ("FFTM
+    NOT subset; don't know how to subset; dropped"): FontForge's timestamp and the like, which a
+    web font does without. Expected on every build with such a font, it is not the user's to act
+    on; fontTools' other warnings still print."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "NOT subset" not in str(record.msg)
+
+
+@functools.cache
+def _quiet_about_dropped_tables() -> None:
+    logging.getLogger("fontTools.subset").addFilter(_DroppedTables())

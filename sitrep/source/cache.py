@@ -391,6 +391,13 @@ class TemplateBytecodeCache:
             return None
         return _jinja_bytecode_cache_class()(Path(cache_dir) / "templates", key)
 
+    def get_bucket(self, environment, name, filename, source):
+        # Compiled code depends on the compiler as well as the source: sitrep's own (its
+        # `format`, render/templates.py) is part of the checksum, so that a template compiled
+        # by another version of it is compiled again.
+        compiler = getattr(environment.code_generator_class, "format", 0)
+        return super().get_bucket(environment, name, filename, f"{source}\0sitrep compiler format {compiler}")
+
     def load_bytecode(self, bucket) -> None:
         try:
             blob = (self.folder / bucket.key).read_bytes()

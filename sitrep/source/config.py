@@ -253,9 +253,10 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
     path = Path(path)
     shown = display_path(path)
     if not path.is_file():
-        raise ConfigError(Problem(shown, 0, "config file not found",
+        where = f"{shown} is a folder" if path.is_dir() else f"looked in {path.absolute().parent}"
+        raise ConfigError(Problem(shown, 0, f"config file not found: {where}",
                                   expected="a config.yaml in the workspace, or --config PATH",
-                                  hint="run sitrep from the folder that holds config.yaml, or pass --config PATH"))
+                                  hint="run sitrep in a workspace's folder, or create one with `sitrep init DIR`"))
     try:
         doc = load_yaml_file(path, shown)
     except YamlLoadError as exc:

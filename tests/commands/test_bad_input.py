@@ -390,7 +390,9 @@ def test_missing_config(ws, sitrep_cli):
     (ws / "config.yaml").unlink()
     for command in ("check", "build"):
         result = sitrep_cli(command, "--config", ws / "config.yaml")
-        assert_refused(result, "config.yaml", None, "config file not found", "expected a config.yaml")
+        message = assert_refused(result, "config.yaml", None, "config file not found", "expected a config.yaml")
+        # Where it looked, and the way to make a workspace there is none.
+        assert f"looked in {ws}" in message and "create one with `sitrep init DIR`" in message
     assert_nothing_written(ws)
 
 

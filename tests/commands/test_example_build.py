@@ -112,3 +112,22 @@ def test_weeks_lists_the_series(workspace, sitrep_cli):
         "2016-W22  No. 3   30 May – 5 June 2016     1 incident",
         "2016-W26  No. 4   27 June – 3 July 2016    6 figures, 7 incidents, 1 route, 2 areas, 1 movement",
     ]
+
+
+def test_weeks_lists_the_series_of_the_edition_asked_for(workspace, sitrep_cli):
+    (workspace / "facts/restricted.yaml").write_text(
+        "incidents:\n  - {id: probe-restricted, type: attack_on_civilians, date: 2016-06-08, place: fallujah, "
+        "status: alleged, summary: A restricted report., cited: [{source: ibtimes}], sensitivity: restricted}\n",
+        encoding="utf-8")
+    config = workspace / "config.yaml"
+    public = sitrep_cli("weeks", "--config", config)
+    internal = sitrep_cli("weeks", "--edition", "internal", "--config", config)
+    assert public.exit_code == internal.exit_code == 0, public.output + internal.output
+    assert "2016-W23" not in public.stdout and "2016-W26  No. 4 " in public.stdout
+    added = next(line for line in internal.stdout.splitlines() if line.startswith("2016-W23"))
+    assert added.startswith("2016-W23  No. 4 ") and "6–12 June 2016" in added and added.endswith("  1 incident")
+    assert "2016-W26  No. 5 " in internal.stdout  # the internal series has a report more before it
+    config.write_text(config.read_text(encoding="utf-8").replace("\nedition: public\n", "\nedition: internal\n"),
+                      encoding="utf-8")
+    assert sitrep_cli("weeks", "--config", config).stdout == internal.stdout  # config.yaml's edition by default
+    assert sitrep_cli("weeks", "--edition", "public", "--config", config).stdout == public.stdout

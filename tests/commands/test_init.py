@@ -12,6 +12,7 @@ import yaml
 from sitrep.source.schema import SCHEMA_FILE_NAME, store_json_schema
 from sitrep import check
 from sitrep.commands.starter import SCHEMA_LINE, init_workspace, starter_files
+from sitrep.source.vocabulary import DEFAULT_SECTIONS
 
 
 def test_init_then_check_and_build_in_a_temporary_folder(tmp_path, sitrep_process):
@@ -100,3 +101,26 @@ def test_the_first_report_is_never_as_of_a_day_after_the_workspace_was_made(tmp_
     first = weeks[-1]
     assert first.end < today  # the as-of date (the week's Sunday) is already past
     assert first.end >= today - dt.timedelta(days=7)  # and as recent as can be: the last whole week
+
+
+def test_uncommenting_the_starter_sections_changes_nothing(tmp_path, sitrep_cli):
+    """The commented `sections:` list is the default one: uncommented as it stands, the report is
+    the same, section for section (it once listed 11 of them, and uncommenting it lost 5)."""
+    ws = tmp_path / "ws"
+    init_workspace(ws)
+    config = ws / "config.yaml"
+    assert sitrep_cli("build", "--format", "html", "--config", config).exit_code == 0
+    before = {path.name: path.read_bytes() for path in (ws / "output").glob("*/*.html")}
+    text = config.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("# sections: ["))
+    last = next(i for i in range(first, len(lines)) if lines[i].endswith("]"))
+    commented = lines[first:last + 1]
+    assert len(commented) >= 2  # wrapped, as a YAML flow list
+    for line in commented:
+        text = text.replace(line + "\n", line.removeprefix("# ") + "\n")
+    config.write_text(text, encoding="utf-8")
+    assert check(config).config.model.sections == list(DEFAULT_SECTIONS)
+    rebuilt = sitrep_cli("build", "--format", "html", "--config", config)
+    assert rebuilt.exit_code == 0 and "built in" in rebuilt.stdout  # the config changed: built again
+    assert {path.name: path.read_bytes() for path in (ws / "output").glob("*/*.html")} == before

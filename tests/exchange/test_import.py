@@ -576,3 +576,24 @@ def test_trace_says_where_an_imported_entry_came_from(ws, sitrep_cli):
     assert result.exit_code == 1 and f"ACLED record {rows[0]['event_id_cnty']}, from a.csv" in result.stderr
     proposed = run(sitrep_cli, ws, "trace", "acled")
     assert proposed.exit_code == 1 and "proposed by `sitrep import`" in proposed.stderr
+
+
+def test_the_summary_counts_in_the_singular_and_a_dry_run_proposes_nothing_it_writes(ws, sitrep_cli):
+    rows = list(acled_rows(200, seed=5, **IN_WEEK))
+    kept = next(r for r in rows if r["sub_event_type"] in _mapped() and r["location"].startswith("Village"))
+    protest = next(r for r in rows if r["sub_event_type"] == "Peaceful protest")
+    acled_file(ws / "two.csv", [kept, protest])
+    dry = run(sitrep_cli, ws, "import", "acled", ws / "two.csv", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    lines = [" ".join(line.split()) for line in dry.stdout.splitlines()]
+    assert "added 1 event" in lines
+    assert "left out 1 row of a type sitrep does not document: Peaceful protest 1" in lines
+    proposed = next(line for line in lines if "propose" in line)
+    assert proposed.startswith("would propose ") and proposed.endswith(" (dry run: nothing written)")
+    assert ", 1 actor, " in proposed  # one of each kind is named in the singular too
+    assert "proposed.yaml" not in dry.stdout and not (ws / "bulk").exists()
+    done = run(sitrep_cli, ws, "import", "acled", ws / "two.csv")
+    assert done.exit_code == 0, done.output
+    proposed = next(" ".join(line.split()) for line in done.stdout.splitlines() if "propose" in line)
+    assert proposed.startswith("proposed ") and "bulk/proposed.yaml: copy them into the store" in proposed
+    assert (ws / "bulk/proposed.yaml").is_file()

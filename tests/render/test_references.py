@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from support import use_templates_folder, write
+from support import use_templates_folder, without_progress, write
 from sitrep.commands import serve
 from sitrep.errors import TemplateProblem
 from sitrep.render.references import ATTACHMENT, LINK, RESOURCE, find_references
@@ -145,7 +145,7 @@ def test_a_stylesheet_in_the_workspace_cannot_load_what_the_template_could_not(w
     write(ws / SECTION, section('<link rel="stylesheet" href="{{ workspace }}/styles/evil.css">'))
     result = sitrep_cli("build", "--week", WEEK, "--force", "--format", "html")
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"{SECTION}:2: error: the report refers to '../../styles/evil.css'")
+    assert without_progress(result.stderr).startswith(f"{SECTION}:2: error: the report refers to '../../styles/evil.css'")
     assert "evil.css loads 'https://t.example/track.css'" in result.stderr
 
 
@@ -154,7 +154,7 @@ def test_a_workspace_link_that_leads_outside_is_refused(ws, sitrep_cli):
     write(ws / SECTION, section('<img src="{{ workspace }}/logo.png" alt="">'))
     result = sitrep_cli("build", "--week", WEEK, "--force", "--format", "html")
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"{SECTION}:2: error: the report refers to '../../logo.png' (<img src>): "
+    assert without_progress(result.stderr).startswith(f"{SECTION}:2: error: the report refers to '../../logo.png' (<img src>): "
                                     "it is outside the workspace")
 
 
@@ -181,7 +181,7 @@ def test_a_store_file_is_never_attached_to_a_public_edition_even_when_listed(ws,
     write(ws / SECTION, section(ATTACH % "facts/sources.yaml"))
     public = sitrep_cli("build", "--week", WEEK, "--force", "--format", "pdf")
     assert public.exit_code == 1
-    assert public.stderr.startswith(f"{SECTION}:2: error: the report refers to '../../facts/sources.yaml' "
+    assert without_progress(public.stderr).startswith(f"{SECTION}:2: error: the report refers to '../../facts/sources.yaml' "
                                     "(<link href>): it is a file the report must not refer to")
     internal = sitrep_cli("build", "--week", WEEK, "--force", "--format", "pdf", "--edition", "internal")
     assert internal.exit_code == 0, internal.output

@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from support import use_templates_folder, without_embedded_files, write
+from support import use_templates_folder, without_embedded_files, without_progress, write
 from sitrep.render.templates import TEMPLATE_GLOBALS, make_environment
 
 WEEK = "2016-W26"
@@ -97,7 +97,7 @@ def test_a_pdf_build_refuses_the_escape_before_writing_either_file(ws, sitrep_pr
     before = snapshot(ws / "output")
     result = sitrep_process("build", "--week", WEEK, "--force", cwd=ws)
     assert result.exit_code == 1 and "Traceback" not in result.stderr
-    assert result.stderr.startswith(f"{SECTION}:2: error: not allowed in a template")
+    assert without_progress(result.stderr).startswith(f"{SECTION}:2: error: not allowed in a template")
     assert not Path(PWNED).exists() and snapshot(ws / "output") == before
 
 
@@ -117,7 +117,7 @@ def test_a_template_that_links_to_a_file_outside_the_folder_is_not_read(ws, sitr
     (ws / SECTION).symlink_to(secret)
     result = sitrep_cli("build", "--config", ws / "config.yaml", "--week", WEEK, "--force", "--format", "html")
     assert result.exit_code == 1, result.output
-    assert result.stderr.startswith(f"{SECTION}: error: this template is a link to a file outside the templates folder")
+    assert without_progress(result.stderr).startswith(f"{SECTION}: error: this template is a link to a file outside the templates folder")
     assert "zzqx" not in result.output and str(tmp_path) not in result.output
     assert "zzqx" not in without_embedded_files((ws / f"output/{WEEK}/fallujah-sitrep-{WEEK}.html").read_text(encoding="utf-8"))
 

@@ -5,14 +5,17 @@ and line, and the documented template context."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from support import REPO, png, use_templates_folder, write
+from support import REPO, png, use_templates_folder, without_progress, write
 from sitrep.language import Language, speaking
 from sitrep.commands.contextdoc import DOC_PATH, REGENERATE, generate_repository_doc
 from sitrep.report.formatting import format_count, format_date
@@ -164,6 +167,28 @@ def test_theme_font_files_are_declared_and_copied(workspace, sitrep_cli):
     assert any("Brand-Serif" in name for name in fonts), fonts
 
 
+def test_a_theme_font_is_cut_down_without_a_word_on_stderr(workspace, tmp_path):
+    """fontTools leaves out the tables it cannot subset (FontForge's FFTM in DejaVu), and says so
+    on stderr once per font, on every build: expected, and nothing for the user to do."""
+    from fontTools.ttLib import TTFont
+
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+    if not font.is_file():
+        pytest.skip("DejaVu Serif is not installed")
+    assert "FFTM" in TTFont(font, lazy=True)
+    (workspace / "fonts").mkdir()
+    (workspace / "fonts/Brand.ttf").write_bytes(font.read_bytes())
+    configure(workspace, "theme:\n  fonts:\n    headings: [Brand Serif]\n    files:\n"
+                         "      - {family: Brand Serif, file: fonts/Brand.ttf, weight: bold}\n")
+    # A cache of its own, so that the font is cut down in this run and not found cut already.
+    done = subprocess.run([sys.executable, "-m", "sitrep", "build", "--week", WEEK, "--format", "html", "--quiet"],
+                          cwd=workspace, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "", done.stderr
+    assert any((tmp_path / "cache/sitrep/fonts").iterdir())  # it was cut down here
+
+
 @pytest.mark.parametrize("setting, message", [
     ('theme:\n  colours:\n    accent: "#12345"\n', "theme.colours.accent: '#12345' is not a CSS colour"),
     ('theme:\n  colours:\n    accent: "red; } </style><script>alert(1)</script>"\n', "is not a CSS colour"),
@@ -263,7 +288,24 @@ TEMPLATE_MISTAKES = [
      "template not found: sections/_incident_tabel.html", "did you mean 'sections/_incident_table.html'?"),
     ("sections/movements.html", "<p>{{ theme.colours.acent }}</p>\n", 1,
      "no key 'acent'", "did you mean 'accent'?"),
+    # Text after a tag is traced to its own line, not the tag's: in a block of a template that
+    # extends a built-in, and in an if.
+    ("report.html", '{% extends "builtin:report.html" %}\n{% block content %}\n<p>one</p>\n'
+                    '<img src="https://example.org/a.png">\n{% endblock %}\n', 4,
+     "a report never loads anything from the network", ""),
+    ("report.html", '{% extends "builtin:report.html" %}\n{% block content %}\n<p>one</p>\n'
+                    "<p>{{ report.nope }}</p>\n{% endblock %}\n", 4, "ReportContext has no field 'nope'", ""),
+    ("sections/outlook.html", '{% if report.outlook is defined %}\n<p>x</p>\n\n<img src="https://example.org/b.png">'
+                              "\n{% endif %}\n", 4, "a report never loads anything from the network", ""),
+    ("report.html", '{% extends "builtin:report.html" %}\n{% block content %}\n<p>one</p>\n{% if %}\n'
+                    "{% endblock %}\n", 4, "template syntax error", ""),
+    ("report.html", '{% extends "builtin:reprot.html" %}\n', 1, "template not found: builtin:reprot.html",
+     "did you mean 'builtin:report.html'?"),
 ]
+
+# What `sitrep check` finds without rendering: a template that does not compile, and one named by a
+# fixed name that does not exist.
+COMPILE_MISTAKES = [m for m in TEMPLATE_MISTAKES if m[3].startswith(("template syntax error", "template not found"))]
 
 
 @pytest.mark.parametrize("name, text, line, message, hint", TEMPLATE_MISTAKES,
@@ -277,7 +319,43 @@ def test_a_template_mistake_names_its_file_and_line(ws, sitrep_cli, name, text, 
     assert f"templates/{name}:{line}: error: " in result.stderr, result.stderr
     assert message in result.stderr and hint in result.stderr
     assert "Traceback" not in result.output and "internal error" not in result.output
+    assert result.stderr.splitlines()[-1] == "1 error; nothing was written."
     assert (ws / HTML_OUT).read_bytes() == before  # the previous report is untouched
+
+
+@pytest.mark.parametrize("name, text, line, message, hint", COMPILE_MISTAKES, ids=[m[0] for m in COMPILE_MISTAKES])
+def test_check_finds_a_template_that_does_not_compile_as_a_build_does(ws, sitrep_cli, name, text, line, message, hint):
+    write(ws / "templates" / name, text)
+    built = build(sitrep_cli, ws, "--format", "html")
+    checked = sitrep_cli("check", "--config", ws / "config.yaml")
+    assert checked.exit_code == 1 and not checked.stdout.startswith("OK")
+    error = [line for line in built.stderr.splitlines() if ": error: " in line]
+    assert [line for line in checked.stderr.splitlines() if ": error: " in line] == error  # the same words
+    assert error[0].startswith(f"{ws}/templates/{name}:{line}: error: {message}") and hint in error[0]
+
+
+def test_check_lists_the_stores_and_the_templates_problems_together(ws, sitrep_cli):
+    write(ws / "templates/sections/outlook.html", "<section>\n{% if %}\n</section>\n")
+    write(ws / "templates/sections/annex.html", "{% include 'sections/_nothere.html' ignore missing %}\n"
+                                                "{% include 'sections/_footr.html' %}\n")
+    facts = ws / "facts/2016-06-fallujah.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("omar-nazar", "omar-nazr", 1), encoding="utf-8")
+    checked = sitrep_cli("check", "--config", ws / "config.yaml")
+    assert checked.exit_code == 1
+    errors = checked.stderr.replace(f"{ws}/", "").splitlines()
+    assert errors[-1] == "3 errors."
+    assert errors[0].startswith("facts/2016-06-fallujah.yaml:") and "unknown source 'omar-nazr'" in errors[0]
+    assert errors[1].startswith("templates/sections/annex.html:2: error: template not found: sections/_footr.html")
+    assert "did you mean 'sections/_footer.html'?" in errors[1]
+    assert errors[2].startswith("templates/sections/outlook.html:2: error: template syntax error")
+
+
+def test_check_passes_templates_that_compile(ws, sitrep_cli):
+    write(ws / "templates/report.html", '{% extends "builtin:report.html" %}\n{% block content %}<p>ours</p>'
+                                        "{{ super() }}{% endblock %}\n")
+    write(ws / "templates/sections/outlook.html", "{% include 'sections/_' ~ 'footer.html' %}\n")  # named while rendering
+    checked = sitrep_cli("check", "--config", ws / "config.yaml")
+    assert checked.exit_code == 0 and checked.stdout.startswith("OK: "), checked.output
 
 
 def test_a_template_mistake_in_a_real_run_leaves_both_files_untouched(ws, sitrep_process):
@@ -287,7 +365,7 @@ def test_a_template_mistake_in_a_real_run_leaves_both_files_untouched(ws, sitrep
     write(ws / "templates/sections/outlook.html", "<section>\n  <p>{{ report.outlok }}</p>\n</section>\n")
     result = sitrep_process("build", "--week", WEEK, cwd=ws)
     assert result.exit_code == 1
-    assert result.stderr.startswith("templates/sections/outlook.html:2: error: template error: "
+    assert without_progress(result.stderr).startswith("templates/sections/outlook.html:2: error: template error: "
                                     "ReportContext has no field 'outlok'; did you mean 'outlook'?"), result.stderr
     assert "Traceback" not in result.output
     assert {p: (ws / p).read_bytes() for p in before} == before

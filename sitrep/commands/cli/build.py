@@ -14,9 +14,11 @@ from typing import Optional
 
 import typer
 
-from sitrep.commands.app import ConfigOption, Edition, Format, PdfVariant, _counted, _say_waiting, app
+from sitrep.commands.app import ConfigOption, Edition, EditionOption, Format, PdfVariant, _counted, app
 from sitrep.errors import display_path
 from sitrep.commands.entry import take_prestarted_helper
+from sitrep.commands.progress import progress_for
+from sitrep.commands.usage import CommandLineMistake
 from sitrep.render.pdfhelper import PdfHelper  # light: WeasyPrint itself is imported by the helper process
 
 
@@ -31,13 +33,14 @@ def build(
                                        "once. Default: one per core."),
     config: Path = ConfigOption,
     format: Format = typer.Option(Format.both, "--format", "-f", help="What to write: html, pdf or both."),
-    edition: Optional[Edition] = typer.Option(None, "--edition", help="public (leaves out restricted facts) or "
-                                              "internal. Default: 'edition' in config.yaml."),
+    edition: Optional[Edition] = EditionOption,
     language: Optional[str] = typer.Option(None, "--language", "-l", help="Build the edition in this language "
                                            "only: en, ar, fr... Default: every language config.yaml lists."),
     pdf_variant: Optional[PdfVariant] = typer.Option(None, "--pdf-variant", help="pdf/ua-1 (tagged, for screen "
                                                      "readers), pdf/a-3a (tagged, archival) or plain. Default: "
                                                      "'pdf_variant' in config.yaml, else pdf/ua-1."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="For scripts: no progress and no count of the store's "
+                               "warnings on stderr, only errors; the files built are still listed on stdout."),
 ) -> None:
     """Build a week's report (or, with --all, every week's) into output/<week>/ as HTML and PDF.
 
@@ -45,13 +48,14 @@ def build(
 
     Each language config.yaml's `languages` lists gets its own edition (fallujah-sitrep-2016-W26-ar.pdf); --language builds one.
 
+    While it runs, stderr shows each report's stage (on a terminal, with --all, a bar with the count and the time left; elsewhere, one line each); --quiet shows none of it.
+
     Example: sitrep build --week 2016-W26 --format pdf --language ar
     """
     formats = ("html", "pdf") if format is Format.both else (format.value,)
     chosen = edition.value if edition else None
     if all_weeks and week:
-        typer.echo("sitrep build: error: --week and --all do not go together (expected one of them)", err=True)
-        raise typer.Exit(2)
+        raise CommandLineMistake("--week and --all do not go together (expected one of them)")
     started = time.perf_counter()
     # The one-shot tricks of a command that ends after its build, passed into the library:
     # - a PDF helper process, forked before sitrep's heavy modules load (by commands/entry.py
@@ -67,20 +71,23 @@ def build(
     if helper is None and one_pdf:
         helper = PdfHelper()
     variant = pdf_variant.value if pdf_variant else None
-    with helper if helper is not None else contextlib.nullcontext():
-        from sitrep.build import build_all, build_week, languages_of  # pydantic, Jinja, YAML: after the helper is forked
+    with helper if helper is not None else contextlib.nullcontext(), progress_for("sitrep build", quiet) as progress:
+        # pydantic, Jinja, YAML: imported after the helper is forked
+        from sitrep.build import build_all, build_week, languages_of, naming_the_written
 
         results = []
-        for tag in languages_of(config, language):
-            if all_weeks:
-                results += build_all(config, formats=formats, edition=chosen, force=force, jobs=jobs,
-                                     on_wait=_say_waiting, freeze_store=True, language=tag, pdf_variant=variant)
-            else:
-                results.append(build_week(config, week, formats, chosen, force=force, on_wait=_say_waiting,
-                                          pdf_renderer=helper.render if helper else None, freeze_store=True,
-                                          language=tag, pdf_variant=variant))
+        with naming_the_written(results):  # the languages built before a failure were written: it says so
+            for tag in languages_of(config, language):
+                if all_weeks:
+                    results += build_all(config, formats=formats, edition=chosen, force=force, jobs=jobs,
+                                         on_wait=progress.say, freeze_store=True, language=tag, pdf_variant=variant,
+                                         progress=progress)
+                else:
+                    results.append(build_week(config, week, formats, chosen, force=force, on_wait=progress.say,
+                                              pdf_renderer=helper.render if helper else None, freeze_store=True,
+                                              language=tag, pdf_variant=variant, progress=progress))
     multilingual = len({r.language for r in results}) > 1
-    if results[0].warnings:
+    if results[0].warnings and not quiet:
         typer.echo(f"{_counted(len(results[0].warnings), 'warning')} about the store; `sitrep check` lists "
                    f"{'it' if len(results[0].warnings) == 1 else 'them'}.", err=True)
     for result in results:

@@ -18,15 +18,15 @@ def check(
     config: Path = ConfigOption,
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors (exit 1), for CI."),
 ) -> None:
-    """Validate the config and every file of the fact store; print every problem found.
+    """Validate the config, every file of the fact store and your templates; print every problem found.
 
-    Each problem reads file:line: what is wrong (what was expected). Exit code 1 when there is any error, 0 otherwise.
+    Each problem reads file:line: what is wrong (what was expected). Your templates (config.yaml's templates: folder) are compiled as a build compiles them, with the built-ins they extend or include. Exit code 1 when there is any error, 0 otherwise.
 
     Example: sitrep check --config config.yaml
     """
     from sitrep.build import check as run_check
 
-    result = run_check(config)
+    result = run_check(config, templates=True)
     for warning in result.warnings:
         typer.echo(str(warning), err=True)
     if strict and result.warnings:

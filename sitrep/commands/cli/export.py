@@ -13,6 +13,7 @@ from typing import Optional
 import typer
 
 from sitrep.commands.app import ConfigOption, Edition, app
+from sitrep.commands.usage import CommandLineMistake
 from sitrep.errors import display_path
 
 
@@ -54,12 +55,9 @@ def export(
     Example: sitrep export hxl --kind incidents --week 2016-W26 -o incidents.csv
     """
     if week and all_weeks:
-        typer.echo("sitrep export: error: --week and --all do not go together (expected one of them)", err=True)
-        raise typer.Exit(2)
+        raise CommandLineMistake("--week and --all do not go together (expected one of them)")
     if kinds and format is not ExportFormat.hxl:
-        typer.echo(f"sitrep export: error: --kind chooses hxl tables; {format.value} has none (expected --kind "
-                   "with hxl only)", err=True)
-        raise typer.Exit(2)
+        raise CommandLineMistake(f"--kind chooses hxl tables; {format.value} has none (expected --kind with hxl only)")
     from sitrep.exchange.export import export as run_export, standard_output, write_export
 
     result = run_export(config, format.value, week=week, all_weeks=all_weeks,

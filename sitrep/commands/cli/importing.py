@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 
 from sitrep.commands.app import ConfigOption, app
+from sitrep.commands.progress import progress_for
 
 
 class Dataset(str, Enum):
@@ -35,16 +36,21 @@ def import_(
     replace: bool = typer.Option(False, "--replace",
                                  help="Start from an empty bulk store, whatever it held (also the way to make a damaged "
                                       "one again: then import the files bulk/manifest.json lists)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="For scripts: no progress on stderr, only errors; "
+                               "the summary of what changed is still printed on stdout."),
 ) -> None:
     """Import a CSV file of ACLED events or IOM DTM displacement figures into the workspace (bulk/).
 
     Every row is checked first: a bad row stops the import, and nothing is written. Re-importing an updated file updates the changed rows and never duplicates one.
 
+    While it runs, stderr shows its stage, and a bar with the count and the time left as the file's places are matched to the store (elsewhere than on a terminal, one line each); --quiet shows none of it.
+
     Example: sitrep import acled acled-iraq-2016.csv --dry-run
     """
     from sitrep.exchange.importing import run_import
 
-    report = run_import(config, dataset.value, file, dry_run=dry_run, drop_missing=drop_missing,
-                        sensitivity="restricted" if restricted else "public", replace=replace)
+    with progress_for("sitrep import", quiet) as progress:
+        report = run_import(config, dataset.value, file, dry_run=dry_run, drop_missing=drop_missing,
+                            sensitivity="restricted" if restricted else "public", replace=replace, progress=progress)
     for line in report.lines():
         typer.echo(line)

@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from sitrep.commands.app import ConfigOption, Edition, LanguageOption, app
+from sitrep.commands.app import ConfigOption, Edition, EditionOption, LanguageOption, app
 
 
 @app.command()
@@ -20,8 +20,7 @@ def serve(
     week: Optional[str] = typer.Option(None, "--week", "-w", help="ISO week to report on, e.g. 2016-W26. "
                                        "Default: the series' latest report."),
     config: Path = ConfigOption,
-    edition: Optional[Edition] = typer.Option(None, "--edition", help="public (leaves out restricted facts) or "
-                                              "internal. Default: 'edition' in config.yaml."),
+    edition: Optional[Edition] = EditionOption,
     language: Optional[str] = LanguageOption,
     port: int = typer.Option(8000, "--port", "-p", min=0, max=65535, help="Port to listen on; 0 picks a free one."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. Anything but localhost shares "
@@ -44,11 +43,7 @@ def serve(
     previous = signal.signal(signal.SIGTERM, _terminate)
     typer.echo(f"Serving {server.title} at {server.url} — Ctrl+C to stop")
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        server.serve_forever()  # until Ctrl+C: the error boundary (app.py) says "stopped", exit 130
     finally:
         server.close()
         signal.signal(signal.SIGTERM, previous)
-    typer.echo("Stopped.")
-    raise typer.Exit(130)  # it only ever stops when interrupted: exit 130, as every command (README)

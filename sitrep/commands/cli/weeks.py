@@ -7,19 +7,23 @@ pay for loading them (see sitrep/commands/cli/__init__.py).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
-from sitrep.commands.app import ConfigOption, app
+from sitrep.commands.app import ConfigOption, Edition, EditionOption, app
 
 
 @app.command()
 def weeks(
     config: Path = ConfigOption,
+    edition: Optional[Edition] = EditionOption,
 ) -> None:
     """List the series of reports: each one's week, number and period, and the entries that become known in it (its news).
 
-    Example: sitrep weeks
+    The internal edition's series counts restricted entries too, and may hold weeks the public one has not.
+
+    Example: sitrep weeks --edition internal
     """
     from sitrep.build import check as run_check
     from sitrep.report.series import week_summaries
@@ -27,7 +31,7 @@ def weeks(
     result = run_check(config)
     from sitrep.source.schema import count_of
 
-    summaries = week_summaries(result.series(result.config.edition))
+    summaries = week_summaries(result.series(result.edition(edition.value if edition else None)))
     width = max((len(summary.period) for summary in summaries), default=0)
     for summary in summaries:
         counts = ", ".join(count_of(n, kind) for kind, n in summary.counts.items() if n) or "no new information"
