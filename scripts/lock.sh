@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the lock files that scripts/setup.sh installs from (`make lock`; README.md, "Locked installs"):
+# Regenerates the lock files that scripts/setup.sh installs from (`make lock`; docs/install.md, "Locked installs"):
 #   requirements-test.lock  for `make test`: the runtime, the `test` extra and the build backend
 #   requirements.lock       for `make report`: the runtime and the build backend, at the same versions
 #   requirements-pip.lock   pip itself, installed first into .venv (older pips refuse the other two)

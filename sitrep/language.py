@@ -2,7 +2,7 @@
 
 A report is built and rendered while its language is active (`speaking(language)`), as Django
 and Flask-Babel activate a request's language: every heading, label and sentence sitrep writes
-goes through `gettext` and the message catalogues in sitrep/locale/ (README, "Editions in
+goes through `gettext` and the message catalogues in sitrep/locale/ (docs/languages.md, "Editions in
 several languages"); every number and date through Babel's CLDR data for the edition's locale.
 Outside `speaking()`, English is active: the command line's own messages are in English.
 
@@ -227,7 +227,7 @@ def _date_pattern(language: Language, day: dt.date, skeleton: str) -> str:
 # --- Store text in several languages -----------------------------------------------------------
 
 def fingerprint(text: str) -> str:
-    """What a translation records of the original it was made from (README, "Translations"):
+    """What a translation records of the original it was made from (docs/languages.md, "Translations"):
     the first 8 hex digits of the SHA-256 of the original, its spaces normalised, so that
     re-wrapping a paragraph does not make its translations stale."""
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:8]
@@ -236,7 +236,7 @@ def fingerprint(text: str) -> str:
 # Latin-script runs inside right-to-left text: names, ISO dates and weeks, codes, URLs. Each is
 # wrapped in U+2066 LEFT-TO-RIGHT ISOLATE ... U+2069 POP DIRECTIONAL ISOLATE so that '(2016-W26)'
 # does not read '(W26-2016)'; WeasyPrint honours these characters, not <bdi> or
-# `unicode-bidi: isolate` (README, "Right to left"). A run starts with a Latin letter or digit
+# `unicode-bidi: isolate` (docs/languages.md, "Right to left"). A run starts with a Latin letter or digit
 # (never inside an HTML character reference such as &#39;) and ends with one, or with ')', '%',
 # '/' or the ';' of a character reference.
 _LATIN_RUN = re.compile(

@@ -1,6 +1,6 @@
 """An edition's language, stage by stage: the message catalogues, numbers and dates in the
 locale, text in several languages in the store, the choice of each edition's text, and Latin
-runs isolated in right-to-left text (README, "Editions in several languages")."""
+runs isolated in right-to-left text (docs/languages.md, "Editions in several languages")."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 
 import manual
-from support import REPO, copy_example, use_templates_folder, write
+from support import REPO, copy_example, use_templates_folder, without_progress, write
 
 UPDATE = os.environ.get("SITREP_UPDATE_DOCS") == "1"
 REGENERATE = "SITREP_UPDATE_DOCS=1 make test PYTEST_ARGS=tests/test_manual.py"

@@ -36,7 +36,7 @@ DRAFT = "sensitivity: restricted  # draft: delete this line once the entry is fi
 SKELETONS = {
     "source": """- id: {id}
   name: TODO name of the outlet, agency or person
-  kind: media  # media, official, un_agency, ngo, witness, armed_group, ... (README: Vocabularies)
+  kind: media  # media, official, un_agency, ngo, witness, armed_group, ... (docs/store.md: Vocabularies)
   reliability: F  # Admiralty A (completely reliable) to E (unreliable); F: cannot be judged yet
   sensitivity: restricted  # a restricted source is never named in a public edition
   public_name: TODO how a public edition should refer to this source
@@ -44,16 +44,16 @@ SKELETONS = {
     "place": """- id: {id}
   name: TODO place name
   names: {{ar: TODO}}  # the name in other languages, by language code
-  kind: town  # city, town, district, neighbourhood, camp, checkpoint, ... (README: Vocabularies)
+  kind: town  # city, town, district, neighbourhood, camp, checkpoint, ... (docs/store.md: Vocabularies)
   # lat: 33.35
   # lon: 43.78
 """,
     "actor": """- id: {id}
   name: TODO actor name
-  kind: armed_group  # armed_group, state_force, government, ... (README: Vocabularies)
+  kind: armed_group  # armed_group, state_force, government, ... (docs/store.md: Vocabularies)
 """,
     "figure": """- id: {id}
-  metric: civilians_trapped  # README: Vocabularies, metrics
+  metric: civilians_trapped  # docs/store.md: Vocabularies, metrics
   place: {place}
   as_of: {today}  # a day, an ISO week (2016-W26), a month (2016-06) or a year
   value: 0  # TODO the reported number; or low: and high: for a range
@@ -65,7 +65,7 @@ SKELETONS = {
   {draft}
 """,
     "incident": """- id: {id}
-  type: attack_on_civilians  # README: Vocabularies, incident types
+  type: attack_on_civilians  # docs/store.md: Vocabularies, incident types
   date: {today}
   place: {place}
   # perpetrator: an actor id
@@ -82,7 +82,7 @@ SKELETONS = {
   updates:
     - as_of: {today}
       status: unsafe  # open, restricted, closed, unsafe
-      hazards: []  # snipers, ieds, river_crossing, ... (README: Vocabularies)
+      hazards: []  # snipers, ieds, river_crossing, ... (docs/store.md: Vocabularies)
       summary: TODO what was reported about the route
       cited:
         - {{source: {source}, date: {today}, credibility: 6}}

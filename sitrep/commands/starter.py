@@ -25,7 +25,7 @@ SCHEMA_LINE = f"# yaml-language-server: $schema={SCHEMA_FILE_NAME}"
 
 CONFIG = """\
 # sitrep workspace settings. Paths are relative to this file.
-# README, "The workspace and config.yaml" and "Make the report your own", explains every line.
+# docs/workspace.md, "The workspace and config.yaml" and "Make the report your own", explains every line.
 
 title: Situation Report                   # EXAMPLE: your report's title
 crisis: Example City — example crisis     # EXAMPLE: the subtitle: the place and the crisis
@@ -41,12 +41,12 @@ output: output              # where reports are written
 templates: templates        # your own templates, searched before the built-ins (sitrep templates)
 file_stem: sitrep           # output/<week>/sitrep-<week>.pdf
 language: en                # the report's language: en, fr, ar (right to left), en-US...
-# languages: [en, ar, fr]   # an edition in each (README, "Editions in several languages")
+# languages: [en, ar, fr]   # an edition in each (docs/languages.md, "Editions in several languages")
 # pdf_variant: pdf/ua-1     # tagged for screen readers; pdf/a-3a for archives; plain
 edition: public             # public leaves out restricted facts; internal includes them
 paper: A4                   # A4, Letter, A5 or Legal
 key_metrics: [civilians_trapped, civilians_killed, people_displaced, arrivals]
-# The series of reports (README, "When a fact enters the series"). A fact enters the report of
+# The series of reports (docs/report.md, "When a fact enters the series"). A fact enters the report of
 # the week in which it became known: a fact dated to a month, the week of the month's last day.
 # series:
 #   first: {week}        # the first report's week (default: the first week with news)
@@ -74,13 +74,13 @@ disclaimer: Figures are as reported by the sources cited and have not been indep
 
 SOURCES = """\
 {schema}
-# Who reported: every fact cites one or more sources by id. README, "Each kind".
+# Who reported: every fact cites one or more sources by id. docs/store.md, "Each kind".
 
 sources:
   # EXAMPLE — replace with a real source, and keep the id short and stable.
   - id: example-news-agency
     name: Example News Agency
-    kind: media              # media, government, military, un_agency, ngo, witness, ... (README, "Vocabularies")
+    kind: media              # media, government, military, un_agency, ngo, witness, ... (docs/store.md, "Vocabularies")
     reliability: B           # Admiralty: A completely reliable ... E unreliable; F cannot be judged
     url: https://example.org/
 """
@@ -192,7 +192,7 @@ narrative:
       Paragraphs are separated by a blank line.
   # EXAMPLE — highlights: one bullet each. Without them, the report picks the key facts itself.
   # [[an-entry-id]] prints that figure as the tables do, with its qualifier and citation, or
-  # cites that entry; a number written without one is a warning (README, "Numbers in your own words").
+  # cites that entry; a number written without one is a warning (docs/store.md, "Numbers in your own words").
   - id: highlights-{week_id}
     week: {week}
     section: highlights

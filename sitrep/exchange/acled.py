@@ -1,4 +1,4 @@
-"""ACLED's vocabulary, and how sitrep's maps to and from it (README, "ACLED").
+"""ACLED's vocabulary, and how sitrep's maps to and from it (docs/exports.md, "ACLED").
 
 ACLED (the Armed Conflict Location & Event Data project) codes one row per event, with its
 columns (`COLUMNS`), an event type and sub-event type, and two precision codes:

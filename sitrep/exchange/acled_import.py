@@ -1,4 +1,4 @@
-"""`sitrep import acled FILE.csv`: ACLED events as the store's incidents (README, "Imported data").
+"""`sitrep import acled FILE.csv`: ACLED events as the store's incidents (docs/imports.md, "Imported data").
 
 Every row is checked first, and any bad row stops the import before anything is written (one
 message per problem, with its row). Then, for the rows of the types sitrep documents

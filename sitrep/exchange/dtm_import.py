@@ -1,5 +1,5 @@
 """`sitrep import dtm FILE.csv`: IOM DTM's counts of internally displaced people as the store's
-figures (README, "Imported data").
+figures (docs/imports.md, "Imported data").
 
 The file is DTM's API export of IDPs by admin area (its "IDP admin 1" or "IDP admin 2" data):
 one row per area, reporting date and round, sometimes several per area (by displacement reason

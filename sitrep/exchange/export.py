@@ -1,4 +1,4 @@
-"""`sitrep export`: what a report brings, as data other tools read (README, "sitrep export").
+"""`sitrep export`: what a report brings, as data other tools read (docs/commands.md, "sitrep export").
 
 - **hxl**: HXL-tagged CSV, one table per kind (hxl_export.py);
 - **acled**: ACLED's columns, one row per incident (acled_export.py);

@@ -1,4 +1,4 @@
-"""What every export format shares (README, "sitrep export"): the entries an export holds, each
+"""What every export format shares (docs/commands.md, "sitrep export"): the entries an export holds, each
 with the report that brought it (Item); the edition's view of the store they are shown in
 (Exporter: the store's own words, citations as the report shows them, a restricted route left
 out of a public edition); and values and files as data.

@@ -116,7 +116,7 @@ class Matcher:
         if found:
             return found
         new_id = source_id or self._free_id("source", slug(name), "sources")
-        # "F": reliability cannot be judged, until a person grades the source (README, "Imported data").
+        # "F": reliability cannot be judged, until a person grades the source (docs/imports.md, "Imported data").
         source = Source.model_validate({"id": new_id, "name": name, "kind": kind, "reliability": "F", "url": url,
                                         "sensitivity": sensitivity})
         self.sources[new_id] = source

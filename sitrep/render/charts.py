@@ -1,7 +1,7 @@
 """Trend charts as inline SVG: vector shapes, so they stay crisp in the PDF and in a browser.
 
 A chart shows every report of one key figure known by the report's end, as its source gave it
-(README, "When a fact enters the series"): the x axis is time, each report spanning the days its
+(docs/report.md, "When a fact enters the series"): the x axis is time, each report spanning the days its
 date covers (a day, a week, a month); a range reported as low–high is a shaded band between its
 bounds, even for a single report, and a single value is a point (a short bar across its days
 when its date is a week or a month). Nothing is drawn between reports: a line joining them would

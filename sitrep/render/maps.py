@@ -1,5 +1,5 @@
 """The map of the week, drawn as inline SVG: vector in the PDF, crisp when printed, and no tile
-server or network (README, "The map").
+server or network (docs/map.md, "The map").
 
 - **Projection**: a local equirectangular projection centred on the map (x scaled by the
   cosine of the central latitude), which is within 0.5% of the true distance over a

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # nothing more at run time (see above)
     from pathlib import Path
 
 
-# config.yaml's `pdf_variant` -> WeasyPrint's (README, "Accessible and archival PDF"): tagged
+# config.yaml's `pdf_variant` -> WeasyPrint's (docs/accessible-pdf.md, "Accessible and archival PDF"): tagged
 # PDF/UA-1 for screen readers by default; tagged PDF/A-3a for archives; or an untagged PDF.
 PDF_VARIANTS = {"pdf/ua-1": "pdf/ua-1", "pdf/a-3a": "pdf/a-3a", "plain": None}
 
@@ -33,7 +33,7 @@ def layout_pdf(text: str, base_dir: Path, allowed_roots: list[Path], withheld_ro
     # WeasyPrint reports missing resources through logging; sitrep turns refusals into errors.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     document = HTML(string=text, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
-    # No random file identifier: the same report makes the same bytes (README, "Reproducible builds").
+    # No random file identifier: the same report makes the same bytes (docs/commands.md, "Reproducible builds").
     return document.write_pdf(pdf_identifier=False, pdf_variant=PDF_VARIANTS[variant]), fetcher.refused
 
 

@@ -1,4 +1,4 @@
-"""The HTML report as one file that travels (README, "One file that travels"): emailed, put on a
+"""The HTML report as one file that travels (docs/report.md, "On a phone, and as one file"): emailed, put on a
 USB stick, opened offline, it still shows its fonts, its theme's logo and its images.
 
 Every local file the rendered HTML refers to (fonts in @font-face rules, images, other CSS

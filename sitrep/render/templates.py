@@ -73,7 +73,7 @@ for _name in dir(jinja2.StrictUndefined):
         setattr(_Undefined, _name, _Undefined._fail_with_undefined_error)
 
 
-# Jinja's globals a template may use (README, 'Templates'); `lipsum` has no place in a report.
+# Jinja's globals a template may use (docs/templates.md, 'Templates'); `lipsum` has no place in a report.
 TEMPLATE_GLOBALS = ("range", "dict", "namespace", "cycler", "joiner")
 # The longest string or list an expression may build (`'x' * n`, `list * n`), and the largest
 # power: a report is some hundred kilobytes, and a template must not fill the memory.
@@ -206,7 +206,7 @@ def local_names_markup(names: dict[str, str]) -> Markup:
     return Markup(" · ").join(spans)
 
 
-# The filters sitrep adds to Jinja's own; README, 'Filters', has an example of each.
+# The filters sitrep adds to Jinja's own; docs/templates.md, 'Filters', has an example of each.
 SITREP_FILTERS = {
     "number": format_number,
     "range": format_range,
@@ -474,7 +474,7 @@ def _name_hint(message: str, env: jinja2.Environment) -> str:
     kind, name = found.groups()
     if kind == "filter":
         known = sorted(env.filters)
-        listed = f"sitrep's filters: {', '.join(sorted(SITREP_FILTERS))} (README, 'Filters'); and Jinja's: join, length, default, upper, ..."
+        listed = f"sitrep's filters: {', '.join(sorted(SITREP_FILTERS))} (docs/templates.md, 'Filters'); and Jinja's: join, length, default, upper, ..."
     else:
         known = sorted(env.tests)
         listed = f"tests: {', '.join(known)}"

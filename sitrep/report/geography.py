@@ -1,4 +1,4 @@
-"""The map's content: what a report shows where (README, "The map").
+"""The map's content: what a report shows where (docs/map.md, "The map").
 
 The map draws what the report says, nothing else: the places it mentions that have
 coordinates (not countries or governorates, which are areas, not points), each route as last

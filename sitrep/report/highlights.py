@@ -1,4 +1,4 @@
-"""The highlights a report writes itself when the analyst wrote none (README, "The report").
+"""The highlights a report writes itself when the analyst wrote none (docs/report.md, "The report").
 
 Every number keeps what its source said: its qualifier ("less than 8,000"), its date, its
 citation, and the attribution of a claim that rests on one weak source; concurrent reports of a

@@ -1,4 +1,4 @@
-"""Store text as an edition prints it (README, "Translations"): a Passage is a string that knows
+"""Store text as an edition prints it (docs/languages.md, "Translations"): a Passage is a string that knows
 its language, whether it is an untranslated original or a stale translation, and prints marked
 as such in HTML; Joined is sitrep's own words and store text in one string, each part marked as
 it needs. report/translation.py makes them; templates print them.

@@ -1,6 +1,6 @@
 """The analyst's narrative as the report prints it: every number it states carries its source.
 
-Narrative text refers to a store entry as [[entry-id]] (README, "Numbers in your own words").
+Narrative text refers to a store entry as [[entry-id]] (docs/store.md, "Numbers in your own words").
 A reference to a figure prints the figure as the tables do — its qualifier, number and unit,
 attributed when it rests on one weak source — followed by its citations; a reference to an
 incident, route, area or movement prints only its citations. The store's checks refuse a

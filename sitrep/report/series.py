@@ -2,7 +2,7 @@
 and the week a command asks for. Computed once per store, edition and series settings, so every
 command agrees on it.
 
-The series is defined, not guessed (README, "When a fact enters the series"): it starts at
+The series is defined, not guessed (docs/report.md, "When a fact enters the series"): it starts at
 config.yaml's `series: first:` (by default the first week in which anything became known),
 has a report every week (`cadence: weekly`), and a week in which nothing new became known is
 skipped or gets a short "no new information" report, as `quiet_weeks:` says. An entry enters
@@ -47,7 +47,7 @@ class Series:
         for arrival in self.arrivals:
             self.by_week.setdefault(self.week_of(arrival), []).append(arrival)
         # Imported events known before a series config.yaml starts later are not news in any
-        # report: a decade of a country's events is not the first report's news (README,
+        # report: a decade of a country's events is not the first report's news (docs/imports.md,
         # "Imported data"); without `first:`, the series starts with the earliest of them.
         self.bulk_counts: dict[IsoWeek, int] = {}
         for day, n in bulk_days.items():

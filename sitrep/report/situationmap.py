@@ -74,7 +74,7 @@ class MapLayer:
 
 @dataclass
 class SituationMap:
-    """The map of the week: what the report mentions, where, as of its end (README, "The map")."""
+    """The map of the week: what the report mentions, where, as of its end (docs/map.md, "The map")."""
 
     as_of: str
     points: list[MapPoint]

@@ -1,6 +1,6 @@
 """What still holds at a report's end: each key figure's and each route's latest reports.
 
-State carries forward (README, "When a fact enters the series"): a report shows every key
+State carries forward (docs/report.md, "When a fact enters the series"): a report shows every key
 figure and every route as last reported by its end, however long ago that was, with the date
 of that report; "no new report since …" when this week brought nothing. Only after config's
 `series: stale_after_weeks:` without a new report is it "no longer reported", said once in the

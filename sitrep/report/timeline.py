@@ -1,6 +1,6 @@
 """When each fact became known, and which reports of a set still hold.
 
-A situation report must be right about *when*. Two rules live here (README, "When a fact
+A situation report must be right about *when*. Two rules live here (docs/report.md, "When a fact
 enters the series"):
 
 - **Nothing before it could be known.** A dated entry is known on the last day its date can

@@ -1,4 +1,4 @@
-"""The store's own words in the edition's language (README, "Translations").
+"""The store's own words in the edition's language (docs/languages.md, "Translations").
 
 A free-text field of the store is written in one language, with translations beside it
 (schema.LocalText). An edition prints the text in its own language when the store has it;

@@ -1,5 +1,5 @@
 """The basemap: outlines a workspace adds under the map (rivers, roads, boundaries, built-up
-areas), as GeoJSON files that config.yaml lists with their licence and attribution (README,
+areas), as GeoJSON files that config.yaml lists with their licence and attribution (docs/map.md,
 "The map"). Nothing is fetched: a map needs no network and no tile server.
 
 A GeoJSON file is read like a store file (a regular file, of bounded size) and checked: every

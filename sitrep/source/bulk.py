@@ -1,5 +1,5 @@
 """The bulk store: rows imported from ACLED and IOM DTM (`sitrep import`), kept beside the
-curated YAML store and read as the same models (README, "Imported data").
+curated YAML store and read as the same models (docs/imports.md, "Imported data").
 
 A country's events are 10^4-10^6 rows: too many for YAML, which people edit and git diffs. They
 live in the workspace's `bulk/` folder instead:

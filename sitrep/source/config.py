@@ -48,7 +48,7 @@ Lines = Annotated[str, PlainValidator(_lines)]
 
 
 def _local_lines(value: object) -> LocalText:
-    """Lines, or a mapping from language to lines (README, "Editions in several languages")."""
+    """Lines, or a mapping from language to lines (docs/languages.md, "Editions in several languages")."""
     if isinstance(value, dict) and value:
         return _local_text({key: _lines(item) if isinstance(item, (str, list)) else item for key, item in value.items()})
     return LocalText(_lines(value))
@@ -56,7 +56,7 @@ def _local_lines(value: object) -> LocalText:
 
 LocalLines = Annotated[LocalText, PlainValidator(_local_lines)]
 LanguageTag = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
-PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3a", "plain")  # README, "Accessible and archival PDF"
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3a", "plain")  # docs/accessible-pdf.md, "Accessible and archival PDF"
 
 # Characters a CSS colour can need; nothing that could end a declaration, a rule or <style>.
 _COLOUR_CHARS = re.compile(r"^[#A-Za-z0-9(),.%/ +-]+$")
@@ -99,7 +99,7 @@ class OrganisationSettings(Model):
 
 
 class ContactSettings(Model):
-    """A person to ask about the report ("For further information"; README, "config.yaml")."""
+    """A person to ask about the report ("For further information"; docs/workspace.md, "config.yaml")."""
 
     name: Text
     role: Optional[LocalizedText] = None  # their role, in each edition's language
@@ -157,7 +157,7 @@ def _iso_week(value: object) -> str:
 
 
 class SeriesSettings(Model):
-    """How the series of reports is defined (README, "When a fact enters the series")."""
+    """How the series of reports is defined (docs/report.md, "When a fact enters the series")."""
 
     first: Optional[Annotated[str, PlainValidator(_iso_week)]] = None  # the series' first report; default: the first week with news
     cadence: Literal["weekly"] = "weekly"
@@ -189,7 +189,7 @@ class ConfigModel(Model):
     disclaimer: Optional[LocalLines] = None
     theme: ThemeSettings = ThemeSettings()
     series: SeriesSettings = SeriesSettings()
-    basemap: list[BasemapSettings] = []  # outlines drawn under the map (README, "The map")
+    basemap: list[BasemapSettings] = []  # outlines drawn under the map (docs/map.md, "The map")
     # Workspace files the PDF may embed (<a rel="attachment">): none but these, and in a public
     # edition none from the store.
     attachments: list[Text] = []
@@ -323,7 +323,7 @@ def _check_files_and_names(config: Config, line_of) -> list[Problem]:
         elif tag.split("-")[0] not in translated:
             problem(loc, f"{key}: sitrep's headings and labels are not translated into '{tag}'",
                     expected="one of: " + ", ".join(translated),
-                    hint="README, 'Editions in several languages', says how to add a language")
+                    hint="docs/languages.md, 'Editions in several languages', says how to add a language")
     if model.store_language is not None and not _known_locale(model.store_language):
         problem(("store_language",), f"store_language: '{model.store_language}' is not a language sitrep knows",
                 expected="a language code such as en, fr, ar or en-US")

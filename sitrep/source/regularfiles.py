@@ -53,7 +53,7 @@ def read_yaml_bytes(path: Path, shown: str, *, max_bytes: int = MAX_FILE_BYTES,
 
 def _refuse_oversized(size: int, max_bytes: int, shown: str) -> None:
     if size > max_bytes:
-        # In MiB, as the README states the limit ("files over 10 MB") and file managers count.
+        # In MiB, as the manual states the limit ("files over 10 MB") and file managers count.
         limit, actual = max_bytes / 2**20, size / 2**20
         actual_text = f"{actual:.0f}" if round(actual) > round(limit) else f"{actual:.2f}"
         raise YamlLoadError(Problem(shown, 0, f"file is {actual_text} MB, larger than the limit of {limit:.0f} MB",

@@ -38,7 +38,7 @@ Text = Annotated[str, Field(min_length=1, pattern=r"\S")]  # not empty, and not 
 # --- Text in several languages -----------------------------------------------------------------
 # A free-text field is written in the store's language, or as a mapping from language to text:
 # the first key is the original; each translation's key may record the fingerprint of the
-# original it was made from, `fr@1a2b3c4d` (README, "Translations"), so that `sitrep check`
+# original it was made from, `fr@1a2b3c4d` (docs/languages.md, "Translations"), so that `sitrep check`
 # knows a translation made before its original last changed.
 LANGUAGE_KEY = re.compile(r"^([a-z]{2,3}(?:-[A-Z]{2})?)(?:@([0-9a-f]{8}))?$")
 
@@ -294,7 +294,7 @@ class AreaUpdate(Model):
 
 
 class Area(Model):
-    """An area of control, or a front line, as dated reports drew it (README, "Areas of control")."""
+    """An area of control, or a front line, as dated reports drew it (docs/map.md, "Areas of control")."""
 
     id: Id
     name: LocalizedText
@@ -326,7 +326,7 @@ class Narrative(Model):
     sensitivity: Sensitivity = "public"
 
 
-# The top-level keys of a store file, in the order the README documents them.
+# The top-level keys of a store file, in the order the manual (docs/store.md) documents them.
 KINDS: dict[str, type[Model]] = {
     "sources": Source,
     "places": Place,

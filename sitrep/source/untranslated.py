@@ -1,4 +1,4 @@
-"""Translation warnings (README, "Translations"): for each language an edition is made in besides
+"""Translation warnings (docs/languages.md, "Translations"): for each language an edition is made in besides
 the store's own, the free text not translated into it (printed in the original, marked), and
 every translation made from an earlier version of its original (printed marked as such).
 """
@@ -20,7 +20,7 @@ def translation_warnings(store: Store, config) -> list[Problem]:
     """For each language config.yaml's `languages` asks for besides the store's own: every
     entry (and config.yaml) with free text not translated into it, one warning per entry
     naming the fields; and every translation made from an earlier version of its original
-    (README, "Translations"). Names of sources, places and actors are not asked for: a name
+    (docs/languages.md, "Translations"). Names of sources, places and actors are not asked for: a name
     prints as the store writes it, unless `names:` (or a translation) gives another."""
     wanted = [tag for tag in config.languages if not same_language(tag, config.store_language)]
     log = ProblemLog()
@@ -52,7 +52,7 @@ def _translation_problems(log: ProblemLog, file: str, line_of, texts: list[tuple
                 how = f"under {field}, add '{key}: ' and the translation"
             else:
                 how = (f"write {field} as a mapping: '{store_language}: ' and the text, then '{key}: ' and the "
-                       "translation (README, 'Translations')")
+                       "translation (docs/languages.md, 'Translations')")
             log.warning(file, line_of(*path), f"no {name} translation of {fields}: the '{language}' edition prints "
                         f"{'it' if len(missing) == 1 else 'them'} in the original language, marked", hint=how,
                         entry_id=entry_id)

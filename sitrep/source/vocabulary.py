@@ -1,5 +1,5 @@
 """The controlled vocabularies of the store: every code an analyst may write, with the label
-a reader sees. README.md lists them (a test keeps the two in step)."""
+a reader sees. docs/store.md lists them (a test keeps the two in step)."""
 
 from __future__ import annotations
 
@@ -209,7 +209,7 @@ NARRATIVE_SECTIONS: dict[str, str] = {
 SENSITIVITIES = ("public", "restricted")
 
 # The sections a report can print; config.yaml's `sections:` chooses and orders them, each drawn
-# by templates/sections/<name>.html. Page one answers three questions (README, "The report"): what
+# by templates/sections/<name>.html. Page one answers three questions (docs/report.md, "The report"): what
 # changed since the last report (since_last), how many are trapped (key_figures), which way out
 # is open (routes_glance), with whom to speak (contacts) and the map; the rest follows.
 SECTIONS = ("since_last", "key_figures", "routes_glance", "contacts", "map", "overview", "highlights", "trapped",

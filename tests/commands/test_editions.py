@@ -1,4 +1,4 @@
-"""Every language's edition from the one store, as a user builds it (README, "Editions in
+"""Every language's edition from the one store, as a user builds it (docs/languages.md, "Editions in
 several languages"): the Arabic and French editions of the example, their file names, the
 localised archive index, the --language and --pdf-variant options, the preview, and what
 `check` and the report say about a translation that is missing or out of date."""

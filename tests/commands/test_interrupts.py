@@ -1,4 +1,4 @@
-"""Ctrl+C, whenever it comes: exit code 130 and one line, never a traceback (README, "Commands").
+"""Ctrl+C, whenever it comes: exit code 130 and one line, never a traceback (docs/commands.md, "Commands").
 
 The real program is run as the console script runs it (commands/entry.py's main), with one
 module's import held until the signal comes: the test waits for the program to say it is

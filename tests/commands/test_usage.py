@@ -1,5 +1,5 @@
 """A mistaken command line, said as every other sitrep message is: one line naming the command,
-what is wrong and what was expected, exit code 2 (README, "Commands"), never a box drawn by the
+what is wrong and what was expected, exit code 2 (docs/commands.md, "Commands"), never a box drawn by the
 command-line library. And --help shows no value beside a flag that takes none."""
 
 from __future__ import annotations

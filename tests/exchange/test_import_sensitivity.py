@@ -1,4 +1,4 @@
-"""Sensitivity only rises, for DTM's figures as for ACLED's events (README, "Imported data"): a
+"""Sensitivity only rises, for DTM's figures as for ACLED's events (docs/imports.md, "Imported data"): a
 figure imported restricted stays restricted when a later file, imported without --restricted,
 brings it again (the same count or a new one), and a restricted import makes the figures it
 holds restricted. A public edition then never shows them; the internal edition does."""

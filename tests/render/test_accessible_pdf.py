@@ -1,5 +1,5 @@
 """The PDF a screen reader can read: tagged PDF/UA-1 by default, PDF/A-3a for archives, plain
-on request (README, "Accessible and archival PDF").
+on request (docs/accessible-pdf.md, "Accessible and archival PDF").
 
 veraPDF and PAC, the real validators, cannot be installed here; these tests read the PDF's
 structure with pikepdf the way they do: the structure tree, the document's and each foreign

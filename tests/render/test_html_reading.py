@@ -1,4 +1,4 @@
-"""The HTML report as people read it (README, "On a phone, and as one file"): one file that
+"""The HTML report as people read it (docs/report.md, "On a phone, and as one file"): one file that
 travels (its fonts, styles, charts and map inside it; under 1 MB; the same bytes every build),
 and a page that reads at phone width in a real browser (headless Chromium at 390 px) without
 sideways scrolling and without a word split mid-word."""

@@ -1,4 +1,4 @@
-"""The map of the week (README, "The map"): its projection, its route styles, labels that never
+"""The map of the week (docs/map.md, "The map"): its projection, its route styles, labels that never
 collide, what it carries for `sitrep trace` and screen readers, and that it draws nothing a
 public edition leaves out."""
 

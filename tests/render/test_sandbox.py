@@ -125,7 +125,7 @@ def test_a_template_that_links_to_a_file_outside_the_folder_is_not_read(ws, sitr
 def test_the_documented_globals_and_nothing_else():
     env = make_environment()
     assert sorted(TEMPLATE_GLOBALS) == ["cycler", "dict", "joiner", "namespace", "range"]
-    # ... and the message catalogues' functions (README, "Editions in several languages").
+    # ... and the message catalogues' functions (docs/languages.md, "Editions in several languages").
     assert sorted(env.globals) == sorted([*TEMPLATE_GLOBALS, "_", "gettext", "ngettext", "pgettext", "npgettext"])
     assert all(env.globals[name].__module__ in ("jinja2.ext", "sitrep.language") for name in
                ("_", "gettext", "ngettext", "pgettext", "npgettext"))

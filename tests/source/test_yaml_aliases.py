@@ -4,7 +4,7 @@ and a single value (a scalar) too, wherever it stands — a value, a list item, 
 An alias of a scalar cannot blow up memory the way nested lists can ("billion laughs"), but it
 makes one value silently stand for another: `value: *count` copies a number from another entry,
 and an edit of the first changes both. The store's rule is one value, written once, where it is
-read (README, "What the loader refuses").
+read (docs/store.md, "What the loader refuses").
 """
 
 from __future__ import annotations
