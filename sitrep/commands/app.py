@@ -19,7 +19,7 @@ from pathlib import Path
 import typer
 
 from sitrep import __version__
-from sitrep.commands.entry import WRITING_COMMANDS, command_in, interrupted_line
+from sitrep.commands.startup import WRITING_COMMANDS, command_in, interrupted_line
 from sitrep.commands.usage import CommandLineMistake, NoArgsIsHelpError, UsageError, command_path, in_our_words
 from sitrep.errors import SitrepError, did_you_mean
 
@@ -186,14 +186,12 @@ def main_options(
 
 
 def main() -> None:
-    """The command line (commands/entry.py starts it). Its commands live in cli/, which registers them on `app` as it is
-    imported: imported here, not at the top, because each of them imports this module.
+    """The command line (commands/entry.py starts it, through cli/, whose import registers the
+    commands on `app`).
 
     Until here, Ctrl+C ends the program at once (entry.py: nothing has been done yet); from
     here on it raises KeyboardInterrupt, so that whatever a command has under way is undone or
     finished (locks released, temporary files removed) before the one line that says so."""
-    from sitrep.commands import cli  # noqa: F401
-
     try:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         app()

@@ -21,14 +21,9 @@ import os
 import signal
 import sys
 
-_prestarted = None  # the PDF helper forked for a `build`, until the build command takes it
-_program = 0  # the program's process id (the helper, a fork of it, inherits the Ctrl+C handler below)
+from sitrep.commands.startup import command_in, interrupted_line, prestart_for
 
-# Commands that write files: when one fails, its message says that nothing was written, and
-# when one is interrupted, that every file is as it was or complete (app.py says it once running).
-WRITING_COMMANDS = {"build", "new", "schema", "init", "copy", "import", "export"}
-INTERRUPTED = "interrupted"
-INTERRUPTED_WRITING = "interrupted; every file is either as it was or complete (writes are atomic)"
+_program = 0  # the program's process id (the helper, a fork of it, inherits the Ctrl+C handler below)
 
 
 def main() -> None:
@@ -36,7 +31,9 @@ def main() -> None:
     _program = os.getpid()
     signal.signal(signal.SIGINT, _interrupted_while_starting)
     prestart_for(sys.argv[1:])
-    from sitrep.commands.app import main as run_command_line
+    # The command line (Typer, and each command registering on `app` as cli/ is imported), only
+    # now: the helper is forked first (see above).
+    from sitrep.commands.cli import main as run_command_line
 
     run_command_line()
 
@@ -47,30 +44,3 @@ def _interrupted_while_starting(signum, frame) -> None:
     if os.getpid() == _program:
         os.write(2, interrupted_line(command_in(sys.argv[1:])).encode() + b"\n")
     os._exit(130)
-
-
-def interrupted_line(command: str) -> str:
-    """The one line that ends an interrupted `command` ('build', 'copy' of `sitrep templates`)."""
-    return INTERRUPTED_WRITING if command in WRITING_COMMANDS else INTERRUPTED
-
-
-def command_in(args: list[str]) -> str:
-    """The command a command line runs, before Typer has read it: 'build'; 'copy' for `templates copy`."""
-    words = [arg for arg in args if not arg.startswith("-")]
-    return words[1] if words[:1] == ["templates"] and len(words) > 1 else (words[0] if words else "")
-
-
-def prestart_for(args: list[str]) -> None:
-    """Fork the PDF helper now if the command line is a build (its first word is `build`)."""
-    global _prestarted
-    if args[:1] == ["build"] and _prestarted is None:
-        from sitrep.render.pdfhelper import PdfHelper
-
-        _prestarted = PdfHelper()
-
-
-def take_prestarted_helper():
-    """The helper forked for this build, once (None when there is none); the caller ends it."""
-    global _prestarted
-    helper, _prestarted = _prestarted, None
-    return helper

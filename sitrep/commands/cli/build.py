@@ -16,7 +16,7 @@ import typer
 
 from sitrep.commands.app import ConfigOption, Edition, EditionOption, Format, PdfVariant, _counted, app
 from sitrep.errors import display_path
-from sitrep.commands.entry import take_prestarted_helper
+from sitrep.commands.startup import take_prestarted_helper
 from sitrep.commands.progress import progress_for
 from sitrep.commands.usage import CommandLineMistake
 from sitrep.render.pdfhelper import PdfHelper  # light: WeasyPrint itself is imported by the helper process
