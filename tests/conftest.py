@@ -37,7 +37,7 @@ class Result:
         return self.stdout + self.stderr
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sitrep_cli():
     """Run `sitrep ARGS...` in-process; returns exit code, stdout and stderr separately."""
 
@@ -49,7 +49,7 @@ def sitrep_cli():
     return run
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sitrep_process():
     """Run `python -m sitrep ARGS...` as a real subprocess in `cwd`, the way a user does."""
 
