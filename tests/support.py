@@ -1,8 +1,10 @@
 """What several test modules share: the repository's root, writing files, pointing the example
-workspace at a templates folder, a small series workspace, and how a refusal must look."""
+workspace at a templates folder, a small series workspace, how a refusal must look, waiting for
+a state, and a build's processes and files as /proc and its output folder show them."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -155,6 +157,70 @@ def wait_until(condition, timeout: float, interval: float = 0.1, message: str = 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {message}")
         time.sleep(interval)
+
+
+# -- processes, seen through /proc (Linux) -----------------------------------------------------
+
+def stat_fields(pid: int) -> list[str] | None:
+    """/proc/<pid>/stat from the state on (the command name, in parentheses, may hold spaces):
+    [0] the state, [1] the parent's pid, [11] and [12] the CPU time used (clock ticks), [19]
+    the start time. None when there is no such process."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return text[text.rindex(")") + 2:].split()
+
+
+def children_of(parent: int) -> dict[int, str]:
+    """The live children of `parent`: pid -> start time (a reused pid has another)."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = stat_fields(int(entry.name))
+            if fields and int(fields[1]) == parent and fields[0] not in "ZX":
+                children[int(entry.name)] = fields[19]
+    return children
+
+
+def gone(pid: int, started: str) -> bool:
+    """Ended: no such process, a zombie (dead, waiting for whoever adopted it to reap it), or
+    another process that was given the pid since."""
+    fields = stat_fields(pid)
+    return fields is None or fields[0] in "ZX" or fields[19] != started
+
+
+def cpu_ticks(pid: int) -> int:
+    """The CPU time `pid` has used so far, in clock ticks (0 once it is gone)."""
+    fields = stat_fields(pid)
+    return int(fields[11]) + int(fields[12]) if fields else 0
+
+
+def holds_the_lock(output: Path, pid: int) -> bool:
+    """Whether the build `pid` holds the output folder's lock (it writes its pid in the lock
+    file once it has it): its command runs, the workspace loaded and checked."""
+    try:
+        return (output / ".sitrep-lock").read_text(encoding="ascii").strip() == str(pid)
+    except (FileNotFoundError, UnicodeDecodeError):
+        return False
+
+
+def report_versions(output: Path) -> dict[str, tuple[int, int]]:
+    """Every report file of an output folder (its weeks' HTML and PDF): name -> (inode, mtime).
+    A build writes each file whole under a temporary name and renames it into place, so a file
+    it has written since has another inode."""
+    found = {}
+    for path in output.glob("*/*"):
+        if path.suffix in (".html", ".pdf"):
+            with contextlib.suppress(FileNotFoundError):  # replaced or swept away meanwhile
+                info = path.stat()
+                found[path.relative_to(output).as_posix()] = (info.st_ino, info.st_mtime_ns)
+    return found
+
+
+def reports_written_since(output: Path, before: dict[str, tuple[int, int]]) -> int:
+    """How many report files a build has written in `output` since `before` (report_versions)."""
+    return sum(1 for name, version in report_versions(output).items() if before.get(name) != version)
 
 
 # -- a real browser: headless chromium over the DevTools protocol --------------------------------
