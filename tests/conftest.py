@@ -73,7 +73,7 @@ def chromium(tmp_path_factory):
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         port_file = profile / "DevToolsActivePort"
-        wait_until(lambda: port_file.is_file() and len(port_file.read_text().split()) >= 2, 20,
+        wait_until(lambda: port_file.is_file() and len(port_file.read_text().split()) >= 2,
                    message="chromium's DevToolsActivePort")
         port = int(port_file.read_text().split()[0])
         yield port

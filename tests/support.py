@@ -148,7 +148,14 @@ def png(width: int = 40, height: int = 12, rgb: tuple[int, int, int] = (122, 31,
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
-def wait_until(condition, timeout: float, interval: float = 0.1, message: str = "condition"):
+# How long a test waits for a state (a page shown, a rebuild done, a process ended) before it
+# calls it a hang: far longer than any of them takes, on a machine busy with other work too. A
+# wait ends the moment its state holds, so a generous bound costs nothing.
+PATIENCE = 60
+
+
+def wait_until(condition, timeout: float = PATIENCE, interval: float = 0.1, message: str = "condition"):
+    """The first true value of `condition()`, called every `interval` seconds; fails after `timeout`."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
@@ -247,7 +254,7 @@ class DevTools:
     def __init__(self, websocket_url: str):
         import websocket  # websocket-client, from the test extra
 
-        self.ws = websocket.create_connection(websocket_url, timeout=15, suppress_origin=True)
+        self.ws = websocket.create_connection(websocket_url, timeout=PATIENCE, suppress_origin=True)
         self._id = 0
 
     def call(self, method: str, **params) -> dict:
@@ -273,7 +280,7 @@ class DevTools:
     def text(self) -> str:
         return self.evaluate("document.body ? document.body.innerText : ''") or ""
 
-    def wait_for_text(self, *needles: str, timeout: float = 20) -> str:
+    def wait_for_text(self, *needles: str, timeout: float = PATIENCE) -> str:
         found = wait_until(lambda: (text := self.text()) and all(n in text for n in needles) and text,
                            timeout, interval=0.2, message=f"the page to show {needles}")
         return found

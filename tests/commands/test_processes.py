@@ -4,7 +4,7 @@ blocked on a pipe and a lock for good (issue 9: 27 kills of 33).
 
 Each build is killed at a moment the test waits for (a state of the build, seen through /proc
 and its output folder), never after a fixed sleep; and how long the children take to end is
-not measured, only that they end: a wait of HANG_SECONDS ends only in a hang."""
+not measured, only that they end (they take milliseconds; a wait of PATIENCE ends only in a hang)."""
 
 from __future__ import annotations
 
@@ -18,12 +18,10 @@ from pathlib import Path
 import pytest
 
 from sitrep import processes
-from support import children_of, cpu_ticks, gone, report_versions, reports_written_since, stat_fields, wait_until
+from support import (PATIENCE, children_of, cpu_ticks, gone, report_versions, reports_written_since, stat_fields,
+                     wait_until)
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds processes through /proc")
-
-HANG_SECONDS = 60  # children end within milliseconds of their parent; only a hang waits this long
-
 
 def start_build(workspace: Path, *args: str) -> subprocess.Popen:
     # Output to files, not pipes: a surviving child would keep a pipe open, and the test waiting.
@@ -40,7 +38,7 @@ def wait_for_children(process: subprocess.Popen, count: int) -> dict[int, str]:
         children = children_of(process.pid)
         return children if len(children) >= count else None
 
-    return wait_until(seen, HANG_SECONDS, interval=0.005, message=f"{count} children of the build")
+    return wait_until(seen, PATIENCE, interval=0.005, message=f"{count} children of the build")
 
 
 def wait_for(moment, process: subprocess.Popen, what: str) -> None:
@@ -49,7 +47,7 @@ def wait_for(moment, process: subprocess.Popen, what: str) -> None:
         assert process.poll() is None, f"the build ended before {what}: nothing was tested"
         return moment()
 
-    wait_until(reached, HANG_SECONDS, interval=0.005, message=what)
+    wait_until(reached, PATIENCE, interval=0.005, message=what)
 
 
 def stop(children: dict[int, str]) -> None:
@@ -67,13 +65,13 @@ def kill_and_wait_for_their_end(process: subprocess.Popen, children: dict[int, s
     process.kill()
     process.wait()
     try:
-        wait_until(lambda: all(gone(pid, started) for pid, started in children.items()), HANG_SECONDS,
+        wait_until(lambda: all(gone(pid, started) for pid, started in children.items()), PATIENCE,
                    interval=0.005, message="the children of the killed build to end")
     except AssertionError:
         left = [pid for pid, started in children.items() if not gone(pid, started)]
         for pid in left:  # leave nothing behind for the tests that follow (SIGKILL ends a stopped one too)
             os.kill(pid, signal.SIGKILL)
-        raise AssertionError(f"children {left} still running {HANG_SECONDS} s after their parent was killed") from None
+        raise AssertionError(f"children {left} still running {PATIENCE} s after their parent was killed") from None
 
 
 def test_killed_build_all_takes_its_workers_with_it(workspace):

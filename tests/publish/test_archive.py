@@ -262,10 +262,10 @@ def test_ctrl_c_ends_a_build_cleanly(series):
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
         if what == "waiting for its PDF":
             # Stopped once it has run a while (it asked to end with its build long before): the PDF never comes.
-            [helper] = wait_until(lambda: children_of(process.pid), 60, interval=0.005, message="the PDF helper")
-            wait_until(lambda: cpu_ticks(helper) >= 20, 60, interval=0.005, message="the helper to run a while")
+            [helper] = wait_until(lambda: children_of(process.pid), interval=0.005, message="the PDF helper")
+            wait_until(lambda: cpu_ticks(helper) >= 20, interval=0.005, message="the helper to run a while")
             os.kill(helper, signal.SIGSTOP)
-        wait_until(lambda: process.poll() is not None or moment(process, before), 60, interval=0.005, message=what)
+        wait_until(lambda: process.poll() is not None or moment(process, before), interval=0.005, message=what)
         with contextlib.suppress(ProcessLookupError):  # ended already
             os.killpg(process.pid, signal.SIGINT)
         _, stderr = process.communicate(timeout=60)  # would hang if a helper kept the pipes open
