@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sitrep.commands.cli import app
-from support import DevTools, chromium_or_skip, copy_example, wait_until
+from support import EXAMPLE_WEEK, DevTools, chromium_or_skip, copy_example, use_templates_folder, wait_until
 
 
 
@@ -24,6 +24,18 @@ def workspace(tmp_path: Path) -> Path:
     """A fresh copy of the bundled example workspace (config.yaml, facts/ and its own templates
     folder custom/, which holds no template)."""
     return copy_example(tmp_path / "ws")
+
+
+@pytest.fixture(scope="session")
+def example_html_built(tmp_path_factory, sitrep_cli) -> Path:
+    """The example workspace with a templates folder of its own (templates/, empty) and its
+    latest week's HTML built, once per test process: tests that change it take a copy
+    (support.copy_workspace)."""
+    workspace = copy_example(tmp_path_factory.mktemp("example-html") / "ws")
+    config = use_templates_folder(workspace)
+    result = sitrep_cli("build", "--config", config, "--week", EXAMPLE_WEEK, "--format", "html")
+    assert result.exit_code == 0, result.output
+    return workspace
 
 
 class Result:

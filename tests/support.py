@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 EXAMPLE_PARTS = ("config.yaml", "facts", "custom")  # the example workspace: what a copy of it needs
+EXAMPLE_WEEK = "2016-W26"  # the example series' latest week
 
 
 def copy_example(target: Path) -> Path:
@@ -30,6 +31,12 @@ def copy_example(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for part in EXAMPLE_PARTS:
         (shutil.copytree if (REPO / part).is_dir() else shutil.copy)(REPO / part, target / part)
+    return target
+
+
+def copy_workspace(source: Path, target: Path) -> Path:
+    """A copy of a workspace a fixture built once (links copied as links), for one test to change."""
+    shutil.copytree(source, target, symlinks=True)
     return target
 
 

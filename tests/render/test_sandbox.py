@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
 import jinja2
 import pytest
 
-from support import copy_example, use_templates_folder, without_embedded_files, write
+from support import EXAMPLE_WEEK, copy_workspace, without_embedded_files, write
 from sitrep.render.templates import TEMPLATE_GLOBALS, make_environment
 
-WEEK = "2016-W26"
+WEEK = EXAMPLE_WEEK
 SECTION = "templates/sections/outlook.html"
 
 # Each payload, if it ran, would create this file (or print the command's output): one per
@@ -55,22 +54,12 @@ ESCAPES = {
 }
 
 
-@pytest.fixture(scope="module")
-def built_html(tmp_path_factory, sitrep_cli) -> Path:
-    """The example workspace with a templates folder and a good report's HTML, built once: an
-    escape is tried with `--format html`, so a PDF built beforehand would be read by nothing."""
-    workspace = copy_example(tmp_path_factory.mktemp("sandbox") / "ws")
-    config = use_templates_folder(workspace)
-    result = sitrep_cli("build", "--config", config, "--week", WEEK, "--format", "html")
-    assert result.exit_code == 0, result.output
-    return workspace
-
-
 @pytest.fixture
-def ws(built_html: Path, tmp_path: Path, monkeypatch) -> Path:
-    """A copy of that workspace of the test's own (the current folder), whose templates it changes."""
-    workspace = tmp_path / "ws"
-    shutil.copytree(built_html, workspace, symlinks=True)
+def ws(example_html_built: Path, tmp_path: Path, monkeypatch) -> Path:
+    """The example workspace with a templates folder and a good report's HTML already built, a
+    copy of the test's own (the current folder). An escape is tried with `--format html`: a PDF
+    built beforehand would be read by nothing."""
+    workspace = copy_workspace(example_html_built, tmp_path / "ws")
     monkeypatch.chdir(workspace)
     return workspace
 
