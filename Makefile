@@ -6,11 +6,12 @@ report:
 	@.venv/bin/sitrep build
 
 # The suite on every core (pytest-xdist, one worker per CPU; PYTEST_XDIST_AUTO_NUM_WORKERS=N sets
-# how many where a container sees more CPUs than it may use), then the 15 slowest tests. Options
-# in PYTEST_ARGS come last and win: PYTEST_ARGS="-k pdf -x -n0" runs in this one process.
+# how many where a container sees more CPUs than it may use), then the 15 slowest tests. A test
+# file runs on one worker (--dist loadfile), so that a build its tests share is made once.
+# Options in PYTEST_ARGS come last and win: PYTEST_ARGS="-k pdf -x -n0" runs in this one process.
 test:
 	@scripts/setup.sh --test
-	@.venv/bin/python -m pytest -n auto --durations=15 $(PYTEST_ARGS)
+	@.venv/bin/python -m pytest -n auto --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 # The benchmark (README.md, "Performance"): a few minutes; pass options with BENCH_ARGS="--sizes 70,1000".
 bench:

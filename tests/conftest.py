@@ -38,6 +38,18 @@ def example_html_built(tmp_path_factory, sitrep_cli) -> Path:
     return workspace
 
 
+@pytest.fixture(scope="session")
+def example_built(tmp_path_factory, sitrep_process) -> tuple[Path, "Result"]:
+    """The example workspace after `sitrep build` (its latest week, HTML and PDF, in every
+    language config.yaml lists), run once per test process as a user runs it; and what the
+    command printed. Only for tests that read what it built: a test that changes the workspace
+    builds its own."""
+    workspace = copy_example(tmp_path_factory.mktemp("example-built") / "ws")
+    done = sitrep_process("build", cwd=workspace, timeout=300)
+    assert done.exit_code == 0, done.stderr
+    return workspace, done
+
+
 class Result:
     def __init__(self, exit_code: int, stdout: str, stderr: str):
         self.exit_code = exit_code
