@@ -5,9 +5,13 @@ report:
 	@scripts/setup.sh
 	@.venv/bin/sitrep build
 
+# The suite on every core (pytest-xdist, one worker per CPU; PYTEST_XDIST_AUTO_NUM_WORKERS=N sets
+# how many where a container sees more CPUs than it may use), then the 15 slowest tests. A test
+# file runs on one worker (--dist loadfile), so that a build its tests share is made once.
+# Options in PYTEST_ARGS come last and win: PYTEST_ARGS="-k pdf -x -n0" runs in this one process.
 test:
 	@scripts/setup.sh --test
-	@.venv/bin/python -m pytest $(PYTEST_ARGS)
+	@.venv/bin/python -m pytest -n auto --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 # The manual (docs/, README.md "The manual"): built into site/ by MkDocs from the test venv, offline;
 # --strict: a broken link or anchor, or a page missing from mkdocs.yml's nav, fails the build (not

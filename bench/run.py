@@ -31,9 +31,10 @@ another:
 
 Each timing is the fastest of `--repeat` runs (the machines are noisy; the fastest run is the
 one least disturbed). Then, on a store of `--all-size` entries (about a dozen weeks), `sitrep
-build --all --force` on one and on two processes, and a no-change `sitrep build --all`. Last,
-`--imports`: ACLED files of 10^5 and 10^6 rows imported, and a week built with and without them
-(bench/imports.py).
+build --all --force` on one and on two processes, and a no-change `sitrep build --all`. Then how
+quickly `sitrep check` refuses hostile store files (bench/hostile.py; `--no-hostile` skips it).
+Last, `--imports`: ACLED files of 10^5 and 10^6 rows imported, and a week built with and without
+them (bench/imports.py).
 """
 
 from __future__ import annotations
@@ -389,6 +390,7 @@ def main() -> None:
                         help="entries of the store for the --all measurements, 12 weeks (default %(default)s; 0 skips)")
     parser.add_argument("--imports", default="100000,1000000",
                         help="ACLED rows to import, comma-separated (bench/imports.py; default %(default)s; '' skips)")
+    parser.add_argument("--no-hostile", action="store_true", help="skip the refusals of hostile store files (bench/hostile.py)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="where to generate the stores (default: a temporary folder, removed after)")
     parser.add_argument("--json", type=Path, help="also write every measurement to this file")
@@ -420,6 +422,11 @@ def main() -> None:
                 ])
             else:
                 print_table("--all", [("--jobs 1 vs --jobs 2, no-change rebuild", NA_ALL)])
+        import hostile
+
+        refusals = {} if args.no_hostile else hostile.bench_hostile(workdir, args.repeat)
+        if refusals:
+            print_table("hostile store files", hostile.table(refusals))
         import imports
 
         imported = []
@@ -432,12 +439,13 @@ def main() -> None:
         if imported:
             print("\n" + imports.summary(imported))
         print("\nGoals:")
-        for line in (goals(rows, archive) if rows else []) + imports.goals(imported):
+        for line in (goals(rows, archive) if rows else []) + hostile.goals(refusals) + imports.goals(imported):
             print("  " + line)
         end_load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(f"\nBenchmark run: {time.perf_counter() - started:.0f} s; load average at the end {end_load:.1f}.")
         if args.json:
-            args.json.write_text(json.dumps({"sizes": rows, "all": archive, "imports": imported}, indent=1, default=str))
+            args.json.write_text(json.dumps({"sizes": rows, "all": archive, "hostile": refusals, "imports": imported},
+                                            indent=1, default=str))
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)

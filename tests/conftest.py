@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sitrep.commands.cli import app
-from support import DevTools, chromium_or_skip, copy_example, wait_until
+from support import EXAMPLE_WEEK, DevTools, chromium_or_skip, copy_example, use_templates_folder, wait_until
 
 
 
@@ -24,6 +24,30 @@ def workspace(tmp_path: Path) -> Path:
     """A fresh copy of the bundled example workspace (config.yaml, facts/ and its own templates
     folder custom/, which holds no template)."""
     return copy_example(tmp_path / "ws")
+
+
+@pytest.fixture(scope="session")
+def example_html_built(tmp_path_factory, sitrep_cli) -> Path:
+    """The example workspace with a templates folder of its own (templates/, empty) and its
+    latest week's HTML built, once per test process: tests that change it take a copy
+    (support.copy_workspace)."""
+    workspace = copy_example(tmp_path_factory.mktemp("example-html") / "ws")
+    config = use_templates_folder(workspace)
+    result = sitrep_cli("build", "--config", config, "--week", EXAMPLE_WEEK, "--format", "html")
+    assert result.exit_code == 0, result.output
+    return workspace
+
+
+@pytest.fixture(scope="session")
+def example_built(tmp_path_factory, sitrep_process) -> tuple[Path, "Result"]:
+    """The example workspace after `sitrep build` (its latest week, HTML and PDF, in every
+    language config.yaml lists), run once per test process as a user runs it; and what the
+    command printed. Only for tests that read what it built: a test that changes the workspace
+    builds its own."""
+    workspace = copy_example(tmp_path_factory.mktemp("example-built") / "ws")
+    done = sitrep_process("build", cwd=workspace, timeout=300)
+    assert done.exit_code == 0, done.stderr
+    return workspace, done
 
 
 class Result:
@@ -37,7 +61,7 @@ class Result:
         return self.stdout + self.stderr
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sitrep_cli():
     """Run `sitrep ARGS...` in-process; returns exit code, stdout and stderr separately."""
 
@@ -49,7 +73,7 @@ def sitrep_cli():
     return run
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sitrep_process():
     """Run `python -m sitrep ARGS...` as a real subprocess in `cwd`, the way a user does."""
 
@@ -73,7 +97,7 @@ def chromium(tmp_path_factory):
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         port_file = profile / "DevToolsActivePort"
-        wait_until(lambda: port_file.is_file() and len(port_file.read_text().split()) >= 2, 20,
+        wait_until(lambda: port_file.is_file() and len(port_file.read_text().split()) >= 2,
                    message="chromium's DevToolsActivePort")
         port = int(port_file.read_text().split()[0])
         yield port

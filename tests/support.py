@@ -1,10 +1,12 @@
 """What several test modules share: the repository's root, writing files, pointing the example
-workspace at a templates folder, a small series workspace, and how a refusal must look."""
+workspace at a templates folder, a small series workspace, how a refusal must look, waiting for
+a state, and a build's processes and files as /proc and its output folder show them."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import contextlib
 import json
 import re
 import shutil
@@ -21,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 EXAMPLE_PARTS = ("config.yaml", "facts", "custom")  # the example workspace: what a copy of it needs
+EXAMPLE_WEEK = "2016-W26"  # the example series' latest week
 
 
 def copy_example(target: Path) -> Path:
@@ -31,6 +34,12 @@ def copy_example(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for part in EXAMPLE_PARTS:
         (shutil.copytree if (REPO / part).is_dir() else shutil.copy)(REPO / part, target / part)
+    return target
+
+
+def copy_workspace(source: Path, target: Path) -> Path:
+    """A copy of a workspace a fixture built once (links copied as links), for one test to change."""
+    shutil.copytree(source, target, symlinks=True)
     return target
 
 
@@ -159,7 +168,14 @@ def png(width: int = 40, height: int = 12, rgb: tuple[int, int, int] = (122, 31,
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
-def wait_until(condition, timeout: float, interval: float = 0.1, message: str = "condition"):
+# How long a test waits for a state (a page shown, a rebuild done, a process ended) before it
+# calls it a hang: far longer than any of them takes, on a machine busy with other work too. A
+# wait ends the moment its state holds, so a generous bound costs nothing.
+PATIENCE = 60
+
+
+def wait_until(condition, timeout: float = PATIENCE, interval: float = 0.1, message: str = "condition"):
+    """The first true value of `condition()`, called every `interval` seconds; fails after `timeout`."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
@@ -213,6 +229,68 @@ def import_count(stdout: str, label: str) -> int:
     """A count from sitrep import's summary: the number on its line starting with `label` ('added')."""
     line = next(line for line in stdout.splitlines() if line.strip().startswith(label))
     return int(line.split()[1].replace(",", ""))
+# -- processes, seen through /proc (Linux) -----------------------------------------------------
+
+def stat_fields(pid: int) -> list[str] | None:
+    """/proc/<pid>/stat from the state on (the command name, in parentheses, may hold spaces):
+    [0] the state, [1] the parent's pid, [11] and [12] the CPU time used (clock ticks), [19]
+    the start time. None when there is no such process."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return text[text.rindex(")") + 2:].split()
+
+
+def children_of(parent: int) -> dict[int, str]:
+    """The live children of `parent`: pid -> start time (a reused pid has another)."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = stat_fields(int(entry.name))
+            if fields and int(fields[1]) == parent and fields[0] not in "ZX":
+                children[int(entry.name)] = fields[19]
+    return children
+
+
+def gone(pid: int, started: str) -> bool:
+    """Ended: no such process, a zombie (dead, waiting for whoever adopted it to reap it), or
+    another process that was given the pid since."""
+    fields = stat_fields(pid)
+    return fields is None or fields[0] in "ZX" or fields[19] != started
+
+
+def cpu_ticks(pid: int) -> int:
+    """The CPU time `pid` has used so far, in clock ticks (0 once it is gone)."""
+    fields = stat_fields(pid)
+    return int(fields[11]) + int(fields[12]) if fields else 0
+
+
+def holds_the_lock(output: Path, pid: int) -> bool:
+    """Whether the build `pid` holds the output folder's lock (it writes its pid in the lock
+    file once it has it): its command runs, the workspace loaded and checked."""
+    try:
+        return (output / ".sitrep-lock").read_text(encoding="ascii").strip() == str(pid)
+    except (FileNotFoundError, UnicodeDecodeError):
+        return False
+
+
+def report_versions(output: Path) -> dict[str, tuple[int, int]]:
+    """Every report file of an output folder (its weeks' HTML and PDF): name -> (inode, mtime).
+    A build writes each file whole under a temporary name and renames it into place, so a file
+    it has written since has another inode."""
+    found = {}
+    for path in output.glob("*/*"):
+        if path.suffix in (".html", ".pdf"):
+            with contextlib.suppress(FileNotFoundError):  # replaced or swept away meanwhile
+                info = path.stat()
+                found[path.relative_to(output).as_posix()] = (info.st_ino, info.st_mtime_ns)
+    return found
+
+
+def reports_written_since(output: Path, before: dict[str, tuple[int, int]]) -> int:
+    """How many report files a build has written in `output` since `before` (report_versions)."""
+    return sum(1 for name, version in report_versions(output).items() if before.get(name) != version)
 
 
 # -- a real browser: headless chromium over the DevTools protocol --------------------------------
@@ -239,7 +317,7 @@ class DevTools:
     def __init__(self, websocket_url: str):
         import websocket  # websocket-client, from the test extra
 
-        self.ws = websocket.create_connection(websocket_url, timeout=15, suppress_origin=True)
+        self.ws = websocket.create_connection(websocket_url, timeout=PATIENCE, suppress_origin=True)
         self._id = 0
 
     def call(self, method: str, **params) -> dict:
@@ -265,7 +343,7 @@ class DevTools:
     def text(self) -> str:
         return self.evaluate("document.body ? document.body.innerText : ''") or ""
 
-    def wait_for_text(self, *needles: str, timeout: float = 20) -> str:
+    def wait_for_text(self, *needles: str, timeout: float = PATIENCE) -> str:
         found = wait_until(lambda: (text := self.text()) and all(n in text for n in needles) and text,
                            timeout, interval=0.2, message=f"the page to show {needles}")
         return found

@@ -324,3 +324,16 @@ def test_benchmark_tables_and_goals_from_measurements():
     assert lines[0].startswith("[met] load + validate 10,007 entries cold: 1.50 s")
     assert any(line.startswith("[MISSED]") and "1.15" in line for line in lines)
     assert lines[-1].startswith("[n/a]")
+
+
+def test_benchmark_hostile_input_table_and_goals():
+    import hostile
+
+    result = {"example": 0.31, **{name: 0.4 for name in hostile.CASES}, "200,000 nested block lists": 1.25}
+    rows = dict(hostile.table(result))
+    assert rows["`sitrep check` of the example"] == "0.31 s"
+    assert rows["... refusing the alias bomb (387 million strings)"] == "0.40 s"
+    lines = hostile.goals(result)
+    assert len(lines) == len(hostile.CASES)
+    assert "[met] `sitrep check` refuses a 300 MB store file in 0.40 s (goal < 1 s)" in lines
+    assert "[MISSED] `sitrep check` refuses 200,000 nested block lists in 1.25 s (goal < 1 s)" in lines

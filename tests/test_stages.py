@@ -98,7 +98,7 @@ def test_amounts_read_as_reported():
 # --- store --------------------------------------------------------------------------------------
 
 def test_example_store_loads_every_kind():
-    store = load_store(REPO / "facts")
+    store = load_store(REPO / "facts", cache=False)  # writes nothing into the repository
     counts = store.counts()
     assert all(counts[kind] > 0 for kind in counts), counts
     assert store.origins["fallujah"].file.endswith("facts/places.yaml")
@@ -120,7 +120,7 @@ def test_every_problem_in_a_store_is_reported_in_one_run(tmp_path):
 
 def _example():
     config = load_config(REPO / "config.yaml")
-    return load_store(config.store_dir), config
+    return load_store(config.store_dir, cache=False), config  # writes nothing into the repository
 
 
 def test_week_selection_defaults_to_latest_and_refuses_empty_weeks():

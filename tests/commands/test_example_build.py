@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from pypdf import PdfReader
 
 from sitrep.report.series import series_of
 from sitrep.source.config import load_config
 from sitrep.source.store import load_store
-from support import REPO, copy_example
-
+from support import REPO
 
 
 def pdf_text(path: Path) -> str:
@@ -19,21 +17,8 @@ def pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
-@pytest.fixture(scope="module")
-def built_latest(tmp_path_factory):
-    """Build the default week once as a subprocess (python -m sitrep build) in a copy of the
-    example workspace; several tests read the result."""
-    import subprocess
-    import sys
-
-    ws = copy_example(tmp_path_factory.mktemp("example") / "ws")
-    done = subprocess.run([sys.executable, "-m", "sitrep", "build"], cwd=ws, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return ws, done
-
-
-def test_build_prints_where_the_files_are(built_latest):
-    ws, done = built_latest
+def test_build_prints_where_the_files_are(example_built):
+    ws, done = example_built
     assert "output/2016-W26/fallujah-sitrep-2016-W26.html" in done.stdout
     assert "output/2016-W26/fallujah-sitrep-2016-W26.pdf" in done.stdout
     assert (ws / "output/2016-W26/fallujah-sitrep-2016-W26.pdf").stat().st_size > 10_000
@@ -42,11 +27,12 @@ def test_build_prints_where_the_files_are(built_latest):
 
 def test_default_week_is_the_latest_with_facts():
     config = load_config(REPO / "config.yaml")
-    assert str(series_of(load_store(REPO / "facts"), config.series).reports[-1]) == "2016-W26"
+    store = load_store(REPO / "facts", cache=False)  # writes nothing into the repository
+    assert str(series_of(store, config.series).reports[-1]) == "2016-W26"
 
 
-def test_pdf_holds_the_weeks_figures_places_and_citations(built_latest):
-    ws, _ = built_latest
+def test_pdf_holds_the_weeks_figures_places_and_citations(example_built):
+    ws, _ = example_built
     text = pdf_text(ws / "output/2016-W26/fallujah-sitrep-2016-W26.pdf")
     flat = " ".join(text.split())
     # Key figures with their range and qualifier, and who reported them.
@@ -63,8 +49,8 @@ def test_pdf_holds_the_weeks_figures_places_and_citations(built_latest):
     assert "Badr Organization" not in flat
 
 
-def test_pdf_metadata_and_page_size(built_latest):
-    ws, _ = built_latest
+def test_pdf_metadata_and_page_size(example_built):
+    ws, _ = example_built
     reader = PdfReader(ws / "output/2016-W26/fallujah-sitrep-2016-W26.pdf")
     assert reader.metadata.title.startswith("Fallujah Situation Report")
     box = reader.pages[0].mediabox
@@ -79,8 +65,8 @@ def _fonts(page):
         yield font.get_object().get("/BaseFont")
 
 
-def test_html_is_self_contained_and_traceable(built_latest):
-    ws, _ = built_latest
+def test_html_is_self_contained_and_traceable(example_built):
+    ws, _ = example_built
     html = (ws / "output/2016-W26/fallujah-sitrep-2016-W26.html").read_text(encoding="utf-8")
     assert "<style>" in html and "<link" not in html  # CSS inlined; fonts in ../assets
     assert 'data-fact="fallujah-trapped-2016-06"' in html

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from support import DevTools, png, use_templates_folder, wait_until
+from support import PATIENCE, DevTools, png, use_templates_folder, wait_until
 from sitrep.commands import serve as serve_module
 from sitrep.errors import Problem
 from sitrep.render.templates import builtin_templates_dir
@@ -44,7 +44,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def get(url: str, host: str | None = None) -> tuple[int, str, bytes]:
     parts = urllib.request.urlparse(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=PATIENCE)
     try:
         connection.putrequest("GET", parts.path or "/", skip_host=host is not None)
         if host is not None:
@@ -123,10 +123,11 @@ def test_answers_only_to_localhost_names(server):
 def test_rebuilds_when_a_fact_changes(server, workspace):
     before = server.page.generation
     edit(workspace / FACTS, KILLED_LINE, "    value: 4321\n")
-    wait_until(lambda: get(server.url + VERSION_PATH.lstrip("/"))[2].decode() != before, 10,
+    wait_until(lambda: get(server.url + VERSION_PATH.lstrip("/"))[2].decode() != before,
                message="a new build generation")
     assert "4,321" in get(server.url)[2].decode()
-    assert any("rebuilt 2016-W26: ok" in line for line in server.lines)
+    # The server logs the rebuild just after it serves the new page.
+    wait_until(lambda: any("rebuilt 2016-W26: ok" in line for line in server.lines), message="the rebuild's log line")
 
 
 def test_rebuilds_when_an_import_brings_events(server, workspace, sitrep_cli):
@@ -148,7 +149,7 @@ def test_rebuilds_when_an_import_brings_events(server, workspace, sitrep_cli):
         writer.writerows(rows)
     before = server.page.generation
     assert sitrep_cli("import", "acled", workspace / "acled.csv", "--config", workspace / "config.yaml").exit_code == 0
-    wait_until(lambda: get(server.url + VERSION_PATH.lstrip("/"))[2].decode() != before, 10,
+    wait_until(lambda: get(server.url + VERSION_PATH.lstrip("/"))[2].decode() != before,
                message="a new build generation after the import")
     assert "ACLED event IRQ4321" in get(server.url)[2].decode()
 
@@ -156,7 +157,7 @@ def test_rebuilds_when_an_import_brings_events(server, workspace, sitrep_cli):
 def test_a_broken_store_is_shown_escaped_then_the_report_comes_back(server, workspace):
     before = server.page.generation
     edit(workspace / FACTS, KILLED_LINE, KILLED_LINE + '    "<script>alert(1)</script>": 1\n')
-    wait_until(lambda: server.page.generation != before, 10, message="a rebuild")
+    wait_until(lambda: server.page.generation != before, message="a rebuild")
     status, _, body = get(server.url)
     page = body.decode()
     assert status == 500
@@ -164,11 +165,12 @@ def test_a_broken_store_is_shown_escaped_then_the_report_comes_back(server, work
     assert "&#x27;&lt;script&gt;alert(1)&lt;/script&gt;&#x27;" in page
     assert "<script>alert(1)" not in page
     assert VERSION_PATH in page  # the error page reloads by itself too
-    assert any("1 error (shown on the page)" in line for line in server.lines)
+    wait_until(lambda: any("1 error (shown on the page)" in line for line in server.lines),
+               message="the log line about the error")
 
     broken = server.page.generation
     edit(workspace / FACTS, '    "<script>alert(1)</script>": 1\n', "")
-    wait_until(lambda: server.page.generation != broken, 10, message="a rebuild after the fix")
+    wait_until(lambda: server.page.generation != broken, message="a rebuild after the fix")
     status, _, body = get(server.url)
     assert status == 200 and TITLE in body.decode()
 
@@ -233,9 +235,10 @@ class ServeProcess:
             cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8")
         self.lines: list[str] = []
         self._queue: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         self.url = ""
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + PATIENCE
         while not self.url:
             try:
                 line = self._queue.get(timeout=max(0.1, deadline - time.monotonic()))
@@ -261,6 +264,7 @@ class ServeProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
+        self._reader.join(timeout=10)  # every line it printed read: its pipe closes as it ends
         return self.proc.returncode
 
 
@@ -284,7 +288,6 @@ def test_the_command_prints_its_url_and_stops_cleanly_with_exit_130(serve_proces
     assert process.title == TITLE
     assert get(process.url)[0] == 200
     assert process.stop(sig) == 130
-    time.sleep(0.2)  # let the reader thread drain the pipe
     assert "stopped" in process.lines, process.lines  # serve writes nothing: no word of files
     assert not any("every file" in line for line in process.lines)
     assert not any("Traceback" in line for line in process.lines)
@@ -302,7 +305,7 @@ def test_browser_shows_the_report(serve_process, browser):
     assert "30,000–40,000" in text
     assert browser.evaluate("document.title").startswith(TITLE)
     # The bundled font came from the server (fonts load after the text shows: wait for it).
-    wait_until(lambda: browser.evaluate("document.fonts.check('12px \"Noto Sans\"')") is True, 20,
+    wait_until(lambda: browser.evaluate("document.fonts.check('12px \"Noto Sans\"')") is True,
                message="the Noto Sans font served by sitrep serve")
 
 
@@ -326,9 +329,9 @@ def test_browser_shows_a_broken_store_then_the_report_again(serve_process, brows
     text = browser.wait_for_text("could not be built")
     assert f"{FACTS}:27: error: invalid YAML" in text
     assert "30,000–40,000" not in text  # the error, never the stale report
-    time.sleep(1)
+    wait_until(lambda: any("1 error (shown on the page)" in line for line in process.lines),
+               message="serve's line about the error")
     assert process.alive()
-    assert any("1 error (shown on the page)" in line for line in process.lines)
 
     edit(workspace / FACTS, "    value: [30\n", "    value: 31\n")
     text = browser.wait_for_text(TITLE, "30,000–40,000")

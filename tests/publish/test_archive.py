@@ -3,6 +3,7 @@ rebuilds, and a build killed half-way."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -14,7 +15,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from support import CONFIG, STORE, write
+from support import (CONFIG, STORE, children_of, cpu_ticks, holds_the_lock, report_versions,
+                     reports_written_since, wait_until, write)
 
 WEEKS = ["2031-W10", "2031-W11", "2031-W12", "2031-W14"]
 
@@ -240,20 +242,39 @@ def test_the_pdf_helper_renders_what_the_pdf_stage_renders_and_reports_refusals(
 
 
 def test_ctrl_c_ends_a_build_cleanly(series):
-    # Whenever it comes (loading, rendering, in WeasyPrint, writing), an interrupt ends the
-    # build with exit 130, one line, no traceback, and no process left behind.
-    for delay in (0.3, 0.8, 1.5):
-        process = subprocess.Popen([sys.executable, "-m", "sitrep", "build", "--force"], cwd=series,
+    # Whenever it comes, an interrupt ends the build with exit 130, one line, no traceback, and
+    # no process left behind (a helper holding the pipes would keep communicate() waiting). It
+    # comes at moments the test waits for: once the build holds the lock (store loaded, the
+    # report being made); while it waits for a PDF its helper, stopped, will never lay out; and,
+    # in a build of every week in this one process, once a first report is written (WeasyPrint
+    # laying out the next one, or the build writing it).
+    output = series / "output"
+    holding_the_lock = lambda process, before: holds_the_lock(output, process.pid)  # noqa: E731
+    moments = {
+        "holding the lock": (("--force",), holding_the_lock),
+        "waiting for its PDF": (("--force",), holding_the_lock),
+        "a first report written": (("--all", "--force", "--jobs", "1"),
+                                   lambda process, before: reports_written_since(output, before) >= 1),
+    }
+    for what, (args, moment) in moments.items():
+        before = report_versions(output) if output.is_dir() else {}
+        process = subprocess.Popen([sys.executable, "-m", "sitrep", "build", *args], cwd=series,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-        time.sleep(delay)
-        os.killpg(process.pid, signal.SIGINT)
+        if what == "waiting for its PDF":
+            # Stopped once it has run a while (it asked to end with its build long before): the PDF never comes.
+            [helper] = wait_until(lambda: children_of(process.pid), interval=0.005, message="the PDF helper")
+            wait_until(lambda: cpu_ticks(helper) >= 20, interval=0.005, message="the helper to run a while")
+            os.kill(helper, signal.SIGSTOP)
+        wait_until(lambda: process.poll() is not None or moment(process, before), interval=0.005, message=what)
+        with contextlib.suppress(ProcessLookupError):  # ended already
+            os.killpg(process.pid, signal.SIGINT)
         _, stderr = process.communicate(timeout=60)  # would hang if a helper kept the pipes open
-        if process.returncode == 0:
-            continue  # it finished first
-        assert process.returncode == 130, stderr
+        if process.returncode == 0 and what != "waiting for its PDF":
+            continue  # it finished before the test could interrupt it (a busy machine): nothing to check
+        assert process.returncode == 130, (what, stderr)
         assert "Traceback" not in stderr
         assert stderr.strip().splitlines()[-1].startswith("interrupted;")
-        for pdf in (series / "output").rglob("*.pdf"):
+        for pdf in output.rglob("*.pdf"):
             assert pdf.read_bytes().rstrip().endswith(b"%%EOF")
 
 

@@ -56,8 +56,8 @@ def test_the_single_file_is_reproducible(built, tmp_path):
 def open_at_width(browser, url: str, width: int) -> None:
     browser.call("Emulation.setDeviceMetricsOverride", width=width, height=844, deviceScaleFactor=1, mobile=True)
     browser.call("Page.navigate", url=url)
-    wait_until(lambda: browser.evaluate("document.readyState") == "complete", 20, message="the page to load")
-    wait_until(lambda: browser.evaluate("document.fonts.status") == "loaded", 20, message="the fonts to load")
+    wait_until(lambda: browser.evaluate("document.readyState") == "complete", message="the page to load")
+    wait_until(lambda: browser.evaluate("document.fonts.status") == "loaded", message="the fonts to load")
 
 
 OVERFLOWING = """(() => {

@@ -12,24 +12,23 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from support import use_templates_folder, without_progress, write
+from support import EXAMPLE_WEEK, copy_workspace, use_templates_folder, without_progress, write
 from sitrep.commands import serve
 from sitrep.errors import TemplateProblem
 from sitrep.render.references import ATTACHMENT, LINK, RESOURCE, find_references
 
-WEEK = "2016-W26"
+WEEK = EXAMPLE_WEEK
 SECTION = "templates/sections/outlook.html"
 HTML_OUT = f"output/{WEEK}/fallujah-sitrep-{WEEK}.html"
 PDF_OUT = f"output/{WEEK}/fallujah-sitrep-{WEEK}.pdf"
 
 
 @pytest.fixture
-def ws(workspace: Path, sitrep_cli, monkeypatch) -> Path:
-    """The example workspace (the current folder) with a templates folder, and a good report
-    already built."""
+def ws(example_html_built: Path, tmp_path: Path, monkeypatch) -> Path:
+    """The example workspace with a templates folder, and a good report already built (its
+    HTML), a copy of the test's own (the current folder)."""
+    workspace = copy_workspace(example_html_built, tmp_path / "ws")
     monkeypatch.chdir(workspace)
-    use_templates_folder(workspace)
-    assert sitrep_cli("build", "--week", WEEK, "--format", "html").exit_code == 0
     return workspace
 
 

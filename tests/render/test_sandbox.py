@@ -7,19 +7,22 @@ template's file and line, run nothing, and write nothing."""
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 from pathlib import Path
 
 import jinja2
 import pytest
 
-from support import use_templates_folder, without_embedded_files, without_progress, write
+from support import EXAMPLE_WEEK, copy_workspace, use_templates_folder, without_embedded_files, without_progress, write
 from sitrep.render.templates import TEMPLATE_GLOBALS, make_environment
 
-WEEK = "2016-W26"
+WEEK = EXAMPLE_WEEK
 SECTION = "templates/sections/outlook.html"
 
-# Each payload, if it ran, would create this file (or print the command's output).
-PWNED = "/tmp/sitrep-sandbox-pwned"
+# Each payload, if it ran, would create this file (or print the command's output): one per
+# test process, so that runs side by side (pytest -n) never see or remove each other's.
+PWNED = f"{tempfile.gettempdir()}/sitrep-sandbox-pwned-{os.getpid()}"
 RUN = f"popen('touch {PWNED}; id').read()"
 
 ESCAPES = {
@@ -52,13 +55,12 @@ ESCAPES = {
 
 
 @pytest.fixture
-def ws(workspace: Path, sitrep_cli, monkeypatch) -> Path:
-    """The example workspace (the current folder) with a templates folder, and a good report
-    already built."""
+def ws(example_html_built: Path, tmp_path: Path, monkeypatch) -> Path:
+    """The example workspace with a templates folder and a good report's HTML already built, a
+    copy of the test's own (the current folder). An escape is tried with `--format html`: a PDF
+    built beforehand would be read by nothing."""
+    workspace = copy_workspace(example_html_built, tmp_path / "ws")
     monkeypatch.chdir(workspace)
-    config = use_templates_folder(workspace)
-    result = sitrep_cli("build", "--config", config, "--week", WEEK)
-    assert result.exit_code == 0, result.output
     return workspace
 
 
@@ -91,7 +93,8 @@ def test_the_sandbox_errors_say_what_was_refused(ws, sitrep_cli):
     assert "(expected the report's documented fields" in result.stderr
 
 
-def test_a_pdf_build_refuses_the_escape_before_writing_either_file(ws, sitrep_process):
+def test_a_pdf_build_refuses_the_escape_before_writing_either_file(ws, sitrep_cli, sitrep_process):
+    assert sitrep_cli("build", "--config", ws / "config.yaml", "--week", WEEK, "--format", "pdf").exit_code == 0
     Path(PWNED).unlink(missing_ok=True)
     write(ws / SECTION, f"<section>\n{ESCAPES['cycler-globals']}\n</section>\n")
     before = snapshot(ws / "output")

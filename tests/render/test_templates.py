@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from support import REPO, png, use_templates_folder, without_progress, write
+from support import REPO, copy_example, png, use_templates_folder, without_progress, write
 from sitrep.language import Language, speaking
+from sitrep.commands import contextdoc
 from sitrep.commands.contextdoc import DOC_PATH, REGENERATE, generate_repository_doc
 from sitrep.report.formatting import format_count, format_date
 from sitrep.commands.templates import builtin_template_names
@@ -419,7 +420,10 @@ def test_templates_context_prints_the_variables_with_examples_from_the_store(wor
 
 # --- The documented context ----------------------------------------------------------------------
 
-def test_the_template_context_doc_is_what_the_code_generates():
+def test_the_template_context_doc_is_what_the_code_generates(tmp_path, monkeypatch):
+    # Generated from a copy of the repository's example workspace: loading a store writes its
+    # cache beside it, and tests write nothing into the repository.
+    monkeypatch.setattr(contextdoc, "REPO", copy_example(tmp_path / "repository"))
     committed = DOC_PATH.read_text(encoding="utf-8") if DOC_PATH.is_file() else ""
     assert committed == generate_repository_doc(), f"docs/template-context.md is out of date: run {REGENERATE}"
 
@@ -512,7 +516,7 @@ def test_citations_read_in_order_whatever_order_a_users_template_prints(tmp_path
     from sitrep.source.store import load_store
 
     config = load_config(REPO / "config.yaml")
-    store = load_store(config.store_dir)
+    store = load_store(config.store_dir, cache=False)  # writes nothing into the repository
 
     def sources_of_each_fact(context) -> dict[str, list[str]]:
         names = {s.number: s.name for s in context.sources}

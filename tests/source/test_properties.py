@@ -40,7 +40,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -696,9 +695,8 @@ def test_file_of_hundreds_of_mb_is_refused_quickly_in_bounded_memory(command):
     size = 300 * 1024 * 1024
     with workspace(SOUND_STORE) as ws:
         write_big_store_file(ws / "facts/huge.yaml", size)
-        started = time.perf_counter()
+        # (How quickly it is refused, `make bench` measures; run_measured only guards against a hang.)
         code, stdout, stderr, peak = run_measured([sys.executable, "-m", "sitrep", command], cwd=ws)
-        seconds = time.perf_counter() - started
         assert code == 1, (code, stdout, stderr)
         assert without_progress(stderr).splitlines() == [
             "facts/huge.yaml: error: file is 300 MB, larger than the limit of 10 MB (expected a fact file of a few MB "
@@ -706,7 +704,6 @@ def test_file_of_hundreds_of_mb_is_refused_quickly_in_bounded_memory(command):
             *(["1 error; nothing was written."] if command == "build" else [])], stderr
         assert not (ws / "output").exists()
     assert peak < 200 * 1024 * 1024, f"peak RSS {peak / 2**20:.0f} MB for a 300 MB file"
-    assert seconds < 30, f"took {seconds:.1f} s"  # a hang guard, not a benchmark
 
 
 def test_config_of_hundreds_of_mb_is_refused():

@@ -177,9 +177,8 @@ def test_html_shows_grade_status_and_attribution_next_to_each_fact(small_workspa
     assert "Unconfirmed" not in siege_row[:siege_row.index("</tr>")]
 
 
-def test_the_example_pdf_reads_weak_claims_as_reported(workspace, sitrep_process):
-    done = sitrep_process("build", "--format", "pdf", cwd=workspace)
-    assert done.exit_code == 0, done.stderr
+def test_the_example_pdf_reads_weak_claims_as_reported(example_built):
+    workspace, _ = example_built
     pdf = workspace / "output" / "2016-W26" / "fallujah-sitrep-2016-W26.pdf"  # the English edition
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
     # The trapped figure rests on one source whose reliability cannot be judged (F).
