@@ -18,8 +18,13 @@ yet. The command line takes Ctrl+C over as it starts running the command (app.ma
 from __future__ import annotations
 
 import os
-import signal
 import sys
+
+# The C module under `signal`: `signal` itself imports enum (about 18 ms, most of this module's
+# import), and Ctrl+C in that time would end in a KeyboardInterrupt traceback before main() can
+# take it over. Python's own start-up before this is out of reach: Ctrl+C then ends the process
+# by the signal itself, which a shell reports as 130, with no traceback.
+import _signal
 
 from sitrep.commands.startup import command_in, interrupted_line, prestart_for
 
@@ -29,7 +34,7 @@ _program = 0  # the program's process id (the helper, a fork of it, inherits the
 def main() -> None:
     global _program
     _program = os.getpid()
-    signal.signal(signal.SIGINT, _interrupted_while_starting)
+    _signal.signal(_signal.SIGINT, _interrupted_while_starting)
     prestart_for(sys.argv[1:])
     # The command line (Typer, and each command registering on `app` as cli/ is imported), only
     # now: the helper is forked first (see above).
