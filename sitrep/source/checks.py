@@ -118,7 +118,7 @@ def _check_narrative_references(store: Store, narrative: Narrative, checker: "_C
                     continue
                 dated = {i: e for k in DATED_KINDS for i, e in store.kind(k).items()}
                 checker.error(narrative, fields, f"[[{target}]]: unknown entry '{target}'",
-                              expected="the id of a figure, incident, route or movement",
+                              expected="the id of a figure, incident, route, area or movement",
                               hint=did_you_mean(target, dated))
                 continue
             entry = store.kind(kind)[target]
