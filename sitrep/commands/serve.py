@@ -11,23 +11,31 @@ the page instead of a stale report, and the server keeps running; fixing the fil
 report back.
 
 The page polls ``/__sitrep/version`` and reloads when the build generation changes.
+
+Facing the network and other web pages: it answers only requests addressed to a name it may
+answer to (servehosts.py: the DNS-rebinding defence, on every address), every HTML answer carries
+the reports' Content-Security-Policy as a header (servepages.py), and it makes one PDF at a time,
+telling other PDF requests when to come back instead of letting them pile up (servepdf.py); a
+deep listen queue takes a burst of connections without resetting any.
 """
 
 from __future__ import annotations
 
-import html as html_lib
 import os
+import socket
 import tempfile
 import threading
 import time
-import traceback
-from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
+from sitrep.commands.servehosts import AllowedHosts
+from sitrep.commands.servepages import (ASSET_POLICY, SERVED_POLICY, VERSION_PATH, Page, busy_page, error_page,
+                                        internal_error_page)
+from sitrep.commands.servepdf import Busy, OneAtATime
 from sitrep.errors import Problem, SitrepError, display_path
 from sitrep.pipeline import Layout, Workspace
 from sitrep.publish.layout import ASSETS_DIR
@@ -36,48 +44,16 @@ from sitrep.render.theme import THEME_ASSETS, font_file_names, logo_file_name
 from sitrep.report.context import ReportContext
 from sitrep.source.config import Config, load_config
 
-VERSION_PATH = "/__sitrep/version"
 ASSETS_URL = "/assets"  # the report's fonts, {{ assets }}/fonts/<name>, and theme files, {{ assets }}/theme/...
 WORKSPACE_URL = "/workspace"  # {{ workspace }} in templates: not served, so the store can never be read here
 PDF_PATH = "/report.pdf"
 POLL_SECONDS = 0.3  # how often the watcher looks at the files
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+LISTEN_QUEUE = 1024  # connections the kernel holds until accepted (the standard library's 5 reset a burst); capped by net.core.somaxconn
+HTML = "text/html; charset=utf-8"
+TEXT = "text/plain; charset=utf-8"
 CONTENT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2",
                  ".txt": "text/plain; charset=utf-8", ".png": "image/png", ".jpg": "image/jpeg",
                  ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml"}
-
-LIVE_RELOAD_SCRIPT = """<script>/* sitrep serve: reload when the report is rebuilt */
-(function () {
-  var generation = "%s";
-  function poll() {
-    fetch("%s", {cache: "no-store"})
-      .then(function (response) { return response.text(); })
-      .then(function (current) {
-        if (current.trim() !== generation) { location.reload(); } else { setTimeout(poll, 500); }
-      })
-      .catch(function () { setTimeout(poll, 1000); });
-  }
-  setTimeout(poll, 500);
-})();
-</script>
-"""
-
-
-@dataclass(frozen=True)
-class Page:
-    """What `/` answers with, and the build generation it belongs to."""
-
-    body: str  # HTML without the live-reload script
-    status: int  # 200 for a report, 500 for an error page
-    generation: str
-    summary: str  # one line for the console: 'ok' or 'N errors'
-
-    def html(self) -> bytes:
-        script = LIVE_RELOAD_SCRIPT % (self.generation, VERSION_PATH)
-        body = self.body
-        at = body.lower().rfind("</body>")
-        body = body[:at] + script + body[at:] if at >= 0 else body + script
-        return body.encode("utf-8")
 
 
 def render_report(config_path: Path | str, week: str | None = None, edition: str | None = None,
@@ -119,35 +95,6 @@ def theme_assets(config: Config) -> dict[str, Path]:
     return assets
 
 
-def error_page(problems: list[Problem], title: str = "sitrep") -> str:
-    """An HTML page listing each problem as file:line: message, every character escaped."""
-    errors = [p for p in problems if p.severity == "error"] or problems
-    count = len(errors)
-    heading = f"{count} error{'s' if count != 1 else ''}: the report could not be built"
-    items = "\n".join(f"<li><code>{html_lib.escape(str(problem))}</code></li>" for problem in problems)
-    return _page(title, heading, f"<ul class=\"problems\">\n{items}\n</ul>\n"
-                 "<p>Fix the file and save it: this page reloads by itself.</p>")
-
-
-def internal_error_page(error: BaseException, title: str = "sitrep") -> str:
-    """An HTML page for a bug in sitrep (not the user's mistake), with its traceback."""
-    trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    return _page(title, f"internal error: {type(error).__name__}: {error}",
-                 f"<p>This is a bug in sitrep, not in your files; please report it with this traceback."
-                 f" The server keeps running and rebuilds when a file changes.</p>\n"
-                 f"<pre>{html_lib.escape(trace)}</pre>")
-
-
-def _page(title: str, heading: str, content: str) -> str:
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>Build failed — {html_lib.escape(title)}</title>\n"
-            "<style>body{font-family:sans-serif;margin:2rem;max-width:60rem}"
-            ".banner{background:#b00020;color:#fff;padding:1rem;border-radius:4px}"
-            "code,pre{white-space:pre-wrap;word-break:break-word}li{margin:.5rem 0}</style>\n"
-            "</head>\n<body>\n"
-            f"<h1 class=\"banner\">{html_lib.escape(heading)}</h1>\n{content}\n</body>\n</html>\n")
-
-
 def snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
     """Modification time and size of each file under `roots` (a root may be a single file).
     Hidden files and folders (editors' swap files) and backups ending in '~' are left out."""
@@ -181,7 +128,8 @@ class ReportServer:
 
     def __init__(self, config_path: Path | str = "config.yaml", *, week: str | None = None,
                  edition: str | None = None, language: str | None = None, host: str = "127.0.0.1", port: int = 8000,
-                 log: Callable[[str], None] | None = None, poll_seconds: float = POLL_SECONDS):
+                 allowed_hosts: tuple[str, ...] | list[str] = (), log: Callable[[str], None] | None = None,
+                 poll_seconds: float = POLL_SECONDS):
         self.config_path = Path(config_path)
         if not self.config_path.is_file():
             raise SitrepError(Problem(display_path(self.config_path), 0, "config file not found",
@@ -203,12 +151,15 @@ class ReportServer:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._theme_assets: dict[str, Path] = {}
+        self.allowed_hosts = AllowedHosts(host, allowed_hosts)
+        self._refused_hosts: set[str] = set()
+        self.pdf_jobs = OneAtATime()
         try:
-            self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+            self.httpd = _server_class(host)((host, port), _handler_for(self))
         except OSError as exc:
-            raise SitrepError(Problem("--port", 0, f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            address = f"[{host}]" if ":" in host else host
+            raise SitrepError(Problem("--port", 0, f"cannot listen on {address}:{port}: {exc.strerror or exc}",
                                       hint="pass --port 0 to pick a free port")) from None
-        self.httpd.daemon_threads = True
         self.host = host
         self.port = self.httpd.server_address[1]
         self.rebuild()  # also settles which folders to watch
@@ -341,18 +292,38 @@ class ReportServer:
         return path
 
     def host_allowed(self, host_header: str | None) -> bool:
-        """On a loopback address, answer only requests addressed to a loopback name, so that a
-        web page elsewhere cannot read the report through DNS rebinding."""
-        if self.host not in LOOPBACK_HOSTS:
+        """Whether to answer a request with this Host header (servehosts.py); the first refusal
+        of each name is logged, with how to allow it."""
+        if self.allowed_hosts.allows(host_header):
             return True
-        if not host_header:
-            return False
-        name = host_header.strip().lower()
-        if name.startswith("["):
-            name = name[1:].split("]", 1)[0]
-        elif name.count(":") == 1:
-            name = name.split(":", 1)[0]
-        return name in LOOPBACK_HOSTS
+        name = self.allowed_hosts.name_to_allow(host_header)
+        with self._lock:
+            first = name is not None and name not in self._refused_hosts and len(self._refused_hosts) < 20
+            if first:
+                self._refused_hosts.add(name)
+        if first:
+            self.log(f"[{time.strftime('%H:%M:%S')}] refused a request addressed to {name}: "
+                     f"pass --allow-host {name} to open the report by that name")
+        return False
+
+    def make_pdf(self) -> bytes:
+        """The PDF, made by one request at a time; raises Busy while another is being made,
+        SitrepError when the report cannot be built."""
+        return self.pdf_jobs.run(lambda: render_report_pdf(self.config_path, self.week, self.edition, self.language))
+
+
+def refusal(name: str | None) -> str:
+    """The 403 answer to a request addressed to a name serve may not answer to."""
+    how = f"; to open the report as {name}, start sitrep serve with --allow-host {name}" if name else ""
+    return ("sitrep serve answers only requests addressed to localhost, an IP address or a name given "
+            f"with --host or --allow-host (a defence against DNS rebinding){how}\n")
+
+
+def _server_class(host: str) -> type[ThreadingHTTPServer]:
+    """A threading HTTP server for `host`'s address family, with a deep listen queue."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return type("SitrepHTTPServer", (ThreadingHTTPServer,),
+                {"address_family": family, "request_queue_size": LISTEN_QUEUE, "daemon_threads": True})
 
 
 def _handler_for(server: ReportServer) -> type[BaseHTTPRequestHandler]:
@@ -373,42 +344,53 @@ def _handler_for(server: ReportServer) -> type[BaseHTTPRequestHandler]:
                 pass
             except Exception as error:  # never let a request take the server down
                 try:
-                    self._send(500, "text/html; charset=utf-8", internal_error_page(error).encode(), send_body)
+                    self._send(500, HTML, internal_error_page(error).encode(), send_body)
                 except OSError:
                     pass
 
         def _route(self, send_body: bool) -> None:
-            if not server.host_allowed(self.headers.get("Host")):
-                self._send(403, "text/plain; charset=utf-8", b"sitrep serve answers only to localhost\n", send_body)
+            host = self.headers.get("Host")
+            if not server.host_allowed(host):
+                self._send(403, TEXT, refusal(server.allowed_hosts.name_to_allow(host)).encode(), send_body)
                 return
             path = urlsplit(self.path).path
             if path in ("/", "/index.html"):
                 page = server.page
-                self._send(page.status, "text/html; charset=utf-8", page.html(), send_body)
+                self._send(page.status, HTML, page.html(), send_body, policy=page.policy())
             elif path == VERSION_PATH:
-                self._send(200, "text/plain; charset=utf-8", server.page.generation.encode(), send_body)
+                self._send(200, TEXT, server.page.generation.encode(), send_body)
             elif path == PDF_PATH:
-                try:
-                    pdf = render_report_pdf(server.config_path, server.week, server.edition, server.language)
-                except SitrepError as error:
-                    page = Page(error_page(error.problems, server.title), 500, server.page.generation, "")
-                    self._send(500, "text/html; charset=utf-8", page.html(), send_body)
-                    return
-                self._send(200, "application/pdf", pdf, send_body)
+                self._pdf(send_body)
             elif (asset := server.asset(path)) is not None:
                 content_type = CONTENT_TYPES.get(asset.suffix.lower(), "application/octet-stream")
-                self._send(200, content_type, asset.read_bytes(), send_body, asset=True)
+                self._send(200, content_type, asset.read_bytes(), send_body, policy=ASSET_POLICY, cache="no-cache")
             else:
-                self._send(404, "text/plain; charset=utf-8", b"not found\n", send_body)
+                self._send(404, TEXT, b"not found\n", send_body)
 
-        def _send(self, status: int, content_type: str, body: bytes, send_body: bool, asset: bool = False) -> None:
+        def _pdf(self, send_body: bool) -> None:
+            try:
+                pdf = server.make_pdf()
+            except Busy as busy:
+                self._send(503, HTML, busy_page(busy.retry_after, server.title).encode(), send_body,
+                           headers={"Retry-After": str(busy.retry_after)})
+            except SitrepError as error:
+                page = Page(error_page(error.problems, server.title), 500, server.page.generation, "")
+                self._send(500, HTML, page.html(), send_body, policy=page.policy())
+            else:
+                self._send(200, "application/pdf", pdf, send_body, policy=None)
+
+        def _send(self, status: int, content_type: str, body: bytes, send_body: bool,
+                  policy: str | None = SERVED_POLICY, cache: str = "no-store", headers: dict[str, str] | None = None) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-cache" if asset else "no-store")
+            self.send_header("Cache-Control", cache)
             self.send_header("X-Content-Type-Options", "nosniff")
-            if asset:  # a logo opened on its own (an SVG) runs nothing
-                self.send_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+            self.send_header("Referrer-Policy", "no-referrer")  # a link followed does not tell where it was clicked
+            if policy is not None:
+                self.send_header("Content-Security-Policy", policy)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.end_headers()
             if send_body:
                 self.wfile.write(body)

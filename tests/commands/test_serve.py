@@ -27,7 +27,8 @@ from support import PATIENCE, DevTools, png, use_templates_folder, wait_until
 from sitrep.commands import serve as serve_module
 from sitrep.errors import Problem
 from sitrep.render.templates import builtin_templates_dir
-from sitrep.commands.serve import VERSION_PATH, ReportServer, error_page
+from sitrep.commands.serve import ReportServer
+from sitrep.commands.servepages import VERSION_PATH, error_page
 
 FACTS = "facts/2016-06-fallujah.yaml"
 KILLED_LINE = "    value: 30\n"  # fallujah-fleeing-killed-2016-06: 'at least 30' civilians killed

@@ -25,6 +25,10 @@ def serve(
     port: int = typer.Option(8000, "--port", "-p", min=0, max=65535, help="Port to listen on; 0 picks a free one."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. Anything but localhost shares "
                              "the report with your network."),
+    allow_host: Optional[list[str]] = typer.Option(None, "--allow-host", metavar="NAME",
+                                                   help="Also answer requests addressed to NAME (e.g. laptop.local; "
+                                                   ".example.org for that domain and every name under it). "
+                                                   "localhost and IP addresses are always answered. Repeatable."),
 ) -> None:
     """Serve the report on localhost; rebuild it and reload the browser when a fact, a template or the config changes.
 
@@ -35,7 +39,7 @@ def serve(
     from sitrep.commands.serve import ReportServer
 
     server = ReportServer(config, week=week, edition=edition.value if edition else None, language=language,
-                          host=host, port=port, log=typer.echo)
+                          host=host, port=port, allowed_hosts=allow_host or (), log=typer.echo)
 
     def _terminate(signum, frame):  # `kill` stops it as cleanly as Ctrl+C
         raise KeyboardInterrupt
