@@ -408,3 +408,57 @@ def test_the_page_is_served_while_a_pdf_is_made_and_a_second_pdf_is_told_to_come
         assert first.result().status == 200 and first.result().body.startswith(b"%PDF-")
     again = ask("127.0.0.1", server.port, "/report.pdf")
     assert again.status == 200 and again.headers["content-type"] == "application/pdf"
+
+
+# -- the parts on their own -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("header, name", [
+    ("localhost:8000", "localhost"), ("LocalHost.", "localhost"), ("[::1]:8000", "::1"), ("::1", "::1"),
+    ("127.0.0.1", "127.0.0.1"), ("laptop.local:80", "laptop.local"), ("", None), (None, None),
+    ("evil.example:8000:80", None), ("evil.example:", None), ("evil.example:http", None), ("[::1]x", None),
+    ("[evil.example]", None), ("a b", None), ("user@evil.example", None), ("evil.example/x", None),
+    ("evil\x00.example", None), ("-x.example", None),
+])
+def test_the_name_a_host_header_asks_for(header, name):
+    from sitrep.commands.servehosts import requested_name
+
+    assert requested_name(header) == name
+
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_retry_after_is_what_the_running_pdf_still_needs():
+    from sitrep.commands.servepdf import Busy, OneAtATime
+
+    clock = Clock()
+    jobs = OneAtATime(clock)
+    seen: list[int] = []
+
+    def job(seconds: float, inner=None):
+        if inner is not None:
+            clock.now += 1.5
+            try:
+                jobs.run(inner)
+            except Busy as busy:
+                seen.append(busy.retry_after)
+        clock.now += seconds
+        return "pdf"
+
+    assert jobs.run(lambda: job(10)) == "pdf"  # timed: 10 s
+    assert jobs.run(lambda: job(0, inner=lambda: "second")) == "pdf"  # 1.5 s into a job: 8.5 s left
+    assert seen == [9]
+    assert jobs.run(lambda: job(0, inner=lambda: "second")) == "pdf"  # the last job took 1.5 s: at least 1
+    assert seen == [9, 1]
+
+    def failing():
+        raise RuntimeError("layout failed")
+
+    with pytest.raises(RuntimeError):
+        jobs.run(failing)
+    assert jobs.run(lambda: "free again") == "free again"  # a failed job does not keep the PDF busy
