@@ -48,7 +48,9 @@ ASSETS_URL = "/assets"  # the report's fonts, {{ assets }}/fonts/<name>, and the
 WORKSPACE_URL = "/workspace"  # {{ workspace }} in templates: not served, so the store can never be read here
 PDF_PATH = "/report.pdf"
 POLL_SECONDS = 0.3  # how often the watcher looks at the files
-LISTEN_QUEUE = 1024  # connections the kernel holds until accepted (the standard library's 5 reset a burst); capped by net.core.somaxconn
+# Connections the kernel holds until they are accepted (capped by net.core.somaxconn): the
+# standard library's 5 reset most of a burst of 200.
+LISTEN_QUEUE = 1024
 HTML = "text/html; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
 CONTENT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2",
@@ -380,7 +382,8 @@ def _handler_for(server: ReportServer) -> type[BaseHTTPRequestHandler]:
                 self._send(200, "application/pdf", pdf, send_body, policy=None)
 
         def _send(self, status: int, content_type: str, body: bytes, send_body: bool,
-                  policy: str | None = SERVED_POLICY, cache: str = "no-store", headers: dict[str, str] | None = None) -> None:
+                  policy: str | None = SERVED_POLICY, cache: str = "no-store",
+                  headers: dict[str, str] | None = None) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))

@@ -26,7 +26,8 @@ from sitrep.render.contentpolicy import CONTENT_SECURITY_POLICY
 VERSION_PATH = "/__sitrep/version"
 
 SERVED_POLICY = f"{CONTENT_SECURITY_POLICY}; frame-ancestors 'none'"
-ASSET_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"  # a logo opened on its own (an SVG) runs nothing
+# A file of the page's (a font, the theme's logo) opened on its own: an SVG logo runs nothing.
+ASSET_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
 LIVE_RELOAD_SCRIPT = """/* sitrep serve: reload when the report is rebuilt */
 (function () {
