@@ -49,6 +49,7 @@ class ImportReport:
     dry_run: bool
     bulk_folder: Path
     notes: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # said on stderr, as `sitrep check` says its own
 
     def lines(self) -> list[str]:
         name = {"acled": "ACLED", "dtm": "IOM DTM"}[self.dataset]
@@ -165,7 +166,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
             entries["figures"] = figures
             report = ImportReport(dataset, source, rows, counts, skipped,
                                   {kind: sorted(ids) for kind, ids in matcher.proposed.items()}, what, dry_run, folder,
-                                  sensitivity_notes + _series_notes(workspace, held, earliest))
+                                  sensitivity_notes + _series_notes(workspace, held, earliest), source.warnings)
             if not dry_run:
                 progress.stage(source.shown, f"writing {display_path(folder)}/")
                 record = bulk_store.Import(dataset, source.recorded_as, source.sha256, imported_on.isoformat(), rows,

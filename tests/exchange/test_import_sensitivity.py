@@ -143,13 +143,15 @@ def test_the_manuals_recovery_procedure_publishes_nothing_restricted(ws, sitrep_
     table = ws / "bulk" / manifest["tables"] / "events.parquet"
     table.write_bytes(table.read_bytes()[:100])  # damaged
     imported(sitrep_cli, pub, "--replace")
-    listed = json.loads((ws / "bulk/manifest.json").read_text())["replaced_imports"]
-    assert [(i["file"], i["sensitivity"]) for i in listed] == [("pub.csv", "public"), ("r.csv", "restricted")]
-    again = imported(sitrep_cli, secret)  # as the manifest lists it, without --restricted
-    assert "Restricted: this file was imported --restricted before" in again
-    assert {sensitivity for record, *_, sensitivity in event_rows(ws, "record, sensitivity")
-            if record in records} == {"restricted"}
+    again = imported(sitrep_cli, secret)  # as the manifest listed it, without --restricted
     assert_nothing_restricted(public_outputs(ws, sitrep_cli), records)
+    assert {sensitivity for record, sensitivity in event_rows(ws, "record, sensitivity")
+            if record in records} == {"restricted"}
+    assert "Restricted: this file was imported --restricted before" in again
+    # The files to import again are still listed after --replace, each with what it was imported as.
+    manifest = json.loads((ws / "bulk/manifest.json").read_text())
+    assert [(i["file"], i["sensitivity"]) for i in manifest["replaced_imports"] + manifest["imports"]] == [
+        ("pub.csv", "public"), ("r.csv", "restricted"), ("pub.csv", "public"), ("r.csv", "restricted")]
 
 
 def test_a_file_restricted_once_stays_restricted_by_name_or_content(ws, sitrep_cli):

@@ -60,5 +60,7 @@ def import_(
     with progress_for("sitrep import", quiet) as progress:
         report = run_import(config, dataset.value, file, dry_run=dry_run, drop_missing=drop_missing,
                             sensitivity=stated, replace=replace, progress=progress)
+    for warning in report.warnings:
+        typer.echo(str(warning), err=True)
     for line in report.lines():
         typer.echo(line)
