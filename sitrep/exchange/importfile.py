@@ -119,7 +119,8 @@ def _structure_problem(source: ImportFile, width: int) -> Problem:
                         row += 1
                         if width and len(record) != width:
                             return Problem(source.shown, row, f"row {row} has {len(record)} fields",
-                                           expected=f"{width}, one for each column of the header")
+                                           expected=f"{width}, one for each column of the header",
+                                           hint="a field that holds a comma or a line break must be quoted whole")
                     line = reader.line_num + 1
             except csv.Error:
                 if handle.read(1) == "":  # the reader ran to the end of the file inside a quoted field

@@ -60,6 +60,20 @@ def test_a_line_break_inside_a_quoted_field_is_part_of_it(ws, sitrep_cli, line_b
     assert len(summaries) == 5
 
 
+def test_a_bare_cr_in_a_field_not_quoted_is_a_line_break_named_by_its_row(ws, sitrep_cli):
+    # Python's csv writer quotes a field holding a CR only when its line ends are CRs: an export
+    # written with "\n" line ends leaves it bare, and the database refused that file with a
+    # "sniffing" message of its own.
+    records = rows()
+    records[1]["notes"] = "First part\rsecond part"
+    acled_file(ws / "a.csv", records)
+    assert b'"' not in (ws / "a.csv").read_bytes() and b"\r" in (ws / "a.csv").read_bytes()
+    result = sitrep_cli("import", "acled", "a.csv")
+    assert_refused(result, "a.csv", 3, "row 3 has 28 fields (expected 31, one for each column of the header)",
+                   "; a field that holds a comma or a line break must be quoted whole")
+    assert_not_imported(ws, result)
+
+
 def test_an_unterminated_quote_is_refused_at_the_row_where_it_opens(ws, sitrep_cli):
     text = csv_text(rows())
     lines = text.split("\n")
