@@ -158,26 +158,49 @@ def _sql_text(text: str) -> str:
 def check_texts(connection, source: ImportFile, table: str, columns: list[str]) -> None:
     """Every cell and header's text, as the store's are (source/texthygiene.py): a control
     character (a NUL, an ESC) refuses the file, naming each row and column; an invisible
-    character (a bidirectional control, a zero-width space) is a warning in `source.warnings`.
-    Only the rows the database finds suspect are looked at one by one."""
+    character (a bidirectional control, a zero-width space) is a warning in `source.warnings`."""
     problems = [Problem(source.shown, 1, f"row 1: the header's column '{column}' holds "
                         f"{texthygiene.named(controls, 'control character')}", expected=_PRINTABLE)
                 for column in columns if (controls := texthygiene.control_characters(column))]
-    for column in columns:
-        quoted = '"' + column.replace('"', '""') + '"'
-        for row, text in connection.execute(f"SELECT _row, {quoted} FROM {table} WHERE regexp_matches({quoted}, ?) "
-                                            f"ORDER BY _row LIMIT {MAX_ROW_PROBLEMS + 1}",
-                                            [texthygiene.SUSPECT_PATTERN]).fetchall():
-            if controls := texthygiene.control_characters(text):
+    quoted = {column: '"' + column.replace('"', '""') + '"' for column in columns}
+    # One pass over every cell first: most files hold no such character, and then no column is read again.
+    if connection.execute(f"SELECT 1 FROM {table} WHERE regexp_matches(concat({', '.join(quoted.values())}), ?) "
+                          "LIMIT 1", [texthygiene.SUSPECT_PATTERN]).fetchone():
+        for column in columns:
+            for row, text in _rows_matching(connection, table, quoted[column], texthygiene.CONTROL_PATTERN):
                 problems.append(Problem(source.shown, row, f"row {row}: {column}: holds "
-                                        f"{texthygiene.named(controls, 'control character')}", expected=_PRINTABLE))
-            elif hidden := texthygiene.hidden_characters(text):
-                source.warnings.append(Problem(
-                    source.shown, row, f"row {row}: {column}: holds {texthygiene.named(hidden, 'invisible character')}, "
-                    "which can reverse or hide text in the report", severity="warning",
-                    hint="delete it from the file and import it again" if len(hidden) == 1
-                    else "delete them from the file and import it again"))
+                                        f"{texthygiene.named(texthygiene.control_characters(text), 'control character')}",
+                                        expected=_PRINTABLE))
+                if len(problems) > MAX_ROW_PROBLEMS:
+                    break
+            _warn_of_hidden_characters(connection, source, table, column, quoted[column])
     refuse_if_any(source, problems)
+
+
+def _rows_matching(connection, table: str, column: str, pattern: str):
+    """(row, text) of the cells of `column` that `pattern` finds, in row order, read a batch at a time."""
+    cursor = connection.execute(f"SELECT _row, {column} FROM {table} WHERE regexp_matches({column}, ?) ORDER BY _row",
+                                [pattern])
+    while batch := cursor.fetchmany(1000):
+        yield from batch
+
+
+def _warn_of_hidden_characters(connection, source: ImportFile, table: str, column: str, quoted: str) -> None:
+    """A warning for each cell of `column` holding an invisible character (up to the number of
+    problems listed): not every format character is one (a joiner between Persian letters)."""
+    found = 0
+    for row, text in _rows_matching(connection, table, quoted, texthygiene.FORMAT_PATTERN):
+        hidden = texthygiene.hidden_characters(text)
+        if not hidden:
+            continue
+        source.warnings.append(Problem(
+            source.shown, row, f"row {row}: {column}: holds {texthygiene.named(hidden, 'invisible character')}, "
+            "which can reverse or hide text in the report", severity="warning",
+            hint="delete it from the file and import it again" if len(hidden) == 1
+            else "delete them from the file and import it again"))
+        found += 1
+        if found >= MAX_ROW_PROBLEMS:
+            return
 
 
 _PRINTABLE = "printable text: a tab or a line break, but no other control character"

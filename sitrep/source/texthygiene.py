@@ -21,8 +21,10 @@ _JOINERS = frozenset("\u200c\u200d")  # zero-width non-joiner and joiner
 # Whitespace that a multi-line text (an ACLED note, a summary) may hold.
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
 CONTROL_CHARACTERS = frozenset(chr(code) for code in [*range(0x00, 0x20), *range(0x7F, 0xA0)]) - _ALLOWED_CONTROLS
-# What a database's regular expression (RE2, DuckDB's) finds as possibly either: the rows whose
-# texts are then looked at one by one.
+# The same, as a database's regular expression (RE2, DuckDB's) finds them: exactly the control
+# characters; the format characters, each text of which is then looked at (hidden_characters); either.
+CONTROL_PATTERN = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]"
+FORMAT_PATTERN = r"\p{Cf}"
 SUSPECT_PATTERN = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\p{Cf}]"
 
 

@@ -159,3 +159,23 @@ def test_an_invisible_character_in_a_cell_is_a_warning_by_row_and_column(ws, sit
     warnings = [line for line in result.stderr.splitlines() if ": warning: " in line]
     assert warnings == ["a.csv:2: warning: row 2: notes: holds an invisible character U+202E (RIGHT-TO-LEFT OVERRIDE), "
                         "which can reverse or hide text in the report; delete it from the file and import it again"]
+
+
+def test_a_control_character_after_many_warned_cells_is_still_found(ws, sitrep_cli):
+    # The rows with an invisible character (warnings) must not use up the rows read for
+    # control characters (errors), nor joiners between letters the rows read for warnings.
+    records = rows(60)
+    for record in records[:45]:
+        record["notes"] = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # a joiner, as Persian writes: fine
+    for record in records[45:55]:
+        record["notes"] = "Shots fired \u202egnp.exe"
+    records[58]["notes"] = "Shots\x00 fired"  # row 60
+    acled_file(ws / "a.csv", records)
+    result = sitrep_cli("import", "acled", "a.csv")
+    assert_refused(result, "a.csv", 60, "row 60: notes: holds a control character U+0000")
+    del records[58]
+    acled_file(ws / "a.csv", records)
+    result = sitrep_cli("import", "acled", "a.csv")
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.stderr.splitlines() if ": warning: " in line]
+    assert [line.split(":")[1] for line in warned] == [str(row) for row in range(47, 57)], warned
