@@ -110,8 +110,10 @@ class Workspace:
                            cache_dir=config.workspace / CACHE_DIR,  # the workspace's, whatever the store's path
                            freeze=freeze_store)
         # What the editions config.yaml asks for lack in translation: warnings, not errors (the
-        # original prints, marked), and they depend on the config, so they are not cached with the store.
-        store.warnings = sorted([*store.warnings, *translation_warnings(store, config)], key=problem_order)
+        # original prints, marked), and they depend on the config, so they are not cached with the
+        # store; so are config.yaml's own (an invisible character in its title).
+        store.warnings = sorted([*store.warnings, *translation_warnings(store, config), *config.warnings],
+                                key=problem_order)
         problems = area_file_problems(store)  # files areas name: read on every load, never cached
         if problems:
             raise StoreError(problems)

@@ -271,8 +271,9 @@ FATES = {
 _CONTENT = [c for c in EVENT_COLUMNS if c not in ("file", "sha256", "imported_on")]
 
 
-def _decide(existing: str | None, drop_missing: bool) -> str:
-    """The merge's decisions: one row per event held (of ACLED) or in the file, with its fate."""
+def _decide(existing: str | None, drop_missing: bool, lowering: bool = False) -> str:
+    """The merge's decisions: one row per event held (of ACLED) or in the file, with its fate.
+    `lowering` (--public): the file's events are public, those held restricted included."""
     held = f"SELECT * FROM read_parquet('{existing}')" if existing else empty_events_sql()
     same = " AND ".join(f"h.{c} IS NOT DISTINCT FROM n.{c}" for c in _CONTENT if c != "sensitivity")
     return f"""
@@ -282,7 +283,8 @@ def _decide(existing: str | None, drop_missing: bool) -> str:
     countries AS (SELECT DISTINCT country FROM _file WHERE kept),
     joined AS (
         SELECT h.record AS held_record, n.record AS new_record, f.record AS file_record,
-               CASE WHEN h.sensitivity = 'restricted' OR n.sensitivity = 'restricted' OR
+               CASE WHEN {str(lowering).lower()} AND f.record IS NOT NULL THEN 'public'
+                    WHEN h.sensitivity = 'restricted' OR n.sensitivity = 'restricted' OR
                          (h.record IS NOT NULL AND f.record IS NOT NULL AND '{{import_sensitivity}}' = 'restricted')
                     THEN 'restricted' ELSE 'public' END AS sensitivity,
                CASE
@@ -301,12 +303,12 @@ def _decide(existing: str | None, drop_missing: bool) -> str:
     """
 
 
-def merge_sql(existing: str | None, drop_missing: bool, sensitivity: str) -> str:
+def merge_sql(existing: str | None, drop_missing: bool, sensitivity: str, lowering: bool = False) -> str:
     """The events table after the merge: events of other datasets as held; of ACLED, each as its
-    fate says. Sensitivity only ever rises: a row restricted once stays restricted, and a
-    restricted import makes the rows it holds restricted."""
+    fate says. Sensitivity only rises unless `lowering` (--public): a row restricted once stays
+    restricted, and a restricted import makes the rows it holds restricted."""
     held = f"SELECT * FROM read_parquet('{existing}')" if existing else empty_events_sql()
-    decide = _decide(existing, drop_missing).replace("{import_sensitivity}", sensitivity)
+    decide = _decide(existing, drop_missing, lowering).replace("{import_sensitivity}", sensitivity)
     held_columns = ", ".join("j.sensitivity" if c == "sensitivity" else f"h.{c}" for c in EVENT_COLUMNS)
     new_columns = ", ".join("j.sensitivity" if c == "sensitivity" else f"n.{c}" for c in EVENT_COLUMNS)
     all_held = ", ".join(EVENT_COLUMNS)
@@ -321,11 +323,12 @@ def merge_sql(existing: str | None, drop_missing: bool, sensitivity: str) -> str
     """
 
 
-def change_counts(connection, existing: str | None, drop_missing: bool, sensitivity: str) -> dict[str, int]:
+def change_counts(connection, existing: str | None, drop_missing: bool, sensitivity: str,
+                  lowering: bool = False) -> dict[str, int]:
     """How many events each fate holds (bulk's counts: added, updated, unchanged, ...)."""
-    decide = _decide(existing, drop_missing).replace("{import_sensitivity}", sensitivity)
+    decide = _decide(existing, drop_missing, lowering).replace("{import_sensitivity}", sensitivity)
     found = dict(connection.execute(f"{decide} SELECT fate, count(*) FROM joined GROUP BY fate").fetchall())
-    # A held row the file has unchanged, that this restricted import makes restricted, is updated.
+    # A held row the file has unchanged, that this import makes restricted (or, --public, public), is updated.
     made_restricted = connection.execute(f"{decide} SELECT count(*) FROM joined j JOIN h ON h.record = j.held_record "
                                          "WHERE j.fate IN ('unchanged', 'older') AND j.sensitivity <> h.sensitivity"
                                          ).fetchone()[0]

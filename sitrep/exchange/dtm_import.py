@@ -35,9 +35,10 @@ _DATE = "TRY_CAST(left(trim(reportingdate), 10) AS DATE)"
 
 def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[Figure], imported_on: dt.date,
                    drop_missing: bool, sensitivity: str,
-                   progress: Progress = SILENT) -> tuple[int, list[Figure], dict[str, int]]:
+                   progress: Progress = SILENT, lowering: bool = False) -> tuple[int, list[Figure], dict[str, int]]:
     """(rows read, the figures after the merge, counts of what changed). The areas matched to
-    the store's places are counted on `progress`."""
+    the store's places are counted on `progress`. `lowering` (--public): the file's figures are
+    public, those held restricted included."""
     columns = read_csv(connection, source, "dtm")
     require_columns(source, columns, REQUIRED, "a DTM export of IDPs by admin area (its API's admin 1 or admin 2 data)")
     for column in OPTIONAL:
@@ -91,7 +92,8 @@ def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[
     held_by_id = {f.id: f for f in held}
     for figure_id, figure in figures.items():  # sensitivity only rises: restricted once, restricted always
         before = held_by_id.get(figure_id)
-        if before is not None and before.sensitivity == "restricted" and figure.sensitivity != "restricted":
+        if (not lowering and before is not None and before.sensitivity == "restricted"
+                and figure.sensitivity != "restricted"):
             figures[figure_id] = figure.model_copy(update={"sensitivity": "restricted"})
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     merged = dict(held_by_id)

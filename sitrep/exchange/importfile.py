@@ -6,12 +6,13 @@ acled_import.py and dtm_import.py say which columns and checks each dataset has.
 
 from __future__ import annotations
 
+import csv
 import hashlib
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitrep.errors import Problem, SitrepError, display_path
+from sitrep.source import texthygiene
 
 MAX_ROW_PROBLEMS = 30  # listed one by one; more are counted
 
@@ -26,6 +27,7 @@ class ImportFile:
     shown: str  # as messages name it
     sha256: str
     recorded_as: str  # as manifest.json records it: relative to the workspace when inside it
+    warnings: list[Problem] = field(default_factory=list)  # found while reading it: invisible characters
 
 
 def import_file(path: Path, workspace: Path) -> ImportFile:
@@ -53,25 +55,155 @@ def import_file(path: Path, workspace: Path) -> ImportFile:
 def read_csv(connection, source: ImportFile, table: str) -> list[str]:
     """Load the CSV into `table`: every value as text (the import checks each itself, with its
     row), plus `_row`, the row's number as a spreadsheet shows it (the header is row 1).
-    Returns the columns, lower-cased as the datasets' documentation writes them."""
+    Returns the columns, lower-cased as the datasets' documentation writes them.
+
+    The file is read as RFC 4180 says, never guessed at: commas, double quotes (a quote inside
+    a quoted field doubled), a line break of any kind inside a quoted field kept as part of it.
+    Guessing the dialect from a sample failed on a field holding a bare carriage return, and
+    took an unterminated quote for a plain character."""
     import duckdb
 
+    header = _header(source)
+    columns = "{" + ", ".join(f"{_sql_text(name)}: 'VARCHAR'" for name in header) + "}"
     path = str(source.path).replace("'", "''")
     try:
         connection.execute(f"""CREATE TEMP TABLE _raw AS SELECT * FROM read_csv('{path}', header = true,
-            all_varchar = true, sample_size = -1, strict_mode = true, encoding = 'utf-8',
-            max_line_size = 4194304, buffer_size = 16777216)""")
-    except duckdb.Error as exc:
-        raise ImportRefused(Problem(source.shown, _line_of(str(exc)), "the file is not a CSV table that can be read: "
-                                   + _first_line(str(exc)),
-                                   expected="a comma-separated file in UTF-8 with one header row, as the dataset's "
-                                            "export gives it")) from None
-    columns = [row[0] for row in connection.execute("DESCRIBE _raw").fetchall()]
+            auto_detect = false, columns = {columns}, delim = ',', quote = '"', escape = '"', strict_mode = true,
+            encoding = 'utf-8', max_line_size = 4194304, buffer_size = 16777216)""")
+    except duckdb.Error:
+        raise ImportRefused(_structure_problem(source, len(header))) from None
     quoted = lambda name: '"' + name.replace('"', '""') + '"'  # noqa: E731  (a header may hold quotes)
-    renamed = ", ".join(f"{quoted(c)} AS {quoted(c.strip().lower())}" for c in columns)
+    renamed = ", ".join(f"{quoted(c)} AS {quoted(c.strip().lower())}" for c in header)
     connection.execute(f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () + 1 AS _row, {renamed} FROM _raw")
     connection.execute("DROP TABLE _raw")
-    return [c.strip().lower() for c in columns]
+    names = [c.strip().lower() for c in header]
+    check_texts(connection, source, table, names)
+    return names
+
+
+_NOT_CSV = "a comma-separated file in UTF-8 with one header row, as the dataset's export gives it"
+
+
+def _header(source: ImportFile) -> list[str]:
+    """The names of the file's columns, from its first row; each once (compared as the
+    import compares them: trimmed, regardless of case)."""
+    try:
+        with source.path.open(newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle, strict=True), [])
+    except (UnicodeDecodeError, csv.Error, ValueError):
+        header = []
+    except OSError as exc:
+        raise ImportRefused(Problem(source.shown, 0, f"cannot read: {exc.strerror}")) from None
+    if header in ([], [""]):  # not UTF-8 text, a quote never closed, nothing on the first line
+        raise ImportRefused(_structure_problem(source, 0))
+    named = [name.strip().lower() for name in header]
+    twice = sorted({name for name in named if named.count(name) > 1})
+    if twice:
+        raise ImportRefused(Problem(source.shown, 1, f"row 1: the header names {_listed(twice)} more than once",
+                                   expected="each column once"))
+    return header
+
+
+def _structure_problem(source: ImportFile, width: int) -> Problem:
+    """Why the file is not a CSV table, at the row (and line) where it stops being one: a
+    quote that opens and never closes, a quote inside a field not quoted whole, a row of
+    another number of fields than the header, text that is not UTF-8. Read again with
+    Python's own reader only now that the file was refused: never the database's words."""
+    row, line = 0, 1  # the last row read whole, and the line the next one starts on
+    try:
+        with source.path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.reader(handle, strict=True)
+            try:
+                for record in reader:
+                    if record:  # a blank line is no row
+                        row += 1
+                        if width and len(record) != width:
+                            return Problem(source.shown, row, f"row {row} has {len(record)} fields",
+                                           expected=f"{width}, one for each column of the header",
+                                           hint="a field that holds a comma or a line break must be quoted whole")
+                    line = reader.line_num + 1
+            except csv.Error:
+                if handle.read(1) == "":  # the reader ran to the end of the file inside a quoted field
+                    return Problem(source.shown, row + 1, f"row {row + 1}: a quoted field opens on line {line} "
+                                   "and its closing quote never comes",
+                                   expected='a " at the end of the field; a quote inside a field written twice ("")')
+                return Problem(source.shown, row + 1, f"row {row + 1}: a quote in a field not quoted whole "
+                               f"(from line {line})",
+                               expected='a field quoted whole ("...") with each quote inside it written twice ("")')
+    except UnicodeDecodeError:
+        line = _first_line_not_utf8(source.path)
+        return Problem(source.shown, line, "the file is not a CSV table that can be read: "
+                       + (f"line {line} is not UTF-8 text" if line else "it is not UTF-8 text"), expected=_NOT_CSV)
+    except OSError as exc:
+        return Problem(source.shown, 0, f"cannot read: {exc.strerror}")
+    return Problem(source.shown, 0, "the file is not a CSV table that can be read", expected=_NOT_CSV)
+
+
+def _first_line_not_utf8(path: Path) -> int:
+    """The first line of the file that is not UTF-8 (0 when no one line is: a character cut
+    by a line break); text decoding reads ahead by blocks, so it cannot say."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 0
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def check_texts(connection, source: ImportFile, table: str, columns: list[str]) -> None:
+    """Every cell and header's text, as the store's are (source/texthygiene.py): a control
+    character (a NUL, an ESC) refuses the file, naming each row and column; an invisible
+    character (a bidirectional control, a zero-width space) is a warning in `source.warnings`."""
+    problems = [Problem(source.shown, 1, f"row 1: the header's column '{column}' holds "
+                        f"{texthygiene.named(controls, 'control character')}", expected=_PRINTABLE)
+                for column in columns if (controls := texthygiene.control_characters(column))]
+    quoted = {column: '"' + column.replace('"', '""') + '"' for column in columns}
+    # One pass over every cell first: most files hold no such character, and then no column is read again.
+    if connection.execute(f"SELECT 1 FROM {table} WHERE regexp_matches(concat({', '.join(quoted.values())}), ?) "
+                          "LIMIT 1", [texthygiene.SUSPECT_PATTERN]).fetchone():
+        for column in columns:
+            for row, text in _rows_matching(connection, table, quoted[column], texthygiene.CONTROL_PATTERN):
+                problems.append(Problem(source.shown, row, f"row {row}: {column}: holds "
+                                        f"{texthygiene.named(texthygiene.control_characters(text), 'control character')}",
+                                        expected=_PRINTABLE))
+                if len(problems) > MAX_ROW_PROBLEMS:
+                    break
+            _warn_of_hidden_characters(connection, source, table, column, quoted[column])
+    refuse_if_any(source, problems)
+
+
+def _rows_matching(connection, table: str, column: str, pattern: str):
+    """(row, text) of the cells of `column` that `pattern` finds, in row order, read a batch at a time."""
+    cursor = connection.execute(f"SELECT _row, {column} FROM {table} WHERE regexp_matches({column}, ?) ORDER BY _row",
+                                [pattern])
+    while batch := cursor.fetchmany(1000):
+        yield from batch
+
+
+def _warn_of_hidden_characters(connection, source: ImportFile, table: str, column: str, quoted: str) -> None:
+    """A warning for each cell of `column` holding an invisible character (up to the number of
+    problems listed): not every format character is one (a joiner between Persian letters)."""
+    found = 0
+    for row, text in _rows_matching(connection, table, quoted, texthygiene.FORMAT_PATTERN):
+        hidden = texthygiene.hidden_characters(text)
+        if not hidden:
+            continue
+        source.warnings.append(Problem(
+            source.shown, row, f"row {row}: {column}: holds {texthygiene.named(hidden, 'invisible character')}, "
+            "which can reverse or hide text in the report", severity="warning",
+            hint="delete it from the file and import it again" if len(hidden) == 1
+            else "delete them from the file and import it again"))
+        found += 1
+        if found >= MAX_ROW_PROBLEMS:
+            return
+
+
+_PRINTABLE = "printable text: a tab or a line break, but no other control character"
 
 
 def require_columns(source: ImportFile, columns: list[str], required: tuple[str, ...], what: str) -> None:
@@ -115,12 +247,3 @@ def _shown(value) -> str:
 
 def _listed(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else "unknown error"
-
-
-def _line_of(text: str) -> int:
-    match = re.search(r"[Ll]ine:? (\d+)", text)
-    return int(match[1]) if match else 0

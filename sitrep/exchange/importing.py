@@ -49,6 +49,7 @@ class ImportReport:
     dry_run: bool
     bulk_folder: Path
     notes: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # said on stderr, as `sitrep check` says its own
 
     def lines(self) -> list[str]:
         name = {"acled": "ACLED", "dtm": "IOM DTM"}[self.dataset]
@@ -97,11 +98,13 @@ def _noun(n: int, singular: str, plural: str | None = None) -> str:
 
 
 def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bool = False,
-               drop_missing: bool = False, sensitivity: str = "public", replace: bool = False,
+               drop_missing: bool = False, sensitivity: str | None = None, replace: bool = False,
                on_day: dt.date | None = None, progress: Progress = SILENT) -> ImportReport:
     """Import `path` (a CSV of `dataset`) into the workspace's bulk store: all of it, or nothing
     (any bad row, or any failure while writing, leaves the last version as it was). `replace`:
     start from an empty bulk store, whatever it held (the way to make a damaged one again).
+    `sensitivity`: "restricted" (--restricted), "public" (--public, which also makes public the
+    held rows the file has), or None: as this file was imported before (import_sensitivity).
     `progress` is told each stage, and counts the names matched to the store."""
     # The store without what earlier imports brought: an import must work, and mend them, even
     # when they no longer fit the store (a place they name deleted since).
@@ -116,6 +119,14 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
     lock.acquire(progress.say)
     try:
         held = None if replace else bulk_store.BulkStore.open(config.workspace)  # under the lock: another may have run
+        history, unreadable = (bulk_store.import_history(config.workspace) if replace
+                               else (held.history if held else [], None))
+        stated = sensitivity
+        sensitivity, sensitivity_notes = import_sensitivity(stated, dataset, source, history, unreadable)
+        lowering = stated == "public"
+        private = sensitivity == "restricted" or (held is not None and held.holds_restricted())
+        if private and not dry_run:
+            bulk_store.make_private(folder)  # before DuckDB spills any restricted row into it
         old_entries = held.entries() if held else {kind: [] for kind in ("places", "actors", "sources", "figures")}
         curated = {kind: store.kind(kind) for kind in ("places", "actors", "sources")}
         matcher = Matcher(*({**{e.id: e for e in old_entries[kind]}, **curated[kind]}
@@ -133,8 +144,8 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                                    f"{acled_import.events_sql(source, imported_on, sensitivity, matched)}")
                 _refuse_curated_ids(connection, source, store)
                 _validate_sample(connection)
-                counts = acled_import.change_counts(connection, existing, drop_missing, sensitivity)
-                events = acled_import.merge_sql(existing, drop_missing, sensitivity)
+                counts = acled_import.change_counts(connection, existing, drop_missing, sensitivity, lowering)
+                events = acled_import.merge_sql(existing, drop_missing, sensitivity, lowering)
                 figures = old_entries["figures"]
                 rows, skipped, what = checked.rows, dict(checked.skipped), "event"
                 earliest = connection.execute("SELECT min(known_on) FROM _new").fetchone()[0]
@@ -144,7 +155,8 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                                                expected="a file of the events of your countries and dates"))
             else:
                 rows, figures, counts = dtm_import.import_figures(connection, source, matcher, old_entries["figures"],
-                                                                  imported_on, drop_missing, sensitivity, progress)
+                                                                  imported_on, drop_missing, sensitivity, progress,
+                                                                  lowering=lowering)
                 events = (f"SELECT * FROM read_parquet('{existing}')" if existing else bulk_store.empty_events_sql())
                 skipped, what = {}, "figure"
                 earliest = min((f.as_of.end for f in figures if f.imported), default=None)
@@ -154,21 +166,55 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
             entries["figures"] = figures
             report = ImportReport(dataset, source, rows, counts, skipped,
                                   {kind: sorted(ids) for kind, ids in matcher.proposed.items()}, what, dry_run, folder,
-                                  _series_notes(workspace, held, earliest))
+                                  sensitivity_notes + _series_notes(workspace, held, earliest), source.warnings)
             if not dry_run:
                 progress.stage(source.shown, f"writing {display_path(folder)}/")
                 record = bulk_store.Import(dataset, source.recorded_as, source.sha256, imported_on.isoformat(), rows,
                                            counts["added"], counts["updated"], counts["unchanged"],
                                            counts.get("dropped", 0) + counts.get("left_out", 0),
-                                           dict(sorted(skipped.items())))
+                                           dict(sorted(skipped.items())), sensitivity)
+                private = private or bulk_store.restricted_entries(entries)
                 bulk_store.write_version(folder, events, connection, entries, [*(held.imports if held else []), record],
-                                         proposed_yaml(entries), held.tables if held else None)
+                                         proposed_yaml(entries), held.tables if held else None,
+                                         replaced=history if replace else (held.replaced if held else []),
+                                         private=private)
         return report
     finally:
         shutil.rmtree(folder / ".spill", ignore_errors=True)
         lock.release()
         if not existed and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()  # a dry run, or a refused import, leaves no empty bulk/ behind
+
+
+def import_sensitivity(stated: str | None, dataset: str, source: ImportFile, history: list[bulk_store.Import],
+                       unreadable: str | None = None) -> tuple[str, list[str]]:
+    """(what this import makes its rows, notes for its report). Stated (--restricted, --public),
+    it is that. Unstated, it is what the last import of this file made them: the same file is
+    one with the same SHA-256 or the same name, so a file once imported --restricted stays
+    restricted, after --replace too, until --public says otherwise. Never public by default
+    where the manifest cannot say: an import recorded before sitrep kept sensitivity is refused
+    until the user says which."""
+    notes = []
+    if unreadable:
+        notes.append(f"Note: the replaced {bulk_store.BULK_DIR}/{bulk_store.MANIFEST} could not be read "
+                     f"({unreadable}), so which files were imported --restricted is not known: import each of "
+                     "them again with --restricted.")
+    if stated is not None:
+        return stated, notes
+    earlier = [record for record in history if record.dataset == dataset
+               and (record.sha256 == source.sha256 or record.file == source.recorded_as)]
+    if not earlier:
+        return "public", notes
+    last = earlier[-1]
+    if last.sensitivity is None:
+        raise ImportRefused(Problem(source.shown, 0, f"{bulk_store.BULK_DIR}/{bulk_store.MANIFEST} does not say whether "
+                                    f"this file ({last.file}, imported {last.imported_on}) was imported --restricted: "
+                                    "it was written by an earlier sitrep",
+                                    expected="--restricted or --public, to say which its rows are"))
+    if last.sensitivity == "restricted":
+        notes.append(f"Restricted: this file was imported --restricted before ({last.file}, {last.imported_on}), "
+                     "so its rows are restricted again; --public makes them public.")
+    return last.sensitivity, notes
 
 
 def _refuse_curated_ids(connection, source: ImportFile, store) -> None:

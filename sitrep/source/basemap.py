@@ -10,10 +10,11 @@ within range. A mistake is one message naming the file, and the line where JSON 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitrep.errors import ConfigError, Problem, display_path
+from sitrep.errors import ConfigError, Problem, display_path, excerpt
 from sitrep.source.regularfiles import YamlLoadError, read_yaml_bytes
 
 MAX_BASEMAP_BYTES = 5 * 1024 * 1024  # a governorate's rivers and roads are a few hundred kB
@@ -42,9 +43,14 @@ def load_layer(path: Path, name: str, kind: str, attribution: str, licence: str)
     except YamlLoadError as exc:
         raise ConfigError(exc.problem) from None
     try:
-        data = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        data = json.loads(text, parse_int=_number(int), parse_float=_number(float), parse_constant=_not_a_number)
     except UnicodeDecodeError:
         raise ConfigError(Problem(shown, 0, "the file is not UTF-8 text", expected="a GeoJSON file")) from None
+    except _BadNumber as exc:
+        line = text[: text.find(exc.literal)].count("\n") + 1 if exc.literal in text else 0
+        raise ConfigError(Problem(shown, line, exc.why,
+                                  expected=f"numbers such as 43.78, of at most {MAX_NUMBER_LENGTH} characters")) from None
     except json.JSONDecodeError as exc:
         raise ConfigError(Problem(shown, exc.lineno, f"not valid JSON: {exc.msg}", expected="a GeoJSON file")) from None
     except RecursionError:
@@ -70,6 +76,35 @@ def load_layer(path: Path, name: str, kind: str, attribution: str, licence: str)
             else:
                 lines.append(_ring(part, shown, where))
     return BasemapLayer(name, kind, attribution, licence, tuple(lines), tuple(areas))
+
+
+# The characters of one number in a GeoJSON file: a coordinate needs about 20. Python's own
+# reading stops at 4,300 digits with an error of its own, and spends quadratic time before it.
+MAX_NUMBER_LENGTH = 64
+
+
+class _BadNumber(ValueError):
+    def __init__(self, literal: str, why: str):
+        super().__init__(why)
+        self.literal, self.why = literal, why
+
+
+def _number(kind):
+    """JSON's reading of a number of `kind` (int, float), refusing one too long to be a
+    coordinate or too large for a float (1e400)."""
+    def read(literal: str):
+        if len(literal) > MAX_NUMBER_LENGTH:
+            raise _BadNumber(literal, f"a number of {len(literal):,} characters ({excerpt(literal, 20)})")
+        value = kind(literal)
+        if kind is float and not math.isfinite(value):
+            raise _BadNumber(literal, f"the number {literal} is too large to read")
+        return value
+    return read
+
+
+def _not_a_number(literal: str):
+    """NaN, Infinity and -Infinity, which Python's JSON reads and JSON does not allow."""
+    raise _BadNumber(literal, f"{literal} is not a number JSON allows")
 
 
 def _geometries(data: object, shown: str) -> list:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +107,9 @@ class Import:
     unchanged: int
     dropped: int
     skipped: dict[str, int] = field(default_factory=dict)  # rows left out, by the reason
+    # What the import made its rows: "public" or "restricted". None in a manifest written before
+    # sitrep recorded it: not known, and a re-import of that file must then say which.
+    sensitivity: str | None = None
 
 
 @dataclass
@@ -116,6 +120,9 @@ class BulkStore:
     tables: str  # the name of the current tables folder
     imports: list[Import]
     digest: str  # of manifest.json: changes whenever any table does (their folder is named by their digest)
+    # The imports of the versions that `--replace` discarded: what each file was imported as
+    # outlives them, so that importing it again keeps it restricted.
+    replaced: list[Import] = field(default_factory=list)
     _entries: dict | None = field(default=None, repr=False)
     _index: dict | None = field(default=None, repr=False)
 
@@ -132,10 +139,7 @@ class BulkStore:
         except OSError as exc:
             raise StoreError(Problem(shown, 0, f"cannot read the imported data's manifest: {exc.strerror}")) from None
         try:
-            data = json.loads(raw)
-            if data.get("format") != FORMAT:
-                raise ValueError(f"format {data.get('format')!r}")
-            imports = [Import(**item) for item in data["imports"]]
+            imports, replaced, data = _manifest_imports(raw)
             tables = str(data["tables"])
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise StoreError(Problem(shown, 0, f"the imported data's manifest is damaged ({exc})",
@@ -146,7 +150,12 @@ class BulkStore:
             raise StoreError(Problem(shown, 0, f"the imported tables it names ({tables}) are missing",
                                      expected="a tables folder beside manifest.json, as `sitrep import` writes it",
                                      hint=REIMPORT_HINT))
-        return cls(folder, tables, imports, hashlib.sha256(raw).hexdigest())
+        return cls(folder, tables, imports, hashlib.sha256(raw).hexdigest(), replaced=replaced)
+
+    @property
+    def history(self) -> list[Import]:
+        """Every import recorded, the replaced ones first, in the order they ran."""
+        return [*self.replaced, *self.imports]
 
     @property
     def tables_dir(self) -> Path:
@@ -207,6 +216,11 @@ class BulkStore:
                           "ORDER BY known_on, date_start, id", [last] + ([first] if first else []))
         return [incident_of(dict(zip(MODEL_COLUMNS, row))) for row in rows]
 
+    def holds_restricted(self) -> bool:
+        """Whether any imported event or entry is restricted."""
+        days = self.index()["known_days"]
+        return days["all"] != days["public"] or restricted_entries(self.entries())
+
     def counts(self) -> dict[str, int]:
         """What the imports brought, by kind: 'incidents' are the events."""
         counts = {kind: len(entries) for kind, entries in self.entries().items()}
@@ -219,6 +233,40 @@ class BulkStore:
         listed = [f"{counts[kind]:,} {KIND_SINGULAR[kind] if counts[kind] == 1 else kind}"
                   for kind in ("incidents", "figures", "places", "actors", "sources") if counts[kind]]
         return f"{', '.join(listed) or 'nothing'} imported ({display_path(self.folder)}/)"
+
+
+def _manifest_imports(raw: bytes) -> tuple[list[Import], list[Import], dict]:
+    """(the imports, the replaced imports, the whole manifest) of manifest.json's bytes; raises
+    ValueError, KeyError, TypeError or AttributeError when they are not what an import writes."""
+    data = json.loads(raw)
+    if data.get("format") != FORMAT:
+        raise ValueError(f"format {data.get('format')!r}")
+    imports = [_import_of(item) for item in data["imports"]]
+    replaced = [_import_of(item) for item in data.get("replaced_imports", [])]
+    return imports, replaced, data
+
+
+def _import_of(item: dict) -> Import:
+    record = Import(**item)
+    if record.sensitivity not in (None, "public", "restricted"):
+        raise ValueError(f"sensitivity {record.sensitivity!r}")
+    return record
+
+
+def import_history(workspace: Path) -> tuple[list[Import], str | None]:
+    """Every import bulk/manifest.json records (replaced ones included), even when the tables it
+    names are lost: what `--replace` carries over. The second value says why the manifest could
+    not be read, None when it could (or when there is none)."""
+    path = workspace / BULK_DIR / MANIFEST
+    try:
+        imports, replaced, _ = _manifest_imports(path.read_bytes())
+    except FileNotFoundError:
+        return [], None
+    except OSError as exc:
+        return [], exc.strerror or str(exc)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        return [], f"damaged: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+    return [*replaced, *imports], None
 
 
 # What `sitrep export acled` gives back of an imported event as ACLED coded it: the columns that
@@ -351,14 +399,19 @@ def attach(store, bulk: BulkStore) -> None:
 # Writing a new version ---------------------------------------------------------------------------
 
 def write_version(folder: Path, events_sql: str, connection, entries: dict[str, list], imports: list[Import],
-                  proposed_yaml: str, previous: str | None = None) -> None:
+                  proposed_yaml: str, previous: str | None = None, replaced: list[Import] | None = None,
+                  private: bool = False) -> None:
     """Write the tables of a new version, then make it current: the events the query
     `events_sql` gives (on `connection`), sorted by the day they became known; the entries; the
-    manifest listing `imports`. Older versions are removed once the new one is current, but for
-    the `previous` one, which a build that started before may still be reading."""
+    manifest listing `imports` (and the `replaced` imports of discarded versions). Older versions
+    are removed once the new one is current, but for the `previous` one, which a build that
+    started before may still be reading. `private`: the version holds restricted rows, so
+    bulk/ and everything in it become its owner's only (make_private)."""
     folder.mkdir(parents=True, exist_ok=True)
+    if private:
+        make_private(folder)  # before anything restricted is written into it
     staging = folder / f".tables-new-{dt.datetime.now().strftime('%Y%m%d%H%M%S%f')}"
-    staging.mkdir()
+    staging.mkdir(mode=0o700 if private else 0o777)
     try:
         connection.execute(f"COPY (SELECT {', '.join(EVENT_COLUMNS)} FROM ({events_sql}) "
                            "ORDER BY known_on, date_start, id) "
@@ -375,15 +428,33 @@ def write_version(folder: Path, events_sql: str, connection, entries: dict[str, 
         else:
             shutil.rmtree(final, ignore_errors=True)  # a version of that name damaged since it was written
             staging.rename(final)
+        if private:
+            make_private(final)
         manifest = {"format": FORMAT, "tables": tables, "imports": [vars(item) for item in imports]}
-        write_atomic(folder / PROPOSED, proposed_yaml)
-        write_atomic(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        if replaced:
+            manifest["replaced_imports"] = [vars(item) for item in replaced]
+        write_atomic(folder / PROPOSED, proposed_yaml, private=private)
+        write_atomic(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", private=private)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     for old in [*folder.glob("tables-*"), *folder.glob(".tables-new-*")]:  # and an interrupted import's
         if old.name not in (tables, previous):
             shutil.rmtree(old, ignore_errors=True)
+
+
+def restricted_entries(entries: dict[str, list]) -> bool:
+    """Whether any of the figures, places, actors or sources is restricted."""
+    return any(getattr(entry, "sensitivity", "public") == "restricted" for kind in entries for entry in entries[kind])
+
+
+def make_private(folder: Path) -> None:
+    """`folder` and everything in it readable by the owner only (folders 0700, files 0600),
+    whatever the umask: bulk/ holding restricted rows is kept as the internal edition is."""
+    os.chmod(folder, 0o700)
+    for path in folder.rglob("*"):
+        if not path.is_symlink():
+            os.chmod(path, 0o700 if path.is_dir() else 0o600)
 
 
 def _same_files(folder: Path, other: Path) -> bool:

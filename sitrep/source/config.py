@@ -19,6 +19,7 @@ from sitrep.source.regularfiles import YamlLoadError
 from sitrep.language import DIGITS, Language, available_catalogues
 from sitrep.source.basemap import BasemapLayer, load_layer
 from sitrep.source.schema import LocalizedText, LocalText, Model, Text, _literal, _local_text, explain_error
+from sitrep.source.texthygiene import document_problems
 from sitrep.source.yamlsource import load_yaml_file
 
 DEFAULT_CONFIG = "config.yaml"
@@ -209,6 +210,7 @@ class Config:
         self.logo_path = (self.workspace / model.theme.logo).resolve() if model.theme.logo else None
         self.attachment_paths = [(self.workspace / name).resolve() for name in model.attachments]
         self.basemap_layers: list[BasemapLayer] = []  # loaded and checked by load_config
+        self.warnings: list[Problem] = []  # of its texts (invisible characters): load_config finds them
 
     def __getattr__(self, name: str):
         return getattr(self.model, name)
@@ -264,6 +266,9 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
     if not isinstance(doc.data, dict):
         raise ConfigError(Problem(shown, doc.line_of(()), "the config must be a mapping of settings",
                                   expected="key: value lines such as 'title: ...'"))
+    text_errors, text_warnings = document_problems(doc.data, doc.line_of, shown)
+    if text_errors:
+        raise ConfigError(text_errors)
     try:
         model = ConfigModel.model_validate(doc.data)
     except ValidationError as exc:
@@ -275,6 +280,7 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
             problems.append(Problem(shown, doc.line_of(loc), message, expected=expected, hint=hint))
         raise ConfigError(problems) from None
     config = Config(model, path, doc.positions)
+    config.warnings = text_warnings
     problems = _check_files_and_names(config, lambda loc: doc.line_of(loc))
     if problems:
         raise ConfigError(problems)

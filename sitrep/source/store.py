@@ -20,7 +20,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from pydantic import ValidationError
 
@@ -31,6 +30,7 @@ from sitrep.source.contentwarnings import future_dates, warnings_of_content
 from sitrep.source.entries import Origin, Store
 from sitrep.source.regularfiles import YamlLoadError, open_regular_file, read_yaml_bytes
 from sitrep.source.schema import KINDS, Model, explain_error
+from sitrep.source.texthygiene import hidden_characters, named, texts_in
 from sitrep.source.yamlsource import YamlDocument, gc_paused, parse_yaml_bytes
 
 STORE_SUFFIXES = (".yaml", ".yml")
@@ -277,7 +277,6 @@ def _what(value: object) -> str:
 
 # --- Invisible characters: legal, but they can change what the report says -------------------
 
-_JOINERS = frozenset("\u200c\u200d")  # zero-width non-joiner and joiner
 _ASCII_BYTES = bytes(range(0x80))
 
 
@@ -298,53 +297,11 @@ def _warn_of_hidden_characters(doc: YamlDocument, path: tuple, raw: object, entr
     holding a bidirectional control or an invisible character. A right-to-left override
     prints the rest of a line backwards; a zero-width space splits a word that search and
     spelling then miss. Kept with the file's own problems, so the store cache brings them back."""
-    for fields, text in _texts_in(raw):
-        hidden = _hidden_characters(text)
+    for fields, text in texts_in(raw):
+        hidden = hidden_characters(text)
         if not hidden:
             continue
-        names = [f"U+{ord(char):04X} ({unicodedata.name(char, 'unnamed')})" for char in hidden]
-        what = (f"an invisible character {names[0]}" if len(names) == 1
-                else f"invisible characters {', '.join(names[:-1])} and {names[-1]}")
         name = f"'{'.'.join(map(str, fields))}'" if fields else "the entry"
         log.warning(doc.file, doc.line_of(path + fields),
-                    f"{name} holds {what}, which can reverse or hide text in the report",
-                    hint="delete it" if len(names) == 1 else "delete them", entry_id=entry_id)
-
-
-def _texts_in(value: object, fields: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    """(path, text) of every text in a value as loaded (mappings and lists walked)."""
-    if isinstance(value, str):
-        yield fields, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _texts_in(item, fields + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _texts_in(item, fields + (index,))
-
-
-def _hidden_characters(text: str) -> list[str]:
-    """The format characters (Unicode category Cf) in `text`, each once, in order of first
-    appearance: bidirectional controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C),
-    zero-width spaces, word joiners, a byte-order mark inside text, tags... A zero-width
-    joiner or non-joiner between letters (or a letter's marks) is not one of them: Persian,
-    Arabic and Indic scripts need them there."""
-    if text.isascii():  # most text: nothing to look for
-        return []
-    suspects = {char for char in set(text) if unicodedata.category(char) == "Cf"}
-    if not suspects:
-        return []
-    found: list[str] = []
-    for index, char in enumerate(text):
-        if char in suspects and char not in found and not _joins_letters(text, index):
-            found.append(char)
-    return found
-
-
-def _joins_letters(text: str, index: int) -> bool:
-    return (text[index] in _JOINERS and 0 < index < len(text) - 1
-            and _is_letter(text[index - 1]) and _is_letter(text[index + 1]))
-
-
-def _is_letter(char: str) -> bool:
-    return unicodedata.category(char)[0] in "LM"  # letters, and marks such as a virama
+                    f"{name} holds {named(hidden, 'invisible character')}, which can reverse or hide text in the report",
+                    hint="delete it" if len(hidden) == 1 else "delete them", entry_id=entry_id)

@@ -51,6 +51,7 @@ from typer.testing import CliRunner
 from sitrep.source import vocabulary as vocab
 from sitrep.commands.cli import app
 from sitrep.source.regularfiles import MAX_FILE_BYTES
+from sitrep.source.texthygiene import control_characters
 from support import without_progress
 
 PROPERTY = settings(deadline=None, derandomize=True, database=None, print_blob=False,
@@ -621,7 +622,9 @@ def test_deep_block_nesting_is_refused_without_crashing():
     assert done.stderr.startswith("facts/deep.yaml:2: error: nesting deeper than 64 levels"), done.stderr
 
 
-config_text = names.filter(str.strip)  # the config refuses blank text; the store takes " " as a name
+# The config refuses blank text (the store takes " " as a name) and, like imported rows, a
+# control character (a NUL, an ESC): sound config text holds neither.
+config_text = names.filter(str.strip).filter(lambda text: not control_characters(text))
 SOUND_CONFIG = st.fixed_dictionaries(
     {"title": config_text, "crisis": config_text,
      "organisation": st.fixed_dictionaries({"name": config_text}, optional={"contact": config_text, "url": urls})},

@@ -378,3 +378,35 @@ def test_an_empty_store_file_is_warned_about_once_on_every_run(ws, sitrep_cli, c
     write(ws / "facts/north.yaml", content)
     found = warned_on_every_run(ws, sitrep_cli, "facts/north.yaml")
     assert len(found) == 1 and re.fullmatch(r"facts/north\.yaml: warning: the file is empty; .+", found[0]), found
+
+
+# --- config.yaml's texts: a control character refused, an invisible one warned about ----------
+
+def with_title(ws: Path, title: str) -> str:
+    """config.yaml with its English title written as the double-quoted YAML `title`."""
+    config = ws / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert text.count("\n  en: Fallujah Situation Report\n") == 1
+    text = text.replace("\n  en: Fallujah Situation Report\n", f'\n  en: "{title}"\n')
+    config.write_text(text, encoding="utf-8")
+    return text
+
+
+@pytest.mark.parametrize("escape, shown", [("\\e[2J", "U+001B"), ("\\0", "U+0000"), ("\\x9b", "U+009B")],
+                         ids=["esc", "nul", "c1-csi"])
+def test_a_control_character_in_config_text_is_refused_at_its_line(ws, sitrep_cli, escape, shown):
+    text = with_title(ws, f"Fallujah{escape} Situation Report")
+    for command in ("check", "build"):
+        result = sitrep_cli(command, "--config", "config.yaml")
+        assert_refused(result, "config.yaml", line_of(text, "en: \"Fallujah"),
+                       f"'title.en' holds a control character {shown}", "(expected printable text; delete it)")
+        assert "\x1b" not in result.output and "\x00" not in result.output
+    assert_nothing_written(ws)
+
+
+def test_an_invisible_character_in_config_text_is_a_warning_at_its_line(ws, sitrep_cli):
+    text = with_title(ws, "Fallujah \\u202eSituation Report")
+    warned = [line for line in warnings_of(sitrep_cli("check", "--config", "config.yaml")) if "title" in line]
+    line = line_of(text, 'en: "Fallujah')
+    assert f"config.yaml:{line}: warning: 'title.en' holds an invisible character U+202E (RIGHT-TO-LEFT OVERRIDE), " \
+           "which can reverse or hide text in the report; delete it" in warned, warned

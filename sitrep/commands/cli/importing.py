@@ -13,6 +13,7 @@ import typer
 
 from sitrep.commands.app import ConfigOption, app
 from sitrep.commands.progress import progress_for
+from sitrep.commands.usage import CommandLineMistake
 
 
 class Dataset(str, Enum):
@@ -32,7 +33,11 @@ def import_(
                                            "(ACLED deletes events); by default they are kept."),
     restricted: bool = typer.Option(False, "--restricted",
                                     help="Mark every row of this file restricted (internal edition only), and the "
-                                         "sources it proposes. A restricted row stays restricted when imported again."),
+                                         "sources it proposes. A restricted row, and a file imported --restricted, "
+                                         "stay restricted when imported again (after --replace too)."),
+    public: bool = typer.Option(False, "--public",
+                                help="Make this file's rows public, those held restricted included: the only way "
+                                     "to lower a restriction."),
     replace: bool = typer.Option(False, "--replace",
                                  help="Start from an empty bulk store, whatever it held (also the way to make a damaged "
                                       "one again: then import the files bulk/manifest.json lists)."),
@@ -49,8 +54,13 @@ def import_(
     """
     from sitrep.exchange.importing import run_import
 
+    if restricted and public:
+        raise CommandLineMistake("--restricted and --public do not go together (expected one of them)")
+    stated = "restricted" if restricted else "public" if public else None
     with progress_for("sitrep import", quiet) as progress:
         report = run_import(config, dataset.value, file, dry_run=dry_run, drop_missing=drop_missing,
-                            sensitivity="restricted" if restricted else "public", replace=replace, progress=progress)
+                            sensitivity=stated, replace=replace, progress=progress)
+    for warning in report.warnings:
+        typer.echo(str(warning), err=True)
     for line in report.lines():
         typer.echo(line)
