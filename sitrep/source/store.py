@@ -30,7 +30,7 @@ from sitrep.source.contentwarnings import future_dates, warnings_of_content
 from sitrep.source.entries import Origin, Store
 from sitrep.source.regularfiles import YamlLoadError, open_regular_file, read_yaml_bytes
 from sitrep.source.schema import KINDS, Model, explain_error
-from sitrep.source.texthygiene import hidden_characters, named, texts_in
+from sitrep.source.texthygiene import control_characters, hidden_characters, named, texts_in
 from sitrep.source.yamlsource import YamlDocument, gc_paused, parse_yaml_bytes
 
 STORE_SUFFIXES = (".yaml", ".yml")
@@ -201,7 +201,7 @@ class FileEntries:
 def read_document(doc: YamlDocument, *, may_hide_text: bool = True) -> FileEntries:
     """Validate every entry of one parsed file. References and duplicate ids, which involve
     other files, are checked when the entries join the store. Its texts are searched for
-    invisible characters unless the file is known to hold none (`may_hide_text=False`)."""
+    control and invisible characters unless the file is known to hold none (`may_hide_text=False`)."""
     result = FileEntries(doc)
     log = ProblemLog(result.problems)
     if doc.data is None:
@@ -236,7 +236,7 @@ def _read_entry(doc: YamlDocument, kind: str, index: int, raw: object, result: F
     path = (kind, index)
     entry_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
     if may_hide_text:
-        _warn_of_hidden_characters(doc, path, raw, entry_id, log)
+        _check_text_characters(doc, path, raw, entry_id, log)
     try:
         entry = model_class.model_validate(raw)
     except ValidationError as exc:
@@ -285,23 +285,31 @@ def _holds_format_characters(raw: bytes) -> bool:
     none, and then none of their texts need be searched: searching every text of a large store
     took a tenth of its load. No format character is ASCII, so only the bytes of non-ASCII
     characters are looked at, each distinct character once; but YAML can write one in ASCII,
-    as an escape in double quotes ("\\u202e", "\\xad"), so any such escape counts too."""
-    if re.search(rb"\\[xuU]", raw):
+    as an escape in double quotes ("\\u202e", "\\xad"), so any such escape counts too, and
+    so does every escape that writes a control character ("\\0", "\\e", "\\a", "\\N": NEL);
+    PyYAML refuses a control character written as itself."""
+    if re.search(rb"\\[xuU0abefvN]", raw):
         return True
     beyond_ascii = raw.translate(None, _ASCII_BYTES)  # whole UTF-8 sequences stay whole
     return any(unicodedata.category(char) == "Cf" for char in set(beyond_ascii.decode("utf-8", "replace")))
 
 
-def _warn_of_hidden_characters(doc: YamlDocument, path: tuple, raw: object, entry_id: str, log: ProblemLog) -> None:
-    """Warn of each text of an entry (every one: names, summaries, notes, aliases, addresses)
-    holding a bidirectional control or an invisible character. A right-to-left override
+def _check_text_characters(doc: YamlDocument, path: tuple, raw: object, entry_id: str, log: ProblemLog) -> None:
+    """Refuse each text of an entry (every one: names, summaries, notes, aliases, addresses)
+    holding a control character, and warn of each holding a bidirectional control or an
+    invisible character. A right-to-left override
     prints the rest of a line backwards; a zero-width space splits a word that search and
     spelling then miss. Kept with the file's own problems, so the store cache brings them back."""
     for fields, text in texts_in(raw):
+        name = f"'{'.'.join(map(str, fields))}'" if fields else "the entry"
+        if controls := control_characters(text):
+            # An ESC sequence printed to a terminal acts rather than shows; a NUL ends a C string.
+            log.error(doc.file, doc.line_of(path + fields), f"{name} holds {named(controls, 'control character')}",
+                      expected="printable text; delete it", entry_id=entry_id)
+            continue
         hidden = hidden_characters(text)
         if not hidden:
             continue
-        name = f"'{'.'.join(map(str, fields))}'" if fields else "the entry"
         log.warning(doc.file, doc.line_of(path + fields),
                     f"{name} holds {named(hidden, 'invisible character')}, which can reverse or hide text in the report",
                     hint="delete it" if len(hidden) == 1 else "delete them", entry_id=entry_id)

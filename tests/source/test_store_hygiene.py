@@ -410,3 +410,19 @@ def test_an_invisible_character_in_config_text_is_a_warning_at_its_line(ws, sitr
     line = line_of(text, 'en: "Fallujah')
     assert f"config.yaml:{line}: warning: 'title.en' holds an invisible character U+202E (RIGHT-TO-LEFT OVERRIDE), " \
            "which can reverse or hide text in the report; delete it" in warned, warned
+
+
+@pytest.mark.parametrize("escape, shown", [("\\e[2J", "U+001B"), ("\\0", "U+0000"), ("\\x9b", "U+009B"),
+                                           ("\\a", "U+0007"), ("\\N", "U+0085")],
+                         ids=["esc", "nul", "c1-csi", "bell", "nel"])
+def test_a_control_character_in_store_text_is_refused_at_its_line(ws, sitrep_cli, escape, shown):
+    # PyYAML refuses a control character written as itself; a double-quoted escape writes one.
+    text = probe_with(summary=f"Shelling{escape} near the bridge")
+    write(ws / "facts/probe.yaml", text)
+    for command in ("check", "build"):
+        result = sitrep_cli(command, "--config", "config.yaml")
+        assert_refused(result, "facts/probe.yaml", line_of(text, "summary:"),
+                       f"[probe-incident] 'summary' holds a control character {shown}",
+                       "(expected printable text; delete it)")
+        assert "\x1b" not in result.output and "\x00" not in result.output
+    assert_nothing_written(ws)
