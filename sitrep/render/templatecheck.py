@@ -51,7 +51,8 @@ def template_problems_of(config: Config) -> list[Problem]:
                 problems.extend(refused.problems)
                 continue
             except jinja2.sandbox.SecurityError as refused:  # not a template file (templates.LOADABLE_SUFFIXES)
-                problems.append(Problem(display_path(path), tag.lineno, f"not allowed in a template: {refused}"))
+                problems.append(Problem(display_path(path), tag.lineno, f"not allowed in a template: {refused}",
+                                        expected=getattr(refused, "expected", "")))
                 continue
             _compiled(env, named.value, problems, compiled)
     return problems

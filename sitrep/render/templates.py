@@ -114,11 +114,13 @@ class _TemplateFilesLoader(jinja2.ChoiceLoader):
         return super().load(environment, name, globals)
 
 
+class NotATemplate(jinja2.sandbox.SecurityError):  # reported at the include, import or extends
+    expected = f"a template file, its name ending in {', '.join(LOADABLE_SUFFIXES)}"
+
+
 def _refuse_non_template(name: str) -> None:
     if not name.lower().endswith(LOADABLE_SUFFIXES):
-        # A SecurityError: reported at the file and line of the include, import or extends.
-        raise jinja2.sandbox.SecurityError(
-            f"'{name}' is not a template file; only files ending in {', '.join(LOADABLE_SUFFIXES)} are read")
+        raise NotATemplate(f"'{name}' is not a template file, and is not read")
 
 
 def make_environment(user_dir: Path | None = None,

@@ -278,8 +278,8 @@ def test_include_reads_template_files_only(ws, sitrep_cli, name):
     write(ws / SECTION, f"<section>\n{{% include '{name}' %}}\n</section>\n")
     before = snapshot(ws / "output")
     result = sitrep_cli("build", "--config", ws / "config.yaml", "--week", WEEK, "--force", "--format", "html")
-    assert_refused(result, SECTION, 2, f"not allowed in a template: '{name}' is not a template file; only files "
-                                       "ending in .html, .css, .svg, .j2, .jinja are read")
+    assert_refused(result, SECTION, 2, f"not allowed in a template: '{name}' is not a template file, and is not read "
+                                       "(expected a template file, its name ending in .html, .css, .svg, .j2, .jinja)")
     assert "Zqxnotatemplate" not in result.output and snapshot(ws / "output") == before
     checked = sitrep_cli("check", "--config", ws / "config.yaml")
     assert_refused(checked, SECTION, 2, f"'{name}' is not a template file")
