@@ -20,7 +20,9 @@ calling process, bounded by the sandbox alone.
 
 from __future__ import annotations
 
+import ctypes  # noqa: F401  (loaded here once, not in each render's process: processes.end_with_parent uses it)
 import dataclasses
+import gc
 import os
 import pickle
 import select
@@ -30,6 +32,7 @@ import traceback
 from typing import Callable, TypeVar
 
 from sitrep.errors import Problem, SitrepError, TemplateProblem
+from sitrep.processes import end_with_parent
 
 T = TypeVar("T")
 
@@ -140,8 +143,9 @@ def _child(render: Callable[[], object], fd: int, parent_pid: int, budget: Budge
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to report
-        from sitrep.processes import end_with_parent
-
+        # What the build holds stays as it is: the collector leaves it alone, rather than
+        # touching (and so copying) every page of it in this process.
+        gc.freeze()
         end_with_parent(parent_pid)
         global _running
         _running = budget

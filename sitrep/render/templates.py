@@ -26,6 +26,7 @@ from pathlib import Path
 
 import jinja2
 import jinja2.compiler
+import jinja2.ext  # noqa: F401  (the i18n extension: imported once here, not in every render's process)
 import jinja2.sandbox
 
 from sitrep import language
@@ -332,7 +333,7 @@ def render_for(config: Config, context: ReportContext, *, assets_url: str = "../
                                            bytecode_cache=TemplateBytecodeCache.open(config.workspace / CACHE_DIR))
         return rendered, (order if os.getpid() != builder else None)  # None: done to this context already
 
-    rendered, order = within_budget(_budget(config, ENTRY_TEMPLATE), render)
+    rendered, order = _within_limits(config, ENTRY_TEMPLATE, context.settings, render)
     if order is not None:  # renumbered in the render's process: the build's context follows
         renumber(context, order)
     return rendered
@@ -348,15 +349,21 @@ def render_index_for(config: Config, archive: object, assets_url: str = "assets"
             return render_tracked(env.get_template(INDEX_TEMPLATE),
                                   {"archive": archive, "theme": theme_for(config, assets_url), "assets": assets_url})
 
-    rendered = within_budget(_budget(config, INDEX_TEMPLATE), render)
+    rendered = _within_limits(config, INDEX_TEMPLATE, language.active(), render)
     return isolated(rendered) if getattr(archive, "direction", "ltr") == "rtl" else rendered
 
 
-def _budget(config: Config, name: str) -> Budget:
-    """config.yaml's limits for rendering the template `name` (named in an error as the user's own, if it is)."""
-    own = config.templates_dir / name if config.templates_dir else None
-    shown = display_path(own) if own is not None and own.is_file() else f"{BUILTIN_PREFIX}:{name}"
-    return Budget(config.limits.template_seconds, config.limits.template_memory_mb, shown)
+def _within_limits(config: Config, name: str, edition: language.Language, render):
+    """`render()` within config.yaml's limits (render/budget.py) when templates of the workspace
+    take part; sitrep's own templates alone run in the build's process, forking nothing."""
+    folder = config.templates_dir
+    if folder is None or not any(p.name.endswith(LOADABLE_SUFFIXES) for p in folder.rglob("*")):
+        return render()
+    # What every render in the language needs, loaded once here rather than in each render's process.
+    edition.translations, edition.locale, edition.native_digits  # noqa: B018 (cached properties)
+    own = folder / name
+    shown = display_path(own) if own.is_file() else f"{BUILTIN_PREFIX}:{name}"
+    return within_budget(Budget(config.limits.template_seconds, config.limits.template_memory_mb, shown), render)
 
 
 # --- Hints for template mistakes ----------------------------------------------------------------
