@@ -64,13 +64,13 @@ def over_budget(file: str, line: int, out_of_time: bool, budget: Budget | None =
         return Problem(file, line, "template error: rendering ran out of memory",
                        expected="templates that build no huge text or list (a string doubled in a loop, say)")
     if out_of_time:
-        return Problem(file, line, f"template error: rendering took longer than {budget.seconds:g} seconds, "
-                                   "the templates' time limit",
+        return Problem(file, line, f"template error: rendering took longer than the templates' time limit "
+                                   f"of {budget.seconds:g} s",
                        expected="templates that finish in time: no loops within large loops, no macro calling "
                                 "itself again and again",
                        hint=LIMITS_HINT)
-    return Problem(file, line, f"template error: rendering needed more than {budget.memory_mb:,} MB of memory, "
-                               "the templates' memory limit",
+    return Problem(file, line, f"template error: rendering needed more memory than the templates' limit "
+                               f"of {budget.memory_mb:,} MB",
                    expected="templates that build no huge text or list (a string doubled in a loop, say)",
                    hint=LIMITS_HINT)
 
