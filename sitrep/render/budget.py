@@ -27,6 +27,7 @@ import os
 import pickle
 import select
 import signal
+import struct
 import time
 import traceback
 from typing import Callable, TypeVar
@@ -36,6 +37,8 @@ from sitrep.processes import end_with_parent
 
 T = TypeVar("T")
 
+_LENGTH = struct.Struct("!Q")
+POLL_SECONDS = 0.5  # how often the parent looks whether the child has ended
 GRACE_SECONDS = 3.0  # after the deadline, how long a child the alarm cannot interrupt is given
 LIMITS_HINT = "limits: in config.yaml sets the budget (docs/templates.md, 'Limits')"
 
@@ -87,19 +90,17 @@ def within_budget(budget: Budget, render: Callable[[], T]) -> T:
         os.close(replies)
         _child(render, reply_end, parent, budget)
     os.close(reply_end)
-    status = None
+    child = _Child(pid)
     try:
-        data, timed_out = _read_until(replies, time.monotonic() + budget.seconds + GRACE_SECONDS)
-        if not timed_out:
-            _, status = os.waitpid(pid, 0)  # the reply is whole, or the child has ended
+        data = child.reply(replies, time.monotonic() + budget.seconds + GRACE_SECONDS)
+        out_of_time = data is None and child.status is None
     finally:
         os.close(replies)
-        if status is None:  # out of time, or the build interrupted
-            _end(pid)
-    if timed_out or (not data and os.WIFSIGNALED(status)):  # killed at the deadline, or by the kernel
-        raise TemplateProblem(over_budget(budget.template, 0, timed_out, budget))
-    if not data:
-        raise RuntimeError(f"the render process ended without a reply (exit status {status})")
+        child.end()  # done already, unless out of time or the build was interrupted
+    if out_of_time or (data is None and os.WIFSIGNALED(child.status)):  # killed at the deadline, or by the kernel
+        raise TemplateProblem(over_budget(budget.template, 0, out_of_time, budget))
+    if data is None:
+        raise RuntimeError(f"the render process ended without a reply (exit status {child.status})")
     kind, *payload = pickle.loads(data)
     if kind == "done":
         return payload[0]
@@ -109,32 +110,64 @@ def within_budget(budget: Budget, render: Callable[[], T]) -> T:
     raise RuntimeError(f"rendering failed in its process: {payload[0]}")  # a bug: an internal error
 
 
-def _read_until(fd: int, deadline: float) -> tuple[bytes, bool]:
-    """Everything the child writes on `fd` until it closes it, and whether the deadline came first."""
-    chunks: list[bytes] = []
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return b"", True
-        ready, _, _ = select.select([fd], [], [], left)
-        if not ready:
-            continue
+class _Child:
+    """The render's process, as its parent sees it."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.status: int | None = None  # once it has ended and been waited for
+
+    def reply(self, fd: int, deadline: float) -> bytes | None:
+        """The child's reply (a length, then that many bytes), or None when it ended without
+        one or the deadline came. The child's end is watched, not only the pipe's: a process
+        that another thread of the build forks meanwhile holds the pipe open too."""
+        received = bytearray()
+        while not _whole(received):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([fd], [], [], min(left, POLL_SECONDS))
+            chunk = os.read(fd, 1 << 20) if ready else b""
+            received += chunk
+            if (ready and not chunk) or (not ready and self.ended()):
+                received += _drain(fd)  # what it wrote just before it ended
+                break
+        self.wait()
+        return bytes(received[_LENGTH.size:]) if _whole(received) else None
+
+    def ended(self) -> bool:
+        done, status = os.waitpid(self.pid, os.WNOHANG)
+        if done:
+            self.status = status
+        return bool(done)
+
+    def wait(self) -> None:
+        if self.status is None:
+            self.status = os.waitpid(self.pid, 0)[1]
+
+    def end(self) -> None:
+        """Kill the child if it has not been waited for (a waited-for pid may belong to another
+        process already), and wait for it."""
+        if self.status is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.wait()
+
+
+def _whole(received: bytearray) -> bool:
+    return len(received) >= _LENGTH.size and len(received) - _LENGTH.size >= _LENGTH.unpack_from(received)[0]
+
+
+def _drain(fd: int) -> bytes:
+    chunks = []
+    while select.select([fd], [], [], 0)[0]:
         chunk = os.read(fd, 1 << 20)
         if not chunk:
-            return b"".join(chunks), False
+            break
         chunks.append(chunk)
-
-
-def _end(pid: int) -> None:
-    """Kill the child if it still runs, and reap it."""
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
+    return b"".join(chunks)
 
 
 def _child(render: Callable[[], object], fd: int, parent_pid: int, budget: Budget) -> None:
@@ -153,7 +186,10 @@ def _child(render: Callable[[], object], fd: int, parent_pid: int, budget: Budge
         signal.signal(signal.SIGALRM, _out_of_time)
         signal.setitimer(signal.ITIMER_REAL, budget.seconds)
         try:
-            reply = ("done", render())
+            try:
+                reply = ("done", render())
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
         except SitrepError as error:
             reply = ("refused", type(error), error.problems)
         except (MemoryError, OutOfTime) as error:  # outside any template frame
@@ -161,8 +197,8 @@ def _child(render: Callable[[], object], fd: int, parent_pid: int, budget: Budge
                      [over_budget(budget.template, 0, isinstance(error, OutOfTime))])
         except Exception as error:  # noqa: BLE001 - a bug: the parent reports it as an internal error
             reply = ("bug", f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=8)}")
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        data = memoryview(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+        data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        data = memoryview(_LENGTH.pack(len(data)) + data)
         while data:
             data = data[os.write(fd, data):]
     except BaseException:  # noqa: BLE001 - the parent reports a child that ended without a reply

@@ -293,3 +293,27 @@ def test_import_and_extends_read_template_files_only(ws, sitrep_cli):
     write(ws / SECTION, "\n{% extends 'macros.yaml' %}\n")
     result = sitrep_cli("build", "--config", ws / "config.yaml", "--week", WEEK, "--force", "--format", "html")
     assert_refused(result, SECTION, 2, "'macros.yaml' is not a template file")
+
+
+def test_a_render_that_ends_while_another_process_holds_its_pipe_is_not_waited_for_until_the_deadline(tmp_path):
+    """A process forked meanwhile (here by the render itself; in `sitrep serve`, by another
+    thread) inherits the pipe the render replies on: the parent must see the render end anyway."""
+    from sitrep.render.budget import Budget, within_budget
+
+    holder = tmp_path / "holder.pid"
+
+    def killed_leaving_a_holder():
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(30)
+            os._exit(0)
+        holder.write_text(str(pid))
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    started = time.monotonic()
+    try:
+        with pytest.raises(TemplateProblem, match="needed more memory"):
+            within_budget(Budget(20, 300, "custom/report.html"), killed_leaving_a_holder)
+        assert time.monotonic() - started < 5
+    finally:
+        os.kill(int(holder.read_text()), signal.SIGKILL)
