@@ -317,3 +317,13 @@ def test_a_render_that_ends_while_another_process_holds_its_pipe_is_not_waited_f
         assert time.monotonic() - started < 5
     finally:
         os.kill(int(holder.read_text()), signal.SIGKILL)
+
+
+def test_a_folder_in_the_templates_folder_that_links_to_the_store_is_not_read(ws, sitrep_cli):
+    write(ws / "facts/notes.html", "<p>Zqxstorenote</p>\n")
+    (ws / "templates/data").symlink_to(ws / "facts", target_is_directory=True)
+    write(ws / SECTION, "<section>\n{% include 'data/notes.html' %}\n</section>\n")
+    result = sitrep_cli("build", "--config", ws / "config.yaml", "--week", WEEK, "--force", "--format", "html")
+    assert_refused(result, "templates/data/notes.html", None, "this template is a link to a file outside the templates "
+                                                            "folder, and is not read")
+    assert "Zqxstorenote" not in result.output
