@@ -61,8 +61,9 @@ class SandboxedEnvironment(jinja2.sandbox.ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def is_safe_attribute(self, obj, attr, value):
-        if attr in CLOCK_ATTRIBUTES and (isinstance(obj, (datetime.date, datetime.time))
-                                         or obj in (datetime.date, datetime.datetime, datetime.time)):
+        clock_types = (datetime.date, datetime.time)  # a datetime is a date
+        if attr in CLOCK_ATTRIBUTES and (isinstance(obj, clock_types)
+                                         or isinstance(obj, type) and issubclass(obj, clock_types)):
             raise ReadsTheClock(f"'{attr}' of a {type(obj).__name__} {CLOCK_MESSAGE}")
         return super().is_safe_attribute(obj, attr, value)
 
