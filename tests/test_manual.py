@@ -198,10 +198,23 @@ for _name, _template, _old, _new in [
     ("include-typo", "sections/abuses.html", "_incident_table.html", "_incident_tabel.html"),
     ("template-reaches-python", "sections/outlook.html", "{{ _(\"Outlook\") }}",
      "{{ _(\"Outlook\") }}{{ cycler.__init__.__globals__ }}"),
+    ("template-too-wide", "sections/outlook.html", "{{ _(\"Outlook\") }}",
+     "{{ _(\"Outlook\") }}{{ 'x' | center(3000000000) }}"),
     ("tracking-image", "sections/outlook.html", "{{ _(\"Outlook\") }}",
      "{{ _(\"Outlook\") }}<img src=\"https://tracker.example/p.gif\" alt=\"\">"),
 ]:
     setup(_name)(template_mistake(_template, _old, _new))
+
+
+@setup("template-runs-on")
+def template_runs_on(root: Path) -> Path:
+    """Loops within loops, and config.yaml's time limit set to 2 seconds (docs/templates.md, 'Limits')."""
+    ws = template_mistake("sections/outlook.html", "{{ _(\"Outlook\") }}",
+                          "{{ _(\"Outlook\") }}{% for i in range(100000) %}{% for j in range(100000) %}"
+                          "{% endfor %}{% endfor %}")(root)
+    with (ws / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write("limits: {template_seconds: 2}\n")
+    return ws
 
 
 # --- Running a block ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 from jinja2 import nodes
 
 from sitrep.errors import Problem, SitrepError, display_path
@@ -48,6 +49,10 @@ def template_problems_of(config: Config) -> list[Problem]:
                 continue
             except SitrepError as refused:  # a link out of the templates folder
                 problems.extend(refused.problems)
+                continue
+            except jinja2.sandbox.SecurityError as refused:  # not a template file (templates.LOADABLE_SUFFIXES)
+                problems.append(Problem(display_path(path), tag.lineno, f"not allowed in a template: {refused}",
+                                        expected=getattr(refused, "expected", "")))
                 continue
             _compiled(env, named.value, problems, compiled)
     return problems

@@ -19,38 +19,38 @@ import bisect
 import contextlib
 import dataclasses
 import inspect
+import os
 import re
 import sys
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Iterable
 
 import jinja2
 import jinja2.compiler
+import jinja2.ext  # noqa: F401  (the i18n extension: imported once here, not in every render's process)
 import jinja2.sandbox
-from markupsafe import Markup, escape
 
 from sitrep import language
 from sitrep.errors import Problem, TemplateProblem, did_you_mean, display_path
 from sitrep.render.bidi import isolate_text, shifted
-from sitrep.render.charts import trend_svg
-from sitrep.render.maps import map_legend, map_svg
-from sitrep.render.theme import Theme, css_counters, css_string, default_theme, theme_for
+from sitrep.render.budget import Budget, OutOfTime, over_budget, within_budget
+from sitrep.render.sandbox import SandboxedEnvironment, bounded_filters
+from sitrep.render.filters import SITREP_FILTERS, plain_text  # noqa: F401  (plain_text: imported from here too)
+from sitrep.render.theme import Theme, default_theme, theme_for
 from sitrep.report.citations import renumber
 from sitrep.report.context import ReportContext
-from sitrep.report.formatting import format_amount, format_count, format_date, format_number, format_range
-from sitrep.report.passage import marked
 from sitrep.source.cache import CACHE_DIR, TemplateBytecodeCache
 from sitrep.source.config import (  # defined there: config.yaml's `templates:` may not name it
     Config,
     builtin_templates_dir,
 )
-from sitrep.source.schema import Amount
 
 ENTRY_TEMPLATE = "report.html"
 INDEX_TEMPLATE = "index.html"
 BUILTIN_PREFIX = "builtin"
 TEMPLATE_SUFFIXES = (".html", ".css")  # what `sitrep templates` lists and copies
+# What include, import and extends may read: template files, never a store file, a bulk import
+# or a key that happens to sit beside the templates (docs/templates.md, 'Your own templates').
+LOADABLE_SUFFIXES = (".html", ".css", ".svg", ".j2", ".jinja")
 CONTEXT_HINT = "`sitrep templates context` lists every variable and field"
 
 
@@ -75,32 +75,6 @@ for _name in dir(jinja2.StrictUndefined):
 
 # Jinja's globals a template may use (docs/templates.md, 'Templates'); `lipsum` has no place in a report.
 TEMPLATE_GLOBALS = ("range", "dict", "namespace", "cycler", "joiner")
-# The longest string or list an expression may build (`'x' * n`, `list * n`), and the largest
-# power: a report is some hundred kilobytes, and a template must not fill the memory.
-MAX_BUILT_LENGTH = 1_000_000
-MAX_POWER_BITS = 100_000
-
-
-class SandboxedEnvironment(jinja2.sandbox.ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox, with `*` and `**` bounded so that no expression can build a
-    value the size of the machine's memory."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context, operator, left, right):
-        if operator == "*":
-            for sequence, times in ((left, right), (right, left)):
-                if (isinstance(sequence, (str, list, tuple)) and isinstance(times, int)
-                        and len(sequence) * times > MAX_BUILT_LENGTH):
-                    raise jinja2.sandbox.SecurityError(
-                        f"the expression would build {len(sequence) * times:,} items "
-                        f"(at most {MAX_BUILT_LENGTH:,} are allowed)")
-        elif (operator == "**" and isinstance(left, int) and isinstance(right, int)
-              and abs(left) > 1 and right * max(abs(left).bit_length(), 1) > MAX_POWER_BITS):
-            raise jinja2.sandbox.SecurityError("the power is too large to compute")
-        return super().call_binop(context, operator, left, right)
-
-
 class _CodeGenerator(jinja2.compiler.CodeGenerator):
     """Jinja's compiler, marking the line on which each run of a template's text begins. Jinja
     marks the lines of tags and expressions only, so the text after a tag was traced to the
@@ -129,11 +103,32 @@ class _WorkspaceFileLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+class _TemplateFilesLoader(jinja2.ChoiceLoader):
+    """The loaders, reading only files whose names end as templates' do (LOADABLE_SUFFIXES)."""
+
+    def get_source(self, environment, template):
+        _refuse_non_template(template)
+        return super().get_source(environment, template)
+
+    def load(self, environment, name, globals=None):
+        _refuse_non_template(name)
+        return super().load(environment, name, globals)
+
+
+class NotATemplate(jinja2.sandbox.SecurityError):  # reported at the include, import or extends
+    expected = f"a template file, its name ending in {', '.join(LOADABLE_SUFFIXES)}"
+
+
+def _refuse_non_template(name: str) -> None:
+    if not name.lower().endswith(LOADABLE_SUFFIXES):
+        raise NotATemplate(f"'{name}' is not a template file, and is not read")
+
+
 def make_environment(user_dir: Path | None = None,
                      bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     builtin = jinja2.FileSystemLoader(builtin_templates_dir())
     search = [_WorkspaceFileLoader(user_dir)] if user_dir else []
-    loader = jinja2.ChoiceLoader([jinja2.PrefixLoader({BUILTIN_PREFIX: builtin}, delimiter=":"), *search, builtin])
+    loader = _TemplateFilesLoader([jinja2.PrefixLoader({BUILTIN_PREFIX: builtin}, delimiter=":"), *search, builtin])
     env = SandboxedEnvironment(
         loader=loader,
         autoescape=True,  # every template is HTML; select_autoescape misses names like *.html.j2
@@ -150,79 +145,9 @@ def make_environment(user_dir: Path | None = None,
     env.install_gettext_callables(language.gettext, language.ngettext, newstyle=True, pgettext=language.pgettext,
                                   npgettext=language.npgettext)
     env.globals["_"] = env.globals["gettext"]  # the extension's alias went with Jinja's other globals
+    env.filters.update(bounded_filters(env.filters))
     env.filters.update(SITREP_FILTERS)
     return env
-
-
-def date_filter(value: object, format: str = "long") -> str:
-    """A date in the edition's language: report.as_of_date -> '3 July 2016' (en), '3 juillet 2016'
-    (fr); format short, medium, long (default), full, or a pattern such as 'd MMM y'."""
-    return format_date(value, format)
-
-
-def amount_filter(amount: object, unit: str | None = None) -> str:
-    """'about 30,000–40,000 people' from an amount: a store figure, or a mapping written in the
-    template such as {"low": 30000, "high": 40000, "qualifier": "about"}."""
-    if isinstance(amount, Mapping):
-        amount = Amount.model_validate(dict(amount))
-    return format_amount(amount, unit)
-
-
-def cite_markup(numbers: Iterable[int]) -> Markup:
-    """Citation numbers as superscript links to the sources list: [1, 3]."""
-    numbers = list(numbers)
-    if not numbers:
-        return Markup("")
-    links = escape(language.gettext(", ")).join(
-        Markup(f'<a href="#source-{n}">{escape(language.format_integer(n))}</a>') for n in numbers)
-    return Markup(f'<sup class="cite">[{links}]</sup>')
-
-
-def prose_markup(prose: object) -> Markup:
-    """A paragraph or highlight (report.Prose): its text, escaped, each citation right after
-    the words it sources. Plain text is printed as it is."""
-    parts = getattr(prose, "parts", None)
-    if parts is None:
-        return Markup(escape(str(prose)))
-    text = Markup("").join(Markup(escape(part.text)) + cite_markup(part.citations) for part in parts)
-    # An untranslated paragraph keeps its language (and says so); a stale translation says so.
-    return Markup(marked(text, prose.lang, prose.direction, untranslated=prose.lang is not None, stale=prose.stale))
-
-
-def plain_text(value: object) -> str:
-    """The text alone: a Passage (store text, report/passage.py) prints marked with its language
-    and as HTML; in an attribute, a title or a chart's label only its words can go. (Jinja's
-    `string` filter keeps a string's own type, and so its marks.)"""
-    if isinstance(value, Markup):  # a translated message: its words, not their HTML escapes
-        return value.unescape()
-    return str.__str__(value) if isinstance(value, str) else str(value)
-
-
-def local_names_markup(names: dict[str, str]) -> Markup:
-    """A place's names in other languages, each marked with its language and direction."""
-    spans = [Markup(f'<span class="local-name" lang="{escape(lang)}"'
-                    f'{" dir=rtl" if lang.split("-")[0] in language.RTL_LANGUAGES else ""}>'
-                    f'{escape(name)}</span>') for lang, name in names.items()]
-    return Markup(" · ").join(spans)
-
-
-# The filters sitrep adds to Jinja's own; docs/templates.md, 'Filters', has an example of each.
-SITREP_FILTERS = {
-    "number": format_number,
-    "range": format_range,
-    "amount": amount_filter,
-    "unit": format_count,
-    "date": date_filter,  # in the language of the edition being rendered
-    "cite": cite_markup,
-    "prose": prose_markup,  # a paragraph or highlight with its citations: {{ paragraph | prose }}
-    "local_names": local_names_markup,
-    "css_string": css_string,
-    "css_counters": css_counters,
-    "plain": plain_text,  # store text without its language marks, for an attribute: alt="{{ name | plain }}"  # 'Page {page} of {pages}' as CSS content, with page counters
-    "trend_chart": trend_svg,
-    "map_svg": map_svg,  # the week's map as inline SVG: report.map | map_svg(colours=theme.colours)
-    "map_legend": map_legend,  # what its lines and symbols mean, its key, the basemap's credits  # a key figure's trend as inline SVG: figure.trend | trend_chart(figure.label)
-}
 
 
 @dataclasses.dataclass
@@ -259,6 +184,13 @@ def render_document(context: ReportContext, *, user_dir: Path | None = None, ass
                     bytecode_cache: jinja2.BytecodeCache | None = None) -> RenderedHtml:
     """`render_html`, keeping where each part of the document was written. Rendered in the
     context's language (its messages, numbers and dates); right to left when it is."""
+    return _render_numbered(context, user_dir=user_dir, assets_url=assets_url, theme=theme,
+                            workspace_url=workspace_url, bytecode_cache=bytecode_cache)[0]
+
+
+def _render_numbered(context: ReportContext, *, user_dir, assets_url, theme, workspace_url,
+                     bytecode_cache) -> tuple[RenderedHtml, list[int] | None]:
+    """`render_document`, and the order its citations were renumbered in (None if they were not)."""
     env = make_environment(user_dir, bytecode_cache)
     variables = {"report": context, "theme": theme or default_theme(assets_url), "assets": assets_url,
                  "workspace": workspace_url}
@@ -272,7 +204,9 @@ def render_document(context: ReportContext, *, user_dir: Path | None = None, ass
         if order and (order != sorted(order) or len(order) != len(context.sources)):
             renumber(context, order)
             rendered = render_tracked(template, variables)
-    return isolated(rendered) if context.direction == "rtl" else rendered
+        else:
+            order = None
+    return (isolated(rendered) if context.direction == "rtl" else rendered), order
 
 
 def isolated(rendered: RenderedHtml) -> RenderedHtml:
@@ -310,13 +244,17 @@ def template_problems(env: jinja2.Environment):
                                       hint=_undefined_hint(exc, names, env))) from None
     except jinja2.sandbox.SecurityError as exc:
         file, line, _ = _template_frame()
+        bounded = getattr(exc, "expected", None)  # too large, or the clock (render/sandbox.py)
         raise TemplateProblem(Problem(file, line, f"not allowed in a template: {_sandbox_message(exc)}",
-                                      expected="the report's documented fields, sitrep's filters and Jinja's",
-                                      hint=CONTEXT_HINT)) from None
+                                      expected=bounded or "the report's documented fields, sitrep's filters and Jinja's",
+                                      hint="" if bounded else CONTEXT_HINT)) from None
     except OverflowError:  # the sandbox's range() past MAX_RANGE, or a float past its limits
         file, line, _ = _template_frame()
         raise TemplateProblem(Problem(file, line, "template error: a range or a number is too large",
                                       expected=f"a range of at most {jinja2.sandbox.MAX_RANGE:,} numbers")) from None
+    except (MemoryError, OutOfTime) as exc:  # over the render's budget (render/budget.py)
+        file, line, _ = _template_frame()
+        raise TemplateProblem(over_budget(file, line, isinstance(exc, OutOfTime))) from None
     except RecursionError:
         file, line, _ = _template_frame()
         raise TemplateProblem(Problem(file, line, "template error: the templates include or call each other "
@@ -385,20 +323,47 @@ def _writer_of(generator) -> tuple[str, int]:
 
 def render_for(config: Config, context: ReportContext, *, assets_url: str = "../assets",
                workspace_url: str = "../..") -> RenderedHtml:
-    """`render_document` with everything config.yaml says about templates: the user's folder and the theme."""
-    return render_document(context, user_dir=config.templates_dir, assets_url=assets_url,
-                           theme=theme_for(config, assets_url), workspace_url=workspace_url,
-                           bytecode_cache=TemplateBytecodeCache.open(config.workspace / CACHE_DIR))
+    """`render_document` with everything config.yaml says about templates: the user's folder, the
+    theme, and the time and memory the render may take (render/budget.py)."""
+    builder = os.getpid()
+
+    def render() -> tuple[RenderedHtml, list[int] | None]:
+        rendered, order = _render_numbered(context, user_dir=config.templates_dir, assets_url=assets_url,
+                                           theme=theme_for(config, assets_url), workspace_url=workspace_url,
+                                           bytecode_cache=TemplateBytecodeCache.open(config.workspace / CACHE_DIR))
+        return rendered, (order if os.getpid() != builder else None)  # None: done to this context already
+
+    rendered, order = _within_limits(config, ENTRY_TEMPLATE, context.settings, render)
+    if order is not None:  # renumbered in the render's process: the build's context follows
+        renumber(context, order)
+    return rendered
 
 
 def render_index_for(config: Config, archive: object, assets_url: str = "assets") -> RenderedHtml:
     """output/index.html (templates/index.html, overridable like every template), which
     receives `archive` (archive.ArchiveContext), `theme` and `assets`."""
-    env = make_environment(config.templates_dir, TemplateBytecodeCache.open(config.workspace / CACHE_DIR))
-    with template_problems(env):
-        rendered = render_tracked(env.get_template(INDEX_TEMPLATE),
+
+    def render() -> RenderedHtml:
+        env = make_environment(config.templates_dir, TemplateBytecodeCache.open(config.workspace / CACHE_DIR))
+        with template_problems(env):
+            return render_tracked(env.get_template(INDEX_TEMPLATE),
                                   {"archive": archive, "theme": theme_for(config, assets_url), "assets": assets_url})
+
+    rendered = _within_limits(config, INDEX_TEMPLATE, language.active(), render)
     return isolated(rendered) if getattr(archive, "direction", "ltr") == "rtl" else rendered
+
+
+def _within_limits(config: Config, name: str, edition: language.Language, render):
+    """`render()` within config.yaml's limits (render/budget.py) when templates of the workspace
+    take part; sitrep's own templates alone run in the build's process, forking nothing."""
+    folder = config.templates_dir
+    if folder is None or not any(p.name.endswith(LOADABLE_SUFFIXES) for p in folder.rglob("*")):
+        return render()
+    # What every render in the language needs, loaded once here rather than in each render's process.
+    edition.translations, edition.locale, edition.native_digits  # noqa: B018 (cached properties)
+    own = folder / name
+    shown = display_path(own) if own.is_file() else f"{BUILTIN_PREFIX}:{name}"
+    return within_budget(Budget(config.limits.template_seconds, config.limits.template_memory_mb, shown), render)
 
 
 # --- Hints for template mistakes ----------------------------------------------------------------

@@ -18,6 +18,8 @@ from sitrep.source.dates import IsoWeek
 from sitrep.source.regularfiles import YamlLoadError
 from sitrep.language import DIGITS, Language, available_catalogues
 from sitrep.source.basemap import BasemapLayer, load_layer
+from sitrep.source.bulk import BULK_DIR
+from sitrep.source.cache import CACHE_DIR
 from sitrep.source.schema import LocalizedText, LocalText, Model, Text, _literal, _local_text, explain_error
 from sitrep.source.texthygiene import document_problems
 from sitrep.source.yamlsource import load_yaml_file
@@ -168,6 +170,13 @@ class SeriesSettings(Model):
     stale_after_weeks: Annotated[int, Field(ge=1, le=520)] = 8
 
 
+class LimitSettings(Model):
+    """What rendering the templates may take (docs/templates.md, "Limits")."""
+
+    template_seconds: Annotated[float, Field(gt=0, le=3600)] = 60
+    template_memory_mb: Annotated[int, Field(ge=64, le=65536)] = 1024  # beyond what the build itself holds
+
+
 class ConfigModel(Model):
     title: LocalizedText
     crisis: LocalizedText
@@ -194,6 +203,7 @@ class ConfigModel(Model):
     # Workspace files the PDF may embed (<a rel="attachment">): none but these, and in a public
     # edition none from the store.
     attachments: list[Text] = []
+    limits: LimitSettings = LimitSettings()
 
 
 class Config:
@@ -307,6 +317,11 @@ def _check_files_and_names(config: Config, line_of) -> list[Problem]:
                 expected="a folder of your own templates, relative to the workspace, such as custom",
                 hint="create another folder and name it here; a template in it replaces the built-in of the same "
                      "name")
+    elif config.templates_dir is not None and (data := _data_among_templates(config)):
+        # Whatever a templates folder holds, include and import can print into the public report.
+        problem(("templates",), f"templates: '{model.templates}' {data}",
+                expected="a folder that holds templates only, such as templates",
+                hint="move your templates into a folder of their own and name it here")
     if model.sections is not None:
         own = _user_sections(config.templates_dir)
         seen: set[str] = set()
@@ -384,6 +399,19 @@ def _builtin_templates_at(folder: Path) -> str:
     if folder == builtin:
         return "is sitrep's built-in templates folder"
     return "is inside sitrep's built-in templates folder" if folder.is_relative_to(builtin) else ""
+
+
+def _data_among_templates(config: Config) -> str:
+    """What `config.templates_dir` is or holds of the workspace's data, in words; '' if nothing."""
+    folder = config.templates_dir
+    for name, path in (("the store folder", config.store_dir), ("the bulk imports folder", config.workspace / BULK_DIR),
+                       ("the cache folder", config.workspace / CACHE_DIR), ("the output folder", config.output_dir)):
+        path = path.resolve()
+        if path == folder:
+            return f"is {name}"
+        if path.is_relative_to(folder):
+            return f"holds {name} ({display_path(path)})"
+    return ""
 
 
 def _user_sections(templates_dir: Path | None) -> list[str]:
