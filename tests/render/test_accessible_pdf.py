@@ -230,8 +230,9 @@ def test_the_mended_heading_check_still_finds_an_empty_heading(built, pdfua, tmp
         heading = next(e for e in structure(pdf) if tag(e) == "H2")
         heading.K = pikepdf.Array()
         pdf.save(tmp_path / "empty-heading.pdf")
-    assert [line.split(":")[0] for line in findings(pdfua, tmp_path / "empty-heading.pdf")] == [
-        "UA-14-001 WARNING page 1 /H2"]
+    headings = [line.split(":")[0] for line in findings(pdfua, tmp_path / "empty-heading.pdf")
+                if line.startswith("UA-14-001")]
+    assert headings == ["UA-14-001 WARNING page 1 /H2"]
 
 
 # --- Header cells, links, the file identifier ----------------------------------------------------
