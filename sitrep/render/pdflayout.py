@@ -1,8 +1,9 @@
 """WeasyPrint, in the calling process: the report's HTML laid out as PDF bytes, reading files
 only through a fetcher locked to the workspace, in the PDF variant config.yaml asks for, with
 /Lang on each passage in another language and /Scope on each table header cell. Links to files
-are relative to the PDF (never a file: URL of the building machine), and the trailer's /ID is
-a digest of the document: the same report makes the same bytes in any folder. render/pdf.py
+are relative to the PDF (never a file: URL of the building machine), attached files are dated
+as the document is (never by the clock), and the trailer's /ID is a digest of the document:
+the same report makes the same bytes in any folder, on any day. render/pdf.py
 reports what the fetcher refused; render/pdfhelper.py runs the same layout in a process of its own.
 
 This module imports only the standard library at its top, so that the PDF helper can import it
@@ -44,7 +45,22 @@ def layout_pdf(text: str, base_dir: Path, allowed_roots: list[Path], withheld_ro
     for page in document.pages:
         page.links[:] = [(kind, relative_link(target, folder, retarget or {}) if kind == "external" else target,
                           *rest) for kind, target, *rest in page.links]
-    return document.write_pdf(**options), fetcher.refused
+    return document.write_pdf(finisher=_date_attachments_as_the_document, **options), fetcher.refused
+
+
+def _date_attachments_as_the_document(document, pdf) -> None:
+    """WeasyPrint dates each attached file (<link rel="attachment">, <a rel="attachment">) with
+    the clock at the build, which told readers when the PDF was made and made every build's
+    bytes differ. They get the document's own date instead (the report's as-of date, which the
+    built-in templates give as dcterms.modified and dcterms.created), or 1 January 1970 when the
+    template gives none. A finisher runs before the trailer, so /ID digests these dates."""
+    import pydyf
+
+    date = pdf.info.get("ModDate") or pdf.info.get("CreationDate") or pydyf.String("D:19700101000000Z")
+    for obj in pdf.objects:
+        extra = getattr(obj, "extra", None)
+        if isinstance(extra, dict) and extra.get("Type") == "/EmbeddedFile" and "Params" in extra:
+            extra["Params"]["CreationDate"] = extra["Params"]["ModDate"] = date
 
 
 def relative_link(url: str, folder: Path, retarget: dict[str, str]) -> str:

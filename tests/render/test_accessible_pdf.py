@@ -301,3 +301,19 @@ def test_every_variant_has_a_file_identifier_drawn_from_its_content(built):
         assert len(first) == 32 and first == second, name  # an MD5, in hexadecimal, for a file never edited
         identifiers[name] = first
     assert len(set(identifiers.values())) == len(identifiers)  # each document its own
+
+
+@pytest.mark.parametrize("meta, date", [('<meta name="dcterms.modified" content="2016-07-03">', "D:20160703"),
+                                        ("", "D:19700101000000Z")])
+def test_an_attached_file_is_dated_as_the_report_not_by_the_clock(tmp_path, meta, date):
+    """Before: WeasyPrint dated each attachment with the build's clock (D:20261207173557Z), so a
+    PDF with an attachment told when it was built and was never the same bytes twice."""
+    (tmp_path / "notes.txt").write_text("attached notes\n", encoding="utf-8")
+    html = (f'<html lang="en"><title>Attached</title>{meta}<link rel="attachment" href="notes.txt">'
+            '<p><a rel="attachment" href="notes.txt" download="annex.txt">annex</a></p></html>')
+    pdf = tmp_path / "attached.pdf"
+    pdf.write_bytes(render_pdf(html, base_dir=tmp_path, allowed_roots=[tmp_path]))
+    with pikepdf.open(pdf) as document:
+        files = [obj for obj in document.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Type") == "/EmbeddedFile"]
+        assert len(files) == 2  # the document's attachment and the link's
+        assert {(str(f.Params.CreationDate), str(f.Params.ModDate)) for f in files} == {(date, date)}
