@@ -47,7 +47,8 @@ FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf"
               "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf", "NotoNaskhArabic-Regular.ttf",
               "NotoNaskhArabic-Bold.ttf", "OFL.txt")
 
-PdfRenderer = Callable[..., bytes]  # render_pdf's signature: (html, *, base_dir, allowed_roots, withheld_roots, variant, retarget)
+# render_pdf's signature: (html, *, base_dir, allowed_roots, withheld_roots, variant, retarget)
+PdfRenderer = Callable[..., bytes]
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,8 @@ def relative_link(url: str, folder: Path, retarget: dict[str, str]) -> str:
         return url
     path = os.path.relpath(unquote(parts.path), folder).replace(os.sep, "/")
     path = retarget.get(path, path)
-    return quote(path, safe="/") + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+    query = f"?{parts.query}" if parts.query else ""
+    return quote(path, safe="/") + query + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 def _complete_the_structure_tree() -> None:

@@ -63,7 +63,8 @@ def export(
     if kinds and format is not ExportFormat.hxl:
         raise CommandLineMistake(f"--kind chooses hxl tables; {format.value} has none (expected --kind with hxl only)")
     if raw_cells and format is ExportFormat.json:
-        raise CommandLineMistake("--raw-cells is about CSV cells; json has none (expected --raw-cells with hxl or acled only)")
+        raise CommandLineMistake("--raw-cells is about CSV cells; json has none "
+                                 "(expected --raw-cells with hxl or acled only)")
     from sitrep.exchange.export import export as run_export, standard_output, write_export
 
     result = run_export(config, format.value, week=week, all_weeks=all_weeks,
