@@ -92,3 +92,30 @@ def test_no_output_names_the_folder_it_was_built_in(two_builds):
             searched = data + (uncompressed(data) if name.endswith(".pdf") else b"")
             found = [needle for needle in needles if needle in searched]
             assert not found, f"{name} holds {found}"
+
+
+def test_every_link_of_a_pdf_to_a_file_opens_a_file_it_was_published_with(two_builds):
+    """A reader resolves a relative /URI against where the PDF is (ISO 32000-1, 12.6.4.7: with no
+    /Base, "relative to the location of the document itself"): each such link of each PDF, so
+    resolved, is a file of the same output folder; before, each was file:///<build folder>/..."""
+    import io
+    import posixpath
+    from urllib.parse import unquote, urlsplit
+
+    (_, files), _ = two_builds
+    followed = 0
+    for name, data in files.items():
+        if not name.endswith(".pdf"):
+            continue
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            uris = [str(annot.A.URI) for page in pdf.pages for annot in page.get("/Annots", [])
+                    if "/A" in annot and "/URI" in annot.A]
+        for uri in uris:
+            parts = urlsplit(uri)
+            if parts.scheme in ("https", "http", "mailto"):
+                continue
+            assert not parts.scheme and not parts.netloc, f"{name}: {uri}"
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), unquote(parts.path)))
+            assert target in files, f"{name}: {uri} leads to {target}, which was not published"
+            followed += 1
+    assert followed == 12 * 2  # every report (4 weeks, 3 languages) links the other two languages
