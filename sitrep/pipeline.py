@@ -47,7 +47,8 @@ FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf"
               "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf", "NotoNaskhArabic-Regular.ttf",
               "NotoNaskhArabic-Bold.ttf", "OFL.txt")
 
-PdfRenderer = Callable[..., bytes]  # render_pdf's signature: (html, *, base_dir, allowed_roots, withheld_roots)
+# render_pdf's signature: (html, *, base_dir, allowed_roots, withheld_roots, variant, retarget)
+PdfRenderer = Callable[..., bytes]
 
 
 @dataclass(frozen=True)
@@ -180,10 +181,13 @@ class Workspace:
     def pdf(self, rendered: RenderedWeek, renderer: PdfRenderer | None = None, variant: str | None = None) -> bytes:
         """The rendered week as PDF bytes, reading only what its policy allows: tagged PDF/UA-1
         unless `variant` (or config.yaml's `pdf_variant`) says otherwise. `renderer` defaults to
-        WeasyPrint in this process (the CLI passes its prestarted helper's)."""
+        WeasyPrint in this process (the CLI passes its prestarted helper's). Its links to the
+        other editions go to their PDFs, relative to it, as its links to any file are."""
+        retarget = {link.file: report_files(self.config, rendered.week, rendered.edition, link.language)["pdf"].name
+                    for link in rendered.context.editions if not link.current}
         return (renderer or render_pdf)(rendered.html, base_dir=rendered.layout.week_dir,
                                         allowed_roots=rendered.policy.readable, withheld_roots=rendered.policy.withheld,
-                                        variant=variant or self.config.pdf_variant)
+                                        variant=variant or self.config.pdf_variant, retarget=retarget)
 
     def render_index(self, entries: list[ArchiveEntry], edition: str, language: str | None = None) -> str:
         """output/index.html (index-internal.html, index-ar.html): every report of the series,

@@ -58,13 +58,17 @@ class Export:
 
 
 def export(config_path: Path | str, format: str, *, week: str | None = None, all_weeks: bool = False,
-           edition: str | None = None, kinds: Iterable[str] | None = None) -> Export:
+           edition: str | None = None, kinds: Iterable[str] | None = None, raw_cells: bool = False) -> Export:
     """Export one report's entries (`week`, default the latest) or, with `all_weeks`, those of
     every report of the series, as `format` (hxl, acled or json). `kinds` chooses the HXL tables
-    (default: all four). Raises SitrepError for a broken store, an unknown week and the like."""
+    (default: all four). A CSV's cells are safe to open in a spreadsheet (exporter.spreadsheet_safe)
+    unless `raw_cells`. Raises SitrepError for a broken store, an unknown week and the like."""
     _check_choice("format", format, FORMATS)
     if week is not None and all_weeks:
         raise ExportError(Problem("--week", 0, "--week and --all do not go together", expected="one of them"))
+    if raw_cells and format == "json":
+        raise ExportError(Problem("--raw-cells", 0, "json has no cells for a spreadsheet to run",
+                                  expected="--raw-cells with hxl or acled only"))
     kinds = list(dict.fromkeys(kinds or KINDS))
     for kind in kinds:
         _check_choice("kind", kind, KINDS)
@@ -83,9 +87,9 @@ def export(config_path: Path | str, format: str, *, week: str | None = None, all
     items = sorted((item for _, week_items in reports for item in week_items), key=lambda i: i.order)
     if format == "acled":
         rows = AcledExporter(workspace, edition).acled_rows(items)
-        return Export(format, edition, {"acled": csv_bytes(acled.COLUMNS, None, rows)})
+        return Export(format, edition, {"acled": csv_bytes(acled.COLUMNS, None, rows, raw_cells=raw_cells)})
     exporter = HxlExporter(workspace, edition)
-    return Export(format, edition, {kind: exporter.hxl_table(kind, items) for kind in kinds})
+    return Export(format, edition, {kind: exporter.hxl_table(kind, items, raw_cells=raw_cells) for kind in kinds})
 
 
 def standard_output(result: Export) -> bytes:

@@ -5,6 +5,9 @@ out of a public edition); and values and files as data.
 
 Exports are deterministic: rows sorted by date then id, UTF-8 without a byte-order mark, `\\n`
 line ends, keys in a fixed order, and nothing from the clock.
+
+A CSV is safe to open in a spreadsheet (docs/exports.md, "Safe to open in a spreadsheet"): a
+text cell that a spreadsheet would evaluate as a formula gets a leading `'` (spreadsheet_safe).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -68,18 +72,55 @@ def number_text(number: float | int | None) -> str:
     return repr(float(number))
 
 
-def csv_bytes(headers: Iterable[str], hashtags: Iterable[str] | None, rows: list[dict[str, str]]) -> bytes:
+# What a spreadsheet (Excel, LibreOffice Calc, Google Sheets) may evaluate when a cell starts with
+# it, after OWASP's CSV Injection guidance: = + - @, tab and carriage return; also line feed and
+# NUL (OWASP ASVS 5.0, 1.2.10), and the full-width ＝ ＋ － ＠ that Excel reads as their ASCII forms.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# A number as number_text and the coordinates write it (-3, 2.5, -43.7800, 1e-05): a spreadsheet
+# reads it as that number and nothing more, so it stays a number.
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """The cell as text a spreadsheet shows and never runs: a cell that starts (after any
+    spaces) with a character in FORMULA_STARTS, and is not a plain number, gets a leading `'`,
+    which spreadsheets take as "this is text" and do not show."""
+    if not cell or cell[0] not in _RISKY_FIRST:  # most cells: a letter or a digit first
+        return cell
+    if cell.lstrip(" ").startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+_RISKY_FIRST = frozenset(FORMULA_STARTS) | {" "}
+
+
+def csv_bytes(headers: Iterable[str], hashtags: Iterable[str] | None, rows: list[dict[str, str]], *,
+              raw_cells: bool = False) -> bytes:
     """A CSV as UTF-8 (no byte-order mark), '\\n' line ends: the header row, HXL's hashtag row
-    when given, then the rows."""
+    when given, then the rows, each cell spreadsheet_safe unless `raw_cells` (for a program that
+    reads the CSV, never a spreadsheet)."""
     headers = list(headers)
+    cell = str if raw_cells else spreadsheet_safe
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(headers)
+    # The csv module quotes a field holding a character of its line terminator: told '\\n', it
+    # would leave a bare carriage return unquoted, which spreadsheets and most readers take for
+    # the end of the row (the rest of the cell then the next row's first cell). Told '\\r\\n',
+    # it quotes both; each line's terminator is then made '\\n', as every export's is.
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def write(cells: list[str]) -> None:
+        writer.writerow(cells)
+        buffer.seek(buffer.tell() - 2)
+        buffer.write("\n")
+        buffer.truncate()
+
+    write(headers)
     if hashtags is not None:
-        writer.writerow(hashtags)
+        write(list(hashtags))
     for row in rows:
         assert set(row) == set(headers), sorted(set(row) ^ set(headers))  # a column left out or misnamed is a bug
-        writer.writerow([row[h] for h in headers])
+        write([cell(row[h]) for h in headers])
     return buffer.getvalue().encode("utf-8")
 
 

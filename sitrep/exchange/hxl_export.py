@@ -137,11 +137,13 @@ class HxlExporter(Exporter):
 
     # The rows -------------------------------------------------------------------------------------
 
-    def hxl_table(self, kind: str, items: list[Item]) -> bytes:
+    def hxl_table(self, kind: str, items: list[Item], *, raw_cells: bool = False) -> bytes:
+        """The table of one kind; its cells safe to open in a spreadsheet unless `raw_cells`."""
         row_of = {"incidents": self.incident_row, "figures": self.figure_row, "routes": self.route_row,
                   "movements": self.movement_row}[kind]
         rows = [row_of(item) for item in items if isinstance(item.arrival.entry, _MODELS[kind])]
-        return csv_bytes([header for header, _ in HXL_COLUMNS[kind]], [tag for _, tag in HXL_COLUMNS[kind]], rows)
+        return csv_bytes([header for header, _ in HXL_COLUMNS[kind]], [tag for _, tag in HXL_COLUMNS[kind]], rows,
+                         raw_cells=raw_cells)
 
     def dated(self, name: str, item: Item) -> dict[str, str]:
         date = item.arrival.date

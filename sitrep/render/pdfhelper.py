@@ -47,7 +47,7 @@ class PdfHelper:
         os.close(replies_write)
         self.pid = pid
 
-    def render(self, html, *, base_dir, allowed_roots, withheld_roots=(), variant="pdf/ua-1") -> bytes:
+    def render(self, html, *, base_dir, allowed_roots, withheld_roots=(), variant="pdf/ua-1", retarget=None) -> bytes:
         """render/pdf.render_pdf, laid out by the helper."""
         # Imported when the first PDF is asked for, not at the top: render/pdf.py loads
         # sitrep.errors, and this module must load nothing but the standard library before
@@ -55,14 +55,15 @@ class PdfHelper:
         from sitrep.render.pdf import render_pdf
 
         return render_pdf(html, base_dir=base_dir, allowed_roots=allowed_roots, withheld_roots=withheld_roots,
-                          variant=variant, layout=self.layout if self.pid is not None else layout_pdf)
+                          variant=variant, retarget=retarget,
+                          layout=self.layout if self.pid is not None else layout_pdf)
 
     def layout(self, text: str, base_dir: Path, allowed_roots: list[Path], withheld_roots: list[Path],
-               variant: str = "pdf/ua-1"):
+               variant: str = "pdf/ua-1", retarget: dict[str, str] | None = None):
         """layout_pdf in the helper: only plain text and paths cross the pipe, so the helper
         imports nothing but WeasyPrint (unpickling sitrep's own objects would load Jinja)."""
         try:
-            _send(self._requests, (str(text), base_dir, allowed_roots, withheld_roots, variant))
+            _send(self._requests, (str(text), base_dir, allowed_roots, withheld_roots, variant, dict(retarget or {})))
             kind, payload = _receive(self._replies)
         except (EOFError, OSError):
             raise RuntimeError("the PDF helper process ended unexpectedly") from None

@@ -46,11 +46,15 @@ def export(
                                               "config.yaml."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="The file to write ('-' or none: standard "
                                           "output); with several tables, the folder to write them into."),
+    raw_cells: bool = typer.Option(False, "--raw-cells", help="With hxl or acled: write every cell as the store has "
+                                   "it, even one a spreadsheet would run as a formula (=, +, -, @...), which by "
+                                   "default gets a leading '. For programs that read the CSV; never open such a "
+                                   "file in a spreadsheet."),
     config: Path = ConfigOption,
 ) -> None:
     """Export what a report brings (or, with --all, every report) as data: HXL, ACLED or JSON.
 
-    The same entries as the report, in the same edition: a public export holds no restricted fact, and of a withheld source only its public name and grades. hxl writes one table per kind (incidents, figures, routes, movements): one to a file or standard output, several into a folder (-o FOLDER). Exports are deterministic: the same store gives the same bytes. Files are written atomically.
+    The same entries as the report, in the same edition: a public export holds no restricted fact, and of a withheld source only its public name and grades. A CSV is safe to open in a spreadsheet: a text cell that would run as a formula starts with ' (--raw-cells: as the store has it). hxl writes one table per kind (incidents, figures, routes, movements): one to a file or standard output, several into a folder (-o FOLDER). Exports are deterministic: the same store gives the same bytes. Files are written atomically.
 
     Example: sitrep export hxl --kind incidents --week 2016-W26 -o incidents.csv
     """
@@ -58,10 +62,14 @@ def export(
         raise CommandLineMistake("--week and --all do not go together (expected one of them)")
     if kinds and format is not ExportFormat.hxl:
         raise CommandLineMistake(f"--kind chooses hxl tables; {format.value} has none (expected --kind with hxl only)")
+    if raw_cells and format is ExportFormat.json:
+        raise CommandLineMistake("--raw-cells is about CSV cells; json has none "
+                                 "(expected --raw-cells with hxl or acled only)")
     from sitrep.exchange.export import export as run_export, standard_output, write_export
 
     result = run_export(config, format.value, week=week, all_weeks=all_weeks,
-                        edition=edition.value if edition else None, kinds=[k.value for k in kinds or []])
+                        edition=edition.value if edition else None, kinds=[k.value for k in kinds or []],
+                        raw_cells=raw_cells)
     if output is None or str(output) == "-":
         typer.echo(standard_output(result), nl=False)  # bytes: UTF-8 whatever the terminal's encoding
         return
