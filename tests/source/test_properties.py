@@ -181,7 +181,8 @@ YAML_SPECIAL = [
 special_text = st.sampled_from(YAML_SPECIAL)
 plain_text = st.text(max_size=30)
 names = st.one_of(st.from_regex(r"[A-Z][A-Za-z ,.'()-]{0,30}", fullmatch=True), st.text(min_size=1, max_size=30),
-                  special_text).filter(str.strip)  # text that is only spaces is refused as blank
+                  special_text).filter(str.strip).filter(  # text that is only spaces is refused as blank
+    lambda text: not control_characters(text))  # and a control character is refused (texthygiene)
 
 years = st.integers(min_value=1790, max_value=2210)
 date_text = st.one_of(  # dates as text, many of them wrong
@@ -584,8 +585,11 @@ def test_value_with_a_line_break_or_escape_is_printed_on_the_problem_line():
         result = run("check")
         assert_clean(result, ws)
         assert result.stderr.splitlines() == [
+            "facts/b.yaml:4: error: [anbar] 'kind' holds a control character U+001B (expected printable text; "
+            "delete it)",
             "facts/b.yaml:4: error: [anbar] kind: '\\r\\x1b[2J\\u2028x' is not one of the allowed values (expected "
-            "one of: " + ", ".join(vocab.PLACE_KINDS) + ")"], result.stderr
+            "one of: " + ", ".join(vocab.PLACE_KINDS) + ")",
+            "2 errors."], result.stderr
 
 
 @pytest.mark.parametrize("text", ["figures: [", "figures: [\n", "\ufefffigures: [\n\n\n", "figures:\n  - [1,\n"])
@@ -624,7 +628,7 @@ def test_deep_block_nesting_is_refused_without_crashing():
 
 # The config refuses blank text (the store takes " " as a name) and, like imported rows, a
 # control character (a NUL, an ESC): sound config text holds neither.
-config_text = names.filter(str.strip).filter(lambda text: not control_characters(text))
+config_text = names
 SOUND_CONFIG = st.fixed_dictionaries(
     {"title": config_text, "crisis": config_text,
      "organisation": st.fixed_dictionaries({"name": config_text}, optional={"contact": config_text, "url": urls})},
