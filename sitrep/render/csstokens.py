@@ -145,10 +145,11 @@ class _Scanner:
     def url(self, start: int) -> None:
         """After `url(`: the address, quoted or not, up to the closing parenthesis."""
         css = self.css
+        where = IMPORT if self.after_import else URL
         while self.at < len(css) and css[self.at] in _WHITESPACE:
             self.at += 1
         if self.at < len(css) and css[self.at] in "\"'":
-            self.found.append((self.string(css[self.at]), URL, start))
+            self.found.append((self.string(css[self.at]), where, start))
             self.functions.append("url")  # a url("...") function: its ')' closes it
             return
         out = []
@@ -162,7 +163,7 @@ class _Scanner:
                 continue
             out.append(char)
             self.at += 1
-        self.found.append(("".join(out).strip(_WHITESPACE), URL, start))
+        self.found.append(("".join(out).strip(_WHITESPACE), where, start))
 
 
 def _valid_escape(two: str) -> bool:

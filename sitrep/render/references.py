@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from sitrep.errors import Problem, TemplateProblem, excerpt
 from sitrep.render import htmltree
-from sitrep.render.csstokens import css_loads
+from sitrep.render.csstokens import IMPORT, css_loads
 from sitrep.render.templates import RenderedHtml, builtin_templates_dir
 from sitrep.source.cache import CACHE_DIR
 from sitrep.source.config import Config
@@ -39,6 +39,7 @@ ATTACHMENT = "attachment"
 
 URL_EXCERPT = 80  # a refused URL is quoted up to this length: long enough to recognise it
 _LINK_SCHEMES = {"http", "https", "mailto", "tel"}
+_STYLESHEET_REFERENCES = {"<link href>", IMPORT}
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,9 @@ class ReferencePolicy:
                 return ""
             return f"a link to '{scheme or url}:' addresses is not allowed"
         if reference.kind == RESOURCE and scheme == "data":
-            return ""
+            # An image or a font in a data: URL loads nothing more; a stylesheet can (@import).
+            return "a stylesheet in a data: URL is not allowed (write the CSS in a <style>)" \
+                if reference.where in _STYLESHEET_REFERENCES else ""
         if scheme or parts.netloc:  # http://, //host, file:, ftp: ...
             if scheme in ("http", "https", "") and parts.netloc:
                 return "a report never loads anything from the network"
