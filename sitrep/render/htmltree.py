@@ -16,6 +16,7 @@ Nothing is dropped silently: what the checker refuses is an error naming the tem
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from typing import Iterator
 
 from justhtml import JustHTML
@@ -28,11 +29,12 @@ from sitrep.render.templates import RenderedHtml
 HTML_NAMESPACE = "html"
 
 
-def parse(text: str) -> Node:
-    """The document a browser builds from `text` (each node knowing its offset in `text`)."""
+def parse(text: str, located: bool = True) -> Node:
+    """The document a browser builds from `text` (with `located`, each node knowing its offset
+    in `text`: it costs about as much again)."""
     # sanitize=False: justhtml's own sanitiser drops what it dislikes without a word; sitrep
     # refuses instead, with the template line (render/references.py).
-    return JustHTML(text, sanitize=False, track_node_locations=True).root
+    return JustHTML(text, sanitize=False, track_node_locations=located).root
 
 
 def serialised(document: Node) -> str:
@@ -42,7 +44,7 @@ def serialised(document: Node) -> str:
 def reserialised(text: str) -> str:
     """`text` as the parser's serialisation (for HTML that is one already, with addresses
     replaced by data: URLs: the same text)."""
-    return serialised(parse(text))
+    return serialised(parse(text, located=False))
 
 
 def nodes(document: Node) -> Iterator[Node]:
@@ -80,13 +82,13 @@ def add_content_policy(document: Node) -> None:
 def first_mutation(document: Node, text: str) -> Node | None:
     """The first node of `document` that a browser reading `text` (its serialisation) would not
     build as it is, or None when the two trees are the same."""
-    again = nodes(parse(text))
+    # Node by node: two different trees can serialise to the same text (the point of the check).
+    rebuilt = nodes(parse(text, located=False))
     for node in nodes(document):
-        other = next(again, None)
+        other = next(rebuilt, None)
         if other is None or _shape(node) != _shape(other):
             return node
-    extra = next(again, None)
-    return None if extra is None else document
+    return None if next(rebuilt, None) is None else document  # a node more: the document is what differs
 
 
 def _shape(node: Node) -> tuple:
@@ -113,7 +115,7 @@ def retracked(rendered: RenderedHtml, document: Node, text: str) -> RenderedHtml
     """`text`, the serialisation of `document` parsed from `rendered`, knowing the template
     line that wrote each of its elements, as `rendered` knew it: what the PDF stage reports
     a refused address with."""
-    starts, origins = [], []
+    starts, offsets = [], []
     cursor = 0
     for element in elements(document):
         if element.origin_offset is None:
@@ -122,21 +124,22 @@ def retracked(rendered: RenderedHtml, document: Node, text: str) -> RenderedHtml
         if at < 0:
             continue
         starts.append(at)
-        origins.append(_unshown(rendered, element.origin_offset))
+        offsets.append(element.origin_offset)
         cursor = at + 1
-    return _Retracked(text, starts, origins)
+    return _Retracked(text, starts, [], rendered, offsets)
 
 
-def _unshown(rendered: RenderedHtml, offset: int) -> tuple[str, int]:
-    return rendered.origin_at(offset)
-
-
+@dataclasses.dataclass
 class _Retracked(RenderedHtml):
-    """A RenderedHtml whose origins are already as shown to the user (file, line)."""
+    """A serialisation whose elements know where in the rendered text they were written (the
+    template file and line looked up only when asked: refusals are rare)."""
+
+    rendered: RenderedHtml | None = None
+    offsets: list[int] = dataclasses.field(default_factory=list)  # of each element in `rendered`
 
     def origin_at(self, offset: int) -> tuple[str, int]:
         i = bisect.bisect_right(self.starts, offset) - 1
-        if i < 0:
+        if i < 0 or self.rendered is None:
             return "templates", 0
-        filename, line = self.origins[i]
+        filename, line = self.rendered.origin_at(self.offsets[i])
         return filename, line + self.text.count("\n", self.starts[i], offset)
