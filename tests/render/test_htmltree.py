@@ -89,3 +89,18 @@ def test_the_policy_lets_a_file_opened_from_disk_use_the_workspace_and_follow_li
         browser.call("Input.dispatchMouseEvent", type=kind, x=box["x"], y=box["y"], button="left", clickCount=1)
     wait_until(lambda: (browser.evaluate("location.href") or "").endswith(f"{EXAMPLE_WEEK}-fr.html"),
                message="the link to be followed")
+
+
+def test_the_written_html_still_knows_the_template_line_of_each_element(example_html_built, tmp_path, monkeypatch):
+    # What the PDF stage names when WeasyPrint's fetcher refuses an address the HTML holds.
+    from sitrep.pipeline import Workspace
+
+    workspace = copy_workspace(example_html_built, tmp_path / "ws")
+    write(workspace / SECTION, '<section class="outlook">\n<p>Outlook</p>\n'
+                               '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="dot">\n</section>\n')
+    monkeypatch.chdir(workspace)
+    loaded = Workspace.load("config.yaml")
+    html = loaded.render_week(loaded.resolve(EXAMPLE_WEEK, "public"), "public").html
+    assert html.text.startswith("<!DOCTYPE html>")
+    assert html.origin_at(html.text.index('<img src="data:image/gif')) == (SECTION, 3)
+    assert html.origin_at(html.text.index("<p>Outlook")) == (SECTION, 2)
