@@ -2,18 +2,23 @@
 
 A report travels: it is mailed, posted, printed. Whatever it loads when it is opened or laid
 out is a leak (a tracking image tells a server who reads the report, and when) or a way in (a
-file of the analyst's machine pulled into a public PDF). So the rendered HTML is read before
-anything is written or served, and every reference in it is judged:
+file of the analyst's machine pulled into a public PDF). So the rendered HTML is parsed as a
+browser parses it (render/htmltree.py) before anything is written or served, every element of
+that tree is judged, and what is written is that tree serialised, with the
+Content-Security-Policy first in <head>:
 
 - a **resource** (what a browser or WeasyPrint loads by itself: images, stylesheets, fonts,
-  CSS `url()` and `@import`, frames, objects, media) must be inline (`data:`) or a file inside
+  CSS `url()`, `image-set()` and `@import` (render/csstokens.py), media) must be inline
+  (`data:`, but not a stylesheet, which could load more) or a file inside
   the folders the report may read (the workspace, output/assets, the built-in templates),
   never the network, never `file:`, never the store in a public edition, never the cache;
 - a **link** (what a reader may follow: `<a href>`) may go to the web (http, https), mail or a
   telephone, or to another file of the report; never `javascript:`, `data:` or `file:`;
 - an **attachment** (`rel="attachment"`, which WeasyPrint embeds in the PDF) must be a file
   that config.yaml lists under `attachments:`, and in a public edition none from the store;
-- scripts, event handlers, `<base>` and refresh redirects have no place in a report.
+- scripts, frames, objects, event handlers, `<base>`, `<meta http-equiv>` (refresh, or a
+  policy of a template's own), SVG animations of an address and markup that a browser would
+  read back as a different tree have no place in a report.
 
 Each refusal names the template file and line that wrote the reference (`RenderedHtml`).
 WeasyPrint's own fetcher (sitrep.render.pdf) enforces the same limits again while it lays out pages.
