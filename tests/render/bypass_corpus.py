@@ -57,10 +57,12 @@ CORPUS: dict[str, tuple[str, str]] = {
     "a-ping": ("<a href=\"https://example.org/\" ping=\"LISTENER\">x</a>", REFUSED),
     "button-formaction": ("<form><button formaction=\"javascript:PAYLOAD\">x</button></form>", REFUSED),
     "javascript-link-entities": ("<a href=\"jav&#x09;ascript&colon;PAYLOAD\">x</a>", REFUSED),
+    "javascript-link-control-character": ("<a href=\"&#1; javascript:PAYLOAD\">x</a>", REFUSED),
     "video-poster": ("<video poster=\"LISTENER\"></video>", REFUSED),
     "table-background": ("<table background=\"LISTENER\"><tr><td>x</td></tr></table>", REFUSED),
     "input-image": ("<input type=\"image\" src=\"LISTENER\" alt=\"x\">", REFUSED),
     "img-srcset-second": ("<img alt=\"\" srcset=\"data:, 1x, LISTENER 2x\">", REFUSED),
+    "img-srcset-after-parentheses": ("<img alt=\"\" srcset=\"data:, 1x ((x), LISTENER 2x\">", REFUSED),
     "img-src-entities": ("<img alt=\"\" src=\"&#104;ttp://LISTENER_HOSTPORT/entities\">", REFUSED),
     "template-img": ("<template><img src=\"LISTENER\" alt=\"\"></template>", REFUSED),
     "foreignobject-img": ("<svg><foreignObject><img src=\"LISTENER\" alt=\"\"></foreignObject></svg>", REFUSED),
@@ -88,6 +90,7 @@ CORPUS: dict[str, tuple[str, str]] = {
     "css-font-face-src": ("<style>@font-face{font-family:x;src:url(LISTENER)}p{font-family:x}</style>", REFUSED),
     "css-unterminated-url": ("<style>p{background:url(LISTENER</style>", REFUSED),
     "css-behavior": ("<p style=\"behavior:url(LISTENER)\">x</p>", REFUSED),
+    "css-escaped-image-set": ("<p style='background:imag\\65-set(\"LISTENER\" 1x)'>x</p>", REFUSED),
     # --- built, and harmless: what looks like a load or a script but is text --------------------
     "css-url-in-string": ("<p style='content:\"url(LISTENER)\"'>x</p>", HARMLESS),
     "css-url-split-by-comment": ("<style>p{background:url/**/(LISTENER)}</style>", HARMLESS),
@@ -99,6 +102,7 @@ CORPUS: dict[str, tuple[str, str]] = {
     "svg-inside-data-image": ("<img alt=\"\" src=\"data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'>"
                               "<image href='LISTENER'/></svg>\">", HARMLESS),
     "frameset-in-body": ("<frameset onload=\"PAYLOAD\"><frame src=\"LISTENER\"></frameset>", HARMLESS),
+    "css-attr-url": ("<p data-u=\"LISTENER\" style=\"background-image: attr(data-u url)\">x</p>", HARMLESS),
     "a-plain-link": ("<a href=\"https://example.org/\">x</a>", HARMLESS),
 }
 
