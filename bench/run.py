@@ -27,7 +27,10 @@ another:
   build leaves the week as it is);
 - the peak memory (max RSS) of the cold load and of the PDF build processes;
 - what Jinja's sandbox costs: the latest week's HTML rendered (templates compiled, then run)
-  in the sandboxed environment sitrep uses and in a plain one, the fastest of 15 each.
+  in the sandboxed environment sitrep uses and in a plain one, the fastest of 15 each; and
+  what checking that HTML as a browser reads it costs (render/references.py: parsed, every
+  reference judged, the Content-Security-Policy put in, serialised and read back), the
+  fastest of 15.
 
 Each timing is the fastest of `--repeat` runs (the machines are noisy; the fastest run is the
 one least disturbed). Then, on a store of `--all-size` entries (about a dozen weeks), `sitrep
@@ -150,9 +153,22 @@ def _sandbox_cost(week: str, runs: int = 15) -> dict:
         return min(times)
 
     sandboxed = fastest()
+    # The HTML as a browser reads it: parsed, every reference judged, the policy put in,
+    # serialised and read back (render/references.py, render/htmltree.py).
+    from sitrep.pipeline import Layout
+    from sitrep.render.references import check_references, policy_for
+
+    week_dir = Layout.output(checked.config, IsoWeek.parse(week)).week_dir
+    policy = policy_for(checked.config, week_dir, checked.config.edition, week_dir.parent / "assets")
+    rendered = render.render_document(context)
+    checks = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        check_references(rendered, policy)
+        checks.append(time.perf_counter() - started)
     render.SandboxedEnvironment = jinja2.Environment  # this probe process only
     plain = fastest()
-    return {"sandboxed_s": sandboxed, "plain_s": plain}
+    return {"sandboxed_s": sandboxed, "plain_s": plain, "checked_s": min(checks)}
 
 
 def _time_calls(module, name: str, phases: dict[str, float]) -> None:
@@ -296,6 +312,7 @@ def size_table(row: dict) -> list[tuple[str, str]]:
         ("no-change rebuild of the week (process)", seconds(noop["wall"])),
         ("peak memory: cold load / PDF build", f"{cold['peak_kb'] / 1024:.0f} MB / {pdf['peak_kb'] / 1024:.0f} MB"),
         ("render HTML: sandboxed / plain Jinja", sandbox_cost(row.get("sandbox"))),
+        ("check HTML: parse, judge, policy, serialise, read back", check_cost(row.get("sandbox"))),
     ]
 
 
@@ -304,6 +321,12 @@ def sandbox_cost(measured: dict | None) -> str:
         return "-"
     sandboxed, plain = measured["sandboxed_s"], measured["plain_s"]
     return f"{1000 * sandboxed:.1f} ms / {1000 * plain:.1f} ms ({100 * (sandboxed / plain - 1):+.0f} %)"
+
+
+def check_cost(measured: dict | None) -> str:
+    if not measured or "checked_s" not in measured:
+        return "-"
+    return f"{1000 * measured['checked_s']:.1f} ms"
 
 
 def print_table(title: str, rows: list[tuple[str, str]]) -> None:
@@ -336,6 +359,7 @@ def summary(rows: list[dict], archive: dict) -> str:
     line("peak memory, cold load / PDF build",
          lambda r: f"{r['load_cold']['peak_kb'] / 1024:.0f} / {r['pdf']['peak_kb'] / 1024:.0f} MB")
     line("render HTML, sandboxed / plain Jinja", lambda r: sandbox_cost(r.get("sandbox")))
+    line("check HTML: parse, judge, policy, serialise, read back", lambda r: check_cost(r.get("sandbox")))
     text = "\n".join(lines)
     if "jobs1" in archive:
         speedup = archive["jobs1"]["wall"] / archive["jobs2"]["wall"]

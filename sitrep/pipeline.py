@@ -24,6 +24,7 @@ from sitrep.output import copy_if_changed
 from sitrep.language import language_name, speaking
 from sitrep.publish.archive import ArchiveContext, ArchiveEntry, LanguageArchive, load_manifest
 from sitrep.publish.layout import ASSETS_DIR, assets_folder, index_file, relative_to_output, report_files, week_folder
+from sitrep.render.htmltree import reserialised
 from sitrep.render.pdf import render_pdf
 from sitrep.render.references import ReferencePolicy, check_references, policy_for
 from sitrep.render.templatecheck import template_problems_of
@@ -169,14 +170,15 @@ class Workspace:
         context = self.context(week, edition, language)
         html = render_for(self.config, context, assets_url=layout.assets_url, workspace_url=layout.workspace_url)
         policy = policy_for(self.config, layout.week_dir, edition, layout.assets_dir, mounts=layout.mounts)
-        check_references(html, policy)
+        html = check_references(html, policy)  # the parser's serialisation, with the policy: what is written
         return RenderedWeek(week, edition, language, context, html, layout, policy)
 
     def standalone(self, rendered: RenderedWeek) -> str:
         """The rendered week as one HTML file that travels: its fonts (cut down to what it
         uses), theme files and images written into it (render/singlefile.py)."""
-        return self_contained(rendered.html.text, rendered.layout.week_dir, rendered.policy.readable,
+        text = self_contained(rendered.html.text, rendered.layout.week_dir, rendered.policy.readable,
                               user_cache_dir() / "fonts", withheld=rendered.policy.withheld)
+        return reserialised(text)  # files written in as data: URLs; the file is still the parser's serialisation
 
     def pdf(self, rendered: RenderedWeek, renderer: PdfRenderer | None = None, variant: str | None = None) -> bytes:
         """The rendered week as PDF bytes, reading only what its policy allows: tagged PDF/UA-1
@@ -203,8 +205,7 @@ class Workspace:
                                      sorted(entries, key=lambda e: e.number, reverse=True),
                                      [self.language_archive(edition, tag) for tag in config.languages if tag != language])
             html = render_index_for(config, archive, ASSETS_DIR)
-        check_references(html, policy_for(config, config.output_dir, edition, assets_folder(config)))
-        return html.text
+        return check_references(html, policy_for(config, config.output_dir, edition, assets_folder(config))).text
 
     def language_archive(self, edition: str, language: str) -> LanguageArchive:
         """What the index links to in another language: its own index, and the reports built."""

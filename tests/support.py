@@ -319,12 +319,15 @@ class DevTools:
 
         self.ws = websocket.create_connection(websocket_url, timeout=PATIENCE, suppress_origin=True)
         self._id = 0
+        self.events: list[dict] = []  # what the page reported meanwhile (after e.g. Runtime.enable)
 
     def call(self, method: str, **params) -> dict:
         self._id += 1
         self.ws.send(json.dumps({"id": self._id, "method": method, "params": params}))
         while True:
             message = json.loads(self.ws.recv())
+            if "method" in message and "id" not in message:
+                self.events.append(message)
             if message.get("id") == self._id:
                 if "error" in message:
                     raise RuntimeError(f"{method}: {message['error']}")

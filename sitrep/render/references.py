@@ -2,18 +2,23 @@
 
 A report travels: it is mailed, posted, printed. Whatever it loads when it is opened or laid
 out is a leak (a tracking image tells a server who reads the report, and when) or a way in (a
-file of the analyst's machine pulled into a public PDF). So the rendered HTML is read before
-anything is written or served, and every reference in it is judged:
+file of the analyst's machine pulled into a public PDF). So the rendered HTML is parsed as a
+browser parses it (render/htmltree.py) before anything is written or served, every element of
+that tree is judged, and what is written is that tree serialised, with the
+Content-Security-Policy first in <head>:
 
 - a **resource** (what a browser or WeasyPrint loads by itself: images, stylesheets, fonts,
-  CSS `url()` and `@import`, frames, objects, media) must be inline (`data:`) or a file inside
+  CSS `url()`, `image-set()` and `@import` (render/csstokens.py), media) must be inline
+  (`data:`, but not a stylesheet, which could load more) or a file inside
   the folders the report may read (the workspace, output/assets, the built-in templates),
   never the network, never `file:`, never the store in a public edition, never the cache;
 - a **link** (what a reader may follow: `<a href>`) may go to the web (http, https), mail or a
   telephone, or to another file of the report; never `javascript:`, `data:` or `file:`;
 - an **attachment** (`rel="attachment"`, which WeasyPrint embeds in the PDF) must be a file
   that config.yaml lists under `attachments:`, and in a public edition none from the store;
-- scripts, event handlers, `<base>` and refresh redirects have no place in a report.
+- scripts, frames, objects, event handlers, `<base>`, `<meta http-equiv>` (refresh, or a
+  policy of a template's own), SVG animations of an address and markup that a browser would
+  read back as a different tree have no place in a report.
 
 Each refusal names the template file and line that wrote the reference (`RenderedHtml`).
 WeasyPrint's own fetcher (sitrep.render.pdf) enforces the same limits again while it lays out pages.
@@ -23,11 +28,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from sitrep.errors import Problem, TemplateProblem, excerpt
+from sitrep.render import htmltree
+from sitrep.render.csstokens import IMPORT, css_loads
 from sitrep.render.templates import RenderedHtml, builtin_templates_dir
 from sitrep.source.cache import CACHE_DIR
 from sitrep.source.config import Config
@@ -36,16 +42,9 @@ RESOURCE = "resource"
 LINK = "link"
 ATTACHMENT = "attachment"
 
-# Attributes whose value the browser or WeasyPrint loads by itself, by element ('*': any).
-_RESOURCE_ATTRIBUTES = {
-    "src": "*", "poster": "*", "background": "*", "data": {"object"}, "srcset": "*",
-    "manifest": {"html"}, "ping": "*", "lowsrc": "*", "dynsrc": "*", "codebase": "*", "archive": "*",
-}
 URL_EXCERPT = 80  # a refused URL is quoted up to this length: long enough to recognise it
 _LINK_SCHEMES = {"http", "https", "mailto", "tel"}
-_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""",
-                      re.IGNORECASE)
-_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6}\s?|.)")
+_STYLESHEET_REFERENCES = {"<link href>", IMPORT}
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,9 @@ class ReferencePolicy:
                 return ""
             return f"a link to '{scheme or url}:' addresses is not allowed"
         if reference.kind == RESOURCE and scheme == "data":
-            return ""
+            # An image or a font in a data: URL loads nothing more; a stylesheet can (@import).
+            return "a stylesheet in a data: URL is not allowed (write the CSS in a <style>)" \
+                if reference.where in _STYLESHEET_REFERENCES else ""
         if scheme or parts.netloc:  # http://, //host, file:, ftp: ...
             if scheme in ("http", "https", "") and parts.netloc:
                 return "a report never loads anything from the network"
@@ -121,12 +122,14 @@ def policy_for(config: Config, base_dir: Path, edition: str, assets: Path,
                            withheld=withheld, mounts=dict(mounts or {}))
 
 
-def check_references(rendered: RenderedHtml, policy: ReferencePolicy) -> None:
-    """Raise TemplateProblem, one problem per refused reference at the template file and line
-    that wrote it; return quietly when every reference is allowed."""
-    finder = _ReferenceFinder(rendered.text)
+def check_references(rendered: RenderedHtml, policy: ReferencePolicy) -> RenderedHtml:
+    """The HTML as it is written: `rendered` parsed as a browser parses it (render/htmltree.py),
+    every reference of that tree judged, the Content-Security-Policy added, serialised.
+    Raise TemplateProblem, one problem per refused reference at the template file and line
+    that wrote it (and for markup that a browser would read back as a different tree)."""
+    document = htmltree.parse(rendered.text)
     problems = []
-    for item in finder.found:
+    for item in _findings(document):
         if isinstance(item, Refusal):
             problems.append((item.offset, f"{item.what} is not allowed in a report", "plain HTML and CSS"))
             continue
@@ -134,9 +137,19 @@ def check_references(rendered: RenderedHtml, policy: ReferencePolicy) -> None:
         if reason:
             problems.append((item.offset, f"the report refers to '{excerpt(item.url, URL_EXCERPT)}' ({item.where}): {reason}",
                              _EXPECTED[item.kind]))
-    if problems:
-        raise TemplateProblem([Problem(*rendered.origin_at(offset), message, expected=expected)
-                               for offset, message, expected in problems])
+    if not problems:
+        htmltree.add_content_policy(document)
+        text = htmltree.serialised(document)
+        mutated = htmltree.first_mutation(document, text)
+        if mutated is None:
+            return htmltree.retracked(rendered, document, text)
+        problems.append((htmltree.origin_offset(mutated), "markup that a browser reads back as different markup "
+                         "(misnested or foreign elements) is not allowed in a report", _WELL_FORMED))
+    raise TemplateProblem([Problem(*rendered.origin_at(offset), message, expected=expected)
+                           for offset, message, expected in problems])
+
+
+_WELL_FORMED = "well-formed HTML: every element closed where it was opened"
 
 
 MAX_STYLESHEET_BYTES = 2 * 1024 * 1024
@@ -159,7 +172,7 @@ def _stylesheet_refusal(reference: Reference, policy: ReferencePolicy, depth: in
     except OSError:
         return ""  # a missing file loads nothing
     inner = ReferencePolicy(path.parent, policy.readable, policy.attachments, policy.withheld)
-    for url, where in _css_references(css):
+    for url, where, _ in css_loads(css):
         nested = Reference(url, RESOURCE, where, 0)
         reason = inner.judge(nested) or _stylesheet_refusal(nested, inner, depth + 1)
         if reason:
@@ -176,98 +189,114 @@ _EXPECTED = {
 
 def find_references(html: str) -> list[Reference]:
     """Every reference of the HTML, in document order (refusals left out)."""
-    return [item for item in _ReferenceFinder(html).found if isinstance(item, Reference)]
+    return [item for item in _findings(htmltree.parse(html)) if isinstance(item, Reference)]
 
 
-class _ReferenceFinder(HTMLParser):
-    """Reads the HTML as a browser would tokenise it, collecting references and refusals with
-    their offsets."""
+# Elements refused wherever they stand (in any namespace: an SVG <script> runs too).
+_REFUSED_ELEMENTS = {
+    "script": "a <script>", "iframe": "an <iframe>", "frame": "a <frame>", "frameset": "a <frameset>",
+    "object": "an <object>", "embed": "an <embed>", "applet": "an <applet>", "portal": "a <portal>",
+    "fencedframe": "a <fencedframe>", "base": "a <base> element (it changes where every address leads)",
+    "handler": "an SVG <handler>", "listener": "an SVG <listener>",
+}
+# Attributes refused on any element: each loads, pings or runs something a report has no use for.
+_REFUSED_ATTRIBUTES = {
+    "formaction": "a formaction= attribute", "ping": "a ping= attribute (a request on every click)",
+    "srcdoc": "a srcdoc= attribute (a document inside the report)", "poster": "a poster= attribute",
+    "background": "a background= attribute", "lowsrc": "a lowsrc= attribute", "dynsrc": "a dynsrc= attribute",
+    "codebase": "a codebase= attribute", "archive": "an archive= attribute",
+    "http-equiv": "a <meta http-equiv> (sitrep writes the page's one policy itself)",
+    "xlink:href": "an xlink:href= attribute (write href=)", "xml:base": "an xml:base= attribute",
+}
+_PRELOADING_RELS = {"preload", "prefetch", "dns-prefetch", "preconnect", "prerender", "modulepreload"}
+_SVG_ANIMATIONS = {"set", "animate", "animatemotion", "animatetransform", "animatecolor"}
+# SVG attributes whose value may hold a CSS url(): presentation attributes and animation values.
+_SVG_URL_ATTRIBUTES = {"fill", "stroke", "filter", "mask", "clip-path", "marker", "marker-start", "marker-mid",
+                       "marker-end", "cursor", "color-profile", "to", "from", "by", "values"}
+_RESOURCE_ATTRIBUTES = {"src", "srcset", "imagesrcset", "data", "manifest"}
+_LINK_ATTRIBUTES = {"action", "cite", "longdesc"}
 
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.html = html
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
-        self.found: list[Reference | Refusal] = []
-        self.in_style = False
-        self.feed(html)
-        self.close()
 
-    def _here(self) -> int:
-        line, column = self.getpos()
-        return self.line_starts[line - 1] + column
-
-    def handle_starttag(self, tag, attrs):
-        start = self._here()
-        raw = self.get_starttag_text() or ""
-        names = {name for name, _ in attrs}
-        rel = {token.lower() for name, value in attrs if name == "rel" for token in (value or "").split()}
-        if tag == "script":
-            self.found.append(Refusal("a <script>", start))
-        elif tag == "base":
-            self.found.append(Refusal("a <base> element (it changes where every address leads)", start))
-        elif tag == "meta" and any(name == "http-equiv" and (value or "").lower() == "refresh" for name, value in attrs):
-            self.found.append(Refusal("a refresh redirect (<meta http-equiv=refresh>)", start))
-        if tag == "iframe" and "srcdoc" in names:
-            self.found.append(Refusal("an <iframe srcdoc>", start))
-        for name, value in attrs:
-            if value is None:
-                continue
-            at = start + max(raw.find(value) if value else 0, 0)
+def _findings(document) -> list[Reference | Refusal]:
+    """Every reference and refusal of the parsed document, with the offset that wrote it."""
+    found: list[Reference | Refusal] = []
+    for element in htmltree.elements(document):
+        at = htmltree.origin_offset(element)
+        tag = element.name.lower()
+        attrs = {name.lower(): value or "" for name, value in (element.attrs or {}).items()}
+        found.extend(_element_refusals(element, tag, attrs, at))
+        rel = set(attrs.get("rel", "").lower().split())
+        for name, value in attrs.items():
             if name.startswith("on"):
-                self.found.append(Refusal(f"an event handler ({name}=)", at))
-            elif name == "style":
-                self._css(value, at)
-            elif name in ("href", "xlink:href"):
+                found.append(Refusal(f"an event handler ({name}=)", at))
+            elif name in _REFUSED_ATTRIBUTES:
+                found.append(Refusal(_REFUSED_ATTRIBUTES[name], at))
+            elif name == "style" or (element.namespace == "svg" and name in _SVG_URL_ATTRIBUTES):
+                found.extend(_css(value, at, relative=False))
+            elif name == "href":
                 if "attachment" in rel:
                     kind = ATTACHMENT
-                elif tag == "a" or tag == "area":
+                elif tag in ("a", "area"):
                     kind = LINK
                 else:  # <link rel=stylesheet|icon|...>, SVG <image>, <use>
                     kind = RESOURCE
-                self.found.append(Reference(value, kind, f"<{tag} {name}>", at))
-            elif name in ("action", "formaction", "cite", "longdesc"):
-                self.found.append(Reference(value, LINK, f"<{tag} {name}>", at))
-            elif name in _RESOURCE_ATTRIBUTES and (_RESOURCE_ATTRIBUTES[name] == "*" or tag in _RESOURCE_ATTRIBUTES[name]):
-                for url in _split_srcset(value) if name == "srcset" else (value.split() if name == "ping" else [value]):
-                    self.found.append(Reference(url, RESOURCE, f"<{tag} {name}>", at))
+                found.append(Reference(value, kind, f"<{tag} {name}>", at))
+            elif name in _LINK_ATTRIBUTES:
+                found.append(Reference(value, LINK, f"<{tag} {name}>", at))
+            elif name in _RESOURCE_ATTRIBUTES:
+                for url in _split_srcset(value) if name.endswith("srcset") else [value]:
+                    found.append(Reference(url, RESOURCE, f"<{tag} {name}>", at))
         if tag == "style":
-            self.in_style = True
-
-    handle_startendtag = handle_starttag
-
-    def handle_endtag(self, tag):
-        if tag == "style":
-            self.in_style = False
-
-    def handle_data(self, data):
-        if self.in_style:
-            self._css(data, self._here())
-
-    def _css(self, css: str, start: int) -> None:
-        for url, where, at in _css_references(css, with_offsets=True):
-            self.found.append(Reference(url, RESOURCE, where, start + at))
-
-
-def _css_references(css: str, with_offsets: bool = False) -> list[tuple]:
-    """(url, 'CSS url()' or 'CSS @import'[, offset]) of each reference in a piece of CSS."""
-    # CSS escapes (\66 ile:) would hide a scheme from a plain search: unescape first. Offsets
-    # then point into the original text only approximately, which keeps them on the line.
-    plain = _CSS_ESCAPE.sub(_css_unescape, css)
-    found = []
-    for match in _CSS_URL.finditer(plain):
-        url = next(group for group in match.groups() if group is not None)
-        where = "CSS @import" if match.group(0).startswith("@") else "CSS url()"
-        found.append((url, where, min(match.start(), len(css))) if with_offsets else (url, where))
+            css, start = htmltree.text_of(element)
+            found.extend(_css(css, at if start is None else start, relative=start is not None))
     return found
 
 
-def _css_unescape(match: re.Match) -> str:
-    text = match.group(1)
-    try:
-        return chr(int(text.strip(), 16)) if re.fullmatch(r"[0-9a-fA-F]{1,6}\s?", text) else text
-    except (ValueError, OverflowError):
-        return "\ufffd"
+def _element_refusals(element, tag: str, attrs: dict[str, str], at: int) -> list[Refusal]:
+    if tag in _REFUSED_ELEMENTS:
+        return [Refusal(_REFUSED_ELEMENTS[tag], at)]
+    if tag == "noscript" and (any(child.name != "#text" for child in element.children or [])
+                              or "<" in htmltree.text_of(element)[0]):
+        # Read as text where scripts run and as markup where they do not: a report has neither.
+        return [Refusal("markup inside a <noscript>", at)]
+    if tag == "link" and _PRELOADING_RELS & set(attrs.get("rel", "").lower().split()):
+        return [Refusal("a <link> that preloads or connects (rel=preload, prefetch, preconnect...)", at)]
+    if tag in _SVG_ANIMATIONS and attrs.get("attributename", "").strip().lower().endswith(("href", "src")):
+        return [Refusal("an SVG animation of an address (attributeName=href)", at)]
+    if tag == "use" and not attrs.get("href", "#").strip().startswith("#"):
+        return [Refusal("an SVG <use> of another file (write <use href=\"#id\">)", at)]
+    return []
+
+
+def _css(css: str, start: int, relative: bool) -> list[Reference]:
+    """The CSS's loads as references: at `start` plus their offset in the CSS when `relative`
+    (a <style>'s text, written as it stands), else at `start` (an attribute, whose value the
+    parser decoded)."""
+    return [Reference(url, RESOURCE, where, start + at if relative else start) for url, where, at in css_loads(css)]
 
 
 def _split_srcset(value: str) -> list[str]:
-    return [candidate.strip().split()[0] for candidate in value.split(",") if candidate.strip()]
+    """The addresses of a srcset, as the HTML standard's algorithm reads them: a run of
+    non-space characters (trailing commas dropped), then descriptors up to a comma outside
+    parentheses."""
+    urls, at, end = [], 0, len(value)
+    while True:
+        while at < end and (value[at] in _SPACES or value[at] == ","):
+            at += 1
+        if at >= end:
+            return urls
+        start = at
+        while at < end and value[at] not in _SPACES:
+            at += 1
+        url = value[start:at]
+        if url.endswith(","):
+            urls.append(url.rstrip(","))
+            continue
+        urls.append(url)
+        in_parentheses = False  # the descriptors: skipped up to a comma outside parentheses (never nested)
+        while at < end and (in_parentheses or value[at] != ","):
+            in_parentheses = value[at] == "(" or (in_parentheses and value[at] != ")")
+            at += 1
+
+
+_SPACES = " \t\n\r\f"

@@ -59,4 +59,5 @@ def test_an_untranslated_note_prints_in_its_original_marked_and_check_asks_for_i
     assert done.exit_code == 0, done.output
     section = key_figures_html(workspace / OUT / f"fallujah-sitrep-{WEEK}-fr.html")
     first_note = re.search(r'<p class="kf-note">(.*?)</p>', section, re.S).group(1)
-    assert "<span lang='en'>An estimate" in first_note and "class='language-mark'" in first_note
+    # (the written file is the parser's serialisation: attributes in double quotes)
+    assert '<span lang="en">An estimate' in first_note and 'class="language-mark"' in first_note

@@ -210,3 +210,51 @@ def test_find_references_sorts_resources_links_and_attachments():
     found = [(r.url, r.kind) for r in find_references(html)]
     assert found == [("a.css", RESOURCE), ("https://x.org", LINK), ("b.csv", ATTACHMENT), ("c.png", RESOURCE),
                      ("d.png", RESOURCE), ("e.png", RESOURCE), ("f.css", RESOURCE), ("g.png", RESOURCE)]
+
+
+# --- CSS: only real references (issue 22) -------------------------------------------------------
+
+@pytest.mark.parametrize("css, loads", [
+    ('p { content: "url(file:///x)" }', []),
+    ("p { content: 'a\\'url(q)' }", []),
+    ("/* url(c) */ p {}", []),
+    ("p { background: url/**/(x.png) }", []),  # a name, a comment, a parenthesis: not a url() in CSS
+    ('p { background: url( "a.png" ) }', [("a.png", "CSS url()")]),
+    ("p { background: url(a\\29 b.png) }", [("a)b.png", "CSS url()")]),
+    ("p { background: u\\72l(http://x/) }", [("http://x/", "CSS url()")]),
+    ("p { background: U\\52 L(y.png) }", [("y.png", "CSS url()")]),
+    ('@import "x.css";', [("x.css", "CSS @import")]),
+    ("@import url(y.css) screen;", [("y.css", "CSS @import")]),
+    ('@im\\70ort "z.css";', [("z.css", "CSS @import")]),
+    ('p { background: image-set("h.png" 1x, url(b.png) 2x) }', [("h.png", "CSS image-set()"), ("b.png", "CSS url()")]),
+    ('p { background: -webkit-image-set("w.png" 1x) }', [("w.png", "CSS image-set()")]),
+    ('@font-face { src: url(f.woff2) format("woff2"), local("x") }', [("f.woff2", "CSS url()")]),
+    ('@font-face { src: src("s.woff2") }', [("s.woff2", "CSS src()")]),
+    ("p { background: url(unterminated", [("unterminated", "CSS url()")]),
+])
+def test_css_loads_are_its_functions_not_its_strings(css, loads):
+    from sitrep.render.csstokens import css_loads
+
+    assert [(url, where) for url, where, _ in css_loads(css)] == loads
+
+
+def test_an_organisation_named_like_a_css_url_builds(ws, sitrep_cli):
+    # Its name goes into the CSS of the page footer as a quoted string: text, not a load.
+    config = ws / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    write(config, text.replace("    en: sitrep example desk (illustrative, not a real organisation)",
+                               "    en: 'url(file:///x)'"))
+    result = sitrep_cli("build", "--week", WEEK, "--force", "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert '"url(file:///x)"' in (ws / HTML_OUT).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("srcset, urls", [
+    ("c.png 1x, d.png 2x", ["c.png", "d.png"]),
+    ("a.png,b.png", ["a.png,b.png"]),  # a comma inside an address belongs to it
+    ("data:image/png;base64,AAA 1x, e.png", ["data:image/png;base64,AAA", "e.png"]),
+    ("a.png 1x (,http://t.example/ 2x)", ["a.png"]),  # inside parentheses a comma does not separate
+    ("a.png 1x ((x), http://t.example/", ["a.png", "http://t.example/"]),  # parentheses do not nest
+])
+def test_srcset_addresses_are_read_as_the_html_standard_reads_them(srcset, urls):
+    assert [r.url for r in find_references(f'<img alt="" srcset="{srcset}">')] == urls
