@@ -33,7 +33,7 @@ def test_one_build_makes_every_language_the_config_lists(example_built):
     assert "٣٠٬٠٠٠–٤٠٬٠٠٠" in arabic  # config.yaml: digits: native
     assert "حزيران ٢٠١٦" in arabic  # region: IQ, the Iraqi month names
     assert '(<span class="code">\u20662016-W26\u2069</span>)' in arabic  # isolated: it cannot read (W26-2016)
-    assert "class='language-mark'" not in arabic  # the example is translated throughout ...
+    assert 'class="language-mark"' not in arabic  # the example is translated throughout ...
     assert 'class="translation-note"' not in arabic  # ... so no note says otherwise
     links = re.findall(r'<a href="([^"]+)" lang="(\w+)" hreflang', arabic)
     assert links == [(f"fallujah-sitrep-{WEEK}.html", "en"), (f"fallujah-sitrep-{WEEK}-fr.html", "fr")]
@@ -107,14 +107,14 @@ def test_missing_and_stale_translations_are_warned_and_marked(workspace, sitrep_
     assert built.exit_code == 0, built.output
     arabic = (workspace / OUT / f"fallujah-sitrep-{WEEK}-ar.html").read_text(encoding="utf-8")
     # Printed in English, in an element that says so (fonts, hyphenation, a screen reader's voice), and marked.
-    assert re.search(r"<span lang='en' dir='ltr'>[^<]*Women and girls ordered to stay;[^<]*</span>"
-                     r"<sup class='language-mark' title='[^']+'>\u2066EN\u2069</sup>", arabic)
+    assert re.search(r'<span lang="en" dir="ltr">[^<]*Women and girls ordered to stay;[^<]*</span>'
+                     r'<sup class="language-mark" title="[^"]+">\u2066EN\u2069</sup>', arabic)
     note = re.search(r'<p class="translation-note">(.*?)</p>', arabic, re.S)[1]
     assert "EN" in note and "†" not in note
     french = (workspace / OUT / f"fallujah-sitrep-{WEEK}-fr.html").read_text(encoding="utf-8")
-    assert "avec leur famille.<sup class='stale-mark'" in french  # the translation prints, then its mark
-    assert re.search(r"<p><span lang='en'>As fighting moves toward the city centre,[^<]*</span>"
-                     r"<sup class='language-mark' title='[^']+'>EN</sup></p>", french)  # a paragraph, in English
+    assert 'avec leur famille.<sup class="stale-mark"' in french  # the translation prints, then its mark
+    assert re.search(r'<p><span lang="en">As fighting moves toward the city centre,[^<]*</span>'
+                     r'<sup class="language-mark" title="[^"]+">EN</sup></p>', french)  # a paragraph, in English
     assert "†" in re.search(r'<p class="translation-note">(.*?)</p>', french, re.S)[1]
     english = (workspace / OUT / f"fallujah-sitrep-{WEEK}.html").read_text(encoding="utf-8")
     assert "Women and girls ordered to stay" in english
@@ -143,7 +143,7 @@ def test_store_text_in_an_attribute_is_its_words_alone(workspace, sitrep_cli):
     page = html.read_text(encoding="utf-8")
     name = "sitrep example desk (illustrative, not a real organisation)"
     assert f'<meta name="author" content="{name}">' in page
-    assert f"<p class=\"organisation\"><span lang='en'>{name}</span><sup class='language-mark'" in page
+    assert f'<p class="organisation"><span lang="en">{name}</span><sup class="language-mark"' in page
     reader = PdfReader(workspace / OUT / f"fallujah-sitrep-{WEEK}-fr.pdf")
     assert reader.metadata.author == name
 

@@ -71,7 +71,7 @@ def test_html_is_self_contained_and_traceable(example_built):
     assert "<style>" in html and "<link" not in html  # CSS inlined; fonts in ../assets
     assert 'data-fact="fallujah-trapped-2016-06"' in html
     assert 'id="source-1"' in html
-    assert 'lang="ar" dir=rtl' in html and "الفلوجة" in html
+    assert 'lang="ar" dir="rtl"' in html and "الفلوجة" in html
 
 
 def test_build_an_earlier_week_html_only(workspace, sitrep_cli):
