@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import contextlib
 import json
 import re
@@ -139,6 +140,13 @@ PROGRESS_LINE = re.compile(r"^sitrep (?:build|import): (?!error: ).*\n", re.M)
 def without_progress(stderr: str) -> str:
     """What a command said on stderr besides its progress: its problems, warnings and counts."""
     return PROGRESS_LINE.sub("", stderr)
+
+
+def output_digests(folder: Path) -> dict[str, str]:
+    """Every report file's digest under `folder` (not the lock file, which names the last build's
+    process): compare two to show that a refused build wrote nothing."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".sitrep-lock"}
 
 
 def assert_nothing_written(ws: Path) -> None:

@@ -9,7 +9,6 @@ this shared machine."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import resource
 import signal
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from support import EXAMPLE_WEEK, REPO, assert_refused, copy_workspace, write
+from support import EXAMPLE_WEEK, REPO, assert_refused, copy_workspace, output_digests, write
 from sitrep.errors import TemplateProblem
 
 WEEK = EXAMPLE_WEEK
@@ -35,10 +34,6 @@ def ws(example_html_built: Path, tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.chdir(workspace)
     return workspace
 
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".sitrep-lock"}
 
 
 class Run:
@@ -77,7 +72,7 @@ def assert_refused_untouched(run: Run, before: dict, ws: Path, where: str, *expe
     assert errors[0].startswith(f"{where}: error: "), errors[0]
     for text in expected:
         assert text in errors[0], errors[0]
-    assert snapshot(ws / "output") == before
+    assert output_digests(ws / "output") == before
 
 
 # --- Layer one: the sandbox refuses a huge value before it is built -------------------------------
@@ -109,7 +104,7 @@ HUGE = {
 @pytest.mark.parametrize("payload", list(HUGE.values()), ids=list(HUGE))
 def test_a_huge_value_is_refused_at_its_line_before_it_is_built(ws, payload):
     write(ws / SECTION, f"<section>\n{payload}\n</section>\n")
-    before = snapshot(ws / "output")
+    before = output_digests(ws / "output")
     run = build_html(ws)
     assert_refused_untouched(run, before, ws, f"{SECTION}:2", "not allowed in a template: ",
                              "(expected text and lists of at most 10,000,000 characters or items)")
@@ -133,7 +128,7 @@ MACRO_TWICE = ("{% macro grow(n) %}{% if n %}{{ grow(n - 1) }}{{ grow(n - 1) }}{
 def test_a_string_doubled_in_a_loop_goes_over_the_memory_budget(ws):
     set_limits(ws, "{template_memory_mb: 200}")
     write(ws / SECTION, f"<section>\n{DOUBLING}\n</section>\n")
-    before = snapshot(ws / "output")
+    before = output_digests(ws / "output")
     run = build_html(ws)
     assert_refused_untouched(run, before, ws, f"{SECTION}:2",
                              "rendering needed more memory than the templates' limit of 200 MB")
@@ -143,7 +138,7 @@ def test_a_string_doubled_in_a_loop_goes_over_the_memory_budget(ws):
 def test_a_template_that_runs_on_goes_over_the_time_budget(ws, payload):
     set_limits(ws, "{template_seconds: 1}")
     write(ws / SECTION, f"<section>\n{payload}\n</section>\n")
-    before = snapshot(ws / "output")
+    before = output_digests(ws / "output")
     run = build_html(ws)
     assert_refused_untouched(run, before, ws, f"{SECTION}:2",
                              "rendering took longer than the templates' time limit of 1 s")
@@ -233,12 +228,12 @@ def test_citations_renumbered_in_the_renders_process_are_renumbered_in_the_build
                                      "{{ (report.period_start|attr('today'))() }}"])
 def test_a_template_cannot_read_the_clock(ws, sitrep_cli, payload):
     write(ws / SECTION, f"<section>\n{payload}\n</section>\n")
-    before = snapshot(ws / "output")
+    before = output_digests(ws / "output")
     result = sitrep_cli("build", "--config", ws / "config.yaml", "--week", WEEK, "--force", "--format", "html")
     assert_refused(result, SECTION, 2, "not allowed in a template: 'today' of a date reads the building machine's "
                                        "clock or time zone", "(expected a date the report gives, such as "
                                                              "report.as_of_date")
-    assert snapshot(ws / "output") == before
+    assert output_digests(ws / "output") == before
 
 
 # --- A templates folder holds templates --------------------------------------------------------------
@@ -276,11 +271,11 @@ def test_a_templates_folder_that_is_or_holds_the_data_is_refused_at_its_line(ws,
 def test_include_reads_template_files_only(ws, sitrep_cli, name):
     write(ws / "templates" / name, "Zqxnotatemplate\n")
     write(ws / SECTION, f"<section>\n{{% include '{name}' %}}\n</section>\n")
-    before = snapshot(ws / "output")
+    before = output_digests(ws / "output")
     result = sitrep_cli("build", "--config", ws / "config.yaml", "--week", WEEK, "--force", "--format", "html")
     assert_refused(result, SECTION, 2, f"not allowed in a template: '{name}' is not a template file, and is not read "
                                        "(expected a template file, its name ending in .html, .css, .svg, .j2, .jinja)")
-    assert "Zqxnotatemplate" not in result.output and snapshot(ws / "output") == before
+    assert "Zqxnotatemplate" not in result.output and output_digests(ws / "output") == before
     checked = sitrep_cli("check", "--config", ws / "config.yaml")
     assert_refused(checked, SECTION, 2, f"'{name}' is not a template file")
 

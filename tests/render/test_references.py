@@ -5,14 +5,14 @@ public edition."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from support import EXAMPLE_WEEK, copy_workspace, use_templates_folder, without_progress, write
+from support import (EXAMPLE_WEEK, copy_workspace, output_digests, use_templates_folder, without_progress,
+    write)
 from sitrep.commands import serve
 from sitrep.errors import TemplateProblem
 from sitrep.render.references import ATTACHMENT, LINK, RESOURCE, find_references
@@ -36,10 +36,6 @@ def add_config(ws: Path, text: str) -> None:
     config = ws / "config.yaml"
     config.write_text(config.read_text(encoding="utf-8") + text, encoding="utf-8")
 
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".sitrep-lock"}
 
 
 def section(markup: str) -> str:
@@ -81,14 +77,14 @@ REFUSED = {
 def test_every_format_refuses_the_reference_at_its_template_line_and_writes_nothing(ws, sitrep_cli, markup, fmt):
     write(ws / "annex.txt", "an annex\n")
     write(ws / SECTION, section(markup))
-    before = snapshot(ws / "output")
+    before = output_digests(ws / "output")
     result = sitrep_cli("build", "--week", WEEK, "--force", "--format", fmt)
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
     assert errors and all(line.startswith(f"{SECTION}:2: error: ") for line in errors), result.stderr
     assert "(expected " in errors[0]
-    assert snapshot(ws / "output") == before
+    assert output_digests(ws / "output") == before
 
 
 def test_serve_refuses_the_same_references_as_the_build(ws, sitrep_cli):

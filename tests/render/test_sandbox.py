@@ -6,7 +6,6 @@ template's file and line, run nothing, and write nothing."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -14,7 +13,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from support import EXAMPLE_WEEK, copy_workspace, use_templates_folder, without_embedded_files, without_progress, write
+from support import (EXAMPLE_WEEK, copy_workspace, output_digests, use_templates_folder,
+    without_embedded_files, without_progress, write)
 from sitrep.render.templates import TEMPLATE_GLOBALS, make_environment
 
 WEEK = EXAMPLE_WEEK
@@ -64,17 +64,12 @@ def ws(example_html_built: Path, tmp_path: Path, monkeypatch) -> Path:
     return workspace
 
 
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every report file's digest (not the lock file, which names the last build's process)."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".sitrep-lock"}
-
 
 @pytest.mark.parametrize("payload", list(ESCAPES.values()), ids=list(ESCAPES))
 def test_a_sandbox_escape_is_a_clean_error_at_its_line_and_nothing_runs_or_is_written(ws, sitrep_cli, payload):
     Path(PWNED).unlink(missing_ok=True)
     write(ws / SECTION, f'<section class="outlook">\n{payload}\n</section>\n')
-    before = snapshot(ws / "output")
+    before = output_digests(ws / "output")
     result = sitrep_cli("build", "--config", ws / "config.yaml", "--week", WEEK, "--force", "--format", "html")
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
@@ -82,7 +77,7 @@ def test_a_sandbox_escape_is_a_clean_error_at_its_line_and_nothing_runs_or_is_wr
     assert len(errors) == 1, result.stderr
     assert errors[0].startswith(f"{SECTION}:2: error: "), errors[0]
     assert "uid=" not in result.output and not Path(PWNED).exists()
-    assert snapshot(ws / "output") == before
+    assert output_digests(ws / "output") == before
 
 
 def test_the_sandbox_errors_say_what_was_refused(ws, sitrep_cli):
@@ -97,11 +92,11 @@ def test_a_pdf_build_refuses_the_escape_before_writing_either_file(ws, sitrep_cl
     assert sitrep_cli("build", "--config", ws / "config.yaml", "--week", WEEK, "--format", "pdf").exit_code == 0
     Path(PWNED).unlink(missing_ok=True)
     write(ws / SECTION, f"<section>\n{ESCAPES['cycler-globals']}\n</section>\n")
-    before = snapshot(ws / "output")
+    before = output_digests(ws / "output")
     result = sitrep_process("build", "--week", WEEK, "--force", cwd=ws)
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert without_progress(result.stderr).startswith(f"{SECTION}:2: error: not allowed in a template")
-    assert not Path(PWNED).exists() and snapshot(ws / "output") == before
+    assert not Path(PWNED).exists() and output_digests(ws / "output") == before
 
 
 def test_the_archive_index_template_is_sandboxed_too(ws, sitrep_cli):
