@@ -79,6 +79,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "\uff1d", "\uff0b"
 # A number as number_text and the coordinates write it (-3, 2.5, -43.7800, 1e-05): a spreadsheet
 # reads it as that number and nothing more, so it stays a number.
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_RISKY_FIRST = frozenset(FORMULA_STARTS) | {" "}  # a cell starting otherwise needs no closer look
 
 
 def spreadsheet_safe(cell: str) -> str:
@@ -90,9 +91,6 @@ def spreadsheet_safe(cell: str) -> str:
     if cell.lstrip(" ").startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(cell):
         return "'" + cell
     return cell
-
-
-_RISKY_FIRST = frozenset(FORMULA_STARTS) | {" "}
 
 
 def csv_bytes(headers: Iterable[str], hashtags: Iterable[str] | None, rows: list[dict[str, str]], *,
