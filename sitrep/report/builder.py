@@ -2,33 +2,33 @@
 
 The report's logic lives here and in the modules it calls: what enters the series when and what
 a report's news is (report/series.py, report/timeline.py), what still holds at its end and how
-it changed (report/state.py), how conflicting reports combine into a range, the analyst's words
-with their references (report/prose.py), the citation numbers in reading order and the sources
+it changed (report/state.py; the key figures in report/keyfigures.py, the routes in
+report/routes.py), how conflicting reports combine into a range, the analyst's words with their
+references (report/prose.py), the citation numbers in reading order and the sources
 list (report/citations.py), and what a public edition must leave out. The context
 (report/context.py) is plain data; templates only present it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Iterable
 
 from sitrep.errors import StoreError
 from sitrep.report.citations import CitationIndex, number_in_reading_order
 from sitrep.report.context import Contact, Organisation, Prose, ProsePart, ReportContext
-from sitrep.report.facts import (Change, DroppedFigure, FigureReport, FigureRow, IncidentGroup, IncidentRow, KeyFigure,
-                                 MovementRow, PlaceRef, RouteRow, Sourcing, TrendPoint)
+from sitrep.report.facts import FigureRow, IncidentGroup, IncidentRow, MovementRow, PlaceRef, Sourcing
 from sitrep.report.passage import Joined
 from sitrep.report.situationmap import MapArea
 from sitrep.language import N_, Language, format_integer, ngettext, speaking
 from sitrep.language import gettext as _
 from sitrep.report.geography import situation_map
-from sitrep.report.formatting import (amount_bounds, common_qualifier, format_amount, format_range, span_of, span_text,
-                                      unit_word)
+from sitrep.report.formatting import format_amount
+from sitrep.report.keyfigures import dropped_key_figure, key_figure, key_of_figure
+from sitrep.report.routes import last_reported, rows_of_route
 from sitrep.report.highlights import automatic_highlights, since_last_lines
 from sitrep.report.prose import expand, printed_narrative, refused_references
 from sitrep.report.series import Series, resolve_week, series_of
-from sitrep.report.state import State, states
+from sitrep.report.state import states
 from sitrep.report.timeline import Arrival, current
 from sitrep.source import vocabulary as vocab
 from sitrep.source.areafiles import area_shape
@@ -50,8 +50,6 @@ def build_context(store: Store, config: Config, week: IsoWeek | str | None = Non
         context = _Builder(store, config, week, edition, series, spoken).build()
         return number_in_reading_order(context)
 
-
-TREND_WEEKS = 52  # how far back a key figure's trend chart reaches
 
 
 class _Builder:
@@ -163,11 +161,11 @@ class _Builder:
         overview = self.paragraphs("overview")
         written_highlights = self.paragraphs("highlights")
         key_metrics = list(config.key_metrics)
-        key_states = [s for s in states(series, week, _key_of_figure(key_metrics))]
+        key_states = [s for s in states(series, week, key_of_figure(key_metrics))]
         key_states.sort(key=lambda s: key_metrics.index(s.key[0]))  # in the config's order of metrics
-        key_figures = [self.key_figure(state) for state in key_states if not state.stale]
+        key_figures = [key_figure(self, state) for state in key_states if not state.stale]
         route_states = states(series, week, lambda a: a.entry.id if isinstance(a.entry, Route) else None)
-        route_rows = [row for state in route_states if not state.stale for row in self.route_rows(state)]
+        route_rows = [row for state in route_states if not state.stale for row in rows_of_route(self, state)]
         route_changes = [row for row in route_rows if row.status_changed]
         area_states = states(series, week, lambda a: a.entry.id if isinstance(a.entry, Area) else None)
         areas = [self.map_area(a) for state in area_states if not state.stale for a in state.holding]
@@ -215,14 +213,14 @@ class _Builder:
             since_last=since_last,
             highlights=highlights,
             key_figures=key_figures,
-            dropped_key_figures=[self.dropped_key_figure(s) for s in key_states if s.newly_stale],
+            dropped_key_figures=[dropped_key_figure(self, s) for s in key_states if s.newly_stale],
             trapped_key_figures=[f for f in key_figures if f.metric == "civilians_trapped"],
             trapped_figures=trapped,
             trapped_notes=self.paragraphs("trapped"),
             routes=route_rows,
             route_changes=route_changes,
-            stale_routes=[row for state in route_states if state.newly_stale for row in self.route_rows(state)],
-            routes_last_reported=_last_reported(route_states),
+            stale_routes=[row for state in route_states if state.newly_stale for row in rows_of_route(self, state)],
+            routes_last_reported=last_reported(route_states),
             routes_notes=self.paragraphs("routes"),
             movements=movement_rows,
             movements_notes=self.paragraphs("movements"),
@@ -249,88 +247,6 @@ class _Builder:
         context.stale_translations = self.translator.stale
         return context
 
-    # Key figures: the latest reports that still hold, carried forward ------------------------
-
-    def figure_report(self, arrival: Arrival, superseded_by: Arrival | None = None) -> FigureReport:
-        f = arrival.entry
-        return FigureReport(f.id, format_amount(f, f.unit), format_fuzzy(f.as_of), self.translator.text(f.note),
-                            self.cite(f.id, f.cited), [self.citations.credit(c) for c in f.cited], self.sourcing(f.cited),
-                            arrival in self.news,
-                            _("a report as of %(date)s (%(id)s)") % {"date": format_fuzzy(superseded_by.date),
-                                                                     "id": superseded_by.key}
-                            if superseded_by else None)
-
-    def key_figure(self, state: State) -> KeyFigure:
-        metric, place_id = state.key
-        reports = [a.entry for a in state.holding]
-        bounds = [amount_bounds(f) for f in reports]
-        low, high = span_of(reports)
-        units = {f.unit for f in reports}
-        unit = units.pop() if len(units) == 1 else reports[0].unit
-        report_rows = [self.figure_report(a) for a in state.holding]
-        superseded = [self.figure_report(a, by) for a, by in state.superseded.items() if a in state.news]
-        single = reports[0] if len(reports) == 1 else None
-        return KeyFigure(
-            metric=metric,
-            label=_(vocab.METRICS[metric].label),
-            place=self.place(place_id),
-            number=span_text(reports),
-            qualifier=common_qualifier(reports),
-            unit=unit_word(unit, single),
-            as_of=format_fuzzy(state.latest.date),
-            low=low,
-            high=high,
-            reports=report_rows,
-            conflicting=len(set(bounds)) > 1,
-            citations=sorted({n for r in report_rows for n in r.citations}),
-            sourcing=self.sourcing(c for f in reports for c in f.cited),
-            change=self.change(state, low, high),
-            trend=self.trend(state),
-            is_new=bool(state.news),
-            superseded=superseded,
-        )
-
-    def change(self, state: State, low: float, high: float) -> Change | None:
-        """Against the last known value, however many reports back; None in the series' first report."""
-        if self.previous is None and not state.before:
-            return None
-        if not state.news:
-            return Change("carried", _("no new report since %(date)s") % {"date": format_fuzzy(state.latest.date)}, None)
-        if not state.before:
-            return Change("new", _("first reported in this series"), None)
-        before_reports = [a.entry for a in state.before]
-        before_low, before_high = span_of(before_reports)
-        before = " ".join(w for w in (common_qualifier(before_reports), span_text(before_reports)) if w)
-        since = format_fuzzy(max(state.before, key=lambda a: (a.date.end, a.date.start)).date)
-        words = {"before": before, "date": since, "now": format_range(low, high)}
-        if (low, high) == (before_low, before_high):
-            return Change("unchanged", _("unchanged from %(before)s (as of %(date)s)") % words, before)
-        if low >= before_low and high >= before_high:
-            direction = "up"
-        elif low <= before_low and high <= before_high:
-            direction = "down"
-        else:  # a range that widened or narrowed both ways: neither up nor down
-            return Change("changed", _("now %(now)s, was %(before)s (as of %(date)s)") % words, before)
-        text = _("up from %(before)s (as of %(date)s)") if direction == "up" else _("down from %(before)s (as of %(date)s)")
-        return Change(direction, text % words, before)
-
-    def trend(self, state: State) -> list[TrendPoint]:
-        """The figure's reports of the last TREND_WEEKS weeks known by this report's end, as
-        their sources gave them (a longer history would crowd a chart a few centimetres wide)."""
-        since = self.week.end - dt.timedelta(weeks=TREND_WEEKS)
-        points = [TrendPoint(a.entry.id, a.date.start, a.date.end, *amount_bounds(a.entry), format_fuzzy(a.date))
-                  for a in (*state.holding, *state.superseded) if a.date.end > since]
-        return sorted(points, key=lambda p: (p.start, p.end, p.id))
-
-    def dropped_key_figure(self, state: State) -> DroppedFigure:
-        metric, place_id = state.key
-        reports = [a.entry for a in state.holding]
-        low, high = span_of(reports)
-        return DroppedFigure(metric, _(vocab.METRICS[metric].label), self.place(place_id),
-                             " ".join(w for w in (common_qualifier(reports), span_text(reports)) if w),
-                             unit_word(reports[0].unit, reports[0] if len(reports) == 1 else None),
-                             format_fuzzy(state.latest.date), self.series.number(self.series.week_of(state.latest)))
-
     def figure_rows(self, figures: list[Figure]) -> list[FigureRow]:
         rows = []
         for figure in sorted(figures, key=lambda f: (list(vocab.METRICS).index(f.metric), f.place, f.as_of.start)):
@@ -345,46 +261,6 @@ class _Builder:
         if route.name:
             return self.translator.text(route.name)
         return f"{self.place(route.origin).name} – {self.place(route.destination).name}"
-
-    def route_rows(self, state: State) -> list[RouteRow]:
-        """A route as last reported: one row per update that still holds (concurrent updates
-        side by side), then this week's updates that a strictly later one already replaced."""
-        concurrent = len(state.holding) > 1
-        before = max(state.before, key=lambda a: (a.date.end, a.date.start, a.key)) if state.before else None
-        # A status changed when this week's update is strictly later than the last known one;
-        # an update that overlaps it in time is a concurrent report, shown beside it instead.
-        rows = [self.route_row(a, concurrent, before if before and a in state.news and before.strictly_before(a) else None,
-                               state) for a in state.holding]
-        rows += [self.route_row(a, False, None, state, superseded_by=by)
-                 for a, by in state.superseded.items() if a in state.news]
-        return rows
-
-    def route_row(self, arrival: Arrival, concurrent: bool, before: Arrival | None, state: State,
-                  superseded_by: Arrival | None = None) -> RouteRow:
-        route, update = arrival.entry, arrival.update
-        return RouteRow(
-            id=route.id,
-            name=self.route_name(route),
-            origin=self.place(route.origin),
-            destination=self.place(route.destination),
-            via=[self.place(p) for p in route.via],
-            status=update.status,
-            status_label=_(vocab.ROUTE_STATUSES[update.status]),
-            hazards=[_(vocab.HAZARDS[h]) for h in update.hazards],
-            controlled_by=[self.actor(a) for a in update.controlled_by],
-            as_of=format_fuzzy(update.as_of),
-            summary=self.translator.text(update.summary),
-            citations=self.cite(route.id, update.cited),
-            sourcing=self.sourcing(update.cited),
-            is_new=arrival in self.news,
-            previous_status=before.update.status if before else None,
-            previous_status_label=_(vocab.ROUTE_STATUSES[before.update.status]) if before else None,
-            previous_as_of=format_fuzzy(before.date) if before else None,
-            since=None if state.news else _("no new report since %(date)s") % {"date": format_fuzzy(state.latest.date)},
-            concurrent=concurrent,
-            superseded_by=_("an update as of %(date)s") % {"date": format_fuzzy(superseded_by.date)}
-            if superseded_by else None,
-        )
 
     def map_area(self, arrival: Arrival) -> MapArea:
         """An area of control (or a front line) as this report of it drew it."""
@@ -468,22 +344,6 @@ def explain(graded: Grade) -> str:
     else:
         text = _("%(reliability)s.") % {"reliability": text}
     return text
-
-
-def _key_of_figure(key_metrics: list[str]):
-    """Groups a series' arrivals into key figures: (metric, place) of each key-metric figure."""
-    def key_of(arrival: Arrival):
-        entry = arrival.entry
-        return (entry.metric, entry.place) if isinstance(entry, Figure) and entry.metric in key_metrics else None
-    return key_of
-
-
-def _last_reported(route_states: list[State]) -> str | None:
-    """The date of the latest report of any route, when every route has gone stale."""
-    if not route_states:
-        return None
-    latest = max((state.latest for state in route_states), key=lambda a: (a.date.end, a.date.start))
-    return format_fuzzy(latest.date)
 
 
 def _gap(previous: IsoWeek | None, week: IsoWeek) -> str | None:
