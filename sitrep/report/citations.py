@@ -130,7 +130,7 @@ class CitationIndex:
 # item of `a`, only its `b` (the trapped section restates a key figure with its citations only).
 READING_ORDER: dict[str, tuple[str, ...]] = {
     "since_last": ("since_last",),
-    "key_figures": ("key_figures",),
+    "key_figures": ("key_figures", "dropped_key_figures"),  # the figures, then those no longer reported
     "routes_glance": ("routes.citations",),  # each route's current status, restated in the routes section
     "overview": ("overview",),
     "highlights": ("highlights",),

@@ -7,7 +7,7 @@ incidents, routes and movements; a place by its names; how well each fact is sou
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sitrep.language import format_integer, gettext
 
@@ -58,13 +58,18 @@ class PlaceRef:
 
 @dataclass
 class Change:
-    """A key figure against its last known value in the series (however long ago that was)."""
+    """A key figure against its last known value in the series (however long ago that was):
+    this week's news against every report that held before it and that it is strictly later
+    than (docs/report.md, "When a fact enters the series")."""
 
     # 'up', 'down', 'changed' (a range widened or narrowed), 'unchanged', 'new' (never reported
-    # before in this series) or 'carried' (no new report this week: the last known value holds)
+    # before in this series), 'concurrent' (this week's report overlaps in time what held before
+    # and replaces none of it: both are shown, neither is newer, no change is claimed) or
+    # 'carried' (no new report this week, or only reports older than what held: it holds)
     direction: str
-    text: str  # 'up from 20,000 (as of 3 June 2016)', 'new in this series', 'no new report since 3 June 2016'
+    text: str  # 'up from 20,000 (as of 3 June 2016)', 'first reported in this series', 'no new report since 3 June 2016'
     previous: str | None  # the last known number or range, '20,000–25,000'
+    against: list[str] = field(default_factory=list)  # ids of the reports the text names: those replaced, or stood beside
 
 
 @dataclass
@@ -96,6 +101,8 @@ class DroppedFigure:
     unit: str
     last_as_of: str
     last_report: int  # the number of the report that brought that value
+    citations: list[int] = field(default_factory=list)  # the last value's citations
+    ids: list[str] = field(default_factory=list)  # the store ids of the reports of that last value
 
 
 @dataclass
@@ -199,16 +206,35 @@ class RouteRow:
     citations: list[int]
     sourcing: Sourcing
     is_new: bool  # this status update entered the series in this report
-    previous_status: str | None  # the last known status before this week's news; None if none or no news
+    previous_status: str | None  # the most recent of the statuses this week's update replaced; None if none or no news
     previous_status_label: str | None
-    previous_as_of: str | None  # the date of that last known status
+    previous_as_of: str | None  # the date of that status
     since: str | None  # 'no new report since 3 June 2016' when this week brought no update of the route
     concurrent: bool  # another update of the same route overlaps this one in time: both are shown
     superseded_by: str | None  # 'an update as of 23 September 2016': this week's update, already replaced
+    # Every update that held before this week's update and that it is strictly later than (what
+    # its status is measured against), most recent first: their keys ('road#2'), statuses, and
+    # in words, 'restricted (as of 23 September 2016) and open (as of September 2016)'.
+    previous_ids: list[str] = field(default_factory=list)
+    previous_statuses: list[str] = field(default_factory=list)
+    previous_status_labels: list[str] = field(default_factory=list)
+    previous: str | None = None
+    # This week's update replaces nothing that held: the updates it stands beside, concurrent
+    # with it (neither newer), by key and in words ('restricted (as of 23 September 2016)').
+    alongside_ids: list[str] = field(default_factory=list)
+    alongside: str | None = None
 
     @property
     def status_changed(self) -> bool:
-        return self.previous_status is not None and self.previous_status != self.status and not self.superseded_by
+        """This week's update replaced an update of another status (any of them, when it replaced
+        concurrent ones): 'now closed; was restricted … and open …'."""
+        return any(status != self.status for status in self.previous_statuses) and not self.superseded_by
+
+    @property
+    def current(self) -> bool:
+        """Still holds at the report's end (not this week's update already replaced): what page
+        one, the highlights and the map show."""
+        return not self.superseded_by
 
 
 @dataclass

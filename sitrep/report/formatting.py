@@ -134,3 +134,15 @@ def common_qualifier(reports: list[Amount]) -> str:
 def clean_text(text: str | None) -> str | None:
     """Text as one paragraph: YAML's folded line breaks and runs of spaces made single spaces."""
     return " ".join(text.split()) if text else text
+
+
+def format_list(items: list[str]) -> str:
+    """Several items as one phrase in the edition's language: 'a, b and c', 'a, b et c'."""
+    from babel.lists import format_list as babel_format_list
+
+    return babel_format_list(items, locale=active().locale) if len(items) > 1 else "".join(items)
+
+
+def dated(value: str, date: str) -> str:
+    """A value with the date of its report: 'about 3,000 (as of 20 February 2016)'."""
+    return gettext("%(value)s (as of %(date)s)") % {"value": value, "date": date}

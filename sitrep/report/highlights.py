@@ -3,6 +3,9 @@
 Every number keeps what its source said: its qualifier ("less than 8,000"), its date, its
 citation, and the attribution of a claim that rests on one weak source; concurrent reports of a
 key figure are separate highlights, one source's report each, never merged into one range.
+Only what is current reaches them: a route update of the week already replaced by a later one is
+marked in the routes table, never here; a change names every report it is measured against, and
+news concurrent with what held says so instead of claiming a change.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from sitrep.report.context import Prose, ProsePart
 from sitrep.report.facts import KeyFigure, RouteRow, Sourcing
 from sitrep.language import N_, format_integer
 from sitrep.language import gettext as _
-from sitrep.report.formatting import amount_bounds
+from sitrep.report.formatting import amount_bounds, format_list
 from sitrep.report.prose import plain
 from sitrep.source import vocabulary as vocab
 from sitrep.source.schema import Incident
@@ -34,18 +37,26 @@ def automatic_highlights(builder, key_figures: list[KeyFigure], incidents: list[
         text = _("%(type)s (%(place)s): %(summary)s") % words
         highlights.append(plain(attributed(text, builder.sourcing(incident.cited)), builder.cite(incident.id, incident.cited)))
     highlights += [_status_changed(row) for row in route_changes]
-    highlights += [_status_is(row) for row in routes
-                   if row.is_new and row.status in ("closed", "unsafe") and not row.status_changed]
+    highlights += [_status_alongside(row) if row.alongside else _status_is(row) for row in routes
+                   if row.current and row.is_new and row.status in ("closed", "unsafe") and not row.status_changed]
     return highlights[:MAX_AUTOMATIC_HIGHLIGHTS]
 
 
 MOVED = ("up", "down", "changed")
+SAID = (*MOVED, "concurrent")  # the changes a key figure's new report is said with
 
 
 def _status_changed(row: RouteRow) -> Prose:
-    text = _("Route %(route)s: now %(status)s (as of %(date)s), was %(before)s (as of %(before_date)s).") % {
-        "route": row.name, "status": row.status_label.lower(), "date": row.as_of,
-        "before": row.previous_status_label.lower(), "before_date": row.previous_as_of}
+    text = _("Route %(route)s: now %(status)s (as of %(date)s); was %(before)s.") % {
+        "route": row.name, "status": row.status_label.lower(), "date": row.as_of, "before": row.previous}
+    return plain(attributed(text, row.sourcing), row.citations)
+
+
+def _status_alongside(row: RouteRow) -> Prose:
+    """A new update that overlaps in time what held before, and replaces none of it."""
+    text = _("Route %(route)s: %(status)s (as of %(date)s), reported alongside %(before)s; "
+             "neither is more recent.") % {
+        "route": row.name, "status": row.status_label.lower(), "date": row.as_of, "before": row.alongside}
     return plain(attributed(text, row.sourcing), row.citations)
 
 
@@ -60,12 +71,14 @@ def _new_reports_of(figure: KeyFigure, said: set[str] | frozenset = frozenset())
     report each (concurrent reports are never merged into one range), attributed when weakly
     sourced; the figure's change is added when the report stands alone."""
     lines = []
+    alone = sum(report.is_new for report in figure.reports) == 1
     for report in figure.reports:
         if report.is_new and report.id not in said:
             words = {"figure": figure.label, "place": figure.place.name, "number": report.text, "date": report.as_of}
             text = _("%(figure)s in %(place)s: %(number)s (as of %(date)s)") % words
-            # The change is the key figure's: it describes this report only when it stands alone.
-            if len(figure.reports) == 1 and figure.change and figure.change.direction in MOVED:
+            # The change is this week's news against what it replaced (or stands beside): it
+            # describes this report when it is the only new one shown.
+            if alone and figure.change and figure.change.direction in SAID:
                 text = _("%(sentence)s; %(change)s") % {"sentence": text, "change": figure.change.text}
             lines.append(plain(attributed(_("%(sentence)s.") % {"sentence": text}, report.sourcing), report.citations))
     return lines
@@ -92,24 +105,28 @@ def since_last_lines(builder, written: list[Prose], key_figures: list[KeyFigure]
     # What the analyst's lines already say ([[id]] references, `said`) is not said again; a
     # concurrent report of the same figure that they do not name still is.
     figure_lines = [line for figure in key_figures
-                    if figure.change is None or figure.change.direction in (*MOVED, "new")
+                    if figure.change is None or figure.change.direction in (*SAID, "new")
                     for line in _new_reports_of(figure, said)]
     route_lines: list[Prose] = []
     changed = [row for row in route_changes if row.id not in said]
-    first = [row for row in routes  # routes reported for the first time in the series
-             if row.is_new and row.previous_status is None and not row.status_changed and row.id not in said]
-    if len(changed) + len(first) <= 2:
-        route_lines += [_status_changed(row) for row in changed] + [_status_is(row) for row in first]
+    # this week's current updates that changed no status: beside what held, or nothing held
+    # (a route reported for the first time); an update already replaced is not current
+    other = [row for row in routes if row.current and row.is_new and not row.previous_ids and row.id not in said]
+    if len(changed) + len(other) <= 2:
+        route_lines += [_status_changed(row) for row in changed]
+        route_lines += [_status_alongside(row) if row.alongside else _status_is(row) for row in other]
     else:  # many: one line, so that the box keeps room for the incidents; a weak report still attributed
         parts = [_("%(route)s now %(status)s (was %(before)s)") % {
-                     "route": row.name, "status": row.status_label.lower(), "before": row.previous_status_label.lower()}
+                     "route": row.name, "status": row.status_label.lower(),
+                     "before": format_list([label.lower() for label in dict.fromkeys(row.previous_status_labels)])}
                  for row in changed]
-        parts += [_("%(route)s %(status)s") % {"route": row.name, "status": row.status_label.lower()} for row in first]
+        parts += [(_("%(route)s %(status)s (alongside %(before)s)") if row.alongside else _("%(route)s %(status)s"))
+                  % {"route": row.name, "status": row.status_label.lower(), "before": row.alongside} for row in other]
         parts = [part + (_(" (unconfirmed, one source, %(grade)s)") % {"grade": row.sourcing.grade}
                          if row.sourcing.weak else "")
-                 for part, row in zip(parts, [*changed, *first])]
+                 for part, row in zip(parts, [*changed, *other])]
         route_lines.append(plain(_("Routes: %(routes)s.") % {"routes": _("; ").join(parts)},
-                           sorted({n for row in [*changed, *first] for n in row.citations})))
+                           sorted({n for row in [*changed, *other] for n in row.citations})))
     count_lines = []
     for category, sentence in (("abuse", N_("New reports of abuses: %(counts)s.")),
                                ("event", N_("Other new events: %(counts)s."))):

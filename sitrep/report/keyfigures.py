@@ -2,6 +2,10 @@
 its reports that still hold, its change against the last known value, its trend, and the "no
 longer reported" line when it goes stale (docs/report.md, "When a fact enters the series").
 Functions of report/builder.py's builder, which holds the store, the week and the citations.
+
+A change is this week's news that still holds against every report it is strictly later than
+(report/state.State.against), each named with its qualifier and date; news that only overlaps
+in time what held before is shown beside it ('concurrent'), never as a rise or a fall.
 """
 
 from __future__ import annotations
@@ -10,7 +14,8 @@ import datetime as dt
 
 from sitrep.language import gettext as _
 from sitrep.report.facts import Change, DroppedFigure, FigureReport, KeyFigure, TrendPoint
-from sitrep.report.formatting import amount_bounds, common_qualifier, format_amount, format_range, span_of, span_text, unit_word
+from sitrep.report.formatting import (amount_bounds, common_qualifier, dated, format_amount, format_list, span_of,
+                                     span_text, unit_word)
 from sitrep.report.state import State
 from sitrep.report.timeline import Arrival
 from sitrep.source import vocabulary as vocab
@@ -54,36 +59,54 @@ def key_figure(builder, state: State) -> KeyFigure:
         conflicting=len(set(bounds)) > 1,
         citations=sorted({n for r in report_rows for n in r.citations}),
         sourcing=builder.sourcing(c for f in reports for c in f.cited),
-        change=change(builder, state, low, high),
+        change=change(builder, state),
         trend=trend(builder, state),
         is_new=bool(state.news),
         superseded=superseded,
     )
 
 
-def change(builder, state: State, low: float, high: float) -> Change | None:
-    """Against the last known value, however many reports back; None in the series' first report."""
+def change(builder, state: State) -> Change | None:
+    """This week's news against the last known value, however many reports back; None in the
+    series' first report."""
     if builder.previous is None and not state.before:
         return None
     if not state.news:
         return Change("carried", _("no new report since %(date)s") % {"date": format_fuzzy(state.latest.date)}, None)
     if not state.before:
         return Change("new", _("first reported in this series"), None)
-    before_reports = [a.entry for a in state.before]
-    before_low, before_high = span_of(before_reports)
-    before = " ".join(w for w in (common_qualifier(before_reports), span_text(before_reports)) if w)
-    since = format_fuzzy(max(state.before, key=lambda a: (a.date.end, a.date.start)).date)
-    words = {"before": before, "date": since, "now": format_range(low, high)}
+    now, against = state.news_holding, state.against
+    if not now:  # this week's reports were older than what held: they replaced nothing
+        return Change("carried", _("no report this week later than %(date)s") % {
+            "date": format_fuzzy(state.latest.date)}, None)
+    if not against:  # beside what held, neither newer: no change can be claimed
+        alongside = state.alongside
+        return Change("concurrent", _("reported alongside %(before)s; neither is more recent") % {
+            "before": listed(alongside)}, value(alongside), [a.key for a in alongside])
+    low, high = span_of([a.entry for a in now])
+    before_low, before_high = span_of([a.entry for a in against])
+    words = {"before": listed(against), "now": value(now)}
+    keys = [a.key for a in against]
     if (low, high) == (before_low, before_high):
-        return Change("unchanged", _("unchanged from %(before)s (as of %(date)s)") % words, before)
+        return Change("unchanged", _("unchanged from %(before)s") % words, value(against), keys)
     if low >= before_low and high >= before_high:
-        direction = "up"
-    elif low <= before_low and high <= before_high:
-        direction = "down"
-    else:  # a range that widened or narrowed both ways: neither up nor down
-        return Change("changed", _("now %(now)s, was %(before)s (as of %(date)s)") % words, before)
-    text = _("up from %(before)s (as of %(date)s)") if direction == "up" else _("down from %(before)s (as of %(date)s)")
-    return Change(direction, text % words, before)
+        return Change("up", _("up from %(before)s") % words, value(against), keys)
+    if low <= before_low and high <= before_high:
+        return Change("down", _("down from %(before)s") % words, value(against), keys)
+    # a range that widened or narrowed both ways: neither up nor down
+    return Change("changed", _("now %(now)s; was %(before)s") % words, value(against), keys)
+
+
+def value(reports: list[Arrival]) -> str:
+    """The number or range several reports span, with the qualifier they share: 'about 20,000–35,000'."""
+    entries = [a.entry for a in reports]
+    return " ".join(w for w in (common_qualifier(entries), span_text(entries)) if w)
+
+
+def listed(reports: list[Arrival]) -> str:
+    """Each report's value with its own qualifier and date: 'about 3,000 (as of 20 February 2016)
+    and 5,000 (as of February 2016)'."""
+    return format_list([dated(format_amount(a.entry), format_fuzzy(a.date)) for a in reports])
 
 
 def trend(builder, state: State) -> list[TrendPoint]:
@@ -96,13 +119,15 @@ def trend(builder, state: State) -> list[TrendPoint]:
 
 
 def dropped_key_figure(builder, state: State) -> DroppedFigure:
+    """'No longer reported': the last value, with its qualifier, date and citations."""
     metric, place_id = state.key
     reports = [a.entry for a in state.holding]
-    low, high = span_of(reports)
-    return DroppedFigure(metric, _(vocab.METRICS[metric].label), builder.place(place_id),
-                         " ".join(w for w in (common_qualifier(reports), span_text(reports)) if w),
+    latest = state.latest
+    return DroppedFigure(metric, _(vocab.METRICS[metric].label), builder.place(place_id), value(state.holding),
                          unit_word(reports[0].unit, reports[0] if len(reports) == 1 else None),
-                         format_fuzzy(state.latest.date), builder.series.number(builder.series.week_of(state.latest)))
+                         format_fuzzy(latest.date), builder.series.number(builder.series.week_of(latest)),
+                         citations=sorted({n for f in reports for n in builder.cite(f.id, f.cited)}),
+                         ids=[f.id for f in reports])
 
 
 def key_of_figure(key_metrics: list[str]):

@@ -10,11 +10,16 @@ enters the series"):
 - **Newer is never hidden by vaguer.** Of several reports of one figure or one route, a report
   is superseded only by one that is strictly later: one that starts after it ends. "June" and
   "29 June" overlap, so neither supersedes the other and both are shown (`current`).
+
+`strictly_before` is that order, and the only one: supersession, the value a change is measured
+against, the box and the glance on page one, staleness and `sitrep trace` all compare reports
+with it, never by their end dates (a month ends after its days, yet "February" is not newer
+than "20 February"). `most_recent` and `latest_day` say, by that order, which report a "no new
+report since …" names and the day staleness is measured from.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Iterator
@@ -48,7 +53,13 @@ class Arrival:
 
     def strictly_before(self, other: "Arrival") -> bool:
         """Over before the other report begins: the only case in which the other supersedes it."""
-        return self.date.end < other.date.start
+        return strictly_before(self.date, other.date)
+
+
+def strictly_before(earlier: FuzzyDate, later: FuzzyDate) -> bool:
+    """The one order of fuzzy dates: `earlier` is over before `later` begins. Dates that
+    overlap ("February" and "20 February") are concurrent: neither is before the other."""
+    return earlier.end < later.start
 
 
 def arrivals(store: Store, public_only: bool = False) -> list[Arrival]:
@@ -79,22 +90,46 @@ def current(reports: list[Arrival]) -> tuple[list[Arrival], dict[Arrival, Arriva
     """Of several reports of one thing, those that still hold, and for each of the others the
     report that supersedes it: a strictly later one that holds. Reports that overlap in time are
     concurrent, and all of them hold (shown side by side, never one hiding the other)."""
-    if not reports:
-        return [], {}
-    # A report is superseded when another starts after it ends; the one that starts last
-    # supersedes every report that ends before it starts, so one pass finds those that hold.
-    latest_start = max(a.date.start for a in reports)
-    holding = sorted((a for a in reports if a.date.end >= latest_start),
+    holding = sorted((a for a in reports if not any(a.strictly_before(b) for b in reports)),
                      key=lambda a: (a.date.start, a.date.end, a.key))
-    starts = [a.date.start for a in holding]
     superseded = {}
     for report in reports:
-        if report.date.end < latest_start:
-            # the earliest-starting report that holds and starts after this one ends
-            superseded[report] = holding[bisect.bisect_right(starts, report.date.end)]
+        later = [b for b in holding if report.strictly_before(b)]
+        if later:  # replaced: by the earliest-starting report that holds and is strictly later
+            superseded[report] = later[0]
     return holding, superseded
+
+
+def superseded_by(news: list[Arrival], earlier: list[Arrival]) -> list[Arrival]:
+    """The reports of `earlier` that one of `news` is strictly later than (those it replaces),
+    most recent first: what a change is measured against."""
+    return by_recency(a for a in earlier if any(a.strictly_before(n) for n in news))
+
+
+def spoken_of(report: Arrival) -> dt.date:
+    """The last day a report can be said to speak of by the time it was known: its date's last
+    day, or the day it became known if that was earlier (a fact dated "2016" reported on 3 March
+    speaks of no later than 3 March), never before its date began."""
+    return max(report.date.start, min(report.date.end, report.known_on))
+
+
+def _recency(report: Arrival):
+    return spoken_of(report), report.date.start, report.date.end, report.key
+
+
+def by_recency(reports: Iterable[Arrival]) -> list[Arrival]:
+    """The order in which a sentence names several reports: the one that began last first, and
+    of those that began together the most precise ("restricted (as of 23 September) and open
+    (as of September)")."""
+    return sorted(reports, key=lambda a: (-a.date.start.toordinal(), a.date.end, a.key))
+
+
+def most_recent(reports: Iterable[Arrival]) -> Arrival:
+    """The most recent of several reports: of those that hold (none strictly later), the one
+    that speaks of the latest day. What "no new report since …" and a key figure's "as of" name."""
+    return max(current(list(reports))[0], key=_recency)
 
 
 def latest_day(reports: Iterable[Arrival]) -> dt.date:
     """The most recent day the reports speak of: what staleness is measured from."""
-    return max(a.date.end for a in reports)
+    return spoken_of(most_recent(reports))

@@ -98,7 +98,7 @@ def test_a_route_that_changes_status_is_called_out(series):
     [changed] = third.route_changes
     assert (changed.previous_status, changed.previous_as_of, changed.status, changed.status_changed) == \
         ("open", "12 March 2031", "closed", True)
-    assert any(h.text.startswith("Route River road: now closed (as of 19 March 2031), was open (as of 12 March 2031).")
+    assert any(h.text.startswith("Route River road: now closed (as of 19 March 2031); was open (as of 12 March 2031).")
                for h in third.highlights)
     html = render_html(third)
     assert "Status changed:</strong> River road is now" in html
@@ -163,7 +163,7 @@ def test_a_range_that_widens_both_ways_is_changed_not_up_or_down(series):
     store = STORE.replace("low: 15000, high: 18000", "low: 11000, high: 13000")  # W11 around W10's 12,000
     write(series / "facts" / "store.yaml", store)
     change = key(context_of(series, "2031-W11"), "civilians_trapped").change
-    assert (change.direction, change.text) == ("changed", "now 11,000–13,000, was 12,000 (as of 5 March 2031)")
+    assert (change.direction, change.text) == ("changed", "now 11,000–13,000; was 12,000 (as of 5 March 2031)")
     assert "↕ now 11,000–13,000" in render_html(context_of(series, "2031-W11"))
 
 

@@ -68,7 +68,7 @@ sources: 1. Daily Paper; 2. Relief Agency
 """,
     "2016-W34": """\
 No. 4 2016-W34 (22–28 August 2016); previous: No. 3, 15–21 August 2016
-since the last report: Route Bridge road: now open (as of 24 August 2016), was closed (as of 3 August 2016). [1]
+since the last report: Route Bridge road: now open (as of 24 August 2016); was closed (as of 3 August 2016). [1]
 key figure: Civilians trapped, Riverside: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)); no new report since week 31 of 2016 (1–7 August 2016)
   report: Relief Agency: 5,000–9,000 people (as of week 31 of 2016 (1–7 August 2016)) [1]
   chart: week 31 of 2016 (1–7 August 2016): band 5000-9000
@@ -123,11 +123,11 @@ sources: 1. Relief Agency; 2. Daily Paper; 3. Market rumour
 """,
     "2016-W39": """\
 No. 9 2016-W39 (26 September – 2 October 2016); previous: No. 8, 19–25 September 2016
-since the last report: Route Ferry route is open (as of September 2016). [1]
+since the last report: Route Ferry route: open (as of September 2016), reported alongside restricted (as of 23 September 2016); neither is more recent. [1]
 no longer reported: Civilians trapped, Riverside: last less than 8,000 to about 30,000 people as of August 2016 (report 5)
 route: Ferry route: open (as of September 2016) [1] — NEW; concurrent
-route: Ferry route: restricted (as of 23 September 2016) [2] — concurrent
-sources: 1. Daily Paper; 2. Relief Agency
+route: Ferry route: restricted (as of 23 September 2016) [3] — concurrent
+sources: 1. Daily Paper; 2. Market rumour; 3. Relief Agency
 """,
 }
 
