@@ -186,8 +186,16 @@ def _carried(series: Series, arrival: Arrival, entered: IsoWeek, group, key_metr
         [state] = states(series, week, lambda a: group if _state_group(a, key_metrics) == group else None)
         if arrival in state.superseded:
             by = state.superseded[arrival]
-            return carried, (f"Superseded in No. {series.number(week)} ({week}) by {by.key}, a report as of "
-                             f"{format_fuzzy(by.date)}."), None
+            ended = (f"Superseded in No. {series.number(week)} ({week}) by {by.key}, a report as of "
+                     f"{format_fuzzy(by.date)}")
+            if week == entered:  # the report shows it as this week's, already replaced
+                return carried, f"{ended}: No. {series.number(week)} shows it as since superseded.", None
+            # A key figure's change names every report the news replaced (report/state.py); a
+            # route's, when the status changed.
+            if arrival.update is None or arrival.update.status != by.update.status:
+                what = "value" if arrival.update is None else "status"
+                return carried, f"{ended}: No. {series.number(week)} gives it as the {what} before.", None
+            return carried, f"{ended}.", None
         if state.stale:
             return carried, (f"No longer reported from No. {series.number(week)} ({week}): no new report for "
                              f"{series.stale_after_weeks} weeks."), week

@@ -220,7 +220,8 @@ def test_weeks_and_trace_tell_the_same_story_on_the_command_line(tmp_path, sitre
     range_of_week_31 = sitrep_cli("trace", "trapped-w31", "--config", config).stdout
     assert ("It enters report No. 1 (2016-W31, 1–7 August 2016) as news: known on 7 August 2016, the last day of its "
             "date, week 31 of 2016 (1–7 August 2016). Still shown as last reported in No. 2–4. Superseded in No. 5 "
-            "(2016-W35) by trapped-0829, a report as of 29 August 2016.") in range_of_week_31
+            "(2016-W35) by trapped-0829, a report as of 29 August 2016: No. 5 gives it as the value before.") \
+        in range_of_week_31
     bridge = sitrep_cli("trace", "bridge", "--config", config).stdout
     assert "In the public series: 2016-W31, 2016-W32, 2016-W33, 2016-W34, 2016-W35, 2016-W36, 2016-W37, 2016-W38" in bridge
     assert ("Update 2 (2016-08-24) enters report No. 4 (2016-W34, 22–28 August 2016) as news: known on 24 August 2016, "
