@@ -62,11 +62,7 @@ class Change:
     this week's news against every report that held before it and that it is strictly later
     than (docs/report.md, "When a fact enters the series")."""
 
-    # 'up', 'down', 'changed' (a range widened or narrowed), 'unchanged', 'new' (never reported
-    # before in this series), 'concurrent' (this week's report overlaps in time what held before
-    # and replaces none of it: both are shown, neither is newer, no change is claimed) or
-    # 'carried' (no new report this week, or only reports older than what held: it holds)
-    direction: str
+    direction: str  # 'up', 'down', 'changed' (a range widened or narrowed both ways), 'unchanged', 'new' (never reported before in this series), 'concurrent' (this week's report overlaps in time what held and replaces none of it: shown beside it, no change claimed) or 'carried' (nothing newer this week: the last known value holds)
     text: str  # 'up from 20,000 (as of 3 June 2016)', 'first reported in this series', 'no new report since 3 June 2016'
     previous: str | None  # the last known number or range, '20,000–25,000'
     against: list[str] = field(default_factory=list)  # ids of the reports the text names: those replaced, or stood beside
@@ -212,17 +208,12 @@ class RouteRow:
     since: str | None  # 'no new report since 3 June 2016' when this week brought no update of the route
     concurrent: bool  # another update of the same route overlaps this one in time: both are shown
     superseded_by: str | None  # 'an update as of 23 September 2016': this week's update, already replaced
-    # Every update that held before this week's update and that it is strictly later than (what
-    # its status is measured against), most recent first: their keys ('road#2'), statuses, and
-    # in words, 'restricted (as of 23 September 2016) and open (as of September 2016)'.
-    previous_ids: list[str] = field(default_factory=list)
-    previous_statuses: list[str] = field(default_factory=list)
-    previous_status_labels: list[str] = field(default_factory=list)
-    previous: str | None = None
-    # This week's update replaces nothing that held: the updates it stands beside, concurrent
-    # with it (neither newer), by key and in words ('restricted (as of 23 September 2016)').
-    alongside_ids: list[str] = field(default_factory=list)
-    alongside: str | None = None
+    previous_ids: list[str] = field(default_factory=list)  # the updates this week's replaced ('road#2'): all that held before it and that it is strictly later than, most recent first
+    previous_statuses: list[str] = field(default_factory=list)  # their statuses, in that order
+    previous_status_labels: list[str] = field(default_factory=list)  # their statuses as printed
+    previous: str | None = None  # those updates in words: 'restricted (as of 23 September 2016) and open (as of September 2016)'
+    alongside_ids: list[str] = field(default_factory=list)  # a new update that replaced none: the updates that held before and stand beside it (concurrent, neither newer)
+    alongside: str | None = None  # those in words: 'restricted (as of 23 September 2016)'
 
     @property
     def status_changed(self) -> bool:
