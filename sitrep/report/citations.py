@@ -131,7 +131,7 @@ class CitationIndex:
 READING_ORDER: dict[str, tuple[str, ...]] = {
     "since_last": ("since_last",),
     "key_figures": ("key_figures", "dropped_key_figures"),  # the figures, then those no longer reported
-    "routes_glance": ("routes.citations",),  # each route's current status, restated in the routes section
+    "routes_glance": ("routes.citations",),  # each route's current status (rows that are `current` only), restated in the routes section
     "overview": ("overview",),
     "highlights": ("highlights",),
     "trapped": ("trapped_notes", "trapped_key_figures.citations", "trapped_figures"),
@@ -184,9 +184,10 @@ def _printed_lists(context: ReportContext, name: str) -> Iterator[list[int]]:
     """The citation lists a READING_ORDER entry prints, in print order."""
     field, _, only = name.partition(".")
     value = getattr(context, field)
-    if only:
+    if only:  # a restatement: of what is current only (the glance leaves out a superseded update)
         for item in value:
-            yield getattr(item, only)
+            if getattr(item, "current", True):
+                yield getattr(item, only)
     else:
         yield from _citation_lists(value)
 

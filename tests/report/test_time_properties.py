@@ -480,7 +480,7 @@ def printed_citations(ctx: ReportContext) -> list[list[int]]:
         if section == "since_last":
             prose(ctx.since_last)
         elif section == "routes_glance":
-            printed.extend(r.citations for r in ctx.routes)
+            printed.extend(r.citations for r in ctx.routes if r.current)  # a superseded update is not at a glance
         elif section == "overview":
             prose(ctx.overview)
         elif section == "highlights":
@@ -492,6 +492,7 @@ def printed_citations(ctx: ReportContext) -> list[list[int]]:
                 else:
                     printed.append(figure.citations)
                 printed.extend(r.citations for r in figure.superseded)
+            printed.extend(d.citations for d in ctx.dropped_key_figures)  # 'no longer reported', cited
         elif section == "trapped":
             prose(ctx.trapped_notes)
             printed.extend(f.citations for f in ctx.trapped_key_figures)
@@ -631,7 +632,10 @@ def check_rule_4(edition: Edition, stale_after_weeks: int) -> None:
             holding, superseded = _holding(reports)
             news = {a.key for a in reports if a.enters == week}
             # This week's news is shown however old its date: only a state with nothing new is stale.
-            stale = not news and week.end - max(a.end for a in holding) > stale_after
+            # Staleness counts from the last day the holding reports speak of by the time they were
+            # known (report/timeline.spoken_of): a report dated to a year known in March, from March.
+            last_day = max(max(a.start, min(a.end, a.known)) for a in holding)
+            stale = not news and week.end - last_day > stale_after
             expected_superseded = {a.key for a in superseded} & news
             if isinstance(group, tuple):  # a key figure
                 figure = shown_figures.get(group)
@@ -656,7 +660,7 @@ def check_rule_4(edition: Edition, stale_after_weeks: int) -> None:
             else:  # a route
                 rows = rows_by_route.get(group, [])
                 if stale:
-                    assert not rows, f"{here}: route {group} shown, stale since {max(a.end for a in holding)}"
+                    assert not rows, f"{here}: route {group} shown, stale since {last_day}"
                     continue
                 current = [route_key(edition, r) for r in rows if not r.superseded_by]
                 assert sorted(current) == sorted(a.key for a in holding), \
