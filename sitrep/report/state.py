@@ -68,7 +68,6 @@ def states(series: Series, week: IsoWeek, key_of: Callable[[Arrival], Hashable |
     known_at_previous = _grouped(series.known_by(previous), key_of) if previous else {}
     stale_after = dt.timedelta(weeks=series.stale_after_weeks)
     news_keys = {a.key for a in series.arrived_in(week)}
-    previous_news = {a.key for a in series.arrived_in(previous)} if previous else set()
     result = []
     for key, reports in known.items():
         holding, superseded = current(reports)
@@ -78,7 +77,7 @@ def states(series: Series, week: IsoWeek, key_of: Callable[[Arrival], Hashable |
         # for something already stale when the series began).
         was_stale = key in known_at_previous and _stale(
             previous, current(known_at_previous[key])[0],
-            any(a.key in previous_news for a in known_at_previous[key]), stale_after)
+            any(series.week_of(a) == previous for a in known_at_previous[key]), stale_after)
         result.append(State(
             key=key,
             holding=holding,
