@@ -90,7 +90,12 @@ def current(reports: list[Arrival]) -> tuple[list[Arrival], dict[Arrival, Arriva
     """Of several reports of one thing, those that still hold, and for each of the others the
     report that supersedes it: a strictly later one that holds. Reports that overlap in time are
     concurrent, and all of them hold (shown side by side, never one hiding the other)."""
-    holding = sorted((a for a in reports if not any(a.strictly_before(b) for b in reports)),
+    if not reports:
+        return [], {}
+    # A report strictly before any other is strictly before the one that starts last, so that
+    # one report decides what holds: one pass, however long a figure's history.
+    last_to_start = max(reports, key=lambda a: a.date.start)
+    holding = sorted((a for a in reports if not a.strictly_before(last_to_start)),
                      key=lambda a: (a.date.start, a.date.end, a.key))
     superseded = {}
     for report in reports:
