@@ -11,13 +11,14 @@ from typing import Optional
 
 import typer
 
-from sitrep.commands.app import ConfigOption, Edition, EditionOption, app
+from sitrep.commands.app import AsOfOption, ConfigOption, Edition, EditionOption, app
 
 
 @app.command()
 def weeks(
     config: Path = ConfigOption,
     edition: Optional[Edition] = EditionOption,
+    as_of: Optional[str] = AsOfOption,
 ) -> None:
     """List the series of reports: each one's week, number and period, and the entries that become known in it (its news).
 
@@ -28,7 +29,7 @@ def weeks(
     from sitrep.build import check as run_check
     from sitrep.report.series import week_summaries
 
-    result = run_check(config)
+    result = run_check(config, as_of=as_of)
     from sitrep.source.schema import count_of
 
     summaries = week_summaries(result.series(result.edition(edition.value if edition else None)))
