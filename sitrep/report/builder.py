@@ -137,8 +137,14 @@ class _Builder:
         actor = self.store.actors[actor_id]
         return self.translator.name(actor.name, actor.names)
 
+    def reported_by_now(self, cited: Iterable[Citation]) -> list[Citation]:
+        """The citations this report can know of: undated ones, and those dated by its end (one
+        dated to a week or month counts from its last day, as known_on counts it). A source that
+        spoke after the report is never in it: not cited, not graded, not in its sources list."""
+        return [c for c in cited if c.date is None or c.date.end <= self.week.end]
+
     def sourcing(self, cited: Iterable[Citation]) -> Sourcing:
-        graded = grade(cited, self.store.sources)
+        graded = grade(self.reported_by_now(cited), self.store.sources)
         return Sourcing(
             sources=graded.independent_sources,
             grade=graded.code,
@@ -151,7 +157,7 @@ class _Builder:
         """The citations' numbers (provisional: number_in_reading_order renumbers them as printed)."""
         if entry_id not in self.fact_ids:
             self.fact_ids.append(entry_id)
-        return sorted({self.citations.number(c) for c in cited})
+        return sorted({self.citations.number(c) for c in self.reported_by_now(cited)})
 
     # The report ------------------------------------------------------------------------------
 

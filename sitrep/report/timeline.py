@@ -63,7 +63,7 @@ def arrivals(store: Store, public_only: bool = False) -> list[Arrival]:
 
 def _arrivals(store: Store, public_only: bool) -> Iterator[Arrival]:
     def known(date: FuzzyDate, cited) -> tuple[dt.date, str]:
-        day, why = known_on(date, reported_dates(cited, store.sources, public_only))
+        day, why = known_on(date, reported_dates(cited, store.sources, public_only, date))
         # which citation set the day, for `sitrep trace` (a withheld one is not named in a public series)
         setting = [c for c in cited if c.date is not None and c.date.end == day
                    and not (public_only and cites_withheld(c, store.sources))]

@@ -131,7 +131,7 @@ def _check_narrative_references(store: Store, narrative: Narrative, checker: "_C
             # A public narrative is printed in public reports, which date facts without the
             # dates of withheld citations (report/timeline.py): judge it by the same days.
             public_only = narrative.sensitivity == "public"
-            known, why = min((known_on(date, reported_dates(cited, store.sources, public_only))
+            known, why = min((known_on(date, reported_dates(cited, store.sources, public_only, date))
                               for date, cited in _dated_parts(entry)), key=lambda pair: pair[0])
             if known > week_end:
                 checker.error(narrative, fields, f"[[{target}]]: the narrative of week {narrative.week} refers to "
@@ -149,10 +149,10 @@ def future_dates(store: Store, log: ProblemLog, as_of: dt.date) -> None:
     def late(entry: Model, fields: tuple, date) -> None:
         origin = store.origins[entry.id]
         what = "citation date" if fields[-1] == "date" and "cited" in fields else "date"
-        log.error(origin.file, origin.line_of(*fields), f"{what} {date} is in the future: it begins after "
+        log.error(origin.file, origin.line_of(*fields), f"{what} {date} is in the future: after "
                   f"{format_day(as_of)}, the day this run is as of",
-                  expected=f"a date on or before {format_day(as_of)} (a future date is most often a typo: check "
-                           "the year and the month)",
+                  expected=f"a date on or before {format_day(as_of)}; a future date is most often a typo "
+                           "of the year or the month",
                   hint="`--as-of DATE` checks or builds as of another day", entry_id=entry.id)
 
     for entry, fields, date in store.dated_fields():

@@ -152,18 +152,14 @@ def known_on(date: FuzzyDate, reported: Iterable[FuzzyDate | None] = ()) -> tupl
     """The day a dated fact became known, and why (docs/report.md, "When a fact enters the
     series"): the earliest day a citation reported it (one dated to a week or month counts from
     that period's last day, the latest it can have been reported), even when that is after the
-    fact's own date, for nothing is known before a source reported it; never before the fact's
-    date begins (a citation dated before the event cannot have reported it). Without a dated
+    fact's own date, for nothing is known before a source reported it. Without a dated
     citation, the last day its date can mean (a fact dated to June 2016 is known on 30 June)."""
     dated = [when for when in reported if when is not None]
     if not dated:
         if date.precision == "day":
-            return date.end, f"its date, {format_fuzzy(date)} (no citation is dated)"
-        return date.end, f"the last day of its date, {format_fuzzy(date)} (no citation is dated)"
+            return date.end, f"its date, {format_fuzzy(date)}"
+        return date.end, f"the last day of its date, {format_fuzzy(date)}"
     first = min(dated, key=lambda when: when.end)
-    if first.end < date.start:
-        return date.start, (f"the first day of its date, {format_fuzzy(date)}: its earliest citation, "
-                            f"{format_fuzzy(first)}, is dated before it")
     return first.end, f"its earliest dated citation reported it on {format_fuzzy(first)}"
 
 

@@ -82,17 +82,22 @@ def cites_withheld(citation: Citation, sources: Mapping[str, Source]) -> bool:
     return any(sources[s].sensitivity == "restricted" for s in (citation.source, citation.via) if s)
 
 
-def reported_dates(cited: Iterable[Citation], sources: Mapping[str, Source], public_only: bool) -> Iterator[FuzzyDate]:
-    """The dates the citations were reported on, as an edition may use them to date a fact. In
-    a public edition, a withheld citation counts from the last day of the ISO week its date
-    ends in: the fact still never enters a report before a source reported it, and when it
-    surfaced tells no more than the week a withheld source spoke (which the report it enters
-    tells anyway)."""
+def reported_dates(cited: Iterable[Citation], sources: Mapping[str, Source], public_only: bool,
+                   date: FuzzyDate | None = None) -> Iterator[FuzzyDate]:
+    """The dates the citations were reported on, as an edition may use them to date a fact
+    (whose own date is `date`). In a public edition, a withheld citation counts from the later
+    of the last day of the ISO week its date ends in and the last day of the fact's date: the
+    fact never enters a public report before a source reported it, and when it surfaced tells
+    nothing of when a withheld source spoke, or (when the source spoke after the fact's date)
+    no more than the week, which the report it enters tells anyway."""
     for c in cited:
         if c.date is None:
             continue
         if public_only and cites_withheld(c, sources):
             week = IsoWeek.containing(c.date.end)
-            yield FuzzyDate(week.start, week.end, "week", str(week))
+            if date is not None and date.end >= week.end:
+                yield date
+            else:
+                yield FuzzyDate(week.start, week.end, "week", str(week))
         else:
             yield c.date
