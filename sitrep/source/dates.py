@@ -160,7 +160,7 @@ def known_on(date: FuzzyDate, reported: Iterable[FuzzyDate | None] = ()) -> tupl
             return date.end, f"its date, {format_fuzzy(date)}"
         return date.end, f"the last day of its date, {format_fuzzy(date)}"
     first = min(dated, key=lambda when: when.end)
-    return first.end, f"its earliest dated citation reported it on {format_fuzzy(first)}"
+    return first.end, f"a citation reported it {'on' if first.precision == 'day' else 'in'} {format_fuzzy(first)}"
 
 
 def format_day(day: dt.date) -> str:

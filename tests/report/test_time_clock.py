@@ -182,8 +182,9 @@ def test_the_series_is_as_of_its_day_in_the_library(tmp_path):
 def test_known_on_the_earliest_citation_even_after_its_own_date():
     date = parse_fuzzy_date("2016-06-01/2016-06-05")
     assert known_on(date, [parse_fuzzy_date("2016-06-07")]) == (
-        dt.date(2016, 6, 7), "its earliest dated citation reported it on 7 June 2016")
+        dt.date(2016, 6, 7), "a citation reported it on 7 June 2016")
     assert known_on(date, [parse_fuzzy_date("2016-06-09"), parse_fuzzy_date("2016-06-03")])[0] == dt.date(2016, 6, 3)
+    assert known_on(date, [parse_fuzzy_date("2016-06")]) == (dt.date(2016, 6, 30), "a citation reported it in June 2016")
     assert known_on(date, [parse_fuzzy_date("2016-W23")])[0] == dt.date(2016, 6, 12)  # a week: its last day
     assert known_on(date, [None]) == (dt.date(2016, 6, 5), "the last day of its date, 1–5 June 2016")
 
@@ -195,8 +196,8 @@ def test_a_movement_enters_when_its_source_reported_it(gap_series, sitrep_cli):
     assert "Information as of 12 June 2016" in later and "Families left for the camp" in later
     assert "Daily Paper , 7 June 2016." in later  # its sources list
     trace = sitrep_cli("trace", "exodus", "--as-of", GAP_AS_OF, "-c", gap_series).stdout
-    assert ("It enters report No. 4 (2016-W23, 6–12 June 2016) as news: known on 7 June 2016, its earliest dated "
-            "citation reported it on 7 June 2016 (paper).") in trace
+    assert ("It enters report No. 4 (2016-W23, 6–12 June 2016) as news: known on 7 June 2016, a citation "
+            "reported it on 7 June 2016 (paper).") in trace
     trace = sitrep_cli("trace", "trapped-jul", "--as-of", GAP_AS_OF, "-c", gap_series).stdout
     assert "known on 22 July 2015, its date, 22 July 2015." in trace
 
