@@ -52,8 +52,8 @@ def test_trace_prints_each_line_where_it_is_written(workspace, sitrep_cli):
     assert "1 independent source, best grade F3" in out and "as a claim" in out
     assert "place: fallujah (Fallujah), defined at facts/places.yaml:" in out
     assert "In the public series: 2016-W26" in out
-    assert ("It enters report No. 4 (2016-W26, 27 June – 3 July 2016) as news: known on 30 June 2016, "
-            "the last day of its date, June 2016.") in out
+    assert ("It enters report No. 2 (2016-W26, 27 June – 3 July 2016) as news: known on 30 June 2016, "
+            "a citation reported it in June 2016 (news-roundup-2016-06).") in out
 
 
 def test_trace_of_a_route_shows_its_updates_and_outlets(workspace, sitrep_cli):
