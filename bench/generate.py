@@ -430,7 +430,9 @@ class _Generator:
                 via = rng.choice(self.sources[: min(20, len(self.sources))])
                 if via != source:
                     parts.append(f"via: {via}")
-            reported = day + dt.timedelta(days=rng.randint(0, 2))
+            # reported up to two days later, within the fact's week: a fact is known when first
+            # reported, and the series must end at LAST_WEEK
+            reported = min(day + dt.timedelta(days=rng.randint(0, 2)), day + dt.timedelta(days=7 - day.isoweekday()))
             parts.append(f"date: {reported.isoformat()}")
             if rng.random() < 0.85:
                 parts.append(f"credibility: {rng.choice([1, 2, 2, 3, 3, 3, 4, 6])}")

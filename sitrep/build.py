@@ -12,6 +12,7 @@ stage and how many of them are built (sitrep.progress; the default says nothing)
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import multiprocessing
 import os
@@ -66,7 +67,7 @@ def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
                force: bool = False, on_wait: Callable[[str], None] | None = None,
                pdf_renderer: PdfRenderer | None = None, freeze_store: bool = False,
                language: str | None = None, pdf_variant: str | None = None,
-               progress: Progress = SILENT) -> BuildResult:
+               progress: Progress = SILENT, as_of: dt.date | None = None) -> BuildResult:
     """Build one week's report (default: the latest) in one language (default: config.yaml's
     `language`; `Workspace.load(...).config.languages` lists them all). Nothing is written unless every stage
     succeeded; a week whose inputs have not changed since its last build is left as it is
@@ -75,10 +76,11 @@ def build_week(config_path: Path | str = "config.yaml", week: str | None = None,
 
     The PDF is laid out in this process unless `pdf_renderer` (render_pdf's signature) is
     given; `freeze_store` is for a process that ends after the build (Workspace.load).
-    `progress` is told each stage the report enters."""
+    `progress` is told each stage the report enters. `as_of`: the day the build is as of
+    (default: today): a date after it is an error, and only a week ended before it has a report."""
     started = time.perf_counter()
     progress.stage(language or "", LOADING)
-    with _checked_under_lock(config_path, on_wait, freeze_store) as workspace:
+    with _checked_under_lock(config_path, on_wait, freeze_store, as_of) as workspace:
         plan = _Plan(workspace, edition, formats, pdf_renderer, language, pdf_variant, progress)
         result = plan.build(workspace.resolve(week, plan.edition), force)
         plan.finish([result])
@@ -90,15 +92,16 @@ def build_all(config_path: Path | str = "config.yaml", *, formats: tuple[str, ..
               edition: str | None = None, force: bool = False, jobs: int | None = None,
               on_wait: Callable[[str], None] | None = None, freeze_store: bool = False,
               language: str | None = None, pdf_variant: str | None = None,
-              progress: Progress = SILENT) -> list[BuildResult]:
+              progress: Progress = SILENT, as_of: dt.date | None = None) -> list[BuildResult]:
     """Build every week of the series that changed (all of them with `force`), on `jobs`
     processes (default: one per core), then the archive index, output/index.html (in a
     language other than config.yaml's own, index-<language>.html). While
     another build of the same output folder runs, this one waits for it (see `build_week`).
     `progress` is told how many reports are to be built, and of each as it is done (in this
-    process, whichever process built it)."""
+    process, whichever process built it). `as_of` as for `build_week`: a week not ended by then
+    is neither built nor indexed."""
     progress.stage(language or "", LOADING)
-    with _checked_under_lock(config_path, on_wait, freeze_store) as workspace:
+    with _checked_under_lock(config_path, on_wait, freeze_store, as_of) as workspace:
         plan = _Plan(workspace, edition, formats, language=language, pdf_variant=pdf_variant, progress=progress)
         if not plan.weeks:
             workspace.resolve(None, plan.edition)  # raises: the store holds no dated facts
@@ -146,19 +149,20 @@ def languages_of(config_path: Path | str, language: str | None = None) -> list[s
 
 @contextlib.contextmanager
 def _checked_under_lock(config_path: Path | str, on_wait: Callable[[str], None] | None,
-                        freeze_store: bool = False) -> Iterator[Workspace]:
+                        freeze_store: bool = False, as_of: dt.date | None = None) -> Iterator[Workspace]:
     """The workspace, checked, while this build holds the lock on its output folder (lock.py).
 
     When another build held the lock, the config and store are checked again once it is
     released: that build may have been of another config.yaml, and this one must plan from
     what it finds then, not from what it read before waiting."""
-    checked = Workspace.load(config_path, freeze_store=freeze_store)
+    as_of = as_of or dt.date.today()  # read once: after a wait, the same day
+    checked = Workspace.load(config_path, freeze_store=freeze_store, as_of=as_of)
     while True:
         _refuse_an_output_folder_in_a_file(checked.config)
         lock = WorkspaceLock(checked.config.output_dir)
         try:
             if lock.acquire(on_wait):
-                checked = Workspace.load(config_path, freeze_store=freeze_store)
+                checked = Workspace.load(config_path, freeze_store=freeze_store, as_of=as_of)
             if checked.config.output_dir == lock.folder:
                 yield checked
                 return

@@ -14,6 +14,7 @@ such one-shot tricks in (`freeze_store`, a PDF renderer of its own).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,17 +101,23 @@ class Workspace:
         self.config = config
         self.store = store
 
+    @property
+    def as_of(self) -> dt.date:
+        """The day this run is as of: no date after it, no report of a week not ended by it."""
+        return self.store.as_of
+
     @classmethod
     def load(cls, config_path: Path | str = "config.yaml", *, freeze_store: bool = False,
-             imported: bool = True) -> Workspace:
+             imported: bool = True, as_of: dt.date | None = None) -> Workspace:
         """Load and validate the config and the store; raises SitrepError listing every problem.
-        `freeze_store`: for a process that ends after this run, keep the loaded store out of
+        `as_of`: the day the run is as of (default: today, read once): a date after it is an
+        error, and a report is made only of a week that ended before it. `freeze_store`: for a process that ends after this run, keep the loaded store out of
         every later garbage collection (see yamlsource.gc_paused). `imported=False`: without
         the rows `sitrep import` brought (the import itself, which may be mending them)."""
         config = load_config(config_path)
         store = load_store(config.store_dir, shown_root=display_path(config.store_dir),
                            cache_dir=config.workspace / CACHE_DIR,  # the workspace's, whatever the store's path
-                           freeze=freeze_store)
+                           freeze=freeze_store, today=as_of or dt.date.today())
         # What the editions config.yaml asks for lack in translation: warnings, not errors (the
         # original prints, marked), and they depend on the config, so they are not cached with the
         # store; so are config.yaml's own (an invisible character in its title).
@@ -133,7 +140,7 @@ class Workspace:
 
     def series(self, edition: str) -> Series:
         """The edition's series of reports, as config.yaml's `series:` defines it."""
-        return series_of(self.store, self.config.series, edition)
+        return series_of(self.store, self.config.series, edition, self.as_of)
 
     def weeks(self, edition: str) -> list[IsoWeek]:
         """The series: the week of every report this edition issues, in order."""
@@ -150,7 +157,7 @@ class Workspace:
 
     def context(self, week: IsoWeek, edition: str, language: str | None = None) -> ReportContext:
         language = self.language(language)
-        context = build_context(self.store, self.config, week, edition, language)
+        context = build_context(self.store, self.config, week, edition, language, as_of=self.as_of)
         context.editions = self.edition_links(week, edition, language)
         return context
 
@@ -224,14 +231,16 @@ class Workspace:
         return folder
 
 
-def check(config_path: Path | str = "config.yaml", *, templates: bool = False) -> Workspace:
-    """Load and validate the config and the store (`Workspace.load`). With `templates`, also
+def check(config_path: Path | str = "config.yaml", *, templates: bool = False,
+          as_of: dt.date | None = None) -> Workspace:
+    """Load and validate the config and the store (`Workspace.load`) as of a day (default:
+    today): a date after it is an error. With `templates`, also
     compile the workspace's own templates and those they name (render/templatecheck.py): the
     error then lists the store's problems and the templates' together."""
     if not templates:
-        return Workspace.load(config_path)
+        return Workspace.load(config_path, as_of=as_of)
     try:
-        workspace = Workspace.load(config_path)
+        workspace = Workspace.load(config_path, as_of=as_of)
     except StoreError as error:  # the config was read: its templates can be checked too
         raise StoreError([*error.problems, *template_problems_of(load_config(config_path))]) from None
     problems = template_problems_of(workspace.config)

@@ -71,7 +71,7 @@ organisation: {name: Desk}
 key_metrics: [civilians_trapped, civilians_killed, people_displaced, arrivals]
 """
 
-# Three weekly reports: 2031-W10, W11 and W12 (W13 has no facts; W14 is report 4).
+# Three weekly reports: 2025-W10, W11 and W12 (W13 has no facts; W14 is report 4).
 STORE = """sources:
   - {id: agency, name: Relief Agency, kind: un_agency, reliability: A}
   - {id: paper, name: Daily Paper, kind: media, reliability: B}
@@ -79,25 +79,25 @@ places:
   - {id: town, name: Rivertown, kind: town, lat: 33.0, lon: 44.0}
   - {id: camp, name: Hill Camp, kind: camp, lat: 33.1, lon: 44.1}
 figures:
-  - {id: trapped-w10, metric: civilians_trapped, place: town, as_of: 2031-03-05, value: 12000, unit: people, cited: [{source: agency}]}
-  - {id: trapped-w11, metric: civilians_trapped, place: town, as_of: 2031-03-12, low: 15000, high: 18000, unit: people, cited: [{source: agency}]}
-  - {id: trapped-w12, metric: civilians_trapped, place: town, as_of: 2031-03-19, value: 9000, unit: people, cited: [{source: agency}]}
-  - {id: killed-w10, metric: civilians_killed, place: town, as_of: 2031-03-05, value: 40, qualifier: at_least, unit: people, cited: [{source: paper}]}
-  - {id: killed-w11, metric: civilians_killed, place: town, as_of: 2031-03-12, value: 40, qualifier: at_least, unit: people, cited: [{source: paper}]}
-  - {id: arrivals-w12, metric: arrivals, place: camp, as_of: 2031-03-19, value: 700, unit: people, cited: [{source: agency}]}
-  - {id: trapped-w14, metric: civilians_trapped, place: town, as_of: 2031-04-02, value: 8000, unit: people, cited: [{source: agency}]}
+  - {id: trapped-w10, metric: civilians_trapped, place: town, as_of: 2025-03-05, value: 12000, unit: people, cited: [{source: agency}]}
+  - {id: trapped-w11, metric: civilians_trapped, place: town, as_of: 2025-03-12, low: 15000, high: 18000, unit: people, cited: [{source: agency}]}
+  - {id: trapped-w12, metric: civilians_trapped, place: town, as_of: 2025-03-19, value: 9000, unit: people, cited: [{source: agency}]}
+  - {id: killed-w10, metric: civilians_killed, place: town, as_of: 2025-03-05, value: 40, qualifier: at_least, unit: people, cited: [{source: paper}]}
+  - {id: killed-w11, metric: civilians_killed, place: town, as_of: 2025-03-12, value: 40, qualifier: at_least, unit: people, cited: [{source: paper}]}
+  - {id: arrivals-w12, metric: arrivals, place: camp, as_of: 2025-03-19, value: 700, unit: people, cited: [{source: agency}]}
+  - {id: trapped-w14, metric: civilians_trapped, place: town, as_of: 2025-04-02, value: 8000, unit: people, cited: [{source: agency}]}
 incidents:
-  - {id: shelling-w11, type: attack_on_civilians, date: 2031-03-10, place: town, status: alleged, summary: Shelling hit the market., cited: [{source: paper}]}
-  - {id: blockade-march, type: movement_restriction, date: 2031-W10/2031-W12, place: town, status: corroborated, summary: The roads were blocked for weeks., cited: [{source: paper}, {source: agency}]}
+  - {id: shelling-w11, type: attack_on_civilians, date: 2025-03-10, place: town, status: alleged, summary: Shelling hit the market., cited: [{source: paper}]}
+  - {id: blockade-march, type: movement_restriction, date: 2025-W10/2025-W12, place: town, status: corroborated, summary: The roads were blocked for weeks., cited: [{source: paper}, {source: agency}]}
 routes:
   - id: river-road
     name: River road
     origin: town
     destination: camp
     updates:
-      - {as_of: 2031-03-05, status: open, cited: [{source: agency}]}
-      - {as_of: 2031-03-12, status: open, cited: [{source: agency}]}
-      - {as_of: 2031-03-19, status: closed, hazards: [snipers], cited: [{source: agency}]}
+      - {as_of: 2025-03-05, status: open, cited: [{source: agency}]}
+      - {as_of: 2025-03-12, status: open, cited: [{source: agency}]}
+      - {as_of: 2025-03-19, status: closed, hazards: [snipers], cited: [{source: agency}]}
 """
 
 

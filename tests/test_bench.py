@@ -215,13 +215,19 @@ def test_new_file_is_read(store_dir, parses):
 
 
 @pytest.mark.parametrize("today", [dt.date(2015, 7, 15), dt.date(2016, 5, 20), dt.date(2031, 1, 1)])
-def test_warnings_identical_with_and_without_cache(store_dir, today):
-    uncached = [str(w) for w in load_store(store_dir, today=today, cache=False).warnings]
-    load_store(store_dir, today=dt.date(2031, 1, 1))  # the cache made on another day
-    cached = [str(w) for w in load_store(store_dir, today=today).warnings]
-    assert cached == uncached
-    if today.year < 2031:
-        assert any("is in the future" in w for w in cached)  # the one warning that depends on the day
+def test_problems_identical_with_and_without_cache(store_dir, today):
+    def problems(**options) -> list[str]:
+        try:
+            return [str(w) for w in load_store(store_dir, today=today, **options).warnings]
+        except StoreError as error:
+            return [str(p) for p in error.problems]
+
+    uncached = problems(cache=False)
+    load_store(store_dir, today=dt.date(2031, 1, 1))  # the cache made on another day, clean
+    assert problems() == uncached
+    if today.year < 2031:  # the one check that depends on the day: a date after it is an error
+        assert any(": error: " in p and "is in the future" in p for p in uncached)
+    assert problems() == uncached  # and a load refused for its future dates left the cache as good as it was
 
 
 def test_schema_error_is_never_cached_as_success(store_dir, parses):

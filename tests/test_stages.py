@@ -134,18 +134,21 @@ def test_week_selection_defaults_to_latest_and_refuses_empty_weeks():
 def test_the_example_series_is_what_became_known_when():
     store, config = _example()
     series = series_of(store, config.series)
-    # Every fact of the example is dated to a month: it enters the report that holds the
-    # month's last day. Four reports, not nineteen.
-    assert [str(week) for week in series.reports] == ["2015-W27", "2015-W31", "2016-W22", "2016-W26"]
-    assert [a.entry.id for a in series.arrived_in(series.reports[0])] == ["pmf-offensive-launch-2015-06"]
-    assert [a.entry.id for a in series.arrived_in(series.reports[2])] == ["fallujah-offensive-2016-05"]
+    # Every fact of the example is dated to a month, and so are its citations: it enters the
+    # report that holds the last day of the month its source reported it in. Two reports, not
+    # nineteen: the offensives of June 2015 and May 2016 were reported the month after.
+    assert [str(week) for week in series.reports] == ["2015-W31", "2016-W26"]
+    first = {a.entry.id: a for a in series.arrived_in(series.reports[0])}
+    latest = {a.entry.id: a for a in series.arrived_in(series.reports[1])}
+    assert first["pmf-offensive-launch-2015-06"].known_on == dt.date(2015, 7, 31)
+    assert latest["fallujah-offensive-2016-05"].known_on == dt.date(2016, 6, 30)
 
 
 def test_context_for_the_latest_week():
     store, config = _example()
     report = build_context(store, config, "2016-W26")
-    assert report.number == 4 and report.as_of == "3 July 2016" and report.next_report == "10 July 2016"
-    assert (report.previous_number, report.previous_gap) == (3, "4 weeks earlier")
+    assert report.number == 2 and report.as_of == "3 July 2016" and report.next_report == "10 July 2016"
+    assert (report.previous_number, report.previous_gap) == (1, "48 weeks earlier")
     trapped = next(k for k in report.key_figures if k.metric == "civilians_trapped")
     assert (trapped.number, trapped.qualifier, trapped.unit) == ("30,000–40,000", "about", "people")
     # Citations are numbered in reading order: page one's "since the last report" opens with [1].

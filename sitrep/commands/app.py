@@ -10,7 +10,9 @@ exit code 130.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import signal
 import sys
 from enum import Enum
@@ -130,6 +132,24 @@ class Edition(str, Enum):
 
 EditionOption = typer.Option(None, "--edition", help="public (leaves out restricted facts) or internal. "
                              "Default: 'edition' in config.yaml.")
+
+
+def _as_of_day(value: str | None) -> dt.date | None:
+    """--as-of's value as a day; a mistake is a mistaken command line (exit code 2)."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise CommandLineMistake(f"--as-of must be a day written YYYY-MM-DD, such as 2016-06-27 (got '{value}')")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandLineMistake(f"--as-of must be a real day, YYYY-MM-DD (got '{value}', which is not one)") from None
+
+
+AsOfOption = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", callback=_as_of_day,
+                          help="Run as of this day instead of today: a report is made only for a week that "
+                               "ended before it, and a date after it is an error. For tests and catching up.")
 
 
 def _fail(error: SitrepError, writes: bool = True) -> None:

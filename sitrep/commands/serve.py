@@ -21,6 +21,7 @@ deep listen queue takes a burst of connections without resetting any.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import tempfile
@@ -59,11 +60,12 @@ CONTENT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", "
 
 
 def render_report(config_path: Path | str, week: str | None = None, edition: str | None = None,
-                  language: str | None = None) -> tuple[ReportContext, str, Config]:
+                  language: str | None = None, as_of: dt.date | None = None) -> tuple[ReportContext, str, Config]:
     """The report's context and HTML, made by the pipeline that `sitrep build` uses, and the
     config it came from; the page names its fonts and theme files by ASSETS_URL and the
-    workspace by WORKSPACE_URL, and its references are judged as the build's. Raises SitrepError."""
-    workspace = Workspace.load(config_path)
+    workspace by WORKSPACE_URL, and its references are judged as the build's. `as_of`: the day
+    it is as of (default: today, on each rebuild). Raises SitrepError."""
+    workspace = Workspace.load(config_path, as_of=as_of)
     edition = workspace.edition(edition)
     iso_week = workspace.resolve(week, edition)
     rendered = workspace.render_week(iso_week, edition,
@@ -72,11 +74,11 @@ def render_report(config_path: Path | str, week: str | None = None, edition: str
 
 
 def render_report_pdf(config_path: Path | str, week: str | None = None, edition: str | None = None,
-                      language: str | None = None) -> bytes:
+                      language: str | None = None, as_of: dt.date | None = None) -> bytes:
     """The report as PDF bytes, made on demand by the pipeline that `sitrep build` uses, with
     the fonts and theme files laid out in a temporary folder as output/ holds them. Raises
     SitrepError."""
-    workspace = Workspace.load(config_path)
+    workspace = Workspace.load(config_path, as_of=as_of)
     edition = workspace.edition(edition)
     iso_week = workspace.resolve(week, edition)
     with tempfile.TemporaryDirectory(prefix="sitrep-serve-") as folder:
@@ -131,7 +133,7 @@ class ReportServer:
     def __init__(self, config_path: Path | str = "config.yaml", *, week: str | None = None,
                  edition: str | None = None, language: str | None = None, host: str = "127.0.0.1", port: int = 8000,
                  allowed_hosts: tuple[str, ...] | list[str] = (), log: Callable[[str], None] | None = None,
-                 poll_seconds: float = POLL_SECONDS):
+                 poll_seconds: float = POLL_SECONDS, as_of: dt.date | None = None):
         self.config_path = Path(config_path)
         if not self.config_path.is_file():
             raise SitrepError(Problem(display_path(self.config_path), 0, "config file not found",
@@ -139,6 +141,7 @@ class ReportServer:
         self.week = week
         self.edition = edition
         self.language = language
+        self.as_of = as_of  # None: today, as of each rebuild (a server may run past a week's end)
         self.log = log or (lambda line: print(line, flush=True))
         self.poll_seconds = poll_seconds
         self.fonts_dir = (builtin_templates_dir() / "fonts").resolve()
@@ -184,7 +187,7 @@ class ReportServer:
         """Build the report (or the error page) and publish it; never raises."""
         started = time.perf_counter()
         try:
-            context, body, _ = render_report(self.config_path, self.week, self.edition, self.language)
+            context, body, _ = render_report(self.config_path, self.week, self.edition, self.language, self.as_of)
             self.title = context.title
             status, summary = HTTPStatus.OK, f"{context.week}: ok"
         except SitrepError as error:
@@ -311,7 +314,7 @@ class ReportServer:
     def make_pdf(self) -> bytes:
         """The PDF, made by one request at a time; raises Busy while another is being made,
         SitrepError when the report cannot be built."""
-        return self.pdf_jobs.run(lambda: render_report_pdf(self.config_path, self.week, self.edition, self.language))
+        return self.pdf_jobs.run(lambda: render_report_pdf(self.config_path, self.week, self.edition, self.language, self.as_of))
 
 
 def refusal(name: str | None) -> str:

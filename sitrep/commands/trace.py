@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sitrep.errors import Problem, StoreError, did_you_mean
 from sitrep.report.series import Series, series_of
 from sitrep.report.state import states
-from sitrep.report.timeline import Arrival
+from sitrep.report.timeline import Arrival, latest_day
 from sitrep.source import vocabulary as vocab
 from sitrep.source.checks import citation_lists, narrative_texts, references
 from sitrep.source.config import Config, ConfigModel, SeriesSettings
@@ -150,6 +150,10 @@ def series_story(series: Series, entry_id: str, key_metrics: list[str]) -> list[
     for arrival in (a for a in series.arrivals if a.entry.id == entry_id):
         week = series.week_of(arrival)
         what = f"update {arrival.update_index + 1} ({arrival.date})" if arrival.update is not None else "it"
+        if week not in series.position:  # its week has not ended: no report of it yet
+            story.append((f"{what[0].upper()}{what[1:]} waits for the report of {week}, made once the week ends on "
+                          f"{format_day(week.end)}: known on {format_day(arrival.known_on)}, {arrival.why}.", []))
+            continue
         line = (f"{what[0].upper()}{what[1:]} enters report No. {series.number(week)} ({week}, "
                 f"{format_span(week.start, week.end)}) as news: known on {format_day(arrival.known_on)}, {arrival.why}.")
         printed = [week]
@@ -197,8 +201,9 @@ def _carried(series: Series, arrival: Arrival, entered: IsoWeek, group, key_metr
                 return carried, f"{ended}: No. {series.number(week)} gives it as the {what} before.", None
             return carried, f"{ended}.", None
         if state.stale:
+            weeks = (week.end - latest_day(state.holding)).days // 7  # the real count, however long the gap
             return carried, (f"No longer reported from No. {series.number(week)} ({week}): no new report for "
-                             f"{series.stale_after_weeks} weeks."), week
+                             f"{weeks} weeks."), week
         if week != entered:
             carried.append(week)
     return carried, "", None

@@ -20,6 +20,7 @@ files as data) is exporter.py's; where a place is, places.py's.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -58,11 +59,12 @@ class Export:
 
 
 def export(config_path: Path | str, format: str, *, week: str | None = None, all_weeks: bool = False,
-           edition: str | None = None, kinds: Iterable[str] | None = None, raw_cells: bool = False) -> Export:
+           edition: str | None = None, kinds: Iterable[str] | None = None, raw_cells: bool = False,
+           as_of: dt.date | None = None) -> Export:
     """Export one report's entries (`week`, default the latest) or, with `all_weeks`, those of
     every report of the series, as `format` (hxl, acled or json). `kinds` chooses the HXL tables
     (default: all four). A CSV's cells are safe to open in a spreadsheet (exporter.spreadsheet_safe)
-    unless `raw_cells`. Raises SitrepError for a broken store, an unknown week and the like."""
+    unless `raw_cells`. `as_of` (default: today): only weeks ended before it have a report. Raises SitrepError for a broken store, an unknown week and the like."""
     _check_choice("format", format, FORMATS)
     if week is not None and all_weeks:
         raise ExportError(Problem("--week", 0, "--week and --all do not go together", expected="one of them"))
@@ -74,7 +76,7 @@ def export(config_path: Path | str, format: str, *, week: str | None = None, all
         _check_choice("kind", kind, KINDS)
     if edition is not None:
         _check_choice("edition", edition, EDITIONS)
-    workspace = Workspace.load(config_path)
+    workspace = Workspace.load(config_path, as_of=as_of)
     edition = workspace.edition(edition)  # config.yaml's, checked as it was loaded
     series = workspace.series(edition)
     latest = workspace.resolve(None if all_weeks else week, edition)  # refuses a store with no report too

@@ -5,7 +5,8 @@ hashes everything the report is made from:
 - every entry known by the week's end, with the day it became known (a report carries
   forward routes and key figures and charts their history), and the week's narrative,
 - every source, place and actor (names, grades and public names appear in every report),
-- the week's place in the series (number, previous and next week),
+- the week's place in the series (its number and the previous report's week; never the next:
+  a report knows nothing after its date, so a fact added in a later week leaves it alone),
 - the config, the templates (built-in and the workspace's), the theme's files,
 - the edition, its language, the PDF variant, the formats and sitrep's version.
 Anything else (a fact that became known later, a warning) leaves the week alone. The manifest in the
@@ -101,8 +102,7 @@ class Fingerprints:
     def of(self, week: IsoWeek) -> str:
         series = self.series
         digest = hashlib.sha256(self.common)
-        previous, following = series.previous(week), series.following(week)
-        digest.update(f"{series.number(week)}|{week}|{previous}|{following}".encode())
+        digest.update(f"{series.number(week)}|{week}|{series.previous(week)}".encode())
         digest.update(self.known_prefix[week])
         for entry_digest in sorted(self.narrative.get(str(week), ())):
             digest.update(entry_digest)

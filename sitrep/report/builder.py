@@ -11,6 +11,7 @@ list (report/citations.py), and what a public edition must leave out. The contex
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Iterable
 
 from sitrep.errors import StoreError
@@ -29,7 +30,7 @@ from sitrep.report.highlights import automatic_highlights, since_last_lines
 from sitrep.report.prose import expand, printed_narrative, refused_references
 from sitrep.report.series import Series, resolve_week, series_of
 from sitrep.report.state import states
-from sitrep.report.timeline import Arrival, current
+from sitrep.report.timeline import Arrival, current, latest_day
 from sitrep.source import vocabulary as vocab
 from sitrep.source.areafiles import area_shape
 from sitrep.source.config import Config
@@ -40,10 +41,15 @@ from sitrep.source.provenance import Grade, grade
 from sitrep.source.schema import NARRATIVE_REFERENCE, Amount, Area, Citation, Figure, Incident, Model, Movement, Route
 
 def build_context(store: Store, config: Config, week: IsoWeek | str | None = None,
-                  edition: str | None = None, language: str | None = None) -> ReportContext:
-    """One week's report (default: the latest) in `edition` and `language` (default: config.yaml's)."""
+                  edition: str | None = None, language: str | None = None,
+                  as_of: dt.date | None = None) -> ReportContext:
+    """One week's report (default: the latest) in `edition` and `language` (default: config.yaml's),
+    as of a day (default: the day the store was checked against): only a week that ended
+    before it has a report."""
     edition = edition or config.edition
-    series = series_of(store, config.series, edition)
+    series = series_of(store, config.series, edition, as_of)
+    if isinstance(week, IsoWeek) and week not in series.position:
+        week = str(week)  # resolve_week says why there is no report of it
     if not isinstance(week, IsoWeek):
         week = resolve_week(series, store, week)
     with speaking(config.edition_language(language)) as spoken:
@@ -131,8 +137,14 @@ class _Builder:
         actor = self.store.actors[actor_id]
         return self.translator.name(actor.name, actor.names)
 
+    def reported_by_now(self, cited: Iterable[Citation]) -> list[Citation]:
+        """The citations this report can know of: undated ones, and those dated by its end (one
+        dated to a week or month counts from its last day, as known_on counts it). A source that
+        spoke after the report is never in it: not cited, not graded, not in its sources list."""
+        return [c for c in cited if c.date is None or c.date.end <= self.week.end]
+
     def sourcing(self, cited: Iterable[Citation]) -> Sourcing:
-        graded = grade(cited, self.store.sources)
+        graded = grade(self.reported_by_now(cited), self.store.sources)
         return Sourcing(
             sources=graded.independent_sources,
             grade=graded.code,
@@ -145,7 +157,7 @@ class _Builder:
         """The citations' numbers (provisional: number_in_reading_order renumbers them as printed)."""
         if entry_id not in self.fact_ids:
             self.fact_ids.append(entry_id)
-        return sorted({self.citations.number(c) for c in cited})
+        return sorted({self.citations.number(c) for c in self.reported_by_now(cited)})
 
     # The report ------------------------------------------------------------------------------
 
@@ -180,7 +192,7 @@ class _Builder:
         abuses = self.incident_groups(abuse_incidents)
         events = [self.incident_row(i) for i in self.by_date(i for i in incidents if vocab.INCIDENT_TYPES[i.type].category == "event")]
         other = self.figure_rows([f for f in non_key if vocab.METRICS[f.metric].section != "trapped"])
-        previous, following = self.previous, series.following(week)
+        previous = self.previous
         org, text = config.organisation, self.translator.text
         # The page's own words first: what is printed untranslated is gathered as the context is built.
         context = ReportContext(
@@ -200,26 +212,29 @@ class _Builder:
             period_end=week.end,
             as_of=format_day(week.end),
             as_of_date=week.end,
-            next_report=format_day((following or week.shifted(1)).end),
+            # From the cadence as of the report's date, never from later facts: a week after it.
+            next_report=format_day(week.shifted(1).end),
             previous_week=str(previous) if previous else None,
             previous_number=series.number(previous) if previous else None,
             previous_period=format_span(previous.start, previous.end) if previous else None,
             previous_gap=_gap(previous, week),
             quiet=series.is_quiet(week),
             stale_after_weeks=series.stale_after_weeks,
-            next_week=str(following) if following else None,
+            next_week=None,  # the report knows nothing after its own date (docs/report.md, "No hindsight")
             sections=list(config.sections or vocab.DEFAULT_SECTIONS),  # config.yaml may choose and order them
             overview=overview,
             since_last=since_last,
             highlights=highlights,
             key_figures=key_figures,
             dropped_key_figures=[dropped_key_figure(self, s) for s in key_states if s.newly_stale],
+            dropped_weeks=_unreported_weeks(week, [s for s in key_states if s.newly_stale]),
             trapped_key_figures=[f for f in key_figures if f.metric == "civilians_trapped"],
             trapped_figures=trapped,
             trapped_notes=self.paragraphs("trapped"),
             routes=route_rows,
             route_changes=route_changes,
             stale_routes=[row for state in route_states if state.newly_stale for row in rows_of_route(self, state)],
+            stale_routes_weeks=_unreported_weeks(week, [s for s in route_states if s.newly_stale]),
             routes_last_reported=last_reported(route_states),
             routes_notes=self.paragraphs("routes"),
             movements=movement_rows,
@@ -344,6 +359,14 @@ def explain(graded: Grade) -> str:
     else:
         text = _("%(reliability)s.") % {"reliability": text}
     return text
+
+
+def _unreported_weeks(week: IsoWeek, newly_stale: list) -> int | None:
+    """How many whole weeks the newly stale have gone without a new report by the week's end:
+    the real count, however long the gap in the series (the fewest, when several went stale)."""
+    if not newly_stale:
+        return None
+    return min((week.end - latest_day(state.holding)).days // 7 for state in newly_stale)
 
 
 def _gap(previous: IsoWeek | None, week: IsoWeek) -> str | None:

@@ -19,15 +19,18 @@ from dataclasses import dataclass
 from sitrep.errors import PeriodError, Problem, display_path
 from sitrep.report.timeline import Arrival, arrivals
 from sitrep.source.config import SeriesSettings
-from sitrep.source.dates import IsoWeek, format_span
+from sitrep.source.dates import IsoWeek, format_day, format_span
 from sitrep.source.entries import Store
 
 
 class Series:
-    """The reports of one edition's series, in order, and the entries each one brings."""
+    """The reports of one edition's series, in order, and the entries each one brings, as of a
+    day: a report is issued for a week only once the week has ended (`week.end < as_of`), and
+    what becomes known in a week not yet ended waits for its report (`waiting`)."""
 
-    def __init__(self, store: Store, settings: SeriesSettings, edition: str):
+    def __init__(self, store: Store, settings: SeriesSettings, edition: str, as_of: dt.date):
         public_only = edition != "internal"
+        self.as_of = as_of
         # A public series counts only public entries, so its numbering never reveals that a
         # restricted-only week exists.
         self.arrivals = arrivals(store, public_only)
@@ -56,7 +59,7 @@ class Series:
                 self.bulk_counts[week] = self.bulk_counts.get(week, 0) + n
         self._bulk_arrivals: dict[IsoWeek, list[Arrival]] = {}
         self.narrative_weeks = {w for w in narrative_weeks if self.first and w >= self.first}
-        news_weeks = set(self.by_week) | self.narrative_weeks | set(self.bulk_counts)
+        news_weeks = {w for w in set(self.by_week) | self.narrative_weeks | set(self.bulk_counts) if self.ended(w)}
         if not news_weeks:
             self.reports: list[IsoWeek] = []
         elif self.quiet_weeks == "report":
@@ -68,6 +71,15 @@ class Series:
             self.reports = sorted(news_weeks)
         self.position = {week: i for i, week in enumerate(self.reports)}
         self._first_known: dict[str, dt.date] | None = None
+
+    def ended(self, week: IsoWeek) -> bool:
+        """Whether the week is over by the as-of day: only then is a report made of it."""
+        return week.end < self.as_of
+
+    @property
+    def waiting(self) -> list[Arrival]:
+        """What became known in a week not yet ended: in no report yet, in the next one."""
+        return [a for week, found in sorted(self.by_week.items()) if not self.ended(week) for a in found]
 
     def week_of(self, arrival: Arrival) -> IsoWeek:
         """The report an entry enters: the week it became known, or the series' first."""
@@ -131,11 +143,13 @@ class Series:
         return week not in self.by_week and week not in self.narrative_weeks and week not in self.bulk_counts
 
 
-def series_of(store: Store, settings: SeriesSettings, edition: str = "public") -> Series:
-    """The edition's series, computed once per loaded store (a loaded store never changes)."""
-    key = (edition != "internal", settings.model_dump_json())
+def series_of(store: Store, settings: SeriesSettings, edition: str = "public", as_of: dt.date | None = None) -> Series:
+    """The edition's series as of a day (default: the day the store was checked against, else
+    today), computed once per loaded store and day (a loaded store never changes)."""
+    as_of = as_of or store.as_of or dt.date.today()
+    key = (edition != "internal", settings.model_dump_json(), as_of)
     if key not in store.memo:
-        store.memo[key] = Series(store, settings, edition)
+        store.memo[key] = Series(store, settings, edition, as_of)
     return store.memo[key]
 
 
@@ -143,15 +157,29 @@ def resolve_week(series: Series, store: Store, week: str | None) -> IsoWeek:
     """The requested week, or the series' latest report."""
     weeks = series.reports
     shown = display_path(store.root)
+    wanted = None
+    if week is not None:
+        try:
+            wanted = IsoWeek.parse(week)
+        except ValueError as exc:
+            raise PeriodError(Problem("--week", 0, str(exc))) from None
+        if not series.ended(wanted):
+            raise PeriodError(Problem("--week", 0, f"week {wanted} ends on {format_day(wanted.end)}, and a report is "
+                                                   f"made once its week has ended (this run is as of {_as_of(series)})",
+                                      expected=f"a week that ended before {format_day(series.as_of)}",
+                                      hint="--as-of DATE builds as of another day"))
     if not weeks:
+        if series.waiting:
+            first = series.week_of(series.waiting[0])
+            raise PeriodError(Problem(shown, 0, f"the series has no report yet: its first, for week {first}, is made "
+                                                f"once the week has ended on {format_day(first.end)} "
+                                                f"(this run is as of {_as_of(series)})",
+                                      expected="facts of a week that has ended",
+                                      hint="sitrep weeks says what is waiting for the next report"))
         raise PeriodError(Problem(shown, 0, "the store holds no dated facts",
                                   expected="figures, incidents, routes, areas or movements with dates"))
-    if week is None:
+    if wanted is None:
         return weeks[-1]
-    try:
-        wanted = IsoWeek.parse(week)
-    except ValueError as exc:
-        raise PeriodError(Problem("--week", 0, str(exc))) from None
     if wanted not in series.position:
         raise PeriodError(Problem(shown, 0, f"the series has no report for week {wanted} "
                                             f"({format_span(wanted.start, wanted.end)}): nothing became known in it",
@@ -175,6 +203,11 @@ def week_summaries(series: Series) -> list[WeekSummary]:
         summaries.append(WeekSummary(str(week), series.number(week), format_span(week.start, week.end),
                                      series.count_arrived(week)))
     return summaries
+
+
+def _as_of(series: Series) -> str:
+    """'7 December 2026, today', or '7 December 2026' (--as-of another day)."""
+    return format_day(series.as_of) + (", today" if series.as_of == dt.date.today() else "")
 
 
 def _describe_weeks(weeks: list[IsoWeek]) -> str:

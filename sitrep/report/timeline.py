@@ -3,9 +3,9 @@
 A situation report must be right about *when*. Two rules live here (docs/report.md, "When a fact
 enters the series"):
 
-- **Nothing before it could be known.** A dated entry is known on the last day its date can
-  mean — a fact dated to June 2016 on 30 June 2016 — unless one of its citations says it was
-  reported earlier (source/dates.known_on). `arrivals` lists every dated entry with that day
+- **Known when first reported.** A dated entry is known on the earliest day a citation reported
+  it, even after its own date; without a dated citation, on the last day its date can mean — a
+  fact dated to June 2016 on 30 June 2016 (source/dates.known_on). `arrivals` lists every dated entry with that day
   and the reason for it.
 - **Newer is never hidden by vaguer.** Of several reports of one figure or one route, a report
   is superseded only by one that is strictly later: one that starts after it ends. "June" and
@@ -26,7 +26,7 @@ from typing import Iterable, Iterator
 
 from sitrep.source.dates import FuzzyDate, known_on
 from sitrep.source.entries import Store
-from sitrep.source.provenance import reported_dates
+from sitrep.source.provenance import cites_withheld, reported_dates
 from sitrep.source.schema import AreaUpdate, Citation, Model, RouteUpdate
 
 
@@ -73,16 +73,22 @@ def arrivals(store: Store, public_only: bool = False) -> list[Arrival]:
 
 
 def _arrivals(store: Store, public_only: bool) -> Iterator[Arrival]:
-    def reported(cited):
-        return reported_dates(cited, store.sources, public_only)
+    def known(date: FuzzyDate, cited) -> tuple[dt.date, str]:
+        day, why = known_on(date, reported_dates(cited, store.sources, public_only, date))
+        # which citation set the day, for `sitrep trace` (a withheld one is not named in a public series)
+        setting = [c for c in cited if c.date is not None and c.date.end == day
+                   and not (public_only and cites_withheld(c, store.sources))]
+        if setting and "citation" in why:
+            why += f" ({', '.join(sorted({c.source for c in setting}))})"
+        return day, why
 
     for kind, date_field in (("figures", "as_of"), ("incidents", "date"), ("movements", "period")):
         for entry in store.kind(kind).values():
             date = getattr(entry, date_field)
-            yield Arrival(entry, date, tuple(entry.cited), *known_on(date, reported(entry.cited)))
+            yield Arrival(entry, date, tuple(entry.cited), *known(date, entry.cited))
     for entry in (*store.routes.values(), *store.areas.values()):  # each update is a report of its own
         for index, update in enumerate(entry.updates):
-            yield Arrival(entry, update.as_of, tuple(update.cited), *known_on(update.as_of, reported(update.cited)),
+            yield Arrival(entry, update.as_of, tuple(update.cited), *known(update.as_of, update.cited),
                           update=update, update_index=index)
 
 

@@ -15,8 +15,9 @@ workspace, by default):
                              document (data and lines), which is read only when asked for
 
 A run where no file changed reads the index and the entries and reuses the warnings: no YAML
-is parsed, no entry validated, no cross-check run (the warning about dates in the future,
-which depends on the day, is recomputed). A run where some files changed parses those, and
+is parsed, no entry validated, no cross-check run (the check for dates in the future, an
+error that depends on the day the run is as of, is run again every time and never cached: a
+load whose only errors are future dates still counts as clean). A run where some files changed parses those, and
 then cross-checks and warns over the whole store as usual.
 
 What makes it safe to trust:
@@ -29,7 +30,7 @@ What makes it safe to trust:
 - Only files that loaded without an error are recorded; a file with an error is parsed again
   on every run, so an error is never remembered as success. A file's own warnings (an empty
   file, an invisible character) come back with it on every run. The warnings of the store as
-  a whole (those that do not depend on today's date) are reused only when every file is
+  a whole (none depends on the day of the run) are reused only when every file is
   unchanged since a load that found no error; otherwise every cross-check and warning is
   recomputed.
 - Every cache file is signed (HMAC-SHA256) with a key kept outside the workspace, in the

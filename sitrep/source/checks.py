@@ -6,6 +6,7 @@ warnings are contentwarnings.py's and untranslated.py's. `references`, `citation
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -130,13 +131,41 @@ def _check_narrative_references(store: Store, narrative: Narrative, checker: "_C
             # A public narrative is printed in public reports, which date facts without the
             # dates of withheld citations (report/timeline.py): judge it by the same days.
             public_only = narrative.sensitivity == "public"
-            known, why = min((known_on(date, reported_dates(cited, store.sources, public_only))
+            known, why = min((known_on(date, reported_dates(cited, store.sources, public_only, date))
                               for date, cited in _dated_parts(entry)), key=lambda pair: pair[0])
             if known > week_end:
                 checker.error(narrative, fields, f"[[{target}]]: the narrative of week {narrative.week} refers to "
                                                  f"'{target}', which became known only on {format_day(known)} ({why})",
                               expected=f"an entry known by {format_day(week_end)}, the end of week {narrative.week}",
                               hint="a report cannot cite what was not yet known; move the narrative to a later week")
+
+
+def future_dates(store: Store, log: ProblemLog, as_of: dt.date) -> None:
+    """The one check that depends on the day it runs, never cached (source/cache.py): a date of
+    an entry, a route's or area's update, or a citation that begins after the as-of day is an
+    error at its line. A report states what happened; a future date is a typo far more often
+    than a forecast, and a fact dated after the as-of day would make a report of a week not yet
+    ended."""
+    def late(entry: Model, fields: tuple, date) -> None:
+        origin = store.origins[entry.id]
+        what = "citation date" if fields[-1] == "date" and "cited" in fields else "date"
+        log.error(origin.file, origin.line_of(*fields), f"{what} {date} is in the future: after "
+                  f"{format_day(as_of)}, the day this run is as of",
+                  expected=f"a date on or before {format_day(as_of)}; a future date is most often a typo "
+                           "of the year or the month",
+                  hint="`--as-of DATE` checks or builds as of another day", entry_id=entry.id)
+
+    for entry, fields, date in store.dated_fields():
+        if date.start > as_of:
+            late(entry, fields, date)
+    for kind in ("figures", "incidents", "movements", "routes", "areas"):
+        for entry in store.kind(kind).values():
+            if entry.id not in store.origins:  # imported (bulk.py): checked as it was imported
+                continue
+            for fields, cited in citation_lists(entry):
+                for i, citation in enumerate(cited):
+                    if citation.date is not None and citation.date.start > as_of:
+                        late(entry, fields + (i, "date"), citation.date)
 
 
 def narrative_texts(narrative: Narrative) -> Iterator[tuple[tuple, str]]:

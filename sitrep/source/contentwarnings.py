@@ -1,12 +1,11 @@
 """The store's warnings: what is legal but worth a second look before publishing (a single source
 of low reliability, a source cited nowhere, a placeholder left in, a number the narrative states
-without a source, a figure that jumps more than threefold, a date in the future). `store.load_store`
-runs them; what each edition's language lacks is untranslated.py's.
+without a source, a figure that jumps more than threefold). `store.load_store` runs them (a date
+in the future is an error: checks.future_dates); what each edition's language lacks is untranslated.py's.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Iterator
 
@@ -26,14 +25,6 @@ def _warner(store: Store, log: ProblemLog):
         origin = store.origins[entry.id]
         log.warning(origin.file, origin.line_of(*fields), message, hint=hint, entry_id=entry.id)
     return warn
-
-
-def future_dates(store: Store, log: ProblemLog, today: dt.date) -> None:
-    """The one warning that depends on the day it runs (the store cache recomputes it)."""
-    warn = _warner(store, log)
-    for entry, fields, date in store.dated_fields():
-        if date.start > today:
-            warn(entry, fields, f"date {date} is in the future")
 
 
 def warnings_of_content(store: Store, log: ProblemLog) -> None:

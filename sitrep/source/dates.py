@@ -149,16 +149,18 @@ def _not_real(whole: str, why: str) -> ValueError:
 
 
 def known_on(date: FuzzyDate, reported: Iterable[FuzzyDate | None] = ()) -> tuple[dt.date, str]:
-    """The day a dated fact became known, and why: the last day its date can mean (a fact
-    dated to June 2016 is known on 30 June), unless it was reported earlier (a citation dated
-    12 June 2016 makes it known on 12 June; one dated to a week or month counts from that
-    period's last day, the latest it can have been reported)."""
-    day = date.end
-    why = f"its date, {format_fuzzy(date)}" if date.precision == "day" else f"the last day of its date, {format_fuzzy(date)}"
-    for when in reported:
-        if when is not None and when.end < day:
-            day, why = when.end, f"a citation reported it on {format_fuzzy(when)}"
-    return day, why
+    """The day a dated fact became known, and why (docs/report.md, "When a fact enters the
+    series"): the earliest day a citation reported it (one dated to a week or month counts from
+    that period's last day, the latest it can have been reported), even when that is after the
+    fact's own date, for nothing is known before a source reported it. Without a dated
+    citation, the last day its date can mean (a fact dated to June 2016 is known on 30 June)."""
+    dated = [when for when in reported if when is not None]
+    if not dated:
+        if date.precision == "day":
+            return date.end, f"its date, {format_fuzzy(date)}"
+        return date.end, f"the last day of its date, {format_fuzzy(date)}"
+    first = min(dated, key=lambda when: when.end)
+    return first.end, f"a citation reported it {'on' if first.precision == 'day' else 'in'} {format_fuzzy(first)}"
 
 
 def format_day(day: dt.date) -> str:

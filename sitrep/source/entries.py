@@ -5,6 +5,7 @@ later stages keep beside it. Every stage reads the store through this class.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -66,6 +67,9 @@ class Store:
     # The rows `sitrep import` brought (source/bulk.py), attached by the pipeline after the
     # store is checked: its events are read a week at a time, through the series.
     bulk: object | None = field(default=None, repr=False, compare=False)
+    # The day the store was checked against (no date after it): the day the series is as of,
+    # unless a caller asks for another (report/series.py).
+    as_of: dt.date | None = field(default=None, compare=False)
 
     def kind(self, name: str) -> dict[str, Model]:
         return getattr(self, name)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping
 
 from sitrep.source import vocabulary as vocab
-from sitrep.source.dates import FuzzyDate
+from sitrep.source.dates import FuzzyDate, IsoWeek
 from sitrep.source.schema import Citation, Source
 
 # A claim that rests on one source graded below this, or on information graded doubtful or
@@ -82,8 +82,22 @@ def cites_withheld(citation: Citation, sources: Mapping[str, Source]) -> bool:
     return any(sources[s].sensitivity == "restricted" for s in (citation.source, citation.via) if s)
 
 
-def reported_dates(cited: Iterable[Citation], sources: Mapping[str, Source], public_only: bool) -> Iterator[FuzzyDate]:
-    """The dates the citations were reported on that an edition may use to date a fact: in a
-    public edition, not those of withheld citations (when a fact surfaced would tell when a
-    withheld source spoke)."""
-    return (c.date for c in cited if c.date is not None and not (public_only and cites_withheld(c, sources)))
+def reported_dates(cited: Iterable[Citation], sources: Mapping[str, Source], public_only: bool,
+                   date: FuzzyDate | None = None) -> Iterator[FuzzyDate]:
+    """The dates the citations were reported on, as an edition may use them to date a fact
+    (whose own date is `date`). In a public edition, a withheld citation counts from the later
+    of the last day of the ISO week its date ends in and the last day of the fact's date: the
+    fact never enters a public report before a source reported it, and when it surfaced tells
+    nothing of when a withheld source spoke, or (when the source spoke after the fact's date)
+    no more than the week, which the report it enters tells anyway."""
+    for c in cited:
+        if c.date is None:
+            continue
+        if public_only and cites_withheld(c, sources):
+            week = IsoWeek.containing(c.date.end)
+            if date is not None and date.end >= week.end:
+                yield date
+            else:
+                yield FuzzyDate(week.start, week.end, "week", str(week))
+        else:
+            yield c.date

@@ -25,8 +25,8 @@ from pydantic import ValidationError
 
 from sitrep.errors import Problem, ProblemLog, StoreError, did_you_mean, display_path, excerpt
 from sitrep.source.cache import StoreCache
-from sitrep.source.checks import cross_check
-from sitrep.source.contentwarnings import future_dates, warnings_of_content
+from sitrep.source.checks import cross_check, future_dates
+from sitrep.source.contentwarnings import warnings_of_content
 from sitrep.source.entries import Origin, Store
 from sitrep.source.regularfiles import YamlLoadError, open_regular_file, read_yaml_bytes
 from sitrep.source.schema import KINDS, Model, explain_error
@@ -85,6 +85,9 @@ def load_store(root: Path, *, shown_root: str | None = None, today: dt.date | No
     of being parsed and validated again; `cache=False` reads every file afresh. The result,
     warnings included, is the same either way.
 
+    `today`, the day the run is as of (default: today): a date after it is an error, and the
+    series is as of it (Store.as_of).
+
     `freeze`, for a process that ends after one run (the command line's build): the loaded
     store is left out of every later garbage collection (see yamlsource.gc_paused). Never in a
     long-running process such as `sitrep serve`, nor a library caller's."""
@@ -138,17 +141,19 @@ def _load_store(root: Path, shown_root: str | None, today: dt.date, use_cache: b
         log.problems.extend(known_warnings)
     else:
         cross_check(store, log)
-        if log.errors:
-            if cache:
-                cache.save(store.files, clean=False, static_warnings=None)
-            raise StoreError(log.sorted())
-        content = ProblemLog()
-        warnings_of_content(store, content)
-        log.problems.extend(content.problems)
+        if not log.errors:
+            content = ProblemLog()
+            warnings_of_content(store, content)
+            log.problems.extend(content.problems)
         if cache:
-            cache.save(store.files, clean=True, static_warnings=content.problems)
+            cache.save(store.files, clean=not log.errors, static_warnings=None if log.errors else content.problems)
+    # Dates after the as-of day are errors that depend on the day of the run: checked on every
+    # load, never cached (a load that found only them is still clean for the cache).
     future_dates(store, log, today)
+    if log.errors:
+        raise StoreError(log.sorted())
     store.warnings = log.sorted()
+    store.as_of = today
     return store
 
 

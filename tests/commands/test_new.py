@@ -74,15 +74,15 @@ def test_comments_crlf_and_bom_survive(tmp_path):
     path.write_bytes(original.encode("utf-8"))
     os.chmod(path, 0o600)
     checked = check(tmp_path / "config.yaml")
-    added = add_entry(checked.config, checked.store, "source", path, today=dt.date(2031, 3, 20))
+    added = add_entry(checked.config, checked.store, "source", path, today=dt.date(2025, 3, 20))
     after = path.read_bytes()
     new_text = inserted_only(original.encode("utf-8"), after).decode()
     assert "\r\n" in new_text and "\n" not in new_text.replace("\r\n", "")  # CRLF kept
-    assert b"reliability: B\r\n\r\n- id: new-source-2031-03-20\r\n" in after  # lined up with the existing items
+    assert b"reliability: B\r\n\r\n- id: new-source-2025-03-20\r\n" in after  # lined up with the existing items
     assert after.index(b"# places follow") > after.index(b"new-source")  # the comment stays with places
     assert path.stat().st_mode & 0o777 == 0o600
     assert added.line == 8
-    assert "new-source-2031-03-20" in check(tmp_path / "config.yaml").store.sources
+    assert "new-source-2025-03-20" in check(tmp_path / "config.yaml").store.sources
 
 
 def test_a_file_without_that_kind_gets_a_new_list_at_its_end(workspace):

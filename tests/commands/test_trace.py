@@ -52,8 +52,8 @@ def test_trace_prints_each_line_where_it_is_written(workspace, sitrep_cli):
     assert "1 independent source, best grade F3" in out and "as a claim" in out
     assert "place: fallujah (Fallujah), defined at facts/places.yaml:" in out
     assert "In the public series: 2016-W26" in out
-    assert ("It enters report No. 4 (2016-W26, 27 June – 3 July 2016) as news: known on 30 June 2016, "
-            "the last day of its date, June 2016.") in out
+    assert ("It enters report No. 2 (2016-W26, 27 June – 3 July 2016) as news: known on 30 June 2016, "
+            "a citation reported it in June 2016 (news-roundup-2016-06).") in out
 
 
 def test_trace_of_a_route_shows_its_updates_and_outlets(workspace, sitrep_cli):
@@ -75,14 +75,14 @@ def test_restricted_entries_say_so(tmp_path, sitrep_cli):
     (tmp_path / "facts" / "a.yaml").write_text(
         "sources:\n  - {id: s, name: Witness Name, kind: witness, reliability: C, sensitivity: restricted}\n"
         "places:\n  - {id: p, name: P, kind: town, lat: 1, lon: 1}\n"
-        "incidents:\n  - {id: i, type: attack_on_civilians, date: 2031-03-20, place: p, status: alleged,"
+        "incidents:\n  - {id: i, type: attack_on_civilians, date: 2025-03-20, place: p, status: alleged,"
         " summary: S, cited: [{source: s}], sensitivity: restricted}\n"
-        "  - {id: j, type: attack_on_civilians, date: 2031-03-20, place: p, status: alleged,"
+        "  - {id: j, type: attack_on_civilians, date: 2025-03-20, place: p, status: alleged,"
         " summary: S, cited: [{source: s}]}\n")
     out = sitrep_cli("trace", "i", "--config", tmp_path / "config.yaml").stdout
     assert "(restricted: internal editions only)" in out
     assert "In the public series: none\n  not in this edition's reports" in out
-    assert "In the internal series: 2031-W12" in out
+    assert "In the internal series: 2025-W12" in out
     assert "restricted source: public editions print its public name only" in out
 
 

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from support import (CONFIG, STORE, children_of, cpu_ticks, holds_the_lock, report_versions,
                      reports_written_since, wait_until, write)
 
-WEEKS = ["2031-W10", "2031-W11", "2031-W12", "2031-W14"]
+WEEKS = ["2025-W10", "2025-W11", "2025-W12", "2025-W14"]
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_build_all_writes_every_week_and_an_index(series, sitrep_cli):
         assert f'href="{week}/river-{week}.html"' in index
         assert (series / "output" / week / f"river-{week}.html").is_file()
     # Newest first, with the headline figures of each report.
-    assert index.index('id="2031-W14"') < index.index('id="2031-W10"')
+    assert index.index('id="2025-W14"') < index.index('id="2025-W10"')
     assert "Civilians trapped, Rivertown: 8,000 people" in index
     assert "Civilians trapped, Rivertown: 15,000–18,000 people" in index
 
@@ -82,11 +82,11 @@ def test_only_the_weeks_a_change_touches_are_rebuilt(series, sitrep_cli):
     build(sitrep_cli, series, "--all", "--format", "html")
     store = series / "facts" / "store.yaml"
     # An incident in W14 changes W14 only: W12's report does not show it (it is the later one).
-    add_incident(series, "raid-w14", "2031-04-01")
-    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == ["2031-W14"]
+    add_incident(series, "raid-w14", "2025-04-01")
+    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == ["2025-W14"]
     # A key figure in W11 changes W11, W12 (it compares with W11) and W14 (its trend chart).
     store.write_text(store.read_text().replace("low: 15000, high: 18000", "low: 15000, high: 19000"))
-    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == ["2031-W11", "2031-W12", "2031-W14"]
+    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == ["2025-W11", "2025-W12", "2025-W14"]
     # A source's grade appears in every report.
     store.write_text(store.read_text().replace("reliability: B}", "reliability: C}"))
     assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == WEEKS
@@ -97,16 +97,16 @@ def test_config_templates_deleted_files_and_force_rebuild(series, sitrep_cli):
     config = series / "config.yaml"
     config.write_text(config.read_text().replace("Rivertown report", "Rivertown weekly"))
     assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == WEEKS
-    (series / "output" / "2031-W11" / "river-2031-W11.html").unlink()
-    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == ["2031-W11"]
-    (series / "output" / "2031-W12" / "river-2031-W12.html").write_text("edited by hand")
-    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == ["2031-W12"]
+    (series / "output" / "2025-W11" / "river-2025-W11.html").unlink()
+    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == ["2025-W11"]
+    (series / "output" / "2025-W12" / "river-2025-W12.html").write_text("edited by hand")
+    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == ["2025-W12"]
     write(series / "templates" / "sections" / "outlook.html", "<p>Our own outlook section</p>\n")
     config.write_text(config.read_text() + "templates: templates\n")
     assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == WEEKS
     assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html", "--force")) == WEEKS
     # A single week builds incrementally too.
-    single = build(sitrep_cli, series, "--week", "2031-W12", "--format", "html")
+    single = build(sitrep_cli, series, "--week", "2025-W12", "--format", "html")
     assert "up to date, not rebuilt" in single.stdout and "--force rebuilds it" in single.stdout
 
 
@@ -124,7 +124,7 @@ def test_rebuilds_are_byte_identical_here_and_elsewhere(series, sitrep_cli, tmp_
     assert built_files(elsewhere) == first
     for name, data in first.items():
         if name.endswith(".pdf"):
-            assert b"/CreationDate" not in data or b"D:2031" in data  # dates come from the report
+            assert b"/CreationDate" not in data or b"D:2025" in data  # dates come from the report
 
 
 def test_parallel_and_serial_builds_agree(series, sitrep_cli):
@@ -143,8 +143,8 @@ def test_an_internal_archive_is_kept_apart_from_the_public_one(series, sitrep_cl
     assert (out / "index.html").is_file() and (out / "index-internal.html").is_file()
     assert "Internal edition" in (out / "index-internal.html").read_text()
     assert "Internal edition" not in (out / "index.html").read_text()
-    assert (out / "2031-W10" / "river-2031-W10.html").is_file()
-    assert (out / "2031-W10" / "river-2031-W10-internal.html").is_file()
+    assert (out / "2025-W10" / "river-2025-W10.html").is_file()
+    assert (out / "2025-W10" / "river-2025-W10-internal.html").is_file()
 
 
 def test_a_build_killed_half_way_leaves_whole_files(series, sitrep_cli):
@@ -181,7 +181,7 @@ def test_a_build_killed_half_way_leaves_whole_files(series, sitrep_cli):
     assert unfinished > 0, "every file was rewritten: the kill came too late to test anything"
     # The next build finishes the job and sweeps up the temporary files the killed one left.
     done = build(sitrep_cli, series, "--all")
-    assert "Rivertown weekly" in (series / "output" / "2031-W14" / "river-2031-W14.html").read_text()
+    assert "Rivertown weekly" in (series / "output" / "2025-W14" / "river-2025-W14.html").read_text()
     assert not [p for p in (series / "output").rglob("*.tmp")]
     assert "reports built" in done.stdout
 
@@ -198,12 +198,12 @@ def test_compiled_templates_are_reused_signed_and_follow_template_edits(series, 
     real_compile = jinja2.Environment.compile
     monkeypatch.setattr(jinja2.Environment, "compile",
                         lambda self, source, name=None, *a, **k: compiled.append(name) or real_compile(self, source, name, *a, **k))
-    build(sitrep_cli, series, "--week", "2031-W12", "--format", "html", "--force")
+    build(sitrep_cli, series, "--week", "2025-W12", "--format", "html", "--force")
     assert compiled == []  # every template came from the cache
     # A forged entry (not signed with this user's key) is never run: compiled afresh instead.
     for entry in folder.iterdir():
         entry.write_bytes(b"\0" * 32 + entry.read_bytes()[32:])
-    build(sitrep_cli, series, "--week", "2031-W12", "--format", "html", "--force")
+    build(sitrep_cli, series, "--week", "2025-W12", "--format", "html", "--force")
     assert "report.html" in compiled
     # An edited template is compiled again (Jinja checks the source's checksum). With templates
     # of the workspace's own, the render runs in a child process (render/budget.py), where the
@@ -215,13 +215,13 @@ def test_compiled_templates_are_reused_signed_and_follow_template_edits(series, 
     config = series / "config.yaml"
     config.write_text(config.read_text() + "templates: templates\n")
     before = cached()
-    build(sitrep_cli, series, "--week", "2031-W12", "--format", "html")
+    build(sitrep_cli, series, "--week", "2025-W12", "--format", "html")
     assert cached() != before
-    report = series / "output" / "2031-W12" / "river-2031-W12.html"
+    report = series / "output" / "2025-W12" / "river-2025-W12.html"
     assert "Own outlook" in report.read_text()
     before = cached()
     write(series / "templates" / "sections" / "outlook.html", "<p>Edited outlook</p>\n")
-    build(sitrep_cli, series, "--week", "2031-W12", "--format", "html")
+    build(sitrep_cli, series, "--week", "2025-W12", "--format", "html")
     assert cached() != before
     assert "Edited outlook" in report.read_text()
 
@@ -233,9 +233,9 @@ def test_the_pdf_helper_renders_what_the_pdf_stage_renders_and_reports_refusals(
     from sitrep.render.pdf import render_pdf
     from sitrep.render.pdfhelper import PdfHelper
 
-    build(sitrep_cli, series, "--week", "2031-W12", "--format", "html")
-    html = (series / "output" / "2031-W12" / "river-2031-W12.html").read_text()
-    folder = series / "output" / "2031-W12"
+    build(sitrep_cli, series, "--week", "2025-W12", "--format", "html")
+    html = (series / "output" / "2025-W12" / "river-2025-W12.html").read_text()
+    folder = series / "output" / "2025-W12"
     roots = [series, series / "output" / "assets"]
     with PdfHelper() as helper:
         assert helper.render(html, base_dir=folder, allowed_roots=roots) == \
@@ -290,20 +290,20 @@ def test_ctrl_c_ends_a_build_cleanly(series):
 
 def test_renaming_a_route_rebuilds_the_weeks_that_name_it(series, sitrep_cli):
     store = series / "facts" / "store.yaml"
-    store.write_text(store.read_text() + "movements:\n  - {id: m1, period: 2031-03-19, origin: town, destination: camp,"
+    store.write_text(store.read_text() + "movements:\n  - {id: m1, period: 2025-03-19, origin: town, destination: camp,"
                      " route: river-road, summary: Families left., cited: [{source: paper}]}\n")
     build(sitrep_cli, series, "--all", "--format", "html")
     store.write_text(store.read_text().replace("name: River road", "name: Lower river road"))
     rebuilt = built_weeks(build(sitrep_cli, series, "--all", "--format", "html"))
-    assert "2031-W12" in rebuilt
-    assert "Lower river road" in (series / "output" / "2031-W12" / "river-2031-W12.html").read_text()
+    assert "2025-W12" in rebuilt
+    assert "Lower river road" in (series / "output" / "2025-W12" / "river-2025-W12.html").read_text()
 
 
 def test_a_week_added_earlier_in_the_series_rebuilds_the_later_charts(series, sitrep_cli):
     build(sitrep_cli, series, "--all", "--format", "html")
     # A fact in W13 (no report yet) renumbers W14 and moves its chart's points.
-    add_incident(series, "w13", "2031-03-26")
-    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == ["2031-W12", "2031-W13", "2031-W14"]
+    add_incident(series, "w13", "2025-03-26")
+    assert built_weeks(build(sitrep_cli, series, "--all", "--format", "html")) == ["2025-W12", "2025-W13", "2025-W14"]
 
 
 def test_the_internal_edition_leaves_nothing_in_files_without_internal_in_their_names(series, sitrep_cli):
@@ -338,7 +338,7 @@ def test_a_worker_that_dies_ends_the_build_with_a_message_not_a_hang(series, mon
 def test_a_public_movement_may_not_name_a_restricted_route(series, sitrep_cli):
     store = series / "facts" / "store.yaml"
     text = store.read_text().replace("    name: River road\n", "    name: Tunnel by the farm\n    sensitivity: restricted\n")
-    text += ("movements:\n  - {id: m1, period: 2031-03-19, origin: town, destination: camp, route: river-road,"
+    text += ("movements:\n  - {id: m1, period: 2025-03-19, origin: town, destination: camp, route: river-road,"
              " summary: Families left., cited: [{source: paper}]}\n")
     store.write_text(text)
     done = sitrep_cli("build", "--config", series / "config.yaml", "--format", "html")

@@ -14,7 +14,7 @@ import pytest
 
 from support import series_workspace
 
-WEEK = "2031-W12"
+WEEK = "2025-W12"
 
 
 @pytest.fixture

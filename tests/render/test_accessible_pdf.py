@@ -87,7 +87,7 @@ def test_the_default_pdf_is_tagged_pdf_ua_1_in_its_language(built, language, lan
         meta = metadata(pdf)
         assert meta[f"{{{XMP['pdfuaid']}}}part"] == "1"
         title = meta[f"{{{XMP['dc']}}}title"]
-        assert title.startswith({"en": "Fallujah Situation Report — Report 4", "ar": "تقرير عن الوضع في الفلوجة"}[language])
+        assert title.startswith({"en": "Fallujah Situation Report — Report 2", "ar": "تقرير عن الوضع في الفلوجة"}[language])
         assert pdf.pdf_version == "1.7"
         kinds = [tag(e) for e in structure(pdf)]
         assert kinds[0] == "Document" and kinds.count("H1") == 1

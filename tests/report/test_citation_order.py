@@ -21,11 +21,11 @@ from support import series_workspace, write
 from sitrep.pipeline import Workspace
 from sitrep.report.citations import READING_ORDER
 
-WEEK = "2031-W12"
+WEEK = "2025-W12"
 NARRATIVE = """\
 narrative:
   - id: overview-w12
-    week: 2031-W12
+    week: 2025-W12
     section: overview
     text: The roads out of the town stayed blocked [[blockade-march]].
 """

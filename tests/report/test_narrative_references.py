@@ -24,16 +24,16 @@ from sitrep.report.builder import build_context
 from sitrep.source.config import load_config
 from sitrep.source.store import load_store
 
-WEEK = "2031-W12"
+WEEK = "2025-W12"
 PLANTED_FILE = "facts/zz-withheld.yaml"
 PLANTED = """\
 sources:
   - {id: contact, name: Abu Karim the baker, public_name: A local contact, kind: witness, reliability: C, sensitivity: restricted}
 figures:
-  - {id: secret-count, metric: civilians_killed, place: town, as_of: 2031-03-18, value: 7654321, unit: people, sensitivity: restricted, cited: [{source: agency}]}
-  - {id: early-count, metric: people_displaced, place: camp, as_of: 2031-03, value: 4321, unit: people, cited: [{source: contact, date: 2031-03-17}]}
+  - {id: secret-count, metric: civilians_killed, place: town, as_of: 2025-03-18, value: 7654321, unit: people, sensitivity: restricted, cited: [{source: agency}]}
+  - {id: early-count, metric: people_displaced, place: camp, as_of: 2025-03, value: 4321, unit: people, cited: [{source: contact, date: 2025-03-17}]}
 incidents:
-  - {id: secret-raid, type: attack_on_civilians, date: 2031-03-17, place: town, status: alleged, summary: A raid on the bakery., sensitivity: restricted, cited: [{source: paper, url: "https://secret.example/raid"}]}
+  - {id: secret-raid, type: attack_on_civilians, date: 2025-03-17, place: town, status: alleged, summary: A raid on the bakery., sensitivity: restricted, cited: [{source: paper, url: "https://secret.example/raid"}]}
 routes:
   - id: secret-path
     name: Orchard path
@@ -41,20 +41,20 @@ routes:
     destination: camp
     sensitivity: restricted
     updates:
-      - {as_of: 2031-03-18, status: open, cited: [{source: paper, url: "https://secret.example/path"}]}
+      - {as_of: 2025-03-18, status: open, cited: [{source: paper, url: "https://secret.example/path"}]}
 narrative:
   - id: overview-w12
-    week: 2031-W12
+    week: 2025-W12
     section: overview
     text: By one count [[secret-count]] were killed in the town.
   - id: highlights-w12
-    week: 2031-W12
+    week: 2025-W12
     section: highlights
     items:
       - Gunmen raided the market [[secret-raid]].
       - Families left by a path through the orchards [[secret-path]].
   - id: outlook-w12
-    week: 2031-W12
+    week: 2025-W12
     section: outlook
     text: Aid agencies expect [[early-count]] to need shelter.
 """
@@ -70,8 +70,8 @@ def refusals(text: str) -> dict[str, tuple[int, str]]:
         "secret-raid": (line_of(text, "[[secret-raid]]"), "public narrative refers to the restricted incident 'secret-raid'"),
         "secret-path": (line_of(text, "[[secret-path]]"), "public narrative refers to the restricted route 'secret-path'"),
         "early-count": (line_of(text, "[[early-count]]"),
-                        "the narrative of week 2031-W12 refers to 'early-count', which the public edition knows only "
-                        "from 31 March 2031"),
+                        "the narrative of week 2025-W12 refers to 'early-count', which the public edition knows only "
+                        "from 31 March 2025"),
     }
 
 
@@ -169,10 +169,10 @@ areas:
   - id: held-area
     name: Held quarter
     updates:
-      - {as_of: 2031-03-18, outline: [[33.0, 44.0], [33.1, 44.0], [33.1, 44.1]], cited: [{source: paper, url: "https://paper.example/map"}]}
+      - {as_of: 2025-03-18, outline: [[33.0, 44.0], [33.1, 44.0], [33.1, 44.1]], cited: [{source: paper, url: "https://paper.example/map"}]}
 narrative:
   - id: overview-w12
-    week: 2031-W12
+    week: 2025-W12
     section: overview
     text: Fighters hold the western quarter [[held-area]].
 """

@@ -9,8 +9,8 @@ single values, qualifiers), sometimes restricted entries, and series settings th
 `sections:` list that leaves out or reorders sections). Every report of the series is built,
 in both editions, and rendered to HTML. On every report:
 
-1. **Nothing before it could be known.** An entry is known on the last day of its date's span,
-   or on the end of an earlier citation date; it enters the first report whose period ends on
+1. **Nothing before it could be known.** An entry is known on its earliest citation date (a week or month: its last day),
+   else on the last day of its date's span; it enters the first report whose period ends on
    or after that day (`series.week_of`). Every entry a report prints (rows, key-figure reports
    and their trend, route rows, narrative references, every cited reference) was known by the
    report's end (`period_end`).
@@ -120,7 +120,7 @@ def fuzzy_dates(draw) -> Span:
 def citation_lists(draw, key: str, date: Span, sources: list[str]) -> tuple[list[dict], dt.date]:
     """An entry's citations and the day it became known. The first cites a public source (the
     first two sources are) and is tagged with the entry's key."""
-    known = date.end
+    known = None  # known when first reported: the earliest citation date, else its date's last day
     cited = []
     for i in range(draw(st.integers(1, 2))):
         citation = {"source": draw(st.sampled_from(sources[:2] if i == 0 else sources))}
@@ -138,23 +138,27 @@ def citation_lists(draw, key: str, date: Span, sources: list[str]) -> tuple[list
             else:
                 span = Span(day.isoformat(), day, day)
             citation["date"] = span.text
-            known = min(known, span.end)
+            known = min(known or span.end, span.end)
         if draw(st.booleans()):
             citation["credibility"] = draw(st.integers(1, 6))
         if i == 0:
             citation["note"] = TAG + key
         cited.append(citation)
-    return cited, known
+    return cited, known or date.end
 
 
 def _public_known(date: Span, cited: list[dict]) -> dt.date:
-    """The day a public edition knows an entry: its citations' dates count, but not those of a
-    citation of the withheld source w1 (as its source or as the outlet that relayed it)."""
-    day = date.end
+    """The day a public edition knows an entry: its citations' dates count, a citation of the
+    withheld source w1 (as its source or as the outlet that relayed it) from the later of the
+    last day of the ISO week its date ends in and the last day of the entry's date; without a
+    dated citation, the last day of its date."""
+    days = []
     for citation in cited:
-        if "date" in citation and "w1" not in (citation["source"], citation.get("via")):
-            day = min(day, parse_fuzzy_date(citation["date"]).end)
-    return day
+        if "date" in citation:
+            end = parse_fuzzy_date(citation["date"]).end
+            withheld = "w1" in (citation["source"], citation.get("via"))
+            days.append(max(IsoWeek.containing(end).end, date.end) if withheld else end)
+    return min(days, default=date.end)
 
 
 @st.composite
@@ -369,11 +373,13 @@ def withheld(store, edition: str) -> set[str]:
 
 def facts_of(store, key_metrics: list[str], edition: str) -> dict[str, Fact]:
     facts = {}
-    hidden = withheld(store, edition)  # a withheld source's dates do not date a public edition's facts
+    hidden = withheld(store, edition)  # a withheld source's dates count from their week's end in a public edition
 
     def add(key, entry, date, cited, group, update=None):
-        days = [date.end] + [c.date.end for c in cited if c.date is not None and not {c.source, c.via} & hidden]
-        facts[key] = Fact(key, entry, date.start, date.end, min(days), group, tuple(cited), update)
+        # known when first reported: the earliest citation date, else the last day of its date
+        days = [max(IsoWeek.containing(c.date.end).end, date.end) if {c.source, c.via} & hidden else c.date.end
+                for c in cited if c.date is not None]
+        facts[key] = Fact(key, entry, date.start, date.end, min(days, default=date.end), group, tuple(cited), update)
 
     for kind in ("figures", "incidents", "movements", "routes"):
         for entry in store.kind(kind).values():
@@ -698,6 +704,10 @@ def check_rule_8(edition: Edition) -> None:
     """Citations numbered in reading order, pointing to the right sources."""
     for week, ctx in edition.reports.items():
         here = where(edition, week)
+
+        def by_now(cited, end=week.end):  # a report cites no source that spoke after its end
+            return [c for c in cited if c.date is None or c.date.end <= end]
+
         printed = [n for numbers in printed_citations(ctx) for n in numbers]
         order = first_appearances(printed)
         assert order == list(range(1, len(order) + 1)), f"{here}: citations first appear as {order}"
@@ -714,24 +724,24 @@ def check_rule_8(edition: Edition) -> None:
         rows += [(r, "movement") for r in ctx.movements if "movements" in sections]
         for row, kind in rows:
             cites = references(ctx, row.citations)
-            assert cites == cited_references(edition, edition.facts[row.id].cited), \
+            assert cites == cited_references(edition, by_now(edition.facts[row.id].cited)), \
                 f"{here}: {kind} {row.id} cites {cites}"
         for figure in ctx.key_figures if "key_figures" in sections else []:
             # key_figures.html prints each report's citations when they conflict, and those of
             # the reports superseded this week; trapped.html only the figure's.
             for report in (figure.reports if figure.conflicting else []) + figure.superseded:
                 cites = references(ctx, report.citations)
-                assert cites == cited_references(edition, edition.facts[report.id].cited), \
+                assert cites == cited_references(edition, by_now(edition.facts[report.id].cited)), \
                     f"{here}: key-figure report {report.id} cites {cites}"
         figures = [*(ctx.key_figures if "key_figures" in sections else []),
                    *(ctx.trapped_key_figures if "trapped" in sections else [])]
         for figure in figures:
-            expected = set().union(*(cited_references(edition, edition.facts[r.id].cited) for r in figure.reports))
+            expected = set().union(*(cited_references(edition, by_now(edition.facts[r.id].cited)) for r in figure.reports))
             assert references(ctx, figure.citations) == expected, \
                 f"{here}: key figure {figure.metric}/{figure.place.id} cites {references(ctx, figure.citations)}"
         for row in all_route_rows(ctx) if "routes" in sections else []:
             key = route_key(edition, row)
-            assert references(ctx, row.citations) == cited_references(edition, edition.facts[key].cited), \
+            assert references(ctx, row.citations) == cited_references(edition, by_now(edition.facts[key].cited)), \
                 f"{here}: route row {key} cites {references(ctx, row.citations)}"
         # The rendered document.
         html = edition.html[week]

@@ -228,4 +228,4 @@ def test_weeks_and_trace_tell_the_same_story_on_the_command_line(tmp_path, sitre
             "its date, 24 August 2016. Still shown as last reported in No. 5–7. No longer reported from No. 8 "
             "(2016-W38): no new report for 4 weeks.") in bridge
     shelling = sitrep_cli("trace", "shelling-aug", "--config", config).stdout
-    assert "known on 16 August 2016, a citation reported it on 16 August 2016." in shelling
+    assert "known on 16 August 2016, a citation reported it on 16 August 2016 (paper)." in shelling

@@ -89,20 +89,20 @@ figures:
   - id: trapped-sound
     metric: civilians_trapped
     place: town
-    as_of: 2031-03-20
+    as_of: 2025-03-20
     value: 12000
     unit: people
     cited: [{source: agency, credibility: 2}, {source: paper, credibility: 2}]
   - id: killed-weak
     metric: civilians_killed
     place: town
-    as_of: 2031-03-20
+    as_of: 2025-03-20
     value: 40
     unit: people
     cited: [{source: rumour, credibility: 3}]
 incidents:
   - id: shelling-weak
-    date: 2031-03-19
+    date: 2025-03-19
     place: town
     type: attack_on_civilians
     perpetrator: militia
@@ -110,7 +110,7 @@ incidents:
     summary: Shells were said to have hit the market.
     cited: [{source: insider, credibility: 3}]
   - id: siege-sound
-    date: 2031-03-18
+    date: 2025-03-18
     place: town
     type: movement_restriction
     perpetrator: militia
@@ -135,8 +135,8 @@ def small_workspace(tmp_path: Path) -> Path:
 
 def context_of(workspace: Path, edition: str = "public"):
     config = load_config(workspace / "config.yaml")
-    store = load_store(config.store_dir, today=dt.date(2031, 12, 31))
-    return build_context(store, config, "2031-W12", edition)
+    store = load_store(config.store_dir, today=dt.date(2025, 12, 31))
+    return build_context(store, config, "2025-W12", edition)
 
 
 def test_key_figures_carry_their_sourcing(small_workspace):
@@ -193,7 +193,7 @@ def test_corroborated_incident_with_a_single_source_is_warned(tmp_path):
     store = STORE.replace("cited: [{source: agency, credibility: 1}, {source: paper, credibility: 2}]",
                           "cited: [{source: agency, credibility: 1}, {source: agency, via: paper}]")
     write(tmp_path / "store.yaml", store)
-    warnings = [str(w) for w in load_store(tmp_path, today=dt.date(2031, 12, 31)).warnings]
+    warnings = [str(w) for w in load_store(tmp_path, today=dt.date(2025, 12, 31)).warnings]
     line = store.splitlines().index("    status: corroborated") + 1
     assert any(f"store.yaml:{line}: warning: [siege-sound] status is 'corroborated' but the incident cites a single source" in w
                for w in warnings), warnings

@@ -42,11 +42,6 @@ def test_figure_that_jumps_more_than_threefold(tmp_path):
     assert len(jumps) == 1 and "store.yaml:8:" in jumps[0] and "[b]" in jumps[0] and "3000 (a) to 30000" in jumps[0]
 
 
-def test_date_in_the_future(tmp_path):
-    found = warnings_for(tmp_path, "figures:\n" + FIGURE.format(id="f", date="2030-01", value=10, source="good"))
-    assert any("in the future" in w for w in found)
-
-
 def test_place_without_coordinates(tmp_path):
     found = warnings_for(tmp_path, "  - {id: camp, name: Camp, kind: camp}\nfigures:\n"
                          + FIGURE.format(id="f", date="2016-06", value=10, source="good"))

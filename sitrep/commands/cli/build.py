@@ -14,7 +14,7 @@ from typing import Optional
 
 import typer
 
-from sitrep.commands.app import ConfigOption, Edition, EditionOption, Format, PdfVariant, _counted, app
+from sitrep.commands.app import AsOfOption, ConfigOption, Edition, EditionOption, Format, PdfVariant, _counted, app
 from sitrep.errors import display_path
 from sitrep.commands.startup import take_prestarted_helper
 from sitrep.commands.progress import progress_for
@@ -39,6 +39,7 @@ def build(
     pdf_variant: Optional[PdfVariant] = typer.Option(None, "--pdf-variant", help="pdf/ua-1 (tagged, for screen "
                                                      "readers), pdf/a-3a (tagged, archival) or plain. Default: "
                                                      "'pdf_variant' in config.yaml, else pdf/ua-1."),
+    as_of: Optional[str] = AsOfOption,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="For scripts: no progress and no count of the store's "
                                "warnings on stderr, only errors; the files built are still listed on stdout."),
 ) -> None:
@@ -81,11 +82,11 @@ def build(
                 if all_weeks:
                     results += build_all(config, formats=formats, edition=chosen, force=force, jobs=jobs,
                                          on_wait=progress.say, freeze_store=True, language=tag, pdf_variant=variant,
-                                         progress=progress)
+                                         progress=progress, as_of=as_of)
                 else:
                     results.append(build_week(config, week, formats, chosen, force=force, on_wait=progress.say,
                                               pdf_renderer=helper.render if helper else None, freeze_store=True,
-                                              language=tag, pdf_variant=variant, progress=progress))
+                                              language=tag, pdf_variant=variant, progress=progress, as_of=as_of))
     multilingual = len({r.language for r in results}) > 1
     if results[0].warnings and not quiet:
         typer.echo(f"{_counted(len(results[0].warnings), 'warning')} about the store; `sitrep check` lists "

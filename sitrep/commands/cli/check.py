@@ -10,13 +10,16 @@ from pathlib import Path
 
 import typer
 
-from sitrep.commands.app import ConfigOption, _counted, app
+from typing import Optional
+
+from sitrep.commands.app import AsOfOption, ConfigOption, _counted, app
 
 
 @app.command()
 def check(
     config: Path = ConfigOption,
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors (exit 1), for CI."),
+    as_of: Optional[str] = AsOfOption,
 ) -> None:
     """Validate the config, every file of the fact store and your templates; print every problem found.
 
@@ -26,7 +29,7 @@ def check(
     """
     from sitrep.build import check as run_check
 
-    result = run_check(config, templates=True)
+    result = run_check(config, templates=True, as_of=as_of)
     for warning in result.warnings:
         typer.echo(str(warning), err=True)
     if strict and result.warnings:

@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from sitrep.commands.app import ConfigOption, Edition, app
+from sitrep.commands.app import AsOfOption, ConfigOption, Edition, app
 from sitrep.commands.usage import CommandLineMistake
 from sitrep.errors import display_path
 
@@ -51,6 +51,7 @@ def export(
                                    "default gets a leading '. For programs that read the CSV; never open such a "
                                    "file in a spreadsheet."),
     config: Path = ConfigOption,
+    as_of: Optional[str] = AsOfOption,
 ) -> None:
     """Export what a report brings (or, with --all, every report) as data: HXL, ACLED or JSON.
 
@@ -69,7 +70,7 @@ def export(
 
     result = run_export(config, format.value, week=week, all_weeks=all_weeks,
                         edition=edition.value if edition else None, kinds=[k.value for k in kinds or []],
-                        raw_cells=raw_cells)
+                        raw_cells=raw_cells, as_of=as_of)
     if output is None or str(output) == "-":
         typer.echo(standard_output(result), nl=False)  # bytes: UTF-8 whatever the terminal's encoding
         return

@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from sitrep.commands.app import ConfigOption, Edition, EditionOption, LanguageOption, app
+from sitrep.commands.app import AsOfOption, ConfigOption, Edition, EditionOption, LanguageOption, app
 
 
 @app.command()
@@ -22,6 +22,7 @@ def serve(
     config: Path = ConfigOption,
     edition: Optional[Edition] = EditionOption,
     language: Optional[str] = LanguageOption,
+    as_of: Optional[str] = AsOfOption,
     port: int = typer.Option(8000, "--port", "-p", min=0, max=65535, help="Port to listen on; 0 picks a free one."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. Anything but localhost shares "
                              "the report with your network."),
@@ -39,7 +40,7 @@ def serve(
     from sitrep.commands.serve import ReportServer
 
     server = ReportServer(config, week=week, edition=edition.value if edition else None, language=language,
-                          host=host, port=port, allowed_hosts=allow_host or (), log=typer.echo)
+                          host=host, port=port, allowed_hosts=allow_host or (), log=typer.echo, as_of=as_of)
 
     def _terminate(signum, frame):  # `kill` stops it as cleanly as Ctrl+C
         raise KeyboardInterrupt

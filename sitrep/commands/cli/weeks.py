@@ -11,28 +11,35 @@ from typing import Optional
 
 import typer
 
-from sitrep.commands.app import ConfigOption, Edition, EditionOption, app
+from sitrep.commands.app import AsOfOption, ConfigOption, Edition, EditionOption, app
 
 
 @app.command()
 def weeks(
     config: Path = ConfigOption,
     edition: Optional[Edition] = EditionOption,
+    as_of: Optional[str] = AsOfOption,
 ) -> None:
     """List the series of reports: each one's week, number and period, and the entries that become known in it (its news).
 
-    The internal edition's series counts restricted entries too, and may hold weeks the public one has not.
+    The internal edition's series counts restricted entries too, and may hold weeks the public one has not. A report is made only for a week that has ended (before today, or --as-of): what became known in the current week is listed as waiting.
 
     Example: sitrep weeks --edition internal
     """
     from sitrep.build import check as run_check
     from sitrep.report.series import week_summaries
+    from sitrep.source.dates import format_day
 
-    result = run_check(config)
+    result = run_check(config, as_of=as_of)
     from sitrep.source.schema import count_of
 
-    summaries = week_summaries(result.series(result.edition(edition.value if edition else None)))
+    series = result.series(result.edition(edition.value if edition else None))
+    summaries = week_summaries(series)
     width = max((len(summary.period) for summary in summaries), default=0)
     for summary in summaries:
         counts = ", ".join(count_of(n, kind) for kind, n in summary.counts.items() if n) or "no new information"
         typer.echo(f"{summary.week}  No. {summary.number:<3} {summary.period:<{width}}  {counts}")
+    # What became known in a week not yet ended: no report of it until the week is over.
+    for week in sorted({series.week_of(a) for a in series.waiting}):
+        counts = ", ".join(count_of(n, kind) for kind, n in series.count_arrived(week).items() if n)
+        typer.echo(f"{week}  waiting: {counts}; its report is made once the week ends on {format_day(week.end)}")
