@@ -12,6 +12,7 @@ list (report/citations.py), and what a public edition must leave out. The contex
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Iterable
 
 from sitrep.errors import StoreError
@@ -29,7 +30,7 @@ from sitrep.report.routes import last_reported, rows_of_route
 from sitrep.report.highlights import automatic_highlights, since_last_lines
 from sitrep.report.prose import expand, printed_narrative, refused_references
 from sitrep.report.series import Series, resolve_week, series_of
-from sitrep.report.state import states
+from sitrep.report.state import State, states
 from sitrep.report.timeline import Arrival, current, latest_day
 from sitrep.source import vocabulary as vocab
 from sitrep.source.areafiles import area_shape
@@ -226,15 +227,17 @@ class _Builder:
             since_last=since_last,
             highlights=highlights,
             key_figures=key_figures,
-            dropped_key_figures=[dropped_key_figure(self, s) for s in key_states if s.newly_stale],
-            dropped_weeks=_unreported_weeks(week, [s for s in key_states if s.newly_stale]),
+            dropped_key_figures=sorted((replace(dropped_key_figure(self, s), weeks_unreported=_weeks_unreported(week, s))
+                                        for s in key_states if s.newly_stale), key=lambda d: d.weeks_unreported),
             trapped_key_figures=[f for f in key_figures if f.metric == "civilians_trapped"],
             trapped_figures=trapped,
             trapped_notes=self.paragraphs("trapped"),
             routes=route_rows,
             route_changes=route_changes,
-            stale_routes=[row for state in route_states if state.newly_stale for row in rows_of_route(self, state)],
-            stale_routes_weeks=_unreported_weeks(week, [s for s in route_states if s.newly_stale]),
+            # each with its own count: routes that went stale together may have fallen silent apart
+            stale_routes=sorted((replace(row, weeks_unreported=_weeks_unreported(week, state))
+                                 for state in route_states if state.newly_stale for row in rows_of_route(self, state)),
+                                key=lambda row: row.weeks_unreported),
             routes_last_reported=last_reported(route_states),
             routes_notes=self.paragraphs("routes"),
             movements=movement_rows,
@@ -361,12 +364,10 @@ def explain(graded: Grade) -> str:
     return text
 
 
-def _unreported_weeks(week: IsoWeek, newly_stale: list) -> int | None:
-    """How many whole weeks the newly stale have gone without a new report by the week's end:
-    the real count, however long the gap in the series (the fewest, when several went stale)."""
-    if not newly_stale:
-        return None
-    return min((week.end - latest_day(state.holding)).days // 7 for state in newly_stale)
+def _weeks_unreported(week: IsoWeek, state: State) -> int:
+    """How many whole weeks a key figure or route has gone without a new report by the week's
+    end: the real count, however long the gap in the series."""
+    return (week.end - latest_day(state.holding)).days // 7
 
 
 def _gap(previous: IsoWeek | None, week: IsoWeek) -> str | None:

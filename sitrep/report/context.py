@@ -128,14 +128,12 @@ class ReportContext:
     highlights: list[Prose]  # each one sentence, its numbers with their citations
     key_figures: list[KeyFigure]
     dropped_key_figures: list[DroppedFigure]  # no new report for config's series.stale_after_weeks: said once, then left out
-    dropped_weeks: int | None  # how many weeks those have gone without a new report, really (the fewest of them)
     trapped_key_figures: list[KeyFigure]  # the key figures of civilians trapped, restated in their section
     trapped_figures: list[FigureRow]
     trapped_notes: list[Prose]
     routes: list[RouteRow]
     route_changes: list[RouteRow]  # routes whose status changed this week, against the last known status
     stale_routes: list[RouteRow]  # routes with no new report for series.stale_after_weeks: said once, then left out
-    stale_routes_weeks: int | None  # how many weeks those have gone without a new report, really (the fewest of them)
     routes_last_reported: str | None  # when no route is current: the date of the last route report, if any
     routes_notes: list[Prose]
     movements: list[MovementRow]

@@ -99,6 +99,7 @@ class DroppedFigure:
     last_report: int  # the number of the report that brought that value
     citations: list[int] = field(default_factory=list)  # the last value's citations
     ids: list[str] = field(default_factory=list)  # the store ids of the reports of that last value
+    weeks_unreported: int = 0  # whole weeks without a new report by this report's end, the real count
 
 
 @dataclass
@@ -214,6 +215,7 @@ class RouteRow:
     previous: str | None = None  # those updates in words: 'restricted (as of 23 September 2016) and open (as of September 2016)'
     alongside_ids: list[str] = field(default_factory=list)  # a new update that replaced none: the updates that held before and stand beside it (concurrent, neither newer)
     alongside: str | None = None  # those in words: 'restricted (as of 23 September 2016)'
+    weeks_unreported: int | None = None  # in stale_routes: whole weeks without a new update by this report's end
 
     @property
     def status_changed(self) -> bool:

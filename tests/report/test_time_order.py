@@ -203,7 +203,7 @@ def test_no_longer_reported_is_said_when_nothing_else_of_its_section_is_left(tmp
     page = render_html(second)
     agency = next(s.number for s in second.sources if s.name == "Relief Agency")
     assert dropped.citations == [agency]
-    assert ("No longer reported (no new report for 8 weeks): civilians trapped in Rivertown, last about 2,400 people "
+    assert ("No longer reported (no new report for 12 weeks): civilians trapped in Rivertown, last about 2,400 people "
             f"as of 5 January 2016 (report 1) [ {agency} ] .") in words(page, "key-figures")
     paper = next(s.number for s in second.sources if s.name == "Daily Paper")
     assert f"River road, last restricted as of 5 January 2016 [ {paper} ]" in words(page, "routes")
