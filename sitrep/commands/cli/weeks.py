@@ -29,10 +29,17 @@ def weeks(
     from sitrep.report.series import week_summaries
 
     result = run_check(config)
-    from sitrep.source.schema import count_of
-
     summaries = week_summaries(result.series(result.edition(edition.value if edition else None)))
     width = max((len(summary.period) for summary in summaries), default=0)
     for summary in summaries:
-        counts = ", ".join(count_of(n, kind) for kind, n in summary.counts.items() if n) or "no new information"
+        counts = ", ".join(_counted(n, kind, summary.updates.get(kind, n)) for kind, n in summary.counts.items() if n)
+        counts = counts or "no new information"
         typer.echo(f"{summary.week}  No. {summary.number:<3} {summary.period:<{width}}  {counts}")
+
+
+def _counted(n: int, kind: str, updates: int) -> str:
+    """'1 incident', '2 routes'; a route or area with several updates in the report says so:
+    '1 route (2 updates)'."""
+    from sitrep.source.schema import count_of
+
+    return count_of(n, kind) + (f" ({updates} updates)" if updates > n else "")
