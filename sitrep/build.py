@@ -35,7 +35,7 @@ from sitrep.publish.layout import assets_folder, index_file, report_files
 from sitrep.publish.lock import WorkspaceLock
 from sitrep.render.templates import builtin_templates_dir
 from sitrep.report.context import ReportContext
-from sitrep.report.prose import refused_references
+from sitrep.report.prose import refused_narrative
 from sitrep.source.areafiles import area_files
 from sitrep.source.config import Config, load_config
 from sitrep.source.dates import IsoWeek
@@ -108,7 +108,7 @@ def build_all(config_path: Path | str = "config.yaml", *, formats: tuple[str, ..
         todo = [week for week in plan.weeks if force or not plan.is_current(week)]
         # Each report refuses what its edition must not print (report/prose.py); judged for every
         # week first, so that a series refused for one week writes none of its reports.
-        refused = refused_references(workspace.store, plan.series, todo, plan.edition)
+        refused = refused_narrative(workspace.store, plan.series, todo, plan.edition)
         if refused:
             raise StoreError(refused)
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))

@@ -217,6 +217,14 @@ def date_interval(first: dt.date, last: dt.date) -> str:
     return language.with_digits(format_interval(first, last, "yMMMMd", locale=language.locale))
 
 
+def month_name(day: dt.date) -> str:
+    """The name of the day's month standing alone, as a span's first end prints it: 'January',
+    'janvier', 'كانون الثاني' (ar_IQ). (The skeleton 'MMMM' is abbreviated in some locales.)"""
+    from babel.dates import format_date
+
+    return format_date(day, "LLLL", locale=active().locale)
+
+
 @functools.lru_cache(maxsize=8192)  # a big store prints the same few hundred dates many times
 def _date_pattern(language: Language, day: dt.date, skeleton: str) -> str:
     from babel.dates import format_skeleton

@@ -74,9 +74,10 @@ def trend_svg(points: Sequence, label: str = "", *, color: str = "#1f4e79", widt
                           f'fill="{color}"/>')
     # The chart's data in words: what a screen reader says, and the PDF figure's alternate text.
     title = (label.unescape() if isinstance(label, Markup) else str(label)) or gettext("Trend")  # escaped once, below
-    described = gettext("; ").join(gettext("%(date)s: %(number)s") % {"date": p.as_of,
-                                                                     "number": format_range(p.low, p.high)}
-                                   for p in points)
+    # Each number as its source gave it: 'less than 8,000' is not 8,000 (a template's own points
+    # may carry no text: their bounds, then).
+    described = gettext("; ").join(gettext("%(date)s: %(number)s") % {
+        "date": p.as_of, "number": getattr(p, "text", "") or format_range(p.low, p.high)} for p in points)
     words = gettext("%(figure)s, as reported: %(reports)s") % {"figure": title, "reports": described}
     return Markup(
         f'<svg class="trend" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '

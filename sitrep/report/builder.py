@@ -28,7 +28,7 @@ from sitrep.report.formatting import format_amount
 from sitrep.report.keyfigures import dropped_key_figure, key_figure, key_of_figure
 from sitrep.report.routes import last_reported, rows_of_route
 from sitrep.report.highlights import automatic_highlights, since_last_lines
-from sitrep.report.prose import expand, printed_narrative, refused_references
+from sitrep.report.prose import expand, printed_narrative, refused_narrative
 from sitrep.report.series import Series, resolve_week, series_of
 from sitrep.report.state import State, states
 from sitrep.report.timeline import Arrival, current, latest_day
@@ -164,7 +164,7 @@ class _Builder:
 
     def build(self) -> ReportContext:
         # Whatever checks ran before: a report that printed what its edition withholds is out for good.
-        problems = refused_references(self.store, self.series, [self.week], self.edition)
+        problems = refused_narrative(self.store, self.series, [self.week], self.edition)
         if problems:
             raise StoreError(problems)
         config, week, series = self.config, self.week, self.series

@@ -79,6 +79,7 @@ class TrendPoint:
     low: float
     high: float
     as_of: str  # 'June 2016'
+    text: str = ""  # the number as its source gave it, its qualifier kept (the chart's words): 'less than 8,000'
 
     @property
     def is_range(self) -> bool:

@@ -113,7 +113,8 @@ def trend(builder, state: State) -> list[TrendPoint]:
     """The figure's reports of the last TREND_WEEKS weeks known by this report's end, as
     their sources gave them (a longer history would crowd a chart a few centimetres wide)."""
     since = builder.week.end - dt.timedelta(weeks=TREND_WEEKS)
-    points = [TrendPoint(a.entry.id, a.date.start, a.date.end, *amount_bounds(a.entry), format_fuzzy(a.date))
+    points = [TrendPoint(a.entry.id, a.date.start, a.date.end, *amount_bounds(a.entry), format_fuzzy(a.date),
+                         format_amount(a.entry))
               for a in (*state.holding, *state.superseded) if a.date.end > since]
     return sorted(points, key=lambda p: (p.start, p.end, p.id))
 

@@ -3,13 +3,16 @@
 Narrative text refers to a store entry as [[entry-id]] (docs/store.md, "Numbers in your own words").
 A reference to a figure prints the figure as the tables do — its qualifier, number and unit,
 attributed when it rests on one weak source — followed by its citations; a reference to an
-incident, route, area or movement prints only its citations. The store's checks refuse a
-reference to an unknown entry, to a restricted one from public narrative, and to an entry not
-yet known in the narrative's week, and warn about a bare number in narrative text.
+incident, route, area or movement prints only its citations; words between backticks ('`24`
+hours') are printed without them. The store's checks refuse a reference to an unknown entry, to
+a restricted one from public narrative, and to an entry not yet known in the narrative's week,
+and warn about a number narrative text states with no source (source/narrativenumbers.py).
 
-The report does not rely on them: a report printing what its edition withholds is published
-for good, so `refused_references` applies the same rules to the edition being built, whatever
-ran before it (a check skipped, a store loaded by other code), and the report is refused.
+The report does not rely on them: a report printing what its edition withholds, or a claim
+without its source, is published for good, so `refused_narrative` applies the same rules to the
+edition being built, whatever ran before it (a check skipped, a store loaded by other code), and
+the report is refused. A public edition refuses an uncited number too; the internal edition, for
+the desk's eyes, prints it (and `sitrep check` warns).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sitrep.report.context import Prose, ProsePart
 from sitrep.report.series import Series
 from sitrep.source.checks import DATED_KINDS, narrative_texts
 from sitrep.source.dates import IsoWeek, format_day
+from sitrep.source.narrativenumbers import CITE_IT, NOT_A_CLAIM_HINT, language_of, uncited_message, uncited_numbers, unmarked
 from sitrep.source.schema import NARRATIVE_REFERENCE, Narrative
 from sitrep.source.store import Store
 
@@ -32,7 +36,9 @@ Resolver = Callable[[str], ProsePart]
 
 
 def expand(text: str, resolve: Resolver) -> Prose:
-    """Narrative text with its [[id]] references replaced by what they print."""
+    """Narrative text with its [[id]] references replaced by what they print, and its marks of
+    what is not a claim (`24` hours) removed."""
+    text = unmarked(text)
     parts: list[ProsePart] = []
     position = 0
     for match in NARRATIVE_REFERENCE.finditer(text):
@@ -62,6 +68,35 @@ def printed_narrative(store: Store, week: IsoWeek, edition: str) -> list[Narrati
     entries in a public one."""
     return [n for n in store.narrative.values()
             if n.week == str(week) and (edition == "internal" or n.sensitivity == "public")]
+
+
+def refused_narrative(store: Store, series: Series, weeks: Iterable[IsoWeek], edition: str) -> list[Problem]:
+    """What the weeks' narrative holds that the edition's reports must not print: a refused
+    [[id]] reference (`refused_references`), and in a public edition a number stated with no
+    source (`uncited_claims`)."""
+    weeks = list(weeks)
+    return refused_references(store, series, weeks, edition) + uncited_claims(store, weeks, edition)
+
+
+def uncited_claims(store: Store, weeks: Iterable[IsoWeek], edition: str) -> list[Problem]:
+    """Each text of the weeks' public narrative, in every language it is written in (a build
+    makes every language of the edition, and none should go out while one cannot), that
+    states a number with no source, as a problem at its file and line. None for the internal
+    edition."""
+    if edition == "internal":
+        return []
+    problems = []
+    for week in weeks:
+        for narrative in printed_narrative(store, week, edition):
+            origin = store.origins[narrative.id]
+            for fields, text in narrative_texts(narrative):
+                if numbers := uncited_numbers(text, language_of(fields)):
+                    problems.append(Problem(
+                        origin.file, origin.line_of(*fields),
+                        f"{uncited_message(numbers, language_of(fields))}: a public report prints no claim without its source",
+                        expected=f"{'it' if len(numbers) == 1 else 'each'} cited: {CITE_IT}",
+                        entry_id=narrative.id, hint=NOT_A_CLAIM_HINT))
+    return problems
 
 
 def refused_references(store: Store, series: Series, weeks: Iterable[IsoWeek], edition: str) -> list[Problem]:

@@ -113,12 +113,29 @@ class Series:
 
     def count_arrived(self, week: IsoWeek) -> dict[str, int]:
         """How many entries of each kind enter the series in the week's report (imported events
-        counted, not read)."""
+        counted, not read). A route or area is one entry however many of its updates the week
+        brings (`count_updates` counts those)."""
         counts = {"figures": 0, "incidents": 0, "routes": 0, "areas": 0, "movements": 0}
-        for arrival in self.by_week.get(week, []):
-            counts[type(arrival.entry).__name__.lower() + "s"] += 1
+        for kind, ids in self._arrived_ids(week).items():
+            counts[kind] += len(ids)
         counts["incidents"] += self.bulk_counts.get(week, 0)
         return counts
+
+    def count_updates(self, week: IsoWeek) -> dict[str, int]:
+        """How many route and area updates the week's report brings: 'routes' -> 2 for one
+        route reported open, then closed."""
+        counts = {"routes": 0, "areas": 0}
+        for arrival in self.by_week.get(week, []):
+            kind = _kind(arrival)
+            if kind in counts:
+                counts[kind] += 1
+        return counts
+
+    def _arrived_ids(self, week: IsoWeek) -> dict[str, set[str]]:
+        ids: dict[str, set[str]] = {}
+        for arrival in self.by_week.get(week, []):
+            ids.setdefault(_kind(arrival), set()).add(arrival.entry.id)
+        return ids
 
     def known_by(self, week: IsoWeek) -> list[Arrival]:
         """Everything known by the end of the week's report (its news and all before)."""
@@ -188,12 +205,17 @@ def resolve_week(series: Series, store: Store, week: str | None) -> IsoWeek:
     return wanted
 
 
+def _kind(arrival: Arrival) -> str:
+    return type(arrival.entry).__name__.lower() + "s"
+
+
 @dataclass
 class WeekSummary:
     week: str
     number: int
     period: str
-    counts: dict[str, int]  # kind -> entries that enter the series in this report
+    counts: dict[str, int]  # kind -> entries that enter the series in this report (a route once)
+    updates: dict[str, int]  # 'routes', 'areas' -> their updates that enter it (a route's two updates: 2)
 
 
 def week_summaries(series: Series) -> list[WeekSummary]:
@@ -201,7 +223,7 @@ def week_summaries(series: Series) -> list[WeekSummary]:
     summaries = []
     for week in series.reports:
         summaries.append(WeekSummary(str(week), series.number(week), format_span(week.start, week.end),
-                                     series.count_arrived(week)))
+                                     series.count_arrived(week), series.count_updates(week)))
     return summaries
 
 

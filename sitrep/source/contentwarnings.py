@@ -1,7 +1,8 @@
 """The store's warnings: what is legal but worth a second look before publishing (a single source
 of low reliability, a source cited nowhere, a placeholder left in, a number the narrative states
-without a source, a figure that jumps more than threefold). `store.load_store` runs them (a date
-in the future is an error: checks.future_dates); what each edition's language lacks is untranslated.py's.
+without a source (which a public build refuses: source/narrativenumbers.py), a figure that jumps
+more than threefold. `store.load_store` runs them (a date in the future is an error:
+checks.future_dates); what each edition's language lacks is untranslated.py's.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from typing import Iterator
 from sitrep.errors import ProblemLog
 from sitrep.source.checks import citation_lists, narrative_texts, text_variants
 from sitrep.source.entries import Store
+from sitrep.source.narrativenumbers import CITE_IT, NOT_A_CLAIM_HINT, language_of, uncited_message, uncited_numbers
 from sitrep.source.provenance import grade
-from sitrep.source.schema import KINDS, NARRATIVE_REFERENCE, Amount, Figure, Model
+from sitrep.source.schema import KINDS, Amount, Figure, Model
 
 CHANGE_FACTOR = 3.0  # a figure that moves by more than this factor from its last value is suspicious
 LOW_RELIABILITY = ("D", "E")
@@ -56,34 +58,11 @@ def warnings_of_content(store: Store, log: ProblemLog) -> None:
                          hint="replace it with what was reported before publishing")
     for narrative in store.narrative.values():
         for fields, text in narrative_texts(narrative):
-            if number := unsourced_number(text):
-                warn(narrative, fields, f"the narrative states the number '{number}' with no source",
-                     hint="refer to the figure as [[figure-id]] (the report prints it with its qualifier and "
-                          "citation), or cite what the sentence reports with [[entry-id]] after it")
+            if numbers := uncited_numbers(text, language_of(fields)):
+                refused = "; a public build refuses it" if narrative.sensitivity == "public" else ""
+                warn(narrative, fields, uncited_message(numbers, language_of(fields)) + refused,
+                     hint=f"cite {'it' if len(numbers) == 1 else 'each'}: {CITE_IT}; {NOT_A_CLAIM_HINT}")
     _figure_jumps(store, warn)
-
-
-_NUMBER = re.compile(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?(?:\s*(?:-|–|to)\s*\d[\d,]*)?")
-_MONTHS = ("january february march april may june july august september october november december "
-           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
-
-
-def unsourced_number(text: str) -> str | None:
-    """The first number in narrative text that is neither inside an [[id]] reference nor
-    followed by a citation of one, and not a year or a day of a month: a claim with no source."""
-    sentences = re.split(r"(?<=[.!?])\s+", text)
-    for sentence in sentences:
-        if NARRATIVE_REFERENCE.search(sentence):
-            continue  # the sentence cites what it reports
-        for match in _NUMBER.finditer(sentence):
-            number = match.group(0)
-            if re.fullmatch(r"(1[89]|20|21)\d\d", number):
-                continue  # a year
-            around = sentence[max(0, match.start() - 12):match.end() + 12].lower()
-            if any(re.search(rf"\b{month}\b", around) for month in _MONTHS):
-                continue  # a day of a month: '3 June'
-            return number
-    return None
 
 
 TEXT_FIELDS = ("name", "public_name", "summary", "note", "notes", "description", "text", "author")

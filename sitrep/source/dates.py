@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from sitrep.errors import describe_value, excerpt
-from sitrep.language import date_interval, date_pattern, format_integer, gettext
+from sitrep.language import date_interval, date_pattern, format_integer, gettext, month_name
 
 YEARS = range(1800, 2200)  # the store documents events, not the far past or future
 DATE_FORMS = "YYYY-MM-DD, YYYY-Www (ISO week), YYYY-MM, YYYY, or START/END"
@@ -181,7 +181,31 @@ def format_fuzzy(date: FuzzyDate) -> str:
         return date_pattern(date.start, "yMMMM")
     if date.precision == "year":
         return format_integer(date.start.year)
-    return format_span(date.start, date.end)
+    left, _, right = date.text.partition("/")
+    first, last = _parse_single(left.strip(), date.text), _parse_single(right.strip(), date.text)
+    if first.precision == last.precision == "day":
+        return format_span(first.start, last.end)
+    if (first.start, first.end) == (last.start, last.end):
+        return format_fuzzy(first)  # '2016-06/2016-06': one month
+    # Each end as precise as it was written: '15 January – February 2025', 'week 23 – June 2016';
+    # the first end without the year when both ends share it (and the first is not a year).
+    same_year = first.start.year == last.end.year and first.precision != "year"
+    return f"{_end(first, with_year=not same_year)} – {_end(last, with_year=True)}"
+
+
+def _end(date: FuzzyDate, with_year: bool) -> str:
+    """One end of a span, as precise as it was written."""
+    if date.precision == "day":
+        return format_day(date.start) if with_year else date_pattern(date.start, "MMMMd")
+    if date.precision == "month":
+        return date_pattern(date.start, "yMMMM") if with_year else month_name(date.start)
+    if date.precision == "week":
+        week = IsoWeek.containing(date.start)
+        if with_year:
+            return gettext("week %(week)s of %(year)s") % {"week": format_integer(week.week),
+                                                            "year": format_integer(week.year)}
+        return gettext("week %(week)s") % {"week": format_integer(week.week)}
+    return format_integer(date.start.year)
 
 
 def format_span(first: dt.date, last: dt.date) -> str:

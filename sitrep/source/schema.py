@@ -32,6 +32,9 @@ Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=120)]
 # Narrative text refers to a dated entry as [[entry-id]]: the report prints the figure with its
 # qualifier and citations, or the entry's citations (report/prose.py).
 NARRATIVE_REFERENCE = re.compile(r"\[\[\s*([a-z0-9][a-z0-9._-]*)\s*\]\]")
+# Narrative words between backticks state no claim: '`24` hours', 'Route `10`'. A number in them
+# needs no source, and the report prints the words without the backticks (source/narrativenumbers.py).
+NOT_A_CLAIM = re.compile(r"`([^`\n]+)`")
 Text = Annotated[str, Field(min_length=1, pattern=r"\S")]  # not empty, and not only spaces
 
 

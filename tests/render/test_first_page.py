@@ -142,7 +142,7 @@ def test_the_box_keeps_the_new_incidents_when_the_analyst_wrote_much(tmp_path, s
     ws = busy_workspace(tmp_path)
     (ws / "facts" / "busy-highlights.yaml").write_text(
         "narrative:\n  - id: busy-highlights\n    week: 2016-W27\n    section: highlights\n    items:\n"
-        + "".join(f"      - Analyst line {n}.\n" for n in range(1, 6)), encoding="utf-8")
+        + "".join(f"      - Analyst line `{n}`.\n" for n in range(1, 6)), encoding="utf-8")  # marked: not claims
     workspace = Workspace.load(ws / "config.yaml")
     lines = [line.text for line in workspace.context(workspace.resolve(BUSY, "public"), "public", "en").since_last]
     assert len(lines) == 6 and lines[:5] == [f"Analyst line {n}." for n in range(1, 6)]

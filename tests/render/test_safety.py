@@ -87,7 +87,7 @@ narrative:
   - id: probe-outlook-2016-w26
     week: 2016-W26
     section: outlook
-    text: 'Outlook probe {JINJA} {SCRIPT}'
+    text: 'Outlook probe {JINJA} {SCRIPT} [[probe-incident]]'  # cited: its numbers are the probe's, not claims
 """
 
 

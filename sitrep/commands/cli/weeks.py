@@ -31,15 +31,23 @@ def weeks(
     from sitrep.source.dates import format_day
 
     result = run_check(config, as_of=as_of)
-    from sitrep.source.schema import count_of
-
     series = result.series(result.edition(edition.value if edition else None))
     summaries = week_summaries(series)
     width = max((len(summary.period) for summary in summaries), default=0)
     for summary in summaries:
-        counts = ", ".join(count_of(n, kind) for kind, n in summary.counts.items() if n) or "no new information"
+        counts = ", ".join(_counted(n, kind, summary.updates.get(kind, n)) for kind, n in summary.counts.items() if n)
+        counts = counts or "no new information"
         typer.echo(f"{summary.week}  No. {summary.number:<3} {summary.period:<{width}}  {counts}")
     # What became known in a week not yet ended: no report of it until the week is over.
     for week in sorted({series.week_of(a) for a in series.waiting}):
-        counts = ", ".join(count_of(n, kind) for kind, n in series.count_arrived(week).items() if n)
+        updates = series.count_updates(week)
+        counts = ", ".join(_counted(n, kind, updates.get(kind, n)) for kind, n in series.count_arrived(week).items() if n)
         typer.echo(f"{week}  waiting: {counts}; its report is made once the week ends on {format_day(week.end)}")
+
+
+def _counted(n: int, kind: str, updates: int) -> str:
+    """'1 incident', '2 routes'; a route or area with several updates in the report says so:
+    '1 route (2 updates)'."""
+    from sitrep.source.schema import count_of
+
+    return count_of(n, kind) + (f" ({updates} updates)" if updates > n else "")
