@@ -19,21 +19,21 @@ from sitrep.source.config import load_config
 from sitrep.source.narrativenumbers import uncited_numbers, unmarked
 from sitrep.source.store import load_store
 
-WEEK = "2031-W12"
+WEEK = "2025-W12"
 FILE = "facts/zz-narrative.yaml"
 # The issue's overview, in the store's language and in two translations (Arabic-Indic digits).
 UNCITED = """\
 narrative:
   - id: overview-w12
-    week: 2031-W12
+    week: 2025-W12
     section: overview
     text:
       en: |
         Aid agencies put the town's population at 42,000, of whom 25,000 to 30,000 may try the
-        river road; 8,000 have reached the camp since 3 March 2031.
+        river road; 8,000 have reached the camp since 3 March 2025.
       fr: |
         Les agences estiment la population de la ville à 42 000 personnes, dont 25 000 à 30 000
-        pourraient tenter la route du fleuve ; 8 000 ont rejoint le camp depuis le 3 mars 2031.
+        pourraient tenter la route du fleuve ; 8 000 ont rejoint le camp depuis le 3 mars 2025.
       ar: |
         تقدّر الوكالات عدد سكان البلدة بـ ٤٢٬٠٠٠ نسمة، قد يحاول ٢٥٬٠٠٠ إلى ٣٠٬٠٠٠ منهم سلوك طريق
         النهر؛ ووصل ٨٬٠٠٠ إلى المخيم منذ ٣ آذار ٢٠٣١.
@@ -42,17 +42,17 @@ narrative:
 SOUND = """\
 narrative:
   - id: overview-w12
-    week: 2031-W12
+    week: 2025-W12
     section: overview
     text:
       en: |
         The river road, Route `10`, closes for `24` hours at a time [[river-road]]. By 19 March
-        2031 [[trapped-w12]] remained in the town.
+        2025 [[trapped-w12]] remained in the town.
 
         Shelling hit the market on 10 March, killing 3 [[shelling-w11]].
       fr: |
         La route du fleuve, la route `10`, ferme `24` heures d'affilée [[river-road]]. Au 19 mars
-        2031, [[trapped-w12]] restaient dans la ville.
+        2025, [[trapped-w12]] restaient dans la ville.
       ar: |
         يُغلق طريق النهر، الطريق `١٠`، لمدة `٢٤` ساعة في كل مرة [[river-road]]. وحتى ١٩ آذار
         ٢٠٣١، بقي [[trapped-w12]] في البلدة.
@@ -79,7 +79,7 @@ def test_a_public_build_refuses_an_uncited_number_in_every_language(workspace, s
                    "(expected each cited: [[figure-id]] in its place", hint)
     assert_refused(result, FILE, line_of(UNCITED, "fr: |"), "'42 000', '25 000', '30 000' and '8 000'", hint)
     assert_refused(result, FILE, line_of(UNCITED, "ar: |"), "'٤٢٬٠٠٠', '٢٥٬٠٠٠', '٣٠٬٠٠٠' and '٨٬٠٠٠'", hint)
-    assert "'3'" not in result.stderr and "2031" not in without_progress(result.stderr)  # a day, a year
+    assert "'3'" not in result.stderr and "2025" not in without_progress(result.stderr)  # a day, a year
     assert_nothing_written(workspace)
     everything = sitrep_cli("build", "--all", "--format", "html", "--jobs", "1")
     assert_refused(everything, FILE, line_of(UNCITED, "en: |"), "'42,000'")

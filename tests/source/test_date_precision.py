@@ -40,8 +40,8 @@ def test_each_end_of_a_span_prints_as_precisely_as_written(written, language, pr
 
 SPAN_INCIDENT = """\
 incidents:
-  - {id: raids-feb-march, type: attack_on_civilians, date: 2031-02-15/2031-03, place: town, status: alleged,
-     summary: Night raids on the old quarter., cited: [{source: paper, date: 2031-03-18}]}
+  - {id: raids-feb-march, type: attack_on_civilians, date: 2025-02-15/2025-03, place: town, status: alleged,
+     summary: Night raids on the old quarter., cited: [{source: paper, date: 2025-03-18}]}
 """
 
 
@@ -51,9 +51,9 @@ def _text(html: str) -> str:
 
 
 @pytest.mark.parametrize("language, printed", [
-    ("en", "15 February – March 2031"),
-    ("fr", "15 février – mars 2031"),
-    ("ar", "١٥ شباط – آذار ٢٠٣١"),
+    ("en", "15 February – March 2025"),
+    ("fr", "15 février – mars 2025"),
+    ("ar", "١٥ شباط – آذار ٢٠٢٥"),
 ])
 def test_the_report_prints_a_span_as_recorded(tmp_path, monkeypatch, sitrep_cli, language, printed):
     workspace = series_workspace(tmp_path)
@@ -62,35 +62,35 @@ def test_the_report_prints_a_span_as_recorded(tmp_path, monkeypatch, sitrep_cli,
                       encoding="utf-8")
     write(workspace / "facts/zz-span.yaml", SPAN_INCIDENT)
     monkeypatch.chdir(workspace)
-    built = sitrep_cli("build", "--week", "2031-W12", "--format", "html", "--language", language)
+    built = sitrep_cli("build", "--week", "2025-W12", "--format", "html", "--language", language)
     assert built.exit_code == 0, built.output
-    [report] = (workspace / "output" / "2031-W12").glob("*.html")
+    [report] = (workspace / "output" / "2025-W12").glob("*.html")
     text = _text(report.read_text(encoding="utf-8"))
     assert printed in text
-    assert "31 March 2031" not in text and "31 mars" not in text and "٣١ آذار" not in text  # never invented
+    assert "31 March 2025" not in text and "31 mars" not in text and "٣١ آذار" not in text  # never invented
 
 
 def test_the_trend_charts_words_keep_the_qualifier(tmp_path, monkeypatch, sitrep_cli):
     """Rivertown's killed figure is 'at least 40' in both its reports: a screen reader hears so."""
     monkeypatch.chdir(series_workspace(tmp_path))
-    built = sitrep_cli("build", "--week", "2031-W11", "--format", "html")
+    built = sitrep_cli("build", "--week", "2025-W11", "--format", "html")
     assert built.exit_code == 0, built.output
-    html = next((tmp_path / "ws/output/2031-W11").glob("*.html")).read_text(encoding="utf-8")
+    html = next((tmp_path / "ws/output/2025-W11").glob("*.html")).read_text(encoding="utf-8")
     [words] = [label for label in re.findall(r'aria-label="([^"]*)"', html) if label.startswith("Civilians killed")]
-    assert "5 March 2031: at least 40; 12 March 2031: at least 40" in words, words
+    assert "5 March 2025: at least 40; 12 March 2025: at least 40" in words, words
 
 
 def test_weeks_counts_a_route_once_and_says_its_updates(tmp_path, monkeypatch, sitrep_cli):
     """A route restricted, then closed, in one week: one route, two updates (before: '2 routes')."""
     workspace = series_workspace(tmp_path)
-    store = STORE.replace("      - {as_of: 2031-03-12, status: open, cited: [{source: agency}]}\n",
-                          "      - {as_of: 2031-03-17, status: restricted, cited: [{source: agency}]}\n")
+    store = STORE.replace("      - {as_of: 2025-03-12, status: open, cited: [{source: agency}]}\n",
+                          "      - {as_of: 2025-03-17, status: restricted, cited: [{source: agency}]}\n")
     assert store != STORE
     write(workspace / "facts/store.yaml", store)
     monkeypatch.chdir(workspace)
     result = sitrep_cli("weeks")
     assert result.exit_code == 0, result.output
     lines = {line.split()[0]: line for line in result.stdout.splitlines()}
-    assert lines["2031-W12"].endswith("1 route (2 updates)"), lines["2031-W12"]
-    assert lines["2031-W10"].endswith(", 1 route"), lines["2031-W10"]
+    assert lines["2025-W12"].endswith("1 route (2 updates)"), lines["2025-W12"]
+    assert lines["2025-W10"].endswith(", 1 route"), lines["2025-W10"]
     assert "routes" not in result.stdout
