@@ -225,3 +225,10 @@ def test_each_language_and_the_pdf(built):
     assert "Restricted" not in first, first  # superseded within the week: not on page one
     text = " ".join(page.extract_text() for page in pdf.pages)
     assert "held in a school" not in text and "A resident" not in text
+
+
+def test_number_marked_as_not_a_claim_passes_and_prints_unmarked(built):
+    """The 2025-W42 overview asks for a pause of `72` hours: marked as no claim, the public
+    edition prints it, without the mark."""
+    said = lines(built, "2025-W42", None, "pause of")
+    assert said and "72 hours" in said[0] and "`" not in said[0], said

@@ -150,7 +150,7 @@ def main() -> int:
     parser.add_argument("--sitrep", required=True, help="the sitrep executable to build with")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (its path is printed)")
     args = parser.parse_args()
-    sitrep = shutil.which(args.sitrep) or args.sitrep
+    sitrep = str(Path(args.sitrep).resolve()) if "/" in args.sitrep else shutil.which(args.sitrep) or args.sitrep
     dated = "--as-of" in subprocess.run([sitrep, "build", "--help"], capture_output=True, text=True).stdout
     as_of = AS_OF if dated else None
     tmp = Path(tempfile.mkdtemp(prefix="sahran-cases-"))
