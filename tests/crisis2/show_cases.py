@@ -237,7 +237,7 @@ def main() -> int:
         show("9. Qualifiers: 'about 22,000–30,000' then 'about 20,000–35,000' (No. 9, 2025-W42)", [
             ("box", pick(w("2025-W42"), {"since-last"}, "trapped")),
             ("key figures", pick(w("2025-W42"), {"key-figures"}, "20,000", "22,000")),
-            ("No. 6 (2025-W39) stale key figures", pick(w("2025-W39"), None, "last about", "last at least")),
+            ("No. 4 (2025-W08) stale key figure", pick(w("2025-W08"), None, "No longer reported")),
         ])
         show("10. `sitrep weeks`: one route's two updates in 2025-W06", [
             ("weeks", [l for l in weeks if "2025-W06" in l]),
