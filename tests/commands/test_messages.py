@@ -87,21 +87,22 @@ def test_template_filters_describe_a_wrong_value_in_words():
 
 
 @pytest.mark.parametrize("jobs, written", [
-    ("1", "2015-W27 (en), 2015-W31 (en)"),  # one week after the other: it stops at the one that fails
-    ("2", "2015-W27 (en), 2015-W31 (en), 2016-W26 (en)"),  # side by side: every other week is built
+    ("1", ""),  # one week after the other: it stops at the one that fails, the first
+    ("2", "2016-W26 (en)"),  # side by side: every other week is built
 ])
 def test_a_build_of_every_week_that_fails_in_one_names_the_reports_it_wrote(workspace, sitrep_cli, jobs, written):
     """'nothing was written' only when it is true: a run of several weeks writes each week it builds."""
     assert "\ntemplates: custom\n" in (workspace / "config.yaml").read_text(encoding="utf-8")  # the example's own folder
     (workspace / "custom/sections").mkdir(parents=True)
     (workspace / "custom/sections/outlook.html").write_text(
-        "{% if report.number == 3 %}{{ report.outlok }}{% endif %}\n", encoding="utf-8")
+        "{% if report.number == 1 %}{{ report.outlok }}{% endif %}\n", encoding="utf-8")
     result = sitrep_cli("build", "--all", "--format", "html", "--language", "en", "--jobs", jobs,
                         "--config", workspace / "config.yaml")
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[-1] == f"1 error; only these reports were written: {written}."
+    said = f"only these reports were written: {written}." if written else "nothing was written."
+    assert result.stderr.splitlines()[-1] == f"1 error; {said}"
     built = sorted(path.parent.name for path in (workspace / "output").glob("*/*.html") if path.parent.name != "assets")
-    assert built == [name.split(" ")[0] for name in written.split(", ")]
+    assert built == [name.split(" ")[0] for name in written.split(", ") if name]
 
 
 def test_a_build_of_every_language_that_fails_in_one_names_the_editions_it_wrote(workspace, sitrep_cli):

@@ -38,7 +38,7 @@ def test_page_one_of_the_latest_week_answers_the_first_questions(tmp_path, sitre
     set_paper(ws, paper)
     one = page_text(build(sitrep_cli, ws, WEEK), 0)
     # In this order: what changed, the key figures, the routes, whom to ask.
-    order = [one.index(words) for words in ("Since the last report (No. 3)", "Key figures", "Routes at a glance",
+    order = [one.index(words) for words in ("Since the last report (No. 1)", "Key figures", "Routes at a glance",
                                             "For further information")]
     assert order == sorted(order)
     # The analyst's lines first, each number cited; then the new incidents counted by type.
