@@ -1,7 +1,7 @@
 """The store's warnings: what is legal but worth a second look before publishing (a single source
 of low reliability, a source cited nowhere, a placeholder left in, a number the narrative states
 without a source (which a public build refuses: source/narrativenumbers.py), a figure that jumps
-more than threefold. `store.load_store` runs them (a date in the future is an error:
+more than threefold, a citation dated before what it reports began. `store.load_store` runs them (a date in the future is an error:
 checks.future_dates); what each edition's language lacks is untranslated.py's.
 """
 
@@ -63,6 +63,7 @@ def warnings_of_content(store: Store, log: ProblemLog) -> None:
                 warn(narrative, fields, uncited_message(numbers, language_of(fields)) + refused,
                      hint=f"cite {'it' if len(numbers) == 1 else 'each'}: {CITE_IT}; {NOT_A_CLAIM_HINT}")
     _figure_jumps(store, warn)
+    _cited_before_it_began(store, warn)
 
 
 TEXT_FIELDS = ("name", "public_name", "summary", "note", "notes", "description", "text", "author")
@@ -123,3 +124,26 @@ def _midpoint(amount: Amount) -> float:
     if amount.value is not None:
         return float(amount.value)
     return (amount.low + amount.high) / 2
+
+
+DATE_FIELDS = {"figures": "as_of", "incidents": "date", "movements": "period"}
+
+
+def _cited_before_it_began(store: Store, warn) -> None:
+    """A citation dated before the date it reports begins: a source cannot report what had not
+    yet happened, so one of the two dates is most likely a typo, and the fact would enter a report
+    whose week ends before its own date (docs/report.md, "When a fact enters the series")."""
+    def check(entry: Model, fields: tuple, date, cited) -> None:
+        for i, citation in enumerate(cited):
+            if citation.date is not None and citation.date.end < date.start:
+                warn(entry, fields + (i, "date"), f"citation date {citation.date} is before the date it reports "
+                                                  f"begins ({date}): a source cannot report what had not happened",
+                     hint="check the year and month of both dates; what is expected belongs in the narrative")
+
+    for kind, field in DATE_FIELDS.items():
+        for entry in store.kind(kind).values():
+            if entry.id in store.origins:  # imported rows were checked as they were imported
+                check(entry, ("cited",), getattr(entry, field), entry.cited)
+    for entry in (*store.routes.values(), *store.areas.values()):
+        for j, update in enumerate(entry.updates):
+            check(entry, ("updates", j, "cited"), update.as_of, update.cited)

@@ -42,6 +42,21 @@ def test_figure_that_jumps_more_than_threefold(tmp_path):
     assert len(jumps) == 1 and "store.yaml:8:" in jumps[0] and "[b]" in jumps[0] and "3000 (a) to 30000" in jumps[0]
 
 
+def test_a_citation_dated_before_what_it_reports_began(tmp_path):
+    """A source cannot report what had not happened: one of the two dates is a typo, and the fact
+    would enter a report whose week ends before its own date. A citation within its span passes."""
+    early = FIGURE.replace("cited: [{{source: {source}}}]", "cited: [{{source: {source}, date: {cited}}}]")
+    found = warnings_for(tmp_path, "figures:\n"
+                         + early.format(id="a", date="2016-06-20", value=10, source="good", cited="2016-06-10")
+                         + early.format(id="b", date="2016-06", value=10, source="good", cited="2016-06-10")
+                         + "routes:\n  - {id: r, origin: town, destination: town, updates: [{as_of: 2016-W25, "
+                           "status: open, cited: [{source: good, date: 2016-06-01}]}]}\n")
+    before = [w for w in found if "before the date it reports begins" in w]
+    assert len(before) == 2, found
+    assert "store.yaml:7:" in before[0] and "[a] citation date 2016-06-10" in before[0] and "(2016-06-20)" in before[0]
+    assert "[r] citation date 2016-06-01" in before[1] and "(2016-W25)" in before[1]
+
+
 def test_place_without_coordinates(tmp_path):
     found = warnings_for(tmp_path, "  - {id: camp, name: Camp, kind: camp}\nfigures:\n"
                          + FIGURE.format(id="f", date="2016-06", value=10, source="good"))
