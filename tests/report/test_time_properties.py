@@ -70,6 +70,7 @@ import copy
 import datetime as dt
 import inspect
 import re
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +84,7 @@ from hypothesis import strategies as st
 from sitrep.render.templates import render_html
 from sitrep.report.builder import build_context
 from sitrep.report.context import ReportContext
+from sitrep.report import timeline
 from sitrep.report.series import series_of
 from sitrep.source import vocabulary as vocab
 from sitrep.source.config import load_config
@@ -1199,3 +1201,55 @@ def test_the_trapped_section_before_key_figures_keeps_reading_order():
     figures = [_figure("f1", "2016-06-01", 1000), _figure("f2", "2016-06-02", 1200, source="s2"),
                _figure("x1", "2016-06-02", 3, metric="meals_per_day", unit="meals")]
     check_every_report(_spec(figures=figures, sections=["trapped", "other_figures", "key_figures", "sources"]))
+
+
+# --- The mutation: compare by end date -----------------------------------------------------------
+
+def _route(key, *updates):
+    return {"id": key, "name": "Ferry", "origin": "town", "destination": "camp",
+            "updates": [{**_update(f"{key}#{n}", as_of, status), "hazards": [sorted(vocab.HAZARDS)[n]]}
+                        for n, (as_of, status) in enumerate(updates, start=1)]}
+
+
+ORDER_EXAMPLES = {
+    # "3,000 (20 June)" then "5,000 (June)": concurrent, both shown; no rise is claimed.
+    "a day, then its month": _spec(figures=[_figure("june-20", "2016-06-20", 3000),
+                                            _figure("june", "2016-06", 5000, source="s2")]),
+    # Open "September", restricted "23 September" (both held), closed "7 October": was both.
+    "a route's month, its day, then a later day": _spec(routes=[_route(
+        "ferry", ("2016-09", "open"), ("2016-09-23", "restricted"), ("2016-10-07", "closed"))]),
+}
+
+
+def _editions(spec: Spec) -> list[Edition]:
+    with tempfile.TemporaryDirectory(prefix="sitrep-order-") as tmp:
+        return build_all(spec, Path(tmp))[2]
+
+
+def _replace_everywhere(monkeypatch, original, replacement) -> list[str]:
+    """Replace a function in every loaded module that holds a reference to it."""
+    replaced = []
+    for name, module in list(sys.modules.items()):
+        for attribute, value in list(getattr(module, "__dict__", {}).items()):
+            if value is original:
+                monkeypatch.setattr(module, attribute, replacement)
+                replaced.append(f"{name}.{attribute}")
+    return replaced
+
+
+@pytest.mark.parametrize("example", list(ORDER_EXAMPLES))
+def test_a_mutation_of_the_order_fails_the_rules(example, monkeypatch):
+    """The one relation every comparison goes through, `report.timeline.strictly_before`,
+    replaced by "ends earlier" (the order of end dates, in which a month comes after its days):
+    rule 4 (what holds) and rule 5 (what a change is measured against) catch it. Unmutated,
+    the same store keeps every rule."""
+    spec = ORDER_EXAMPLES[example]
+    check_every_report(spec)
+    original = timeline.strictly_before
+    assert _replace_everywhere(monkeypatch, original, lambda earlier, later: earlier.end < later.end)
+    for edition in _editions(spec):
+        check_rule_1(edition)  # when each fact is known does not depend on the order
+        with pytest.raises(AssertionError, match="shows"):
+            check_rule_4(edition, edition.settings.stale_after_weeks)
+        with pytest.raises(AssertionError, match="measured against|changed from|only overlaps"):
+            check_rule_5(edition)
