@@ -208,13 +208,9 @@ def _known(date: Span, cited: list[dict], hidden: frozenset = frozenset()) -> dt
     source or outlet is in `hidden` left out), or the last day of its date when no citation is
     dated; None when only hidden citations are dated (the public edition's choice, checked
     by rule 1 only as 'never before a source spoke')."""
-    days = [parse_fuzzy_date(c["date"]).end for c in cited
-            if "date" in c and not {c["source"], c.get("via")} & hidden]
-    if days:
-        return min(days)
-    if any("date" in c for c in cited):
-        return None
-    return date.end
+    days = [IsoWeek.containing(parse_fuzzy_date(c["date"]).end).end if {c["source"], c.get("via")} & hidden
+            else parse_fuzzy_date(c["date"]).end for c in cited if "date" in c]
+    return min(days) if days else date.end
 
 
 def _public_known(date: Span, cited: list[dict]) -> dt.date | None:
@@ -460,10 +456,13 @@ def facts_of(store, key_metrics: list[str], edition: str) -> dict[str, Fact]:
 
     def add(key, entry, date, cited, group, update=None):
         dated = [c.date.end for c in cited if c.date is not None]
-        told = [c.date.end for c in cited if c.date is not None and not {c.source, c.via} & hidden]
+        # A withheld citation counts in a public edition from the end of its week, which is
+        # all a public report may reveal of when a withheld source spoke.
+        told = [IsoWeek.containing(c.date.end).end if {c.source, c.via} & hidden else c.date.end
+                for c in cited if c.date is not None]
         known = min(told) if told else date.end
         facts[key] = Fact(key, entry, date.start, date.end, known, group, tuple(cited), update,
-                          certain=bool(told) or not dated, first_cited=min(dated, default=None))
+                          first_cited=min(dated, default=None))
 
     for kind in ("figures", "incidents", "movements", "routes"):
         for entry in store.kind(kind).values():
