@@ -17,8 +17,9 @@ fact enters the series"). On every report:
 1. **Nothing before it could be known, nor before a source reported it.** An entry is known on
    the earliest day a dated citation reported it (a citation dated to a week counts from its
    last day), even when that is after the entry's own date; without a dated citation, on the
-   last day of its date. It enters the first report whose period ends on or after that day
-   (`series.week_of`). Every entry a report prints (rows, key-figure reports and their trend,
+   last day of its date; in a public edition a withheld source's citation counts from the
+   later of the last day of its date's week and the last day of the entry's date. It enters
+   the first report whose period ends on or after that day (`series.week_of`). Every entry a report prints (rows, key-figure reports and their trend,
    route rows, narrative references, every cited reference) was known by the report's end
    (`period_end`), and no source reported it only after that end: the sources list holds no
    citation dated after it.
@@ -29,8 +30,9 @@ fact enters the series"). On every report:
 3. **Stale is said, once.** A key figure or route with no news this week whose latest report
    speaks of a day (its date's end, or the day it became known if that is earlier) more than
    `stale_after_weeks` before the report's end is stale; it is said "no longer reported" in
-   the first report in which it is stale and in no other, with its last value's citations, and
-   the HTML says it once, even when nothing else of its section is left.
+   the first report in which it is stale and in no other, with its last value's citations
+   (where its section is printed), and the HTML says it once (a route: once per update that
+   held), even when nothing else of its section is left.
 4. **Newer is never hidden by vaguer.** A figure or route report is superseded only by a
    strictly later one (one that starts after it ends); every report that is not is shown, so
    concurrent reports ("June" and "29 June") are shown side by side; no entry of a report's
@@ -38,7 +40,7 @@ fact enters the series"). On every report:
 5. **Change against the latest known, by the same order.** A key figure's change is measured
    against every report that held before this week's news and that the news supersedes
    (`Change.against`), and its words name the dates of exactly those; news that only overlaps
-   what held claims no rise, fall or change. A route update's change is against every update
+   what held claims no rise, fall or change, and names what it stands beside. A route update's change is against every update
    that held and that it supersedes (`RouteRow.previous_ids`). Page one (the "Since the last
    report" box, the highlights the report writes itself, the routes at a glance) shows only
    reports that still hold, and names no update that no longer holds.
@@ -48,8 +50,8 @@ fact enters the series"). On every report:
    references cited; each printed fact's numbers point to its own citations (those not dated
    after the report's end). In the rendered HTML, the first appearance of each `#source-N`
    link is in increasing order too.
-9. **The series is defined, not guessed.** A report exists for a week only when it ended
-   before the as-of day; the reports are the weeks in which something became known (and the
+9-11. **The series is defined, no report of an unfinished week, no hindsight.** A report
+   exists for a week only when it ended before the as-of day; the reports are the weeks in which something became known (and the
    quiet ones between with `quiet_weeks: report`), from `first:`; "Next report on or around"
    is a week after the report, whatever comes later.
 
@@ -58,7 +60,9 @@ every route update) carries a note naming it (`about r1#2`); further citations c
 references can be shared between facts.
 
 test_a_mutation_of_the_order_fails_the_rules replaces the one order relation
-(`report.timeline.strictly_before`) with "by end date" and shows the rules catch it.
+(`report.timeline.strictly_before`) with "by end date" and shows which rules catch it on
+hand-made stores (CAUGHT_BY): rule 5 always, rule 4 when a report that holds ends after one
+that starts later.
 
 Hypothesis runs derandomized and without an example database, so every run sees the same
 examples.
