@@ -72,7 +72,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import inspect
 import re
 import sys
 import tempfile
@@ -501,22 +500,14 @@ class Edition:
     narrative_weeks: dict = None  # IsoWeek -> the narrative sections written for it in this edition
 
 
-def with_as_of(function, *args, as_of: dt.date):
-    """Call a library function with the run's as-of day where it takes one (issue 23's
-    `as_of=`); on code without it the rules then see what that code does without one."""
-    if "as_of" in inspect.signature(function).parameters:
-        return function(*args, as_of=as_of)
-    return function(*args)
-
-
 def build_all(spec: Spec, folder: Path) -> tuple[object, object, list[Edition]]:
     config = load_config(spec.write(folder))
     store = load_store(config.store_dir, cache=False, today=spec.as_of)
     editions = []
     for edition in ("public", "internal"):
-        series = with_as_of(series_of, store, config.series, edition, as_of=spec.as_of)
+        series = series_of(store, config.series, edition, as_of=spec.as_of)
         facts = facts_of(store, list(config.key_metrics), edition)
-        reports = {week: with_as_of(build_context, store, config, week, edition, as_of=spec.as_of)
+        reports = {week: build_context(store, config, week, edition, as_of=spec.as_of)
                    for week in series.reports}
         # Rendered from a copy: the checks read the context as the report stage built it.
         html = {week: render_html(copy.deepcopy(ctx), bytecode_cache=BYTECODE) for week, ctx in reports.items()}
