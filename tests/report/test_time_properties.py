@@ -1,36 +1,68 @@
-"""Property-based tests: a weekly series tells the truth about time (issue 11).
+"""Property-based tests: a weekly series tells the truth about time (issues 11 and 23).
 
 Hypothesis builds small stores (2-4 sources graded A-F, two places, one or two routes; figures
 of one or two key metrics and of other metrics, incidents, route updates, movements and
 narrative that refers to them), dated by day, ISO week, month or span within three months of
-2016, with citations that sometimes carry an earlier date, reports that conflict (ranges and
-single values, qualifiers), sometimes restricted entries, and series settings that vary
+2016 — often a key figure's or a route's next report overlaps an earlier one at another
+precision (the month or week of a day, a day inside a month, a span from inside one) — with
+citations dated before, within or after the entry's date, reports that conflict (ranges and
+single values, qualifiers), sometimes restricted entries, sometimes every key figure and route
+reported in the first two weeks only (so they all go stale at once), an as-of day (`--as-of`)
+that is past the series or cuts it (sometimes inside a week), and series settings that vary
 (`quiet_weeks: skip|report`, `stale_after_weeks: 1|2|8`, sometimes `first:`, and sometimes a
 `sections:` list that leaves out or reorders sections). Every report of the series is built,
-in both editions, and rendered to HTML. On every report:
+in both editions, and rendered to HTML. The rules carry the numbers of docs/report.md ("When a
+fact enters the series"). On every report:
 
-1. **Nothing before it could be known.** An entry is known on its earliest citation date (a week or month: its last day),
-   else on the last day of its date's span; it enters the first report whose period ends on
-   or after that day (`series.week_of`). Every entry a report prints (rows, key-figure reports
-   and their trend, route rows, narrative references, every cited reference) was known by the
-   report's end (`period_end`).
+1. **Nothing before it could be known, nor before a source reported it.** An entry is known on
+   the earliest day a dated citation reported it (a citation dated to a week counts from its
+   last day), even when that is after the entry's own date; without a dated citation, on the
+   last day of its date; in a public edition a withheld source's citation counts from the
+   later of the last day of its date's week and the last day of the entry's date. It enters
+   the first report whose period ends on or after that day (`series.week_of`). Every entry a report prints (rows, key-figure reports and their trend,
+   route rows, narrative references, every cited reference) was known by the report's end
+   (`period_end`), and no source reported it only after that end: the sources list holds no
+   citation dated after it.
 2. **News once.** Each dated entry (figure, incident, movement, each route update) is this
    week's news in exactly one report, the one it enters: incidents, movements and non-key
    figures appear in that report only; key-figure reports and route rows are `is_new` there and
    only there.
+3. **Stale is said, once.** A key figure or route with no news this week whose latest report
+   speaks of a day (its date's end, or the day it became known if that is earlier) more than
+   `stale_after_weeks` before the report's end is stale; it is said "no longer reported" in
+   the first report in which it is stale and in no other, with its last value's citations
+   (where its section is printed), and the HTML says it once (a route: once per update that
+   held), even when nothing else of its section is left.
 4. **Newer is never hidden by vaguer.** A figure or route report is superseded only by a
    strictly later one (one that starts after it ends); every report that is not is shown, so
    concurrent reports ("June" and "29 June") are shown side by side; no entry of a report's
    news is dropped in silence: it is shown, or explicitly superseded.
+5. **Change against the latest known, by the same order.** A key figure's change is measured
+   against every report that held before this week's news and that the news supersedes
+   (`Change.against`), and its words name the dates of exactly those; news that only overlaps
+   what held claims no rise, fall or change, and names what it stands beside. A route update's change is against every update
+   that held and that it supersedes (`RouteRow.previous_ids`). Page one (the "Since the last
+   report" box, the highlights the report writes itself, the routes at a glance) shows only
+   reports that still hold, and names no update that no longer holds.
 8. **Citations numbered in reading order.** Walking the report as the built-in templates print
    it (the header's overview, then `sections` in order), citation numbers first appear as 1, 2,
    3, ... with no gap; the sources list is numbered 1..n in that order and holds exactly the
-   references cited; each printed fact's numbers point to its own citations. In the rendered
-   HTML, the first appearance of each `#source-N` link is in increasing order too.
+   references cited; each printed fact's numbers point to its own citations (those not dated
+   after the report's end). In the rendered HTML, the first appearance of each `#source-N`
+   link is in increasing order too.
+9-11. **The series is defined, no report of an unfinished week, no hindsight.** A report
+   exists for a week only when it ended before the as-of day; the reports are the weeks in which something became known (and the
+   quiet ones between with `quiet_weeks: report`), from `first:`; "Next report on or around"
+   is a week after the report, whatever comes later.
 
 To tell which fact a printed citation belongs to, the first citation of every entry (and of
 every route update) carries a note naming it (`about r1#2`); further citations carry none, so
 references can be shared between facts.
+
+test_a_mutation_of_the_order_fails_the_rules replaces the one order relation
+(`report.timeline.strictly_before`) with "by end date" and shows which rules catch it on
+hand-made stores (CAUGHT_BY): rule 5 always, rule 4 when a report that holds ends after one
+that starts later.
 
 Hypothesis runs derandomized and without an example database, so every run sees the same
 examples.
@@ -41,6 +73,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,10 +87,11 @@ from hypothesis import strategies as st
 from sitrep.render.templates import render_html
 from sitrep.report.builder import build_context
 from sitrep.report.context import ReportContext
+from sitrep.report import timeline
 from sitrep.report.series import series_of
 from sitrep.source import vocabulary as vocab
 from sitrep.source.config import load_config
-from sitrep.source.dates import IsoWeek, format_fuzzy, parse_fuzzy_date
+from sitrep.source.dates import IsoWeek, format_day, format_fuzzy, parse_fuzzy_date
 from sitrep.source.schema import Figure, Incident, Movement
 from sitrep.errors import StoreError
 from sitrep.source.store import load_store
@@ -76,6 +110,7 @@ OTHER_METRICS = {"meals_per_day": "meals", "distance_to_city_centre": "km"}
 INCIDENT_TYPES = ("killing_of_fleeing_civilians", "human_shields", "attack_on_civilians", "movement_restriction",
                   "military_operation", "air_strikes", "change_of_control")
 TAG = "about "  # the note of each entry's first citation: 'about <key>'
+AS_OF = dt.date(2016, 12, 31)  # the as-of day of a run that the series does not reach
 
 
 # --- Generating a store ------------------------------------------------------------------------
@@ -99,9 +134,30 @@ def _month_span(day: dt.date) -> Span:
     return Span(f"{day:%Y-%m}", first, last)
 
 
+def _day(offset: int) -> dt.date:
+    return YEAR_START + dt.timedelta(days=offset)
+
+
 @st.composite
-def fuzzy_dates(draw) -> Span:
-    day = YEAR_START + dt.timedelta(days=draw(st.integers(0, DAYS - 1)))
+def fuzzy_dates(draw, last: dt.date, near: list[Span] = (), first: dt.date = YEAR_START) -> Span:
+    """A date that starts by `last` (the as-of day: a later one is an error), between `first`
+    and `last`; given `near` (the dates of the same key figure or route drawn so far), often
+    one of a different precision that overlaps one of them: the month or the week of a day, a
+    day within a month or a week, a span from inside one (the concurrent reports the strict
+    order must keep side by side)."""
+    if near and draw(st.booleans()):
+        base = draw(st.sampled_from(list(near)))
+        form = draw(st.sampled_from(("month", "week", "day_within", "span_from")))
+        if form == "month":
+            return _month_span(base.start)
+        if form == "week":
+            return _week_span(base.start)
+        inside = base.start + dt.timedelta(days=draw(st.integers(0, max(0, (min(base.end, last) - base.start).days))))
+        if form == "day_within":
+            return Span(inside.isoformat(), inside, inside)
+        until = inside + dt.timedelta(days=draw(st.integers(1, 20)))
+        return Span(f"{inside.isoformat()}/{until.isoformat()}", inside, until)
+    day = first + dt.timedelta(days=draw(st.integers(0, max(0, (last - first).days))))
     form = draw(st.sampled_from(("day", "day", "week", "month", "span")))
     if form == "day":
         return Span(day.isoformat(), day, day)
@@ -109,7 +165,9 @@ def fuzzy_dates(draw) -> Span:
         return _week_span(day)
     if form == "month":
         return _month_span(day)
-    last = min(day + dt.timedelta(days=draw(st.integers(1, 20))), YEAR_START + dt.timedelta(days=DAYS - 1))
+    last = min(day + dt.timedelta(days=draw(st.integers(1, 20))), _day(DAYS - 1))
+    if last <= day:
+        return Span(day.isoformat(), day, day)
     if draw(st.booleans()):
         return Span(f"{day.isoformat()}/{last.isoformat()}", day, last)
     first_week, last_week = _week_span(day), _week_span(last)
@@ -117,48 +175,56 @@ def fuzzy_dates(draw) -> Span:
 
 
 @st.composite
-def citation_lists(draw, key: str, date: Span, sources: list[str]) -> tuple[list[dict], dt.date]:
-    """An entry's citations and the day it became known. The first cites a public source (the
-    first two sources are) and is tagged with the entry's key."""
-    known = None  # known when first reported: the earliest citation date, else its date's last day
+def citation_lists(draw, key: str, date: Span, sources: list[str], as_of: dt.date) -> tuple[list[dict], dt.date]:
+    """An entry's citations and the day it became known: the earliest day a dated citation
+    reported it (a citation dated to a week counts from its last day), even when that is after
+    the entry's own date; without one, the last day of its date. A citation may be dated
+    before, within or after the entry's date, never after the as-of day. The first cites a
+    public source (the first two sources are) and is tagged with the entry's key."""
     cited = []
     for i in range(draw(st.integers(1, 2))):
         citation = {"source": draw(st.sampled_from(sources[:2] if i == 0 else sources))}
         if i > 0 and draw(st.integers(0, 3)) == 0:  # an outlet relayed the source's words
             citation["via"] = draw(st.sampled_from([s for s in sources if s != citation["source"]]))
-        when = draw(st.sampled_from(("none", "none", "earlier_day", "day", "week")))
+        when = draw(st.sampled_from(("none", "none", "earlier_day", "day", "week", "later_day", "later_week")))
         if when != "none":
             if when == "earlier_day":  # reported before the end of the fact's date
                 offset = -draw(st.integers(0, max(0, min(40, (date.end - date.start).days + 3))))
                 day = date.end + dt.timedelta(days=offset)
+            elif when.startswith("later"):  # reported only after the fact's date: known then, not before
+                day = date.end + dt.timedelta(days=draw(st.integers(1, 20)))
             else:
                 day = date.end + dt.timedelta(days=draw(st.integers(-30, 10)))
-            if when == "week":
-                span = _week_span(day)
-            else:
-                span = Span(day.isoformat(), day, day)
+            day = min(day, as_of)  # a citation dated after the as-of day is an error
+            span = _week_span(day) if when.endswith("week") else Span(day.isoformat(), day, day)
             citation["date"] = span.text
-            known = min(known or span.end, span.end)
         if draw(st.booleans()):
             citation["credibility"] = draw(st.integers(1, 6))
         if i == 0:
             citation["note"] = TAG + key
         cited.append(citation)
-    return cited, known or date.end
+    return cited, _known(date, cited)
 
 
-def _public_known(date: Span, cited: list[dict]) -> dt.date:
-    """The day a public edition knows an entry: its citations' dates count, a citation of the
-    withheld source w1 (as its source or as the outlet that relayed it) from the later of the
-    last day of the ISO week its date ends in and the last day of the entry's date; without a
-    dated citation, the last day of its date."""
+def _known(date: Span, cited: list[dict], hidden: frozenset = frozenset()) -> dt.date:
+    """The day an entry is known: the earliest day a dated citation reported it (a week: its
+    last day); a citation whose source or outlet is in `hidden` (withheld from a public
+    edition) counts from the later of the last day of its date's week and the last day of the
+    entry's date; without a dated citation, the last day of its date."""
     days = []
     for citation in cited:
         if "date" in citation:
             end = parse_fuzzy_date(citation["date"]).end
-            withheld = "w1" in (citation["source"], citation.get("via"))
+            withheld = bool({citation["source"], citation.get("via")} & hidden)
             days.append(max(IsoWeek.containing(end).end, date.end) if withheld else end)
     return min(days, default=date.end)
+
+
+def _public_known(date: Span, cited: list[dict]) -> dt.date:
+    """The day a public edition knows an entry: a citation of the withheld source w1 (as its
+    source or as the outlet that relayed it) counts from the later of its week's end and the
+    last day of the entry's date (docs/report.md, rule 1)."""
+    return _known(date, cited, frozenset({"w1"}))
 
 
 @st.composite
@@ -179,11 +245,12 @@ def amounts(draw) -> dict:
 class Spec:
     """A generated workspace: config.yaml and one store file."""
 
-    def __init__(self, config: dict, store: dict):
+    def __init__(self, config: dict, store: dict, as_of: dt.date = AS_OF):
         self.config = config
         self.store = store
+        self.as_of = as_of  # the run's as-of day (`--as-of`): a report only for a week ended before it
         self.known: dict[str, dt.date] = {}  # entry id -> the earliest day any part of it is known
-        self.public_known: dict[str, dt.date] = {}  # the same in a public edition (no withheld citation dates)
+        self.public_known: dict[str, dt.date] = {}  # the same in a public edition (a withheld citation from its week's end)
 
     def write(self, folder: Path) -> Path:
         (folder / "facts").mkdir(parents=True, exist_ok=True)
@@ -194,7 +261,7 @@ class Spec:
         return folder / "config.yaml"
 
     def __repr__(self) -> str:  # Hypothesis prints the falsifying example as the YAML to write
-        return ("\n# config.yaml\n" + yaml.safe_dump(self.config, sort_keys=False)
+        return (f"\n# --as-of {self.as_of}\n# config.yaml\n" + yaml.safe_dump(self.config, sort_keys=False)
                 + "# facts/store.yaml\n" + yaml.safe_dump(self.store, sort_keys=False, width=200))
 
 
@@ -215,6 +282,13 @@ def specs(draw) -> Spec:
             entry["sensitivity"] = "restricted"
         return entry
 
+    # The as-of day: past the series, or a day that cuts it (sometimes inside a week).
+    as_of = draw(st.one_of(st.just(AS_OF), st.integers(14, DAYS + 6).map(_day)))
+    last = min(as_of, _day(DAYS - 1))  # nothing may start after it
+    # Sometimes every key figure and route is reported in the first two weeks only, and a late
+    # incident keeps the series going: they all go stale at once.
+    early = draw(st.integers(0, 4)) == 0
+    group_last = min(last, _day(13)) if early else last
     n_sources = draw(st.integers(2, 4))
     sources = [{"id": f"s{i}", "name": f"Source {i}", "kind": draw(st.sampled_from(sorted(vocab.SOURCE_KINDS))),
                 "reliability": draw(st.sampled_from("ABCDEF"))} for i in range(1, n_sources + 1)]
@@ -225,28 +299,33 @@ def specs(draw) -> Spec:
     places = [{"id": "town", "name": "Rivertown", "kind": "town", "lat": 33.0, "lon": 44.0},
               {"id": "camp", "name": "Hill Camp", "kind": "camp", "lat": 33.1, "lon": 44.1}]
     key_metrics = draw(st.lists(st.sampled_from(PEOPLE_METRICS[:4]), min_size=1, max_size=2, unique=True))
-    spec = Spec(config={}, store={})
+    spec = Spec(config={}, store={}, as_of=as_of)
 
     figures = []
+    drawn: dict[tuple, list[Span]] = {}  # the dates of each key figure so far
     for i in range(1, draw(st.integers(0, 7)) + 1):
         key = f"f{i}"
         if draw(st.integers(0, 3)):
             metric = draw(st.sampled_from(key_metrics))
         else:
             metric = draw(st.sampled_from(PEOPLE_METRICS + tuple(OTHER_METRICS)))
-        date = draw(fuzzy_dates())
-        cited, known = draw(citation_lists(key, date, source_ids))
-        figure = {"id": key, "metric": metric, "place": draw(st.sampled_from(PLACES)), "as_of": date.text,
+        place = draw(st.sampled_from(PLACES))
+        group = drawn.setdefault((metric, place), [])
+        date = draw(fuzzy_dates(group_last if metric in key_metrics else last, group))
+        group.append(date)
+        cited, known = draw(citation_lists(key, date, source_ids, as_of))
+        figure = {"id": key, "metric": metric, "place": place, "as_of": date.text,
                   **draw(amounts()), "unit": OTHER_METRICS.get(metric, "people"), "cited": cited}
         figures.append(sensitivity(figure))
         spec.known[key] = known
         spec.public_known[key] = _public_known(date, cited)
 
     incidents = []
-    for i in range(1, draw(st.integers(0, 3)) + 1):
+    for i in range(1, draw(st.integers(1 if early else 0, 3)) + 1):
         key = f"i{i}"
-        date = draw(fuzzy_dates())
-        cited, known = draw(citation_lists(key, date, source_ids))
+        late = early and i == 1 and last > _day(40)
+        date = draw(fuzzy_dates(last, first=_day(40) if late else YEAR_START))
+        cited, known = draw(citation_lists(key, date, source_ids, as_of))
         incidents.append(sensitivity({
             "id": key, "type": draw(st.sampled_from(INCIDENT_TYPES)), "date": date.text,
             "place": draw(st.sampled_from(PLACES)), "status": draw(st.sampled_from(sorted(vocab.INCIDENT_STATUSES))),
@@ -260,9 +339,11 @@ def specs(draw) -> Spec:
         updates = []
         known_days = []
         public_days = []
+        dates: list[Span] = []
         for u in range(1, draw(st.integers(1, 4)) + 1):
-            date = draw(fuzzy_dates())
-            cited, known = draw(citation_lists(f"{key}#{u}", date, source_ids))
+            date = draw(fuzzy_dates(group_last, dates))
+            dates.append(date)
+            cited, known = draw(citation_lists(f"{key}#{u}", date, source_ids, as_of))
             update = {"as_of": date.text, "status": draw(st.sampled_from(sorted(vocab.ROUTE_STATUSES)))}
             if draw(st.booleans()):
                 update["summary"] = f"Update {u} of route {key}."
@@ -283,8 +364,8 @@ def specs(draw) -> Spec:
     movements = []
     for i in range(1, draw(st.integers(0, 2)) + 1):
         key = f"m{i}"
-        date = draw(fuzzy_dates())
-        cited, known = draw(citation_lists(key, date, source_ids))
+        date = draw(fuzzy_dates(last))
+        cited, known = draw(citation_lists(key, date, source_ids, as_of))
         movement = sensitivity({"id": key, "period": date.text, "origin": "town", "destination": "camp",
                                 "summary": f"Movement {key} was reported.", "cited": cited})
         usable = [r["id"] for r in routes if movement.get("sensitivity") == "restricted" or "sensitivity" not in r]
@@ -297,7 +378,8 @@ def specs(draw) -> Spec:
         spec.public_known[key] = _public_known(date, cited)
 
     # Narrative that refers to public entries, in a week by whose end `sitrep check` says they are
-    # known to a public edition (which does not date a fact by a withheld source's citation).
+    # known to a public edition (which counts a withheld source's citation from its week's end),
+    # and only in a week begun by the as-of day.
     public = [e["id"] for e in figures + incidents + routes + movements if "sensitivity" not in e]
     narrative = []
     if public:
@@ -305,6 +387,8 @@ def specs(draw) -> Spec:
             referred = draw(st.lists(st.sampled_from(public), min_size=1, max_size=2, unique=True))
             latest = max(spec.public_known[r] for r in referred)
             week = IsoWeek.containing(latest).shifted(draw(st.integers(0, 3)))
+            if week.start > as_of:
+                continue
             text = " ".join(f"Analysts cite [[{r}]]." for r in referred)
             narrative.append({"id": f"n{i}", "week": str(week),
                               "section": draw(st.sampled_from(sorted(vocab.NARRATIVE_SECTIONS))), "text": text})
@@ -356,11 +440,12 @@ class Fact:
     entry: object
     start: dt.date
     end: dt.date
-    known: dt.date  # the last day of its date, or the end of an earlier citation date
+    known: dt.date  # the earliest day a dated citation reported it, or the last day of its date
     group: object  # (metric, place) of a key figure, a route's id, or None
     cited: tuple
     update: object = None  # a route's update
-    enters: IsoWeek | None = None  # the report it enters, by the rule
+    enters: IsoWeek | None = None  # the report it enters, by the rule (None: a week not yet ended)
+    first_cited: dt.date | None = None  # the last day of its earliest dated citation, withheld or not
 
     def strictly_before(self, other: "Fact") -> bool:
         return self.end < other.start
@@ -376,10 +461,14 @@ def facts_of(store, key_metrics: list[str], edition: str) -> dict[str, Fact]:
     hidden = withheld(store, edition)  # a withheld source's dates count from their week's end in a public edition
 
     def add(key, entry, date, cited, group, update=None):
-        # known when first reported: the earliest citation date, else the last day of its date
-        days = [max(IsoWeek.containing(c.date.end).end, date.end) if {c.source, c.via} & hidden else c.date.end
+        dated = [c.date.end for c in cited if c.date is not None]
+        # Known when first reported: the earliest citation date, else the last day of its date.
+        # A withheld citation counts in a public edition from the later of its week's end and
+        # the last day of the entry's date: all a public report may reveal of when it spoke.
+        told = [max(IsoWeek.containing(c.date.end).end, date.end) if {c.source, c.via} & hidden else c.date.end
                 for c in cited if c.date is not None]
-        facts[key] = Fact(key, entry, date.start, date.end, min(days, default=date.end), group, tuple(cited), update)
+        facts[key] = Fact(key, entry, date.start, date.end, min(told, default=date.end), group, tuple(cited), update,
+                          first_cited=min(dated, default=None))
 
     for kind in ("figures", "incidents", "movements", "routes"):
         for entry in store.kind(kind).values():
@@ -406,19 +495,28 @@ class Edition:
     reports: dict[IsoWeek, ReportContext]
     html: dict[IsoWeek, str]
     withheld: set[str]
+    as_of: dt.date = AS_OF
+    settings: object = None  # config.yaml's series settings
+    narrative_weeks: dict = None  # IsoWeek -> the narrative sections written for it in this edition
 
 
 def build_all(spec: Spec, folder: Path) -> tuple[object, object, list[Edition]]:
     config = load_config(spec.write(folder))
-    store = load_store(config.store_dir, cache=False, today=dt.date(2016, 12, 31))
+    store = load_store(config.store_dir, cache=False, today=spec.as_of)
     editions = []
     for edition in ("public", "internal"):
-        series = series_of(store, config.series, edition)
+        series = series_of(store, config.series, edition, as_of=spec.as_of)
         facts = facts_of(store, list(config.key_metrics), edition)
-        reports = {week: build_context(store, config, week, edition) for week in series.reports}
+        reports = {week: build_context(store, config, week, edition, as_of=spec.as_of)
+                   for week in series.reports}
         # Rendered from a copy: the checks read the context as the report stage built it.
         html = {week: render_html(copy.deepcopy(ctx), bytecode_cache=BYTECODE) for week, ctx in reports.items()}
-        editions.append(Edition(edition, series, facts, reports, html, withheld(store, edition)))
+        narrative: dict[IsoWeek, set[str]] = {}
+        for n in store.narrative.values():
+            if edition == "internal" or n.sensitivity == "public":
+                narrative.setdefault(IsoWeek.parse(n.week), set()).add(n.section)
+        editions.append(Edition(edition, series, facts, reports, html, withheld(store, edition), spec.as_of,
+                                config.series, narrative))
     return store, config, editions
 
 
@@ -443,6 +541,11 @@ def cited_references(edition: "Edition", citations) -> set[tuple]:
     return {(None, None, None) if c.source in edition.withheld else
             (c.source, None, None) if c.via in edition.withheld else
             (c.source, format_fuzzy(c.date) if c.date else None, c.note) for c in citations}
+
+
+def visible(citations, week: IsoWeek) -> tuple:
+    """The citations a report ending with the week may print: none dated after its end."""
+    return tuple(c for c in citations if c.date is None or c.date.end <= week.end)
 
 
 def route_key(edition: "Edition", row) -> str:
@@ -537,18 +640,31 @@ def where(edition: Edition, week: IsoWeek) -> str:
 # --- The rules -------------------------------------------------------------------------------------
 
 def check_rule_1(edition: Edition) -> None:
-    """Nothing before it could be known."""
+    """Nothing before it could be known, nor before a source reported it."""
     series, facts = edition.series, edition.facts
     by_key = {a.key: a for a in series.arrivals}
-    assert set(by_key) == set(facts), "the series' entries are not the edition's dated entries"
+    assert set(by_key) <= set(facts), "the series holds entries that are not the edition's dated entries"
     for key, fact in facts.items():
-        arrival = by_key[key]
+        arrival = by_key.get(key)
+        if arrival is None:  # a series may leave out what is known only after the as-of day
+            assert fact.known >= edition.as_of, \
+                f"{key} (known {fact.known}) is not in the series of --as-of {edition.as_of}"
+            continue
+        if fact.first_cited is not None:
+            assert arrival.known_on >= fact.first_cited, \
+                f"{key}: known on {arrival.known_on}, before its first citation ({fact.first_cited}) reported it"
         assert arrival.known_on == fact.known, f"{key}: known on {arrival.known_on}, expected {fact.known}"
         later = [w for w in series.reports if w.end >= fact.known]
-        assert later, f"{key} (known {fact.known}) enters no report"
+        if not later:  # known in a week not yet ended by the as-of day: in no report yet
+            week = max(IsoWeek.containing(fact.known), series.first) if series.first else None
+            assert week is None or week.end >= edition.as_of, f"{key} (known {fact.known}) enters no report"
+            assert all(arrival not in series.arrived_in(w) for w in series.reports), \
+                f"{key} (known {fact.known}, after the last report) is some report's news"
+            continue
         fact.enters = later[0]
         assert series.week_of(arrival) == fact.enters, \
             f"{key} (known {fact.known}) enters {series.week_of(arrival)}, expected {fact.enters}"
+    dated = _citation_days(edition)
     for week, ctx in edition.reports.items():
         end = ctx.period_end
         assert end == week.end
@@ -558,6 +674,9 @@ def check_rule_1(edition: Edition) -> None:
             assert key in facts, f"{here}: {what} prints {key}, which is not in this edition"
             assert facts[key].known <= end, \
                 f"{here}: {what} prints {key}, known only on {facts[key].known}"
+            first = facts[key].first_cited
+            assert first is None or first <= end, \
+                f"{here}: {what} prints {key}, which no source reported before {first}"
 
         for row, kind in fact_rows(ctx):
             known(row.id, f"a {kind} row")
@@ -570,10 +689,25 @@ def check_rule_1(edition: Edition) -> None:
             known(route_key(edition, row), "a route row")
         for key in tags(ctx, [s.number for s in ctx.sources]):
             known(key, "a citation (sources list)")
+        for source in ctx.sources:  # no source listed as reporting after the report's end
+            if source.date:
+                days = dated.get((source.source_id, source.date, source.note), [])
+                assert days and min(days) <= end, \
+                    f"{here}: the sources list holds {source.name}, {source.date}, after the report's end"
         for entry_id in ctx.fact_ids:
             parts = [k for k in facts if k == entry_id or k.startswith(entry_id + "#")]
             assert parts, f"{here}: fact_ids holds {entry_id}, which is not in this edition"
             assert min(facts[k].known for k in parts) <= end, f"{here}: shows {entry_id}, not yet known"
+
+
+def _citation_days(edition: Edition) -> dict[tuple, list[dt.date]]:
+    """(source, printed date, note) of every dated citation -> the last days of those dates."""
+    days: dict[tuple, list[dt.date]] = {}
+    for fact in edition.facts.values():
+        for c in fact.cited:
+            if c.date is not None:
+                days.setdefault((c.source, format_fuzzy(c.date), c.note), []).append(c.date.end)
+    return days
 
 
 def check_rule_2(edition: Edition) -> None:
@@ -610,7 +744,7 @@ def check_rule_2(edition: Edition) -> None:
             seen_rows.add(id(row))
     for key, weeks in news.items():
         fact = facts[key]
-        assert weeks == [fact.enters], \
+        assert weeks == ([fact.enters] if fact.enters else []), \
             f"{edition.name}: {key} (known {fact.known}, enters {fact.enters}) is news in {[str(w) for w in weeks]}"
 
 
@@ -619,16 +753,35 @@ def _holding(reports: list[Fact]) -> tuple[list[Fact], list[Fact]]:
     return holding, [a for a in reports if a not in holding]
 
 
+def _last_spoken(holding: list[Fact]) -> dt.date:
+    """The last day the reports that hold speak of, as far as anyone knew when they were
+    reported (report/timeline.spoken_of): a month known on its 5th speaks of the 5th, not of
+    the 30th; a report known before its date began, of its first day."""
+    return max(max(a.start, min(a.end, a.known)) for a in holding)
+
+
+def _groups(edition: Edition, week: IsoWeek) -> dict[object, list[Fact]]:
+    """Every key figure's and route's reports known by the week's end."""
+    groups: dict[object, list[Fact]] = {}
+    for fact in edition.facts.values():
+        if fact.group is not None and fact.enters is not None and fact.enters <= week:
+            groups.setdefault(fact.group, []).append(fact)
+    return groups
+
+
+def _is_stale(reports: list[Fact], week: IsoWeek, stale_after_weeks: int) -> bool:
+    """No news of it in the week's report, and no report for longer than the config allows."""
+    holding, _ = _holding(reports)
+    return not any(a.enters == week for a in reports) and \
+        week.end - _last_spoken(holding) > dt.timedelta(weeks=stale_after_weeks)
+
+
 def check_rule_4(edition: Edition, stale_after_weeks: int) -> None:
     """Newer is never hidden by vaguer; nothing of a report's news dropped in silence."""
     facts = edition.facts
-    stale_after = dt.timedelta(weeks=stale_after_weeks)
     for week, ctx in edition.reports.items():
         here = where(edition, week)
-        groups: dict[object, list[Fact]] = {}
-        for fact in facts.values():
-            if fact.group is not None and fact.known <= week.end:
-                groups.setdefault(fact.group, []).append(fact)
+        groups = _groups(edition, week)
         shown_figures = {(f.metric, f.place.id): f for f in ctx.key_figures}
         assert len(shown_figures) == len(ctx.key_figures), f"{here}: a key figure is shown twice"
         rows_by_route: dict[str, list] = {}
@@ -640,8 +793,7 @@ def check_rule_4(edition: Edition, stale_after_weeks: int) -> None:
             # This week's news is shown however old its date: only a state with nothing new is stale.
             # Staleness counts from the last day the holding reports speak of by the time they were
             # known (report/timeline.spoken_of): a report dated to a year known in March, from March.
-            last_day = max(max(a.start, min(a.end, a.known)) for a in holding)
-            stale = not news and week.end - last_day > stale_after
+            stale = _is_stale(reports, week, stale_after_weeks)
             expected_superseded = {a.key for a in superseded} & news
             if isinstance(group, tuple):  # a key figure
                 figure = shown_figures.get(group)
@@ -666,7 +818,7 @@ def check_rule_4(edition: Edition, stale_after_weeks: int) -> None:
             else:  # a route
                 rows = rows_by_route.get(group, [])
                 if stale:
-                    assert not rows, f"{here}: route {group} shown, stale since {last_day}"
+                    assert not rows, f"{here}: route {group} shown, stale since {_last_spoken(holding)}"
                     continue
                 current = [route_key(edition, r) for r in rows if not r.superseded_by]
                 assert sorted(current) == sorted(a.key for a in holding), \
@@ -700,13 +852,161 @@ def check_rule_4(edition: Edition, stale_after_weeks: int) -> None:
                                  f"entered this report but is neither shown nor marked superseded")
 
 
+def check_rule_3(edition: Edition) -> None:
+    """Every stale key figure and route is said once, with its last value's citations, even
+    when nothing else of its section is left."""
+    facts, stale_after_weeks = edition.facts, edition.settings.stale_after_weeks
+    previous = None
+    for week, ctx in edition.reports.items():
+        here = where(edition, week)
+        expected: dict[object, list[Fact]] = {}  # group -> the reports that hold
+        for group, reports in _groups(edition, week).items():
+            if not _is_stale(reports, week, stale_after_weeks):
+                continue
+            before = _groups(edition, previous).get(group) if previous else None
+            if before and _is_stale(before, previous, stale_after_weeks):
+                continue  # said already
+            expected[group] = _holding(reports)[0]
+        said_figures = [(d.metric, d.place.id) for d in ctx.dropped_key_figures]
+        said_routes = [route_key(edition, r) for r in ctx.stale_routes]  # one row per update that held
+        assert len(set(said_figures)) == len(said_figures) and len(set(said_routes)) == len(said_routes), \
+            f"{here}: says {said_figures + said_routes} no longer reported: one of them twice"
+        said = set(said_figures) | {facts[k].group for k in said_routes}
+        assert sorted(said, key=str) == sorted(expected, key=str), \
+            f"{here}: says {sorted(said, key=str)} no longer reported, not {sorted(expected, key=str)}"
+        for d in ctx.dropped_key_figures if "key_figures" in ctx.sections else []:  # numbered where printed
+            citations = d.citations
+            assert citations, f"{here}: key figure {d.metric}/{d.place.id} no longer reported, without a citation"
+            wanted = set().union(*(cited_references(edition, visible(a.cited, week)) for a in expected[(d.metric, d.place.id)]))
+            assert references(ctx, citations) == wanted, \
+                f"{here}: no longer reported {d.metric}/{d.place.id} cites {references(ctx, citations)}"
+        for row in ctx.stale_routes:
+            key = route_key(edition, row)
+            assert key in {a.key for a in expected[row.id]}, \
+                f"{here}: route {row.id} no longer reported as {key}, which no longer holds"
+        # Said where the reader sees it: the section's "no longer reported" line, once each.
+        html = edition.html[week]
+        dropped = " ".join(" ".join(re.sub(r"<[^>]+>", " ", p).split())
+                           for p in re.findall(r'<p class="kf-dropped">(.*?)</p>', html, re.S))
+        if "key_figures" in ctx.sections:
+            for d in ctx.dropped_key_figures:
+                said = f"{d.label.lower()} in {d.place.name}"
+                assert dropped.count(said) == 1, f"{here}: the HTML says '{said}' no longer reported " \
+                                                 f"{dropped.count(said)} times: {dropped!r}"
+        if "routes" in ctx.sections:
+            lines = [f"{row.name}, last {row.status_label.lower()} as of {row.as_of}" for row in ctx.stale_routes]
+            for said in lines:  # once for each update that held (two may read the same: their hazards differ)
+                assert dropped.count(said) == lines.count(said), \
+                    f"{here}: the HTML says '{said}' no longer reported {dropped.count(said)} times: {dropped!r}"
+        previous = week
+
+
+MOVED = ("up", "down", "changed")
+
+
+def _dates_in(text: str, candidates: set[str]) -> set[str]:
+    """Which of the candidate dates a sentence names (the longest first: '29 June 2016' is not
+    also 'June 2016')."""
+    named = set()
+    for date in sorted(candidates, key=len, reverse=True):
+        if date in text:
+            named.add(date)
+            text = text.replace(date, "\0")
+    return named
+
+
+def check_rule_5(edition: Edition) -> None:
+    """Change is measured against the latest known, by the strict order; page one shows only
+    what is current."""
+    facts = edition.facts
+    for week, ctx in edition.reports.items():
+        here = where(edition, week)
+        groups = _groups(edition, week)
+        holding = {group: _holding(reports)[0] for group, reports in groups.items()}
+        current = {a.key for reports in holding.values() for a in reports}
+
+        def before_of(group) -> list[Fact]:
+            """What held just before the week's news."""
+            return _holding([a for a in groups.get(group, []) if a.enters < week])[0]
+
+        for figure in ctx.key_figures:
+            group = (figure.metric, figure.place.id)
+            news = [a for a in groups[group] if a.enters == week]
+            before = before_of(group)
+            against = sorted(b.key for b in before if any(b.strictly_before(n) for n in news))
+            change = figure.change
+            if not news or not before or change is None:
+                continue
+            said = f"{here}: key figure {group}: {change.direction} '{change.text}'"
+            if not against:  # this week's news is concurrent with all that held: nothing moved
+                assert change.direction not in MOVED, \
+                    f"{said}, but its news ({[a.key for a in news]}) only overlaps {[b.key for b in before]}"
+                if change.direction == "concurrent":  # shown beside what held and still holds, naming it
+                    alongside = sorted(b.key for b in before if b in holding[group])
+                    assert sorted(change.against) == alongside, f"{said} names {change.against}, not {alongside}"
+                continue
+            assert sorted(change.against) == against, f"{said} is measured against {change.against}, not {against}"
+            dates = {format_fuzzy(facts[k].entry.as_of) for k in against}
+            others = {format_fuzzy(a.entry.as_of) for a in groups[group]} - dates - {figure.as_of}
+            named = _dates_in(change.text, dates | others)
+            assert named - {format_fuzzy(a.entry.as_of) for a in holding[group]} == dates, \
+                f"{said} names {sorted(named)}; it is measured against {against} ({sorted(dates)})"
+        for row in ctx.routes:
+            key = route_key(edition, row)
+            if not row.is_new or row.superseded_by:
+                continue
+            expected = sorted(b.key for b in before_of(row.id) if b.strictly_before(facts[key]))
+            assert sorted(row.previous_ids) == expected, \
+                f"{here}: route row {key} ({row.status}, {row.as_of}) changed from {sorted(row.previous_ids)}, not {expected}"
+        # Page one: the box (and the highlights the report writes itself) and the glance.
+        automatic = [*ctx.since_last, *([] if "highlights" in edition.narrative_weeks.get(week, ()) else ctx.highlights)]
+        if not edition.narrative_weeks.get(week):
+            for paragraph in automatic:
+                for key in tags(ctx, [n for part in paragraph.parts for n in part.citations]):
+                    assert facts[key].group is None or key in current, \
+                        f"{here}: page one says '{paragraph.text}' of {key}, which no longer holds"
+                    if facts[key].update is not None:  # no route's words name a report that no longer holds
+                        group = facts[key].group
+                        dates = {format_fuzzy(a.update.as_of) for a in groups[group]}
+                        allowed = {format_fuzzy(a.update.as_of) for a in holding[group]}
+                        allowed |= {format_fuzzy(b.update.as_of) for b in before_of(group)
+                                    if facts[key].enters == week and b.strictly_before(facts[key])}
+                        assert _dates_in(paragraph.text, dates) <= allowed, \
+                            f"{here}: page one says '{paragraph.text}', naming an update that no longer holds"
+        glance = re.search(r'<section class="routes-glance".*?</section>', edition.html[week], re.S)
+        for row in re.findall(r"<tr data-fact=.*?</tr>", glance[0] if glance else "", re.S):
+            for key in tags(ctx, [int(n) for n in re.findall(r'href="#source-(\d+)"', row)]):
+                assert key in current, f"{here}: routes at a glance shows {key}, which no longer holds"
+
+
+def check_rule_9(edition: Edition) -> None:
+    """A report only for a week that has ended by the as-of day; the series is what the
+    settings say, and no report's header knows what came after it."""
+    series, settings, as_of = edition.series, edition.settings, edition.as_of
+    for week in series.reports:
+        assert week.end < as_of, f"{edition.name}: report of {week} (to {week.end}) with --as-of {as_of}"
+    known = {IsoWeek.containing(f.known) for f in edition.facts.values()}
+    first = IsoWeek.parse(settings.first) if settings.first else min(known | set(edition.narrative_weeks), default=None)
+    news = {max(w, first) for w in known} | {w for w in edition.narrative_weeks if w >= first} if first else set()
+    news = {w for w in news if w.end < as_of}
+    if settings.quiet_weeks == "report" and news:
+        expected = [first]
+        while expected[-1] < max(news):
+            expected.append(expected[-1].shifted(1))
+    else:
+        expected = sorted(news)
+    assert series.reports == expected, \
+        f"{edition.name}: the series of --as-of {as_of} is {[str(w) for w in series.reports]}, " \
+        f"not {[str(w) for w in expected]}"
+    for week, ctx in edition.reports.items():
+        assert ctx.next_report == format_day(week.shifted(1).end), \
+            f"{where(edition, week)}: next report on or around {ctx.next_report}, not a week after it"
+
+
 def check_rule_8(edition: Edition) -> None:
     """Citations numbered in reading order, pointing to the right sources."""
     for week, ctx in edition.reports.items():
         here = where(edition, week)
-
-        def by_now(cited, end=week.end):  # a report cites no source that spoke after its end
-            return [c for c in cited if c.date is None or c.date.end <= end]
 
         printed = [n for numbers in printed_citations(ctx) for n in numbers]
         order = first_appearances(printed)
@@ -724,24 +1024,24 @@ def check_rule_8(edition: Edition) -> None:
         rows += [(r, "movement") for r in ctx.movements if "movements" in sections]
         for row, kind in rows:
             cites = references(ctx, row.citations)
-            assert cites == cited_references(edition, by_now(edition.facts[row.id].cited)), \
+            assert cites == cited_references(edition, visible(edition.facts[row.id].cited, week)), \
                 f"{here}: {kind} {row.id} cites {cites}"
         for figure in ctx.key_figures if "key_figures" in sections else []:
             # key_figures.html prints each report's citations when they conflict, and those of
             # the reports superseded this week; trapped.html only the figure's.
             for report in (figure.reports if figure.conflicting else []) + figure.superseded:
                 cites = references(ctx, report.citations)
-                assert cites == cited_references(edition, by_now(edition.facts[report.id].cited)), \
+                assert cites == cited_references(edition, visible(edition.facts[report.id].cited, week)), \
                     f"{here}: key-figure report {report.id} cites {cites}"
         figures = [*(ctx.key_figures if "key_figures" in sections else []),
                    *(ctx.trapped_key_figures if "trapped" in sections else [])]
         for figure in figures:
-            expected = set().union(*(cited_references(edition, by_now(edition.facts[r.id].cited)) for r in figure.reports))
+            expected = set().union(*(cited_references(edition, visible(edition.facts[r.id].cited, week)) for r in figure.reports))
             assert references(ctx, figure.citations) == expected, \
                 f"{here}: key figure {figure.metric}/{figure.place.id} cites {references(ctx, figure.citations)}"
         for row in all_route_rows(ctx) if "routes" in sections else []:
             key = route_key(edition, row)
-            assert references(ctx, row.citations) == cited_references(edition, by_now(edition.facts[key].cited)), \
+            assert references(ctx, row.citations) == cited_references(edition, visible(edition.facts[key].cited, week)), \
                 f"{here}: route row {key} cites {references(ctx, row.citations)}"
         # The rendered document.
         html = edition.html[week]
@@ -770,8 +1070,11 @@ def check_every_report(spec: Spec) -> list[Edition]:
         _, config, editions = build_all(spec, Path(tmp))
     for edition in editions:
         check_rule_1(edition)
+        check_rule_9(edition)
         check_rule_2(edition)
+        check_rule_3(edition)
         check_rule_4(edition, config.series.stale_after_weeks)
+        check_rule_5(edition)
         check_rule_8(edition)
     return editions
 
@@ -780,7 +1083,7 @@ def check_every_report(spec: Spec) -> list[Edition]:
 
 @PROPERTY
 @given(spec=specs())
-def test_every_report_of_every_generated_store_keeps_the_four_rules(spec):
+def test_every_report_of_every_generated_store_keeps_the_rules(spec):
     check_every_report(spec)
 
 
@@ -895,3 +1198,72 @@ def test_the_trapped_section_before_key_figures_keeps_reading_order():
     figures = [_figure("f1", "2016-06-01", 1000), _figure("f2", "2016-06-02", 1200, source="s2"),
                _figure("x1", "2016-06-02", 3, metric="meals_per_day", unit="meals")]
     check_every_report(_spec(figures=figures, sections=["trapped", "other_figures", "key_figures", "sources"]))
+
+
+# --- The mutation: compare by end date -----------------------------------------------------------
+
+def _route(key, *updates):
+    return {"id": key, "name": "Ferry", "origin": "town", "destination": "camp",
+            "updates": [{**_update(f"{key}#{n}", as_of, status), "hazards": [sorted(vocab.HAZARDS)[n]]}
+                        for n, (as_of, status) in enumerate(updates, start=1)]}
+
+
+ORDER_EXAMPLES = {
+    # "3,000 (20 June)" then "5,000 (June)": concurrent, both shown; no rise is claimed.
+    "a day, then its month": _spec(figures=[_figure("june-20", "2016-06-20", 3000),
+                                            _figure("june", "2016-06", 5000, source="s2")]),
+    # Open "September", restricted "23 September" (both held), closed "7 October": was both.
+    "a route's month, its day, then a later day": _spec(routes=[_route(
+        "ferry", ("2016-09", "open"), ("2016-09-23", "restricted"), ("2016-10-07", "closed"))]),
+    # "5,000 (June)" then "6,000 (20 June - 10 July)": they overlap, so June still holds beside it.
+    "a month, then a span from inside it": _spec(figures=[_figure("june", "2016-06", 5000),
+                                                          _figure("late-june", "2016-06-20/2016-07-10", 6000,
+                                                                  source="s2")]),
+}
+# The rules that catch the mutation on each example (in both editions).
+CAUGHT_BY = {
+    # The code keeps both reports (it compares each with the one that starts last, which ends
+    # first), but measures June against 20 June: "up from 3,000".
+    "a day, then its month": {"5": "only overlaps"},
+    # September "supersedes" 23 September: the open update is said to change from restricted.
+    "a route's month, its day, then a later day": {"5": "changed from"},
+    # June "ends before" 10 July: superseded, no longer shown, and the span "down"/"up" from it.
+    "a month, then a span from inside it": {"4": "shows", "5": "only overlaps"},
+}
+
+
+def _editions(spec: Spec) -> list[Edition]:
+    with tempfile.TemporaryDirectory(prefix="sitrep-order-") as tmp:
+        return build_all(spec, Path(tmp))[2]
+
+
+def _replace_everywhere(monkeypatch, original, replacement) -> list[str]:
+    """Replace a function in every loaded module that holds a reference to it."""
+    replaced = []
+    for name, module in list(sys.modules.items()):
+        for attribute, value in list(getattr(module, "__dict__", {}).items()):
+            if value is original:
+                monkeypatch.setattr(module, attribute, replacement)
+                replaced.append(f"{name}.{attribute}")
+    return replaced
+
+
+@pytest.mark.parametrize("example", list(ORDER_EXAMPLES))
+def test_a_mutation_of_the_order_fails_the_rules(example, monkeypatch):
+    """The one relation every comparison goes through, `report.timeline.strictly_before`,
+    replaced by "ends earlier" (the order of end dates, in which a month comes after its days):
+    rule 4 (what holds) or rule 5 (what a change is measured against) catches it, as CAUGHT_BY
+    says. Unmutated, the same store keeps every rule."""
+    spec = ORDER_EXAMPLES[example]
+    check_every_report(spec)
+    original = timeline.strictly_before
+    assert _replace_everywhere(monkeypatch, original, lambda earlier, later: earlier.end < later.end)
+    rules = {"1": check_rule_1, "2": check_rule_2, "3": check_rule_3, "8": check_rule_8, "9": check_rule_9,
+             "4": lambda edition: check_rule_4(edition, edition.settings.stale_after_weeks), "5": check_rule_5}
+    for edition in _editions(spec):
+        for rule, check in rules.items():
+            if rule in CAUGHT_BY[example]:
+                with pytest.raises(AssertionError, match=CAUGHT_BY[example][rule]):
+                    check(edition)
+            else:
+                check(edition)  # the mutation is caught where it is expected, and by nothing else
