@@ -235,9 +235,10 @@ class _Builder:
             routes=route_rows,
             route_changes=route_changes,
             # each with its own count: routes that went stale together may have fallen silent apart
-            stale_routes=sorted((replace(row, weeks_unreported=_weeks_unreported(week, state))
-                                 for state in route_states if state.newly_stale for row in rows_of_route(self, state)),
-                                key=lambda row: row.weeks_unreported),
+            stale_routes=_said_once(sorted((replace(row, weeks_unreported=_weeks_unreported(week, state))
+                                            for state in route_states if state.newly_stale
+                                            for row in rows_of_route(self, state)),
+                                           key=lambda row: row.weeks_unreported)),
             routes_last_reported=last_reported(route_states),
             routes_notes=self.paragraphs("routes"),
             movements=movement_rows,
@@ -362,6 +363,20 @@ def explain(graded: Grade) -> str:
     else:
         text = _("%(reliability)s.") % {"reliability": text}
     return text
+
+
+def _said_once(rows: list) -> list:
+    """Stale route rows as their line prints them (route, status, date): two concurrent updates
+    that differ only in what the line leaves out (hazards, summary) are said once, with the
+    citations of both."""
+    said: dict[tuple, object] = {}
+    for row in rows:
+        line = (row.id, row.status, row.as_of)
+        if line in said:
+            said[line] = replace(said[line], citations=sorted({*said[line].citations, *row.citations}))
+        else:
+            said[line] = row
+    return list(said.values())
 
 
 def _weeks_unreported(week: IsoWeek, state: State) -> int:

@@ -195,6 +195,22 @@ def test_an_update_superseded_in_its_week_stays_off_page_one(tmp_path):
 
 # Staleness: always said, once, with its citation -------------------------------------------
 
+def test_twin_updates_of_a_stale_route_are_said_once_with_both_citations(tmp_path):
+    """Two sources report the road closed on one day, with different hazards: both hold. When
+    the road goes stale, its line (route, status, date) is said once, citing both."""
+    twins = HEAD + """incidents:
+  - {id: shell, type: attack_on_civilians, date: 2016-04-01, place: town, status: alleged, summary: Shelling., cited: [{source: paper}]}
+""" + route("{as_of: 2016-01-05, status: closed, hazards: [snipers], cited: [{source: paper}]}",
+            "{as_of: 2016-01-05, status: closed, hazards: [ieds], cited: [{source: agency}]}")
+    first, second = contexts(tmp_path, twins, "2016-W01", "2016-W13")
+    assert len(first.routes) == 2  # side by side while they hold
+    [stale] = second.stale_routes
+    numbers = {s.name: s.number for s in second.sources}
+    assert stale.citations == sorted([numbers["Relief Agency"], numbers["Daily Paper"]])
+    said = words(render_html(second), "routes")
+    assert said.count("River road, last closed as of 5 January 2016") == 1, said
+
+
 def test_no_longer_reported_is_said_when_nothing_else_of_its_section_is_left(tmp_path):
     first, second = contexts(tmp_path, ALL_STALE, "2016-W01", "2016-W13")
     assert second.key_figures == [] and second.routes == []

@@ -31,8 +31,9 @@ fact enters the series"). On every report:
    speaks of a day (its date's end, or the day it became known if that is earlier) more than
    `stale_after_weeks` before the report's end is stale; it is said "no longer reported" in
    the first report in which it is stale and in no other, with its last value's citations
-   (where its section is printed), and the HTML says it once (a route: once per update that
-   held), even when nothing else of its section is left.
+   (where its section is printed), and the HTML says it once (a route: once per line, route,
+   status and date, however many concurrent updates read the same), even when nothing else of
+   its section is left.
 4. **Newer is never hidden by vaguer.** A figure or route report is superseded only by a
    strictly later one (one that starts after it ends); every report that is not is shown, so
    concurrent reports ("June" and "29 June") are shown side by side; no entry of a report's
@@ -868,7 +869,7 @@ def check_rule_3(edition: Edition) -> None:
                 continue  # said already
             expected[group] = _holding(reports)[0]
         said_figures = [(d.metric, d.place.id) for d in ctx.dropped_key_figures]
-        said_routes = [route_key(edition, r) for r in ctx.stale_routes]  # one row per update that held
+        said_routes = [route_key(edition, r) for r in ctx.stale_routes]  # one row per line said
         assert len(set(said_figures)) == len(said_figures) and len(set(said_routes)) == len(said_routes), \
             f"{here}: says {said_figures + said_routes} no longer reported: one of them twice"
         said = set(said_figures) | {facts[k].group for k in said_routes}
@@ -895,8 +896,8 @@ def check_rule_3(edition: Edition) -> None:
                                                  f"{dropped.count(said)} times: {dropped!r}"
         if "routes" in ctx.sections:
             lines = [f"{row.name}, last {row.status_label.lower()} as of {row.as_of}" for row in ctx.stale_routes]
-            for said in lines:  # once for each update that held (two may read the same: their hazards differ)
-                assert dropped.count(said) == lines.count(said), \
+            for said in lines:  # once: two updates that read the same (their hazards differ) are one line
+                assert dropped.count(said) == lines.count(said) == 1, \
                     f"{here}: the HTML says '{said}' no longer reported {dropped.count(said)} times: {dropped!r}"
         previous = week
 
@@ -1041,8 +1042,13 @@ def check_rule_8(edition: Edition) -> None:
                 f"{here}: key figure {figure.metric}/{figure.place.id} cites {references(ctx, figure.citations)}"
         for row in all_route_rows(ctx) if "routes" in sections else []:
             key = route_key(edition, row)
-            assert references(ctx, row.citations) == cited_references(edition, visible(edition.facts[key].cited, week)), \
-                f"{here}: route row {key} cites {references(ctx, row.citations)}"
+            # A stale route's line (route, status, date) is said once for concurrent updates that
+            # read the same, citing them all.
+            said = [f for f in edition.facts.values() if f.group == row.id and f.update is not None
+                    and f.known <= week.end and format_fuzzy(f.update.as_of) == row.as_of
+                    and f.update.status == row.status] if row in ctx.stale_routes else [edition.facts[key]]
+            expected = set().union(*(cited_references(edition, visible(f.cited, week)) for f in said))
+            assert references(ctx, row.citations) == expected, f"{here}: route row {key} cites {references(ctx, row.citations)}"
         # The rendered document.
         html = edition.html[week]
         links = [int(n) for n in re.findall(r'href="#source-(\d+)"', html)]
