@@ -28,7 +28,8 @@ TREND_WEEKS = 52  # how far back a key figure's trend chart reaches
 def figure_report(builder, arrival: Arrival, superseded_by: Arrival | None = None) -> FigureReport:
     f = arrival.entry
     return FigureReport(f.id, format_amount(f, f.unit), format_fuzzy(f.as_of), builder.translator.text(f.note),
-                        builder.cite(f.id, f.cited), [builder.citations.credit(c) for c in builder.reported_by_now(f.cited)], builder.sourcing(f.cited),
+                        builder.cite(f.id, f.cited), [builder.citations.credit(c) for c in builder.reported_by_now(f.cited)],
+                        builder.sourcing(f.cited),
                         arrival in builder.news,
                         _("a report as of %(date)s (%(id)s)") % {"date": format_fuzzy(superseded_by.date),
                                                                  "id": superseded_by.key}

@@ -15,6 +15,7 @@ words, and each stage directly:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import html as htmlmod
 import re
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from support import assert_refused, line_of, write
+from sitrep.commands import serve
 from sitrep.commands.new import add_entry
 from sitrep.pipeline import Workspace
 from sitrep.report.builder import build_context
@@ -112,6 +114,26 @@ def test_a_week_not_yet_ended_has_no_report(tmp_path, sitrep_cli):
     # The next Monday, the week has ended: its report is made.
     later = sitrep_cli("build", "--as-of", "2026-12-14", "-f", "html", "-c", config)
     assert later.exit_code == 0 and "Report 3 for 2026-W50" in later.stdout
+
+
+def test_export_and_serve_report_no_unfinished_week(tmp_path, sitrep_cli, monkeypatch):
+    """The two other ways a report leaves the desk: an export of the series, and the preview."""
+    today = ("  - {id: trapped-today, metric: civilians_trapped, place: town, as_of: 2026-12-07, value: 7000,"
+             " unit: people, cited: [{source: agency}]}\n")
+    config = workspace(tmp_path, DECEMBER + today)
+    monkeypatch.chdir(tmp_path)
+
+    def exported(as_of: str) -> list[str]:
+        result = sitrep_cli("export", "json", "--all", "--as-of", as_of, "-c", config)
+        assert result.exit_code == 0, result.stderr
+        return [r["sitrep"]["week"] for r in json.loads(result.stdout)]
+
+    assert exported(MONDAY) == ["2026-W48", "2026-W49"]
+    assert exported("2026-12-14") == ["2026-W48", "2026-W49", "2026-W50"]
+    refused = sitrep_cli("export", "json", "--week", "2026-W50", "--as-of", MONDAY, "-c", config)
+    assert refused.exit_code == 1 and "a report is made once its week has ended" in refused.stderr
+    context, _body, _config = serve.render_report(config, None, as_of=dt.date(2026, 12, 7))
+    assert context.week == "2026-W49"
 
 
 def test_build_all_neither_builds_nor_indexes_an_unfinished_week(tmp_path, sitrep_cli):
