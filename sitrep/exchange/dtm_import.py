@@ -8,8 +8,7 @@ or area of origin), which are added up. Each area and reporting date becomes one
 DTM with that date. The area is the store's place with its P-code, else of its name, else a
 place proposed for it (a governorate, or a district under its governorate).
 
-Figures are few (areas times rounds), so they are kept whole in the bulk store's entries, and
-re-importing replaces a figure whose count changed.
+The figures are merged as every admin-area table's are (area_figures.py).
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sitrep.errors import Problem
+from sitrep.exchange.area_figures import merge_figures
 from sitrep.exchange.importfile import (ImportFile, ImportRefused, read_csv, refuse_if_any, require_columns,
                                         row_problems)
 from sitrep.exchange.matching import Matcher, slug
@@ -89,35 +89,5 @@ def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[
             progress.advance()
     finally:
         progress.finish()
-    held_by_id = {f.id: f for f in held}
-    for figure_id, figure in figures.items():  # sensitivity only rises: restricted once, restricted always
-        before = held_by_id.get(figure_id)
-        if (not lowering and before is not None and before.sensitivity == "restricted"
-                and figure.sensitivity != "restricted"):
-            figures[figure_id] = figure.model_copy(update={"sensitivity": "restricted"})
-    counts = {"added": 0, "updated": 0, "unchanged": 0}
-    merged = dict(held_by_id)
-    for figure_id, figure in figures.items():
-        before = held_by_id.get(figure_id)
-        if before is None:
-            counts["added"] += 1
-        elif _same_figure(before, figure):
-            counts["unchanged"] += 1
-            continue  # the figure as first imported, with its provenance
-        else:
-            counts["updated"] += 1
-        merged[figure_id] = figure
-    missing = [f for f in held if f.imported and f.imported.dataset == "dtm" and f.id not in figures]
-    if drop_missing:
-        for figure in missing:
-            del merged[figure.id]
-        counts["dropped"] = len(missing)
-    else:
-        counts["missing"] = len(missing)
-    return rows, sorted(merged.values(), key=lambda f: f.id), counts
-
-
-def _same_figure(a: Figure, b: Figure) -> bool:
-    """The same count, place and date, whatever file brought it."""
-    return (a.value, a.place, a.as_of.text, a.sensitivity) == (b.value, b.place, b.as_of.text, b.sensitivity)
-
+    merged, counts = merge_figures(held, figures, "dtm", drop_missing, lowering)
+    return rows, merged, counts

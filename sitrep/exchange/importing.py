@@ -33,6 +33,7 @@ def today() -> dt.date:
 
 
 DATASETS = ("acled", "dtm")
+DATASET_NAMES = {"acled": "ACLED", "dtm": "IOM DTM", "hapi": "HDX HAPI"}
 
 
 @dataclass
@@ -50,11 +51,17 @@ class ImportReport:
     bulk_folder: Path
     notes: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # said on stderr, as `sitrep check` says its own
+    # The file's format as detected from its header ("ACLED export, 2019-2021 columns, dyadic"), if
+    # the dataset has several; rows read but not counted, by the reason (a duplicate report of the
+    # same area and date); and what the import assumed, with how many rows each concerns.
+    format: str | None = None
+    set_aside: dict[str, int] = field(default_factory=dict)
+    assumptions: dict[str, int] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
-        name = {"acled": "ACLED", "dtm": "IOM DTM"}[self.dataset]
+        name = DATASET_NAMES[self.dataset]
         lines = [f"{name} import of {self.file.shown} (SHA-256 {self.file.sha256[:12]}…): "
-                 f"{_count(self.rows, 'row')} read"]
+                 f"{_count(self.rows, 'row')} read" + (f", {self.format}" if self.format else "")]
         counts, what = self.counts, self.what
         lines.append(f"  added      {counts['added']:>9,} {_noun(counts['added'], what)}")
         lines.append(f"  updated    {counts['updated']:>9,} (a newer row, matched anew to the store, or made restricted)")
@@ -75,6 +82,10 @@ class ImportReport:
             detail = ", ".join(f"{reason} {k:,}" for reason, k in by_count)
             lines.append(f"  left out   {n:>9,} {_noun(n, 'row')} of {_noun(len(self.skipped), 'a type', 'types')} "
                          f"sitrep does not document: {detail}")
+        for reason, n in sorted(self.set_aside.items(), key=lambda item: (-item[1], item[0])):
+            lines.append(f"  set aside  {n:>9,} {_noun(n, 'row')}: {reason}")
+        for assumption, n in sorted(self.assumptions.items(), key=lambda item: (-item[1], item[0])):
+            lines.append(f"  assumed    {n:>9,} {_noun(n, 'row')}: {assumption}")
         proposed = [_count(len(ids), kind[:-1]) for kind, ids in self.proposed.items() if ids]
         if proposed and self.dry_run:
             lines.append(f"  would propose {', '.join(proposed)} (dry run: nothing written)")

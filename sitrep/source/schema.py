@@ -192,6 +192,7 @@ class Place(Model):
     lat: Optional[Annotated[float, PlainValidator(_number), Field(ge=-90, le=90)]] = None
     lon: Optional[Annotated[float, PlainValidator(_number), Field(ge=-180, le=180)]] = None
     pcode: Optional[Text] = None
+    aliases: list[Text] = []  # other spellings, datasets' names (ACLED's, DTM's), other P-codes
     notes: Optional[LocalizedText] = None
 
 
@@ -210,12 +211,15 @@ class Imported(Model):
     the import file's name and SHA-256, the day it was imported, and (ACLED) the row's
     `timestamp`, which says whether a later file updates it."""
 
-    dataset: Literal["acled", "dtm"]
+    dataset: Literal["acled", "dtm", "hapi"]
     record: Text  # ACLED's event_id_cnty; DTM's place code and reporting date
     file: Text
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     on: Date
     timestamp: Optional[Annotated[int, Field(ge=0, strict=True)]] = None
+    format: Optional[Text] = None  # the dataset's file format the row came in, as the import named it
+    assumptions: list[Text] = []  # what the import assumed of this row, in words (none is silent)
+    set_aside: list[Text] = []  # other rows of the file reporting the same thing, not counted, and why
 
 
 class Figure(Amount):
@@ -234,6 +238,7 @@ class Victims(Model):
     killed: Optional[Amount] = None
     injured: Optional[Amount] = None
     affected: Optional[Amount] = None
+    fatalities: Optional[Amount] = None  # deaths of any party, civilian status not coded (imported)
     description: Optional[LocalizedText] = None
 
 
