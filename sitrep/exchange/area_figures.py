@@ -9,7 +9,20 @@ imported twice is one figure.
 
 from __future__ import annotations
 
+from sitrep.exchange.matching import Matcher
 from sitrep.source.schema import Figure
+
+
+def area_place(matcher: Matcher, admin1: str, pcode1: str, admin2: str | None = None,
+               pcode2: str | None = None) -> tuple[str, str]:
+    """(the id of the store's place for an admin area, or of one proposed for it; the area's
+    P-code, or a stand-in made of its region's P-code and its name where the file gives none).
+    The area is its admin1 region (a governorate), or a district under it."""
+    place = matcher.place(admin1, None, None, "governorate", None, pcode1, kinds=("governorate",))
+    if not admin2:
+        return place, pcode1
+    place = matcher.place(admin2, None, None, "district", place, pcode2, kinds=("district",))
+    return place, pcode2 or f"{pcode1}-{admin2}"
 
 
 def merge_figures(held: list[Figure], figures: dict[str, Figure], dataset: str, drop_missing: bool,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sitrep.errors import Problem
-from sitrep.exchange.area_figures import merge_figures
+from sitrep.exchange.area_figures import area_place, merge_figures
 from sitrep.exchange.importfile import (ImportFile, ImportRefused, read_csv, refuse_if_any, require_columns,
                                         row_problems)
 from sitrep.exchange.matching import Matcher, slug
@@ -72,11 +72,7 @@ def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[
     progress.start(len(areas), "areas to match")
     try:
         for admin1, pcode1, admin2, pcode2, day, people, ids in areas:
-            place = matcher.place(admin1, None, None, "governorate", None, pcode1, kinds=("governorate",))
-            pcode = pcode1
-            if admin2:
-                place = matcher.place(admin2, None, None, "district", place, pcode2, kinds=("district",))
-                pcode = pcode2 or f"{pcode1}-{admin2}"
+            place, pcode = area_place(matcher, admin1, pcode1, admin2, pcode2)
             figure_id = f"dtm-{slug(pcode)}-{day:%Y%m%d}"
             figures[figure_id] = Figure.model_validate({
                 "id": figure_id, "metric": "people_displaced", "place": place, "as_of": day.isoformat(),
