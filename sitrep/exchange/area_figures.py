@@ -13,16 +13,41 @@ from sitrep.exchange.matching import Matcher
 from sitrep.source.schema import Figure
 
 
-def area_place(matcher: Matcher, admin1: str, pcode1: str, admin2: str | None = None,
-               pcode2: str | None = None) -> tuple[str, str]:
+def area_place(matcher: Matcher, admin1: str | None, pcode1: str | None, admin2: str | None = None,
+               pcode2: str | None = None, *, country: str | None = None) -> tuple[str, str]:
     """(the id of the store's place for an admin area, or of one proposed for it; the area's
     P-code, or a stand-in made of its region's P-code and its name where the file gives none).
-    The area is its admin1 region (a governorate), or a district under it."""
-    place = matcher.place(admin1, None, None, "governorate", None, pcode1, kinds=("governorate",))
-    if not admin2:
-        return place, pcode1
-    place = matcher.place(admin2, None, None, "district", place, pcode2, kinds=("district",))
-    return place, pcode2 or f"{pcode1}-{admin2}"
+    The area is its admin1 region (a governorate), or a district under it; `country`, the id of
+    the country place holding it, is the region's parent when the region is proposed. A region
+    named by its P-code only is proposed under that code as its name."""
+    place = matcher.place(admin1 or pcode1, None, None, "governorate", country, pcode1, kinds=("governorate",))
+    if not (admin2 or pcode2):
+        return place, pcode1 or admin1
+    place = matcher.place(admin2 or pcode2, None, None, "district", place, pcode2, kinds=("district",))
+    return place, pcode2 or f"{pcode1 or admin1}-{admin2}"
+
+
+def admin_place(matcher: Matcher, level: int, iso3: str | None, country_name: str | None, admin1: str | None = None,
+                pcode1: str | None = None, admin2: str | None = None, pcode2: str | None = None) -> tuple[str, str]:
+    """(place id, P-code) of an area of admin level 0 (the country itself), 1 or 2: its country
+    matched by ISO 3166 alpha-3 code, name or alias (else proposed, with the code as its P-code)
+    and made the parent of its admin 1 region."""
+    country = matcher.place(country_name or country_named(iso3), None, None, "country", None, iso3,
+                            kinds=("country",))
+    if level == 0:
+        return country, iso3 or country_name
+    return area_place(matcher, admin1, pcode1, admin2 if level == 2 else None, pcode2 if level == 2 else None,
+                      country=country)
+
+
+def country_named(iso3: str | None) -> str:
+    """A country's English name from its ISO 3166 alpha-3 code (Babel's CLDR data), for files
+    that give the code only (HDX HAPI's tables); the code itself where CLDR has none."""
+    from babel import Locale
+    from babel.core import get_global
+
+    alpha2 = (get_global("territory_aliases").get(iso3 or "") or [None])[0]
+    return Locale("en").territories.get(alpha2, iso3 or "") if alpha2 else iso3 or ""
 
 
 def merge_figures(held: list[Figure], figures: dict[str, Figure], dataset: str, drop_missing: bool,

@@ -1,89 +1,171 @@
 """`sitrep import dtm FILE.csv`: IOM DTM's counts of internally displaced people as the store's
-figures (docs/imports.md, "Imported data").
+figures (docs/imports.md, "From IOM DTM").
 
-The file is DTM's API export of IDPs by admin area (its "IDP admin 1" or "IDP admin 2" data):
-one row per area, reporting date and round, sometimes several per area (by displacement reason
-or area of origin), which are added up. Each area and reporting date becomes one figure:
-`people_displaced` at that area (the IDPs present in it), as of the reporting date, cited to IOM
-DTM with that date. The area is the store's place with its P-code, else of its name, else a
-place proposed for it (a governorate, or a district under its governorate).
-
-The figures are merged as every admin-area table's are (area_figures.py).
+The file is one of the formats dtm_formats.py knows (DTM's API export, HDX's copy of it with its
+HXL row, HDX HAPI's IDP table), told apart by its header. Each area (a country, an admin 1
+region or an admin 2 district) and reporting date becomes one figure: `people_displaced` at that
+area, as of that date, cited to IOM DTM. An area and date that DTM reports more than once is
+one report, never a sum of them: dtm_reports.py picks the rows counted and says why the others
+were set aside. The figures are merged as every admin-area table's are (area_figures.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from sitrep.errors import Problem
-from sitrep.exchange.area_figures import area_place, merge_figures
-from sitrep.exchange.importfile import (ImportFile, ImportRefused, read_csv, refuse_if_any, require_columns,
-                                        row_problems)
+from sitrep.exchange import dtm_formats
+from sitrep.exchange.area_figures import admin_place, merge_figures
+from sitrep.exchange.dtm_reports import Area, Report, areas_of
+from sitrep.exchange.importfile import ImportFile, ImportRefused, read_csv, refuse_if_any, row_problems
 from sitrep.exchange.matching import Matcher, slug
+from sitrep.exchange.places import country_of
 from sitrep.progress import SILENT, Progress
 from sitrep.source.schema import Figure
-
-REQUIRED = ("admin0name", "admin1name", "admin1pcode", "numpresentidpind", "reportingdate")
-OPTIONAL = ("id", "operation", "admin0pcode", "admin2name", "admin2pcode", "roundnumber")
 
 DTM_SOURCE_ID = "iom-dtm"
 DTM_SOURCE_NAME = "IOM Displacement Tracking Matrix (DTM)"
 DTM_URL = "https://dtm.iom.int"
 
-_DATE = "TRY_CAST(left(trim(reportingdate), 10) AS DATE)"
+
+@dataclass
+class DtmResult:
+    """What the import of a DTM file made. Unpacks as (rows, figures, counts), the three values
+    importing.run_import has always taken; the rest is for the summary."""
+
+    rows: int  # rows read
+    figures: list[Figure]  # every figure after the merge
+    counts: dict[str, int]  # added, updated, unchanged, missing or dropped
+    format: str  # "IOM DTM via HDX, admin 0–2, with HXL row"
+    set_aside: dict[str, int] = field(default_factory=dict)  # reason -> rows
+    assumptions: dict[str, int] = field(default_factory=dict)  # assumption -> rows
+
+    def __iter__(self):
+        return iter((self.rows, self.figures, self.counts))
 
 
 def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[Figure], imported_on: dt.date,
-                   drop_missing: bool, sensitivity: str,
-                   progress: Progress = SILENT, lowering: bool = False) -> tuple[int, list[Figure], dict[str, int]]:
-    """(rows read, the figures after the merge, counts of what changed). The areas matched to
-    the store's places are counted on `progress`. `lowering` (--public): the file's figures are
-    public, those held restricted included."""
+                   drop_missing: bool, sensitivity: str, progress: Progress = SILENT, lowering: bool = False,
+                   *, region: str | None = None) -> DtmResult:
+    """The file's figures merged with those held. The areas matched to the store's places are
+    counted on `progress`. `lowering` (--public): the file's figures are public, those held
+    restricted included. `region` (config.yaml's, such as IQ): a country outside it is imported,
+    and the assumption said."""
     columns = read_csv(connection, source, "dtm")
-    require_columns(source, columns, REQUIRED, "a DTM export of IDPs by admin area (its API's admin 1 or admin 2 data)")
-    for column in OPTIONAL:
-        if column not in columns:
-            connection.execute(f'ALTER TABLE dtm ADD COLUMN "{column}" VARCHAR')
-    checks = [
-        (f"{_DATE} IS NULL", "reportingdate", "{value} is not a date", "YYYY-MM-DD (a time after it is ignored)"),
-        (f"{_DATE} IS NOT NULL AND NOT (year({_DATE}) BETWEEN 1800 AND 2199)", "reportingdate",
-         "{value} is out of range", "a date between 1800 and 2199"),
-        ("NOT regexp_full_match(trim(numpresentidpind), '[0-9]{1,15}')", "numpresentidpind", "{value} is not a count",
-         "a whole number of people"),
-        (f"{_DATE} > DATE '{imported_on.isoformat()}'", "reportingdate", "{value} is after today",
-         "the date of a round that has been reported"),
-        ("coalesce(trim(admin1name), '') = ''", "admin1name", "is empty", "the governorate's or province's name"),
-        ("coalesce(trim(admin1pcode), '') = ''", "admin1pcode", "is empty", "the area's P-code, such as IQG01"),
-        ("coalesce(trim(admin2name), '') = '' AND coalesce(trim(admin2pcode), '') <> ''", "admin2name", "is empty",
-         "the district's name, as its P-code is given"),
-    ]
-    # A condition on an empty cell is NULL, neither true nor false: such a row is wrong too.
-    checks = [(f"coalesce(({condition}), true)", *rest) for condition, *rest in checks]
-    refuse_if_any(source, row_problems(connection, source, checks, "dtm"))
-    rows = connection.execute("SELECT count(*) FROM dtm").fetchone()[0]
-    if rows == 0:
+    hashtags = drop_hashtag_row(connection, "dtm", columns)
+    fmt = dtm_formats.detect(source, columns)
+    refuse_if_any(source, row_problems(connection, source, _checks(fmt, columns, imported_on), "dtm"))
+    reports = _reports(connection, fmt, columns)
+    if not reports:
         raise ImportRefused(Problem(source.shown, 0, "the file holds a header and no rows", expected="at least one row"))
+    described = dtm_formats.title(fmt, sorted({r.level for r in reports}), hashtags)
+    areas, set_aside, assumptions = areas_of(reports, country_of(region).iso3 if region else None, region)
     dtm = matcher.source(DTM_SOURCE_NAME, "un_agency", DTM_SOURCE_ID, DTM_URL)  # the store may call it otherwise
-    areas = connection.execute(f"""
-        SELECT trim(admin1name), trim(admin1pcode), nullif(trim(admin2name), ''), nullif(trim(admin2pcode), ''),
-               {_DATE} AS day, sum(CAST(trim(numpresentidpind) AS BIGINT)), list(DISTINCT trim(id) ORDER BY trim(id))
-        FROM dtm GROUP BY ALL ORDER BY ALL""").fetchall()
     figures = {}
     progress.start(len(areas), "areas to match")
     try:
-        for admin1, pcode1, admin2, pcode2, day, people, ids in areas:
-            place, pcode = area_place(matcher, admin1, pcode1, admin2, pcode2)
-            figure_id = f"dtm-{slug(pcode)}-{day:%Y%m%d}"
-            figures[figure_id] = Figure.model_validate({
-                "id": figure_id, "metric": "people_displaced", "place": place, "as_of": day.isoformat(),
-                "value": people, "unit": "people",
-                "cited": [{"source": dtm, "date": day.isoformat(), "url": DTM_URL}],
-                "sensitivity": sensitivity,
-                "imported": {"dataset": "dtm", "record": f"{pcode} {day.isoformat()}", "file": source.recorded_as,
-                             "sha256": source.sha256, "on": imported_on.isoformat()},
-            })
+        for area in areas:
+            figure = _figure(matcher, area, fmt, described, dtm, source, imported_on, sensitivity)
+            figures[figure.id] = figure
             progress.advance()
     finally:
         progress.finish()
-    merged, counts = merge_figures(held, figures, "dtm", drop_missing, lowering)
-    return rows, merged, counts
+    merged, counts = merge_figures(held, figures, fmt.dataset, drop_missing, lowering)
+    return DtmResult(len(reports), merged, counts, described, set_aside, assumptions)
+
+
+def drop_hashtag_row(connection, table: str, columns: list[str]) -> bool:
+    """Whether the file's second row is an HXL hashtag row (each cell empty or a #tag, as HDX
+    writes one under the header), which is then dropped: its rows keep their numbers (the
+    first data row is row 3). Stands in for importfile.read_csv's own recognition of it."""
+    quoted = ['"' + c.replace('"', '""') + '"' for c in columns]
+    tag = r"#[A-Za-z][A-Za-z0-9_]*(\s*\+[A-Za-z0-9_]+)*"
+    cells = " AND ".join(f"coalesce(regexp_full_match(trim({c}), '({tag})?'), true)" for c in quoted)
+    found = connection.execute(f"SELECT count(*) FROM {table} WHERE _row = 2 AND {cells} "
+                               f"AND concat({', '.join(quoted)}) LIKE '%#%'").fetchone()[0]
+    if found:
+        connection.execute(f"DELETE FROM {table} WHERE _row = 2")
+    return bool(found)
+
+
+def _date_sql(cell: str) -> str:
+    """A DuckDB DATE of a date cell: DTM writes 2017-09-30T00:00:00, HAPI 2017-09-30 or
+    2017-09-30 00:00:00+00:00; a time after the day is ignored. (importdates.column_dates
+    replaces this once it is merged.)"""
+    return f"TRY_CAST(left({cell}, 10) AS DATE)"
+
+
+def _level_sql(fmt: dtm_formats.DtmFormat, columns: list[str]) -> str:
+    """The row's admin level: the file's own column where it has one, else the finest level
+    whose name or P-code it fills (a file of DTM's API holds one level and says none)."""
+    field = lambda name: dtm_formats.field_sql(fmt, name, columns)  # noqa: E731
+    if fmt.column("level", columns):
+        return f"TRY_CAST({field('level')} AS INTEGER)"
+    return (f"CASE WHEN coalesce({field('admin2')}, {field('pcode2')}) IS NOT NULL THEN 2 "
+            f"WHEN coalesce({field('admin1')}, {field('pcode1')}) IS NOT NULL THEN 1 ELSE 0 END")
+
+
+def _checks(fmt: dtm_formats.DtmFormat, columns: list[str], today: dt.date) -> list[tuple[str, str, str, str]]:
+    """(SQL true for a wrong row, the file's column, what is wrong, what was expected): one
+    problem per bad cell (a date that is not one is not also 'after today')."""
+    field = lambda name: dtm_formats.field_sql(fmt, name, columns)  # noqa: E731
+    column = lambda name: fmt.column(name, columns)  # noqa: E731
+    day, level = _date_sql(field("day")), _level_sql(fmt, columns)
+    checks = [
+        (f"{day} IS NULL", column("day"), "{value} is not a date", "YYYY-MM-DD (a time after it is ignored)"),
+        (f"NOT (year({day}) BETWEEN 1800 AND 2199)", column("day"), "{value} is out of range",
+         "a date between 1800 and 2199"),
+        (f"year({day}) BETWEEN 1800 AND 2199 AND {day} > DATE '{today.isoformat()}'", column("day"),
+         "{value} is after today", "the date of a round that has been reported"),
+        (f"NOT coalesce(regexp_full_match({field('people')}, '[0-9]{{1,15}}'), false)", column("people"),
+         "{value} is not a count", "a whole number of people"),
+        (f"coalesce({field('iso3')}, {field('country')}) IS NULL", column("iso3"), "is empty",
+         "the country's ISO 3166 alpha-3 code, such as IRQ"),
+        (f"NOT coalesce(regexp_full_match({field('iso3')}, '[A-Za-z]{{3}}'), true)", column("iso3"),
+         "{value} is not a country's code", "an ISO 3166 alpha-3 code, such as IRQ"),
+    ]
+    if column("level"):
+        checks.append((f"coalesce({level} NOT IN (0, 1, 2), true)", column("level"), "{value} is not an admin level",
+                       "0 (a country), 1 (a governorate or province) or 2 (a district)"))
+    for admin, number, what in ((1, "1", "governorate's or province's"), (2, "2", "district's")):
+        name, pcode = column(f"admin{number}") or column(f"pcode{number}"), column(f"pcode{number}")
+        if name or pcode:
+            checks.append((f"{level} >= {admin} AND coalesce({field(f'admin{number}')}, {field(f'pcode{number}')}) "
+                           "IS NULL", pcode or name, f"is empty, and so is the area's name (an admin {admin} row)",
+                           f"the {what} P-code or name"))
+        elif column("level"):  # the file says the level and has no column for the area
+            checks.append((f"{level} >= {admin}", column("level"), f"{{value}}: the file has no admin {admin} columns",
+                           "the admin level of the file's areas"))
+    return [(condition, where, message, expected) for condition, where, message, expected in checks if where]
+
+
+def _reports(connection, fmt: dtm_formats.DtmFormat, columns: list[str]) -> list[Report]:
+    """Every row, read as what it reports, in the file's order."""
+    field = lambda name: dtm_formats.field_sql(fmt, name, columns)  # noqa: E731
+    selected = connection.execute(f"""
+        SELECT _row, {_level_sql(fmt, columns)}, upper({field('iso3')}), {field('country')}, {field('admin1')},
+               {field('pcode1')}, {field('admin2')}, {field('pcode2')}, {_date_sql(field('day'))},
+               CAST({field('people')} AS BIGINT), {field('operation')}, upper({field('assessment')}),
+               TRY_CAST({field('round')} AS BIGINT), {field('reason')}, {field('origin')}, {field('id')},
+               {_date_sql(field('period_start'))}, {field('warning')}, {field('error')}
+        FROM dtm ORDER BY _row""").fetchall()
+    return [Report(*row) for row in selected]
+
+
+def _figure(matcher: Matcher, area: Area, fmt: dtm_formats.DtmFormat, described: str, dtm: str,
+            source: ImportFile, imported_on: dt.date, sensitivity: str) -> Figure:
+    first = area.kept[0]
+    place, pcode = admin_place(matcher, first.level, first.iso3, first.country, first.admin1, first.pcode1,
+                               first.admin2, first.pcode2)
+    day = first.day.isoformat()
+    prefix = "dtm" if fmt.dataset == "dtm" else "hapi-idps"
+    return Figure.model_validate({
+        "id": f"{prefix}-{slug(pcode)}-{first.day:%Y%m%d}", "metric": "people_displaced", "place": place,
+        "as_of": day, "value": area.people, "unit": "people",
+        "cited": [{"source": dtm, "date": day, "url": DTM_URL}],
+        "sensitivity": sensitivity,
+        "imported": {"dataset": fmt.dataset, "record": f"{pcode} {day}", "file": source.recorded_as,
+                     "sha256": source.sha256, "on": imported_on.isoformat(), "format": described,
+                     "assumptions": area.assumptions, "set_aside": area.set_aside},
+    })

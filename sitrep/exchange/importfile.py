@@ -86,9 +86,10 @@ _NOT_CSV = "a comma-separated file in UTF-8 with one header row, as the dataset'
 
 def _header(source: ImportFile) -> list[str]:
     """The names of the file's columns, from its first row; each once (compared as the
-    import compares them: trimmed, regardless of case)."""
+    import compares them: trimmed, regardless of case). A byte order mark before it, as Excel
+    and HDX HAPI's downloads write one, is no part of the first column's name."""
     try:
-        with source.path.open(newline="", encoding="utf-8") as handle:
+        with source.path.open(newline="", encoding="utf-8-sig") as handle:
             header = next(csv.reader(handle, strict=True), [])
     except (UnicodeDecodeError, csv.Error, ValueError):
         header = []

@@ -147,6 +147,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
         spill = folder / ".spill"
         with bulk_store.connect(spill) as connection:
             progress.stage(source.shown, "checking the rows")
+            described = {}  # the format, rows set aside and assumptions, where the dataset's module says them
             if dataset == "acled":
                 checked = acled_import.check_rows(connection, source, imported_on)
                 matched = acled_import.match_entries(connection, matcher, sensitivity, progress)
@@ -165,9 +166,12 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                                                                 "imports, which cannot tell what the dataset deleted",
                                                expected="a file of the events of your countries and dates"))
             else:
-                rows, figures, counts = dtm_import.import_figures(connection, source, matcher, old_entries["figures"],
-                                                                  imported_on, drop_missing, sensitivity, progress,
-                                                                  lowering=lowering)
+                result = dtm_import.import_figures(connection, source, matcher, old_entries["figures"], imported_on,
+                                                   drop_missing, sensitivity, progress, lowering=lowering,
+                                                   region=config.model.region)
+                rows, figures, counts = result
+                described = {"format": result.format, "set_aside": result.set_aside,
+                             "assumptions": result.assumptions}
                 events = (f"SELECT * FROM read_parquet('{existing}')" if existing else bulk_store.empty_events_sql())
                 skipped, what = {}, "figure"
                 earliest = min((f.as_of.end for f in figures if f.imported), default=None)
@@ -177,7 +181,8 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
             entries["figures"] = figures
             report = ImportReport(dataset, source, rows, counts, skipped,
                                   {kind: sorted(ids) for kind, ids in matcher.proposed.items()}, what, dry_run, folder,
-                                  sensitivity_notes + _series_notes(workspace, held, earliest), source.warnings)
+                                  sensitivity_notes + _series_notes(workspace, held, earliest), source.warnings,
+                                  **described)
             if not dry_run:
                 progress.stage(source.shown, f"writing {display_path(folder)}/")
                 record = bulk_store.Import(dataset, source.recorded_as, source.sha256, imported_on.isoformat(), rows,
