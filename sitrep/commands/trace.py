@@ -64,6 +64,9 @@ class Trace:
     public_weeks: list[str] = field(default_factory=list)  # the reports that print it
     internal_weeks: list[str] = field(default_factory=list)
     series: dict[str, list[str]] = field(default_factory=dict)  # edition -> its story in that series, line by line
+    # An entry `sitrep import` brought: where it came from (dataset, record, file, format), what
+    # the import assumed of it and the rows of its file it set aside, line by line.
+    imported: list[str] = field(default_factory=list)
 
 
 def find_entry(store: Store, entry_id: str) -> tuple[str, Model]:
@@ -71,7 +74,7 @@ def find_entry(store: Store, entry_id: str) -> tuple[str, Model]:
     where an imported entry came from (trace follows the store's files)."""
     for kind in KINDS:
         if entry_id in store.kind(kind):
-            if entry_id not in store.origins:
+            if entry_id not in store.origins and getattr(store.kind(kind)[entry_id], "imported", None) is None:
                 raise StoreError(_imported_problem(store.kind(kind)[entry_id], store))
             return kind, store.kind(kind)[entry_id]
     if store.bulk is not None:
@@ -101,6 +104,36 @@ def _imported_problem(entry: Model, store: Store) -> Problem:
 def trace(store: Store, entry_id: str, config: Config | None = None) -> Trace:
     """Everything about one entry; `config` sets the series (default: config.yaml's defaults)."""
     kind, entry = find_entry(store, entry_id)
+    result = _written_trace(store, entry_id, kind, entry) if entry_id in store.origins else _imported_trace(entry)
+    settings = config.series if config else SeriesSettings()
+    key_metrics = config.key_metrics if config else ConfigModel.model_fields["key_metrics"].default
+    for edition, weeks in (("public", result.public_weeks), ("internal", result.internal_weeks)):
+        story = series_story(series_of(store, settings, edition), entry_id, key_metrics)
+        result.series[edition] = [line for line, _ in story]
+        weeks += sorted({str(week) for _, printed in story for week in printed})
+    return result
+
+
+def _imported_trace(entry: Figure) -> Trace:
+    """An imported figure: what it says, where it came from, and what its import assumed and
+    set aside (a count of 61,828 kept once, its site assessment's same count not added)."""
+    imported = entry.imported
+    result = Trace(entry.id, "figure", Located(entry.id, "bulk/", 0), fields=[],
+                   sensitivity=getattr(entry, "sensitivity", "public"))
+    result.imported = [f"{entry.metric} at {entry.place}: {entry.value:,.0f} {entry.unit}, as of {entry.as_of.text}",
+                       f"{imported.dataset.upper()} record {imported.record}, from {imported.file} "
+                       f"(SHA-256 {imported.sha256[:12]}…), imported on {imported.on}"]
+    if imported.format:
+        result.imported.append(f"format: {imported.format}")
+    result.imported += [f"assumed: {text}" for text in imported.assumptions]
+    result.imported += [f"set aside, not counted: {text}" for text in imported.set_aside]
+    result.imported += [f"cited: {c.source}" + (f", {c.date}" if c.date else "") + (f", {c.url}" if c.url else "")
+                        for c in entry.cited]
+    return result
+
+
+def _written_trace(store: Store, entry_id: str, kind: str, entry: Model) -> Trace:
+    """An entry of the store's files: its lines, citations, references and what refers to it."""
     origin = store.origins[entry_id]
     result = Trace(entry_id, KIND_SINGULAR[kind], Located(entry_id, origin.file, origin.line),
                    fields=list(_written_lines(origin)), sensitivity=getattr(entry, "sensitivity", "public"))
@@ -133,12 +166,6 @@ def trace(store: Store, entry_id: str, config: Config | None = None) -> Trace:
                 where = store.origins[narrative.id]
                 result.referred_by.append(Located(f"{narrative.id} ([[{entry_id}]] in {'.'.join(map(str, fields))})",
                                                   where.file, where.line_of(*fields)))
-    settings = config.series if config else SeriesSettings()
-    key_metrics = config.key_metrics if config else ConfigModel.model_fields["key_metrics"].default
-    for edition, weeks in (("public", result.public_weeks), ("internal", result.internal_weeks)):
-        story = series_story(series_of(store, settings, edition), entry_id, key_metrics)
-        result.series[edition] = [line for line, _ in story]
-        weeks += sorted({str(week) for _, printed in story for week in printed})
     return result
 
 
@@ -292,9 +319,14 @@ def format_trace(result: Trace) -> str:
     """The trace as the CLI prints it."""
     out = [f"{result.id}: {result.kind}, {result.at.where}"
            + (" (restricted: internal editions only)" if result.sensitivity == "restricted" else "")]
-    out.append("")
-    width = len(str(max(f.line for f in result.fields)))
-    out += [f"  {f.line:>{width}}  {f.text}" for f in result.fields]
+    if result.imported:
+        out[0] = (f"{result.id}: {result.kind}, imported by `sitrep import` (bulk/)"
+                  + (" (restricted: internal editions only)" if result.sensitivity == "restricted" else ""))
+        out += ["", *(f"  {line}" for line in result.imported)]
+    if result.fields:
+        out.append("")
+        width = len(str(max(f.line for f in result.fields)))
+        out += [f"  {f.line:>{width}}  {f.text}" for f in result.fields]
     if result.citations:
         out += ["", "Citations:"]
         for number, c in enumerate(result.citations, start=1):
