@@ -128,14 +128,15 @@ def _checks(fmt: dtm_formats.DtmFormat, columns: list[str], today: dt.date) -> l
     if column("level"):
         checks.append((f"coalesce({level} NOT IN (0, 1, 2), true)", column("level"), "{value} is not an admin level",
                        "0 (a country), 1 (a governorate or province) or 2 (a district)"))
-    for admin, number, what in ((1, "1", "governorate's or province's"), (2, "2", "district's")):
-        name, pcode = column(f"admin{number}") or column(f"pcode{number}"), column(f"pcode{number}")
-        if name or pcode:
-            checks.append((f"{level} >= {admin} AND coalesce({field(f'admin{number}')}, {field(f'pcode{number}')}) "
-                           "IS NULL", pcode or name, f"is empty, and so is the area's name (an admin {admin} row)",
+    # An admin 1 or 2 row names its area (a level that is none is said once, above).
+    for admin, levels, what in ((1, "1, 2", "governorate's or province's"), (2, "2", "district's")):
+        where = column(f"pcode{admin}") or column(f"admin{admin}")
+        if where:
+            checks.append((f"{level} IN ({levels}) AND coalesce({field(f'admin{admin}')}, {field(f'pcode{admin}')}) "
+                           "IS NULL", where, f"is empty, and so is the area's name (an admin {admin} row)",
                            f"the {what} P-code or name"))
         elif column("level"):  # the file says the level and has no column for the area
-            checks.append((f"{level} >= {admin}", column("level"), f"{{value}}: the file has no admin {admin} columns",
+            checks.append((f"{level} IN ({levels})", column("level"), f"{{value}}: the file has no admin {admin} columns",
                            "the admin level of the file's areas"))
     return [(condition, where, message, expected) for condition, where, message, expected in checks if where]
 
