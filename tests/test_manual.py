@@ -177,6 +177,31 @@ def acled_bad_cells(root: Path) -> Path:
     return ws
 
 
+# docs/imports.md, "From IOM DTM": the invented copy of HDX's DTM file (tests/exchange/formats/, where
+# its format comes from), and the same imported on a fixed day, so that trace's output stays the same.
+DTM_FILE = REPO / "tests/exchange/formats/dtm-hdx-admin0-2.csv"
+
+
+@setup("dtm-file")
+def dtm_file(root: Path) -> Path:
+    import shutil
+
+    ws = copy_example(root / "ws")
+    shutil.copy(DTM_FILE, ws / "dtm.csv")
+    return ws
+
+
+@setup("dtm-imported")
+def dtm_imported(root: Path) -> Path:
+    import datetime as dt
+
+    from sitrep.exchange.importing import run_import
+
+    ws = dtm_file(root)
+    run_import(ws / "config.yaml", "dtm", ws / "dtm.csv", on_day=dt.date(2026, 12, 7))
+    return ws
+
+
 # Template mistakes (docs/customising.md, docs/templates.md, docs/safety.md): a built-in copied
 # into the workspace's templates/ folder, as `sitrep templates copy` does, and one line changed.
 def template_mistake(name: str, old: str, new: str) -> Callable[[Path], Path]:
