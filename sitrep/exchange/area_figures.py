@@ -51,12 +51,14 @@ def country_named(iso3: str | None) -> str:
 
 
 def merge_figures(held: list[Figure], figures: dict[str, Figure], dataset: str, drop_missing: bool,
-                  lowering: bool = False) -> tuple[list[Figure], dict[str, int]]:
+                  lowering: bool = False, table: str = "") -> tuple[list[Figure], dict[str, int]]:
     """(every figure after the merge, sorted by id; counts of what changed: added, updated,
     unchanged, and missing (kept) or dropped). `figures` are the file's, by id; `held` all the
     figures held, of every dataset: those of `dataset` that the file lacks are kept, or dropped
     with `drop_missing`. Sensitivity only rises unless `lowering` (--public): a figure held
-    restricted stays restricted."""
+    restricted stays restricted. `table`: the start of the ids of the file's table where a
+    dataset has several (HDX HAPI's IDPs, `hapi-idps-`), so that a file of one table never
+    counts another's figures as missing, nor drops them."""
     held_by_id = {f.id: f for f in held}
     figures = dict(figures)
     for figure_id, figure in figures.items():
@@ -76,7 +78,8 @@ def merge_figures(held: list[Figure], figures: dict[str, Figure], dataset: str, 
         else:
             counts["updated"] += 1
         merged[figure_id] = figure
-    missing = [f for f in held if f.imported and f.imported.dataset == dataset and f.id not in figures]
+    missing = [f for f in held if f.imported and f.imported.dataset == dataset and f.id.startswith(table)
+               and f.id not in figures]
     if drop_missing:
         for figure in missing:
             del merged[figure.id]

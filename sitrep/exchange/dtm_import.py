@@ -71,7 +71,7 @@ def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[
             progress.advance()
     finally:
         progress.finish()
-    merged, counts = merge_figures(held, figures, fmt.dataset, drop_missing, lowering)
+    merged, counts = merge_figures(held, figures, fmt.dataset, drop_missing, lowering, table=f"{_prefix(fmt)}-")
     return DtmResult(len(reports), merged, counts, described, set_aside, assumptions)
 
 
@@ -160,9 +160,8 @@ def _figure(matcher: Matcher, area: Area, fmt: dtm_formats.DtmFormat, described:
     place, pcode = admin_place(matcher, first.level, first.iso3, first.country, first.admin1, first.pcode1,
                                first.admin2, first.pcode2)
     day = first.day.isoformat()
-    prefix = "dtm" if fmt.dataset == "dtm" else "hapi-idps"
     return Figure.model_validate({
-        "id": f"{prefix}-{slug(pcode)}-{first.day:%Y%m%d}", "metric": "people_displaced", "place": place,
+        "id": f"{_prefix(fmt)}-{slug(pcode)}-{first.day:%Y%m%d}", "metric": "people_displaced", "place": place,
         "as_of": day, "value": area.people, "unit": "people",
         "cited": [{"source": dtm, "date": day, "url": DTM_URL}],
         "sensitivity": sensitivity,
@@ -170,3 +169,8 @@ def _figure(matcher: Matcher, area: Area, fmt: dtm_formats.DtmFormat, described:
                      "sha256": source.sha256, "on": imported_on.isoformat(), "format": described,
                      "assumptions": area.assumptions, "set_aside": area.set_aside},
     })
+
+
+def _prefix(fmt: dtm_formats.DtmFormat) -> str:
+    """The start of the figures' ids: `dtm`, or `hapi-idps` (HDX HAPI has other tables)."""
+    return "dtm" if fmt.dataset == "dtm" else "hapi-idps"

@@ -264,3 +264,22 @@ def test_the_rule_prefers_baseline_then_the_latest_round_and_adds_only_splits():
                               "SA, round 2, row 3: 100, the same count", "XX, round 3, row 7: 7, where BA, round 1 "
                               "counts 100"]
     assert "country outside" not in " ".join(assumed)  # Iraq is the workspace's region
+
+
+def test_a_hapi_idps_file_never_drops_another_hapi_tables_figures():
+    """--drop-missing with HAPI's IDP table drops the IDP figures it no longer has, never the
+    figures HAPI's conflict-event table brought (the same dataset, another table)."""
+    from sitrep.exchange.area_figures import merge_figures
+    from sitrep.source.schema import Figure
+
+    def figure(figure_id: str, metric: str = "people_displaced") -> Figure:
+        return Figure.model_validate({
+            "id": figure_id, "metric": metric, "place": "fallujah", "as_of": "2016-06-30", "value": 1,
+            "unit": "people", "cited": [{"source": "iom-dtm"}],
+            "imported": {"dataset": "hapi", "record": figure_id, "file": "h.csv", "sha256": "0" * 64, "on": "2026-12-07"}})
+
+    held = [figure("hapi-irq-2016-06-civilians_killed", "civilians_killed"), figure("hapi-idps-irq-20160531")]
+    merged, counts = merge_figures(held, {"hapi-idps-irq-20160630": figure("hapi-idps-irq-20160630")}, "hapi", True,
+                                   table="hapi-idps-")
+    assert counts["dropped"] == 1
+    assert {f.id for f in merged} == {"hapi-irq-2016-06-civilians_killed", "hapi-idps-irq-20160630"}
