@@ -58,7 +58,8 @@ def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[
     refuse_if_any(source, row_problems(connection, source, _checks(fmt, columns, imported_on), "dtm"))
     reports = _reports(connection, fmt, columns)
     if not reports:
-        raise ImportRefused(Problem(source.shown, 0, "the file holds a header and no rows", expected="at least one row"))
+        raise ImportRefused(Problem(source.shown, 0, "the file holds a header and no rows",
+                                    expected="at least one row"))
     described = dtm_formats.title(fmt, sorted({r.level for r in reports}), hashtags)
     areas, set_aside, assumptions = areas_of(reports, country_of(region).iso3 if region else None, region)
     dtm = matcher.source(DTM_SOURCE_NAME, "un_agency", DTM_SOURCE_ID, DTM_URL)  # the store may call it otherwise
@@ -136,8 +137,8 @@ def _checks(fmt: dtm_formats.DtmFormat, columns: list[str], today: dt.date) -> l
                            "IS NULL", where, f"is empty, and so is the area's name (an admin {admin} row)",
                            f"the {what} P-code or name"))
         elif column("level"):  # the file says the level and has no column for the area
-            checks.append((f"{level} IN ({levels})", column("level"), f"{{value}}: the file has no admin {admin} columns",
-                           "the admin level of the file's areas"))
+            checks.append((f"{level} IN ({levels})", column("level"),
+                           f"{{value}}: the file has no admin {admin} columns", "the admin level of the file's areas"))
     return [(condition, where, message, expected) for condition, where, message, expected in checks if where]
 
 

@@ -95,7 +95,8 @@ def test_only_genuine_splits_are_added_up_and_each_rule_is_said(ws, sitrep_cli):
             "and origin)") in lines
     assert ("  assumed            4 rows: rows of one assessment and round, split by displacement reason or origin, "
             "added up") in lines
-    assert "  assumed            2 rows: IDPs of two or more operations (crises) in one area and date, added up" in lines
+    assert ("  assumed            2 rows: IDPs of two or more operations (crises) in one area and date, "
+            "added up") in lines
     assert "  assumed            2 rows: country outside the workspace's region IQ: Chad" in lines
     held = figures(ws)
     ramadi = held["dtm-irq-g01q03-20160630"]  # BA by reason added up; the SA's 9,000 not
@@ -276,7 +277,8 @@ def test_a_hapi_idps_file_never_drops_another_hapi_tables_figures():
         return Figure.model_validate({
             "id": figure_id, "metric": metric, "place": "fallujah", "as_of": "2016-06-30", "value": 1,
             "unit": "people", "cited": [{"source": "iom-dtm"}],
-            "imported": {"dataset": "hapi", "record": figure_id, "file": "h.csv", "sha256": "0" * 64, "on": "2026-12-07"}})
+            "imported": {"dataset": "hapi", "record": figure_id, "file": "h.csv", "sha256": "0" * 64,
+                         "on": "2026-12-07"}})
 
     held = [figure("hapi-irq-2016-06-civilians_killed", "civilians_killed"), figure("hapi-idps-irq-20160531")]
     merged, counts = merge_figures(held, {"hapi-idps-irq-20160630": figure("hapi-idps-irq-20160630")}, "hapi", True,
