@@ -49,7 +49,8 @@ class AcledExporter(Exporter):
         inter1 = INTER_OF_ACTOR_KIND.get(kind, "")
         inter2 = "Civilians" if abuse else ""
         where = self.where(incident.place, incident)
-        killed = incident.victims.killed if incident.victims else None
+        # ACLED's fatalities count every party: the civilians killed, else the deaths of uncoded status.
+        killed = (incident.victims.killed or incident.victims.fatalities) if incident.victims else None
         tags = []
         if types is None:
             tags.append(f"sitrep_type={incident.type}; no ACLED equivalent")

@@ -79,6 +79,9 @@ HXL_COLUMNS: dict[str, list[Column]] = {
         ("perpetrator", "#group+name+first+perp"), ("perpetrator_kind", "#group+type+perp"),
         *_amount_columns("killed", "#affected+killed", "#meta+qualifier+killed"),
         *_amount_columns("injured", "#affected+injured", "#meta+qualifier+injured"),
+        # Deaths of any party whose civilian status the dataset did not code (an imported ACLED
+        # event): never added to the civilians killed, never left out.
+        *_amount_columns("fatalities", "#affected+killed+status_uncoded", "#meta+qualifier+fatalities"),
         ("summary", "#description"), *_SOURCING,
     ],
     "figures": [
@@ -178,6 +181,7 @@ class HxlExporter(Exporter):
             "perpetrator_kind": perpetrator.kind if perpetrator else "",
             **_amount_cells("killed", victims.killed if victims else None),
             **_amount_cells("injured", victims.injured if victims else None),
+            **_amount_cells("fatalities", victims.fatalities if victims else None),
             "summary": clean_text(incident.summary), **self.sourcing(incident.cited),
         }
 

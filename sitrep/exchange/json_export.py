@@ -116,6 +116,7 @@ class JsonExporter(Exporter):
             "victims": {"killed": _amount_object(victims.killed if victims else None),
                         "injured": _amount_object(victims.injured if victims else None),
                         "affected": _amount_object(victims.affected if victims else None),
+                        "fatalities": _amount_object(victims.fatalities if victims else None),
                         "description": clean_text(victims.description) if victims else None},
             "summary": clean_text(incident.summary), **self.fact_object(item, incident.cited, index),
         }

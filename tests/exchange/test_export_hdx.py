@@ -61,6 +61,8 @@ figures:
 incidents:
   - {id: zz-shelling, type: attack_on_civilians, date: 2016-06-28, place: zz-village, perpetrator: isis,
      status: alleged, summary: Shells hit a market., cited: [{source: ibtimes}]}
+  - {id: zz-clash, type: military_operation, date: 2016-06-29, place: zz-district, perpetrator: iraqi-security-forces,
+     victims: {fatalities: {value: 12}}, status: alleged, summary: A clash., cited: [{source: ibtimes}]}
 """
 
 
@@ -91,6 +93,9 @@ def test_libhxl_finds_hdx_tags_in_every_table_and_validation_stays_clean(hdx_ws,
     assert (shelling.get("#adm1+name"), shelling.get("#adm1+code")) == ("Anbar governorate", "IQG01")
     assert (shelling.get("#adm2+name"), shelling.get("#adm2+code")) == ("Zz district", "IQG01D99")
     assert (shelling.get("#loc+code"), shelling.get("#country+code")) == ("IQG01D99V01", "IRQ")
+    # Deaths of uncoded civilian status: in their own columns, never among the civilians killed.
+    clash = dict(zip([c.display_tag for c in tables["incidents"].columns], incidents["zz-clash"].values))
+    assert (clash["#affected+killed+status_uncoded"], clash["#affected+killed"]) == ("12", "")
     # An area above the district: its governorate's code, no district.
     fleeing = incidents["fallujah-fleeing-shot-2016-06"]
     assert (fleeing.get("#adm1+code"), fleeing.get("#adm2+code")) == ("IQG01", None)  # libhxl: None for empty
@@ -107,6 +112,15 @@ def test_libhxl_finds_hdx_tags_in_every_table_and_validation_stays_clean(hdx_ws,
     routes = list(tables["routes"])
     assert {r.get("#group+name+control") for r in routes} >= {"Islamic State (ISIS)"}
     assert not [c for c in tables["routes"].columns if c.tag == "#org"]
+
+
+def test_deaths_of_uncoded_civilian_status_are_in_every_export_and_never_civilians_killed(hdx_ws, sitrep_cli):
+    rows = {r["event_id_cnty"]: r for r in acled_csv(run(sitrep_cli, "export", "acled", "--all"))}
+    assert rows["SITREP-zz-clash"]["fatalities"] == "12"
+    reports = json.loads(run(sitrep_cli, "export", "json", "--all"))
+    jsonschema.Draft202012Validator(json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))).validate(reports)
+    clash = next(i for r in reports for i in r["facts"]["incidents"] if i["id"] == "zz-clash")
+    assert clash["victims"]["fatalities"]["value"] == 12 and clash["victims"]["killed"] is None
 
 
 # --- A country per row -------------------------------------------------------------------------------
