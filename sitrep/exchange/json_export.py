@@ -82,7 +82,11 @@ class JsonExporter(Exporter):
                 for place in (fact.get("place"), fact.get("origin"), fact.get("destination")):
                     if place and place["country"]:
                         found.append({"name": place["country"]["name"], "iso3": (place["country"]["iso3"] or "").lower()})
-        return [dict(pair) for pair in dict.fromkeys(tuple(c.items()) for c in found)]
+        # One entry a country, its first: ACLED may name a country otherwise than CLDR does.
+        first: dict[str, dict] = {}
+        for country in found:
+            first.setdefault(country["iso3"] or country["name"], country)
+        return list(first.values())
 
     def place_object(self, place_id: str, entry: object = None) -> dict:
         """A place, its country (ISO 3166 alpha-3 in capitals, as HXL and ACLED write it), its admin

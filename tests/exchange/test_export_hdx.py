@@ -168,6 +168,18 @@ def test_kenyan_rows_in_an_iraq_workspace_say_kenya_in_every_export(kenya_ws, si
     assert {"name": "Kenya", "iso3": "ken"} in week["report"]["country"]
 
 
+def test_a_country_acled_names_otherwise_than_cldr_is_one_country_of_the_report(ws, sitrep_cli):
+    config = ws / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("region: IQ", "region: CD"), encoding="utf-8")
+    congo = KENYA.splitlines()[0] + "\n" + KENYA.splitlines()[1].replace(",404,Eastern Africa,Kenya,", (
+        ",180,Middle Africa,Democratic Republic of Congo,")).replace("KEN9901", "DRC9901") + "\n"
+    run(sitrep_cli, "import", "acled", write(ws / "congo.csv", congo))
+    report = json.loads(run(sitrep_cli, "export", "json", "--week", "2016-W25"))
+    [event] = [i for i in report["facts"]["incidents"] if i["id"] == "acled-drc9901"]
+    assert event["place"]["country"] == {"name": "Democratic Republic of Congo", "iso3": "COD"}  # ACLED's name
+    assert report["report"]["country"] == [{"name": "Congo - Kinshasa", "iso3": "cod"}]  # once, CLDR's name
+
+
 def test_curated_entries_take_their_country_from_their_places_parents_not_the_region(ws, sitrep_cli, tmp_path):
     config = ws / "config.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace("region: IQ", "region: JO"), encoding="utf-8")
