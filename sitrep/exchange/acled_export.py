@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from sitrep.exchange import acled
 from sitrep.exchange.exporter import Exporter, Item, number_text
-from sitrep.exchange.places import locate
 from sitrep.report.formatting import clean_text, format_amount
 from sitrep.source import vocabulary as vocab
-from sitrep.source.bulk import acled_coding, acled_event_id
+from sitrep.source.bulk import acled_event_id
 from sitrep.source.schema import Amount, Incident
 
 # ACLED's actor type (inter1, inter2) of each kind of sitrep actor: the import's table, inverted.
@@ -34,9 +33,9 @@ class AcledExporter(Exporter):
 
     def acled_rows(self, items: list[Item]) -> list[dict[str, str]]:
         incidents = [item.arrival.entry for item in items if isinstance(item.arrival.entry, Incident)]
-        # An imported event goes back as ACLED coded it (bulk.acled_coding), read in one query.
-        coding = acled_coding(self.store.bulk, [r for r in map(acled_event_id, incidents) if r])
-        rows = [{**self.acled_row(incident), **coding.get(acled_event_id(incident) or "", {})} for incident in incidents]
+        self.read_coding(items)  # an imported event goes back as ACLED coded it
+        rows = [{**self.acled_row(incident), **self.coding.get(acled_event_id(incident) or "", {})}
+                for incident in incidents]
         for row in rows:
             row["year"] = row["event_date"][:4]
         return rows
@@ -49,14 +48,15 @@ class AcledExporter(Exporter):
         abuse = vocab.INCIDENT_TYPES[incident.type].category == "abuse"
         inter1 = INTER_OF_ACTOR_KIND.get(kind, "")
         inter2 = "Civilians" if abuse else ""
-        where = locate(self.store, incident.place)
-        killed = incident.victims.killed if incident.victims else None
+        where = self.where(incident.place, incident)
+        # ACLED's fatalities count every party: the civilians killed, else the deaths of uncoded status.
+        killed = (incident.victims.killed or incident.victims.fatalities) if incident.victims else None
         tags = []
         if types is None:
             tags.append(f"sitrep_type={incident.type}; no ACLED equivalent")
         if killed is not None and (killed.value is None or killed.qualifier != "exact"):
             tags.append(f"sitrep_fatalities={format_amount(killed)}")  # fatalities holds the lowest number
-        country = self.country
+        country = where.country  # the place's, found among its parents (config.yaml's region if none)
         return {
             "event_id_cnty": acled_event_id(incident) or f"SITREP-{incident.id}",
             "event_date": event_date.isoformat(), "year": str(event_date.year), "time_precision": str(precision),

@@ -210,10 +210,14 @@ def events_sql(source: ImportFile, imported_on: dt.date, sensitivity: str, match
         SELECT k.*, {date} AS d, {precision} AS tp,
                round(CAST(trim(latitude) AS DOUBLE), 4) AS lat, round(CAST(trim(longitude) AS DOUBLE), 4) AS lon
         FROM _kept k),
+    -- The outlets in ACLED's order (the first it names first), each once: exports give them back so.
+    outlets AS (
+        SELECT _row, trim(unnest(string_split(source, ';'))) AS name,
+               generate_subscripts(string_split(source, ';'), 1) AS position FROM _kept),
     cited AS (
-        SELECT _row, list_sort(list_distinct(list(s.source))) AS sources
-        FROM (SELECT _row, trim(unnest(string_split(source, ';'))) AS name FROM _kept) o
-        JOIN _sources s USING (name) GROUP BY _row)
+        SELECT _row, list(source ORDER BY position) AS sources
+        FROM (SELECT _row, s.source, min(position) AS position FROM outlets JOIN _sources s USING (name) GROUP BY ALL)
+        GROUP BY _row)
     SELECT
         'acled-' || lower(trim(event_id_cnty)) AS id,
         CASE WHEN coalesce({targeting}, false)

@@ -16,15 +16,16 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
-from sitrep.exchange.places import country_of
+from sitrep.exchange.places import Location, coded_country, country_of, locate
 from sitrep.language import Language
 from sitrep.pipeline import Workspace
 from sitrep.report.citations import CitationIndex
 from sitrep.report.timeline import Arrival
 from sitrep.report.translation import Translator
+from sitrep.source.bulk import acled_coding, acled_event_id
 from sitrep.source.dates import IsoWeek
 from sitrep.source.schema import Movement
 
@@ -54,6 +55,22 @@ class Exporter:
         # The store's own words: a translator "into" the store's language prints every original.
         self.translator = Translator(Language(self.config.store_language), self.config.store_language)
         self.citations = CitationIndex(self.store, edition, self.translator)  # for the CSVs' names and URLs
+        self.coding: dict[str, dict[str, str]] = {}  # ACLED's own columns of the imported events (read_coding)
+
+    def read_coding(self, items: Iterable[Item]) -> None:
+        """ACLED's own coding of the imported events among `items` (bulk.acled_coding), read in one
+        query: an imported event keeps the country ACLED coded, in every export."""
+        records = [record for item in items if (record := acled_event_id(item.arrival.entry))]
+        self.coding = acled_coding(self.store.bulk, records)
+
+    def where(self, place_id: str, entry: object = None) -> Location:
+        """Where the place is (places.locate), config.yaml's region the country only when its
+        chain of parents has none; the place of an imported ACLED event in the country ACLED coded."""
+        where = locate(self.store, place_id, self.country)
+        coded = self.coding.get(acled_event_id(entry) or "") if entry is not None else None
+        if coded and (country := coded_country(coded["iso"], coded["country"])):
+            where = replace(where, country=country)
+        return where
 
     def visible_route(self, movement: Movement) -> str | None:
         """The movement's route, unless the edition leaves it out (as the report does)."""

@@ -2,6 +2,10 @@
 hashtags under the header), one table per kind: incidents, figures, routes (one row per route
 update) and movements. Dates are in forms libhxl and HDX read (a week is `2016W23`). Sourcing
 is as the report shows it: a withheld source by its public name and grades only.
+
+Hashtags follow HDX's own files where they have one (docs/exports.md, "HXL"): an actor as
+`#group` (HDX's ACLED files tag actor1 `#group+name+first`), admin P-codes as `#adm1+code` and
+`#adm2+code`, a count of people displaced as `#affected+idps` (HDX's DTM files).
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from sitrep.exchange.exporter import Exporter, Item, csv_bytes, number_text
-from sitrep.exchange.places import locate
+from sitrep.exchange.places import Location
 from sitrep.report.context import SourceEntry
 from sitrep.report.formatting import clean_text
 from sitrep.source import vocabulary as vocab
@@ -50,8 +54,10 @@ def _date_columns(name: str, tag: str) -> list[Column]:
             (f"{name}_end", "#date+end"), ("known_on", "#date+known")]
 
 
-_PLACE: list[Column] = [("country_code", "#country+code"), ("country", "#country+name"), ("admin1", "#adm1+name"),
-                        ("admin2", "#adm2+name"), ("place", "#loc+name"), ("place_code", "#loc+code"),
+_COUNTRY: list[Column] = [("country_code", "#country+code"), ("country", "#country+name")]
+# Admin areas by name and P-code, as HDX's DTM and HAPI files tag them (#adm1+code, #adm2+code).
+_PLACE: list[Column] = [*_COUNTRY, ("admin1", "#adm1+name"), ("admin1_code", "#adm1+code"), ("admin2", "#adm2+name"),
+                        ("admin2_code", "#adm2+code"), ("place", "#loc+name"), ("place_code", "#loc+code"),
                         ("latitude", "#geo+lat"), ("longitude", "#geo+lon")]
 
 
@@ -67,27 +73,36 @@ HXL_COLUMNS: dict[str, list[Column]] = {
     "incidents": [
         ("id", "#event+id"), ("report_week", "#date+report"), *_date_columns("date", "#date+occurred"),
         ("type_code", "#event+type+code"), ("type", "#event+type"), ("category", "#event+category"),
-        ("status", "#status"), *_PLACE, ("perpetrator", "#org+name"), ("perpetrator_kind", "#org+type"),
+        ("status", "#status"), *_PLACE,
+        # An armed actor as HDX's ACLED files tag actor1 (#group+name+first; sitrep's ACLED export
+        # puts the perpetrator there), +perp saying its role: a tool asking for either finds it.
+        ("perpetrator", "#group+name+first+perp"), ("perpetrator_kind", "#group+type+perp"),
         *_amount_columns("killed", "#affected+killed", "#meta+qualifier+killed"),
         *_amount_columns("injured", "#affected+injured", "#meta+qualifier+injured"),
+        # Deaths of any party whose civilian status the dataset did not code (an imported ACLED
+        # event): never added to the civilians killed, never left out.
+        *_amount_columns("fatalities", "#affected+killed+status_uncoded", "#meta+qualifier+fatalities"),
         ("summary", "#description"), *_SOURCING,
     ],
     "figures": [
         ("id", "#meta+id"), ("report_week", "#date+report"), *_date_columns("as_of", "#date+reported"),
         ("metric", "#indicator+code"), ("metric_label", "#indicator+name"), *_PLACE,
-        *_amount_columns("value", "#indicator+num", "#meta+qualifier"), ("unit", "#indicator+unit"),
+        *_amount_columns("value", "#indicator+num", "#meta+qualifier"),
+        # People displaced, as HDX's DTM files tag them; every figure keeps #indicator+num.
+        ("idps", "#affected+idps"), ("unit", "#indicator+unit"),
         ("note", "#description"), *_SOURCING,
     ],
     "routes": [
         ("id", "#meta+id"), ("update", "#meta+update"), ("report_week", "#date+report"), ("name", "#meta+name"),
-        *_date_columns("as_of", "#date+reported"), ("country_code", "#country+code"), ("country", "#country+name"),
+        *_date_columns("as_of", "#date+reported"), *_COUNTRY,
         *_end_columns("origin", "origin"), ("via", "#loc+name+via"), *_end_columns("destination", "dest"),
-        ("status", "#access+status"), ("hazards", "#access+hazard"), ("controlled_by", "#org+name"),
+        # Who holds the road: armed actors, tagged as the incidents' perpetrators are (#group).
+        ("status", "#access+status"), ("hazards", "#access+hazard"), ("controlled_by", "#group+name+control"),
         ("summary", "#description"), *_SOURCING,
     ],
     "movements": [
         ("id", "#meta+id"), ("report_week", "#date+report"), *_date_columns("period", "#date+occurred"),
-        ("country_code", "#country+code"), ("country", "#country+name"), *_end_columns("origin", "origin"),
+        *_COUNTRY, *_end_columns("origin", "origin"),
         *_end_columns("destination", "dest"), ("route", "#meta+route"),
         *_amount_columns("count", "#affected+displaced", "#meta+qualifier"), ("unit", "#meta+unit"),
         ("summary", "#description"), *_SOURCING,
@@ -120,20 +135,21 @@ class HxlExporter(Exporter):
     def actor_name(self, actor_id: str | None) -> str:
         return self.store.actors[actor_id].name if actor_id else ""
 
-    def place_columns(self, place_id: str) -> dict[str, str]:
-        where = locate(self.store, place_id)
-        return {**self.country_columns(), "admin1": where.admin1, "admin2": where.admin2, "place": where.place.name,
+    def place_columns(self, place_id: str, entry: object = None) -> dict[str, str]:
+        where = self.where(place_id, entry)
+        return {**_country_cells(where), "admin1": where.admin1, "admin1_code": where.admin1_code,
+                "admin2": where.admin2, "admin2_code": where.admin2_code, "place": where.place.name,
                 "place_code": where.place.pcode or "", "latitude": number_text(where.lat),
                 "longitude": number_text(where.lon)}
 
     def end_columns(self, role: str, place_id: str) -> dict[str, str]:
-        where = locate(self.store, place_id)
+        where = self.where(place_id)
         return {role: where.place.name, f"{role}_code": where.place.pcode or "",
                 f"{role}_latitude": number_text(where.lat), f"{role}_longitude": number_text(where.lon)}
 
-    def country_columns(self) -> dict[str, str]:
-        return {"country_code": self.country.iso3 if self.country else "",
-                "country": self.country.name if self.country else ""}
+    def origin_country(self, place_id: str) -> dict[str, str]:
+        """A route's or movement's country: its origin's."""
+        return _country_cells(self.where(place_id))
 
     # The rows -------------------------------------------------------------------------------------
 
@@ -141,6 +157,7 @@ class HxlExporter(Exporter):
         """The table of one kind; its cells safe to open in a spreadsheet unless `raw_cells`."""
         row_of = {"incidents": self.incident_row, "figures": self.figure_row, "routes": self.route_row,
                   "movements": self.movement_row}[kind]
+        self.read_coding(items)
         rows = [row_of(item) for item in items if isinstance(item.arrival.entry, _MODELS[kind])]
         return csv_bytes([header for header, _ in HXL_COLUMNS[kind]], [tag for _, tag in HXL_COLUMNS[kind]], rows,
                          raw_cells=raw_cells)
@@ -159,11 +176,12 @@ class HxlExporter(Exporter):
             "id": incident.id, **self.dated("date", item),
             "type_code": incident.type, "type": vocab.INCIDENT_TYPES[incident.type].label,
             "category": vocab.INCIDENT_TYPES[incident.type].category, "status": incident.status,
-            **self.place_columns(incident.place),
+            **self.place_columns(incident.place, incident),
             "perpetrator": perpetrator.name if perpetrator else "",
             "perpetrator_kind": perpetrator.kind if perpetrator else "",
             **_amount_cells("killed", victims.killed if victims else None),
             **_amount_cells("injured", victims.injured if victims else None),
+            **_amount_cells("fatalities", victims.fatalities if victims else None),
             "summary": clean_text(incident.summary), **self.sourcing(incident.cited),
         }
 
@@ -172,7 +190,7 @@ class HxlExporter(Exporter):
         return {
             "id": figure.id, **self.dated("as_of", item), "metric": figure.metric,
             "metric_label": vocab.METRICS[figure.metric].label, **self.place_columns(figure.place),
-            **_amount_cells("value", figure), "unit": figure.unit, "note": clean_text(figure.note) or "",
+            **_amount_cells("value", figure), "idps": _idps(figure), "unit": figure.unit, "note": clean_text(figure.note) or "",
             **self.sourcing(figure.cited),
         }
 
@@ -181,7 +199,8 @@ class HxlExporter(Exporter):
         update = item.arrival.update
         return {
             "id": route.id, "update": str(item.arrival.update_index + 1), **self.dated("as_of", item),
-            "name": clean_text(route.name) or "", **self.country_columns(), **self.end_columns("origin", route.origin),
+            "name": clean_text(route.name) or "", **self.origin_country(route.origin),
+            **self.end_columns("origin", route.origin),
             "via": "; ".join(self.store.places[p].name for p in route.via),
             **self.end_columns("destination", route.destination), "status": update.status,
             "hazards": "; ".join(update.hazards), "controlled_by": "; ".join(map(self.actor_name, update.controlled_by)),
@@ -191,7 +210,7 @@ class HxlExporter(Exporter):
     def movement_row(self, item: Item) -> dict[str, str]:
         movement: Movement = item.arrival.entry
         return {
-            "id": movement.id, **self.dated("period", item), **self.country_columns(),
+            "id": movement.id, **self.dated("period", item), **self.origin_country(movement.origin),
             **self.end_columns("origin", movement.origin), **self.end_columns("destination", movement.destination),
             "route": self.visible_route(movement) or "", **_amount_cells("count", movement.count), "unit": movement.unit,
             "summary": clean_text(movement.summary), **self.sourcing(movement.cited),
@@ -204,3 +223,14 @@ def _amount_cells(name: str, amount: Amount | None) -> dict[str, str]:
     low, high = (amount.value, amount.value) if amount.value is not None else (amount.low, amount.high)
     return {name: number_text(amount.value), f"{name}_min": number_text(low), f"{name}_max": number_text(high),
             f"{name}_qualifier": amount.qualifier}
+
+
+def _country_cells(where: Location) -> dict[str, str]:
+    country = where.country
+    return {"country_code": country.iso3 if country else "", "country": country.name if country else ""}
+
+
+def _idps(figure: Figure) -> str:
+    """A count of people displaced, for #affected+idps (HDX's DTM files): the figure's value, as
+    its `value` cell has it (empty for a range, whose ends are in value_min and value_max)."""
+    return number_text(figure.value) if figure.metric == "people_displaced" and figure.unit == "people" else ""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterable
 
 from sitrep.exchange.exporter import Exporter, Item
-from sitrep.exchange.places import locate
+from sitrep.exchange.places import Country
 from sitrep.report.citations import CitationIndex
 from sitrep.report.context import SourceEntry
 from sitrep.report.formatting import clean_text
@@ -31,8 +31,9 @@ class JsonExporter(Exporter):
     def report(self, week: IsoWeek, number: int, items: list[Item]) -> dict:
         """One report as an object: ReliefWeb's fields, sitrep's, the facts and the sources list."""
         index = _Numbered(self.store, self.edition, self.translator)  # numbered in this report's order
-        config, country = self.config, self.country
+        config = self.config
         items = sorted(items, key=lambda i: i.order)
+        self.read_coding(items)
         facts = {
             "figures": [self.figure_object(i, index) for i in items if isinstance(i.arrival.entry, Figure)],
             "incidents": [self.incident_object(i, index) for i in items if isinstance(i.arrival.entry, Incident)],
@@ -45,9 +46,9 @@ class JsonExporter(Exporter):
         reliefweb = {"title": f"{config.title} No. {number}, {format_span(week.start, week.end)}",
                      "date": {"original": f"{week.end.isoformat()}T00:00:00+00:00"},
                      "source": [source]}
-        if country:
-            place = {"name": country.name, "iso3": country.iso3.lower()}  # ReliefWeb writes iso3 in lower case
-            reliefweb |= {"country": [place], "primary_country": place}
+        countries = self.countries(facts)
+        if countries:
+            reliefweb |= {"country": countries, "primary_country": countries[0]}
         reliefweb |= {"format": [{"name": "Situation Report"}],
                       "language": [{"name": _english_name(config.store_language), "code": config.store_language}]}
         return {
@@ -72,10 +73,31 @@ class JsonExporter(Exporter):
             "citations": [{"source": index.number(c), "credibility": c.credibility} for c in cited],
         }
 
-    def place_object(self, place_id: str) -> dict:
-        where = locate(self.store, place_id)
+    def countries(self, facts: dict[str, list[dict]]) -> list[dict]:
+        """ReliefWeb's countries of the report: config.yaml's region first (its primary country),
+        then those of the facts' places, in the order the facts first name them."""
+        found = [_country_object(self.country)] if self.country else []
+        for kind in facts.values():
+            for fact in kind:
+                for place in (fact.get("place"), fact.get("origin"), fact.get("destination")):
+                    if place and place["country"]:
+                        found.append({"name": place["country"]["name"], "iso3": (place["country"]["iso3"] or "").lower()})
+        # One entry a country, its first: ACLED may name a country otherwise than CLDR does.
+        first: dict[str, dict] = {}
+        for country in found:
+            first.setdefault(country["iso3"] or country["name"], country)
+        return list(first.values())
+
+    def place_object(self, place_id: str, entry: object = None) -> dict:
+        """A place, its country (ISO 3166 alpha-3 in capitals, as HXL and ACLED write it), its admin
+        areas with their P-codes, and its coordinates."""
+        where = self.where(place_id, entry)
+        country = where.country
         return {"id": where.place.id, "name": where.place.name, "kind": where.place.kind, "pcode": where.place.pcode,
-                "admin1": where.admin1 or None, "admin2": where.admin2 or None, "lat": where.lat, "lon": where.lon}
+                "country": {"name": country.name, "iso3": country.iso3 or None} if country else None,
+                "admin1": where.admin1 or None, "admin1_pcode": where.admin1_code or None,
+                "admin2": where.admin2 or None, "admin2_pcode": where.admin2_code or None,
+                "lat": where.lat, "lon": where.lon}
 
     def actor_object(self, actor_id: str) -> dict:
         actor = self.store.actors[actor_id]
@@ -93,11 +115,12 @@ class JsonExporter(Exporter):
         kind = vocab.INCIDENT_TYPES[incident.type]
         return {
             "id": incident.id, "type": incident.type, "type_label": kind.label, "category": kind.category,
-            "status": incident.status, "place": self.place_object(incident.place),
+            "status": incident.status, "place": self.place_object(incident.place, incident),
             "perpetrator": self.actor_object(incident.perpetrator) if incident.perpetrator else None,
             "victims": {"killed": _amount_object(victims.killed if victims else None),
                         "injured": _amount_object(victims.injured if victims else None),
                         "affected": _amount_object(victims.affected if victims else None),
+                        "fatalities": _amount_object(victims.fatalities if victims else None),
                         "description": clean_text(victims.description) if victims else None},
             "summary": clean_text(incident.summary), **self.fact_object(item, incident.cited, index),
         }
@@ -158,3 +181,7 @@ def _english_name(tag: str) -> str:
     from babel import Locale
 
     return Locale.parse(tag, sep="-").get_language_name("en") or tag
+
+
+def _country_object(country: Country) -> dict:
+    return {"name": country.name, "iso3": country.iso3.lower()}  # ReliefWeb writes iso3 in lower case

@@ -73,7 +73,7 @@ def test_hxl_incidents_read_back_with_libhxl(ws, sitrep_cli, tmp_path):
     run_export(sitrep_cli, "hxl", "--kind", "incidents", "--week", "2016-W26", "-o", out)
     tags, rows = hxl_rows(out)
     for tag in ("#event+id", "#date+occurred", "#event+type", "#adm1+name", "#loc+name", "#geo+lat", "#geo+lon",
-                "#affected+killed", "#org+name", "#meta+source", "#meta+url", "#status", "#country+code"):
+                "#affected+killed", "#group+name+first+perp", "#adm1+code", "#meta+source", "#meta+url", "#status", "#country+code"):
         assert tag in tags, tag
     assert len(rows) == SERIES["2016-W26"]["incidents"]
     shot = next(r for r in rows if r["#event+id"] == "fallujah-fleeing-shot-2016-06")
@@ -81,7 +81,7 @@ def test_hxl_incidents_read_back_with_libhxl(ws, sitrep_cli, tmp_path):
     assert (shot["#adm1+name"], shot["#loc+name"], shot["#country+code"]) == ("Anbar governorate", "Fallujah", "IRQ")
     assert (shot["#date+occurred"], shot["#date+start"], shot["#date+end"]) == ("2016-06", "2016-06-01", "2016-06-30")
     assert (shot["#affected+killed"], shot["#meta+qualifier+killed"]) == ("30", "at_least")
-    assert shot["#org+name"] == "Islamic State (ISIS)" and shot["#event+type+code"] == "killing_of_fleeing_civilians"
+    assert shot["#group+name+first+perp"] == "Islamic State (ISIS)" and shot["#event+type+code"] == "killing_of_fleeing_civilians"
     assert shot["#meta+source"] == ("Iraqi military spokesman (unnamed) (via NBC News); "
                                     "Online news round-up on Fallujah (outlet not identified)")
     assert shot["#meta+url"] == "https://www.nbcnews.com/" and shot["#meta+grade"] == "C3"
