@@ -149,10 +149,11 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
             progress.stage(source.shown, "checking the rows")
             if dataset == "acled":
                 checked = acled_import.check_rows(connection, source, imported_on)
-                matched = acled_import.match_entries(connection, matcher, sensitivity, progress)
+                matched = acled_import.match_entries(connection, matcher, sensitivity, progress, config.model.region)
                 progress.stage(source.shown, "merging with the events held")
                 connection.execute(f"CREATE TEMP TABLE _new AS "
-                                   f"{acled_import.events_sql(source, imported_on, sensitivity, matched)}")
+                                   f"{acled_import.events_sql(source, imported_on, sensitivity, matched, checked.format)}")
+                file_format, assumptions = checked.format.name, dict(acled_import.assumption_counts(connection))
                 _refuse_curated_ids(connection, source, store)
                 _validate_sample(connection)
                 counts = acled_import.change_counts(connection, existing, drop_missing, sensitivity, lowering)
@@ -168,8 +169,8 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                 rows, figures, counts = dtm_import.import_figures(connection, source, matcher, old_entries["figures"],
                                                                   imported_on, drop_missing, sensitivity, progress,
                                                                   lowering=lowering)
-                events = (f"SELECT * FROM read_parquet('{existing}')" if existing else bulk_store.empty_events_sql())
-                skipped, what = {}, "figure"
+                events = bulk_store.events_of(existing)
+                skipped, what, file_format, assumptions = {}, "figure", None, {}
                 earliest = min((f.as_of.end for f in figures if f.imported), default=None)
             entries = {kind: [e for e in {**{e.id: e for e in old_entries[kind]},
                                           **matcher.proposed[kind]}.values()]
@@ -177,7 +178,8 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
             entries["figures"] = figures
             report = ImportReport(dataset, source, rows, counts, skipped,
                                   {kind: sorted(ids) for kind, ids in matcher.proposed.items()}, what, dry_run, folder,
-                                  sensitivity_notes + _series_notes(workspace, held, earliest), source.warnings)
+                                  sensitivity_notes + _series_notes(workspace, held, earliest), source.warnings,
+                                  format=file_format, assumptions=assumptions)
             if not dry_run:
                 progress.stage(source.shown, f"writing {display_path(folder)}/")
                 record = bulk_store.Import(dataset, source.recorded_as, source.sha256, imported_on.isoformat(), rows,
