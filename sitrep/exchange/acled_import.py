@@ -85,9 +85,10 @@ def check_rows(connection, source: ImportFile, today: dt.date) -> AcledRows:
     if fmt.monadic:
         merge_monadic(connection, source)
     else:
-        connection.execute("ALTER TABLE acled ADD COLUMN _merged BOOLEAN DEFAULT false")
+        connection.execute("ALTER TABLE acled ADD COLUMN _merged BOOLEAN DEFAULT false; "
+                           "ALTER TABLE acled ADD COLUMN _second BIGINT")
     refuse_if_any(source, row_problems(connection, source, _checks(fmt, today), "acled"))
-    rows = connection.execute("SELECT count(*) FROM acled").fetchone()[0]
+    rows = connection.execute("SELECT count(*) + count(_second) FROM acled").fetchone()[0]  # as the file has them
     if rows == 0:
         raise ImportRefused([_problem(source, "the file holds a header and no rows", "at least one event")])
     _classify(connection, fmt)
@@ -96,7 +97,7 @@ def check_rows(connection, source: ImportFile, today: dt.date) -> AcledRows:
         CAST(trim(timestamp) AS BIGINT) AS timestamp, _type IS NOT NULL AS kept,
         {_DATE} AS event_date, trim(country) AS country FROM acled""")
     skipped = Counter(dict(connection.execute(
-        "SELECT _label, count(*) FROM acled WHERE _type IS NULL GROUP BY 1").fetchall()))
+        "SELECT _label, count(*) + count(_second) FROM acled WHERE _type IS NULL GROUP BY 1").fetchall()))
     return AcledRows(rows, fmt, skipped)
 
 
@@ -159,7 +160,8 @@ def merge_monadic(connection, source: ImportFile) -> None:
             f"= {RECORD.replace('event_id_cnty', 'a.event_id_cnty')} WHERE a._k = 1"
     bad = connection.execute(f"""SELECT a._row, b._row, trim(a.event_id_cnty), a._n,
         list_filter([{differ}], lambda x: x IS NOT NULL) AS differs {pairs}
-        AND (a._n > 2 OR len(list_filter([{differ}], lambda x: x IS NOT NULL)) > 0) ORDER BY a._row""").fetchall()
+        AND (a._n > 2 OR (b._row IS NOT NULL AND len(list_filter([{differ}], lambda x: x IS NOT NULL)) > 0))
+        ORDER BY a._row""").fetchall()
     if bad:
         first, second, event, rows, differs = bad[0]
         what = f"is on {rows} rows" if rows > 2 else f"is on rows {first} and {second}, which differ in {', '.join(differs)}"
@@ -170,7 +172,7 @@ def merge_monadic(connection, source: ImportFile) -> None:
                                     hint=acled_formats.DYADIC_SETTING))
     connection.execute(f"""CREATE TEMP TABLE _merged AS SELECT a.* EXCLUDE (_k, _n)
         REPLACE (b.actor1 AS actor2, b.assoc_actor_1 AS assoc_actor_2, b.inter1 AS inter2),
-        b._row IS NOT NULL AS _merged {pairs} ORDER BY a._row""")
+        b._row IS NOT NULL AS _merged, b._row AS _second {pairs} ORDER BY a._row""")
     connection.execute("DROP TABLE acled")
     connection.execute("DROP TABLE _monadic")
     connection.execute("ALTER TABLE _merged RENAME TO acled")
@@ -262,7 +264,8 @@ def _match_countries(connection, matcher: Matcher, region: str | None) -> dict[s
     for name, iso, iso3 in connection.execute("SELECT DISTINCT trim(country), trim(min(iso)), trim(min(iso3)) "
                                               "FROM _kept GROUP BY trim(country) ORDER BY 1").fetchall():
         alpha3, alpha2 = acled_formats.country_codes(name, iso, iso3)
-        found[name] = matcher.place(name, None, None, "country", None, alpha3 or None, kinds=("country",))
+        found[name] = (_store_country(matcher, name, alpha3)
+                       or matcher.place(name, None, None, "country", None, alpha3 or None, kinds=("country",)))
         text = (f"country outside the workspace's region {region}: {name}"
                 if region and alpha2 != region else None)
         outside.append((name, found[name], text))
@@ -270,6 +273,18 @@ def _match_countries(connection, matcher: Matcher, region: str | None) -> dict[s
     if outside:
         connection.executemany("INSERT INTO _countries VALUES (?, ?, ?)", outside)
     return found
+
+
+def _store_country(matcher: Matcher, name: str, alpha3: str) -> str | None:
+    """The store's country of this ISO alpha-3 P-code, name or alias, wherever it is drawn: a
+    country has coordinates in the store and none in ACLED's rows, which the matcher's rule for
+    places without coordinates would never match."""
+    for place in matcher.places.values():
+        names = {str(place.name).casefold(), *(str(a).casefold() for a in getattr(place, "aliases", []))}
+        if place.kind == "country" and ((alpha3 and (place.pcode == alpha3 or alpha3.casefold() in names))
+                                        or name.casefold() in names):
+            return place.id
+    return None
 
 
 def _matched_place(matcher: Matcher, regions: dict[tuple[str, str], str], countries: dict[str, str], country: str,
@@ -345,6 +360,7 @@ def events_sql(source: ImportFile, imported_on: dt.date, sensitivity: str, match
         '{source.sha256}' AS sha256, DATE '{imported_on.isoformat()}' AS imported_on,
         CAST(trim(timestamp) AS BIGINT) AS timestamp,
         {quoted(fmt.name)} AS format, {_assumptions_sql(fmt)} AS assumptions,
+        CASE WHEN _merged THEN ['row ' || _second || ': ' || {quoted(MERGED_ROW)}] ELSE [] END AS set_aside,
         d AS event_date, trim(disorder_type) AS disorder_type, trim(assoc_actor_1) AS assoc_actor_1,
         trim(assoc_actor_2) AS assoc_actor_2, trim(interaction) AS interaction, trim(region) AS region,
         trim(event_type) AS event_type, trim(sub_event_type) AS sub_event_type, trim(actor1) AS actor1,
@@ -384,12 +400,16 @@ INFERRED_TARGETING = ("civilians targeted, as ACLED defines violence against civ
 UNCODED_FATALITIES = "fatalities of unknown civilian status (the file has no civilian_targeting column)"
 NO_TIMESTAMP = "no ACLED timestamp: the row replaces only an event held without one"
 MONADIC_MERGED = "two rows of a monadic export merged: actor1 from the first, actor2 from the second"
+MERGED_ROW = "the second actor's row of an event in a monadic export, merged into the event's first row"
 
 
-def assumption_counts(connection) -> Counter:
-    """How many of the events to import carry each assumption (ImportReport.assumptions)."""
-    return Counter(dict(connection.execute(
+def assumption_counts(connection) -> tuple[Counter, Counter]:
+    """How many of the events to import carry each assumption, and how many rows were set aside
+    for each reason (ImportReport.assumptions, .set_aside)."""
+    assumed = Counter(dict(connection.execute(
         "SELECT a, count(*) FROM (SELECT unnest(assumptions) AS a FROM _new) GROUP BY a").fetchall()))
+    set_aside = connection.execute("SELECT count(*) FROM _new WHERE len(set_aside) > 0").fetchone()[0]
+    return assumed, Counter({MERGED_ROW: set_aside} if set_aside else {})
 
 
 # What a merge may do with each event, held or in the file (`_decide`):

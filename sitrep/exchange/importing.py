@@ -153,7 +153,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                 progress.stage(source.shown, "merging with the events held")
                 connection.execute(f"CREATE TEMP TABLE _new AS "
                                    f"{acled_import.events_sql(source, imported_on, sensitivity, matched, checked.format)}")
-                file_format, assumptions = checked.format.name, dict(acled_import.assumption_counts(connection))
+                file_format, (assumptions, set_aside) = checked.format.name, acled_import.assumption_counts(connection)
                 _refuse_curated_ids(connection, source, store)
                 _validate_sample(connection)
                 counts = acled_import.change_counts(connection, existing, drop_missing, sensitivity, lowering)
@@ -170,7 +170,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                                                                   imported_on, drop_missing, sensitivity, progress,
                                                                   lowering=lowering)
                 events = bulk_store.events_of(existing)
-                skipped, what, file_format, assumptions = {}, "figure", None, {}
+                skipped, what, file_format, assumptions, set_aside = {}, "figure", None, {}, {}
                 earliest = min((f.as_of.end for f in figures if f.imported), default=None)
             entries = {kind: [e for e in {**{e.id: e for e in old_entries[kind]},
                                           **matcher.proposed[kind]}.values()]
@@ -179,7 +179,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
             report = ImportReport(dataset, source, rows, counts, skipped,
                                   {kind: sorted(ids) for kind, ids in matcher.proposed.items()}, what, dry_run, folder,
                                   sensitivity_notes + _series_notes(workspace, held, earliest), source.warnings,
-                                  format=file_format, assumptions=assumptions)
+                                  format=file_format, assumptions=dict(assumptions), set_aside=dict(set_aside))
             if not dry_run:
                 progress.stage(source.shown, f"writing {display_path(folder)}/")
                 record = bulk_store.Import(dataset, source.recorded_as, source.sha256, imported_on.isoformat(), rows,

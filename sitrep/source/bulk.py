@@ -13,11 +13,10 @@ live in the workspace's `bulk/` folder instead:
     bulk/proposed.yaml          those places, actors and sources in the store's format, for a person to curate
 
 Events are plain Parquet, read with DuckDB: a week's report loads only the rows that became known
-in its week (the file is sorted by that day, so DuckDB reads only the row groups that hold it),
-and a report with none of them never starts DuckDB: the series and the checks of what the events
-name read index.json. Everything else an import brings is small and is loaded whole. An import writes a new tables
-folder and then replaces manifest.json atomically, so a reader sees the old version or the new
-one, never half of one, and a failed import leaves the last good one.
+in its week (the file is sorted by that day: DuckDB reads only its row groups); a report with none
+never starts DuckDB (the series and checks read index.json). Everything else is small and loaded
+whole. An import writes a new tables folder, then replaces manifest.json atomically: a reader sees
+the old version or the new one, never half of one, and a failed import leaves the last good one.
 
 The curated store wins: a place, actor or source defined in the YAML store replaces the one an
 import proposed under the same id, so curating a proposal is copying it from proposed.yaml into
@@ -61,7 +60,7 @@ EVENT_COLUMNS = {
     "sensitivity": "VARCHAR",
     # provenance
     "dataset": "VARCHAR", "record": "VARCHAR", "file": "VARCHAR", "sha256": "VARCHAR", "imported_on": "DATE",
-    "timestamp": "BIGINT", "format": "VARCHAR", "assumptions": "VARCHAR[]",
+    "timestamp": "BIGINT", "format": "VARCHAR", "assumptions": "VARCHAR[]", "set_aside": "VARCHAR[]",
     # the dataset's own coding (ACLED's columns), given back as it was by `sitrep export acled`
     "event_date": "DATE", "disorder_type": "VARCHAR", "assoc_actor_1": "VARCHAR", "assoc_actor_2": "VARCHAR",
     "interaction": "VARCHAR", "region": "VARCHAR", "event_type": "VARCHAR", "sub_event_type": "VARCHAR", "actor1": "VARCHAR", "actor2": "VARCHAR",
@@ -73,7 +72,7 @@ EVENT_COLUMNS = {
 # What the report needs of a row: read for a week, and nothing else.
 MODEL_COLUMNS = ("id", "type", "date", "place", "perpetrator", "killed", "summary", "summary_language", "sources",
                  "via", "status", "sensitivity", "dataset", "record", "file", "sha256", "imported_on", "timestamp",
-                 "fatalities", "format", "assumptions")
+                 "fatalities", "format", "assumptions", "set_aside")
 
 _ENTRY_KINDS = {"places": Place, "actors": Actor, "sources": Source, "figures": Figure}
 
@@ -309,7 +308,8 @@ def incident_of(row: dict) -> Incident:
         "sensitivity": row["sensitivity"],
         "imported": {"dataset": row["dataset"], "record": row["record"], "file": row["file"], "sha256": row["sha256"],
                      "on": row["imported_on"].isoformat(), "timestamp": row["timestamp"],
-                     "format": row.get("format"), "assumptions": row.get("assumptions") or []},
+                     "format": row.get("format"), "assumptions": row.get("assumptions") or [],
+                     "set_aside": row.get("set_aside") or []},
     })
 
 
@@ -490,7 +490,7 @@ def empty_events_sql() -> str:
 
 def events_of(path: str | None) -> str:
     """The events of a table file (its path quoted for SQL), or none: every column of
-    EVENT_COLUMNS, those a store written by an earlier sitrep lacks (format, assumptions) empty."""
+    EVENT_COLUMNS, those a store written by an earlier sitrep lacks (format, assumptions...) empty."""
     return (f"SELECT * FROM ({empty_events_sql()}) UNION ALL BY NAME SELECT * FROM read_parquet('{path}')"
             if path else empty_events_sql())
 
