@@ -232,12 +232,19 @@ def test_a_file_before_2019_goes_back_out_as_acled_coded_it(ws, sitrep_cli, monk
 
 # --- a bulk store written before these columns ----------------------------------------------------------
 
-def test_a_bulk_store_written_before_format_and_assumptions_still_builds_and_imports(ws, sitrep_cli):
+def _as_an_earlier_sitrep_wrote_it(sitrep_cli, ws: Path) -> Path:
+    """The 2019 fixture imported, then its events table rewritten without the columns this change
+    added (format, assumptions, set_aside), as a store of 3f118ed holds it."""
     imported(sitrep_cli, ws, "acled-2019.csv")
     table = next((ws / "bulk").glob("tables-*/events.parquet"))
     older = table.with_name("older.parquet")
     duckdb.sql(f"COPY (SELECT * EXCLUDE (format, assumptions, set_aside) FROM '{table}') TO '{older}' (FORMAT parquet)")
     shutil.move(older, table)
+    return table
+
+
+def test_a_bulk_store_written_before_format_and_assumptions_still_builds_and_imports(ws, sitrep_cli):
+    table = _as_an_earlier_sitrep_wrote_it(sitrep_cli, ws)
     assert "format" not in {c for (c, *_) in duckdb.sql(f"DESCRIBE SELECT * FROM '{table}'").fetchall()}
     built = run(sitrep_cli, ws, "build", "--week", WEEK, "--format", "html")
     assert built.exit_code == 0, built.output
@@ -245,12 +252,9 @@ def test_a_bulk_store_written_before_format_and_assumptions_still_builds_and_imp
     again = run(sitrep_cli, ws, "import", "acled", FORMATS / "acled-2019.csv")
     assert again.exit_code == 0 and import_count(again.stdout, "updated") == 2  # now with format and assumptions
 
+
 def test_a_dtm_import_into_a_bulk_store_of_an_earlier_sitrep_keeps_its_events(ws, sitrep_cli):
-    imported(sitrep_cli, ws, "acled-2019.csv")
-    table = next((ws / "bulk").glob("tables-*/events.parquet"))
-    older = table.with_name("older.parquet")
-    duckdb.sql(f"COPY (SELECT * EXCLUDE (format, assumptions, set_aside) FROM '{table}') TO '{older}' (FORMAT parquet)")
-    shutil.move(older, table)
+    _as_an_earlier_sitrep_wrote_it(sitrep_cli, ws)
     result = run(sitrep_cli, ws, "import", "dtm", generated_imports().write_dtm(ws / "dtm.csv", 1))
     assert result.exit_code == 0, result.output
     assert sorted(held(ws, "fatalities")) == ["IRQ91001", "IRQ91002"]
@@ -287,3 +291,21 @@ def test_country_codes_from_iso3_iso_numeric_or_name():
     assert acled_formats.country_codes("Algeria", None, None) == ("DZA", "DZ")
     assert acled_formats.country_codes("Democratic Republic of Congo", "180", None) == ("COD", "CD")
     assert acled_formats.country_codes("Atlantis", "", None) == ("", "")
+
+
+def test_a_curated_incidents_fatalities_are_checked_as_every_number_is(ws, sitrep_cli):
+    (ws / "facts" / "zz-fatalities.yaml").write_text("""incidents:
+  - id: zz-clash-2016-06-30
+    type: military_operation
+    date: 2016-06-30
+    place: fallujah
+    victims:
+      fatalities: {low: 12}
+    status: alleged
+    summary: Invented for a test.
+    cited: [{source: nbc-news}]
+""", encoding="utf-8")
+    result = run(sitrep_cli, ws, "check")
+    assert result.exit_code == 1
+    assert "zz-fatalities.yaml:7: error: [zz-clash-2016-06-30] the number is incomplete: 'high' is missing" \
+        in result.stderr, result.stderr  # line 7: the fatalities
