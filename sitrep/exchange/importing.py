@@ -150,10 +150,13 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
             described = {}  # the format, rows set aside and assumptions, where the dataset's module says them
             if dataset == "acled":
                 checked = acled_import.check_rows(connection, source, imported_on)
-                matched = acled_import.match_entries(connection, matcher, sensitivity, progress)
+                matched = acled_import.match_entries(connection, matcher, sensitivity, progress, config.model.region)
                 progress.stage(source.shown, "merging with the events held")
                 connection.execute(f"CREATE TEMP TABLE _new AS "
-                                   f"{acled_import.events_sql(source, imported_on, sensitivity, matched)}")
+                                   f"{acled_import.events_sql(source, imported_on, sensitivity, matched, checked.format)}")
+                assumptions, set_aside = acled_import.assumption_counts(connection)
+                described = {"format": checked.format.name, "assumptions": dict(assumptions),
+                             "set_aside": dict(set_aside)}
                 _refuse_curated_ids(connection, source, store)
                 _validate_sample(connection)
                 counts = acled_import.change_counts(connection, existing, drop_missing, sensitivity, lowering)
@@ -172,7 +175,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                 rows, figures, counts = result
                 described = {"format": result.format, "set_aside": result.set_aside,
                              "assumptions": result.assumptions}
-                events = (f"SELECT * FROM read_parquet('{existing}')" if existing else bulk_store.empty_events_sql())
+                events = bulk_store.events_of(existing)
                 skipped, what = {}, "figure"
                 earliest = min((f.as_of.end for f in figures if f.imported), default=None)
             entries = {kind: [e for e in {**{e.id: e for e in old_entries[kind]},

@@ -89,7 +89,8 @@ class Matcher:
                 if (place.lat is not None and (not kinds or place.kind in kinds)
                         and distance_km(lat, lon, place.lat, place.lon) <= SAME_SPOT_KM):
                     return place.id
-        place_id = self._free_id("place", slug(name) + (f".{slug(parent.split('.')[-1])}" if parent else ""), "places")
+        place_id = self._free_id("place", slug(name) + (f".{slug(parent.removeprefix('place.').split('.')[0])}"
+                                                        if parent else ""), "places")  # the parent's own name
         place = Place.model_validate({"id": place_id, "name": name, "kind": kind, "parent": parent,
                                       "lat": lat, "lon": lon, "pcode": pcode})
         self.places[place_id] = place

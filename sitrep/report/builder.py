@@ -345,6 +345,11 @@ class _Builder:
             amount: Amount | None = getattr(victims, outcome)
             if amount is not None:
                 parts.append(_(VICTIM_OUTCOMES[outcome]) % {"number": format_amount(amount)})
+        if (amount := victims.fatalities) is not None:  # deaths of any party (ACLED's, uncoded): said as such
+            count = int(amount.value if amount.value is not None else amount.high)
+            parts.append(ngettext("%(number)s fatality, civilian status not coded",
+                                  "%(number)s fatalities, civilian status not coded", count)
+                         % {"number": format_amount(amount)})
         text = _("; ").join(parts)
         description = self.translator.text(victims.description)
         if description and text:

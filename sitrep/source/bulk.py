@@ -13,11 +13,10 @@ live in the workspace's `bulk/` folder instead:
     bulk/proposed.yaml          those places, actors and sources in the store's format, for a person to curate
 
 Events are plain Parquet, read with DuckDB: a week's report loads only the rows that became known
-in its week (the file is sorted by that day, so DuckDB reads only the row groups that hold it),
-and a report with none of them never starts DuckDB: the series and the checks of what the events
-name read index.json. Everything else an import brings is small and is loaded whole. An import writes a new tables
-folder and then replaces manifest.json atomically, so a reader sees the old version or the new
-one, never half of one, and a failed import leaves the last good one.
+in its week (the file is sorted by that day: DuckDB reads only its row groups); a report with none
+never starts DuckDB (the series and checks read index.json). Everything else is small and loaded
+whole. An import writes a new tables folder, then replaces manifest.json atomically: a reader sees
+the old version or the new one, never half of one, and a failed import leaves the last good one.
 
 The curated store wins: a place, actor or source defined in the YAML store replaces the one an
 import proposed under the same id, so curating a proposal is copying it from proposed.yaml into
@@ -61,7 +60,7 @@ EVENT_COLUMNS = {
     "sensitivity": "VARCHAR",
     # provenance
     "dataset": "VARCHAR", "record": "VARCHAR", "file": "VARCHAR", "sha256": "VARCHAR", "imported_on": "DATE",
-    "timestamp": "BIGINT",
+    "timestamp": "BIGINT", "format": "VARCHAR", "assumptions": "VARCHAR[]", "set_aside": "VARCHAR[]",
     # the dataset's own coding (ACLED's columns), given back as it was by `sitrep export acled`
     "event_date": "DATE", "disorder_type": "VARCHAR", "assoc_actor_1": "VARCHAR", "assoc_actor_2": "VARCHAR",
     "interaction": "VARCHAR", "region": "VARCHAR", "event_type": "VARCHAR", "sub_event_type": "VARCHAR", "actor1": "VARCHAR", "actor2": "VARCHAR",
@@ -72,16 +71,16 @@ EVENT_COLUMNS = {
 }
 # What the report needs of a row: read for a week, and nothing else.
 MODEL_COLUMNS = ("id", "type", "date", "place", "perpetrator", "killed", "summary", "summary_language", "sources",
-                  "via", "status", "sensitivity", "dataset", "record", "file", "sha256", "imported_on", "timestamp")
+                 "via", "status", "sensitivity", "dataset", "record", "file", "sha256", "imported_on", "timestamp",
+                 "fatalities", "format", "assumptions", "set_aside")
 
 _ENTRY_KINDS = {"places": Place, "actors": Actor, "sources": Source, "figures": Figure}
 
 
 def connect(spill_to: Path | None = None):
-    """A DuckDB connection in memory: the bulk tables are files, and nothing is kept in a
-    database between runs. A query opens its own (about 20 ms) rather than sharing one:
-    `build --all` forks its workers, and a DuckDB connection must not cross a fork. An import passes `spill_to`, a folder where DuckDB may write what
-    does not fit its memory limit (a 10^6-row file is 450 MB of text)."""
+    """A DuckDB connection in memory: nothing is kept in a database between runs. A query opens
+    its own (20 ms): `build --all` forks its workers, and a connection must not cross a fork. An
+    import passes `spill_to`, where DuckDB may write what exceeds its memory (a 10^6-row file is 450 MB)."""
     import duckdb  # loaded only where imported rows are read: 40 ms, and most workspaces have none
 
     settings = {"memory_limit": MEMORY_LIMIT}
@@ -193,7 +192,7 @@ class BulkStore:
 
         with connect() as connection:
             try:
-                connection.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{_sql_path(self.events_file)}')")
+                connection.execute(f"CREATE VIEW events AS {events_of(_sql_path(self.events_file))}")
                 return connection.execute(sql, list(parameters)).fetchall()
             except (duckdb.IOException, duckdb.InvalidInputException, duckdb.BinderException) as exc:
                 raise StoreError(Problem(display_path(self.events_file), 0, "the imported events table cannot be read "
@@ -247,10 +246,9 @@ def _manifest_imports(raw: bytes) -> tuple[list[Import], list[Import], dict]:
 
 
 def _import_of(item: dict) -> Import:
-    record = Import(**item)
-    if record.sensitivity not in (None, "public", "restricted"):
-        raise ValueError(f"sensitivity {record.sensitivity!r}")
-    return record
+    if Import(**item).sensitivity not in (None, "public", "restricted"):
+        raise ValueError(f"sensitivity {item.get('sensitivity')!r}")
+    return Import(**item)
 
 
 def import_history(workspace: Path) -> tuple[list[Import], str | None]:
@@ -289,26 +287,29 @@ def acled_coding(bulk: BulkStore | None, records: list[str]) -> dict[str, dict[s
 
 
 def _acled_text(column: str, value) -> str:
-    if value is None:
-        return ""
-    if column in ("latitude", "longitude"):
-        return f"{value:.4f}"
+    if value is None or column in ("latitude", "longitude"):
+        return "" if value is None else f"{value:.4f}"
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 def incident_of(row: dict) -> Incident:
-    """An events row as the store's Incident (validated: a damaged table is refused, not printed)."""
+    """An events row as the store's Incident (validated: a damaged table is refused, not printed).
+    ACLED's fatalities not counted as civilians killed are fatalities of unknown civilian status."""
     summary = LocalText(row["summary"], row["summary_language"]) if row["summary_language"] else row["summary"]
-    killed = row["killed"]
+    killed, fatalities = row["killed"], row.get("fatalities")
+    victims = {"killed": {"value": killed}} if killed else {}
+    if not killed and fatalities and row["dataset"] == "acled":
+        victims["fatalities"] = {"value": fatalities}
     return Incident.model_validate({
         "id": row["id"], "type": row["type"], "date": row["date"], "place": row["place"],
-        "perpetrator": row["perpetrator"], "status": row["status"], "summary": summary,
-        "victims": {"killed": {"value": killed}} if killed else None,
+        "perpetrator": row["perpetrator"], "status": row["status"], "summary": summary, "victims": victims or None,
         "cited": [{"source": source, "via": row["via"]} if row["via"] and row["via"] != source else {"source": source}
                   for source in row["sources"]],
         "sensitivity": row["sensitivity"],
         "imported": {"dataset": row["dataset"], "record": row["record"], "file": row["file"], "sha256": row["sha256"],
-                     "on": row["imported_on"].isoformat(), "timestamp": row["timestamp"]},
+                     "on": row["imported_on"].isoformat(), "timestamp": row["timestamp"],
+                     "format": row.get("format"), "assumptions": row.get("assumptions") or [],
+                     "set_aside": row.get("set_aside") or []},
     })
 
 
@@ -458,7 +459,7 @@ def make_private(folder: Path) -> None:
 
 
 def _same_files(folder: Path, other: Path) -> bool:
-    try:
+    try:  # a version of that name unreadable since it was written is not the same
         return all((folder / name).read_bytes() == (other / name).read_bytes() for name in (EVENTS, ENTRIES, INDEX))
     except OSError:
         return False
@@ -484,8 +485,14 @@ def index_json(connection, events: Path) -> bytes:
 
 
 def empty_events_sql() -> str:
-    columns = ", ".join(f"NULL::{kind} AS {name}" for name, kind in EVENT_COLUMNS.items())
-    return f"SELECT {columns} WHERE false"
+    return f"SELECT {', '.join(f'NULL::{kind} AS {name}' for name, kind in EVENT_COLUMNS.items())} WHERE false"
+
+
+def events_of(path: str | None) -> str:
+    """The events of a table file (its path quoted for SQL), or none: every column of
+    EVENT_COLUMNS, those a store written by an earlier sitrep lacks (format, assumptions...) empty."""
+    return (f"SELECT * FROM ({empty_events_sql()}) UNION ALL BY NAME SELECT * FROM read_parquet('{path}')"
+            if path else empty_events_sql())
 
 
 def _sql_path(path: Path) -> str:

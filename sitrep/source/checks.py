@@ -78,7 +78,7 @@ def cross_check(store: Store, log: ProblemLog) -> None:
         checker.amount(figure, (), figure)
     for incident in store.incidents.values():
         if incident.victims:
-            for outcome in ("killed", "injured", "affected"):
+            for outcome in ("killed", "injured", "affected", "fatalities"):
                 amount = getattr(incident.victims, outcome)
                 if amount is not None:
                     checker.amount(incident, ("victims", outcome), amount)
