@@ -1,9 +1,9 @@
 """`sitrep import`: rows of a dataset a user downloaded (ACLED events, IOM DTM displacement
-figures) merged into the workspace's bulk store (source/bulk.py), all or nothing.
+figures, HDX HAPI's tables) merged into the workspace's bulk store (source/bulk.py), all or nothing.
 
 One import, from the file to a new version of the bulk tables: the store loaded without earlier
 imports, the file read and checked (importfile.py) by its dataset's module (acled_import.py,
-dtm_import.py), names matched to the store (matching.py), the report of what the import changes,
+dtm_import.py, hapi_import.py), names matched to the store (matching.py), the report of what the import changes,
 and the new version written under the workspace lock.
 """
 
@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from sitrep.errors import Problem, display_path
-from sitrep.exchange import acled_import, dtm_import
+from sitrep.exchange import acled_import, dtm_import, hapi_import
 from sitrep.exchange.importfile import ImportFile, ImportRefused, import_file
 from sitrep.exchange.matching import Matcher
 from sitrep.pipeline import Workspace
@@ -32,7 +32,7 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-DATASETS = ("acled", "dtm")
+DATASETS = ("acled", "dtm", "hapi")
 DATASET_NAMES = {"acled": "ACLED", "dtm": "IOM DTM", "hapi": "HDX HAPI"}
 
 
@@ -145,6 +145,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
         existing = str(held.events_file).replace("'", "''") if held else None
         imported_on = on_day or today()
         spill = folder / ".spill"
+        table = None  # what an admin-area table's import made (DTM, HDX HAPI): its figures, format, assumptions
         with bulk_store.connect(spill) as connection:
             progress.stage(source.shown, "checking the rows")
             if dataset == "acled":
@@ -165,11 +166,17 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                                                                 "imports, which cannot tell what the dataset deleted",
                                                expected="a file of the events of your countries and dates"))
             else:
-                rows, figures, counts = dtm_import.import_figures(connection, source, matcher, old_entries["figures"],
-                                                                  imported_on, drop_missing, sensitivity, progress,
-                                                                  lowering=lowering)
+                if dataset == "hapi":
+                    table = hapi_import.import_table(connection, source, matcher, old_entries["figures"], imported_on,
+                                                     drop_missing, sensitivity, progress, lowering=lowering,
+                                                     region=config.model.region)
+                else:
+                    table = hapi_import.Table(*dtm_import.import_figures(
+                        connection, source, matcher, old_entries["figures"], imported_on, drop_missing, sensitivity,
+                        progress, lowering=lowering), format=None)
+                rows, figures, counts = table.rows, table.figures, table.counts
                 events = (f"SELECT * FROM read_parquet('{existing}')" if existing else bulk_store.empty_events_sql())
-                skipped, what = {}, "figure"
+                skipped, what = table.skipped, "figure"
                 earliest = min((f.as_of.end for f in figures if f.imported), default=None)
             entries = {kind: [e for e in {**{e.id: e for e in old_entries[kind]},
                                           **matcher.proposed[kind]}.values()]
@@ -178,6 +185,8 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
             report = ImportReport(dataset, source, rows, counts, skipped,
                                   {kind: sorted(ids) for kind, ids in matcher.proposed.items()}, what, dry_run, folder,
                                   sensitivity_notes + _series_notes(workspace, held, earliest), source.warnings)
+            if table is not None:
+                report.format, report.set_aside, report.assumptions = table.format, table.set_aside, table.assumptions
             if not dry_run:
                 progress.stage(source.shown, f"writing {display_path(folder)}/")
                 record = bulk_store.Import(dataset, source.recorded_as, source.sha256, imported_on.isoformat(), rows,

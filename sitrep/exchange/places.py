@@ -73,3 +73,15 @@ def country_of(region: str | None) -> Country | None:
     return Country(Locale("en").territories.get(region, region),
                    _CURRENT_ALPHA3.get(region, alpha3[0] if len(alpha3) == 1 else ""),
                    _CURRENT_NUMERIC.get(region, numeric[0] if len(numeric) == 1 else ""))
+
+
+def country_named(alpha3: str) -> tuple[str, str] | None:
+    """(ISO 3166 alpha-2, English name) of the country with this alpha-3 code ('AFG' ->
+    ('AF', 'Afghanistan')), from Babel's CLDR data; None for a code CLDR does not know."""
+    from babel import Locale
+    from babel.core import get_global
+
+    alpha2 = get_global("territory_aliases").get(alpha3.upper(), [])
+    if len(alpha2) != 1 or alpha2[0] == "ZZ" or alpha2[0] not in Locale("en").territories:  # ZZ: "Unknown Region"
+        return None
+    return alpha2[0], Locale("en").territories[alpha2[0]]
