@@ -62,5 +62,7 @@ def merge_figures(held: list[Figure], figures: dict[str, Figure], dataset: str, 
 
 
 def same_figure(a: Figure, b: Figure) -> bool:
-    """The same count, place and date, whatever file brought it."""
-    return (a.value, a.place, a.as_of.text, a.sensitivity) == (b.value, b.place, b.as_of.text, b.sensitivity)
+    """The same count, place, date and note, whatever file brought it (HDX HAPI's note holds
+    ACLED's count of events, which a revision may change without changing the deaths)."""
+    return ((a.value, a.place, a.as_of.text, a.sensitivity, a.note)
+            == (b.value, b.place, b.as_of.text, b.sensitivity, b.note))

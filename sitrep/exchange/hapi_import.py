@@ -97,13 +97,13 @@ def import_table(connection, source: ImportFile, matcher: Matcher, held: list[Fi
     if rows == 0:
         raise ImportRefused(Problem(source.shown, 0, "the file holds a header and no rows", expected="at least one row"))
     _normalise(connection, level)
-    made = _Figures(source, matcher, imported_on, sensitivity, region, derived_level="admin_level" not in columns)
+    named = _format_name(connection, columns, hxl)
+    made = _Figures(source, matcher, imported_on, sensitivity, region, named, derived_level="admin_level" not in columns)
     made.build(connection, progress)
     merged, counts = merge_figures(held, made.figures, "hapi", drop_missing, lowering)
     skipped = dict(connection.execute("SELECT event, count(*) FROM _hapi WHERE event = 'demonstration' "
                                       "GROUP BY event").fetchall())
-    return Table(rows, merged, counts, _format_name(connection, columns, hxl), skipped, made.set_aside,
-                 made.assumptions)
+    return Table(rows, merged, counts, named, skipped, made.set_aside, made.assumptions)
 
 
 def table_of(source: ImportFile) -> str:
@@ -235,6 +235,7 @@ class _Figures:
     imported_on: dt.date
     sensitivity: str
     region: str | None
+    format: str  # the file's, as the summary names it
     derived_level: bool
     figures: dict[str, Figure] = field(default_factory=dict)
     set_aside: dict[str, int] = field(default_factory=dict)
@@ -284,7 +285,7 @@ class _Figures:
             "sensitivity": self.sensitivity,
             "imported": {"dataset": "hapi", "record": f"{pcode} {period} {event}", "file": self.source.recorded_as,
                          "sha256": self.source.sha256, "on": self.imported_on.isoformat(),
-                         "format": "HDX HAPI conflict events", "assumptions": assumed, "set_aside": set_aside},
+                         "format": self.format, "assumptions": assumed, "set_aside": set_aside},
         })
 
     def _place(self, iso3, country, level, pcode1, admin1, named1, pcode2, admin2, named2):

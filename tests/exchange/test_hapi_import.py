@@ -179,6 +179,16 @@ def test_identical_rows_are_counted_once_and_said(ws, sitrep_cli):
         "row 3: the same area, period and event type reported again with the same numbers (counted once)"]
 
 
+def test_a_revised_count_of_events_updates_the_figure(ws, sitrep_cli):
+    path = hapi_file(ws / "h.csv", f"{FALLUJA},civilian_targeting,3,5,2016-06-01,2016-06-30")
+    assert run(sitrep_cli, ws, "import", "hapi", path).exit_code == 0
+    hapi_file(path, f"{FALLUJA},civilian_targeting,4,5,2016-06-01,2016-06-30")  # ACLED found one more event
+    again = run(sitrep_cli, ws, "import", "hapi", path)
+    assert _count(again.stdout, "updated") == 1 and _count(again.stdout, "unchanged") == 0
+    figure = imported_figures(ws)["hapi-iqg01q02-2016-06-civilians-killed"]
+    assert figure.note.startswith("4 events") and figure.imported.format == "HDX HAPI conflict events, admin 2 (HDX's CSV)"
+
+
 def test_an_empty_fatalities_cell_is_never_a_zero(ws, sitrep_cli):
     result = run(sitrep_cli, ws, "import", "hapi", hapi_file(
         ws / "h.csv", f"{FALLUJA},civilian_targeting,3,,2016-06-01,2016-06-30",
