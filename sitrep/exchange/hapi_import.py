@@ -240,7 +240,8 @@ class _Figures:
     figures: dict[str, Figure] = field(default_factory=dict)
     set_aside: dict[str, int] = field(default_factory=dict)
     assumptions: dict[str, int] = field(default_factory=dict)
-    _countries: dict[str, str] = field(default_factory=dict)
+    _countries: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    _areas: dict[tuple, tuple[str, str]] = field(default_factory=dict)
 
     def build(self, connection, progress: Progress) -> None:
         groups = connection.execute("""
@@ -298,25 +299,26 @@ class _Figures:
             assumed.append(outside)
         if level == 0:
             return country_id, iso3, assumed
-        region, pcode = area_place(self.matcher, admin1, pcode1)
-        self._adopt(region, country_id, admin1, named1)
-        if level == 1:
-            return region, pcode, assumed
-        place, pcode = area_place(self.matcher, admin1, pcode1, admin2, pcode2)
-        self._adopt(place, None, admin2, named2)
-        return place, pcode, assumed
+        key = (iso3, level, pcode1, pcode2)
+        if key not in self._areas:  # an area is matched once, not once a month (matching scans the places)
+            region, pcode = area_place(self.matcher, admin1, pcode1)
+            self._adopt(region, country_id, admin1, named1)
+            if level == 2:
+                district, pcode = area_place(self.matcher, admin1, pcode1, admin2, pcode2)
+                self._adopt(district, None, admin2, named2)
+            self._areas[key] = (district if level == 2 else region), pcode
+        return *self._areas[key], assumed
 
     def _country(self, iso3: str, given: str | None) -> tuple[str, str | None]:
         """(the country's place, matched by its ISO code or name, or proposed; the assumption
         made when it lies outside config.yaml's region)."""
-        known = country_named(iso3)
-        name = given or (known[1] if known else iso3)
-        if iso3 not in self._countries:
-            self._countries[iso3] = self.matcher.place(name, None, None, "country", None, iso3, kinds=("country",))
-        home = country_of(self.region)
-        outside = (f"country outside the workspace's region {self.region}: {name}"
-                   if home and home.iso3 and home.iso3 != iso3 else None)
-        return self._countries[iso3], outside
+        if iso3 not in self._countries:  # once a country: CLDR's tables are slow to ask a row at a time
+            known, home = country_named(iso3), country_of(self.region)
+            name = given or (known[1] if known else iso3)
+            place = self.matcher.place(name, None, None, "country", None, iso3, kinds=("country",))
+            self._countries[iso3] = place, (f"country outside the workspace's region {self.region}: {name}"
+                                            if home and home.iso3 and home.iso3 != iso3 else None)
+        return self._countries[iso3]
 
     def _adopt(self, place_id: str, parent: str | None, name: str, provider_name: str | None) -> None:
         """A place this import proposed gets its country as parent (a governorate) and ACLED's

@@ -155,6 +155,20 @@ def test_the_weeks_report_shows_civilians_killed_from_hapi_cited_and_not_added_t
     assert 'class="key-figure' not in other and "conflict-fatalities" not in html[:html.index('id="other-figures"')]
 
 
+def test_the_apis_own_csv_is_read_by_the_same_columns(ws, sitrep_cli):
+    # The columns of the API's response model (OCHA-DAP/hdx-hapi, endpoints/models/conflict_event.py),
+    # its datetimes written in full; location_name names the country proposed.
+    header = ("location_ref,location_code,location_name,admin1_ref,admin1_code,admin1_name,admin2_ref,admin2_code,"
+              "admin2_name,resource_hdx_id,event_type,events,fatalities,reference_period_start,reference_period_end")
+    path = hapi_file(ws / "api.csv", "5,SDN,Sudan,0,,,0,,,1b2c,political_violence,12,3,"
+                     "2016-06-01T00:00:00,2016-06-30T23:59:59", header=header)
+    result = run(sitrep_cli, ws, "import", "hapi", path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0].endswith("1 row read, HDX HAPI conflict events, admin 0 (the API's CSV)")
+    figure = imported_figures(ws)["hapi-sdn-2016-06-conflict-fatalities"]
+    assert figure.value == 3 and figure.as_of.text == "2016-06"
+
+
 def test_a_dtm_file_given_to_import_hapi_is_read_as_the_dtm_import_reads_it(ws, sitrep_cli):
     # HAPI's IDP table is DTM's figures: routed to the DTM import (its own columns decide; a
     # HAPI-shaped IDP file is refused by them until the DTM import reads it).
