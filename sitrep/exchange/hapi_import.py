@@ -37,7 +37,7 @@ CONFLICT_EVENTS = ("location_code", "admin1_code", "admin1_name", "admin2_code",
 IDPS = ("location_code", "admin1_code", "admin1_name", "admin2_code", "admin2_name", "operation",
         "assessment_type", "population", "reporting_round", "reference_period_start", "reference_period_end")
 TABLES = {"HDX HAPI conflict events": CONFLICT_EVENTS, "HDX HAPI IDPs": IDPS}
-OPTIONAL = ("admin_level", "location_name", "provider_admin1_name", "provider_admin2_name")
+OPTIONAL = ("admin_level", "location_name", "provider_admin1_name", "provider_admin2_name", "warning", "error")
 
 EVENT_TYPES = ("political_violence", "civilian_targeting", "demonstration")
 METRICS = {"civilian_targeting": "civilians_killed", "political_violence": "conflict_fatalities"}
@@ -198,7 +198,8 @@ def _normalise(connection, level: str) -> None:
         {_given('admin1_code')} AS pcode1, {_given('admin1_name')} AS admin1, {_given('provider_admin1_name')} AS named1,
         {_given('admin2_code')} AS pcode2, {_given('admin2_name')} AS admin2, {_given('provider_admin2_name')} AS named2,
         {_EVENT} AS event, {number('events')} AS events, {number('fatalities')} AS fatalities,
-        {start} AS start_day, coalesce({end}, last_day({start})) AS end_day, {end} IS NULL AS end_assumed
+        {start} AS start_day, coalesce({end}, last_day({start})) AS end_day, {end} IS NULL AS end_assumed,
+        nullif(trim(warning), '') AS warning, nullif(trim(error), '') AS error
         FROM hapi""")
 
 
@@ -246,7 +247,7 @@ class _Figures:
     def build(self, connection, progress: Progress) -> None:
         groups = connection.execute("""
             SELECT iso3, min(country), level, pcode1, min(admin1), min(named1), pcode2, min(admin2), min(named2),
-                   event, start_day, end_day, bool_or(end_assumed),
+                   event, start_day, end_day, bool_or(end_assumed), min(warning), min(error),
                    list(_row ORDER BY _row), list(DISTINCT {'events': events, 'fatalities': fatalities})
             FROM _hapi WHERE event <> 'demonstration'
             GROUP BY iso3, level, pcode1, pcode2, event, start_day, end_day ORDER BY min(_row)""").fetchall()
@@ -261,16 +262,19 @@ class _Figures:
             progress.finish()
 
     def add(self, iso3, country, level, pcode1, admin1, named1, pcode2, admin2, named2, event, start, end,
-            end_assumed, rows, numbers) -> None:
+            end_assumed, warning, error, rows, numbers) -> None:
         if len(numbers) > 1:
             self._refuse_conflicting(rows, event, numbers)
         events, fatalities = numbers[0]["events"], numbers[0]["fatalities"]
-        if fatalities is None:
-            self._count(self.set_aside, SET_ASIDE_EMPTY, len(rows))
+        if error or fatalities is None:  # HAPI's v2 files flag a row it found wrong in `error`
+            self._count(self.set_aside, f"HDX HAPI marks it as an error: {error}" if error else SET_ASIDE_EMPTY,
+                        len(rows))
             return
         set_aside = [f"row {row}: {SET_ASIDE_SAME}" for row in rows[1:]]
         self._count(self.set_aside, SET_ASIDE_SAME, len(rows) - 1)
         place, pcode, assumed = self._place(iso3, country, level, pcode1, admin1, named1, pcode2, admin2, named2)
+        if warning:
+            assumed.append(f"HDX HAPI's warning on the row taken as no reason to leave it out: {warning}")
         if end_assumed:
             assumed.append("reference_period_end empty: taken as the end of the month the period starts in "
                            "(HDX HAPI's conflict events are monthly)")

@@ -212,6 +212,19 @@ def test_an_empty_fatalities_cell_is_never_a_zero(ws, sitrep_cli):
     assert [(f.metric, f.value) for f in imported_figures(ws).values()] == [("conflict_fatalities", 2)]
 
 
+def test_a_row_hapi_marks_as_an_error_is_set_aside_and_its_warning_said(ws, sitrep_cli):
+    header = (FORMATS / "hapi-conflict-global.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    ids = "3f0c9d2e-5b1a-4c7e-9a61-0d2b7e8f4a10,7c1e4b9a-2d3f-4e8a-b5c6-1a2b3c4d5e6f"
+    path = hapi_file(ws / "h.csv", f"{FALLUJA},civilian_targeting,3,5,2016-06-01,2016-06-30,{ids},,negative value",
+                     f"{FALLUJA},political_violence,4,9,2016-06-01,2016-06-30,{ids},partial month,", header=header)
+    result = run(sitrep_cli, ws, "import", "hapi", path)
+    assert result.exit_code == 0, result.stderr
+    assert "set aside          1 row: HDX HAPI marks it as an error: negative value" in result.stdout
+    assert ("assumed            1 row: HDX HAPI's warning on the row taken as no reason to leave it out: "
+            "partial month") in result.stdout
+    assert list(imported_figures(ws)) == ["hapi-iqg01q02-2016-06-conflict-fatalities"]
+
+
 def test_a_period_without_an_end_is_taken_as_its_month_and_said(ws, sitrep_cli):
     result = run(sitrep_cli, ws, "import", "hapi", hapi_file(
         ws / "h.csv", f"{FALLUJA},civilian_targeting,3,5,2016-06-01T00:00:00,"))
