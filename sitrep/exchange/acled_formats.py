@@ -112,18 +112,10 @@ TARGETS_CIVILIANS = "violence against civilians"
 def country_codes(name: str, iso: str | None, iso3: str | None) -> tuple[str, str]:
     """(ISO 3166 alpha-3, alpha-2) of a row's country, from its `iso3`, its `iso` (ACLED's ISO
     numeric code: 368), or its English name, by Babel's CLDR data; ('', '') when none says."""
-    from babel import Locale
-    from babel.core import get_global
+    from sitrep.exchange.places import country_named
 
-    from sitrep.exchange.places import country_of
-
-    aliases = get_global("territory_aliases")
-    for code in (iso3, (iso or "").zfill(3) if (iso or "").isdigit() else None):
-        targets = aliases.get((code or "").upper())
-        if targets and len(targets) == 1 and len(targets[0]) == 2:
-            return country_of(targets[0]).iso3 or (code or "").upper(), targets[0]
-    by_name = {text.casefold(): code for code, text in Locale("en").territories.items() if len(code) == 2}
-    alpha2 = by_name.get(name.strip().casefold())
-    if alpha2 and country_of(alpha2).iso3:
-        return country_of(alpha2).iso3, alpha2
+    for text in (iso3, iso, name):
+        country = country_named(text) if text and text.strip() else None
+        if country and country.iso3:
+            return country.iso3, country.alpha2
     return "", ""

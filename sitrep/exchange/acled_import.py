@@ -36,8 +36,7 @@ from sitrep.errors import Problem
 from sitrep.progress import SILENT, Progress
 from sitrep.exchange import acled, acled_formats
 from sitrep.exchange.acled_formats import Format
-from sitrep.exchange.importfile import (ImportFile, ImportRefused, read_csv, refuse_if_any, require_columns,
-                                        row_problems)
+from sitrep.exchange.importfile import ImportFile, ImportRefused, read_csv, refuse_if_any, row_problems
 from sitrep.exchange.matching import Matcher
 from sitrep.source.bulk import EVENT_COLUMNS, events_of
 

@@ -9,8 +9,25 @@ imported twice is one figure.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from sitrep.exchange import places
 from sitrep.exchange.matching import Matcher
 from sitrep.source.schema import Figure
+
+
+@dataclass
+class AreaTable:
+    """What the import of one admin-area table made (DTM's, HDX HAPI's), as
+    importing.ImportReport counts it."""
+
+    rows: int  # rows read
+    figures: list[Figure]  # every figure after the merge
+    counts: dict[str, int]  # added, updated, unchanged, missing or dropped
+    format: str | None  # as the summary names it: "IOM DTM via HDX, admin 0–2, with HXL row"
+    skipped: dict[str, int] = field(default_factory=dict)  # rows of a kind sitrep leaves out, by kind
+    set_aside: dict[str, int] = field(default_factory=dict)  # reason -> rows
+    assumptions: dict[str, int] = field(default_factory=dict)  # assumption -> rows
 
 
 def area_place(matcher: Matcher, admin1: str | None, pcode1: str | None, admin2: str | None = None,
@@ -41,13 +58,10 @@ def admin_place(matcher: Matcher, level: int, iso3: str | None, country_name: st
 
 
 def country_named(iso3: str | None) -> str:
-    """A country's English name from its ISO 3166 alpha-3 code (Babel's CLDR data), for files
-    that give the code only (HDX HAPI's tables); the code itself where CLDR has none."""
-    from babel import Locale
-    from babel.core import get_global
-
-    alpha2 = (get_global("territory_aliases").get(iso3 or "") or [None])[0]
-    return Locale("en").territories.get(alpha2, iso3 or "") if alpha2 else iso3 or ""
+    """A country's English name from its ISO 3166 alpha-3 code, for files that give the code
+    only (HDX HAPI's tables); the code itself where CLDR has none."""
+    country = places.country_named(iso3) if iso3 else None
+    return country.name if country else iso3 or ""
 
 
 def merge_figures(held: list[Figure], figures: dict[str, Figure], dataset: str, drop_missing: bool,
@@ -90,5 +104,7 @@ def merge_figures(held: list[Figure], figures: dict[str, Figure], dataset: str, 
 
 
 def same_figure(a: Figure, b: Figure) -> bool:
-    """The same count, place and date, whatever file brought it."""
-    return (a.value, a.place, a.as_of.text, a.sensitivity) == (b.value, b.place, b.as_of.text, b.sensitivity)
+    """The same count, place, date and note, whatever file brought it (HDX HAPI's note holds
+    ACLED's count of events, which a revision may change without changing the deaths)."""
+    return ((a.value, a.place, a.as_of.text, a.sensitivity, a.note)
+            == (b.value, b.place, b.as_of.text, b.sensitivity, b.note))

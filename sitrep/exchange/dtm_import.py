@@ -12,11 +12,10 @@ were set aside. The figures are merged as every admin-area table's are (area_fig
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 from sitrep.errors import Problem
 from sitrep.exchange import dtm_formats
-from sitrep.exchange.area_figures import admin_place, merge_figures
+from sitrep.exchange.area_figures import AreaTable, admin_place, merge_figures
 from sitrep.exchange.dtm_reports import Area, Report, areas_of
 from sitrep.exchange.importfile import ImportFile, ImportRefused, read_csv, refuse_if_any, row_problems
 from sitrep.exchange.matching import Matcher, slug
@@ -29,25 +28,9 @@ DTM_SOURCE_NAME = "IOM Displacement Tracking Matrix (DTM)"
 DTM_URL = "https://dtm.iom.int"
 
 
-@dataclass
-class DtmResult:
-    """What the import of a DTM file made. Unpacks as (rows, figures, counts), the three values
-    importing.run_import has always taken; the rest is for the summary."""
-
-    rows: int  # rows read
-    figures: list[Figure]  # every figure after the merge
-    counts: dict[str, int]  # added, updated, unchanged, missing or dropped
-    format: str  # "IOM DTM via HDX, admin 0–2, with HXL row"
-    set_aside: dict[str, int] = field(default_factory=dict)  # reason -> rows
-    assumptions: dict[str, int] = field(default_factory=dict)  # assumption -> rows
-
-    def __iter__(self):
-        return iter((self.rows, self.figures, self.counts))
-
-
 def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[Figure], imported_on: dt.date,
                    drop_missing: bool, sensitivity: str, progress: Progress = SILENT, lowering: bool = False,
-                   *, region: str | None = None) -> DtmResult:
+                   *, region: str | None = None) -> AreaTable:
     """The file's figures merged with those held. The areas matched to the store's places are
     counted on `progress`. `lowering` (--public): the file's figures are public, those held
     restricted included. `region` (config.yaml's, such as IQ): a country outside it is imported,
@@ -73,7 +56,7 @@ def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[
     finally:
         progress.finish()
     merged, counts = merge_figures(held, figures, fmt.dataset, drop_missing, lowering, table=f"{_prefix(fmt)}-")
-    return DtmResult(len(reports), merged, counts, described, set_aside, assumptions)
+    return AreaTable(len(reports), merged, counts, described, set_aside=set_aside, assumptions=assumptions)
 
 
 def drop_hashtag_row(connection, table: str, columns: list[str]) -> bool:

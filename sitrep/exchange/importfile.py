@@ -84,6 +84,12 @@ def read_csv(connection, source: ImportFile, table: str) -> list[str]:
 _NOT_CSV = "a comma-separated file in UTF-8 with one header row, as the dataset's export gives it"
 
 
+def header_names(source: ImportFile) -> list[str]:
+    """The file's columns as the import names them (trimmed, lower-cased), read from its first
+    row only: what a dataset with several tables needs to know which one a file is."""
+    return [name.strip().lower() for name in _header(source)]
+
+
 def _header(source: ImportFile) -> list[str]:
     """The names of the file's columns, from its first row; each once (compared as the
     import compares them: trimmed, regardless of case). A byte order mark before it, as Excel

@@ -1,9 +1,9 @@
 """`sitrep import`: rows of a dataset a user downloaded (ACLED events, IOM DTM displacement
-figures) merged into the workspace's bulk store (source/bulk.py), all or nothing.
+figures, HDX HAPI's tables) merged into the workspace's bulk store (source/bulk.py), all or nothing.
 
 One import, from the file to a new version of the bulk tables: the store loaded without earlier
 imports, the file read and checked (importfile.py) by its dataset's module (acled_import.py,
-dtm_import.py), names matched to the store (matching.py), the report of what the import changes,
+dtm_import.py, hapi_import.py), names matched to the store (matching.py), the report of what the import changes,
 and the new version written under the workspace lock.
 """
 
@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from sitrep.errors import Problem, display_path
-from sitrep.exchange import acled_import, dtm_import
+from sitrep.exchange import acled_import, dtm_import, hapi_import
 from sitrep.exchange.importfile import ImportFile, ImportRefused, import_file
 from sitrep.exchange.matching import Matcher
 from sitrep.pipeline import Workspace
@@ -32,7 +32,7 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-DATASETS = ("acled", "dtm")
+DATASETS = ("acled", "dtm", "hapi")
 DATASET_NAMES = {"acled": "ACLED", "dtm": "IOM DTM", "hapi": "HDX HAPI"}
 
 
@@ -169,14 +169,13 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                                                                 "imports, which cannot tell what the dataset deleted",
                                                expected="a file of the events of your countries and dates"))
             else:
-                result = dtm_import.import_figures(connection, source, matcher, old_entries["figures"], imported_on,
-                                                   drop_missing, sensitivity, progress, lowering=lowering,
-                                                   region=config.model.region)
-                rows, figures, counts = result
-                described = {"format": result.format, "set_aside": result.set_aside,
-                             "assumptions": result.assumptions}
+                read_table = hapi_import.import_table if dataset == "hapi" else dtm_import.import_figures
+                table = read_table(connection, source, matcher, old_entries["figures"], imported_on, drop_missing,
+                                   sensitivity, progress, lowering=lowering, region=config.model.region)
+                rows, figures, counts = table.rows, table.figures, table.counts
+                described = {"format": table.format, "set_aside": table.set_aside, "assumptions": table.assumptions}
                 events = bulk_store.events_of(existing)
-                skipped, what = {}, "figure"
+                skipped, what = table.skipped, "figure"
                 earliest = min((f.as_of.end for f in figures if f.imported), default=None)
             entries = {kind: [e for e in {**{e.id: e for e in old_entries[kind]},
                                           **matcher.proposed[kind]}.values()]

@@ -18,6 +18,7 @@ class Country:
     name: str  # in English, as CLDR names it ('Iraq'), or as the store or a dataset does
     iso3: str  # 'IRQ'; empty for a country no ISO code was found for
     numeric: str  # ISO 3166 numeric, as ACLED's `iso` column: '368'
+    alpha2: str = ""  # 'IQ', as config.yaml's `region` writes it
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def country_of(region: str | None) -> Country | None:
     numeric = [c for c in codes if c.isdigit()]
     return Country(_english_names().get(region, region),
                    _CURRENT_ALPHA3.get(region, alpha3[0] if len(alpha3) == 1 else ""),
-                   _CURRENT_NUMERIC.get(region, numeric[0] if len(numeric) == 1 else ""))
+                   _CURRENT_NUMERIC.get(region, numeric[0] if len(numeric) == 1 else ""), region)
 
 
 @cache
@@ -151,4 +152,4 @@ def coded_country(code: str, name: str) -> Country | None:
     found = (country_named(code) if code else None) or (country_named(name) if name else None)
     if found is None:
         return Country(name, "", "") if name else None
-    return Country(name or found.name, found.iso3, found.numeric)
+    return Country(name or found.name, found.iso3, found.numeric, found.alpha2)

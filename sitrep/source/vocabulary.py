@@ -71,6 +71,8 @@ METRICS: dict[str, Metric] = {
     "civilians_trapped": Metric(N_("Civilians trapped"), "trapped"),
     "civilians_killed": Metric(N_("Civilians killed"), "abuses"),
     "civilians_injured": Metric(N_("Civilians injured"), "abuses"),
+    # ACLED's deaths in political violence (HDX HAPI): combatants' too, so never civilians killed.
+    "conflict_fatalities": Metric(N_("Deaths in political violence (all parties)"), "context"),
     "people_displaced": Metric(N_("People displaced"), "movements"),
     "arrivals": Metric(N_("Arrivals at sites of safety"), "movements"),
     "people_in_camps": Metric(N_("People in camps"), "movements"),

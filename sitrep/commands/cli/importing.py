@@ -1,4 +1,4 @@
-"""`sitrep import acled|dtm FILE.csv`: merge a dataset's rows into the workspace's bulk store.
+"""`sitrep import acled|dtm|hapi FILE.csv`: merge a dataset's rows into the workspace's bulk store.
 
 The import's modules (DuckDB, the store) are imported inside the command: `sitrep --help` should
 not pay for loading them (see sitrep/commands/cli/__init__.py).
@@ -19,12 +19,16 @@ from sitrep.commands.usage import CommandLineMistake
 class Dataset(str, Enum):
     acled = "acled"
     dtm = "dtm"
+    hapi = "hapi"
 
 
 @app.command("import")
 def import_(
     dataset: Dataset = typer.Argument(..., help="acled: ACLED's events (as incidents); "
-                                                "dtm: IOM DTM's IDPs by admin area (as figures)."),
+                                                "dtm: IOM DTM's IDPs by admin area (as figures); "
+                                                "hapi: HDX HAPI's conflict events by admin area and month (as "
+                                                "figures: civilians killed, deaths in political violence) or its "
+                                                "IDP table."),
     file: Path = typer.Argument(..., help="The CSV file as downloaded from the dataset."),
     config: Path = ConfigOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Say what would change; write nothing."),
@@ -44,7 +48,7 @@ def import_(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="For scripts: no progress on stderr, only errors; "
                                "the summary of what changed is still printed on stdout."),
 ) -> None:
-    """Import a CSV file of ACLED events or IOM DTM displacement figures into the workspace (bulk/).
+    """Import a CSV file of ACLED events, IOM DTM displacement figures or HDX HAPI's tables into the workspace (bulk/).
 
     Every row is checked first: a bad row stops the import, and nothing is written. Re-importing an updated file updates the changed rows and never duplicates one.
 
