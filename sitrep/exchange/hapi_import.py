@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sitrep.errors import Problem
-from sitrep.exchange import dtm_import
+from sitrep.exchange import dtm_formats, dtm_import
 from sitrep.exchange.acled_import import ACLED_SOURCE_ID, ACLED_SOURCE_NAME, ACLED_URL
 from sitrep.exchange.area_figures import AreaTable, area_place, merge_figures
 from sitrep.exchange.importfile import (ImportFile, ImportRefused, header_names, read_csv, refuse_if_any,
@@ -100,8 +100,8 @@ def table_of(source: ImportFile) -> str:
     for table, required in TABLES.items():
         if all(column in names for column in required):
             return table
-    if all(column in names for column in dtm_import.REQUIRED):
-        return "HDX HAPI IDPs"
+    if any(all(column in names for column in fmt.required) for fmt in dtm_formats.FORMATS):
+        return "HDX HAPI IDPs"  # or DTM's own export: read as `sitrep import dtm` reads it
     table, required = max(TABLES.items(), key=lambda item: sum(c in names for c in item[1]))
     missing = [c for c in required if c not in names]
     raise ImportRefused(Problem(source.shown, 1, f"the header fits no HDX HAPI table: the closest is {table}, "

@@ -4,7 +4,7 @@ config.yaml's `region`, an ISO 3166 code or its English name (CLDR's data, throu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from sitrep.exchange import acled
@@ -18,7 +18,7 @@ class Country:
     name: str  # in English, as CLDR names it ('Iraq'), or as the store or a dataset does
     iso3: str  # 'IRQ'; empty for a country no ISO code was found for
     numeric: str  # ISO 3166 numeric, as ACLED's `iso` column: '368'
-    alpha2: str = ""  # 'IQ', as config.yaml's `region` writes it
+    alpha2: str = field(default="", compare=False)  # 'IQ', as config.yaml's `region` writes it
 
 
 @dataclass(frozen=True)

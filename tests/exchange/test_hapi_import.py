@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -169,14 +170,17 @@ def test_the_apis_own_csv_is_read_by_the_same_columns(ws, sitrep_cli):
     assert figure.value == 3 and figure.as_of.text == "2016-06"
 
 
-def test_a_dtm_file_given_to_import_hapi_is_read_as_the_dtm_import_reads_it(ws, sitrep_cli):
-    # HAPI's IDP table is DTM's figures: routed to the DTM import (its own columns decide; a
-    # HAPI-shaped IDP file is refused by them until the DTM import reads it).
-    write_dtm(ws / "idps.csv", 1)
+def test_an_idp_table_given_to_import_hapi_is_read_as_the_dtm_import_reads_it(ws, sitrep_cli):
+    # HAPI's IDP table is DTM's figures: routed to the DTM import, which names the format it read.
+    shutil.copy(FORMATS / "hapi-idps.csv", ws / "idps.csv")
     result = run(sitrep_cli, ws, "import", "hapi", ws / "idps.csv")
     assert result.exit_code == 0, result.stderr
-    assert "HDX HAPI IDPs (IOM DTM)" in result.stdout.splitlines()[0] and _count(result.stdout, "added") == 4
+    assert "HDX HAPI IDPs table" in result.stdout.splitlines()[0] and _count(result.stdout, "added") == 3
     assert {f.metric for f in imported_figures(ws).values()} == {"people_displaced"}
+    write_dtm(ws / "dtm.csv", 1)  # and DTM's own API export, the same way
+    result = run(sitrep_cli, ws, "import", "hapi", ws / "dtm.csv")
+    assert result.exit_code == 0, result.stderr
+    assert "IOM DTM API export" in result.stdout.splitlines()[0] and _count(result.stdout, "added") == 4
 
 
 # --- What a row may hold -----------------------------------------------------------------------------
