@@ -14,18 +14,11 @@ from __future__ import annotations
 
 import yaml
 
-from sitrep.exchange.acled_import import LOCATION_KINDS
 from sitrep.exchange.matching import NAME_MATCH_KM, Matcher, distance_km, entry_names
-from sitrep.source.names import ALL_GENERIC_WORDS, actor_key, closest, folded, generic_words, place_key, \
-    trailers_agree
+from sitrep.source.names import (ALL_GENERIC_WORDS, actor_key, closest, family, folded, generic_words, place_key,
+                                 trailers_agree)
 
 SUMMARY_REASONS = 5  # the import's summary names this many; proposed.yaml has them all
-
-
-def family(kind: str) -> tuple[str, ...]:
-    """The kinds a proposed place of this kind was matched against: an event's location, any
-    location kind (acled_import's); an admin area, its own level."""
-    return LOCATION_KINDS if kind in LOCATION_KINDS else (kind,)
 
 
 def why(matcher: Matcher, kind: str, entry) -> str:
@@ -62,12 +55,12 @@ def _why_place(matcher: Matcher, place) -> str:
     alike = [c for c in matcher.relaxed_index(ALL_GENERIC_WORDS).get(place_key(place.name, ALL_GENERIC_WORDS), [])
              if c.id in ours]
     for c in alike:
-        return f"closest: {_label(c)}, a {c.kind}{_misfit(place, c, kinds)}"
+        return f"closest: {_label(c)}, {_a(c.kind)}{_misfit(place, c, kinds)}"
     keyed = [(place_key(n, words), c) for c in _curated(matcher, "places") if c.kind in kinds for n in entry_names(c)]
     closest_one = closest(place_key(place.name, words), keyed)[1]
     if closest_one is None:
         return f"no {_kind_words(kinds)} of the store is named alike"
-    return f"closest: {_label(closest_one)}, a {closest_one.kind}{_name_differs(place, closest_one)}"
+    return f"closest: {_label(closest_one)}, {_a(closest_one.kind)}{_name_differs(place, closest_one)}"
 
 
 def _misfit(place, candidate, kinds) -> str:
@@ -91,10 +84,14 @@ def _name_differs(place, candidate) -> str:
     return f" (name differs: '{place.name}'{away}); add '{place.name}' to its aliases to match"
 
 
+def _a(kind: str) -> str:
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
+
 def _kind_words(kinds: tuple[str, ...], article: bool = False) -> str:
     if len(kinds) > 1:
         return "a place (city, town, village...)" if article else "place"
-    return f"a {kinds[0]}" if article else kinds[0]
+    return _a(kinds[0]) if article else kinds[0]
 
 
 def _why_actor(matcher: Matcher, actor) -> str:
@@ -112,11 +109,11 @@ def _why_actor(matcher: Matcher, actor) -> str:
         return f"the store's {_label((same or agreeing)[0])} now matches it: import the file again to use it"
     if based:
         c, name = based[0]
-        return (f"closest: {_label(c)}, a {c.kind} ('{name}' is of another country or period); "
+        return (f"closest: {_label(c)}, {_a(c.kind)} ('{name}' is of another country or period); "
                 f"add '{actor.name}' to its aliases if it is the same")
     closest_one = closest(base, [(actor_key(n)[0], c) for c in candidates for n in entry_names(c)])[1]
     if closest_one is not None:
-        return (f"closest: {_label(closest_one)}, a {closest_one.kind} (name differs: '{actor.name}'); "
+        return (f"closest: {_label(closest_one)}, {_a(closest_one.kind)} (name differs: '{actor.name}'); "
                 f"add '{actor.name}' to its aliases to match")
     return f"no actor of the store is named alike; if it is one of them, add '{actor.name}' to its aliases"
 

@@ -42,6 +42,16 @@ GENERIC_WORDS: dict[str, frozenset[str]] = {
     "checkpoint": frozenset({"checkpoint", "of"}),
     "crossing": frozenset({"crossing", "of"}),
 }
+# An event's location may be any of these kinds: a place of one is matched to any of them (an
+# ACLED location coded as a town may be the store's village); an admin area only to its level.
+LOCATION_KINDS = ("city", "town", "village", "neighbourhood", "area", "camp", "checkpoint", "crossing")
+
+
+def family(kind: str) -> tuple[str, ...]:
+    """The kinds a place of this kind is matched among: a location's, or an admin area's level."""
+    return LOCATION_KINDS if kind in LOCATION_KINDS else (kind,)
+
+
 # The Arabic article as transliterations write it: 'al', and its forms before sun letters.
 ARTICLES = frozenset({"al", "el", "ad", "adh", "an", "ar", "as", "ash", "at", "ath", "az"})
 _APOSTROPHES = "'’‘ʼʻʿʾ`´"
