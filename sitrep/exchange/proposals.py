@@ -56,7 +56,9 @@ def _why_place(matcher: Matcher, place) -> str:
              if c.id in ours]
     for c in alike:
         return f"closest: {_label(c)}, {_a(c.kind)}{_misfit(place, c, kinds)}"
-    keyed = [(place_key(n, words), c) for c in _curated(matcher, "places") if c.kind in kinds for n in entry_names(c)]
+    # For a row with coordinates, only a place an alias would match: one within NAME_MATCH_KM.
+    keyed = [(place_key(n, words), c) for c in _curated(matcher, "places")
+             if c.kind in kinds and matcher.fits(c, place.lat, place.lon, None, kinds) for n in entry_names(c)]
     closest_one = closest(place_key(place.name, words), keyed)[1]
     if closest_one is None:
         return f"no {_kind_words(kinds)} of the store is named alike"
