@@ -124,9 +124,20 @@ def closest(key: str, keyed: list[tuple[str, object]]):
     for name, entry in keyed:
         matcher.set_seq1(name)
         if (matcher.real_quick_ratio() >= CLOSE and matcher.quick_ratio() >= CLOSE
-                and (score := matcher.ratio()) >= CLOSE and score > best):
+                and (score := matcher.ratio()) >= CLOSE and score > best and _a_spelling(name, key, score)):
             best, found = score, entry
     return best, found
+
+
+def _a_spelling(one: str, other: str, score: float) -> bool:
+    """Whether two alike names differ as spellings of one name do: by a few letters, not by a
+    word ('Military Forces of Ethiopia' is alike 'Military Forces of Iraq', and another actor),
+    nor in a short word ('BBC News' is not 'NBC News')."""
+    differing = (1 - score) * (len(one) + len(other))  # letters of either not matched in the other
+    words = list(zip(one.split(), other.split()))
+    if len(one.split()) == len(other.split()) and any(a != b and min(len(a), len(b)) <= 3 for a, b in words):
+        return False  # a short word, an acronym, is another word when one letter differs: BBC, NBC
+    return differing <= max(4, max(len(one), len(other)) / 4)
 
 
 CLOSE = 0.75  # names at least this alike are named as the closest ('Karma'/'Karmah' 0.91)
