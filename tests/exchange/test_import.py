@@ -583,6 +583,7 @@ def test_trace_says_where_an_imported_entry_came_from(ws, sitrep_cli):
 def test_the_summary_counts_in_the_singular_and_a_dry_run_proposes_nothing_it_writes(ws, sitrep_cli):
     rows = list(acled_rows(200, seed=5, **IN_WEEK))
     kept = next(r for r in rows if r["sub_event_type"] in _mapped() and r["location"].startswith("Village"))
+    kept = dict(kept, actor1="Unidentified Armed Group (Iraq)", inter1="Rebel group")  # an actor the store lacks
     protest = next(r for r in rows if r["sub_event_type"] == "Peaceful protest")
     acled_file(ws / "two.csv", [kept, protest])
     dry = run(sitrep_cli, ws, "import", "acled", ws / "two.csv", "--dry-run")
