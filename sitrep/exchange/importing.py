@@ -14,11 +14,10 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from sitrep.errors import Problem, display_path
-from sitrep.exchange import acled_import, dtm_import, hapi_import
+from sitrep.exchange import acled_import, dtm_import, hapi_import, proposals
 from sitrep.exchange.importfile import ImportFile, ImportRefused, import_file
 from sitrep.exchange.matching import Matcher
 from sitrep.pipeline import Workspace
@@ -57,6 +56,7 @@ class ImportReport:
     format: str | None = None
     set_aside: dict[str, int] = field(default_factory=dict)
     assumptions: dict[str, int] = field(default_factory=dict)
+    reasons: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> proposed id -> why (proposals.py)
 
     def lines(self) -> list[str]:
         name = DATASET_NAMES[self.dataset]
@@ -92,6 +92,8 @@ class ImportReport:
         elif proposed:
             lines.append(f"  proposed   {', '.join(proposed)}, in {display_path(self.bulk_folder / 'proposed.yaml')}: "
                          "copy them into the store to curate them (a proposed source is graded F until you do)")
+        if proposed:
+            lines.extend(proposals.summary_lines(self.proposed, self.reasons, self.dry_run))
         lines.extend(self.notes)
         lines.append("Dry run: nothing was written." if self.dry_run
                      else f"Written to {display_path(self.bulk_folder)}; the next build includes them.")
@@ -140,8 +142,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
             bulk_store.make_private(folder)  # before DuckDB spills any restricted row into it
         old_entries = held.entries() if held else {kind: [] for kind in ("places", "actors", "sources", "figures")}
         curated = {kind: store.kind(kind) for kind in ("places", "actors", "sources")}
-        matcher = Matcher(*({**{e.id: e for e in old_entries[kind]}, **curated[kind]}
-                            for kind in ("places", "actors", "sources")))
+        matcher = Matcher.for_import(curated, old_entries)
         existing = str(held.events_file).replace("'", "''") if held else None
         imported_on = on_day or today()
         spill = folder / ".spill"
@@ -184,7 +185,8 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
             report = ImportReport(dataset, source, rows, counts, skipped,
                                   {kind: sorted(ids) for kind, ids in matcher.proposed.items()}, what, dry_run, folder,
                                   sensitivity_notes + _series_notes(workspace, held, earliest), source.warnings,
-                                  **described)
+                                  **described,
+                                  reasons=proposals.reasons(matcher, {k: list(v.values()) for k, v in matcher.proposed.items()}))
             if not dry_run:
                 progress.stage(source.shown, f"writing {display_path(folder)}/")
                 record = bulk_store.Import(dataset, source.recorded_as, source.sha256, imported_on.isoformat(), rows,
@@ -193,7 +195,8 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
                                            dict(sorted(skipped.items())), sensitivity)
                 private = private or bulk_store.restricted_entries(entries)
                 bulk_store.write_version(folder, events, connection, entries, [*(held.imports if held else []), record],
-                                         proposed_yaml(entries), held.tables if held else None,
+                                         proposals.proposed_yaml(entries, proposals.reasons(matcher, entries)),
+                                         held.tables if held else None,
                                          replaced=history if replace else (held.replaced if held else []),
                                          private=private)
         return report
@@ -276,16 +279,3 @@ def _validate_sample(connection, limit: int = 2000) -> None:
         except ValidationError as exc:  # a mapping mistake of sitrep's, not the user's: say so plainly
             raise ImportRefused(Problem("(import)", 0, f"an imported row would not be a valid incident: {exc}",
                                        expected="please report this as a bug")) from None
-
-
-def proposed_yaml(entries: dict[str, list]) -> str:
-    """bulk/proposed.yaml: the places, actors and sources imports proposed, in the store's
-    format, for a person to review and copy into the store."""
-    data = {kind: [entry.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
-                   for entry in sorted(entries[kind], key=lambda e: e.id)]
-            for kind in ("sources", "places", "actors") if entries[kind]}
-    header = ("# Proposed by `sitrep import` for what the imported rows name and the store lacks. sitrep reads\n"
-              "# them from the bulk tables, not from here. To curate one, copy it into a file of the store\n"
-              "# (facts/) and correct it there: the store's entry then replaces the proposal. A proposed\n"
-              "# source is graded F (reliability cannot be judged) until you grade it.\n")
-    return header + (yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100) if data else "")

@@ -11,6 +11,7 @@ import re
 from typing import Iterator
 
 from sitrep.errors import ProblemLog
+from sitrep.source.aliases import alias_warnings
 from sitrep.source.checks import citation_lists, narrative_texts, text_variants
 from sitrep.source.entries import Store
 from sitrep.source.narrativenumbers import CITE_IT, NOT_A_CLAIM_HINT, language_of, uncited_message, uncited_numbers
@@ -64,6 +65,7 @@ def warnings_of_content(store: Store, log: ProblemLog) -> None:
                      hint=f"cite {'it' if len(numbers) == 1 else 'each'}: {CITE_IT}; {NOT_A_CLAIM_HINT}")
     _figure_jumps(store, warn)
     _cited_before_it_began(store, warn)
+    alias_warnings(store, warn)
 
 
 TEXT_FIELDS = ("name", "public_name", "summary", "note", "notes", "description", "text", "author")
