@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from sitrep.exchange import acled
-from sitrep.exchange.matching import folded
+from sitrep.source.names import folded
 from sitrep.source.entries import Store
 from sitrep.source.schema import Place
 

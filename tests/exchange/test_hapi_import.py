@@ -97,14 +97,16 @@ def test_areas_match_the_stores_places_by_p_code_under_their_country(ws, sitrep_
     assert falluja.name == "Al-Falluja" and falluja.aliases == ["Falluja"]  # ACLED's own spelling kept
 
 
-def test_a_governorate_proposed_is_put_under_its_country(ws, sitrep_cli):
+def test_a_district_proposed_lies_under_its_governorate_and_country(ws, sitrep_cli):
+    # HAPI's 'Al-Anbar' is the store's Anbar governorate (the article and generic word aside),
+    # itself in the store's Iraq: the districts proposed are put under it.
     assert run(sitrep_cli, ws, "import", "hapi", FORMATS / "hapi-conflict-hdx.csv").exit_code == 0
     from sitrep.pipeline import Workspace
 
     store = Workspace.load(ws / "config.yaml").store
-    region = next(p for p in store.places.values() if p.pcode == "IQG01")
-    country = store.places[region.parent]
-    assert (country.kind, country.pcode) == ("country", "IRQ")
+    district = next(p for p in store.places.values() if p.pcode == "IQG01Q02")
+    assert (district.kind, district.parent, store.places[district.parent].parent) == ("district", "anbar", "iraq")
+    assert not [p for p in store.places.values() if p.kind == "country" and p.id != "iraq"]
 
 
 def test_hdx_global_download_with_a_byte_order_mark_national_rows_and_a_country_outside_the_region(ws, sitrep_cli):

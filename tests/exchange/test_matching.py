@@ -257,7 +257,7 @@ def test_an_acled_import_matches_the_examples_anbar_and_islamic_state_and_says_w
             "  - id: place.amiriyat-al-falluja.anbar\n") in text
     assert "  # closest: Saqlawiyah (saqlawiyah), a town (name differs: 'Saqlawiyeh', 5 km away)" in text
     assert ("  # closest: Baghdad (baghdad), a city (kind differs: a governorate was wanted)\n"
-            "  - id: place.baghdad\n") in text
+            "  - id: place.baghdad.iraq\n") in text  # under the store's Iraq, ACLED's country
     assert ("  # closest: Iraqi security forces (iraqi-security-forces), a state_force ('Military Forces of Iraq "
             "(2014-2018)' is of another country or period); add 'Military Forces of Iraq (2018-)' to its aliases "
             "if it is the same\n  - id: actor.military-forces-of-iraq-2018\n") in text
