@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from sitrep.errors import Problem
 from sitrep.progress import SILENT, Progress
 from sitrep.exchange import acled
+from sitrep.exchange.importdates import column_dates, define_date_macro
 from sitrep.exchange.importfile import (ImportFile, ImportRefused, read_csv, refuse_if_any, require_columns,
                                         row_problems)
 from sitrep.exchange.matching import Matcher
@@ -44,9 +45,9 @@ ACLED_SOURCE_ID = "acled"
 ACLED_SOURCE_NAME = "ACLED (Armed Conflict Location & Event Data)"
 ACLED_URL = "https://acleddata.com"
 
-# ACLED's event_date as its exports write it: 2016-06-15 (the API), 15 June 2016 (the export tool).
-_DATE = ("coalesce(try_strptime(trim(event_date), '%Y-%m-%d'), try_strptime(trim(event_date), '%d %B %Y'), "
-         "try_strptime(trim(event_date), '%d-%B-%Y'), try_strptime(trim(event_date), '%d/%m/%Y'))::DATE")
+# ACLED's event_date, in whichever form the file writes it: a macro of the expression that
+# importdates.column_dates decides for the file, defined by check_rows.
+_DATE = "_event_date(event_date)"
 _COUNT = r"regexp_full_match(trim({c}), '[0-9]{{1,15}}')"  # a whole number that fits (no overflow)
 _NUMBER = r"regexp_full_match(trim({c}), '-?[0-9]{{1,3}}(\.[0-9]+)?')"
 RECORD = "upper(trim(event_id_cnty))"  # ACLED's ids are upper case: irq1 and IRQ1 are one event
@@ -60,7 +61,7 @@ class AcledRows:
     skipped: Counter = field(default_factory=Counter)  # sub-event type -> rows left out
 
 
-def check_rows(connection, source: ImportFile, today: dt.date) -> AcledRows:
+def check_rows(connection, source: ImportFile, today: dt.date, date_format: str | None = None) -> AcledRows:
     """Load the file into the table `acled` and check every row; raises ImportRefused listing
     each bad row. An empty cell where a value is needed is a bad row too."""
     columns = read_csv(connection, source, "acled")
@@ -68,6 +69,10 @@ def check_rows(connection, source: ImportFile, today: dt.date) -> AcledRows:
     for column in OPTIONAL:
         if column not in columns:
             connection.execute(f'ALTER TABLE acled ADD COLUMN "{column}" VARCHAR')
+    problems = []  # the dates' first, with the other checks' below
+    define_date_macro(connection, _DATE, column_dates(connection, source, "acled", "event_date", stated=date_format,
+                                                      today=today, expected="the date of an event that has happened",
+                                                      problems=problems))
     known_subs = ", ".join(f"'{s}'" for s in acled.EVENT_TYPE_OF_SUB)
     checks = [
         ("coalesce(trim(event_id_cnty), '') = ''", "event_id_cnty", "is empty", "ACLED's event id, such as IRQ12345"),
@@ -75,11 +80,6 @@ def check_rows(connection, source: ImportFile, today: dt.date) -> AcledRows:
          "{value} is not an ACLED event id", "letters and digits, such as IRQ12345"),
         (f"{RECORD} IN (SELECT {RECORD} FROM acled GROUP BY 1 HAVING count(*) > 1)",
          "event_id_cnty", "{value} is on more than one row (ids are compared regardless of case)", "each event once"),
-        (f"{_DATE} IS NULL", "event_date", "{value} is not a date", "YYYY-MM-DD, or a day, month and year (15 June 2016)"),
-        (f"NOT (year({_DATE}) BETWEEN 1800 AND 2199)", "event_date", "{value} is out of range",
-         "a date between 1800 and 2199"),
-        (f"{_DATE} > DATE '{today.isoformat()}'", "event_date", "{value} is after today",
-         "the date of an event that has happened"),
         ("trim(time_precision) NOT IN ('1', '2', '3')", "time_precision", "{value} is not a precision code",
          "1 (the day), 2 (the week) or 3 (the month)"),
         ("coalesce(trim(geo_precision), '1') NOT IN ('1', '2', '3')", "geo_precision", "{value} is not a precision code",
@@ -99,7 +99,7 @@ def check_rows(connection, source: ImportFile, today: dt.date) -> AcledRows:
     ]
     # A condition on an empty cell is NULL, neither true nor false: such a row is wrong too.
     checks = [(f"coalesce(({condition}), true)", *rest) for condition, *rest in checks]
-    refuse_if_any(source, row_problems(connection, source, checks, "acled"))
+    refuse_if_any(source, problems + row_problems(connection, source, checks, "acled"))
     rows = connection.execute("SELECT count(*) FROM acled").fetchone()[0]
     if rows == 0:
         raise ImportRefused([_problem(source, "the file holds a header and no rows", "at least one event")])

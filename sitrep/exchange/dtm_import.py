@@ -17,6 +17,7 @@ import datetime as dt
 
 from sitrep.errors import Problem
 from sitrep.exchange.area_figures import area_place, merge_figures
+from sitrep.exchange.importdates import column_dates, define_date_macro
 from sitrep.exchange.importfile import (ImportFile, ImportRefused, read_csv, refuse_if_any, require_columns,
                                         row_problems)
 from sitrep.exchange.matching import Matcher, slug
@@ -30,12 +31,15 @@ DTM_SOURCE_ID = "iom-dtm"
 DTM_SOURCE_NAME = "IOM Displacement Tracking Matrix (DTM)"
 DTM_URL = "https://dtm.iom.int"
 
-_DATE = "TRY_CAST(left(trim(reportingdate), 10) AS DATE)"
+# reportingDate, in whichever form the file writes it: a macro of the expression that
+# importdates.column_dates decides for the file.
+_DATE = "_reporting_date(reportingdate)"
 
 
 def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[Figure], imported_on: dt.date,
                    drop_missing: bool, sensitivity: str,
-                   progress: Progress = SILENT, lowering: bool = False) -> tuple[int, list[Figure], dict[str, int]]:
+                   progress: Progress = SILENT, lowering: bool = False,
+                   date_format: str | None = None) -> tuple[int, list[Figure], dict[str, int]]:
     """(rows read, the figures after the merge, counts of what changed). The areas matched to
     the store's places are counted on `progress`. `lowering` (--public): the file's figures are
     public, those held restricted included."""
@@ -44,14 +48,13 @@ def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[
     for column in OPTIONAL:
         if column not in columns:
             connection.execute(f'ALTER TABLE dtm ADD COLUMN "{column}" VARCHAR')
+    problems = []  # the dates' first, with the other checks' below
+    define_date_macro(connection, _DATE, column_dates(connection, source, "dtm", "reportingdate", stated=date_format,
+                                                      today=imported_on, problems=problems,
+                                                      expected="the date of a round that has been reported"))
     checks = [
-        (f"{_DATE} IS NULL", "reportingdate", "{value} is not a date", "YYYY-MM-DD (a time after it is ignored)"),
-        (f"{_DATE} IS NOT NULL AND NOT (year({_DATE}) BETWEEN 1800 AND 2199)", "reportingdate",
-         "{value} is out of range", "a date between 1800 and 2199"),
         ("NOT regexp_full_match(trim(numpresentidpind), '[0-9]{1,15}')", "numpresentidpind", "{value} is not a count",
          "a whole number of people"),
-        (f"{_DATE} > DATE '{imported_on.isoformat()}'", "reportingdate", "{value} is after today",
-         "the date of a round that has been reported"),
         ("coalesce(trim(admin1name), '') = ''", "admin1name", "is empty", "the governorate's or province's name"),
         ("coalesce(trim(admin1pcode), '') = ''", "admin1pcode", "is empty", "the area's P-code, such as IQG01"),
         ("coalesce(trim(admin2name), '') = '' AND coalesce(trim(admin2pcode), '') <> ''", "admin2name", "is empty",
@@ -59,7 +62,7 @@ def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[
     ]
     # A condition on an empty cell is NULL, neither true nor false: such a row is wrong too.
     checks = [(f"coalesce(({condition}), true)", *rest) for condition, *rest in checks]
-    refuse_if_any(source, row_problems(connection, source, checks, "dtm"))
+    refuse_if_any(source, problems + row_problems(connection, source, checks, "dtm"))
     rows = connection.execute("SELECT count(*) FROM dtm").fetchone()[0]
     if rows == 0:
         raise ImportRefused(Problem(source.shown, 0, "the file holds a header and no rows", expected="at least one row"))
