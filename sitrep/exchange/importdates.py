@@ -111,7 +111,9 @@ def _date_sql(cell: str, order: str | None) -> str:
             f"ELSE CAST({numbers}[3] AS INTEGER) END")
     day, month = ((f"{numbers}[1]", f"{numbers}[2]") if order == DAY_FIRST else (f"{numbers}[2]", f"{numbers}[1]"))
     numeric = f"TRY_CAST(CAST({year} AS VARCHAR) || '-' || {month} || '-' || {day} AS DATE)"
+    # ISO as the APIs write it first, read by a plain cast: most files are all of it.
     return f"""(CASE
+        WHEN regexp_full_match({cell}, '\\d{{4}}-\\d{{2}}-\\d{{2}}{_TIME}') THEN TRY_CAST(left({cell}, 10) AS DATE)
         WHEN regexp_full_match({cell}, '{_ISO}')
             THEN TRY_CAST(regexp_replace(regexp_extract({cell}, '^\\d{{4}}[-/.]\\d{{1,2}}[-/.]\\d{{1,2}}'), '[/.]', '-', 'g')
                           AS DATE)
@@ -166,8 +168,9 @@ def _cell_problems(connection, source: ImportFile, table: str, column: str, pars
     One scan counts them; a file with none (the common case) is not read again."""
     in_range = f"year({parsed}) BETWEEN {FIRST_YEAR} AND {LAST_YEAR}"
     after = f"{parsed} > DATE '{today.isoformat()}'"
-    if not connection.execute(f"SELECT count(*) FILTER (WHERE {parsed} IS NULL OR NOT {in_range} OR {after}) "
-                              f"FROM {table}").fetchone()[0]:
+    if not connection.execute(f"SELECT count(*) FILTER (WHERE d IS NULL OR NOT (year(d) BETWEEN {FIRST_YEAR} AND "
+                              f"{LAST_YEAR}) OR d > DATE '{today.isoformat()}') FROM (SELECT {parsed} AS d FROM {table})"
+                              ).fetchone()[0]:
         return []
     forms = (f"a date as --date-format {stated} says" if stated else FORMS)
     checks = [

@@ -155,7 +155,8 @@ def _layout(source: ImportFile) -> _Layout:
     rows: list[tuple[list[str], int]] = []  # (row, the line it ends on)
     first: list[str] = []
     try:
-        with source.path.open(newline="", encoding="utf-8") as handle:
+        # utf-8-sig: a byte order mark, as spreadsheets and HDX write one, is not part of the first name.
+        with source.path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle, strict=True)
             first = next(reader, [])
             if first:
