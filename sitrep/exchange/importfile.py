@@ -180,6 +180,9 @@ def _layout(source: ImportFile) -> _Layout:
         layout = _Layout(tags, hxl_row=1, tags=tags)
     else:
         layout = _Layout(rows[found - 2][0], found - 1, found, tags, rows[found - 1][1])
+    # A column with no name (the empty columns a spreadsheet leaves after the last: `FATALITIES,,,`)
+    # is named by its place, as a spreadsheet shows it, and no dataset reads it.
+    layout.header = [name if name.strip() else f"(column {number})" for number, name in enumerate(layout.header, 1)]
     named = [name.strip().lower() for name in layout.header]
     twice = sorted({name for name in named if named.count(name) > 1})
     if twice:
