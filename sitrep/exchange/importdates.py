@@ -79,7 +79,7 @@ def column_dates(connection, source: ImportFile, table: str, column: str, *, sta
     A column whose numeric dates cannot be ordered (both orders found, or neither and some cell
     reads two ways) raises ImportRefused at once, with one problem. Each bad cell is one problem:
     added to `problems` when given (the caller refuses with its other checks), else raised."""
-    cell = f"trim({quoted_of(column)})"
+    cell = f"trim({_quoted(column)})"
     order = stated if stated in (DAY_FIRST, MONTH_FIRST) else None
     if stated and not order:
         parsed = f"try_strptime({cell}, {_text(stated)})::DATE"
@@ -120,12 +120,8 @@ def _date_sql(cell: str, order: str | None) -> str:
         WHEN regexp_full_match({cell}, '{_COMPACT}') THEN try_strptime({cell}, '%Y%m%d')::DATE
         WHEN regexp_full_match({cell}, '{_NAMED}\\d{{4}}') THEN try_strptime({named}, ['%d %B %Y', '%d %b %Y'])::DATE
         WHEN regexp_full_match({cell}, '{_NAMED}\\d{{2}}') THEN try_strptime({named}, ['%d %B %y', '%d %b %y'])::DATE
-        WHEN {_sql_bool(order)} AND regexp_full_match({cell}, '{_NUMERIC}') THEN {numeric}
+        {f"WHEN regexp_full_match({cell}, '{_NUMERIC}') THEN {numeric}" if order else ""}
     END)"""
-
-
-def _sql_bool(order: str | None) -> str:
-    return "true" if order else "false"
 
 
 def _numeric_order(connection, source: ImportFile, table: str, column: str, cell: str) -> str | None:
@@ -133,10 +129,10 @@ def _numeric_order(connection, source: ImportFile, table: str, column: str, cell
     Refuses the file, once, when they show both, or neither and a cell reads two ways."""
     first, second = (f"CAST(string_split_regex({cell}, '[-/.]')[{i}] AS INTEGER)" for i in (1, 2))
     decided = connection.execute(f"""
-        SELECT min(_row) FILTER (WHERE {first} > 12), arg_min({quoted_of(column)}, _row) FILTER (WHERE {first} > 12),
-               min(_row) FILTER (WHERE {second} > 12), arg_min({quoted_of(column)}, _row) FILTER (WHERE {second} > 12),
+        SELECT min(_row) FILTER (WHERE {first} > 12), arg_min({_quoted(column)}, _row) FILTER (WHERE {first} > 12),
+               min(_row) FILTER (WHERE {second} > 12), arg_min({_quoted(column)}, _row) FILTER (WHERE {second} > 12),
                min(_row) FILTER (WHERE {first} <> {second}),
-               arg_min({quoted_of(column)}, _row) FILTER (WHERE {first} <> {second}),
+               arg_min({_quoted(column)}, _row) FILTER (WHERE {first} <> {second}),
                count(*)
         FROM {table} WHERE regexp_full_match({cell}, '{_NUMERIC}')""").fetchone()
     day_row, day_cell, month_row, month_cell, two_ways_row, two_ways_cell, numeric = decided
@@ -144,18 +140,17 @@ def _numeric_order(connection, source: ImportFile, table: str, column: str, cell
         return None
     if day_row and month_row:
         row = max(day_row, month_row)
-        raise_refused(source, row, f"row {row}: {column}: the column has dates day first (row {day_row}: "
-                      f"'{day_cell.strip()}') and month first (row {month_row}: '{month_cell.strip()}')",
-                      "one order for the whole column", "correct the file: which rows are which cannot be known")
+        _refuse(source, row, f"row {row}: {column}: the column has dates day first (row {day_row}: "
+                f"'{day_cell.strip()}') and month first (row {month_row}: '{month_cell.strip()}')",
+                "one order for the whole column", "correct the file: which rows are which cannot be known")
     if day_row or month_row:
         return DAY_FIRST if day_row else MONTH_FIRST
     if two_ways_row is None:  # every numeric date reads the same in either order (5/5/2020)
         return DAY_FIRST
-    day, month, year = (part.lstrip("0") or "0" for part in re.split(r"[-/.]", two_ways_cell.strip()))
-    raise_refused(source, two_ways_row,
-                  f"row {two_ways_row}: {column}: '{two_ways_cell.strip()}' may be day first or month first "
-                  f"({day} {_month_name(month)} or {month} {_month_name(day)}), and no date of the column has "
-                  "a number over 12 to tell", OPTION_HELP, "say which the file's dates are")
+    first_number, second_number, _ = (part.lstrip("0") or "0" for part in re.split(r"[-/.]", two_ways_cell.strip()))
+    _refuse(source, two_ways_row, f"row {two_ways_row}: {column}: '{two_ways_cell.strip()}' may be day first or month "
+            f"first ({first_number} {_month_name(second_number)} or {second_number} {_month_name(first_number)}), "
+            "and no date of the column has a number over 12 to tell", OPTION_HELP, "say which the file's dates are")
 
 
 def _month_name(number: str) -> str:
@@ -182,11 +177,11 @@ def _cell_problems(connection, source: ImportFile, table: str, column: str, pars
     return row_problems(connection, source, checks, table)
 
 
-def raise_refused(source: ImportFile, row: int, message: str, expected: str, hint: str) -> None:
+def _refuse(source: ImportFile, row: int, message: str, expected: str, hint: str) -> None:
     raise ImportRefused(Problem(source.shown, row, message, expected=expected, hint=hint))
 
 
-def quoted_of(column: str) -> str:
+def _quoted(column: str) -> str:
     return '"' + column.replace('"', '""') + '"'
 
 

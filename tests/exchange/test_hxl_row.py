@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from support import REPO, acled_attacks, acled_file, assert_refused, copy_example, event_rows
+from support import REPO, acled_attacks, acled_file, assert_refused, event_rows, example_here
 
 FORMATS = REPO / "tests/exchange/formats"
 IN_WEEK = dict(start=dt.date(2016, 6, 27), end=dt.date(2016, 7, 3))
@@ -20,9 +20,7 @@ IN_WEEK = dict(start=dt.date(2016, 6, 27), end=dt.date(2016, 7, 3))
 
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch) -> Path:
-    workspace = copy_example(tmp_path / "ws")
-    monkeypatch.chdir(workspace)
-    return workspace
+    return example_here(tmp_path, monkeypatch)
 
 
 def errors(result) -> list[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from support import acled_attacks, acled_file, assert_refused, copy_example, event_rows, generated_imports
+from support import acled_attacks, acled_file, assert_refused, event_rows, example_here, generated_imports
 
 IN_WEEK = dict(start=dt.date(2016, 6, 27), end=dt.date(2016, 7, 3))
 DAY = dt.date(2016, 6, 29)
@@ -19,9 +19,7 @@ DAY = dt.date(2016, 6, 29)
 
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch) -> Path:
-    workspace = copy_example(tmp_path / "ws")
-    monkeypatch.chdir(workspace)
-    return workspace
+    return example_here(tmp_path, monkeypatch)
 
 
 def attacks(dates: list[str], seed: int = 61) -> list[dict]:
