@@ -38,6 +38,14 @@ def copy_example(target: Path) -> Path:
     return target
 
 
+def example_here(tmp_path: Path, monkeypatch) -> Path:
+    """A copy of the example workspace, made the current folder: commands run as a user runs
+    them there (`sitrep import acled a.csv`), and name files as the user wrote them."""
+    workspace = copy_example(tmp_path / "ws")
+    monkeypatch.chdir(workspace)
+    return workspace
+
+
 def copy_workspace(source: Path, target: Path) -> Path:
     """A copy of a workspace a fixture built once (links copied as links), for one test to change."""
     shutil.copytree(source, target, symlinks=True)

@@ -143,7 +143,7 @@ def stale_translation(root: Path) -> Path:
 ACLED_FILE = "acled-iraq-2016.csv"
 
 
-def write_acled_file(path: Path, broken: bool = False) -> Path:
+def write_acled_file(path: Path, broken: bool = False, undecided_dates: bool = False) -> Path:
     import csv
     import datetime as dt
 
@@ -153,6 +153,10 @@ def write_acled_file(path: Path, broken: bool = False) -> Path:
     from sitrep.exchange.acled import COLUMNS
 
     rows = list(acled_rows(40, seed=21, start=dt.date(2016, 6, 27), end=dt.date(2016, 7, 3), villages=5))
+    if undecided_dates:  # day first, and no day over 12 to tell (docs/imports.md, "Dates")
+        rows = list(acled_rows(10, seed=21, start=dt.date(2016, 7, 1), end=dt.date(2016, 7, 3), villages=5))
+        for row in rows:
+            row["event_date"] = dt.date.fromisoformat(row["event_date"]).strftime("%d/%m/%Y")
     if broken:
         rows[1]["event_date"] = "31 Juny 2016"
         rows[5]["sub_event_type"] = "Picnic"
@@ -199,6 +203,13 @@ def dtm_imported(root: Path) -> Path:
 
     ws = dtm_file(root)
     run_import(ws / "config.yaml", "dtm", ws / "dtm.csv", on_day=dt.date(2026, 12, 7))
+    return ws
+
+
+@setup("acled-undecided-dates")
+def acled_undecided_dates(root: Path) -> Path:
+    ws = copy_example(root / "ws")
+    write_acled_file(ws / ACLED_FILE, undecided_dates=True)
     return ws
 
 

@@ -36,6 +36,7 @@ from sitrep.errors import Problem
 from sitrep.progress import SILENT, Progress
 from sitrep.exchange import acled, acled_formats
 from sitrep.exchange.acled_formats import Format
+from sitrep.exchange.importdates import column_dates, define_date_macro
 from sitrep.exchange.importfile import ImportFile, ImportRefused, read_csv, refuse_if_any, row_problems
 from sitrep.exchange.matching import Matcher
 from sitrep.source.bulk import EVENT_COLUMNS, events_of
@@ -49,11 +50,9 @@ ACLED_SOURCE_ID = "acled"
 ACLED_SOURCE_NAME = "ACLED (Armed Conflict Location & Event Data)"
 ACLED_URL = "https://acleddata.com"
 
-# ACLED's event_date as its exports write it: 2016-06-15 (the API), 15 June 2016 (the export tool).
-# Files before 2019 wrote 18/04/2001, and spreadsheets 16-Feb-19.
-_DATE = ("coalesce(try_strptime(trim(event_date), '%Y-%m-%d'), try_strptime(trim(event_date), '%d %B %Y'), "
-         "try_strptime(trim(event_date), '%d-%B-%Y'), try_strptime(trim(event_date), '%d/%m/%Y'), "
-         "try_strptime(trim(event_date), '%d-%b-%y'))::DATE")
+# ACLED's event_date, in whichever form the file writes it: a macro of the expression that
+# importdates.column_dates decides for the file, defined by check_rows.
+_DATE = "_event_date(event_date)"
 _COUNT = r"regexp_full_match(trim({c}), '[0-9]{{1,15}}')"  # a whole number that fits (no overflow)
 _NUMBER = r"regexp_full_match(trim({c}), '-?[0-9]{{1,3}}(\.[0-9]+)?')"
 RECORD = "upper(trim(event_id_cnty))"  # ACLED's ids are upper case: irq1 and IRQ1 are one event
@@ -68,10 +67,10 @@ class AcledRows:
     skipped: Counter = field(default_factory=Counter)  # sub-event type (or old event type) -> rows left out
 
 
-def check_rows(connection, source: ImportFile, today: dt.date) -> AcledRows:
+def check_rows(connection, source: ImportFile, today: dt.date, date_format: str | None = None) -> AcledRows:
     """Load the file into the table `acled` (today's columns, a monadic file's events merged) and
     check every row; raises ImportRefused listing each bad row. An empty cell where a value is
-    needed is a bad row too."""
+    needed is a bad row too. `date_format` (--date-format) says how to read a numeric date."""
     columns = read_csv(connection, source, "acled")
     fmt = acled_formats.detect(source, columns)
     for old, new in acled_formats.RENAMED.items():
@@ -86,7 +85,11 @@ def check_rows(connection, source: ImportFile, today: dt.date) -> AcledRows:
     else:
         connection.execute("ALTER TABLE acled ADD COLUMN _merged BOOLEAN DEFAULT false; "
                            "ALTER TABLE acled ADD COLUMN _second BIGINT")
-    refuse_if_any(source, row_problems(connection, source, _checks(fmt, today), "acled"))
+    problems = []  # the dates' first, with the other checks' below
+    define_date_macro(connection, _DATE, column_dates(connection, source, "acled", "event_date", stated=date_format,
+                                                      today=today, expected="the date of an event that has happened",
+                                                      problems=problems))
+    refuse_if_any(source, problems + row_problems(connection, source, _checks(fmt), "acled"))
     rows = connection.execute("SELECT count(*) + count(_second) FROM acled").fetchone()[0]  # as the file has them
     if rows == 0:
         raise ImportRefused([_problem(source, "the file holds a header and no rows", "at least one event")])
@@ -100,7 +103,7 @@ def check_rows(connection, source: ImportFile, today: dt.date) -> AcledRows:
     return AcledRows(rows, fmt, skipped)
 
 
-def _checks(fmt: Format, today: dt.date) -> list[tuple[str, str, str, str]]:
+def _checks(fmt: Format) -> list[tuple[str, str, str, str]]:
     """The checks of every row, as importfile.row_problems takes them; of its format's event types."""
     known_subs = ", ".join(f"'{s}'" for s in acled.EVENT_TYPE_OF_SUB)
     old_types = ", ".join(f"'{t}'" for t in acled_formats.OLD_EVENT_TYPES)
@@ -120,11 +123,6 @@ def _checks(fmt: Format, today: dt.date) -> list[tuple[str, str, str, str]]:
          "{value} is not an ACLED event id", "letters and digits, such as IRQ12345"),
         (f"{RECORD} IN (SELECT {RECORD} FROM acled GROUP BY 1 HAVING count(*) > 1)",
          "event_id_cnty", "{value} is on more than one row (ids are compared regardless of case)", "each event once"),
-        (f"{_DATE} IS NULL", "event_date", "{value} is not a date", "YYYY-MM-DD, or a day, month and year (15 June 2016)"),
-        (f"NOT (year({_DATE}) BETWEEN 1800 AND 2199)", "event_date", "{value} is out of range",
-         "a date between 1800 and 2199"),
-        (f"{_DATE} > DATE '{today.isoformat()}'", "event_date", "{value} is after today",
-         "the date of an event that has happened"),
         ("trim(time_precision) NOT IN ('1', '2', '3')", "time_precision", "{value} is not a precision code",
          "1 (the day), 2 (the week) or 3 (the month)"),
         ("coalesce(trim(geo_precision), '1') NOT IN ('1', '2', '3')", "geo_precision", "{value} is not a precision code",

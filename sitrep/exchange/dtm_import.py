@@ -17,6 +17,7 @@ from sitrep.errors import Problem
 from sitrep.exchange import dtm_formats
 from sitrep.exchange.area_figures import AreaTable, admin_place, merge_figures
 from sitrep.exchange.dtm_reports import Area, Report, areas_of
+from sitrep.exchange.importdates import column_dates, define_date_macro
 from sitrep.exchange.importfile import ImportFile, ImportRefused, read_csv, refuse_if_any, row_problems
 from sitrep.exchange.matching import Matcher, slug
 from sitrep.exchange.places import country_of
@@ -30,20 +31,24 @@ DTM_URL = "https://dtm.iom.int"
 
 def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[Figure], imported_on: dt.date,
                    drop_missing: bool, sensitivity: str, progress: Progress = SILENT, lowering: bool = False,
-                   *, region: str | None = None) -> AreaTable:
+                   *, region: str | None = None, date_format: str | None = None) -> AreaTable:
     """The file's figures merged with those held. The areas matched to the store's places are
     counted on `progress`. `lowering` (--public): the file's figures are public, those held
     restricted included. `region` (config.yaml's, such as IQ): a country outside it is imported,
-    and the assumption said."""
+    and the assumption said. `date_format` (--date-format) says how to read a numeric date."""
     columns = read_csv(connection, source, "dtm")
-    hashtags = drop_hashtag_row(connection, "dtm", columns)
     fmt = dtm_formats.detect(source, columns)
-    refuse_if_any(source, row_problems(connection, source, _checks(fmt, columns, imported_on), "dtm"))
+    problems = []  # the dates' first, with the other checks' below
+    day = fmt.column("day", columns)
+    define_date_macro(connection, f"{_DATE}({_quoted(day)})",
+                      column_dates(connection, source, "dtm", day, stated=date_format, today=imported_on,
+                                   problems=problems, expected="the date of a round that has been reported"))
+    refuse_if_any(source, problems + row_problems(connection, source, _checks(fmt, columns), "dtm"))
     reports = _reports(connection, fmt, columns)
     if not reports:
         raise ImportRefused(Problem(source.shown, 0, "the file holds a header and no rows",
                                     expected="at least one row"))
-    described = dtm_formats.title(fmt, sorted({r.level for r in reports}), hashtags)
+    described = dtm_formats.title(fmt, sorted({r.level for r in reports}), columns.hxl_row is not None)
     areas, set_aside, assumptions = areas_of(reports, country_of(region).iso3 if region else None, region)
     dtm = matcher.source(DTM_SOURCE_NAME, "un_agency", DTM_SOURCE_ID, DTM_URL)  # the store may call it otherwise
     figures = {}
@@ -59,25 +64,17 @@ def import_figures(connection, source: ImportFile, matcher: Matcher, held: list[
     return AreaTable(len(reports), merged, counts, described, set_aside=set_aside, assumptions=assumptions)
 
 
-def drop_hashtag_row(connection, table: str, columns: list[str]) -> bool:
-    """Whether the file's second row is an HXL hashtag row (each cell empty or a #tag, as HDX
-    writes one under the header), which is then dropped: its rows keep their numbers (the
-    first data row is row 3). Stands in for importfile.read_csv's own recognition of it."""
-    quoted = ['"' + c.replace('"', '""') + '"' for c in columns]
-    tag = r"#[A-Za-z][A-Za-z0-9_]*(\s*\+[A-Za-z0-9_]+)*"
-    cells = " AND ".join(f"coalesce(regexp_full_match(trim({c}), '({tag})?'), true)" for c in quoted)
-    found = connection.execute(f"SELECT count(*) FROM {table} WHERE _row = 2 AND {cells} "
-                               f"AND concat({', '.join(quoted)}) LIKE '%#%'").fetchone()[0]
-    if found:
-        connection.execute(f"DELETE FROM {table} WHERE _row = 2")
-    return bool(found)
+# The file's dates (its day column, and HAPI's period start), in whichever form it writes them:
+# a macro of the expression that importdates.column_dates decided for the day column.
+_DATE = "_dtm_date"
 
 
 def _date_sql(cell: str) -> str:
-    """A DuckDB DATE of a date cell: DTM writes 2017-09-30T00:00:00, HAPI 2017-09-30 or
-    2017-09-30 00:00:00+00:00; a time after the day is ignored. (importdates.column_dates
-    replaces this once it is merged.)"""
-    return f"TRY_CAST(left({cell}, 10) AS DATE)"
+    return f"{_DATE}({cell})"
+
+
+def _quoted(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
 
 
 def _level_sql(fmt: dtm_formats.DtmFormat, columns: list[str]) -> str:
@@ -90,18 +87,13 @@ def _level_sql(fmt: dtm_formats.DtmFormat, columns: list[str]) -> str:
             f"WHEN coalesce({field('admin1')}, {field('pcode1')}) IS NOT NULL THEN 1 ELSE 0 END")
 
 
-def _checks(fmt: dtm_formats.DtmFormat, columns: list[str], today: dt.date) -> list[tuple[str, str, str, str]]:
+def _checks(fmt: dtm_formats.DtmFormat, columns: list[str]) -> list[tuple[str, str, str, str]]:
     """(SQL true for a wrong row, the file's column, what is wrong, what was expected): one
-    problem per bad cell (a date that is not one is not also 'after today')."""
+    problem per bad cell (the dates are importdates.column_dates')."""
     field = lambda name: dtm_formats.field_sql(fmt, name, columns)  # noqa: E731
     column = lambda name: fmt.column(name, columns)  # noqa: E731
-    day, level = _date_sql(field("day")), _level_sql(fmt, columns)
+    level = _level_sql(fmt, columns)
     checks = [
-        (f"{day} IS NULL", column("day"), "{value} is not a date", "YYYY-MM-DD (a time after it is ignored)"),
-        (f"NOT (year({day}) BETWEEN 1800 AND 2199)", column("day"), "{value} is out of range",
-         "a date between 1800 and 2199"),
-        (f"year({day}) BETWEEN 1800 AND 2199 AND {day} > DATE '{today.isoformat()}'", column("day"),
-         "{value} is after today", "the date of a round that has been reported"),
         (f"NOT coalesce(regexp_full_match({field('people')}, '[0-9]{{1,15}}'), false)", column("people"),
          "{value} is not a count", "a whole number of people"),
         (f"coalesce({field('iso3')}, {field('country')}) IS NULL", column("iso3"), "is empty",

@@ -23,6 +23,7 @@ from sitrep.errors import Problem
 from sitrep.exchange import dtm_formats, dtm_import
 from sitrep.exchange.acled_import import ACLED_SOURCE_ID, ACLED_SOURCE_NAME, ACLED_URL
 from sitrep.exchange.area_figures import AreaTable, area_place, merge_figures
+from sitrep.exchange.importdates import column_dates, define_date_macro
 from sitrep.exchange.importfile import (ImportFile, ImportRefused, header_names, read_csv, refuse_if_any,
                                         row_problems)
 from sitrep.exchange.matching import Matcher, slug
@@ -57,33 +58,41 @@ SET_ASIDE_EMPTY = ("fatalities empty: HDX HAPI gives no count for this area, per
                    "(an empty cell is never read as 0)")
 
 
+# A reference period's days, in whichever form the file writes them: a macro of the expression
+# that importdates.column_dates decided for the period's start.
+_DATE = '_hapi_date("reference_period_start")'
+
+
 def _date_sql(column: str) -> str:
-    """A reference period's day (the one place this module reads dates: a time after it is ignored)."""
-    return f'TRY_CAST(left(trim("{column}"), 10) AS DATE)'
+    return f'_hapi_date("{column}")'
 
 
 def import_table(connection, source: ImportFile, matcher: Matcher, held: list[Figure], imported_on: dt.date,
                  drop_missing: bool, sensitivity: str, progress: Progress = SILENT, lowering: bool = False,
-                 region: str | None = None) -> AreaTable:
+                 region: str | None = None, date_format: str | None = None) -> AreaTable:
     """The file's figures merged with those held, and what the import did. `region` is
-    config.yaml's (IQ): a country outside it is imported, and said."""
+    config.yaml's (IQ): a country outside it is imported, and said. `date_format`
+    (--date-format) says how to read a numeric date."""
     table = table_of(source)
     if table == "HDX HAPI IDPs":
         return dtm_import.import_figures(connection, source, matcher, held, imported_on, drop_missing, sensitivity,
-                                         progress, lowering=lowering, region=region)
+                                         progress, lowering=lowering, region=region, date_format=date_format)
     columns = read_csv(connection, source, "hapi")
-    hxl = _drop_hxl_row(connection, columns)
     for column in OPTIONAL:
         if column not in columns:
             connection.execute(f'ALTER TABLE hapi ADD COLUMN "{column}" VARCHAR')
     level = _level_sql("admin_level" in columns)
-    checks = _checks(imported_on, level, "admin_level" in columns)
-    refuse_if_any(source, row_problems(connection, source, checks, "hapi"))
+    problems = []  # the dates' first, with the other checks' below
+    define_date_macro(connection, _DATE, column_dates(connection, source, "hapi", "reference_period_start",
+                                                      stated=date_format, today=imported_on, problems=problems,
+                                                      expected="the start of a period that has begun"))
+    checks = _checks(level, "admin_level" in columns)
+    refuse_if_any(source, problems + row_problems(connection, source, checks, "hapi"))
     rows = connection.execute("SELECT count(*) FROM hapi").fetchone()[0]
     if rows == 0:
         raise ImportRefused(Problem(source.shown, 0, "the file holds a header and no rows", expected="at least one row"))
     _normalise(connection, level)
-    named = _format_name(connection, columns, hxl)
+    named = _format_name(connection, columns, columns.hxl_row is not None)
     made = _Figures(source, matcher, imported_on, sensitivity, region, named, derived_level="admin_level" not in columns)
     made.build(connection, progress)
     merged, counts = merge_figures(held, made.figures, "hapi", drop_missing, lowering)
@@ -110,17 +119,6 @@ def table_of(source: ImportFile) -> str:
                                 "(HDX HAPI's conflict-event or IDP table, as its API or HDX gives it as CSV)"))
 
 
-def _drop_hxl_row(connection, columns: list[str]) -> bool:
-    """HDX's CSVs carry HXL hashtags (#adm1+code...) on row 2: not data. Dropped, its number
-    kept (the first data row stays row 3, as a spreadsheet shows it). To be replaced by
-    importfile.read_csv's own recognition of the row, shared by every dataset."""
-    cells = [f'coalesce(trim("{c}"), \'\')' for c in columns]
-    tagged = " AND ".join(f"({cell} = '' OR starts_with({cell}, '#'))" for cell in cells)
-    some = " OR ".join(f"starts_with({cell}, '#')" for cell in cells)
-    return bool(connection.execute(f"DELETE FROM hapi WHERE _row = 2 AND {tagged} AND ({some}) RETURNING _row")
-                .fetchall())
-
-
 def _given(column: str) -> str:
     """The cell's text, or NULL where the file gives none: empty, HAPI's 'Unspecified', or a
     P-code ending in -XXX (an area HAPI could not name)."""
@@ -137,14 +135,13 @@ def _level_sql(stated: bool) -> str:
     return f"CASE WHEN {_given('admin2_code')} IS NOT NULL THEN 2 WHEN {_given('admin1_code')} IS NOT NULL THEN 1 ELSE 0 END"
 
 
-def _checks(imported_on: dt.date, level: str, stated_level: bool) -> list[tuple[str, str, str, str]]:
+def _checks(level: str, stated_level: bool) -> list[tuple[str, str, str, str]]:
     """(condition true when the row is wrong, column, what is wrong, what was expected): at
-    most one problem for each cell, the date's three checks exclusive of each other."""
+    most one problem for each cell (the period's start is importdates.column_dates')."""
     start, end = _date_sql("reference_period_start"), _date_sql("reference_period_end")
     blank = lambda column: f"coalesce(trim(\"{column}\"), '') = ''"  # noqa: E731
     count = lambda column: (f"NOT {blank(column)} AND NOT regexp_full_match(trim(\"{column}\"), '{_COUNT}')",  # noqa: E731
                             column, "{value} is not a count", f"a whole number of {column}, or an empty cell")
-    in_range = f"year({start}) BETWEEN 1800 AND 2199"
     area = "the admin {n} area's {what}, as admin_level is {levels}"
     return [
         ("NOT regexp_full_match(coalesce(trim(location_code), ''), '[A-Za-z]{3}')", "location_code",
@@ -152,13 +149,8 @@ def _checks(imported_on: dt.date, level: str, stated_level: bool) -> list[tuple[
         (f"coalesce({_EVENT}, '') NOT IN {EVENT_TYPES}", "event_type", "{value} is not an event type of HDX HAPI",
          ", ".join(EVENT_TYPES)),
         count("events"), count("fatalities"),
-        (f"{start} IS NULL", "reference_period_start", "{value} is not a date", "YYYY-MM-DD (a time after it is ignored)"),
-        (f"{start} IS NOT NULL AND NOT {in_range}", "reference_period_start", "{value} is out of range",
-         "a date between 1800 and 2199"),
-        (f"{in_range} AND {start} > DATE '{imported_on.isoformat()}'", "reference_period_start",
-         "{value} is after today", "the start of a period that has begun"),
         (f"NOT {blank('reference_period_end')} AND {end} IS NULL", "reference_period_end", "{value} is not a date",
-         "YYYY-MM-DD, or an empty cell"),
+         "a date in the form of the period's start, or an empty cell"),
         (f"coalesce({end} < {start}, false)", "reference_period_end", "{value} is before the period's start",
          "the last day of the period"),
         (f"{stated_level} AND coalesce(trim(admin_level), '') NOT IN ('0', '1', '2')", "admin_level",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,10 +53,11 @@ def import_file(path: Path, workspace: Path) -> ImportFile:
     return ImportFile(path, shown, digest.hexdigest(), recorded)
 
 
-def read_csv(connection, source: ImportFile, table: str) -> list[str]:
+def read_csv(connection, source: ImportFile, table: str) -> Columns:
     """Load the CSV into `table`: every value as text (the import checks each itself, with its
     row), plus `_row`, the row's number as a spreadsheet shows it (the header is row 1).
-    Returns the columns, lower-cased as the datasets' documentation writes them.
+    Returns the columns, lower-cased as the datasets' documentation writes them, with their HXL
+    hashtags when the file has a hashtag row (Columns; see _layout for where it may be).
 
     The file is read as RFC 4180 says, never guessed at: commas, double quotes (a quote inside
     a quoted field doubled), a line break of any kind inside a quoted field kept as part of it.
@@ -63,55 +65,146 @@ def read_csv(connection, source: ImportFile, table: str) -> list[str]:
     took an unterminated quote for a plain character."""
     import duckdb
 
-    header = _header(source)
+    layout = _layout(source)
+    header = layout.header
     columns = "{" + ", ".join(f"{_sql_text(name)}: 'VARCHAR'" for name in header) + "}"
     path = str(source.path).replace("'", "''")
+    # Without a hashtag row the header is DuckDB's to read; with one, the lines down to it are
+    # skipped and the header given, so the hashtag row is never a row of data.
+    start = "header = true" if layout.skip_lines == 0 else f"header = false, skip = {layout.skip_lines}"
     try:
-        connection.execute(f"""CREATE TEMP TABLE _raw AS SELECT * FROM read_csv('{path}', header = true,
+        connection.execute(f"""CREATE TEMP TABLE _raw AS SELECT * FROM read_csv('{path}', {start},
             auto_detect = false, columns = {columns}, delim = ',', quote = '"', escape = '"', strict_mode = true,
             encoding = 'utf-8', max_line_size = 4194304, buffer_size = 16777216)""")
     except duckdb.Error:
-        raise ImportRefused(_structure_problem(source, len(header))) from None
+        raise ImportRefused(_structure_problem(source, len(header), layout.header_row)) from None
     quoted = lambda name: '"' + name.replace('"', '""') + '"'  # noqa: E731  (a header may hold quotes)
     renamed = ", ".join(f"{quoted(c)} AS {quoted(c.strip().lower())}" for c in header)
-    connection.execute(f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () + 1 AS _row, {renamed} FROM _raw")
+    connection.execute(f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () + {layout.first_row - 1} AS _row, "
+                       f"{renamed} FROM _raw")
     connection.execute("DROP TABLE _raw")
     names = [c.strip().lower() for c in header]
     check_texts(connection, source, table, names)
-    return names
+    if layout.header_row > 1:
+        source.warnings.append(Problem(
+            source.shown, 1, f"{_rows(1, layout.header_row - 1)} above the header (row {layout.header_row}, over the HXL "
+            f"hashtag row {layout.hxl_row}) {'is' if layout.header_row == 2 else 'are'} not read, as a title",
+            severity="warning"))
+    return Columns(names, dict(zip(names, layout.tags)), layout.hxl_row)
+
+
+class Columns(list):
+    """The file's columns, lower-cased, in order (a list of names, as datasets have always
+    used it), with `hashtags`: each column's HXL hashtag (`#adm1+name`) when the file has a
+    hashtag row, and `hxl_row`, that row's number (None without one)."""
+
+    def __init__(self, names: list[str], hashtags: dict[str, str] | None = None, hxl_row: int | None = None):
+        super().__init__(names)
+        self.hashtags = {name: tag for name, tag in (hashtags or {}).items() if tag}
+        self.hxl_row = hxl_row
+
+    def tagged(self, pattern: str) -> str | None:
+        """The first column whose hashtag matches `pattern` as HXL matches one: the same
+        hashtag, with at least the pattern's attributes (`#affected+idps` matches
+        `#affected+idps+ind`, not `#affected+refugees`). None when none does."""
+        want_tag, *want_attributes = _hxl_parts(pattern)
+        for name, tag in self.hashtags.items():
+            have_tag, *have_attributes = _hxl_parts(tag)
+            if have_tag == want_tag and set(want_attributes) <= set(have_attributes):
+                return name
+        return None
+
+
+# An HXL hashtag, as libhxl recognises one: #name, then +attributes (spaces allowed between);
+# a hyphen is let into attributes since HDX files have them (+iso639-3_lin).
+HXL_HASHTAG = re.compile(r"\s*#[A-Za-z][A-Za-z0-9_]*(?:\s*\+\s*[A-Za-z][A-Za-z0-9_-]*)*\s*")
+HXL_SCAN_ROWS = 25  # as far down as libhxl looks for the hashtag row
+
+
+def _hxl_parts(tag: str) -> list[str]:
+    return re.sub(r"\s+", "", tag).lower().split("+")
+
+
+def is_hashtag_row(row: list[str]) -> bool:
+    """A row of HXL hashtags: some cell is one, and every cell that is not empty is one."""
+    cells = [cell for cell in row if cell.strip()]
+    return bool(cells) and all(HXL_HASHTAG.fullmatch(cell) for cell in cells)
+
+
+@dataclass
+class _Layout:
+    """Where the file's header, HXL hashtag row and data are (rows numbered as a spreadsheet does)."""
+
+    header: list[str]
+    header_row: int = 1
+    hxl_row: int | None = None
+    tags: list[str] = field(default_factory=list)
+    skip_lines: int = 0  # lines before the first row of data, when the hashtag row is read here (else 0)
+
+    @property
+    def first_row(self) -> int:
+        return (self.hxl_row or self.header_row) + 1
+
+
+def _layout(source: ImportFile) -> _Layout:
+    """The header, and the HXL hashtag row HDX's files have: looked for in the first rows (as
+    libhxl looks). Under the header (row 2, the usual place) it is dropped, its tags kept; as
+    the first row (a file of hashtags only) the tags are the header too; further down, the row
+    above it is the header and the rows above that a title, not read. The header names each
+    column once (compared as the import compares them: trimmed, regardless of case)."""
+    rows: list[tuple[list[str], int]] = []  # (row, the line it ends on)
+    first: list[str] = []
+    try:
+        # utf-8-sig: a byte order mark, as spreadsheets and HDX write one, is not part of the first name.
+        with source.path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle, strict=True)
+            first = next(reader, [])
+            if first:
+                rows.append((first, reader.line_num))
+                for record in reader:
+                    if record:  # a blank line is no row
+                        rows.append((record, reader.line_num))
+                    if len(rows) >= HXL_SCAN_ROWS:
+                        break
+    except (UnicodeDecodeError, csv.Error, ValueError):
+        pass  # read as far as it goes: DuckDB then finds where the file stops being CSV
+    except OSError as exc:
+        raise ImportRefused(Problem(source.shown, 0, f"cannot read: {exc.strerror}")) from None
+    if first in ([], [""]):  # not UTF-8 text, a quote never closed, nothing on the first line
+        raise ImportRefused(_structure_problem(source, 0))
+    found = next((number for number, (row, _) in enumerate(rows, start=1) if is_hashtag_row(row)), None)
+    tags = [] if found is None else [re.sub(r"\s+", "", cell).lower() for cell in rows[found - 1][0]]
+    if found is None:
+        layout = _Layout(first)
+    elif found == 1:  # hashtags only: they name the columns
+        layout = _Layout(tags, hxl_row=1, tags=tags)
+    else:
+        layout = _Layout(rows[found - 2][0], found - 1, found, tags, rows[found - 1][1])
+    # A column with no name (the empty columns a spreadsheet leaves after the last: `FATALITIES,,,`)
+    # is named by its place, as a spreadsheet shows it, and no dataset reads it.
+    layout.header = [name if name.strip() else f"(column {number})" for number, name in enumerate(layout.header, 1)]
+    named = [name.strip().lower() for name in layout.header]
+    twice = sorted({name for name in named if named.count(name) > 1})
+    if twice:
+        raise ImportRefused(Problem(source.shown, layout.header_row, f"row {layout.header_row}: the header names "
+                                    f"{_listed(twice)} more than once", expected="each column once"))
+    return layout
+
+
+def _rows(first: int, last: int) -> str:
+    return f"row {first}" if first == last else f"rows {first} to {last}"
 
 
 _NOT_CSV = "a comma-separated file in UTF-8 with one header row, as the dataset's export gives it"
 
 
 def header_names(source: ImportFile) -> list[str]:
-    """The file's columns as the import names them (trimmed, lower-cased), read from its first
-    row only: what a dataset with several tables needs to know which one a file is."""
-    return [name.strip().lower() for name in _header(source)]
+    """The file's columns as the import names them (trimmed, lower-cased), read from its header
+    only: what a dataset with several tables needs to know which one a file is."""
+    return [name.strip().lower() for name in _layout(source).header]
 
 
-def _header(source: ImportFile) -> list[str]:
-    """The names of the file's columns, from its first row; each once (compared as the
-    import compares them: trimmed, regardless of case). A byte order mark before it, as Excel
-    and HDX HAPI's downloads write one, is no part of the first column's name."""
-    try:
-        with source.path.open(newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle, strict=True), [])
-    except (UnicodeDecodeError, csv.Error, ValueError):
-        header = []
-    except OSError as exc:
-        raise ImportRefused(Problem(source.shown, 0, f"cannot read: {exc.strerror}")) from None
-    if header in ([], [""]):  # not UTF-8 text, a quote never closed, nothing on the first line
-        raise ImportRefused(_structure_problem(source, 0))
-    named = [name.strip().lower() for name in header]
-    twice = sorted({name for name in named if named.count(name) > 1})
-    if twice:
-        raise ImportRefused(Problem(source.shown, 1, f"row 1: the header names {_listed(twice)} more than once",
-                                   expected="each column once"))
-    return header
-
-
-def _structure_problem(source: ImportFile, width: int) -> Problem:
+def _structure_problem(source: ImportFile, width: int, header_row: int = 1) -> Problem:
     """Why the file is not a CSV table, at the row (and line) where it stops being one: a
     quote that opens and never closes, a quote inside a field not quoted whole, a row of
     another number of fields than the header, text that is not UTF-8. Read again with
@@ -124,7 +217,7 @@ def _structure_problem(source: ImportFile, width: int) -> Problem:
                 for record in reader:
                     if record:  # a blank line is no row
                         row += 1
-                        if width and len(record) != width:
+                        if width and row >= header_row and len(record) != width:  # a title above may be narrower
                             return Problem(source.shown, row, f"row {row} has {len(record)} fields",
                                            expected=f"{width}, one for each column of the header",
                                            hint="a field that holds a comma or a line break must be quoted whole")

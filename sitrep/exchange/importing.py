@@ -112,13 +112,16 @@ def _noun(n: int, singular: str, plural: str | None = None) -> str:
 
 def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bool = False,
                drop_missing: bool = False, sensitivity: str | None = None, replace: bool = False,
-               on_day: dt.date | None = None, progress: Progress = SILENT) -> ImportReport:
+               on_day: dt.date | None = None, progress: Progress = SILENT,
+               date_format: str | None = None) -> ImportReport:
     """Import `path` (a CSV of `dataset`) into the workspace's bulk store: all of it, or nothing
     (any bad row, or any failure while writing, leaves the last version as it was). `replace`:
     start from an empty bulk store, whatever it held (the way to make a damaged one again).
     `sensitivity`: "restricted" (--restricted), "public" (--public, which also makes public the
     held rows the file has), or None: as this file was imported before (import_sensitivity).
-    `progress` is told each stage, and counts the names matched to the store."""
+    `progress` is told each stage, and counts the names matched to the store. `date_format`
+    (--date-format, importdates.date_format): how the file's numeric dates are ordered, when
+    its dates cannot tell."""
     # The store without what earlier imports brought: an import must work, and mend them, even
     # when they no longer fit the store (a place they name deleted since).
     progress.stage("", LOADING)
@@ -150,7 +153,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
             progress.stage(source.shown, "checking the rows")
             described = {}  # the format, rows set aside and assumptions, where the dataset's module says them
             if dataset == "acled":
-                checked = acled_import.check_rows(connection, source, imported_on)
+                checked = acled_import.check_rows(connection, source, imported_on, date_format)
                 matched = acled_import.match_entries(connection, matcher, sensitivity, progress, config.model.region)
                 progress.stage(source.shown, "merging with the events held")
                 connection.execute(f"CREATE TEMP TABLE _new AS "
@@ -172,7 +175,8 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
             else:
                 read_table = hapi_import.import_table if dataset == "hapi" else dtm_import.import_figures
                 table = read_table(connection, source, matcher, old_entries["figures"], imported_on, drop_missing,
-                                   sensitivity, progress, lowering=lowering, region=config.model.region)
+                                   sensitivity, progress, lowering=lowering, region=config.model.region,
+                                   date_format=date_format)
                 rows, figures, counts = table.rows, table.figures, table.counts
                 described = {"format": table.format, "set_aside": table.set_aside, "assumptions": table.assumptions}
                 events = bulk_store.events_of(existing)

@@ -45,6 +45,10 @@ def import_(
     replace: bool = typer.Option(False, "--replace",
                                  help="Start from an empty bulk store, whatever it held (also the way to make a damaged "
                                       "one again: then import the files bulk/manifest.json lists)."),
+    date_format: str = typer.Option(None, "--date-format", metavar="ORDER|PATTERN",
+                                    help="How the file's numeric dates are ordered, when they cannot tell (no day "
+                                         "over 12): day-first (31/12/2019) or month-first (12/31/2019); or a strptime "
+                                         "pattern every date of the file follows, such as %d/%m/%Y."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="For scripts: no progress on stderr, only errors; "
                                "the summary of what changed is still printed on stdout."),
 ) -> None:
@@ -56,14 +60,19 @@ def import_(
 
     Example: sitrep import acled acled-iraq-2016.csv --dry-run
     """
+    from sitrep.exchange.importdates import date_format as read_date_format
     from sitrep.exchange.importing import run_import
 
     if restricted and public:
         raise CommandLineMistake("--restricted and --public do not go together (expected one of them)")
+    try:
+        date_format = read_date_format(date_format)
+    except ValueError as exc:
+        raise CommandLineMistake(str(exc)) from None
     stated = "restricted" if restricted else "public" if public else None
     with progress_for("sitrep import", quiet) as progress:
         report = run_import(config, dataset.value, file, dry_run=dry_run, drop_missing=drop_missing,
-                            sensitivity=stated, replace=replace, progress=progress)
+                            sensitivity=stated, replace=replace, progress=progress, date_format=date_format)
     for warning in report.warnings:
         typer.echo(str(warning), err=True)
     for line in report.lines():
