@@ -261,8 +261,7 @@ def _match_countries(connection, matcher: Matcher, region: str | None) -> dict[s
     for name, iso, iso3 in connection.execute("SELECT DISTINCT trim(country), trim(min(iso)), trim(min(iso3)) "
                                               "FROM _kept GROUP BY trim(country) ORDER BY 1").fetchall():
         alpha3, alpha2 = acled_formats.country_codes(name, iso, iso3)
-        found[name] = (_store_country(matcher, name, alpha3)
-                       or matcher.place(name, None, None, "country", None, alpha3 or None, kinds=("country",)))
+        found[name] = matcher.place(name, None, None, "country", None, alpha3 or None, kinds=("country",))
         text = (f"country outside the workspace's region {region}: {name}"
                 if region and alpha2 != region else None)
         outside.append((name, found[name], text))
@@ -270,18 +269,6 @@ def _match_countries(connection, matcher: Matcher, region: str | None) -> dict[s
     if outside:
         connection.executemany("INSERT INTO _countries VALUES (?, ?, ?)", outside)
     return found
-
-
-def _store_country(matcher: Matcher, name: str, alpha3: str) -> str | None:
-    """The store's country of this ISO alpha-3 P-code, name or alias, wherever it is drawn: a
-    country has coordinates in the store and none in ACLED's rows, which the matcher's rule for
-    places without coordinates would never match."""
-    for place in matcher.places.values():
-        names = {str(place.name).casefold(), *(str(a).casefold() for a in getattr(place, "aliases", []))}
-        if place.kind == "country" and ((alpha3 and (place.pcode == alpha3 or alpha3.casefold() in names))
-                                        or name.casefold() in names):
-            return place.id
-    return None
 
 
 def _matched_place(matcher: Matcher, regions: dict[tuple[str, str], str], countries: dict[str, str], country: str,
