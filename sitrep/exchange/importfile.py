@@ -53,6 +53,32 @@ def import_file(path: Path, workspace: Path) -> ImportFile:
     return ImportFile(path, shown, digest.hexdigest(), recorded)
 
 
+def transcoded(source: ImportFile, encoding: str, folder: Path) -> ImportFile:
+    """The file as UTF-8, decoded from `encoding` (--encoding: ACLED's exports before 2019 are
+    Windows-1252, cp1252) into `folder`, a line at a time; messages still name the file as the
+    user gave it, and the manifest records its own SHA-256. A line that is not text in that
+    encoding refuses the file, naming the line."""
+    import codecs
+
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "transcoded.csv"
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        with source.path.open("rb") as raw, target.open("w", encoding="utf-8", newline="") as out:
+            for number, line in enumerate(raw, start=1):
+                try:
+                    out.write(decoder.decode(line))
+                except UnicodeDecodeError:
+                    raise ImportRefused(Problem(source.shown, number, f"line {number} is not {encoding} text",
+                                                expected=f"a file in the encoding --encoding names ({encoding})",
+                                                hint="name the file's own encoding, such as utf-8, cp1252 or "
+                                                     "latin-1")) from None
+            out.write(decoder.decode(b"", final=True))
+    except OSError as exc:
+        raise ImportRefused(Problem(source.shown, 0, f"cannot read: {exc.strerror}")) from None
+    return ImportFile(target, source.shown, source.sha256, source.recorded_as, source.warnings)
+
+
 def read_csv(connection, source: ImportFile, table: str) -> Columns:
     """Load the CSV into `table`: every value as text (the import checks each itself, with its
     row), plus `_row`, the row's number as a spreadsheet shows it (the header is row 1).
@@ -233,7 +259,9 @@ def _structure_problem(source: ImportFile, width: int, header_row: int = 1) -> P
     except UnicodeDecodeError:
         line = _first_line_not_utf8(source.path)
         return Problem(source.shown, line, "the file is not a CSV table that can be read: "
-                       + (f"line {line} is not UTF-8 text" if line else "it is not UTF-8 text"), expected=_NOT_CSV)
+                       + (f"line {line} is not UTF-8 text" if line else "it is not UTF-8 text"), expected=_NOT_CSV,
+                       hint="if the file is in another encoding, name it with --encoding (ACLED's exports before "
+                            "2019 are Windows-1252: --encoding cp1252)")
     except OSError as exc:
         return Problem(source.shown, 0, f"cannot read: {exc.strerror}")
     return Problem(source.shown, 0, "the file is not a CSV table that can be read", expected=_NOT_CSV)

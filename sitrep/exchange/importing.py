@@ -9,6 +9,7 @@ and the new version written under the workspace lock.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import shutil
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 
 from sitrep.errors import Problem, display_path
 from sitrep.exchange import acled_import, dtm_import, hapi_import, proposals
-from sitrep.exchange.importfile import ImportFile, ImportRefused, import_file
+from sitrep.exchange.importfile import ImportFile, ImportRefused, import_file, transcoded
 from sitrep.exchange.matching import Matcher
 from sitrep.pipeline import Workspace
 from sitrep.progress import LOADING, SILENT, Progress
@@ -113,7 +114,7 @@ def _noun(n: int, singular: str, plural: str | None = None) -> str:
 def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bool = False,
                drop_missing: bool = False, sensitivity: str | None = None, replace: bool = False,
                on_day: dt.date | None = None, progress: Progress = SILENT,
-               date_format: str | None = None) -> ImportReport:
+               date_format: str | None = None, encoding: str | None = None) -> ImportReport:
     """Import `path` (a CSV of `dataset`) into the workspace's bulk store: all of it, or nothing
     (any bad row, or any failure while writing, leaves the last version as it was). `replace`:
     start from an empty bulk store, whatever it held (the way to make a damaged one again).
@@ -121,7 +122,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
     held rows the file has), or None: as this file was imported before (import_sensitivity).
     `progress` is told each stage, and counts the names matched to the store. `date_format`
     (--date-format, importdates.date_format): how the file's numeric dates are ordered, when
-    its dates cannot tell."""
+    its dates cannot tell. `encoding` (--encoding): the file's, when it is not UTF-8."""
     # The store without what earlier imports brought: an import must work, and mend them, even
     # when they no longer fit the store (a place they name deleted since).
     progress.stage("", LOADING)
@@ -149,6 +150,8 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
         existing = str(held.events_file).replace("'", "''") if held else None
         imported_on = on_day or today()
         spill = folder / ".spill"
+        if encoding and codecs.lookup(encoding).name != "utf-8":
+            source = transcoded(source, encoding, spill)  # removed with the spill folder, below
         with bulk_store.connect(spill) as connection:
             progress.stage(source.shown, "checking the rows")
             described = {}  # the format, rows set aside and assumptions, where the dataset's module says them

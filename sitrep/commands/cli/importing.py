@@ -6,6 +6,7 @@ not pay for loading them (see sitrep/commands/cli/__init__.py).
 
 from __future__ import annotations
 
+import codecs
 from enum import Enum
 from pathlib import Path
 
@@ -49,6 +50,9 @@ def import_(
                                     help="How the file's numeric dates are ordered, when they cannot tell (no day "
                                          "over 12): day-first (31/12/2019) or month-first (12/31/2019); or a strptime "
                                          "pattern every date of the file follows, such as %d/%m/%Y."),
+    encoding: str = typer.Option(None, "--encoding", metavar="NAME",
+                                 help="The file's text encoding when it is not UTF-8, such as cp1252 (Windows-1252, "
+                                      "in which ACLED's exports before 2019 come) or latin-1."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="For scripts: no progress on stderr, only errors; "
                                "the summary of what changed is still printed on stdout."),
 ) -> None:
@@ -69,10 +73,17 @@ def import_(
         date_format = read_date_format(date_format)
     except ValueError as exc:
         raise CommandLineMistake(str(exc)) from None
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise CommandLineMistake(f"--encoding: '{encoding}' is not an encoding Python knows "
+                                     "(expected a name such as utf-8, cp1252 or latin-1)") from None
     stated = "restricted" if restricted else "public" if public else None
     with progress_for("sitrep import", quiet) as progress:
         report = run_import(config, dataset.value, file, dry_run=dry_run, drop_missing=drop_missing,
-                            sensitivity=stated, replace=replace, progress=progress, date_format=date_format)
+                            sensitivity=stated, replace=replace, progress=progress, date_format=date_format,
+                            encoding=encoding)
     for warning in report.warnings:
         typer.echo(str(warning), err=True)
     for line in report.lines():
