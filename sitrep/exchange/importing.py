@@ -146,7 +146,7 @@ def run_import(config_path: Path | str, dataset: str, path: Path, *, dry_run: bo
             bulk_store.make_private(folder)  # before DuckDB spills any restricted row into it
         old_entries = held.entries() if held else {kind: [] for kind in ("places", "actors", "sources", "figures")}
         curated = {kind: store.kind(kind) for kind in ("places", "actors", "sources")}
-        matcher = Matcher.for_import(curated, old_entries)
+        matcher = Matcher.for_import(curated, old_entries, config.model.region)
         existing = str(held.events_file).replace("'", "''") if held else None
         imported_on = on_day or today()
         spill = folder / ".spill"

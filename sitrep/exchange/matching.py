@@ -61,6 +61,10 @@ class Matcher:
     sources: dict[str, Source]
     proposed: dict[str, dict] = field(default_factory=lambda: {kind: {} for kind in KINDS})
     curated: dict[str, set[str]] | None = None
+    # The workspace's own country (config.yaml's `region`), its English name folded: a dataset's
+    # actor qualified by it ('Islamic State (Iraq)') is the store's actor of the bare name; one of
+    # another country ('Islamic State (Afghanistan)') is not, since it is another branch.
+    home: str | None = None
     _place_names: dict[str, list[Place]] = field(default_factory=dict)
     _place_codes: dict[str, list[Place]] = field(default_factory=dict)
     _relaxed: dict[frozenset, dict[str, list[Place]]] = field(default_factory=dict)
@@ -69,12 +73,16 @@ class Matcher:
     _source_names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def for_import(cls, curated: dict[str, dict], held: dict[str, list]) -> "Matcher":
+    def for_import(cls, curated: dict[str, dict], held: dict[str, list], region: str | None = None) -> "Matcher":
         """The store's entries (by kind, by id) and those earlier imports proposed (kept in the
-        bulk store); a curated entry replaces the proposal of its id."""
+        bulk store); a curated entry replaces the proposal of its id. `region`: config.yaml's."""
         given = {kind: {**curated[kind], **{e.id: e for e in held[kind] if e.id not in curated[kind]}}
                  for kind in KINDS}
-        return cls(*(given[kind] for kind in KINDS), curated={kind: set(curated[kind]) for kind in KINDS})
+        from sitrep.exchange.places import country_of
+
+        home = country_of(region) if region else None
+        return cls(*(given[kind] for kind in KINDS), curated={kind: set(curated[kind]) for kind in KINDS},
+                   home=folded(home.name) if home else None)
 
     def __post_init__(self):
         if self.curated is None:
@@ -196,7 +204,7 @@ class Matcher:
             return exact.pop() if len(exact) == 1 else None
         base, trailer = actor_key(name)
         agreeing = {a.id for a, theirs in self._actor_bases.get(base, [])
-                    if (a.id in self.curated["actors"]) == curated and trailers_agree(trailer, theirs)}
+                    if (a.id in self.curated["actors"]) == curated and trailers_agree(trailer, theirs, self.home)}
         return agreeing.pop() if len(agreeing) == 1 else None
 
     def _index_actor(self, actor: Actor) -> None:

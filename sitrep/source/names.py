@@ -94,11 +94,18 @@ def actor_key(name: str) -> tuple[str, str]:
     return (match.group(1), match.group(2).strip()) if match else (text, "")
 
 
-def trailers_agree(one: str, other: str) -> bool:
-    """Whether two names of one base may be one actor: unless both trailers qualify the name
-    the way ACLED does (a country, a period of government) and differ, as the forces of one
-    government are not those of the next, nor one country's unidentified group another's."""
-    return not (one and other and one != other and _qualifier(one) and _qualifier(other))
+def trailers_agree(one: str, other: str, home: str | None = None) -> bool:
+    """Whether a dataset's name with trailer `one` and an entry's of the same base with trailer
+    `other` may be one actor: not when both qualify the name the way ACLED does (a country, a
+    period of government) and differ, as the forces of one government are not those of the
+    next, nor one country's unidentified group another's; and not when the dataset's names a
+    country other than `home` (the workspace's) and the entry's none, as ACLED's 'Islamic State
+    (Afghanistan)' is another branch than an Iraq desk's 'Islamic State'."""
+    if one and other and one != other and _qualifier(one) and _qualifier(other):
+        return False
+    if one in _country_names() and one != other and not _qualifier(other):
+        return one == home
+    return True
 
 
 def _qualifier(trailer: str) -> bool:
