@@ -8,6 +8,12 @@ ligatures kept) and compressed as WOFF2, so that the example's report stays well
 megabyte; a font none of whose characters the report uses is left out. Only files inside the
 folders the report may read (render/references.py's policy) are read; nothing else changes.
 The same HTML gives the same bytes: the subsetter stamps no time.
+
+The built-in fonts' cuts to the base characters ship with sitrep (fontsubsets/, made by
+`python -m sitrep.render.singlefile` when the fonts or the cut change; a test checks that they
+are what the cut makes), so that a first run on a fresh machine does not spend seconds cutting
+them: only a font of the user's theme, or a report with characters outside the base ones, is
+cut on demand (and then cached).
 """
 
 from __future__ import annotations
@@ -103,7 +109,10 @@ def subset_font(font: bytes, characters: frozenset[str], cache_dir: Path | None 
     if not used:
         return None
     extra = sorted(used - {ord(c) for c in BASE_CHARACTERS})
-    key = hashlib.sha256(f"{SUBSET_FORMAT}|{_fonttools_version()}|".encode() + hashlib.sha256(font).digest()
+    digest = hashlib.sha256(font).digest()
+    if not extra and (shipped := _shipped().get(shipped_key(digest))) is not None:
+        return shipped.read_bytes()  # a built-in font, cut when sitrep was packaged
+    key = hashlib.sha256(f"{SUBSET_FORMAT}|{_fonttools_version()}|".encode() + digest
                          + ",".join(map(str, extra)).encode()).hexdigest()[:32]
     if cache_dir is not None:
         # Each file is named by its key and the hash of its bytes: a truncated or altered file
@@ -121,7 +130,36 @@ def subset_font(font: bytes, characters: frozenset[str], cache_dir: Path | None 
     return subset
 
 
-SUBSET_FORMAT = 1  # bump when BASE_CHARACTERS or the subsetting options change
+SUBSET_FORMAT = 1  # bump when BASE_CHARACTERS or the subsetting options change (then ship the cuts again)
+SHIPPED = Path(__file__).resolve().parent / "fontsubsets"  # the built-in fonts cut to the base characters
+
+
+def shipped_key(font_digest: bytes) -> str:
+    """What names a font's shipped cut: the font's SHA-256 and the cut's format, so that a
+    changed font or cut never finds a stale file (the name of a theme's font plays no part)."""
+    return hashlib.sha256(f"{SUBSET_FORMAT}|".encode() + font_digest).hexdigest()[:16]
+
+
+@functools.cache
+def _shipped() -> dict[str, Path]:
+    """The shipped cuts by their key ('NotoSans-Regular-<key>.woff2')."""
+    return {path.stem.rpartition("-")[2]: path for path in SHIPPED.glob("*.woff2")}
+
+
+def ship_base_subsets(fonts: list[Path], target: Path = SHIPPED) -> list[Path]:
+    """Cut each of `fonts` to the base characters into `target`, replacing what was there: run
+    when the built-in fonts, BASE_CHARACTERS, the cut's options or fontTools change."""
+    target.mkdir(parents=True, exist_ok=True)
+    for old in target.glob("*.woff2"):
+        old.unlink()
+    written = []
+    for path in fonts:
+        font = path.read_bytes()
+        subset = _subset(font, frozenset({ord(c) for c in BASE_CHARACTERS} & _cmap(font)))
+        written.append(target / f"{path.stem}-{shipped_key(hashlib.sha256(font).digest())}.woff2")
+        write_atomic(written[-1], subset)
+    _shipped.cache_clear()
+    return written
 
 
 def _fonttools_version() -> str:
@@ -173,3 +211,10 @@ class _DroppedTables(logging.Filter):
 @functools.cache
 def _quiet_about_dropped_tables() -> None:
     logging.getLogger("fontTools.subset").addFilter(_DroppedTables())
+
+
+if __name__ == "__main__":  # python -m sitrep.render.singlefile: ship the built-in fonts' cuts again
+    from sitrep.source.config import builtin_templates_dir
+
+    for shipped in ship_base_subsets(sorted((builtin_templates_dir() / "fonts").glob("*.ttf"))):
+        print(f"{shipped.stat().st_size:7,} {shipped}")
