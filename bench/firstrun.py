@@ -23,8 +23,8 @@ written in) with every cache warm except the ones its condition empties:
 The conditions run interleaved, in a rotating order, in `--rounds` rounds; each condition's
 figure is the median of its ratio to the warm run of the same round, with the min-max and n,
 and the median of the seconds it adds. With `--against DIR` (a checkout of another version:
-DIR/sitrep and DIR/templates), its warm and fresh runs are interleaved with these, to compare
-two versions' first runs side by side. The machine is shared and noisy: compare ratios, not
+DIR/sitrep and DIR/templates), its warm, fonts and fresh runs are interleaved with these, to
+compare two versions' first runs side by side. The figures so far are printed after each round. The machine is shared and noisy: compare ratios, not
 seconds from different days.
 """
 
@@ -107,7 +107,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--conditions", default=",".join(CONDITIONS),
                         help=f"a comma-separated subset of {', '.join(CONDITIONS)} (warm is always run)")
-    parser.add_argument("--against", type=Path, help="another checkout whose warm and fresh runs are interleaved")
+    parser.add_argument("--against", type=Path, help="another checkout whose warm, fonts and fresh runs are interleaved")
     options = parser.parse_args()
     conditions = ["warm"] + [c for c in options.conditions.split(",") if c and c != "warm"]
     unknown = set(conditions) - set(CONDITIONS)
@@ -118,19 +118,18 @@ def main() -> None:
         plan = [(versions[0], c) for c in conditions]
         if options.against:
             versions.append(Version("against", options.against.resolve(), Path(scratch)))
-            plan += [(versions[1], "warm"), (versions[1], "fresh")]
+            plan += [(versions[1], c) for c in ("warm", "fonts", "fresh") if c in conditions]
         times: dict[tuple[str, str], list[float]] = {(v.label, c): [] for v, c in plan}
         for round_ in range(options.rounds):
             shift = round_ % len(plan)
             for version, condition in plan[shift:] + plan[:shift]:  # a rotating order: no condition always first
                 times[version.label, condition].append(version.run(condition))
-            print(f"round {round_ + 1}/{options.rounds}: {os.getloadavg()[0]:.1f} load", file=sys.stderr)
-    report(times, options.rounds)
+            report(times, round_ + 1)  # so far: a run cut short still says what it measured
 
 
 def report(times: dict[tuple[str, str], list[float]], rounds: int) -> None:
     load = os.getloadavg()
-    print(f"sitrep build --force of the example (3 languages), {rounds} interleaved rounds; "
+    print(f"\nsitrep build --force of the example (3 languages), {rounds} interleaved rounds; "
           f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on {os.cpu_count()} CPUs")
     print(f"{'version':8} {'condition':13} {'median s':>9} {'÷ warm: median (min-max)':>26} {'adds s':>7}")
     for (label, condition), runs in times.items():
