@@ -1,7 +1,7 @@
 """Where the first `make report` on a fresh machine spends its extra time (docs/performance.md,
 "The first run").
 
-    .venv/bin/python bench/firstrun.py                      # 5 rounds: a few minutes
+    .venv/bin/python bench/firstrun.py                      # 4 rounds: several minutes
     .venv/bin/python bench/firstrun.py --rounds 3 --against /tmp/sitrep-42c72fe
 
 Each run is a whole `sitrep build --force` process (the example workspace of this repository,
@@ -13,19 +13,20 @@ written in) with every cache warm except the ones its condition empties:
 - fontconfig: fontconfig's cache emptied (a fonts.conf naming the system's font folders and a
   new, empty cache folder, through FONTCONFIG_FILE);
 - bytecode: sitrep's own compiled modules (__pycache__) removed, as after an editable install;
-- bytecode-all: every module's bytecode compiled afresh (PYTHONPYCACHEPREFIX: a new, empty
-  folder), the standard library and the installed packages too: what an install without
-  compiled files would pay; a fresh install by pip compiles them when it installs;
+- bytecode-all (only when named in --conditions): every module's bytecode compiled afresh
+  (PYTHONPYCACHEPREFIX: a new, empty folder), the standard library and the installed packages
+  too: what an install without compiled files would pay (pip compiles them when it installs);
 - workspace: the workspace's `.sitrep-cache/` (store and compiled templates) removed;
 - fresh: a fresh machine after `make report`'s set-up: all of fonts, fontconfig, bytecode and
   workspace at once, and a new user cache folder (so a new signing key).
 
-The conditions run interleaved, in a rotating order, in `--rounds` rounds; each condition's
-figure is the median of its ratio to the warm run of the same round, with the min-max and n,
-and the median of the seconds it adds. With `--against DIR` (a checkout of another version:
-DIR/sitrep and DIR/templates), its warm, fonts and fresh runs are interleaved with these, to
-compare two versions' first runs side by side. The figures so far are printed after each round. The machine is shared and noisy: compare ratios, not
-seconds from different days.
+The conditions run in `--rounds` rounds, in a rotating order, each run beside a warm run of its
+own (A, B in one round, B, A in the next); each condition's figure is the median of its ratios to
+its warm runs, with the min-max and n, and the median of the seconds it adds. With `--against
+DIR` (a checkout of another version: DIR/sitrep and DIR/templates), that version's fonts and
+fresh runs are measured the same way, and the two versions' fresh runs side by side, to compare
+their first runs. The figures so far are printed after each round. The machines are shared and
+noisy: compare ratios, not seconds from different days.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 WORKSPACE_FILES = ("config.yaml", "facts", "custom")
 CONDITIONS = ("warm", "fonts", "fontconfig", "bytecode", "bytecode-all", "workspace", "fresh")
+DEFAULT = "fonts,fontconfig,bytecode,workspace,fresh"
 FONTS_CONF = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
 <fontconfig>
@@ -104,10 +106,10 @@ class Version:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--conditions", default=",".join(CONDITIONS),
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--conditions", default=DEFAULT,
                         help=f"a comma-separated subset of {', '.join(CONDITIONS)} (warm is always run)")
-    parser.add_argument("--against", type=Path, help="another checkout whose warm, fonts and fresh runs are interleaved")
+    parser.add_argument("--against", type=Path, help="another checkout whose fonts and fresh runs are measured too")
     options = parser.parse_args()
     conditions = ["warm"] + [c for c in options.conditions.split(",") if c and c != "warm"]
     unknown = set(conditions) - set(CONDITIONS)
@@ -115,33 +117,43 @@ def main() -> None:
         sys.exit(f"firstrun: unknown condition(s): {', '.join(sorted(unknown))}")
     with tempfile.TemporaryDirectory(prefix="sitrep-firstrun-") as scratch:
         versions = [Version("this", REPO, Path(scratch))]
-        plan = [(versions[0], c) for c in conditions]
+        plan = [(versions[0], c) for c in conditions[1:]]
         if options.against:
             versions.append(Version("against", options.against.resolve(), Path(scratch)))
-            plan += [(versions[1], c) for c in ("warm", "fonts", "fresh") if c in conditions]
-        times: dict[tuple[str, str], list[float]] = {(v.label, c): [] for v, c in plan}
+            plan += [(versions[1], c) for c in ("fonts", "fresh") if c in conditions]
+        pairs: dict[tuple[str, str], list[tuple[float, float]]] = {(v.label, c): [] for v, c in plan}
+        fresh: list[float] = []  # this version's fresh run over the other's, the two run one after the other
         for round_ in range(options.rounds):
             shift = round_ % len(plan)
             for version, condition in plan[shift:] + plan[:shift]:  # a rotating order: no condition always first
-                times[version.label, condition].append(version.run(condition))
-            report(times, round_ + 1)  # so far: a run cut short still says what it measured
+                # Each condition beside a warm run of its own (warm first in even rounds, last in odd ones).
+                if round_ % 2:
+                    cold = version.run(condition)
+                    pairs[version.label, condition].append((cold, version.run("warm")))
+                else:
+                    warm = version.run("warm")
+                    pairs[version.label, condition].append((version.run(condition), warm))
+            if len(versions) == 2 and "fresh" in conditions:
+                first, second = versions if round_ % 2 else versions[::-1]
+                times = {first.label: first.run("fresh"), second.label: second.run("fresh")}
+                fresh.append(times["this"] / times["against"])
+            report(pairs, fresh, round_ + 1)  # so far: a run cut short still says what it measured
 
 
-def report(times: dict[tuple[str, str], list[float]], rounds: int) -> None:
+def report(pairs: dict[tuple[str, str], list[tuple[float, float]]], fresh: list[float], rounds: int) -> None:
     load = os.getloadavg()
-    print(f"\nsitrep build --force of the example (3 languages), {rounds} interleaved rounds; "
+    print(f"\nsitrep build --force of the example (3 languages), {rounds} rounds, each run beside a warm one; "
           f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on {os.cpu_count()} CPUs")
-    print(f"{'version':8} {'condition':13} {'median s':>9} {'÷ warm: median (min-max)':>26} {'adds s':>7}")
-    for (label, condition), runs in times.items():
-        warm = times[label, "warm"]
-        ratios = [a / b for a, b in zip(runs, warm)]
-        added = statistics.median(a - b for a, b in zip(runs, warm))
-        print(f"{label:8} {condition:13} {statistics.median(runs):9.2f} "
-              f"{statistics.median(ratios):12.2f} ({min(ratios):.2f}-{max(ratios):.2f}) n={len(ratios):<3} {added:+7.2f}")
-    if ("against", "fresh") in times:
-        pairs = [a / b for a, b in zip(times["this", "fresh"], times["against", "fresh"])]
-        print(f"fresh run, this ÷ against: median {statistics.median(pairs):.2f} "
-              f"({min(pairs):.2f}-{max(pairs):.2f}), n={len(pairs)}")
+    print(f"{'version':8} {'condition':13} {'cold s':>7} {'warm s':>7} {'÷ warm: median (min-max)':>26} {'adds s':>7}")
+    for (label, condition), runs in pairs.items():
+        ratios = [cold / warm for cold, warm in runs]
+        added = statistics.median(cold - warm for cold, warm in runs)
+        print(f"{label:8} {condition:13} {statistics.median(c for c, _ in runs):7.2f} "
+              f"{statistics.median(w for _, w in runs):7.2f} {statistics.median(ratios):12.2f} "
+              f"({min(ratios):.2f}-{max(ratios):.2f}) n={len(ratios):<3} {added:+7.2f}")
+    if fresh:
+        print(f"fresh run, this ÷ against (run one after the other): median {statistics.median(fresh):.2f} "
+              f"({min(fresh):.2f}-{max(fresh):.2f}), n={len(fresh)}")
 
 
 if __name__ == "__main__":
