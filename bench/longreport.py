@@ -69,14 +69,20 @@ def long_week(folder: Path, facts: int) -> tuple[str, dict]:
 
 def split(html: str, parts: int) -> list[str]:
     """The HTML as `parts` documents: the same head, <main>'s content cut at the section (or
-    abuse group) boundary nearest each equal share of its length; the report header in the first,
+    abuse group) boundary nearest each equal share of its length (inline SVG not counted); the report header in the first,
     the footer in the last. A cut inside an open section reopens it (without its id)."""
     start = html.index("<main>") + len("<main>")
     end = html.index("</main>")
     body_start = html.index(">", html.index("<body")) + 1
     content = html[start:end]
     bounds = [m.start() for m in CUT.finditer(content)]
-    cuts = sorted({min(bounds, key=lambda b: abs(b - len(content) * k / parts)) for k in range(1, parts)})
+    svgs = [(m.start(), m.end()) for m in re.finditer(r"<svg\b.*?</svg>", content, re.S)]
+
+    def weight(at: int) -> int:  # characters before `at`, less inline SVG's (charts, the map: fast to lay out)
+        return at - sum(min(end, at) - start for start, end in svgs if start < at)
+
+    whole = weight(len(content))
+    cuts = sorted({min(bounds, key=lambda b: abs(weight(b) - whole * k / parts)) for k in range(1, parts)})
     pieces = [content[a:b] for a, b in zip([0, *cuts], [*cuts, len(content)])]
     documents = []
     for k, piece in enumerate(pieces):
