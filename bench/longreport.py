@@ -149,7 +149,7 @@ def _part(html: str, options: dict, conn) -> None:
     layout.LayoutContext.get_string_or_element_for = get_string_or_element_for
     pdf, refused = layout_pdf(html, options["base_dir"], options["allowed_roots"], options["withheld_roots"],
                               options["variant"])
-    conn.send(told["bookmarks"])
+    conn.send((told["bookmarks"], time.process_time()))
     conn.send_bytes(pdf)
     conn.close()
     os._exit(0)
@@ -175,15 +175,19 @@ def parallel(html: str, options: dict, parts: int) -> tuple[bytes, dict]:
         offset += pages
         carried.update(last)
     bookmarks, pdfs = [], []
+    cpu = []
     for conn in conns:
-        bookmarks += conn.recv()
+        marks, seconds = conn.recv()
+        bookmarks += marks
+        cpu.append(seconds)
         pdfs.append(conn.recv_bytes())
     for process in processes:
         process.join()
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     joined = join(pdfs, bookmarks)
-    t3 = time.perf_counter()
-    return joined, {"paginate": t1 - t0, "finish": t2 - t1, "join": t3 - t2, "pages": [n for n, _ in told]}
+    t3, c3 = time.perf_counter(), time.process_time()
+    return joined, {"paginate": t1 - t0, "finish": t2 - t1, "join": t3 - t2, "pages": [n for n, _ in told],
+                    "cpu": cpu, "join cpu": c3 - c2}
 
 
 # --- the join -------------------------------------------------------------------------------------
@@ -297,20 +301,23 @@ def join(pdfs: list[bytes], bookmarks: list[tuple[int, str]]) -> bytes:
 def _serial(html: str, options: dict, conn) -> None:
     from sitrep.render.pdflayout import layout_pdf
 
-    conn.send_bytes(layout_pdf(html, options["base_dir"], options["allowed_roots"], options["withheld_roots"],
-                               options["variant"])[0])
+    pdf = layout_pdf(html, options["base_dir"], options["allowed_roots"], options["withheld_roots"], options["variant"])[0]
+    conn.send(time.process_time())
+    conn.send_bytes(pdf)
     os._exit(0)
 
 
-def serial(html: str, options: dict) -> bytes:
+def serial(html: str, options: dict) -> tuple[bytes, float]:
+    """The report laid out in one forked process; and that process's CPU seconds."""
     ctx = get_context("fork")
     mine, theirs = ctx.Pipe()
     process = ctx.Process(target=_serial, args=(html, options, theirs))
     process.start()
     theirs.close()
+    cpu = mine.recv()
     pdf = mine.recv_bytes()
     process.join()
-    return pdf
+    return pdf, cpu
 
 
 def page_texts(pdf: bytes) -> list[str]:
@@ -361,6 +368,7 @@ def checks(pdf: bytes, reference: bytes, title: str) -> dict:
         "serial links": sum(1 for p in theirs.pages for a in p.obj.get("/Annots", []) if "/Dest" in a),
         "outline entries (serial)": (len(outline(ours)), len(outline(theirs))),
         "outline entries differing (depth, title or page)": sum(a != b for a, b in zip(outline(ours), outline(theirs))),
+        "bytes (serial)": (len(pdf), len(reference)),
         "pdfua findings (serial)": (pdfua_findings(pdf), pdfua_findings(reference)),
     }
 
@@ -382,18 +390,22 @@ def measure(facts: int, pairs: int, parts: int, keep: Path | None) -> None:
     folder = Path(tempfile.mkdtemp(prefix=f"longreport-{facts}-"))
     html, options = long_week(folder / "ws", facts)
     title = re.search(r'<h1 class="doc-title">([^<]*)</h1>', html).group(1)
-    ratios, times = [], {"serial": [], "parallel": []}
+    ratios, times, model = [], {"serial": [], "parallel": []}, []
     for _ in range(pairs):
         t = time.perf_counter()
-        reference = serial(html, options)
+        reference, serial_cpu = serial(html, options)
         times["serial"].append(time.perf_counter() - t)
         t = time.perf_counter()
         joined, steps = parallel(html, options, parts)
         times["parallel"].append(time.perf_counter() - t)
         ratios.append(times["parallel"][-1] / times["serial"][-1])
+        # On a busy machine the parts do not get a core each; the CPU seconds say what they would
+        # take if they did: the slowest part, then the join, against the serial layout.
+        model.append((max(steps["cpu"]) + steps["join cpu"]) / serial_cpu)
         print(f"  pair: serial {times['serial'][-1]:.2f} s, parallel {times['parallel'][-1]:.2f} s "
               f"(parts paginated {steps['paginate']:.2f} s, finished {steps['finish']:.2f} s, "
-              f"joined {steps['join']:.2f} s; part pages {steps['pages']})", flush=True)
+              f"joined {steps['join']:.2f} s; part pages {steps['pages']}; CPU s serial {serial_cpu:.2f}, "
+              f"parts {', '.join(f'{c:.2f}' for c in steps['cpu'])}, join {steps['join cpu']:.2f})", flush=True)
     if keep:
         keep.mkdir(parents=True, exist_ok=True)
         (keep / f"serial-{facts}.pdf").write_bytes(reference)
@@ -402,7 +414,9 @@ def measure(facts: int, pairs: int, parts: int, keep: Path | None) -> None:
     print(f"{facts} facts a week, {len(page_texts(reference))} pages, {parts} parts, load "
           f"{os.getloadavg()[0]:.1f}: serial median {statistics.median(times['serial']):.2f} s, parallel "
           f"{statistics.median(times['parallel']):.2f} s; parallel/serial median {statistics.median(ratios):.2f} "
-          f"(min {min(ratios):.2f}, max {max(ratios):.2f}, n {len(ratios)})")
+          f"(min {min(ratios):.2f}, max {max(ratios):.2f}, n {len(ratios)}); on a core each "
+          f"(CPU s: slowest part + join, / serial) {statistics.median(model):.2f} "
+          f"(min {min(model):.2f}, max {max(model):.2f})")
     for name, value in checks(joined, reference, title).items():
         print(f"  {name}: {value}")
 
