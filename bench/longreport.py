@@ -292,7 +292,7 @@ def join(pdfs: list[bytes], bookmarks: list[tuple[int, str]]) -> bytes:
         order = sorted(range(0, len(ids), 2), key=lambda i: bytes(ids[i]))
         root.IDTree = pikepdf.Dictionary(Names=pikepdf.Array([x for i in order for x in ids[i:i + 2]]))
     buffer = io.BytesIO()
-    out.save(buffer, deterministic_id=True)
+    out.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buffer.getvalue()
 
 
