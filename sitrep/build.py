@@ -3,7 +3,7 @@
 The library's front door; the CLI is a thin shell over it. The stages are chained by the
 pipeline (`pipeline.Workspace`); this module decides which weeks to build (archive.py's
 fingerprints), holds the workspace lock, writes the files and the archive index, and spreads
-`build_all` over processes. Called from Python, neither function forks for one week or leaves
+the reports of a run, every (week, language), over one pool of processes (`build_languages`). Called from Python, neither function forks for one week or leaves
 the caller's garbage collector changed, and neither prints: the command line passes its one-shot
 tricks in (`freeze_store`, a prestarted `pdf_renderer`), and a `progress` that shows each report's
 stage and how many of them are built (sitrep.progress; the default says nothing).
@@ -123,6 +123,7 @@ def build_languages(config_path: Path | str = "config.yaml", languages: Sequence
     (on one process, the run stops there), and the error, its report named ('2016-W26 (ar): ...'),
     lists those written in SitrepError.written. `pdf_renderer` as for `build_week`, on one
     process only: a pool's workers lay their PDFs out themselves."""
+    languages = list(dict.fromkeys(languages))  # each once
     subject = ", ".join(tag for tag in languages if tag)
     progress.stage(subject, LOADING)
     with _checked_under_lock(config_path, on_wait, freeze_store, as_of) as workspace:
@@ -358,8 +359,9 @@ def _build_in_parallel(plans: list[_Plan], todo: list[tuple[_Plan, IsoWeek]], jo
         plan.pdf_renderer = None  # a helper process is this one's: a worker lays its PDFs out itself
     if "pdf" in plans[0].formats:
         import weasyprint  # noqa: F401  (imported once here, inherited by every worker; slow, so only when needed)
-    for plan in plans:  # the same folder for every language: installed once, the others find it in place
-        plan.install_assets()
+    plans[0].install_assets()
+    for plan in plans:  # the same folder for every language: installed once
+        plan.assets = plans[0].assets
     # The loaded store is shared by the forked workers: frozen, the collector never scans it, so
     # a worker never copies its pages. Unfrozen after, so a library caller's heap is as it was.
     gc.freeze()
