@@ -120,8 +120,8 @@ def build_languages(config_path: Path | str = "config.yaml", languages: Sequence
     and archive index are written once its reports are, in the order of `languages`; the files
     are the same bytes as a build of one report after the other. The results come in that order
     too: each language's weeks, oldest first. When a report fails, the others are still built
-    (on one process, the run stops there), and the error, its report named ('2016-W26 (ar): ...'),
-    lists those written in SitrepError.written. `pdf_renderer` as for `build_week`, on one
+    (on one process, the run stops there), and the error, its report named ('2016-W26 (ar): ...')
+    when others were written, lists those in SitrepError.written. `pdf_renderer` as for `build_week`, on one
     process only: a pool's workers lay their PDFs out themselves."""
     languages = list(dict.fromkeys(languages))  # each once
     subject = ", ".join(tag for tag in languages if tag)
@@ -155,7 +155,7 @@ def build_languages(config_path: Path | str = "config.yaml", languages: Sequence
                         try:
                             built[plan.language, week] = plan.build(week, force=True)
                         except SitrepError as error:
-                            raise (_report_named(error, f"{week} ({plan.language})") if len(todo) > 1 else error) from None
+                            raise (_report_named(error, f"{week} ({plan.language})") if built else error) from None
                         if counted:
                             progress.advance(plan.subject(week), "built")
         except SitrepError as error:
@@ -335,7 +335,8 @@ class _Plan:
 
 def _report_named(error: SitrepError, named: str) -> SitrepError:
     """`error`, each of its problems saying the report it stopped ('2016-W26 (ar): ...'): in a
-    run of several reports, which one failed is not otherwise plain."""
+    run that wrote other reports, which one failed is not otherwise plain. (When none was
+    written, as when a template mistake fails every report, the error is every report's.)"""
     renamed = type(error)([dataclasses.replace(problem, message=f"{named}: {problem.message}")
                            for problem in error.problems])
     renamed.written = error.written
@@ -371,7 +372,7 @@ def _build_in_parallel(plans: list[_Plan], todo: list[tuple[_Plan, IsoWeek]], jo
         # in the parent, as its worker finishes it.
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker,
                                  initargs=(os.getpid(), {plan.language: plan for plan in plans})) as pool:
-            running = {pool.submit(_build_in_worker, plan.language, week): (plan, week) for plan, week in todo}
+            running = {pool.submit(_build_in_worker, (plan.language, week)): (plan, week) for plan, week in todo}
             outcomes = {}
             for done in as_completed(running):
                 plan, week = running[done]
@@ -388,11 +389,12 @@ def _build_in_parallel(plans: list[_Plan], todo: list[tuple[_Plan, IsoWeek]], jo
     for plan, week in todo:
         outcome = outcomes[plan.language, week]
         if isinstance(outcome, list):  # the problems of a SitrepError, raised again here (the first report's)
-            failed = failed or _report_named(SitrepError(outcome), f"{week} ({plan.language})")
+            failed = failed or (plan, week, SitrepError(outcome))
         else:
             built[plan.language, week], plan.manifest[str(week)] = outcome
     if failed is not None:
-        raise failed
+        plan, week, error = failed
+        raise _report_named(error, f"{week} ({plan.language})") if built else error
 
 
 def _start_worker(parent_pid: int, plans: dict[str, _Plan]) -> None:
@@ -407,7 +409,8 @@ def _start_worker(parent_pid: int, plans: dict[str, _Plan]) -> None:
     _WORKER_PLANS.update(plans)
 
 
-def _build_in_worker(language: str, week: IsoWeek):
+def _build_in_worker(report: tuple[str, IsoWeek]):
+    language, week = report
     plan = _WORKER_PLANS[language]
     try:
         result = plan.build(week, force=True)
