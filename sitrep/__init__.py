@@ -8,14 +8,14 @@ The library API (the CLI is a thin shell over it):
 
 __version__ = "0.1.0"
 
-__all__ = ["build_week", "build_all", "check", "BuildResult", "CheckResult", "Problem", "SitrepError", "__version__"]
+__all__ = ["build_week", "build_all", "build_languages", "check", "BuildResult", "CheckResult", "Problem", "SitrepError", "__version__"]
 
 
 def __getattr__(name: str):
     # Imported on first use, so that importing any part of sitrep costs nothing until it is
     # used: the command line forks its PDF helper before anything loads (commands/entry.py),
     # and the build API loads pydantic, Jinja and YAML.
-    if name in ("build_week", "build_all", "check", "BuildResult", "CheckResult"):
+    if name in ("build_week", "build_all", "build_languages", "check", "BuildResult", "CheckResult"):
         from sitrep import build
 
         return getattr(build, name)

@@ -3,7 +3,7 @@
 The library's front door; the CLI is a thin shell over it. The stages are chained by the
 pipeline (`pipeline.Workspace`); this module decides which weeks to build (archive.py's
 fingerprints), holds the workspace lock, writes the files and the archive index, and spreads
-`build_all` over processes. Called from Python, neither function forks for one week or leaves
+the reports of a run, every (week, language), over one pool of processes (`build_languages`). Called from Python, neither function forks for one week or leaves
 the caller's garbage collector changed, and neither prints: the command line passes its one-shot
 tricks in (`freeze_store`, a prestarted `pdf_renderer`), and a `progress` that shows each report's
 stage and how many of them are built (sitrep.progress; the default says nothing).
@@ -12,6 +12,7 @@ stage and how many of them are built (sitrep.progress; the default says nothing)
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import multiprocessing
@@ -22,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from sitrep.errors import ConfigError, Problem, SitrepError, StoreError, display_path
 from sitrep.language import LOCALE_DIR
@@ -99,34 +100,78 @@ def build_all(config_path: Path | str = "config.yaml", *, formats: tuple[str, ..
     another build of the same output folder runs, this one waits for it (see `build_week`).
     `progress` is told how many reports are to be built, and of each as it is done (in this
     process, whichever process built it). `as_of` as for `build_week`: a week not ended by then
-    is neither built nor indexed."""
-    progress.stage(language or "", LOADING)
+    is neither built nor indexed. `build_languages` builds several languages in one pool."""
+    return build_languages(config_path, [language], all_weeks=True, formats=formats, edition=edition, force=force,
+                           jobs=jobs, on_wait=on_wait, freeze_store=freeze_store, pdf_variant=pdf_variant,
+                           progress=progress, as_of=as_of)
+
+
+def build_languages(config_path: Path | str = "config.yaml", languages: Sequence[str | None] = (None,),
+                    week: str | None = None, *, all_weeks: bool = False, formats: tuple[str, ...] = ("html", "pdf"),
+                    edition: str | None = None, force: bool = False, jobs: int | None = None,
+                    on_wait: Callable[[str], None] | None = None, freeze_store: bool = False,
+                    pdf_variant: str | None = None, progress: Progress = SILENT, as_of: dt.date | None = None,
+                    pdf_renderer: PdfRenderer | None = None) -> list[BuildResult]:
+    """Build one week (`week`, default the latest) or, with `all_weeks`, every week that changed,
+    in each of `languages` (None: config.yaml's `language`; `languages_of` lists a build's), as
+    `build_week` and `build_all` do one language at a time, but the store loaded once, under one
+    lock, and every report (a week in a language) on one pool of `jobs` processes (default: one
+    per core), forked once the store is loaded and WeasyPrint imported. Each language's manifest
+    and archive index are written once its reports are, in the order of `languages`; the files
+    are the same bytes as a build of one report after the other. The results come in that order
+    too: each language's weeks, oldest first. When a report fails, the others are still built
+    (on one process, the run stops there), and the error, its report named ('2016-W26 (ar): ...')
+    when others were written, lists those in SitrepError.written. `pdf_renderer` as for `build_week`, on one
+    process only: a pool's workers lay their PDFs out themselves."""
+    languages = list(dict.fromkeys(languages))  # each once
+    subject = ", ".join(tag for tag in languages if tag)
+    progress.stage(subject, LOADING)
     with _checked_under_lock(config_path, on_wait, freeze_store, as_of) as workspace:
-        plan = _Plan(workspace, edition, formats, language=language, pdf_variant=pdf_variant, progress=progress)
-        if not plan.weeks:
-            workspace.resolve(None, plan.edition)  # raises: the store holds no dated facts
-        todo = [week for week in plan.weeks if force or not plan.is_current(week)]
+        plans = [_Plan(workspace, edition, formats, pdf_renderer, tag, pdf_variant, progress) for tag in languages]
+        wanted: dict[str, list[IsoWeek]] = {}
+        for plan in plans:
+            if all_weeks and not plan.weeks:
+                workspace.resolve(None, plan.edition)  # raises: the store holds no dated facts
+            wanted[plan.language] = plan.weeks if all_weeks else [workspace.resolve(week, plan.edition)]
+        todo = [(plan, week) for plan in plans for week in wanted[plan.language] if force or not plan.is_current(week)]
         # Each report refuses what its edition must not print (report/prose.py); judged for every
-        # week first, so that a series refused for one week writes none of its reports.
-        refused = refused_narrative(workspace.store, plan.series, todo, plan.edition)
-        if refused:
-            raise StoreError(refused)
+        # report first, so that a series refused for one week writes none of its reports.
+        for plan in plans:
+            refused = refused_narrative(workspace.store, plan.series, [w for p, w in todo if p is plan], plan.edition)
+            if refused:
+                raise StoreError(refused)
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-        built: dict[IsoWeek, BuildResult] = {}
-        if todo:
-            progress.start(len(todo), "reports to build", plan.language)
+        built: dict[tuple[str, IsoWeek], BuildResult] = {}
+        counted = bool(todo) and (all_weeks or len(plans) > 1)  # else one report, told of stage by stage
+        if counted:
+            progress.start(len(todo), "reports to build", subject or plans[0].language)
+        failure: SitrepError | None = None
         try:
             with naming_the_written(built.values()):
                 if jobs > 1 and len(todo) > 1:
-                    built.update(_build_in_parallel(plan, todo, jobs))
+                    _build_in_parallel(plans, todo, jobs, built)
                 else:
-                    for week in todo:
-                        built[week] = plan.build(week, force=True)
-                        progress.advance(plan.subject(week), "built")
+                    for plan, week in todo:
+                        try:
+                            built[plan.language, week] = plan.build(week, force=True)
+                        except SitrepError as error:
+                            raise (_report_named(error, f"{week} ({plan.language})") if built else error) from None
+                        if counted:
+                            progress.advance(plan.subject(week), "built")
+        except SitrepError as error:
+            failure = error
         finally:
-            progress.finish()
-        results = [built.get(week) or plan.skipped(week) for week in plan.weeks]
-        plan.finish(results)
+            if counted:
+                progress.finish()
+        results = []
+        for plan in plans:
+            # After a failure, a language whose every report was built is indexed still; the others are left as they were.
+            if failure is None or all((plan.language, week) in built for other, week in todo if other is plan):
+                mine = [built.get((plan.language, week)) or plan.skipped(week) for week in wanted[plan.language]]
+                plan.finish(mine)
+                results += mine
+        if failure is not None:
+            raise failure
     return results
 
 
@@ -288,65 +333,85 @@ class _Plan:
         write_outputs(indexes, private=self.private)
 
 
-# Parallel builds: worker processes are forked from this one, so they share the loaded store and
-# the imported libraries without pickling them (a forked process's initializer arguments are
-# inherited, not pickled); each builds whole weeks and writes its own files. Only a worker
-# process ever sets this.
-_WORKER_PLAN: _Plan | None = None
+def _report_named(error: SitrepError, named: str) -> SitrepError:
+    """`error`, each of its problems saying the report it stopped ('2016-W26 (ar): ...'): in a
+    run that wrote other reports, which one failed is not otherwise plain. (When none was
+    written, as when a template mistake fails every report, the error is every report's.)"""
+    renamed = type(error)([dataclasses.replace(problem, message=f"{named}: {problem.message}")
+                           for problem in error.problems])
+    renamed.written = error.written
+    return renamed
 
 
-def _build_in_parallel(plan: _Plan, todo: list[IsoWeek], jobs: int) -> dict[IsoWeek, BuildResult]:
-    if "pdf" in plan.formats:
+# Parallel builds: one pool of worker processes over every report of the run, a week in a
+# language. They are forked from this one, so they share the loaded store, each language's plan
+# and the imported libraries without pickling them (a forked process's initializer arguments
+# are inherited, not pickled); each builds whole reports and writes their files. Only a worker
+# process ever sets this: language -> its plan.
+_WORKER_PLANS: dict[str, _Plan] = {}
+
+
+def _build_in_parallel(plans: list[_Plan], todo: list[tuple[_Plan, IsoWeek]], jobs: int,
+                       built: dict[tuple[str, IsoWeek], BuildResult]) -> None:
+    """Build the reports of `todo` on `jobs` worker processes, into `built`; then raise the first
+    one's error (in the order of `todo`) if any failed: every other one was built."""
+    progress = plans[0].progress
+    for plan in plans:
+        plan.pdf_renderer = None  # a helper process is this one's: a worker lays its PDFs out itself
+    if "pdf" in plans[0].formats:
         import weasyprint  # noqa: F401  (imported once here, inherited by every worker; slow, so only when needed)
-    plan.install_assets()
+    plans[0].install_assets()
+    for plan in plans:  # the same folder for every language: installed once
+        plan.assets = plans[0].assets
     # The loaded store is shared by the forked workers: frozen, the collector never scans it, so
     # a worker never copies its pages. Unfrozen after, so a library caller's heap is as it was.
     gc.freeze()
     try:
         # Unlike multiprocessing.Pool, the executor notices a worker that dies (killed, out of
-        # memory) and says so, instead of waiting for it forever. Each week is reported done here,
+        # memory) and says so, instead of waiting for it forever. Each report is told done here,
         # in the parent, as its worker finishes it.
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_start_worker, initargs=(os.getpid(), plan)) as pool:
-            running = {pool.submit(_build_in_worker, week): week for week in todo}
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker,
+                                 initargs=(os.getpid(), {plan.language: plan for plan in plans})) as pool:
+            running = {pool.submit(_build_in_worker, (plan.language, week)): (plan, week) for plan, week in todo}
             outcomes = {}
             for done in as_completed(running):
-                week = running[done]
-                outcomes[week] = done.result()
-                plan.progress.advance(plan.subject(week), "not built" if isinstance(outcomes[week], list) else "built")
+                plan, week = running[done]
+                outcomes[plan.language, week] = done.result()
+                progress.advance(plan.subject(week), "not built" if isinstance(outcomes[plan.language, week], list)
+                                 else "built")
     except BrokenProcessPool:
         raise SitrepError(Problem("sitrep build", 0, "a worker process building the reports died (killed, or out "
                                   "of memory); the reports it did not finish were left as they were",
                                   hint="run again, or with --jobs 1")) from None
     finally:
         gc.unfreeze()
-    built = {}
-    for week in todo:
-        outcome = outcomes[week]
-        if isinstance(outcome, list):  # the problems of a SitrepError, raised again here (the first week's)
-            failed = SitrepError(outcome)
-            failed.written = [outcomes[other][0].named for other in todo if not isinstance(outcomes[other], list)]
-            raise failed
-        result, entry = outcome
-        plan.manifest[str(week)] = entry
-        built[week] = result
-    return built
+    failed = None
+    for plan, week in todo:
+        outcome = outcomes[plan.language, week]
+        if isinstance(outcome, list):  # the problems of a SitrepError, raised again here (the first report's)
+            failed = failed or (plan, week, SitrepError(outcome))
+        else:
+            built[plan.language, week], plan.manifest[str(week)] = outcome
+    if failed is not None:
+        plan, week, error = failed
+        raise _report_named(error, f"{week} ({plan.language})") if built else error
 
 
-def _start_worker(parent_pid: int, plan: _Plan) -> None:
-    global _WORKER_PLAN
+def _start_worker(parent_pid: int, plans: dict[str, _Plan]) -> None:
     # A worker waits on the pool's task queue, whose writing end every worker's fork keeps
     # open: killed outright, the parent would leave it (and the lock on the output folder,
     # shared since the fork) behind for good. (The pool forks its workers from this thread.)
     end_with_parent(parent_pid)
     # Ctrl+C is the parent's to handle (one "interrupted" message); workers end with the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    plan.progress = SILENT  # the parent tells of each week as it is done; a worker shows nothing
-    _WORKER_PLAN = plan
+    for plan in plans.values():
+        plan.progress = SILENT  # the parent tells of each report as it is done; a worker shows nothing
+    _WORKER_PLANS.update(plans)
 
 
-def _build_in_worker(week: IsoWeek):
-    plan = _WORKER_PLAN
+def _build_in_worker(report: tuple[str, IsoWeek]):
+    language, week = report
+    plan = _WORKER_PLANS[language]
     try:
         result = plan.build(week, force=True)
     except SitrepError as error:

@@ -105,11 +105,19 @@ def test_a_build_of_every_week_that_fails_in_one_names_the_reports_it_wrote(work
     assert built == [name.split(" ")[0] for name in written.split(", ") if name]
 
 
-def test_a_build_of_every_language_that_fails_in_one_names_the_editions_it_wrote(workspace, sitrep_cli):
+@pytest.mark.parametrize("jobs, written", [
+    ("1", ["2016-W26 (en)"]),  # one after the other: it stops at the one that fails
+    ("2", ["2016-W26 (en)", "2016-W26 (fr)"]),  # one pool for the languages: every other one is built
+])
+def test_a_build_of_every_language_that_fails_in_one_names_the_editions_it_wrote(workspace, sitrep_cli, jobs, written):
     (workspace / "custom/sections").mkdir(parents=True)
     (workspace / "custom/sections/outlook.html").write_text(
         "{% if report.language == 'ar' %}{{ report.outlok }}{% endif %}\n", encoding="utf-8")
-    result = sitrep_cli("build", "--format", "html", "--config", workspace / "config.yaml")
+    result = sitrep_cli("build", "--format", "html", "--jobs", jobs, "--config", workspace / "config.yaml")
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[-1] == "1 error; only these reports were written: 2016-W26 (en)."
-    assert sorted(path.name for path in (workspace / "output/2016-W26").iterdir()) == ["fallujah-sitrep-2016-W26.html"]
+    assert result.stderr.splitlines()[-1] == f"1 error; only these reports were written: {', '.join(written)}."
+    # The error names the report it stopped, a week in a language, whichever process built it.
+    assert "custom/sections/outlook.html:1: error: 2016-W26 (ar): template error:" in result.stderr
+    files = {"en": "fallujah-sitrep-2016-W26.html", "fr": "fallujah-sitrep-2016-W26-fr.html"}
+    assert sorted(path.name for path in (workspace / "output/2016-W26").iterdir()) == sorted(
+        files[name[-3:-1]] for name in written)

@@ -131,6 +131,23 @@ def test_killed_one_week_build_takes_its_pdf_helper_with_it(workspace):
         kill_and_wait_for_their_end(process, children)
 
 
+
+def test_ctrl_c_in_a_pooled_build_of_every_language_ends_it_and_its_workers_cleanly(workspace):
+    # One week in three languages on one pool of two workers (issue 25), interrupted once a
+    # first report is written and others are being laid out: one line and exit 130, as any
+    # build (test_interrupts.py), and no worker left behind.
+    output = workspace / "output"
+    process = start_build(workspace, "--force", "--jobs", "2", "--quiet")
+    workers = wait_for_children(process, 2)
+    wait_for(lambda: reports_written_since(output, {}) >= 1, process, "a first report written")
+    workers.update(children_of(process.pid))
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=PATIENCE) == 130
+    said = (workspace / "build.log").read_text(encoding="utf-8")
+    assert said == "interrupted; every file is either as it was or complete (writes are atomic)\n", said
+    wait_until(lambda: all(gone(pid, started) for pid, started in workers.items()), PATIENCE,
+               interval=0.005, message="the workers of the interrupted build to end")
+
 WATCHED_CHILD = """
 import os, sys, time
 from sitrep import processes

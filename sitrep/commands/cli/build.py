@@ -29,8 +29,8 @@ def build(
     all_weeks: bool = typer.Option(False, "--all", help="Build every week of the series (those whose inputs changed) "
                                    "and the archive index, output/index.html."),
     force: bool = typer.Option(False, "--force", help="Rebuild even when nothing the report is made from has changed."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="With --all: how many weeks to build at "
-                                       "once. Default: one per core."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="How many reports (a week in a language) "
+                                       "to build at once, with --all or several languages. Default: one per core."),
     config: Path = ConfigOption,
     format: Format = typer.Option(Format.both, "--format", "-f", help="What to write: html, pdf or both."),
     edition: Optional[Edition] = EditionOption,
@@ -74,19 +74,23 @@ def build(
     variant = pdf_variant.value if pdf_variant else None
     with helper if helper is not None else contextlib.nullcontext(), progress_for("sitrep build", quiet) as progress:
         # pydantic, Jinja, YAML: imported after the helper is forked
-        from sitrep.build import build_all, build_week, languages_of, naming_the_written
+        from sitrep.build import build_languages, build_week, languages_of
 
-        results = []
-        with naming_the_written(results):  # the languages built before a failure were written: it says so
-            for tag in languages_of(config, language):
-                if all_weeks:
-                    results += build_all(config, formats=formats, edition=chosen, force=force, jobs=jobs,
-                                         on_wait=progress.say, freeze_store=True, language=tag, pdf_variant=variant,
-                                         progress=progress, as_of=as_of)
-                else:
-                    results.append(build_week(config, week, formats, chosen, force=force, on_wait=progress.say,
-                                              pdf_renderer=helper.render if helper else None, freeze_store=True,
-                                              language=tag, pdf_variant=variant, progress=progress, as_of=as_of))
+        tags = languages_of(config, language)
+        if all_weeks or len(tags) > 1:
+            # Every report of the run, a week in a language, on one pool (--jobs 1: one after the
+            # other), the store loaded once; the PDF helper lays out PDFs only one at a time.
+            if helper is not None and jobs != 1:
+                helper.close()
+                helper = None
+            results = build_languages(config, tags, week, all_weeks=all_weeks, formats=formats, edition=chosen,
+                                      force=force, jobs=jobs, on_wait=progress.say, freeze_store=True,
+                                      pdf_variant=variant, progress=progress, as_of=as_of,
+                                      pdf_renderer=helper.render if helper else None)
+        else:
+            results = [build_week(config, week, formats, chosen, force=force, on_wait=progress.say,
+                                  pdf_renderer=helper.render if helper else None, freeze_store=True,
+                                  language=tags[0], pdf_variant=variant, progress=progress, as_of=as_of)]
     multilingual = len({r.language for r in results}) > 1
     if results[0].warnings and not quiet:
         typer.echo(f"{_counted(len(results[0].warnings), 'warning')} about the store; `sitrep check` lists "
