@@ -59,8 +59,8 @@ class Goal:
         """One line of the benchmark's goals, e.g. "[met] preview: ... 0.12 s (0.09-0.14 s, n=9;
         goal <= 0.15 s; before 0.48 s)"."""
         if self.figure is None:
-            return f"[not measured] {self.label} (goal <= {fmt(self.limit, self.unit)})" + (
-                f": {self.note}" if self.note else "")
+            limit = "" if self.limit != self.limit else f" (goal <= {fmt(self.limit, self.unit)})"  # NaN: no limit known
+            return f"[not measured] {self.label}{limit}" + (f": {self.note}" if self.note else "")
         how = []
         if self.low is not None and self.high is not None:
             how.append(f"{fmt(self.low, self.unit)}-{fmt(self.high, self.unit)}")
@@ -84,3 +84,36 @@ def fmt(value: float, unit: str) -> str:
     if unit == "x":
         return f"{value:.2f}x"
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+# The scripts of issue 25's goals, in bench/, each with `measure(quick) -> list[Goal]`.
+SCRIPTS = ("preview", "languages", "firstrun", "cli", "longreport")
+
+
+def measure_goals(quick: bool, scripts: tuple[str, ...] = SCRIPTS) -> list[Goal]:
+    """Every goal's line: each script that is there measured, in turn (a script that fails
+    gives its goals as not measured, with its error, rather than ending the benchmark), and
+    each goal of GOALS no script measured as not measured."""
+    import importlib
+    import sys
+    import traceback
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    if str(here) not in sys.path:
+        sys.path.insert(0, str(here))
+    out: list[Goal] = []
+    for name in scripts:
+        if not (here / f"{name}.py").is_file():
+            continue
+        try:
+            got = list(importlib.import_module(name).measure(quick))
+        except Exception as error:  # noqa: BLE001 - one script's failure is reported, the others still run
+            last = traceback.extract_tb(error.__traceback__)[-1]
+            out.append(Goal(key=name, label=f"bench/{name}.py", figure=None, limit=float("nan"), unit="s",
+                            note=f"failed: {type(error).__name__}: {error} ({Path(last.filename).name}:{last.lineno})"))
+            continue
+        out.extend(g for g in got if isinstance(g, Goal))
+    measured = {g.key for g in out}
+    out += [goal(key, None, note="no script measured it") for key in GOALS if key not in measured]
+    return sorted(out, key=lambda g: list(GOALS).index(g.key) if g.key in GOALS else len(GOALS))
