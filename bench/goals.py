@@ -90,7 +90,7 @@ def fmt(value: float, unit: str) -> str:
 SCRIPTS = ("preview", "languages", "firstrun", "cli", "longreport")
 
 
-def measure_goals(quick: bool, scripts: tuple[str, ...] = SCRIPTS) -> list[Goal]:
+def measure_goals(quick: bool, scripts: tuple[str, ...] = SCRIPTS, folder=None) -> list[Goal]:
     """Every goal's line: each script that is there measured, in turn (a script that fails
     gives its goals as not measured, with its error, rather than ending the benchmark), and
     each goal of GOALS no script measured as not measured."""
@@ -99,7 +99,7 @@ def measure_goals(quick: bool, scripts: tuple[str, ...] = SCRIPTS) -> list[Goal]
     import traceback
     from pathlib import Path
 
-    here = Path(__file__).resolve().parent
+    here = Path(folder) if folder is not None else Path(__file__).resolve().parent
     if str(here) not in sys.path:
         sys.path.insert(0, str(here))
     out: list[Goal] = []

@@ -409,8 +409,11 @@ def arguments() -> argparse.Namespace:
         args.sizes, args.repeat, args.all_size, args.imports, args.no_hostile = "70", 1, 0, "", True
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    if args.docs and not args.docs.is_file():
-        parser.error(f"--docs {args.docs}: no such file")
+    if args.docs:  # before minutes of measuring, not after
+        try:
+            tables.read_docs(args.docs, strict=True)
+        except OSError as error:
+            raise SystemExit(f"--docs {args.docs}: {error.strerror}") from None
     return args
 
 

@@ -175,8 +175,11 @@ def write_docs(path: Path, block: str) -> None:
     path.write_text(text[:found.start()] + f"{BEGIN}\n\n{block}\n\n{END}" + text[found.end():], encoding="utf-8")
 
 
-def read_docs(path: Path) -> str:
-    """What is between the markers now (the test that the manual's table is the bench's)."""
+def read_docs(path: Path, strict: bool = False) -> str:
+    """What is between the markers now (the test that the manual's table is the bench's);
+    `strict`: a file without them is refused, as `write_docs` would refuse it."""
     text = path.read_text(encoding="utf-8")
     found = re.search(re.escape(BEGIN) + r"\n(.*?)\n" + re.escape(END), text, flags=re.S)
+    if found is None and strict:
+        raise SystemExit(f"{path} has no benchmark markers: a line '{BEGIN}' and, after it, a line '{END}'")
     return found.group(1).strip() if found else ""
