@@ -36,27 +36,33 @@ class Sample:
     stdout: str = ""
 
 
+class Spread:
+    """The median and min-max of `values`."""
+
+    values: tuple[float, ...] | list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    @property
+    def low(self) -> float:
+        return min(self.values)
+
+    @property
+    def high(self) -> float:
+        return max(self.values)
+
+
 @dataclass(frozen=True)
-class Series:
-    """n measurements of one side: the median, min-max."""
+class Series(Spread):
+    """n measurements of one side."""
 
     samples: tuple[Sample, ...]
 
     @property
-    def times(self) -> list[float]:
+    def values(self) -> list[float]:
         return [s.seconds for s in self.samples]
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.times)
-
-    @property
-    def low(self) -> float:
-        return min(self.times)
-
-    @property
-    def high(self) -> float:
-        return max(self.times)
 
     @property
     def peak_kb(self) -> int:
@@ -64,26 +70,16 @@ class Series:
 
 
 @dataclass(frozen=True)
-class Paired:
+class Paired(Spread):
+    """n pairs: each side's Series, and the ratios A/B (`values`)."""
+
     a: Series
     b: Series
-    ratios: tuple[float, ...] = field(default=())
+    values: tuple[float, ...] = field(default=())
 
     @property
     def n(self) -> int:
-        return len(self.ratios)
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.ratios)
-
-    @property
-    def low(self) -> float:
-        return min(self.ratios)
-
-    @property
-    def high(self) -> float:
-        return max(self.ratios)
+        return len(self.values)
 
     def describe(self) -> str:
         """'0.71x (0.64-0.80x, n=7)': the median of the pairwise ratios A/B."""

@@ -371,7 +371,8 @@ def main() -> None:
         heading = (f"Measured with `make bench` on {time.strftime('%d %B %Y').lstrip('0')}, at {version()}, on "
                    f"{os.cpu_count()} cores, load average {load:.1f} at the start and {end_load:.1f} at the end "
                    f"of the run ({elapsed:.0f} s); " + (f"the median of {args.repeat} runs or pairs each." if args.repeat > 1
-                                               else "one run each (not a median: a quick look)."))
+                                               else "one run each (not a median: a quick look).")
+                   + "".join(f" Not measured in this run: {', '.join(skipped)}." for skipped in [skipped_parts(args)] if skipped))
         block = tables.document(heading, rows, archive, imports.summary(imported) if imported else "", goal_lines)
         print("\nSummary (markdown):\n\n" + block)
         print(f"\nBenchmark run: {elapsed:.0f} s; load average at the end {end_load:.1f}.")
@@ -415,6 +416,11 @@ def arguments() -> argparse.Namespace:
         except OSError as error:
             raise SystemExit(f"--docs {args.docs}: {error.strerror}") from None
     return args
+
+
+def skipped_parts(args: argparse.Namespace) -> list[str]:
+    return [part for part, skipped in (("`build --all`", not args.all_size), ("hostile store files", args.no_hostile),
+                                       ("imported data", not args.imports.strip())) if skipped]
 
 
 def all_table(archive: dict) -> list[tuple[str, str]]:
