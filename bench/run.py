@@ -230,7 +230,8 @@ def _combined(samples) -> dict:
     phases: dict[str, float] = {}
     for name in {k for m in measured for k in m.get("phases", {})}:
         phases[name] = statistics.median(m["phases"].get(name, 0.0) for m in measured)
-    combined = {**measured[0], "wall": statistics.median(times), "low": min(times), "high": max(times),
+    own = {key: statistics.median(m[key] for m in measured) for key in ("import_s", "render_s") if key in measured[0]}
+    combined = {**measured[0], **own, "wall": statistics.median(times), "low": min(times), "high": max(times),
                 "n": len(times), "cpu": statistics.median(m["cpu"] for m in measured), "phases": phases,
                 "peak_kb": max(max(m["peak_kb"], s.peak_kb) for m, s in zip(measured, samples))}
     return combined
@@ -249,6 +250,18 @@ def measure_pair(a: tuple, b: tuple, cwd: Path, repeat: int, before=None) -> tup
     pairs = paired.interleave(lambda: _sample(*a, cwd=cwd), lambda: _sample(*b, cwd=cwd), repeat, before=before)
     ratios = {"median": pairs.median, "low": pairs.low, "high": pairs.high, "n": pairs.n}
     return _combined(pairs.a.samples), _combined(pairs.b.samples), ratios
+
+
+def bench_startup(rows: list[dict], workdir: Path, repeat: int) -> list[tuple[str, float]]:
+    """What every command pays before its work: the `sitrep --help` process, and importing
+    WeasyPrint (in the WeasyPrint-alone processes of the first store size)."""
+    script = Path(sys.executable).with_name("sitrep")
+    command = [str(script)] if script.is_file() else [sys.executable, "-m", "sitrep"]
+    helped = paired.repeat(lambda: paired.run([*command, "--help"], cwd=workdir), repeat)
+    out = [("`sitrep --help` (process)", helped.median)]
+    if rows:
+        out.append(("`import weasyprint` (in the WeasyPrint-alone process)", rows[0]["weasy"]["import_s"]))
+    return out
 
 
 def has_build_all() -> bool:
@@ -346,6 +359,8 @@ def main() -> None:
             row = bench_size(entries, workdir, args.repeat, args.seed)
             rows.append(row)
             print_table(f"{row['entries']:,} entries", size_table(row))
+        startup = bench_startup(rows, workdir, args.repeat)
+        print_table("start-up", [(label, seconds(value)) for label, value in startup])
         archive = bench_all(args.all_size, workdir, args.repeat, args.seed) if args.all_size else {}
         if archive:
             print_table(f"--all on {archive['entries']} entries ({archive['weeks']} weeks)", all_table(archive))
@@ -373,7 +388,7 @@ def main() -> None:
                    f"of the run ({elapsed:.0f} s); " + (f"the median of {args.repeat} runs or pairs each." if args.repeat > 1
                                                else "one run each (not a median: a quick look).")
                    + "".join(f" Not measured in this run: {', '.join(skipped)}." for skipped in [skipped_parts(args)] if skipped))
-        block = tables.document(heading, rows, archive, imports.summary(imported) if imported else "", goal_lines)
+        block = tables.document(heading, rows, archive, startup, imports.summary(imported) if imported else "", goal_lines)
         print("\nSummary (markdown):\n\n" + block)
         print(f"\nBenchmark run: {elapsed:.0f} s; load average at the end {end_load:.1f}.")
         if args.docs:

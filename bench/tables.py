@@ -153,11 +153,15 @@ def goals(rows: list[dict], archive: dict) -> list[str]:
     return out
 
 
-def document(heading: str, rows: list[dict], archive: dict, imports: str, goal_lines: list[str]) -> str:
+def document(heading: str, rows: list[dict], archive: dict, startup: list[tuple[str, float]], imports: str,
+             goal_lines: list[str]) -> str:
     """The block of docs/performance.md that `make bench` writes: one run's figures."""
     parts = [heading]
     if rows:
         parts.append(summary(rows, archive))
+    if startup:
+        parts.append("Start-up, paid by every command: " + "; ".join(f"{label} {seconds(value)}" for label, value in startup)
+                     + ".")
     if imports:
         parts.append(imports)
     if goal_lines:

@@ -448,7 +448,7 @@ def test_manual_holds_the_figures_in_the_format_the_benchmark_writes():
     columns = len([line for line in block.splitlines() if line.startswith("| |")][0].split("|")) - 2
     rows = [_measurements(1000 * (i + 1)) for i in range(columns - 1)]
     archive = {"entries": 346, "weeks": 12}
-    expected = tables.document("Measured", rows, archive, "", [])
+    expected = tables.document("Measured", rows, archive, [], "", [])
     labels = [line for line in _skeleton(block) if not line.startswith("- [")]
     assert labels[:len(_skeleton(expected))] == _skeleton(expected)  # the size table, label by label
     imported = _skeleton(imports.summary([]))[0]
@@ -458,6 +458,8 @@ def test_manual_holds_the_figures_in_the_format_the_benchmark_writes():
     for label, _, _ in GOALS.values():
         assert any(label in line for line in goal_lines), label
     assert "?" not in block  # page counts
+    assert re.search(r"Start-up, paid by every command: `sitrep --help` \(process\) \d\.\d\d s; "
+                     r"`import weasyprint` \(in the WeasyPrint-alone process\) \d\.\d\d s\.", block)
 
 
 def test_quick_benchmark_writes_its_figures_between_the_markers(tmp_path):
