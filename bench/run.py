@@ -376,7 +376,7 @@ def main() -> None:
             imported.append(imports.bench_imports(size, workdir, args.repeat, args.seed))
             print_table(f"{size:,} imported ACLED rows", imports.table(imported[-1]))
         issue25 = measure_goals(args.quick)
-        goal_lines = ((tables.goals(rows, archive) if rows else []) + hostile.goals(refusals)
+        goal_lines = (tables.goals(rows, archive) + hostile.goals(refusals)
                       + imports.goals(imported) + [g.line() for g in issue25])
         print("\nGoals:")
         for line in goal_lines:

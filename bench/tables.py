@@ -108,16 +108,20 @@ def summary(rows: list[dict], archive: dict) -> str:
          lambda r: f"{r['load_cold']['peak_kb'] / 1024:.0f} / {r['pdf']['peak_kb'] / 1024:.0f} MB")
     line("render HTML, sandboxed / plain Jinja", lambda r: sandbox_cost(r.get("sandbox")))
     line("check HTML: parse, judge, policy, serialise, read back", lambda r: check_cost(r.get("sandbox")))
-    text = "\n".join(lines)
+    return "\n".join(lines) + archive_paragraph(archive)
+
+
+def archive_paragraph(archive: dict) -> str:
+    """`build --all` with one process and two, in turns; '' when the run left it out."""
     if "jobs1" in archive:
-        text += (f"\n\n`sitrep build --all --force` on {archive['entries']} entries ({archive['weeks']} weeks): "
-                 f"{archive['jobs1']['wall']:.1f} s with `--jobs 1`, {archive['jobs2']['wall']:.1f} s with `--jobs 2` "
-                 f"(medians of {archive['jobs1']['n']} runs each, in turns; speed-up {speedup(archive)}; CPU time of "
-                 f"all processes {archive['jobs1']['cpu']:.1f} s and {archive['jobs2']['cpu']:.1f} s); no-change "
-                 f"`sitrep build --all`: {archive['noop']['wall']:.2f} s.")
-    elif archive:
-        text += f"\n\n`sitrep build --all`, `--jobs 1` vs `--jobs 2`, no-change archive rebuild: {NA_ALL}."
-    return text
+        return (f"\n\n`sitrep build --all --force` on {archive['entries']} entries ({archive['weeks']} weeks): "
+                f"{archive['jobs1']['wall']:.1f} s with `--jobs 1`, {archive['jobs2']['wall']:.1f} s with `--jobs 2` "
+                f"(medians of {archive['jobs1']['n']} runs each, in turns; speed-up {speedup(archive)}; CPU time of "
+                f"all processes {archive['jobs1']['cpu']:.1f} s and {archive['jobs2']['cpu']:.1f} s); no-change "
+                f"`sitrep build --all`: {archive['noop']['wall']:.2f} s.")
+    if archive:
+        return f"\n\n`sitrep build --all`, `--jobs 1` vs `--jobs 2`, no-change archive rebuild: {NA_ALL}."
+    return ""
 
 
 def speedup(archive: dict) -> str:
@@ -127,6 +131,8 @@ def speedup(archive: dict) -> str:
 
 def goals(rows: list[dict], archive: dict) -> list[str]:
     """The goals of the issues before issue 25 (issue 25's: bench/goals.py)."""
+    if not rows:
+        return archive_goal(archive)
     out = []
     big = max(rows, key=lambda r: r["entries"])
     cold, warm = big["load_cold"]["phases"]["check"], big["load_warm"]["phases"]["check"]
@@ -145,12 +151,14 @@ def goals(rows: list[dict], archive: dict) -> list[str]:
         out.append(f"[{'met' if pairs['median'] <= 1.1 else 'MISSED'}] {r['entries']:,} entries: build PDF / "
                    f"WeasyPrint alone = {pairs['median']:.2f} ({pairs['low']:.2f}-{pairs['high']:.2f}, "
                    f"n={pairs['n']}; goal <= 1.1)")
+    return out + archive_goal(archive)
+
+
+def archive_goal(archive: dict) -> list[str]:
     if "jobs1" in archive:
         met = archive["speedup"]["median"] >= 1.6
-        out.append(f"[{'met' if met else 'MISSED'}] --all on 2 processes vs 1: {speedup(archive)} (goal >= 1.6x)")
-    elif archive:
-        out.append(f"[n/a] --all on 2 processes vs 1: {NA_ALL}")
-    return out
+        return [f"[{'met' if met else 'MISSED'}] --all on 2 processes vs 1: {speedup(archive)} (goal >= 1.6x)"]
+    return [f"[n/a] --all on 2 processes vs 1: {NA_ALL}"] if archive else []
 
 
 def document(heading: str, rows: list[dict], archive: dict, startup: list[tuple[str, float]], imports: str,
@@ -159,6 +167,8 @@ def document(heading: str, rows: list[dict], archive: dict, startup: list[tuple[
     parts = [heading]
     if rows:
         parts.append(summary(rows, archive))
+    elif archive:
+        parts.append(archive_paragraph(archive).strip())
     if startup:
         parts.append("Start-up, paid by every command: " + "; ".join(f"{label} {seconds(value)}" for label, value in startup)
                      + ".")

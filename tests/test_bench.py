@@ -342,6 +342,9 @@ def test_benchmark_tables_and_goals_from_measurements():
                "jobs2": {"wall": 9.0, "cpu": 16.1, "n": 3}, "speedup": {"median": 1.71, "low": 1.2, "high": 1.9, "n": 3}}
     assert run.goals([row], archive)[-1] == "[met] --all on 2 processes vs 1: 1.71x (1.20-1.90x, n=3) (goal >= 1.6x)"
     assert "speed-up 1.71x (1.20-1.90x, n=3)" in run.summary([row], archive)
+    # --all measured alone (--sizes ''): its paragraph and its goal still reported.
+    assert run.goals([], archive) == run.goals([row], archive)[-1:]
+    assert "speed-up 1.71x" in run.tables.document("Measured", [], archive, [], "", [])
 
 
 def test_benchmark_hostile_input_table_and_goals():
