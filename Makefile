@@ -21,10 +21,12 @@ docs:
 	@NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --site-dir site
 	@echo "The manual is in site/: open site/index.html"
 
-# The benchmark (docs/performance.md): a few minutes; pass options with BENCH_ARGS="--sizes 70,1000".
+# The benchmark (docs/performance.md): a few minutes; pass options with BENCH_ARGS="--sizes 70,1000"
+# (BENCH_ARGS=--quick: a first look). It writes what it measured into docs/performance.md, between
+# the markers there, so that every figure in the manual comes from one run.
 bench:
 	@scripts/setup.sh
-	@.venv/bin/python bench/run.py $(BENCH_ARGS)
+	@.venv/bin/python bench/run.py --docs docs/performance.md $(BENCH_ARGS)
 
 # Regenerate requirements.lock and requirements-test.lock, which scripts/setup.sh installs from
 # (docs/install.md, "Locked installs"): every package to the newest release pyproject.toml allows.

@@ -1,7 +1,8 @@
 """The benchmark: how sitrep's time and memory grow with the size of the store.
 
-    make bench                                   # sets up, then runs this with the defaults
+    make bench                                   # sets up, runs this, writes docs/performance.md's figures
     .venv/bin/python bench/run.py --sizes 70,1000,10000 --repeat 3
+    .venv/bin/python bench/run.py --quick        # a small run: seconds, not minutes
 
 For each size (about that many entries; see bench/generate.py for the shape: a fixed number of
 facts per week, so a bigger store is a longer history), it generates a workspace in a
@@ -27,17 +28,23 @@ another:
   build leaves the week as it is);
 - the peak memory (max RSS) of the cold load and of the PDF build processes;
 - what Jinja's sandbox costs: the latest week's HTML rendered (templates compiled, then run)
-  in the sandboxed environment sitrep uses and in a plain one, the fastest of 15 each; and
+  in the sandboxed environment sitrep uses and in a plain one, the median of 15 each; and
   what checking that HTML as a browser reads it costs (render/references.py: parsed, every
   reference judged, the Content-Security-Policy put in, serialised and read back), the
-  fastest of 15.
+  median of 15.
 
-Each timing is the fastest of `--repeat` runs (the machines are noisy; the fastest run is the
-one least disturbed). Then, on a store of `--all-size` entries (about a dozen weeks), `sitrep
-build --all --force` on one and on two processes, and a no-change `sitrep build --all`. Then how
-quickly `sitrep check` refuses hostile store files (bench/hostile.py; `--no-hostile` skips it).
-Last, `--imports`: ACLED files of 10^5 and 10^6 rows imported, and a week built with and without
-them (bench/imports.py).
+Each time is the median of `--repeat` runs, with min-max and n; each ratio (the PDF build /
+WeasyPrint alone, `--jobs 1` / `--jobs 2`) the median of `--repeat` pairwise ratios of the two
+run in turns (bench/paired.py): the machines are noisy, and the fastest of a few unpaired runs
+compares one side's luckiest moment with the other's. Then, on a store of `--all-size` entries
+(about a dozen weeks), `sitrep build --all --force` on one and on two processes, and a no-change
+`sitrep build --all`. Then how quickly `sitrep check` refuses hostile store files
+(bench/hostile.py; `--no-hostile` skips it); `--imports`: ACLED files of 10^5 and 10^6 rows
+imported, and a week built with and without them (bench/imports.py). Last, issue 25's goals,
+each measured by its own script if it is there (bench/goals.py says how they are called).
+
+`--docs FILE` (`make bench`: docs/performance.md) writes the figures into FILE between its
+markers (bench/tables.py), so that every figure there comes from this one run.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -54,6 +62,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+
+import paired  # noqa: E402
+import tables  # noqa: E402
+from tables import goals, print_table, seconds, size_table, summary  # noqa: E402,F401
 
 DEFAULT_SIZES = (70, 1000, 3000, 10000)
 CACHE_DIR = ".sitrep-cache"
@@ -132,7 +144,7 @@ def probe(task: str, args: list[str]) -> dict:
 
 def _sandbox_cost(week: str, runs: int = 15) -> dict:
     """The week's HTML rendered in the sandbox and in a plain Jinja environment (the same
-    loaders, filters and templates), fastest of `runs` each; templates compiled every run, as
+    loaders, filters and templates), the median of `runs` each; templates compiled every run, as
     a build without the template cache does."""
     import jinja2
 
@@ -144,15 +156,15 @@ def _sandbox_cost(week: str, runs: int = 15) -> dict:
     checked = check("config.yaml")
     context = build_context(checked.store, checked.config, IsoWeek.parse(week), checked.config.edition)
 
-    def fastest() -> float:
+    def median() -> float:
         times = []
         for _ in range(runs):
             started = time.perf_counter()
             render.render_document(context)
             times.append(time.perf_counter() - started)
-        return min(times)
+        return statistics.median(times)
 
-    sandboxed = fastest()
+    sandboxed = median()
     # The HTML as a browser reads it: parsed, every reference judged, the policy put in,
     # serialised and read back (render/references.py, render/htmltree.py).
     from sitrep.pipeline import Layout
@@ -167,8 +179,8 @@ def _sandbox_cost(week: str, runs: int = 15) -> dict:
         check_references(rendered, policy)
         checks.append(time.perf_counter() - started)
     render.SandboxedEnvironment = jinja2.Environment  # this probe process only
-    plain = fastest()
-    return {"sandboxed_s": sandboxed, "plain_s": plain, "checked_s": min(checks)}
+    plain = median()
+    return {"sandboxed_s": sandboxed, "plain_s": plain, "checked_s": statistics.median(checks)}
 
 
 def _time_calls(module, name: str, phases: dict[str, float]) -> None:
@@ -201,27 +213,55 @@ def _time_method(cls, method: str, phase: str, phases: dict[str, float]) -> None
 
 # --- the parent side -----------------------------------------------------------------------------
 
+def _probe_command(task: str, *args: str) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), "--probe", task, *args]
+
+
+def _sample(task: str, *args: str, cwd: Path):
+    return paired.run(_probe_command(task, *args), cwd=cwd)
+
+
+def _combined(samples) -> dict:
+    """n runs of one probe: the median wall time (`wall`) with min-max and n, the median of
+    each phase the probes timed themselves, the median CPU time, the largest peak memory (the
+    probe's own figure or the kernel's for the process, whichever is larger)."""
+    measured = [json.loads(s.stdout.strip().splitlines()[-1]) for s in samples]
+    times = [s.seconds for s in samples]
+    phases: dict[str, float] = {}
+    for name in {k for m in measured for k in m.get("phases", {})}:
+        phases[name] = statistics.median(m["phases"].get(name, 0.0) for m in measured)
+    own = {key: statistics.median(m[key] for m in measured) for key in ("import_s", "render_s") if key in measured[0]}
+    combined = {**measured[0], **own, "wall": statistics.median(times), "low": min(times), "high": max(times),
+                "n": len(times), "cpu": statistics.median(m["cpu"] for m in measured), "phases": phases,
+                "peak_kb": max(max(m["peak_kb"], s.peak_kb) for m, s in zip(measured, samples))}
+    return combined
+
+
 def measure(task: str, *args: str, cwd: Path, repeat: int = 1, before=None) -> dict:
-    """The fastest of `repeat` runs of `task` in a fresh process each: the whole process's wall
-    time (`wall`), and what the process measured itself."""
-    best: dict | None = None
-    for _ in range(repeat):
-        if before is not None:
-            before()
-        started = time.perf_counter()
-        done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--probe", task, *args], cwd=cwd,
-                              capture_output=True, text=True)
-        wall = time.perf_counter() - started
-        if done.returncode != 0:
-            raise SystemExit(f"benchmark step '{task} {' '.join(args)}' failed in {cwd}:\n{done.stderr[-3000:]}")
-        measured = json.loads(done.stdout.strip().splitlines()[-1])
-        measured["wall"] = wall
-        if best is None or wall < best["wall"]:
-            peak = max(measured["peak_kb"], best["peak_kb"]) if best else measured["peak_kb"]
-            best = {**measured, "peak_kb": peak}
-        else:
-            best["peak_kb"] = max(best["peak_kb"], measured["peak_kb"])
-    return best
+    """`repeat` runs of `task` in a fresh process each: the median of the whole process's wall
+    time (`wall`), min-max and n, and what the processes measured themselves."""
+    series = paired.repeat(lambda: _sample(task, *args, cwd=cwd), repeat, before=before)
+    return _combined(series.samples)
+
+
+def measure_pair(a: tuple, b: tuple, cwd: Path, repeat: int, before=None) -> tuple[dict, dict, dict]:
+    """Probes A and B (each `(task, *args)`) run in turns, `repeat` pairs: A's and B's figures
+    as `measure` gives them, and the median of the pairwise ratios A/B with min-max and n."""
+    pairs = paired.interleave(lambda: _sample(*a, cwd=cwd), lambda: _sample(*b, cwd=cwd), repeat, before=before)
+    ratios = {"median": pairs.median, "low": pairs.low, "high": pairs.high, "n": pairs.n}
+    return _combined(pairs.a.samples), _combined(pairs.b.samples), ratios
+
+
+def bench_startup(rows: list[dict], workdir: Path, repeat: int) -> list[tuple[str, float]]:
+    """What every command pays before its work: the `sitrep --help` process, and importing
+    WeasyPrint (in the WeasyPrint-alone processes of the first store size)."""
+    script = Path(sys.executable).with_name("sitrep")
+    command = [str(script)] if script.is_file() else [sys.executable, "-m", "sitrep"]
+    helped = paired.repeat(lambda: paired.run([*command, "--help"], cwd=workdir), repeat)
+    out = [("`sitrep --help` (process)", helped.median)]
+    if rows:
+        out.append(("`import weasyprint` (in the WeasyPrint-alone process)", rows[0]["weasy"]["import_s"]))
+    return out
 
 
 def has_build_all() -> bool:
@@ -246,10 +286,10 @@ def bench_size(entries: int, workdir: Path, repeat: int, seed: int) -> dict:
     build = ["build", "--week", week, "--force", "--format"]
     row["html"] = measure("cli", *build, "html", cwd=ws, repeat=repeat)
     html_file = _pdf_source(ws, week)
-    row["pdf"] = measure("cli", *build, "pdf", cwd=ws, repeat=repeat)
-    row["weasy"] = measure("weasyprint", str(html_file), str(ws / "weasyprint-alone.pdf"), cwd=ws, repeat=repeat)
+    row["pdf"], row["weasy"], row["pdf_weasy"] = measure_pair(
+        ("cli", *build, "pdf"), ("weasyprint", str(html_file), str(ws / "weasyprint-alone.pdf")), ws, repeat)
     row["noop"] = measure("cli", "build", "--week", week, "--format", "pdf", cwd=ws, repeat=repeat)
-    row["pages"] = _pages(ws / "weasyprint-alone.pdf")
+    row["pages"] = pages(ws / "weasyprint-alone.pdf")
     row["sandbox"] = measure("sandbox", week, cwd=ws)
     return row
 
@@ -263,8 +303,8 @@ def bench_all(entries: int, workdir: Path, repeat: int, seed: int) -> dict:
     if not has_build_all():
         return result
     measure("check", cwd=ws)  # the store cache in place, as for any second run
-    result["jobs1"] = measure("cli", "build", "--all", "--force", "--jobs", "1", cwd=ws, repeat=1)
-    result["jobs2"] = measure("cli", "build", "--all", "--force", "--jobs", "2", cwd=ws, repeat=1)
+    every = ("cli", "build", "--all", "--force", "--jobs")
+    result["jobs1"], result["jobs2"], result["speedup"] = measure_pair((*every, "1"), (*every, "2"), ws, repeat)
     result["noop"] = measure("cli", "build", "--all", cwd=ws, repeat=repeat)
     return result
 
@@ -278,124 +318,21 @@ def _facts_in_week(ws: Path, week: str) -> int:
     return sum(1 for _, date in store.dated_facts() if date.overlaps(wanted.start, wanted.end))
 
 
-def _pages(pdf: Path) -> int | None:
+def pages(pdf: Path) -> int | None:
+    """The PDF's page count: pypdf's (installed with the tests), else poppler's pdfinfo, else
+    None (printed "?")."""
     try:
         from pypdf import PdfReader
     except ImportError:
-        return None
-    return len(PdfReader(str(pdf)).pages)
-
-
-# --- printing --------------------------------------------------------------------------------------
-
-NA_ALL = "n/a (build --all not available)"
-
-
-def seconds(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f} s"
-
-
-def size_table(row: dict) -> list[tuple[str, str]]:
-    cold, warm, html, pdf, weasy, noop = (row[k] for k in ("load_cold", "load_warm", "html", "pdf", "weasy", "noop"))
-    in_weasy = pdf["phases"].get("render_pdf")
-    return [
-        ("store", f"{row['entries']} entries, {row['files']} files, {row['mb']:.1f} MB, {row['weeks']} weeks"),
-        ("week built", f"{row['week']}: {row['week_facts']} facts, {row['pages'] or '?'} PDF pages"),
-        ("load + validate, cold (in process)", seconds(cold["phases"]["check"])),
-        ("load + validate, no change (in process)", seconds(warm["phases"]["check"])),
-        ("  (whole `sitrep check` process: cold / no change)", f"{seconds(cold['wall'])} / {seconds(warm['wall'])}"),
-        ("build one week, HTML (process)", seconds(html["wall"])),
-        ("build one week, PDF (process)", seconds(pdf["wall"])),
-        ("WeasyPrint alone, same HTML (process)", seconds(weasy["wall"])),
-        ("build PDF / WeasyPrint alone", f"{pdf['wall'] / weasy['wall']:.2f}"),
-        ("share of the PDF build in WeasyPrint", f"{100 * in_weasy / pdf['wall']:.0f} %" if in_weasy else "-"),
-        ("no-change rebuild of the week (process)", seconds(noop["wall"])),
-        ("peak memory: cold load / PDF build", f"{cold['peak_kb'] / 1024:.0f} MB / {pdf['peak_kb'] / 1024:.0f} MB"),
-        ("render HTML: sandboxed / plain Jinja", sandbox_cost(row.get("sandbox"))),
-        ("check HTML: parse, judge, policy, serialise, read back", check_cost(row.get("sandbox"))),
-    ]
-
-
-def sandbox_cost(measured: dict | None) -> str:
-    if not measured:
-        return "-"
-    sandboxed, plain = measured["sandboxed_s"], measured["plain_s"]
-    return f"{1000 * sandboxed:.1f} ms / {1000 * plain:.1f} ms ({100 * (sandboxed / plain - 1):+.0f} %)"
-
-
-def check_cost(measured: dict | None) -> str:
-    if not measured or "checked_s" not in measured:
-        return "-"
-    return f"{1000 * measured['checked_s']:.1f} ms"
-
-
-def print_table(title: str, rows: list[tuple[str, str]]) -> None:
-    width = max(len(r[0]) for r in rows)
-    print(f"\n{title}")
-    for label, value in rows:
-        print(f"  {label.ljust(width)}  {value}")
-
-
-def summary(rows: list[dict], archive: dict) -> str:
-    """One markdown table, a column per size: what README.md shows."""
-    header = "| | " + " | ".join(f"{r['entries']:,} entries" for r in rows) + " |"
-    lines = [header, "|---|" + "---:|" * len(rows)]
-
-    def line(label, fn):
-        lines.append(f"| {label} | " + " | ".join(fn(r) for r in rows) + " |")
-
-    line("files, MB, weeks of history", lambda r: f"{r['files']}, {r['mb']:.1f} MB, {r['weeks']}")
-    line("facts in the week built (PDF pages)", lambda r: f"{r['week_facts']} ({r['pages'] or '?'})")
-    line("load + validate, cold", lambda r: seconds(r["load_cold"]["phases"]["check"]))
-    line("load + validate, no store file changed", lambda r: seconds(r["load_warm"]["phases"]["check"]))
-    line("`sitrep check` process, cold / no change", lambda r: f"{r['load_cold']['wall']:.2f} / {r['load_warm']['wall']:.2f} s")
-    line("build one week, HTML", lambda r: seconds(r["html"]["wall"]))
-    line("build one week, PDF", lambda r: seconds(r["pdf"]["wall"]))
-    line("WeasyPrint alone, same HTML to PDF", lambda r: seconds(r["weasy"]["wall"]))
-    line("build PDF / WeasyPrint alone", lambda r: f"{r['pdf']['wall'] / r['weasy']['wall']:.2f}")
-    line("share of the PDF build in WeasyPrint",
-         lambda r: f"{100 * r['pdf']['phases'].get('render_pdf', 0) / r['pdf']['wall']:.0f} %")
-    line("no-change rebuild of the week", lambda r: seconds(r["noop"]["wall"]))
-    line("peak memory, cold load / PDF build",
-         lambda r: f"{r['load_cold']['peak_kb'] / 1024:.0f} / {r['pdf']['peak_kb'] / 1024:.0f} MB")
-    line("render HTML, sandboxed / plain Jinja", lambda r: sandbox_cost(r.get("sandbox")))
-    line("check HTML: parse, judge, policy, serialise, read back", lambda r: check_cost(r.get("sandbox")))
-    text = "\n".join(lines)
-    if "jobs1" in archive:
-        speedup = archive["jobs1"]["wall"] / archive["jobs2"]["wall"]
-        text += (f"\n\n`sitrep build --all --force` on {archive['entries']} entries ({archive['weeks']} weeks): "
-                 f"{archive['jobs1']['wall']:.1f} s with `--jobs 1`, {archive['jobs2']['wall']:.1f} s with `--jobs 2` "
-                 f"({speedup:.2f}x; CPU time of all processes {archive['jobs1']['cpu']:.1f} s and "
-                 f"{archive['jobs2']['cpu']:.1f} s); no-change `sitrep build --all`: {archive['noop']['wall']:.2f} s.")
+        pass
     else:
-        text += f"\n\n`sitrep build --all`, `--jobs 1` vs `--jobs 2`, no-change archive rebuild: {NA_ALL}."
-    return text
-
-
-def goals(rows: list[dict], archive: dict) -> list[str]:
-    out = []
-    big = max(rows, key=lambda r: r["entries"])
-    cold, warm = big["load_cold"]["phases"]["check"], big["load_warm"]["phases"]["check"]
-    out.append(f"[{'met' if cold < 2 else 'MISSED'}] load + validate {big['entries']:,} entries cold: {cold:.2f} s (goal < 2 s)")
-    out.append(f"[{'met' if warm < 0.3 else 'MISSED'}] ... with no store file changed: {warm:.2f} s (goal < 0.3 s)")
-    full = [r for r in rows if r["week_facts"] >= 20]
-    if len(full) >= 2:
-        small, large = min(full, key=lambda r: r["entries"]), max(full, key=lambda r: r["entries"])
-        for kind in ("html", "pdf"):
-            growth = large[kind]["wall"] / small[kind]["wall"]
-            out.append(f"[{'met' if growth < 1.25 else 'MISSED'}] one week's {kind.upper()} build with "
-                       f"{large['weeks']} weeks of history vs {small['weeks']}: {growth:.2f}x the time "
-                       f"(same week content; goal: no growth with history, < 1.25x)")
-    for r in rows:
-        ratio = r["pdf"]["wall"] / r["weasy"]["wall"]
-        out.append(f"[{'met' if ratio <= 1.1 else 'MISSED'}] {r['entries']:,} entries: build PDF / WeasyPrint alone = "
-                   f"{ratio:.2f} (goal <= 1.1)")
-    if "jobs1" in archive:
-        speedup = archive["jobs1"]["wall"] / archive["jobs2"]["wall"]
-        out.append(f"[{'met' if speedup >= 1.6 else 'MISSED'}] --all on 2 processes vs 1: {speedup:.2f}x (goal >= 1.6x)")
-    else:
-        out.append(f"[n/a] --all on 2 processes vs 1: {NA_ALL}")
-    return out
+        return len(PdfReader(str(pdf)).pages)
+    if shutil.which("pdfinfo"):
+        done = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True)
+        for line in done.stdout.splitlines():
+            if line.startswith("Pages:"):
+                return int(line.split(":", 1)[1])
+    return None
 
 
 def main() -> None:
@@ -407,26 +344,14 @@ def main() -> None:
             sys.stderr.flush()
             os._exit(0)
         return
-    parser = argparse.ArgumentParser(description="sitrep's benchmark (see the module docstring).")
-    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
-                        help="store sizes in entries, comma-separated (default %(default)s)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest counts (default 3)")
-    parser.add_argument("--all-size", type=int, default=350,
-                        help="entries of the store for the --all measurements, 12 weeks (default %(default)s; 0 skips)")
-    parser.add_argument("--imports", default="100000,1000000",
-                        help="ACLED rows to import, comma-separated (bench/imports.py; default %(default)s; '' skips)")
-    parser.add_argument("--no-hostile", action="store_true", help="skip the refusals of hostile store files (bench/hostile.py)")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--workdir", type=Path, help="where to generate the stores (default: a temporary folder, removed after)")
-    parser.add_argument("--json", type=Path, help="also write every measurement to this file")
-    args = parser.parse_args()
+    args = arguments()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     import_sizes = [int(s) for s in args.imports.split(",") if s.strip()]
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sitrep-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"sitrep benchmark: sizes {sizes}, fastest of {args.repeat} runs each, {os.cpu_count()} cores, "
+    print(f"sitrep benchmark: sizes {sizes}, the median of {args.repeat} runs each, {os.cpu_count()} cores, "
           f"load average {load:.1f}; stores in {workdir}")
     try:
         rows = []
@@ -434,46 +359,109 @@ def main() -> None:
             row = bench_size(entries, workdir, args.repeat, args.seed)
             rows.append(row)
             print_table(f"{row['entries']:,} entries", size_table(row))
+        startup = bench_startup(rows, workdir, args.repeat)
+        print_table("start-up", [(label, seconds(value)) for label, value in startup])
         archive = bench_all(args.all_size, workdir, args.repeat, args.seed) if args.all_size else {}
         if archive:
-            if "jobs1" in archive:
-                print_table(f"--all on {archive['entries']} entries ({archive['weeks']} weeks)", [
-                    ("build --all --force, --jobs 1", f"{seconds(archive['jobs1']['wall'])} "
-                                                      f"(CPU time of all processes {seconds(archive['jobs1']['cpu'])})"),
-                    ("build --all --force, --jobs 2", f"{seconds(archive['jobs2']['wall'])} "
-                                                      f"(CPU time of all processes {seconds(archive['jobs2']['cpu'])})"),
-                    ("speed-up", f"{archive['jobs1']['wall'] / archive['jobs2']['wall']:.2f}x"),
-                    ("no-change build --all", seconds(archive["noop"]["wall"])),
-                ])
-            else:
-                print_table("--all", [("--jobs 1 vs --jobs 2, no-change rebuild", NA_ALL)])
+            print_table(f"--all on {archive['entries']} entries ({archive['weeks']} weeks)", all_table(archive))
         import hostile
+        import imports
+        from goals import measure_goals
 
         refusals = {} if args.no_hostile else hostile.bench_hostile(workdir, args.repeat)
         if refusals:
             print_table("hostile store files", hostile.table(refusals))
-        import imports
-
         imported = []
         for size in import_sizes:
             imported.append(imports.bench_imports(size, workdir, args.repeat, args.seed))
             print_table(f"{size:,} imported ACLED rows", imports.table(imported[-1]))
-        print("\nSummary (markdown):\n")
-        if rows:
-            print(summary(rows, archive))
-        if imported:
-            print("\n" + imports.summary(imported))
+        issue25 = measure_goals(args.quick)
+        goal_lines = (tables.goals(rows, archive) + hostile.goals(refusals)
+                      + imports.goals(imported) + [g.line() for g in issue25])
         print("\nGoals:")
-        for line in (goals(rows, archive) if rows else []) + hostile.goals(refusals) + imports.goals(imported):
+        for line in goal_lines:
             print("  " + line)
         end_load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-        print(f"\nBenchmark run: {time.perf_counter() - started:.0f} s; load average at the end {end_load:.1f}.")
+        elapsed = time.perf_counter() - started
+        heading = (f"Measured with `make bench` on {time.strftime('%d %B %Y').lstrip('0')}, at {version()}, on "
+                   f"{os.cpu_count()} cores, load average {load:.1f} at the start and {end_load:.1f} at the end "
+                   f"of the run ({elapsed:.0f} s); " + (f"the median of {args.repeat} runs or pairs each." if args.repeat > 1
+                                               else "one run each (not a median: a quick look).")
+                   + "".join(f" Not measured in this run: {', '.join(skipped)}." for skipped in [skipped_parts(args)] if skipped))
+        block = tables.document(heading, rows, archive, startup, imports.summary(imported) if imported else "", goal_lines)
+        print("\nSummary (markdown):\n\n" + block)
+        print(f"\nBenchmark run: {elapsed:.0f} s; load average at the end {end_load:.1f}.")
+        if args.docs:
+            tables.write_docs(args.docs, block)
+            print(f"Written into {args.docs}.")
         if args.json:
-            args.json.write_text(json.dumps({"sizes": rows, "all": archive, "hostile": refusals, "imports": imported},
-                                            indent=1, default=str))
+            args.json.write_text(json.dumps({"sizes": rows, "all": archive, "hostile": refusals, "imports": imported,
+                                             "goals": [g.__dict__ for g in issue25]}, indent=1, default=str))
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="sitrep's benchmark (see the module docstring).")
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
+                        help="store sizes in entries, comma-separated (default %(default)s)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs (or pairs of runs) per measurement; the median counts (default 3)")
+    parser.add_argument("--all-size", type=int, default=350,
+                        help="entries of the store for the --all measurements, 12 weeks (default %(default)s; 0 skips)")
+    parser.add_argument("--imports", default="100000,1000000",
+                        help="ACLED rows to import, comma-separated (bench/imports.py; default %(default)s; '' skips)")
+    parser.add_argument("--no-hostile", action="store_true", help="skip the refusals of hostile store files (bench/hostile.py)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a small run, for a first look or a test: --sizes 70 --repeat 1 --all-size 0 --imports '' "
+                             "--no-hostile, and each goal's script told to be quick")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, help="where to generate the stores (default: a temporary folder, removed after)")
+    parser.add_argument("--docs", type=Path, help="write the figures into this markdown file, between its markers")
+    parser.add_argument("--json", type=Path, help="also write every measurement to this file")
+    args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.repeat, args.all_size, args.imports, args.no_hostile = "70", 1, 0, "", True
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    if args.docs:  # before minutes of measuring, not after
+        try:
+            tables.read_docs(args.docs, strict=True)
+        except OSError as error:
+            raise SystemExit(f"--docs {args.docs}: {error.strerror}") from None
+    return args
+
+
+def skipped_parts(args: argparse.Namespace) -> list[str]:
+    return [part for part, skipped in (("`build --all`", not args.all_size), ("hostile store files", args.no_hostile),
+                                       ("imported data", not args.imports.strip())) if skipped]
+
+
+def all_table(archive: dict) -> list[tuple[str, str]]:
+    if "jobs1" not in archive:
+        return [("--jobs 1 vs --jobs 2, no-change rebuild", tables.NA_ALL)]
+    return [
+        ("build --all --force, --jobs 1", f"{seconds(archive['jobs1']['wall'])} "
+                                          f"(CPU time of all processes {seconds(archive['jobs1']['cpu'])})"),
+        ("build --all --force, --jobs 2", f"{seconds(archive['jobs2']['wall'])} "
+                                          f"(CPU time of all processes {seconds(archive['jobs2']['cpu'])})"),
+        ("speed-up (median of pairwise ratios)", tables.speedup(archive)),
+        ("no-change build --all", seconds(archive["noop"]["wall"])),
+    ]
+
+
+def version() -> str:
+    """sitrep's version and, in a git checkout, its commit."""
+    from importlib.metadata import version as installed
+
+    done = subprocess.run(["git", "-C", str(HERE), "log", "-1", "--format=%h"], capture_output=True, text=True)
+    commit = f" (commit {done.stdout.strip()})" if done.returncode == 0 and done.stdout.strip() else ""
+    changed = subprocess.run(["git", "-C", str(HERE.parent), "status", "--porcelain", "--untracked-files=no"],
+                             capture_output=True, text=True)
+    if commit and changed.stdout.strip():
+        commit = commit[:-1] + ", with changes not committed)"
+    return f"sitrep {installed('sitrep')}{commit}"
 
 
 if __name__ == "__main__":
