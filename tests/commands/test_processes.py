@@ -122,7 +122,8 @@ def test_killed_one_week_build_takes_its_pdf_helper_with_it(workspace):
     }
     for what, (moment, stopped) in moments.items():
         before = report_versions(output) if output.is_dir() else {}
-        process = start_build(workspace, "--force")
+        # --jobs 1: every language's PDF laid out by the one helper (more jobs build on a pool).
+        process = start_build(workspace, "--force", "--jobs", "1")
         children = wait_for_children(process, 1)
         [helper] = children
         wait_for(lambda: moment(helper, before), process, what)
