@@ -18,32 +18,28 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from sitrep.errors import Problem, StoreError, TemplateProblem, display_path, problem_order
-from sitrep.output import copy_if_changed
-from sitrep.language import language_name, speaking
-from sitrep.publish.archive import ArchiveContext, ArchiveEntry, LanguageArchive, load_manifest
-from sitrep.publish.layout import ASSETS_DIR, assets_folder, index_file, relative_to_output, report_files, week_folder
-from sitrep.render.htmltree import reserialised
-from sitrep.render.pdf import render_pdf
-from sitrep.render.references import ReferencePolicy, check_references, policy_for
-from sitrep.render.templatecheck import template_problems_of
-from sitrep.render.templates import RenderedHtml, builtin_templates_dir, render_for, render_index_for
-from sitrep.render.theme import install_theme_assets
-from sitrep.report.builder import build_context
-from sitrep.report.context import EditionLink, ReportContext
-from sitrep.report.translation import Translator
 from sitrep.report.series import Series, resolve_week, series_of
-from sitrep.render.singlefile import self_contained
 from sitrep.source.areafiles import area_file_problems
-from sitrep.source.cache import CACHE_DIR, user_cache_dir
-from sitrep.source.entries import Store
+from sitrep.source.cache import CACHE_DIR
 from sitrep.source.config import Config, load_config
 from sitrep.source.dates import IsoWeek
 from sitrep.source.bulk import BulkStore, attach as attach_bulk
 from sitrep.source.store import load_store
 from sitrep.source.untranslated import translation_warnings
+
+# What only rendering needs (Jinja, the HTML parser, WeasyPrint's fetcher, the report's context,
+# the output folder's layout) is imported inside the methods that render: `sitrep check`,
+# `weeks` and `trace` load a Workspace and its series without loading any of it
+# (tests/commands/test_light_commands.py).
+if TYPE_CHECKING:
+    from sitrep.render.references import ReferencePolicy
+    from sitrep.render.templates import RenderedHtml
+    from sitrep.publish.archive import ArchiveEntry, LanguageArchive
+    from sitrep.report.context import EditionLink, ReportContext
+    from sitrep.source.entries import Store
 
 FONT_FILES = ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf", "NotoSans-BoldItalic.ttf",
               "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf", "NotoNaskhArabic-Regular.ttf",
@@ -71,6 +67,8 @@ class Layout:
     @classmethod
     def output(cls, config: Config, week: IsoWeek) -> Layout:
         """output/<week>/, with the fonts in output/assets/: what `sitrep build` writes."""
+        from sitrep.publish.layout import assets_folder, week_folder
+
         return cls.in_folder(config, week_folder(config, week), assets_folder(config))
 
     @classmethod
@@ -156,6 +154,8 @@ class Workspace:
         return self.config.edition_languages(language)[0] if language else self.config.language
 
     def context(self, week: IsoWeek, edition: str, language: str | None = None) -> ReportContext:
+        from sitrep.report.builder import build_context
+
         language = self.language(language)
         context = build_context(self.store, self.config, week, edition, language, as_of=self.as_of)
         context.editions = self.edition_links(week, edition, language)
@@ -165,6 +165,10 @@ class Workspace:
         """The week's report in each language config.yaml lists (none when it lists one)."""
         if len(self.config.languages) < 2:
             return []
+        from sitrep.language import language_name
+        from sitrep.publish.layout import report_files
+        from sitrep.report.context import EditionLink
+
         return [EditionLink(tag, language_name(tag), report_files(self.config, week, edition, tag)["html"].name,
                             tag == language) for tag in self.config.languages]
 
@@ -172,6 +176,9 @@ class Workspace:
                     language: str | None = None) -> RenderedWeek:
         """The week's report as HTML laid out as `layout` says (default: output/<week>/), its
         references judged by the one policy; raises TemplateProblem before anything is written."""
+        from sitrep.render.references import check_references, policy_for
+        from sitrep.render.templates import render_for
+
         layout = layout or Layout.output(self.config, week)
         language = self.language(language)
         context = self.context(week, edition, language)
@@ -183,6 +190,10 @@ class Workspace:
     def standalone(self, rendered: RenderedWeek) -> str:
         """The rendered week as one HTML file that travels: its fonts (cut down to what it
         uses), theme files and images written into it (render/singlefile.py)."""
+        from sitrep.render.htmltree import reserialised
+        from sitrep.render.singlefile import self_contained
+        from sitrep.source.cache import user_cache_dir
+
         text = self_contained(rendered.html.text, rendered.layout.week_dir, rendered.policy.readable,
                               user_cache_dir() / "fonts", withheld=rendered.policy.withheld)
         return reserialised(text)  # files written in as data: URLs; the file is still the parser's serialisation
@@ -192,6 +203,9 @@ class Workspace:
         unless `variant` (or config.yaml's `pdf_variant`) says otherwise. `renderer` defaults to
         WeasyPrint in this process (the CLI passes its prestarted helper's). Its links to the
         other editions go to their PDFs, relative to it, as its links to any file are."""
+        from sitrep.publish.layout import report_files
+        from sitrep.render.pdf import render_pdf
+
         retarget = {link.file: report_files(self.config, rendered.week, rendered.edition, link.language)["pdf"].name
                     for link in rendered.context.editions if not link.current}
         return (renderer or render_pdf)(rendered.html, base_dir=rendered.layout.week_dir,
@@ -202,6 +216,13 @@ class Workspace:
         """output/index.html (index-internal.html, index-ar.html): every report of the series,
         newest first, in the edition's language, with links to the other languages' reports.
         The index travels with the reports: the same references are refused in it."""
+        from sitrep.language import speaking
+        from sitrep.publish.archive import ArchiveContext
+        from sitrep.publish.layout import ASSETS_DIR, assets_folder
+        from sitrep.render.references import check_references, policy_for
+        from sitrep.render.templates import render_index_for
+        from sitrep.report.translation import Translator
+
         config = self.config
         language = self.language(language)
         spoken = config.edition_language(language)
@@ -216,6 +237,10 @@ class Workspace:
 
     def language_archive(self, edition: str, language: str) -> LanguageArchive:
         """What the index links to in another language: its own index, and the reports built."""
+        from sitrep.language import language_name
+        from sitrep.publish.archive import LanguageArchive, load_manifest
+        from sitrep.publish.layout import index_file, relative_to_output
+
         built = load_manifest(self.config, edition, language)
         return LanguageArchive(language, language_name(language),
                                relative_to_output(self.config, index_file(self.config, edition, language)),
@@ -224,6 +249,10 @@ class Workspace:
     def install_assets(self, folder: Path) -> Path:
         """The built-in fonts and the theme's files, in `folder` (each copied atomically, only
         when changed): what every report's {{ assets }} names."""
+        from sitrep.output import copy_if_changed
+        from sitrep.render.templates import builtin_templates_dir
+        from sitrep.render.theme import install_theme_assets
+
         fonts = builtin_templates_dir() / "fonts"
         for name in FONT_FILES:
             copy_if_changed(fonts / name, folder / "fonts" / name)
@@ -239,6 +268,8 @@ def check(config_path: Path | str = "config.yaml", *, templates: bool = False,
     error then lists the store's problems and the templates' together."""
     if not templates:
         return Workspace.load(config_path, as_of=as_of)
+    from sitrep.render.templatecheck import template_problems_of  # Jinja only for a folder of templates
+
     try:
         workspace = Workspace.load(config_path, as_of=as_of)
     except StoreError as error:  # the config was read: its templates can be checked too

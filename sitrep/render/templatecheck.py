@@ -6,22 +6,22 @@ reported in the words and at the file and line a build would give, before any bu
 Only what can be known without rendering is checked: a name made while rendering
 (`include "sections/" ~ name ~ ".html"`), or an undefined field, shows up when the report is
 built (or previewed with `sitrep serve`).
+
+Jinja is imported only when the folder holds a template: `sitrep check` of a workspace that
+uses the built-ins loads no template engine (tests/commands/test_light_commands.py).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import jinja2
-import jinja2.sandbox
-from jinja2 import nodes
+from typing import TYPE_CHECKING
 
 from sitrep.errors import Problem, SitrepError, display_path
-from sitrep.render.templates import TEMPLATE_SUFFIXES, make_environment, not_found, template_problems
-from sitrep.source.cache import CACHE_DIR, TemplateBytecodeCache
-from sitrep.source.config import Config
+from sitrep.source.config import TEMPLATE_SUFFIXES, Config
 
-_NAMING = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)  # tags that name another template
+if TYPE_CHECKING:
+    import jinja2
+    from jinja2 import nodes
 
 
 def template_problems_of(config: Config) -> list[Problem]:
@@ -30,14 +30,25 @@ def template_problems_of(config: Config) -> list[Problem]:
     folder = config.templates_dir
     if folder is None or not folder.is_dir():
         return []
+    own = _own_templates(folder)
+    if not own:
+        return []
+    import jinja2
+    import jinja2.sandbox
+    from jinja2 import nodes
+
+    from sitrep.render.templates import make_environment, not_found
+    from sitrep.source.cache import CACHE_DIR, TemplateBytecodeCache
+
+    naming = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)  # tags that name another template
     env = make_environment(folder, TemplateBytecodeCache.open(config.workspace / CACHE_DIR))
     problems: list[Problem] = []
     compiled: set[str] = set()
-    for path in _own_templates(folder):
+    for path in own:
         tree = _compiled(env, path.relative_to(folder).as_posix(), problems, compiled)
         if tree is None:
             continue
-        for tag in tree.find_all(_NAMING):
+        for tag in tree.find_all(naming):
             named = tag.template
             fixed = isinstance(named, nodes.Const) and isinstance(named.value, str)
             if not fixed or getattr(tag, "ignore_missing", False):
@@ -65,6 +76,8 @@ def _own_templates(folder: Path) -> list[Path]:
 def _compiled(env: jinja2.Environment, name: str, problems: list[Problem], compiled: set[str]) -> nodes.Template | None:
     """The template `name` parsed and compiled as a build would (its problems added to
     `problems`); None when it has a problem, or was compiled already."""
+    from sitrep.render.templates import template_problems
+
     if name in compiled:
         return None
     compiled.add(name)

@@ -40,6 +40,7 @@ from sitrep.report.citations import renumber
 from sitrep.report.context import ReportContext
 from sitrep.source.cache import CACHE_DIR, TemplateBytecodeCache
 from sitrep.source.config import (  # defined there: config.yaml's `templates:` may not name it
+    TEMPLATE_SUFFIXES,
     Config,
     builtin_templates_dir,
 )
@@ -47,7 +48,6 @@ from sitrep.source.config import (  # defined there: config.yaml's `templates:` 
 ENTRY_TEMPLATE = "report.html"
 INDEX_TEMPLATE = "index.html"
 BUILTIN_PREFIX = "builtin"
-TEMPLATE_SUFFIXES = (".html", ".css")  # what `sitrep templates` lists and copies
 # What include, import and extends may read: template files, never a store file, a bulk import
 # or a key that happens to sit beside the templates (docs/templates.md, 'Your own templates').
 LOADABLE_SUFFIXES = (".html", ".css", ".svg", ".j2", ".jinja")

@@ -34,11 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from sitrep.errors import Problem, StoreError, display_path
 from sitrep.output import write_atomic
-from sitrep.source.schema import KIND_SINGULAR, Actor, Figure, Incident, LocalText, Place, Source
+from sitrep.source.schema import KIND_SINGULAR, Actor, Figure, Incident, LocalText, Place, Source, list_of
 
 BULK_DIR = "bulk"
 MANIFEST = "manifest.json"
@@ -321,14 +321,12 @@ def acled_event_id(entry) -> str | None:
 
 # Entries -----------------------------------------------------------------------------------------
 
-_ENTRY_LISTS = {kind: TypeAdapter(list[model]) for kind, model in _ENTRY_KINDS.items()}
-
 
 def read_entries(path: Path) -> dict[str, list]:
     shown = display_path(path)
     try:
         data = json.loads(path.read_bytes())
-        return {kind: _ENTRY_LISTS[kind].validate_python(data.get(kind, [])) for kind in _ENTRY_KINDS}
+        return {kind: list_of(_ENTRY_KINDS[kind]).validate_python(data.get(kind, [])) for kind in _ENTRY_KINDS}
     except FileNotFoundError:
         return {kind: [] for kind in _ENTRY_KINDS}
     except (ValueError, ValidationError, AttributeError) as exc:

@@ -300,7 +300,11 @@ def code_digest() -> bytes:
     if _CODE_DIGEST is None:
         digest = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}|{pydantic.VERSION}|{yaml.__version__}".encode())
         package = Path(__file__).resolve().parent.parent  # sitrep/, every stage's package
-        for source in sorted(package.rglob("*.py")):
+        sources = []  # os.walk, not Path.rglob: a third of the time, on every run of every command
+        for folder, subfolders, names in os.walk(package):
+            subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+            sources += [Path(folder, name) for name in names if name.endswith(".py")]
+        for source in sorted(sources):
             digest.update(source.relative_to(package).as_posix().encode() + b"\0")
             digest.update(source.read_bytes())
         _CODE_DIGEST = digest.digest()

@@ -383,6 +383,11 @@ def _check_files_and_names(config: Config, line_of) -> list[Problem]:
     return problems
 
 
+# What a template file is: what `sitrep templates` lists and copies, and `sitrep check` compiles
+# (render/templatecheck.py, which needs no Jinja to find that a folder holds none).
+TEMPLATE_SUFFIXES = (".html", ".css")
+
+
 def builtin_templates_dir() -> Path:
     """The built-in templates: inside the installed package, or the repository's templates/."""
     package = Path(__file__).resolve().parent.parent  # sitrep/

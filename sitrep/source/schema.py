@@ -6,11 +6,12 @@ checked in `store.py`, where every value's line is known.
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
 from typing import Annotated, Iterator, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, TypeAdapter, WithJsonSchema
 from pydantic.json_schema import models_json_schema
 
 from sitrep.errors import describe_value, did_you_mean, excerpt
@@ -142,7 +143,11 @@ Qualifier = _literal(vocab.QUALIFIERS)
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, arbitrary_types_allowed=True)
+    # defer_build: validators built on first use, not on import (a store read from its cache needs few)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, arbitrary_types_allowed=True, defer_build=True)
+
+
+list_of = functools.cache(lambda model: TypeAdapter(list[model]))  # a list of `model`'s validator, built on first use
 
 
 class Citation(Model):

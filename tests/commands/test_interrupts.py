@@ -55,7 +55,7 @@ def interrupted_while_importing(module: str, *args: str, cwd) -> tuple[int, str]
     ("typer", ["templates", "copy", "outlook"],
      "interrupted; every file is either as it was or complete (writes are atomic)"),
     # Running: the command has begun (it loads the pipeline); what it says depends on whether it writes.
-    ("sitrep.build", ["check"], "interrupted"),
+    ("sitrep.pipeline", ["check"], "interrupted"),  # check loads the pipeline, not build.py
     ("sitrep.build", ["build", "--format", "html"],
      "interrupted; every file is either as it was or complete (writes are atomic)"),
 ], ids=["start-up of a build", "start-up of a check", "start-up of a copy", "check running", "build running"])

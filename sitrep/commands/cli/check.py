@@ -27,7 +27,7 @@ def check(
 
     Example: sitrep check --config config.yaml
     """
-    from sitrep.build import check as run_check
+    from sitrep.pipeline import check as run_check
 
     result = run_check(config, templates=True, as_of=as_of)
     for warning in result.warnings:

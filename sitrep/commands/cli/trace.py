@@ -25,7 +25,7 @@ def trace(
 
     Example: sitrep trace fallujah-trapped-2016-06
     """
-    from sitrep.build import check as run_check
+    from sitrep.pipeline import check as run_check
     from sitrep.commands.trace import format_trace
     from sitrep.commands.trace import trace as trace_entry
 

@@ -26,7 +26,7 @@ def weeks(
 
     Example: sitrep weeks --edition internal
     """
-    from sitrep.build import check as run_check
+    from sitrep.pipeline import check as run_check
     from sitrep.report.series import week_summaries
     from sitrep.source.dates import format_day
 
