@@ -28,7 +28,7 @@ from sitrep.commands import serve as serve_module
 from sitrep.errors import Problem
 from sitrep.render.templates import builtin_templates_dir
 from sitrep.commands.serve import ReportServer
-from sitrep.commands.servepages import VERSION_PATH, error_page
+from sitrep.commands.servepages import EVENTS_PATH, VERSION_PATH, error_page
 
 FACTS = "facts/2016-06-fallujah.yaml"
 KILLED_LINE = "    value: 30\n"  # fallujah-fleeing-killed-2016-06: 'at least 30' civilians killed
@@ -61,7 +61,7 @@ def get(url: str, host: str | None = None) -> tuple[int, str, bytes]:
 def server(workspace, monkeypatch):
     monkeypatch.chdir(workspace)
     lines: list[str] = []
-    with ReportServer(workspace / "config.yaml", port=0, log=lines.append, poll_seconds=0.1) as running:
+    with ReportServer(workspace / "config.yaml", port=0, log=lines.append) as running:
         running.lines = lines
         yield running
 
@@ -71,7 +71,7 @@ def test_serves_the_report_with_live_reload_and_its_fonts(server):
     page = body.decode()
     assert status == 200 and content_type.startswith("text/html")
     assert TITLE in page and "30,000–40,000" in page
-    assert VERSION_PATH in page and "location.reload()" in page
+    assert EVENTS_PATH in page and "new EventSource(" in page and "location.reload()" in page
     assert page.index("location.reload()") < page.rindex("</body>")
     assert '"/assets/fonts/NotoSans-Regular.ttf"' in page  # fonts from the server, not ../assets
 
@@ -165,7 +165,7 @@ def test_a_broken_store_is_shown_escaped_then_the_report_comes_back(server, work
     assert f"{FACTS}:28: error: [fallujah-fleeing-killed-2016-06] unknown key" in page
     assert "&#x27;&lt;script&gt;alert(1)&lt;/script&gt;&#x27;" in page
     assert "<script>alert(1)" not in page
-    assert VERSION_PATH in page  # the error page reloads by itself too
+    assert EVENTS_PATH in page  # the error page reloads by itself too
     wait_until(lambda: any("1 error (shown on the page)" in line for line in server.lines),
                message="the log line about the error")
 
