@@ -166,8 +166,9 @@ class ReportServer:
     def rebuild(self) -> Page:
         """Build the report (or the error page) and publish it; never raises."""
         started = time.perf_counter()
+        config: Config | None = None
         try:
-            context, body, _ = render_report(self.config_path, self.week, self.edition, self.language, self.as_of)
+            context, body, config = render_report(self.config_path, self.week, self.edition, self.language, self.as_of)
             self.title = context.title
             status, summary = HTTPStatus.OK, f"{context.week}: ok"
         except SitrepError as error:
@@ -179,7 +180,7 @@ class ReportServer:
         except Exception as error:  # a bug in sitrep: show it, keep serving
             body = internal_error_page(error, self.title)
             status, summary = HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {type(error).__name__}: {error}"
-        self._update_watched()
+        self._update_watched(config)
         with self._lock:
             previous = self._page
             if previous is None or previous.body != body or previous.status != status:
@@ -193,10 +194,11 @@ class ReportServer:
                  f"{summary} ({seconds:.1f} s)")
         return page
 
-    def _update_watched(self) -> None:
-        """Watch the store and templates folders the config names now (kept if it is broken)."""
+    def _update_watched(self, config: Config | None) -> None:
+        """Watch the store and templates folders the config names now (kept if it is broken);
+        `config`: the one the build loaded, if it got that far."""
         try:
-            config = load_config(self.config_path)
+            config = config or load_config(self.config_path)
         except Exception:  # a broken config: keep watching what was watched
             return
         # bulk/manifest.json: replaced by every `sitrep import` (source/bulk.py)

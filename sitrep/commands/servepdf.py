@@ -3,7 +3,9 @@
 Laying out a PDF takes a second or more of CPU, so it is done once per change of the inputs, not
 once per request: each rebuild asks for a new layout, one background thread lays out one PDF at a
 time (the newest asked for; a layout already under way finishes first), and `/report.pdf` answers
-from memory. A request that comes while the current PDF is being laid out waits for it, and so
+from memory. A layout begins QUIET_SECONDS after the last change, or at once when the PDF is asked
+for: the page's reload is not kept waiting by the PDF's own rendering of the HTML, and a layout is
+not begun for every save of someone typing. A request that comes while the current PDF is being laid out waits for it, and so
 does a burst of 200: they all get the same bytes from one layout.
 
 The layout runs in a process of its own (LayoutProcess), started with the server, which imports
@@ -21,6 +23,8 @@ import sys
 import threading
 from pathlib import Path
 from typing import Callable
+
+QUIET_SECONDS = 0.5
 
 
 class LayoutProcess:
@@ -84,8 +88,10 @@ class PdfCache:
     """The newest PDF, laid out by `make()` in a thread of its own whenever `changed()` is called.
     `layouts` counts the layouts begun."""
 
-    def __init__(self, make: Callable[[], bytes]):
+    def __init__(self, make: Callable[[], bytes], quiet_seconds: float = QUIET_SECONDS):
         self._make = make
+        self._quiet = quiet_seconds
+        self._asking = 0  # requests waiting for the PDF
         self._ready = threading.Condition()
         self._wanted = 0  # the number of the inputs' version the newest request is for
         self._made = -1  # the version `_result` was laid out for
@@ -108,8 +114,13 @@ class PdfCache:
         """The PDF of the current inputs: from memory, or once the layout under way is done.
         Raises what the layout raised (SitrepError for a report that cannot be built), or Stopped."""
         with self._ready:
-            while self._made != self._wanted and not self._stopped:
-                self._ready.wait()
+            self._asking += 1
+            self._ready.notify_all()  # a layout waiting for quiet begins now
+            try:
+                while self._made != self._wanted and not self._stopped:
+                    self._ready.wait()
+            finally:
+                self._asking -= 1
             if self._stopped:
                 raise Stopped()
             result = self._result
@@ -130,6 +141,10 @@ class PdfCache:
             with self._ready:
                 while self._made == self._wanted and not self._stopped:
                     self._ready.wait()
+                while not self._stopped and not self._asking:  # until QUIET_SECONDS pass with no change
+                    version = self._wanted
+                    if not self._ready.wait(self._quiet) and version == self._wanted:
+                        break
                 if self._stopped:
                     return
                 version = self._wanted
