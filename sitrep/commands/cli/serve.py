@@ -33,7 +33,7 @@ def serve(
 ) -> None:
     """Serve the report on localhost; rebuild it and reload the browser when a fact, a template or the config changes.
 
-    A broken store or template shows its errors on the page, and the server keeps running: fix the file and the report comes back. Nothing is written to output/; /report.pdf makes the PDF on demand. Ctrl+C stops it.
+    A broken store or template shows its errors on the page, and the server keeps running: fix the file and the report comes back. Nothing is written to output/; /report.pdf is laid out in the background after each rebuild. Ctrl+C stops it.
 
     Example: sitrep serve --port 8000 --language ar
     """
