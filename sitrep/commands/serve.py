@@ -50,6 +50,7 @@ from sitrep.source.config import Config, load_config
 ASSETS_URL = "/assets"  # the report's fonts, {{ assets }}/fonts/<name>, and theme files, {{ assets }}/theme/...
 WORKSPACE_URL = "/workspace"  # {{ workspace }} in templates: not served, so the store can never be read here
 PDF_PATH = "/report.pdf"
+WATCH_START_SECONDS = 10.0  # at most this long for the file events to be watched, at start
 KEEP_ALIVE_SECONDS = 15.0  # a comment down an idle event stream, so a closed page's thread ends
 # Connections the kernel holds until they are accepted (capped by net.core.somaxconn): the
 # standard library's 5 reset most of a burst of 200.
@@ -232,6 +233,7 @@ class ReportServer:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
+        self.watching.wait(WATCH_START_SECONDS)  # a save from now on is heard
         return self
 
     def serve_forever(self) -> None:

@@ -18,20 +18,23 @@ may hold a lock (an import's, say) can leave the child waiting for it forever.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import threading
 from pathlib import Path
 from typing import Callable
 
+from sitrep.render.pdfhelper import PdfHelper  # light: the standard library only
+
 QUIET_SECONDS = 0.5
 
 
-class LayoutProcess:
-    """WeasyPrint in a process of its own, serving render/pdfhelper.py's protocol on two pipes;
-    `render` takes what render/pdf.render_pdf takes."""
+class LayoutProcess(PdfHelper):
+    """render/pdfhelper.py's PDF helper, started as a new interpreter instead of forked (see above);
+    `render` takes what render/pdf.render_pdf takes, and lays out in this process if it could not
+    be started."""
 
-    def __init__(self) -> None:
+    def __init__(self) -> None:  # noqa: D107 - PdfHelper's protocol, on pipes the new process inherits
+        self.pid = None
         requests_read, self._requests = os.pipe()
         self._replies, replies_write = os.pipe()
         code = ("from sitrep.render.pdfhelper import _helper_main; "
@@ -39,45 +42,15 @@ class LayoutProcess:
         package_root = str(Path(__file__).resolve().parents[2])  # sitrep importable as this process imported it
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
         try:
-            self._process: subprocess.Popen | None = subprocess.Popen(
-                [sys.executable, "-c", code], pass_fds=(requests_read, replies_write), stdin=subprocess.DEVNULL, env=env)
-        except OSError:
-            self._process = None
-        os.close(requests_read)
-        os.close(replies_write)
-        self._one = threading.Lock()
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
-    def render(self, html, **options) -> bytes:
-        from sitrep.render.pdf import render_pdf
-
-        return render_pdf(html, layout=self._layout, **options)
-
-    def _layout(self, *request):
-        from sitrep.render.pdfhelper import _receive, _send
-
-        with self._one:
-            try:
-                _send(self._requests, request)
-                kind, payload = _receive(self._replies)
-            except (EOFError, OSError):
-                raise RuntimeError("the PDF layout process ended unexpectedly") from None
-        if kind == "pdf":
-            return payload
-        raise RuntimeError(f"rendering the PDF failed: {payload}")
-
-    def close(self) -> None:
-        for fd in (self._requests, self._replies):
-            try:
+            for fd in (requests_read, replies_write):
+                os.set_inheritable(fd, True)
+            self.pid = os.posix_spawn(sys.executable, [sys.executable, "-c", code], env)
+        except (OSError, AttributeError):  # no posix_spawn here: laid out in this process
+            for fd in (self._requests, self._replies):
                 os.close(fd)
-            except OSError:
-                pass
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait()
+        finally:
+            os.close(requests_read)
+            os.close(replies_write)
 
 
 class Stopped(Exception):

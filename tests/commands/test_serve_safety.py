@@ -3,8 +3,8 @@
 - The Host check (the DNS-rebinding defence) holds on every address serve listens on.
 - Every HTML answer carries the reports' Content-Security-Policy as a header, and a served page
   still shows its styles, fonts, images and map in Chromium, its links work and it reloads itself.
-- A burst of PDF requests is answered with one PDF at a time and `503` + `Retry-After`, never a
-  reset connection, while the page keeps being served.
+- A burst of PDF requests is answered from one PDF, laid out once in the background, never a
+  reset connection, while the page keeps being served (issue 25).
 """
 
 from __future__ import annotations

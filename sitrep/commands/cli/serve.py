@@ -46,8 +46,9 @@ def serve(
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, _terminate)
-    typer.echo(f"Serving {server.title} at {server.url} — Ctrl+C to stop")
     try:
+        server.start()  # answering, and hearing saves, before the URL is printed
+        typer.echo(f"Serving {server.title} at {server.url} — Ctrl+C to stop")
         server.serve_forever()  # until Ctrl+C: the error boundary (app.py) says "stopped", exit 130
     finally:
         server.close()
