@@ -15,7 +15,8 @@ laid out in the background after each save (after) is done before the next: the 
 median, min–max for each, and the median (min–max) of the pairwise ratios. "before" is the
 source tree of commit 42c72fe (exported with `git archive` into a temporary folder), whose
 watcher polls every 0.3 s and whose page polls every 0.5 s; "after-step50" is this tree with
-watchfiles' step (servewatch.STEP_MS) at 50 ms instead of 20.
+watchfiles' step (servewatch.STEP_MS) at 50 ms instead of 20. It drives the browser with the
+tests' DevTools client, so it needs the test dependencies (scripts/setup.sh --test).
 """
 
 from __future__ import annotations
