@@ -348,7 +348,7 @@ def _handler_for(server: ReportServer) -> type[BaseHTTPRequestHandler]:
                 page = server.page
                 self._send(page.status, HTML, page.html(), send_body, policy=page.policy())
             elif path == EVENTS_PATH:
-                self._events(parse_qs(urlsplit(self.path).query).get("generation", [""])[0])
+                self._events(parse_qs(urlsplit(self.path).query).get("generation", [""])[0], send_body)
             elif path == VERSION_PATH:
                 self._send(200, TEXT, server.page.generation.encode(), send_body)
             elif path == PDF_PATH:
@@ -359,7 +359,7 @@ def _handler_for(server: ReportServer) -> type[BaseHTTPRequestHandler]:
             else:
                 self._send(404, TEXT, b"not found\n", send_body)
 
-        def _events(self, seen: str) -> None:
+        def _events(self, seen: str, send_body: bool) -> None:
             """A server-sent event stream: `reload` once the page's generation (`seen`) is not
             the current one, then the stream ends; a comment now and then until it is."""
             self.send_response(200)
@@ -367,6 +367,8 @@ def _handler_for(server: ReportServer) -> type[BaseHTTPRequestHandler]:
                                 ("X-Content-Type-Options", "nosniff")):
                 self.send_header(name, value)
             self.end_headers()
+            if not send_body:
+                return
             self.wfile.write(b"retry: 300\n\n")  # how soon the browser connects again to a restarted server
             while (current := server.next_generation(seen, KEEP_ALIVE_SECONDS)) is not None:
                 if current != seen:
