@@ -1,22 +1,23 @@
 """`sitrep serve`: the report on localhost, rebuilt whenever a fact, a template or the config
 changes, and reloaded in the browser by itself.
 
-Standard library only: a `ThreadingHTTPServer` answers the browser and a watcher thread polls
-the modification times and sizes of config.yaml, every file of the store, the built-in templates,
-the user's templates folder and the theme's files. Each rebuild runs the library's pipeline in
-memory (check ► report ► render, with the config's templates and theme as `sitrep build` uses
-them), so nothing is written to output/. Besides the page, the server answers only the fonts
-and theme files the page names, never another file of the workspace. A build that fails shows its problems on
-the page instead of a stale report, and the server keeps running; fixing the file brings the
-report back.
+A `ThreadingHTTPServer` answers the browser, and a watcher thread (servewatch.py) hears each save
+of config.yaml, a file of the store, the built-in templates, the user's templates folder or the
+theme's files as a file event. Each rebuild runs the library's pipeline in memory (check ► report
+► render, with the config's templates and theme as `sitrep build` uses them), so nothing is
+written to output/. Besides the page, the server answers only the fonts and theme files the page
+names, never another file of the workspace. A build that fails shows its problems on the page
+instead of a stale report, and the server keeps running; fixing the file brings the report back.
 
-The page polls ``/__sitrep/version`` and reloads when the build generation changes.
+The page holds a server-sent event stream open (``/events``) and reloads when it says `reload`:
+at once after a rebuild, or when it connects again to a server restarted meanwhile. The PDF is
+laid out in the background after each rebuild, in a process that imported WeasyPrint when the
+server started, and `/report.pdf` answers from memory (servepdf.py).
 
 Facing the network and other web pages: it answers only requests addressed to a name it may
 answer to (servehosts.py: the DNS-rebinding defence, on every address), every HTML answer carries
-the reports' Content-Security-Policy as a header (servepages.py), and it makes one PDF at a time,
-telling other PDF requests when to come back instead of letting them pile up (servepdf.py); a
-deep listen queue takes a burst of connections without resetting any.
+the reports' Content-Security-Policy as a header (servepages.py); a deep listen queue takes a
+burst of connections without resetting any.
 """
 
 from __future__ import annotations
@@ -31,12 +32,13 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from sitrep.commands.servehosts import AllowedHosts
-from sitrep.commands.servepages import (ASSET_POLICY, SERVED_POLICY, VERSION_PATH, Page, busy_page, error_page,
+from sitrep.commands.servepages import (ASSET_POLICY, EVENTS_PATH, SERVED_POLICY, VERSION_PATH, Page, error_page,
                                         internal_error_page)
-from sitrep.commands.servepdf import Busy, OneAtATime
+from sitrep.commands.servepdf import LayoutProcess, PdfCache, Stopped
+from sitrep.commands.servewatch import watch_inputs
 from sitrep.errors import Problem, SitrepError, display_path
 from sitrep.pipeline import Layout, Workspace
 from sitrep.publish.layout import ASSETS_DIR
@@ -48,7 +50,8 @@ from sitrep.source.config import Config, load_config
 ASSETS_URL = "/assets"  # the report's fonts, {{ assets }}/fonts/<name>, and theme files, {{ assets }}/theme/...
 WORKSPACE_URL = "/workspace"  # {{ workspace }} in templates: not served, so the store can never be read here
 PDF_PATH = "/report.pdf"
-POLL_SECONDS = 0.3  # how often the watcher looks at the files
+WATCH_START_SECONDS = 10.0  # at most this long for the file events to be watched, at start
+KEEP_ALIVE_SECONDS = 15.0  # a comment down an idle event stream, so a closed page's thread ends
 # Connections the kernel holds until they are accepted (capped by net.core.somaxconn): the
 # standard library's 5 reset most of a burst of 200.
 LISTEN_QUEUE = 1024
@@ -74,10 +77,10 @@ def render_report(config_path: Path | str, week: str | None = None, edition: str
 
 
 def render_report_pdf(config_path: Path | str, week: str | None = None, edition: str | None = None,
-                      language: str | None = None, as_of: dt.date | None = None) -> bytes:
-    """The report as PDF bytes, made on demand by the pipeline that `sitrep build` uses, with
-    the fonts and theme files laid out in a temporary folder as output/ holds them. Raises
-    SitrepError."""
+                      language: str | None = None, as_of: dt.date | None = None, renderer=None) -> bytes:
+    """The report as PDF bytes, made by the pipeline that `sitrep build` uses, with the fonts
+    and theme files laid out in a temporary folder as output/ holds them; `renderer`: a PdfHelper's
+    (default: WeasyPrint in this process). Raises SitrepError."""
     workspace = Workspace.load(config_path, as_of=as_of)
     edition = workspace.edition(edition)
     iso_week = workspace.resolve(week, edition)
@@ -85,7 +88,7 @@ def render_report_pdf(config_path: Path | str, week: str | None = None, edition:
         layout = Layout.in_folder(workspace.config, Path(folder) / str(iso_week), Path(folder) / ASSETS_DIR)
         layout.week_dir.mkdir()
         workspace.install_assets(layout.assets_dir)
-        return workspace.pdf(workspace.render_week(iso_week, edition, layout, language))
+        return workspace.pdf(workspace.render_week(iso_week, edition, layout, language), renderer)
 
 
 def theme_assets(config: Config) -> dict[str, Path]:
@@ -99,30 +102,6 @@ def theme_assets(config: Config) -> dict[str, Path]:
     return assets
 
 
-def snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
-    """Modification time and size of each file under `roots` (a root may be a single file).
-    Hidden files and folders (editors' swap files) and backups ending in '~' are left out."""
-    seen: dict[str, tuple[int, int]] = {}
-
-    def add(path: str) -> None:
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return
-        seen[path] = (stat.st_mtime_ns, stat.st_size)
-
-    for root in roots:
-        if root.is_file():
-            add(str(root))
-            continue
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in files:
-                if not name.startswith(".") and not name.endswith("~"):
-                    add(os.path.join(folder, name))
-    return seen
-
-
 class ReportServer:
     """Serves one week's report and rebuilds it when its sources change.
 
@@ -133,7 +112,7 @@ class ReportServer:
     def __init__(self, config_path: Path | str = "config.yaml", *, week: str | None = None,
                  edition: str | None = None, language: str | None = None, host: str = "127.0.0.1", port: int = 8000,
                  allowed_hosts: tuple[str, ...] | list[str] = (), log: Callable[[str], None] | None = None,
-                 poll_seconds: float = POLL_SECONDS, as_of: dt.date | None = None):
+                 as_of: dt.date | None = None):
         self.config_path = Path(config_path)
         if not self.config_path.is_file():
             raise SitrepError(Problem(display_path(self.config_path), 0, "config file not found",
@@ -143,7 +122,6 @@ class ReportServer:
         self.language = language
         self.as_of = as_of  # None: today, as of each rebuild (a server may run past a week's end)
         self.log = log or (lambda line: print(line, flush=True))
-        self.poll_seconds = poll_seconds
         self.fonts_dir = (builtin_templates_dir() / "fonts").resolve()
         self.title = "sitrep"
         self._builtin_templates = builtin_templates_dir()
@@ -154,21 +132,24 @@ class ReportServer:
         self._page: Page | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._rebuilt = threading.Condition(self._lock)  # told of each new page, and of close()
+        self.watching = threading.Event()  # set once file events are being watched: a save is seen
         self._threads: list[threading.Thread] = []
         self._theme_assets: dict[str, Path] = {}
         self.allowed_hosts = AllowedHosts(host, allowed_hosts)
         self._refused_hosts: set[str] = set()
-        self.pdf_jobs = OneAtATime()
+        self._pdf_helper = LayoutProcess()  # imports WeasyPrint now, in a process of its own
+        self.pdf = PdfCache(self._make_pdf)
         try:
             self.httpd = _server_class(host)((host, port), _handler_for(self))
         except OSError as exc:
             address = f"[{host}]" if ":" in host else host
+            self._pdf_helper.close()
             raise SitrepError(Problem("--port", 0, f"cannot listen on {address}:{port}: {exc.strerror or exc}",
                                       hint="pass --port 0 to pick a free port")) from None
         self.host = host
         self.port = self.httpd.server_address[1]
         self.rebuild()  # also settles which folders to watch
-        self._files = snapshot(self._watched)
 
     @property
     def url(self) -> str:
@@ -186,8 +167,9 @@ class ReportServer:
     def rebuild(self) -> Page:
         """Build the report (or the error page) and publish it; never raises."""
         started = time.perf_counter()
+        config: Config | None = None
         try:
-            context, body, _ = render_report(self.config_path, self.week, self.edition, self.language, self.as_of)
+            context, body, config = render_report(self.config_path, self.week, self.edition, self.language, self.as_of)
             self.title = context.title
             status, summary = HTTPStatus.OK, f"{context.week}: ok"
         except SitrepError as error:
@@ -199,22 +181,25 @@ class ReportServer:
         except Exception as error:  # a bug in sitrep: show it, keep serving
             body = internal_error_page(error, self.title)
             status, summary = HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {type(error).__name__}: {error}"
-        self._update_watched()
+        self._update_watched(config)
         with self._lock:
             previous = self._page
             if previous is None or previous.body != body or previous.status != status:
                 self._count += 1
             page = Page(body, int(status), f"{self._started}-{self._count}", summary)
             self._page = page
+            self._rebuilt.notify_all()
+        self.pdf.changed()  # an input changed: the PDF is laid out again, in the background
         seconds = time.perf_counter() - started
         self.log(f"[{time.strftime('%H:%M:%S')}] {'built' if previous is None else 'rebuilt'} "
                  f"{summary} ({seconds:.1f} s)")
         return page
 
-    def _update_watched(self) -> None:
-        """Watch the store and templates folders the config names now (kept if it is broken)."""
+    def _update_watched(self, config: Config | None) -> None:
+        """Watch the store and templates folders the config names now (kept if it is broken);
+        `config`: the one the build loaded, if it got that far."""
         try:
-            config = load_config(self.config_path)
+            config = config or load_config(self.config_path)
         except Exception:  # a broken config: keep watching what was watched
             return
         # bulk/manifest.json: replaced by every `sitrep import` (source/bulk.py)
@@ -226,33 +211,29 @@ class ReportServer:
         self._watched = watched + [path for path in assets.values() if path not in watched]
 
     def _watch(self) -> None:
-        while not self._stop.wait(self.poll_seconds):
-            try:
-                current = snapshot(self._watched)
-                if current == self._files:
-                    continue
-                # Let an editor finish writing: wait until two looks agree.
-                while not self._stop.wait(0.1):
-                    again = snapshot(self._watched)
-                    if again == current:
-                        break
-                    current = again
-                self._files = current
-                roots = list(self._watched)
-                self.rebuild()
-                if self._watched != roots:  # the config now names other folders
-                    self._files = snapshot(self._watched)
-            except Exception as error:  # never let the watcher die
-                self.log(f"sitrep serve: watcher error: {type(error).__name__}: {error}")
+        watch_inputs(lambda: list(self._watched), self.rebuild, self._stop, self.watching, self.log)
+
+    def next_generation(self, seen: str, timeout: float) -> str | None:
+        """The current page's generation once it is not `seen` (at once if it is not already), or
+        `seen` after `timeout` seconds without a new page; None once the server is stopping."""
+        with self._rebuilt:
+            self._rebuilt.wait_for(lambda: self._stop.is_set() or (self._page is not None and
+                                                                   self._page.generation != seen), timeout)
+            if self._stop.is_set():
+                return None
+            assert self._page is not None
+            return self._page.generation
 
     # -- running --------------------------------------------------------------------------
 
     def start(self) -> "ReportServer":
         http = lambda: self.httpd.serve_forever(poll_interval=0.2)  # noqa: E731 (how soon close() returns)
+        self.pdf.start()
         for target, name in ((http, "sitrep-http"), (self._watch, "sitrep-watch")):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
+        self.watching.wait(WATCH_START_SECONDS)  # a save from now on is heard
         return self
 
     def serve_forever(self) -> None:
@@ -263,7 +244,11 @@ class ReportServer:
             self._stop.wait(0.5)
 
     def close(self) -> None:
-        self._stop.set()
+        with self._rebuilt:
+            self._stop.set()
+            self._rebuilt.notify_all()  # open event streams end
+        self.pdf.close()
+        self._pdf_helper.close()
         if self._threads:
             self.httpd.shutdown()
         self.httpd.server_close()
@@ -311,10 +296,10 @@ class ReportServer:
                      f"pass --allow-host {name} to open the report by that name")
         return False
 
-    def make_pdf(self) -> bytes:
-        """The PDF, made by one request at a time; raises Busy while another is being made,
-        SitrepError when the report cannot be built."""
-        return self.pdf_jobs.run(lambda: render_report_pdf(self.config_path, self.week, self.edition, self.language, self.as_of))
+    def _make_pdf(self) -> bytes:
+        """One layout of the PDF of the inputs as they are now (PdfCache's thread calls it)."""
+        renderer = self._pdf_helper.render if self._pdf_helper.running else None  # else: in this process
+        return render_report_pdf(self.config_path, self.week, self.edition, self.language, self.as_of, renderer)
 
 
 def refusal(name: str | None) -> str:
@@ -362,6 +347,8 @@ def _handler_for(server: ReportServer) -> type[BaseHTTPRequestHandler]:
             if path in ("/", "/index.html"):
                 page = server.page
                 self._send(page.status, HTML, page.html(), send_body, policy=page.policy())
+            elif path == EVENTS_PATH:
+                self._events(parse_qs(urlsplit(self.path).query).get("generation", [""])[0], send_body)
             elif path == VERSION_PATH:
                 self._send(200, TEXT, server.page.generation.encode(), send_body)
             elif path == PDF_PATH:
@@ -372,12 +359,28 @@ def _handler_for(server: ReportServer) -> type[BaseHTTPRequestHandler]:
             else:
                 self._send(404, TEXT, b"not found\n", send_body)
 
+        def _events(self, seen: str, send_body: bool) -> None:
+            """A server-sent event stream: `reload` once the page's generation (`seen`) is not
+            the current one, then the stream ends; a comment now and then until it is."""
+            self.send_response(200)
+            for name, value in (("Content-Type", "text/event-stream"), ("Cache-Control", "no-store"),
+                                ("X-Content-Type-Options", "nosniff")):
+                self.send_header(name, value)
+            self.end_headers()
+            if not send_body:
+                return
+            self.wfile.write(b"retry: 300\n\n")  # how soon the browser connects again to a restarted server
+            while (current := server.next_generation(seen, KEEP_ALIVE_SECONDS)) is not None:
+                if current != seen:
+                    self.wfile.write(f"event: reload\ndata: {current}\n\n".encode())
+                    return
+                self.wfile.write(b": waiting for a change\n\n")  # fails once the page is closed
+
         def _pdf(self, send_body: bool) -> None:
             try:
-                pdf = server.make_pdf()
-            except Busy as busy:
-                self._send(503, HTML, busy_page(busy.retry_after, server.title).encode(), send_body,
-                           headers={"Retry-After": str(busy.retry_after)})
+                pdf = server.pdf.get()
+            except Stopped:
+                self._send(503, TEXT, b"the server is stopping\n", send_body)
             except SitrepError as error:
                 page = Page(error_page(error.problems, server.title), 500, server.page.generation, "")
                 self._send(500, HTML, page.html(), send_body, policy=page.policy())

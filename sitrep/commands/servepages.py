@@ -1,13 +1,13 @@
 """What `sitrep serve` answers with besides files: the report page with its live-reload script,
-its own error and busy pages, and the Content-Security-Policy header each carries.
+its own error pages, and the Content-Security-Policy header each carries.
 
 Every HTML answer carries the policy every HTML file sitrep writes carries
 (sitrep.render.contentpolicy: no script, frame, object or network load; links stay clickable),
 as a header, with what only a header can say: `frame-ancestors 'none'` (no other site may show
 the page in a frame). The report page and the build's error page are the one exception to "no
 script": they run serve's own live-reload script, allowed by its SHA-256 hash (no other script,
-whatever a template wrote, has that hash) together with `connect-src 'self'` for the version it
-polls. A policy in a `<meta>` can only add restrictions to the header's, never lift one, so the
+whatever a template wrote, has that hash) together with `connect-src 'self'` for the event stream
+it listens to. A policy in a `<meta>` can only add restrictions to the header's, never lift one, so the
 page is served without the written file's policy `<meta>`: the header says the same and more.
 """
 
@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from sitrep.errors import Problem
 from sitrep.render.contentpolicy import CONTENT_SECURITY_POLICY
 
-VERSION_PATH = "/__sitrep/version"
+VERSION_PATH = "/__sitrep/version"  # the current build generation, as plain text (for tools)
+EVENTS_PATH = "/events"  # server-sent events: `reload` when the page's build generation is out of date
 
 SERVED_POLICY = f"{CONTENT_SECURITY_POLICY}; frame-ancestors 'none'"
 # A file of the page's (a font, the theme's logo) opened on its own: an SVG logo runs nothing.
@@ -32,15 +33,14 @@ ASSET_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors '
 LIVE_RELOAD_SCRIPT = """/* sitrep serve: reload when the report is rebuilt */
 (function () {
   var generation = "%s";
-  function poll() {
-    fetch("%s", {cache: "no-store"})
-      .then(function (response) { return response.text(); })
-      .then(function (current) {
-        if (current.trim() !== generation) { location.reload(); } else { setTimeout(poll, 500); }
-      })
-      .catch(function () { setTimeout(poll, 1000); });
+  function listen() {
+    var events = new EventSource("%s?generation=" + encodeURIComponent(generation));
+    events.addEventListener("reload", function () { events.close(); location.reload(); });
+    events.onerror = function () {  /* the browser connects again by itself, unless it gave up */
+      if (events.readyState === EventSource.CLOSED) { setTimeout(listen, 1000); }
+    };
   }
-  setTimeout(poll, 500);
+  listen();
 })();
 """
 
@@ -51,7 +51,7 @@ ATTRIBUTE = re.compile(r"""([^\s"'=<>/]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<
 
 def live_reload_script(generation: str) -> str:
     """The script's text (what its hash covers), for a page of this build generation."""
-    return LIVE_RELOAD_SCRIPT % (generation, VERSION_PATH)
+    return LIVE_RELOAD_SCRIPT % (generation, EVENTS_PATH)
 
 
 def page_policy(script: str) -> str:
@@ -113,17 +113,9 @@ def internal_error_page(error: BaseException, title: str = "sitrep") -> str:
                  f"<pre>{html_lib.escape(trace)}</pre>")
 
 
-def busy_page(retry_after: int, title: str = "sitrep") -> str:
-    """The answer to a PDF request while another PDF is being made: it asks again by itself
-    (a refresh, which the policy allows: it runs no script)."""
-    return _page(f"PDF in the making — {title}", "The PDF is being made for another request",
-                 f"<p>This page asks again in {retry_after} s by itself.</p>",
-                 refresh=f"<meta http-equiv=\"refresh\" content=\"{retry_after}\">\n")
-
-
-def _page(title: str, heading: str, content: str, refresh: str = "") -> str:
+def _page(title: str, heading: str, content: str) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"{refresh}<title>{html_lib.escape(title)}</title>\n"
+            f"<title>{html_lib.escape(title)}</title>\n"
             "<style>body{font-family:sans-serif;margin:2rem;max-width:60rem}"
             ".banner{background:#b00020;color:#fff;padding:1rem;border-radius:4px}"
             "code,pre{white-space:pre-wrap;word-break:break-word}li{margin:.5rem 0}</style>\n"

@@ -28,7 +28,7 @@ from sitrep.commands import serve as serve_module
 from sitrep.errors import Problem
 from sitrep.render.templates import builtin_templates_dir
 from sitrep.commands.serve import ReportServer
-from sitrep.commands.servepages import VERSION_PATH, error_page
+from sitrep.commands.servepages import EVENTS_PATH, VERSION_PATH, error_page
 
 FACTS = "facts/2016-06-fallujah.yaml"
 KILLED_LINE = "    value: 30\n"  # fallujah-fleeing-killed-2016-06: 'at least 30' civilians killed
@@ -61,7 +61,7 @@ def get(url: str, host: str | None = None) -> tuple[int, str, bytes]:
 def server(workspace, monkeypatch):
     monkeypatch.chdir(workspace)
     lines: list[str] = []
-    with ReportServer(workspace / "config.yaml", port=0, log=lines.append, poll_seconds=0.1) as running:
+    with ReportServer(workspace / "config.yaml", port=0, log=lines.append) as running:
         running.lines = lines
         yield running
 
@@ -71,7 +71,7 @@ def test_serves_the_report_with_live_reload_and_its_fonts(server):
     page = body.decode()
     assert status == 200 and content_type.startswith("text/html")
     assert TITLE in page and "30,000–40,000" in page
-    assert VERSION_PATH in page and "location.reload()" in page
+    assert EVENTS_PATH in page and "new EventSource(" in page and "location.reload()" in page
     assert page.index("location.reload()") < page.rindex("</body>")
     assert '"/assets/fonts/NotoSans-Regular.ttf"' in page  # fonts from the server, not ../assets
 
@@ -131,6 +131,73 @@ def test_rebuilds_when_a_fact_changes(server, workspace):
     wait_until(lambda: any("rebuilt 2016-W26: ok" in line for line in server.lines), message="the rebuild's log line")
 
 
+def test_the_watcher_hears_a_save_as_a_file_event(server, workspace, monkeypatch):
+    """The save is heard as a file event: once the watcher is armed, its thread looks at no file
+    (no os.stat) except while it rebuilds, and the save still brings the rebuild."""
+    import os
+
+    assert server.watching.wait(PATIENCE)
+    real_stat = os.stat
+    looked: list[str] = []
+
+    def rebuilding() -> bool:
+        frame = sys._getframe(2)
+        while frame is not None:
+            if frame.f_code.co_name == "rebuild":
+                return True
+            frame = frame.f_back
+        return False
+
+    def stat(path, *args, **kwargs):
+        if threading.current_thread().name == "sitrep-watch" and not rebuilding():
+            looked.append(str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    before = server.page.generation
+    edit(workspace / FACTS, KILLED_LINE, "    value: 4321\n")
+    wait_until(lambda: server.page.generation != before, message="a rebuild heard as a file event")
+    monkeypatch.undo()
+    assert "4,321" in get(server.url)[2].decode()
+    assert looked == []  # nothing polled
+
+
+def test_events_tell_a_page_to_reload_once_it_is_out_of_date(server):
+    """/events: a page of the current build waits; a rebuild sends it `reload`; a page of an older
+    build (or of a server since restarted) is told at once."""
+    generation = server.page.generation
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=PATIENCE)
+    connection.request("GET", f"{EVENTS_PATH}?generation={generation}")
+    response = connection.getresponse()
+    assert response.status == 200 and response.getheader("Content-Type") == "text/event-stream"
+    assert response.readline() == b"retry: 300\n"
+    server._count += 1  # the next build differs from this one (as an edited fact makes it)
+    server.rebuild()
+    assert server.page.generation != generation
+    lines = [response.readline() for _ in range(3)]
+    assert lines == [b"\n", b"event: reload\n", f"data: {server.page.generation}\n".encode()]
+    connection.close()
+
+    status, content_type, body = get(server.url + f"{EVENTS_PATH.lstrip('/')}?generation=1-1")
+    assert status == 200 and b"event: reload" in body
+    assert get(server.url + EVENTS_PATH.lstrip("/"), host="evil.example")[0] == 403
+
+
+def test_watched_folders_and_which_events_count(tmp_path):
+    from sitrep.commands.servewatch import is_input, watch_roots
+
+    (tmp_path / "facts" / "more").mkdir(parents=True)
+    (tmp_path / "config.yaml").write_text("", encoding="utf-8")
+    inputs = [tmp_path / "config.yaml", tmp_path / "facts", tmp_path / "bulk" / "manifest.json"]
+    assert watch_roots(inputs) == [tmp_path]  # a file through its folder; bulk/ not made yet
+    assert watch_roots([tmp_path / "facts", tmp_path / "facts" / "more"]) == [tmp_path / "facts"]
+    for path in ("config.yaml", "facts/a.yaml", "facts/more/b.yaml", "bulk/manifest.json"):
+        assert is_input(str(tmp_path / path), inputs), path
+    for path in ("output/2016-W26/report.html", ".sitrep-cache/store.bin", "facts/.a.yaml.swp", "facts/a.yaml~",
+                 "facts/.git/index", "config.yaml.tmp", "bulk/other.csv"):
+        assert not is_input(str(tmp_path / path), inputs), path
+
+
 def test_rebuilds_when_an_import_brings_events(server, workspace, sitrep_cli):
     import csv
     import datetime as dt
@@ -165,7 +232,7 @@ def test_a_broken_store_is_shown_escaped_then_the_report_comes_back(server, work
     assert f"{FACTS}:28: error: [fallujah-fleeing-killed-2016-06] unknown key" in page
     assert "&#x27;&lt;script&gt;alert(1)&lt;/script&gt;&#x27;" in page
     assert "<script>alert(1)" not in page
-    assert VERSION_PATH in page  # the error page reloads by itself too
+    assert EVENTS_PATH in page  # the error page reloads by itself too
     wait_until(lambda: any("1 error (shown on the page)" in line for line in server.lines),
                message="the log line about the error")
 
@@ -310,15 +377,37 @@ def test_browser_shows_the_report(serve_process, browser):
                message="the Noto Sans font served by sitrep serve")
 
 
+# Run by the browser before the page's own script (and not subject to its policy): it notes in the
+# tab's sessionStorage, which outlives a reload, the event stream the page opens and its `reload`.
+EVENT_SPY = """(function () {
+  var Real = window.EventSource;
+  if (!Real) { return; }
+  function Spied(url, options) {
+    var source = new Real(url, options);
+    source.addEventListener("open", function () { sessionStorage.setItem("sitrepStream", url); });
+    source.addEventListener("reload", function () { sessionStorage.setItem("sitrepReloadedBy", "the reload event"); });
+    return source;
+  }
+  Spied.CONNECTING = Real.CONNECTING; Spied.OPEN = Real.OPEN; Spied.CLOSED = Real.CLOSED;
+  window.EventSource = Spied;
+})();"""
+
+
 def test_browser_reloads_by_itself_when_a_fact_changes(serve_process, browser, workspace):
+    """The reload is pushed: the page holds /events open (its policy allows it), and the `reload`
+    event it gets is what reloads it (a spy on EventSource, added by the browser, says so)."""
     process = serve_process()
+    browser.call("Page.enable")  # without it, the script below is not run
+    browser.call("Page.addScriptToEvaluateOnNewDocument", source=EVENT_SPY)
     open_page(browser, process.url)
     browser.evaluate("window.sitrepTestMarker = 'not reloaded'")
     assert "4,321" not in browser.text()
+    wait_until(lambda: browser.evaluate("sessionStorage.getItem('sitrepStream')"), message="the page's event stream")
 
     edit(workspace / FACTS, KILLED_LINE, "    value: 4321\n")
     browser.wait_for_text(TITLE, "4,321")  # no navigation from the test: the page reloaded itself
     assert browser.evaluate("window.sitrepTestMarker") is None
+    assert browser.evaluate("sessionStorage.getItem('sitrepReloadedBy')") == "the reload event"
     assert process.alive()
 
 

@@ -3,8 +3,8 @@
 - The Host check (the DNS-rebinding defence) holds on every address serve listens on.
 - Every HTML answer carries the reports' Content-Security-Policy as a header, and a served page
   still shows its styles, fonts, images and map in Chromium, its links work and it reloads itself.
-- A burst of PDF requests is answered with one PDF at a time and `503` + `Retry-After`, never a
-  reset connection, while the page keeps being served.
+- A burst of PDF requests is answered from one PDF, laid out once in the background, never a
+  reset connection, while the page keeps being served (issue 25).
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def served(workspace, monkeypatch):
 
     def start(**options) -> ReportServer:
         lines: list[str] = []
-        server = ReportServer(workspace / "config.yaml", port=0, log=lines.append, poll_seconds=0.1, **options)
+        server = ReportServer(workspace / "config.yaml", port=0, log=lines.append, **options)
         server.lines = lines
         started.append(server.start())
         return server
@@ -183,6 +183,7 @@ def test_every_html_answer_carries_the_content_security_policy(served, workspace
 
     make_pdf = serve_module.render_report_pdf
     monkeypatch.setattr(serve_module, "render_report_pdf", broken)  # a bug in sitrep: the 500 page
+    server.rebuild()  # laid out again
     answer = ask("127.0.0.1", port, "/report.pdf")
     assert answer.status == 500 and b"internal error: RuntimeError: boom" in answer.body
     assert answer.headers["content-type"].startswith("text/html")
@@ -357,10 +358,10 @@ def timed_ask(port: int, path: str, start: threading.Barrier, timeout: float) ->
     return time.monotonic() - began, answer
 
 
-def test_a_burst_of_pdf_requests_gets_one_pdf_at_a_time_and_retry_after(served, monkeypatch):
+def test_a_burst_of_pdf_requests_is_answered_from_one_layout(served, monkeypatch):
     """200 PDF requests at once, and 20 page requests among them: no connection is reset or
-    refused, each PDF request gets the PDF or 503 with Retry-After, one PDF is laid out at a time,
-    and nobody waits long (bounded generously: a PDF of the example takes a few seconds here)."""
+    refused, every PDF request gets the same PDF, laid out once in the background after the
+    build (the requests that come during the layout wait for it), and the page is served."""
     pdfs = Concurrency()
     monkeypatch.setattr(serve_module, "render_report_pdf", pdfs.wrap(serve_module.render_report_pdf))
     server = served()
@@ -369,51 +370,56 @@ def test_a_burst_of_pdf_requests_gets_one_pdf_at_a_time_and_retry_after(served, 
     with ThreadPoolExecutor(max_workers=len(paths)) as pool:
         results = list(pool.map(lambda path: timed_ask(server.port, path, start, timeout=120), paths))
     failures = Counter(type(answer).__name__ for _, answer in results if isinstance(answer, BaseException))
-    statuses = Counter(answer.status for _, answer in results[:200] if isinstance(answer, Answer))
-    worst = max(seconds for seconds, _ in results)
-    worst_page = max(seconds for seconds, _ in results[200:])
-    print(f"\n200 PDF + 20 page requests at once: PDF answers {dict(statuses)}, failed {dict(failures)}; "
-          f"worst wait {worst:.2f} s (page {worst_page:.2f} s); PDF layouts at once: at most {pdfs.most}")
+    print(f"\n200 PDF + 20 page requests at once: failed {dict(failures)}; worst wait "
+          f"{max(seconds for seconds, _ in results):.2f} s; PDF layouts: {pdfs.calls}, at once: at most {pdfs.most}")
     assert not failures, f"connections failed: {dict(failures)}"
-    pdf_answers = [answer for _, answer in results[:200]]
-    made = [answer for answer in pdf_answers if answer.status == 200]
-    busy = [answer for answer in pdf_answers if answer.status == 503]
-    assert len(made) + len(busy) == 200, sorted({answer.status for answer in pdf_answers})
-    assert made and all(answer.body.startswith(b"%PDF-") for answer in made)
-    for answer in busy:
-        assert re.fullmatch(r"[1-9]\d*", answer.headers.get("retry-after", "")), answer.headers
-        assert f'<meta http-equiv="refresh" content="{answer.headers["retry-after"]}">'.encode() in answer.body
-        assert_plain_policy(answer)
+    pdf_bodies = {answer.body for _, answer in results[:200] if answer.status == 200}
+    assert [answer.status for _, answer in results[:200]] == [200] * 200
+    assert len(pdf_bodies) == 1 and next(iter(pdf_bodies)).startswith(b"%PDF-")
     assert all(answer.status == 200 and TITLE.encode() in answer.body for _, answer in results[200:])
-    assert pdfs.most == 1 and pdfs.calls == len(made)
-    assert worst < 60
+    assert pdfs.calls == 1 and server.pdf.layouts == 1
 
 
-def test_the_page_is_served_while_a_pdf_is_made_and_a_second_pdf_is_told_to_come_back(served, monkeypatch):
+def test_the_pdf_is_laid_out_after_each_rebuild_and_served_from_memory(served, monkeypatch, workspace):
+    """The PDF is laid out in the background once the report is built, before anyone asks; a
+    repeat request lays nothing out; a change lays it out again, and a request during that layout
+    waits for it and gets the new PDF; the page is served meanwhile."""
     entered, release = threading.Event(), threading.Event()
+    layouts: list[int] = []
     make_pdf = serve_module.render_report_pdf
 
     def held(*args, **kwargs):  # the real PDF, made once the test lets it go on
+        layouts.append(1)
         entered.set()
         release.wait(PATIENCE)
         return make_pdf(*args, **kwargs)
 
     monkeypatch.setattr(serve_module, "render_report_pdf", held)
     server = served()
+    assert entered.wait(PATIENCE)  # laid out with nobody asking
+    release.set()
+    first = ask("127.0.0.1", server.port, "/report.pdf")
+    assert first.status == 200 and first.headers["content-type"] == "application/pdf"
+    assert ask("127.0.0.1", server.port, "/report.pdf").body == first.body
+    assert len(layouts) == 1 and server.pdf.layouts == 1  # the repeat request came from memory
+
+    entered.clear()
+    release.clear()
+    assert server.watching.wait(PATIENCE)
+    text = (server.config_path.parent / FACTS).read_text(encoding="utf-8")
+    (server.config_path.parent / FACTS).write_text(text.replace(KILLED_LINE, "    value: 4321\n", 1), encoding="utf-8")
+    assert entered.wait(PATIENCE)  # the save was seen, the report rebuilt, a new layout begun
     with ThreadPoolExecutor(max_workers=1) as pool:
-        first = pool.submit(ask, "127.0.0.1", server.port, "/report.pdf")
-        assert entered.wait(PATIENCE)
+        during = pool.submit(ask, "127.0.0.1", server.port, "/report.pdf")
         try:
             page = ask("127.0.0.1", server.port, "/", timeout=10)
-            assert page.status == 200 and TITLE.encode() in page.body
-            second = ask("127.0.0.1", server.port, "/report.pdf", timeout=10)
+            assert page.status == 200 and b"4,321" in page.body
+            assert not during.done()  # it waits for the layout under way, not for an old PDF
         finally:
             release.set()
-        assert second.status == 503 and second.headers["retry-after"] in ("1", "2", "3")  # no PDF timed yet: a guess
-        assert b"The PDF is being made for another request" in second.body
-        assert first.result().status == 200 and first.result().body.startswith(b"%PDF-")
-    again = ask("127.0.0.1", server.port, "/report.pdf")
-    assert again.status == 200 and again.headers["content-type"] == "application/pdf"
+        second = during.result()
+    assert second.status == 200 and second.body.startswith(b"%PDF-") and second.body != first.body
+    assert len(layouts) == 2 and server.pdf.layouts == 2
 
 
 # -- the parts on their own -------------------------------------------------------------------------
@@ -429,42 +435,3 @@ def test_the_name_a_host_header_asks_for(header, name):
     from sitrep.commands.servehosts import requested_name
 
     assert requested_name(header) == name
-
-
-class Clock:
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_retry_after_is_what_the_running_pdf_still_needs():
-    from sitrep.commands.servepdf import Busy, OneAtATime
-
-    clock = Clock()
-    jobs = OneAtATime(clock)
-    seen: list[int] = []
-
-    def job(seconds: float, inner=None):
-        if inner is not None:
-            clock.now += 1.5
-            try:
-                jobs.run(inner)
-            except Busy as busy:
-                seen.append(busy.retry_after)
-        clock.now += seconds
-        return "pdf"
-
-    assert jobs.run(lambda: job(10)) == "pdf"  # timed: 10 s
-    assert jobs.run(lambda: job(0, inner=lambda: "second")) == "pdf"  # 1.5 s into a job: 8.5 s left
-    assert seen == [9]
-    assert jobs.run(lambda: job(0, inner=lambda: "second")) == "pdf"  # the last job took 1.5 s: at least 1
-    assert seen == [9, 1]
-
-    def failing():
-        raise RuntimeError("layout failed")
-
-    with pytest.raises(RuntimeError):
-        jobs.run(failing)
-    assert jobs.run(lambda: "free again") == "free again"  # a failed job does not keep the PDF busy

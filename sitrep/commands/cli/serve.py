@@ -33,7 +33,7 @@ def serve(
 ) -> None:
     """Serve the report on localhost; rebuild it and reload the browser when a fact, a template or the config changes.
 
-    A broken store or template shows its errors on the page, and the server keeps running: fix the file and the report comes back. Nothing is written to output/; /report.pdf makes the PDF on demand. Ctrl+C stops it.
+    A broken store or template shows its errors on the page, and the server keeps running: fix the file and the report comes back. Nothing is written to output/; /report.pdf is laid out in the background after each rebuild. Ctrl+C stops it.
 
     Example: sitrep serve --port 8000 --language ar
     """
@@ -46,8 +46,9 @@ def serve(
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, _terminate)
-    typer.echo(f"Serving {server.title} at {server.url} — Ctrl+C to stop")
     try:
+        server.start()  # answering, and hearing saves, before the URL is printed
+        typer.echo(f"Serving {server.title} at {server.url} — Ctrl+C to stop")
         server.serve_forever()  # until Ctrl+C: the error boundary (app.py) says "stopped", exit 130
     finally:
         server.close()
