@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -114,19 +115,40 @@ def repeat(a: Callable[[], Sample], n: int, before: Callable[[], None] | None = 
     return Series(tuple(got))
 
 
+# A child's peak memory (ru_maxrss) keeps the high-water mark of the process it was forked from
+# across exec: a command forked from a big process (a pytest worker, 300 MB) would report that
+# size. So each command is started by this small launcher, which forks it from its own few MB,
+# times it, and writes the command's own figures to the file it is given.
+_LAUNCHER = """
+import os, sys, time
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(f"{time.perf_counter() - started} {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
         check: bool = True) -> Sample:
-    """One process, timed from start to exit, with its own peak memory and CPU time."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err, text=True)
-        # Reaped here rather than by Popen, for this child's own resource usage.
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-        process.returncode = code = os.waitstatus_to_exitcode(status)
+    """One process, timed from start to exit, with its own peak memory and CPU time (measured
+    by the launcher above, so that neither its start nor this process's size is counted)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
+            tempfile.NamedTemporaryFile("r") as figures:
+        process = subprocess.Popen([sys.executable, "-c", _LAUNCHER, figures.name, *command], cwd=cwd, env=env,
+                                   stdout=out, stderr=err, text=True)
+        code = process.wait()
         out.seek(0)
         err.seek(0)
         output, errors = out.read(), err.read()
+        measured = figures.read().split()
     if check and code != 0:
         raise SystemExit(f"benchmark step {' '.join(command)!r} failed (exit {code}) in {cwd}:\n{errors[-3000:]}")
-    return Sample(wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, output)
+    wall, peak_kb, cpu = (float(measured[0]), int(measured[1]), float(measured[2])) if measured else (0.0, 0, 0.0)
+    return Sample(wall, peak_kb, cpu, output)
