@@ -36,7 +36,7 @@ narrative:
         pourraient tenter la route du fleuve ; 8 000 ont rejoint le camp depuis le 3 mars 2025.
       ar: |
         تقدّر الوكالات عدد سكان البلدة بـ ٤٢٬٠٠٠ نسمة، قد يحاول ٢٥٬٠٠٠ إلى ٣٠٬٠٠٠ منهم سلوك طريق
-        النهر؛ ووصل ٨٬٠٠٠ إلى المخيم منذ ٣ آذار ٢٠٣١.
+        النهر؛ ووصل ٨٬٠٠٠ إلى المخيم منذ ٣ آذار ٢٠٢٥.
 """
 # Cited, marked, or no claim at all: every edition prints it.
 SOUND = """\
@@ -55,7 +55,7 @@ narrative:
         2025, [[trapped-w12]] restaient dans la ville.
       ar: |
         يُغلق طريق النهر، الطريق `١٠`، لمدة `٢٤` ساعة في كل مرة [[river-road]]. وحتى ١٩ آذار
-        ٢٠٣١، بقي [[trapped-w12]] في البلدة.
+        ٢٠٢٥، بقي [[trapped-w12]] في البلدة.
 """
 
 
