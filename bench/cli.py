@@ -50,15 +50,18 @@ def main() -> None:
         versions = {"this checkout": REPO}
         if args.against:
             versions[args.against] = _export(args.against, scratch / "against")
-        workspace = _example(scratch / "ws")
-        for root in versions.values():  # warm the store cache and the disk, once per version
+        # A workspace per version: the store cache is kept for one version of sitrep, so two
+        # versions sharing one would each find the other's cache and read the whole store again.
+        workspaces = {name: _example(scratch / f"ws{i}") for i, name in enumerate(versions)}
+        for name, root in versions.items():  # warm the store cache and the disk, once per version
             for words in COMMANDS.values():
-                _run(root, workspace, words, scratch)
+                _run(root, workspaces[name], words, scratch)
         timings = {(name, command): ([], []) for name in versions for command in COMMANDS}
         for i in range(args.pairs):
             for command, words in COMMANDS.items():
                 for name, root in versions.items():
                     helps, runs = timings[name, command]
+                    workspace = workspaces[name]
                     if i % 2:
                         runs.append(_run(root, workspace, words, scratch))
                         helps.append(_run(root, workspace, ["--help"], scratch))

@@ -21,10 +21,11 @@ report since …" names and the day staleness is measured from.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
-from sitrep.source.dates import FuzzyDate, known_on
+from sitrep.source.dates import FuzzyDate, first_report, known_day, why_known
 from sitrep.source.entries import Store
 from sitrep.source.provenance import cites_withheld, reported_dates
 from sitrep.source.schema import AreaUpdate, Citation, Model, RouteUpdate
@@ -38,9 +39,15 @@ class Arrival:
     date: FuzzyDate
     cited: tuple[Citation, ...]
     known_on: dt.date
-    why: str  # how known_on was set, for `sitrep trace`
+    # How known_on was set, for `sitrep trace`: the words, or what makes them when asked (they
+    # format dates, which loads Babel, and only `trace` shows them).
+    reason: str | Callable[[], str]
     update: RouteUpdate | AreaUpdate | None = None
     update_index: int | None = None
+
+    @property
+    def why(self) -> str:
+        return self.reason if isinstance(self.reason, str) else self.reason()
 
     @property
     def key(self) -> str:
@@ -73,14 +80,9 @@ def arrivals(store: Store, public_only: bool = False) -> list[Arrival]:
 
 
 def _arrivals(store: Store, public_only: bool) -> Iterator[Arrival]:
-    def known(date: FuzzyDate, cited) -> tuple[dt.date, str]:
-        day, why = known_on(date, reported_dates(cited, store.sources, public_only, date))
-        # which citation set the day, for `sitrep trace` (a withheld one is not named in a public series)
-        setting = [c for c in cited if c.date is not None and c.date.end == day
-                   and not (public_only and cites_withheld(c, store.sources))]
-        if setting and "citation" in why:
-            why += f" ({', '.join(sorted({c.source for c in setting}))})"
-        return day, why
+    def known(date: FuzzyDate, cited) -> tuple[dt.date, Callable[[], str]]:
+        first = first_report(reported_dates(cited, store.sources, public_only, date))
+        return known_day(date, first), functools.partial(_why, date, first, cited, store, public_only)
 
     for kind, date_field in (("figures", "as_of"), ("incidents", "date"), ("movements", "period")):
         for entry in store.kind(kind).values():
@@ -90,6 +92,16 @@ def _arrivals(store: Store, public_only: bool) -> Iterator[Arrival]:
         for index, update in enumerate(entry.updates):
             yield Arrival(entry, update.as_of, tuple(update.cited), *known(update.as_of, update.cited),
                           update=update, update_index=index)
+
+
+def _why(date: FuzzyDate, first: FuzzyDate | None, cited, store: Store, public_only: bool) -> str:
+    why = why_known(date, first)
+    # which citation set the day (a withheld one is not named in a public series)
+    setting = [c for c in cited if c.date is not None and first is not None and c.date.end == first.end
+               and not (public_only and cites_withheld(c, store.sources))]
+    if setting:
+        why += f" ({', '.join(sorted({c.source for c in setting}))})"
+    return why
 
 
 def current(reports: list[Arrival]) -> tuple[list[Arrival], dict[Arrival, Arrival]]:

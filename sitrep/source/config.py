@@ -427,8 +427,11 @@ def _user_sections(templates_dir: Path | None) -> list[str]:
 
 def _known_locale(language: str) -> bool:
     from babel import Locale, UnknownLocaleError
+    from babel.localedata import exists
 
-    try:
+    if exists(language.replace("-", "_")):  # a file of Babel's: no locale data loaded (a light command's time)
+        return True
+    try:  # an alias or a likely subtag (Babel's global data)
         Locale.parse(language, sep="-")
     except (UnknownLocaleError, ValueError):
         return False

@@ -154,13 +154,29 @@ def known_on(date: FuzzyDate, reported: Iterable[FuzzyDate | None] = ()) -> tupl
     that period's last day, the latest it can have been reported), even when that is after the
     fact's own date, for nothing is known before a source reported it. Without a dated
     citation, the last day its date can mean (a fact dated to June 2016 is known on 30 June)."""
+    first = first_report(reported)
+    return known_day(date, first), why_known(date, first)
+
+
+def first_report(reported: Iterable[FuzzyDate | None]) -> FuzzyDate | None:
+    """The citation date that sets the day a fact became known: the one that ends first."""
     dated = [when for when in reported if when is not None]
-    if not dated:
+    return min(dated, key=lambda when: when.end) if dated else None
+
+
+def known_day(date: FuzzyDate, first: FuzzyDate | None) -> dt.date:
+    """known_on's day, from the fact's date and its first_report."""
+    return date.end if first is None else first.end
+
+
+def why_known(date: FuzzyDate, first: FuzzyDate | None) -> str:
+    """known_on's reason, in words. Apart from known_day because it formats dates in the
+    edition's language, which loads Babel: a command that never shows it need not pay for it."""
+    if first is None:
         if date.precision == "day":
-            return date.end, f"its date, {format_fuzzy(date)}"
-        return date.end, f"the last day of its date, {format_fuzzy(date)}"
-    first = min(dated, key=lambda when: when.end)
-    return first.end, f"a citation reported it {'on' if first.precision == 'day' else 'in'} {format_fuzzy(first)}"
+            return f"its date, {format_fuzzy(date)}"
+        return f"the last day of its date, {format_fuzzy(date)}"
+    return f"a citation reported it {'on' if first.precision == 'day' else 'in'} {format_fuzzy(first)}"
 
 
 def format_day(day: dt.date) -> str:

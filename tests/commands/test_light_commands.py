@@ -76,3 +76,16 @@ def test_check_loads_jinja_only_for_a_workspace_with_templates_of_its_own(tmp_pa
     code, out, err, loaded = run(workspace, "check")
     assert code == 0, err
     assert heavy_in(loaded) == []
+
+
+def test_check_formats_no_date_so_loads_no_locale_data(tmp_path):
+    # Why each entry became known ("a citation reported it on 3 July 2016") is worked out only
+    # when `sitrep trace` shows it: formatting those dates loads Babel's dates and locale data.
+    workspace = copy_example(tmp_path / "ws")
+    run(workspace, "check")  # the store read once (its cache then warm, as from the second run on)
+    code, out, err, loaded = run(workspace, "check")
+    assert code == 0, err
+    assert "babel.dates" not in loaded and "babel.numbers" not in loaded
+    code, out, err, loaded = run(workspace, "trace", "fallujah-trapped-2016-06")
+    assert code == 0, err
+    assert "known on" in out and "babel.dates" in loaded  # the probe does see the module when it is used
