@@ -84,7 +84,8 @@ def report(title: str, measured: dict, goal: float | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pairs", type=int, default=7, help="how many serial/pooled pairs (default 7)")
-    parser.add_argument("--jobs", type=int, default=2, help="the pool's workers (default 2)")
+    parser.add_argument("--jobs", type=int, default=None, help="--jobs of the parallel build (default: none given, "
+                        "as a user runs it: one week's PDFs on one more lane than there are cores)")
     parser.add_argument("--all", action="store_true", help="also every week of the series (build --all)")
     parser.add_argument("--before", type=Path, help="a folder holding an earlier sitrep package (`git archive "
                         "42c72fe sitrep | tar -x -C DIR`): the serial side runs it, one language after the other")
@@ -93,13 +94,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sitrep-bench-languages-") as tmp:
         ws = workspace(Path(tmp) / "ws")
         serial = f"{options.before} --jobs 1" if options.before else "--jobs 1"
-        week = compare(ws, ["--jobs", "1"], ["--jobs", str(options.jobs)], options.pairs, options.before)
-        report(f"One week (the latest) in en, ar and fr, HTML and PDF: {serial} vs --jobs {options.jobs}", week, GOAL)
+        jobs = ["--jobs", str(options.jobs)] if options.jobs else []
+        parallel = " ".join(jobs) or "no --jobs"
+        week = compare(ws, ["--jobs", "1"], jobs, options.pairs, options.before)
+        report(f"One week (the latest) in en, ar and fr, HTML and PDF: {serial} vs {parallel}", week, GOAL)
         if options.all:
-            series = compare(ws, ["--all", "--jobs", "1"], ["--all", "--jobs", str(options.jobs)], options.pairs,
-                             options.before)
-            report(f"Every week of the series in en, ar and fr (build --all): {serial} vs --jobs {options.jobs}",
-                   series, None)
+            series = compare(ws, ["--all", "--jobs", "1"], ["--all", *jobs], options.pairs, options.before)
+            report(f"Every week of the series in en, ar and fr (build --all): {serial} vs {parallel}", series, None)
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -3,7 +3,8 @@
 The library's front door; the CLI is a thin shell over it. The stages are chained by the
 pipeline (`pipeline.Workspace`); this module decides which weeks to build (archive.py's
 fingerprints), holds the workspace lock, writes the files and the archive index, and spreads
-the reports of a run, every (week, language), over one pool of processes (`build_languages`). Called from Python, neither function forks for one week or leaves
+the reports of a run, every (week, language), over every core (`build_languages`: a pool of
+processes, or the PDF helper's lanes). Called from Python, neither function forks for one week or leaves
 the caller's garbage collector changed, and neither prints: the command line passes its one-shot
 tricks in (`freeze_store`, a prestarted `pdf_renderer`), and a `progress` that shows each report's
 stage and how many of them are built (sitrep.progress; the default says nothing).
@@ -111,7 +112,7 @@ def build_languages(config_path: Path | str = "config.yaml", languages: Sequence
                     edition: str | None = None, force: bool = False, jobs: int | None = None,
                     on_wait: Callable[[str], None] | None = None, freeze_store: bool = False,
                     pdf_variant: str | None = None, progress: Progress = SILENT, as_of: dt.date | None = None,
-                    pdf_renderer: PdfRenderer | None = None) -> list[BuildResult]:
+                    pdf_renderer: PdfRenderer | None = None, pdf_lanes: int = 1) -> list[BuildResult]:
     """Build one week (`week`, default the latest) or, with `all_weeks`, every week that changed,
     in each of `languages` (None: config.yaml's `language`; `languages_of` lists a build's), as
     `build_week` and `build_all` do one language at a time, but the store loaded once, under one
@@ -122,7 +123,11 @@ def build_languages(config_path: Path | str = "config.yaml", languages: Sequence
     too: each language's weeks, oldest first. When a report fails, the others are still built
     (on one process, the run stops there), and the error, its report named ('2016-W26 (ar): ...')
     when others were written, lists those in SitrepError.written. `pdf_renderer` as for `build_week`, on one
-    process only: a pool's workers lay their PDFs out themselves."""
+    process only: a pool's workers lay their PDFs out themselves. `pdf_lanes`: how many PDFs
+    `pdf_renderer` can lay out at once (the CLI's PDF helper, render/pdfhelper.py: a copy of it,
+    WeasyPrint imported, per lane). With more than one, a run of a few reports (one week in
+    several languages) renders them here one after the other, each PDF laid out on a free lane
+    meanwhile, instead of forking a pool that must import WeasyPrint first."""
     languages = list(dict.fromkeys(languages))  # each once
     subject = ", ".join(tag for tag in languages if tag)
     progress.stage(subject, LOADING)
@@ -148,7 +153,9 @@ def build_languages(config_path: Path | str = "config.yaml", languages: Sequence
         failure: SitrepError | None = None
         try:
             with naming_the_written(built.values()):
-                if jobs > 1 and len(todo) > 1:
+                if pdf_renderer is not None and pdf_lanes > 1 and len(todo) > 1 and not all_weeks:
+                    _build_on_lanes(todo, pdf_lanes, built)
+                elif jobs > 1 and len(todo) > 1:
                     _build_in_parallel(plans, todo, jobs, built)
                 else:
                     for plan, week in todo:
@@ -225,6 +232,20 @@ def _refuse_an_output_folder_in_a_file(config: Config) -> None:
                                          expected="a folder for the reports (it is created if missing)"))
 
 
+@dataclass
+class _Report:
+    """A report being built: rendered, its files' contents gathered until they are written."""
+
+    week: IsoWeek
+    rendered: object  # pipeline.RenderedWeek
+    paths: dict[str, Path]  # format -> where its file goes
+    started: float
+    outputs: dict[Path, bytes | str] = field(default_factory=dict)
+
+    def add_pdf(self, pdf: bytes) -> None:
+        self.outputs[self.paths["pdf"]] = pdf
+
+
 class _Plan:
     """One run: the checked store, the series of weeks, their fingerprints, the manifest."""
 
@@ -284,27 +305,38 @@ class _Plan:
     def build(self, week: IsoWeek, force: bool) -> BuildResult:
         if not force and self.is_current(week):
             return self.skipped(week)
+        report = self.render(week)
+        if "pdf" in self.formats:
+            self.progress.stage(self.subject(week), LAYING_OUT)
+            report.add_pdf(self.lay_out(report))
+        return self.write(report)
+
+    def render(self, week: IsoWeek) -> _Report:
+        """The week's report as HTML, its PDF not yet laid out."""
         started = time.perf_counter()
         self.progress.stage(self.subject(week), RENDERING)
         rendered = self.workspace.render_week(week, self.edition, language=self.language)
-        context = rendered.context
-        paths = report_files(self.config, week, self.edition, self.language)
+        report = _Report(week, rendered, report_files(self.config, week, self.edition, self.language), started)
         # The fonts the PDF uses go in place first (each copied atomically, shared by every week);
         # the HTML carries its own.
         self.install_assets()
-        outputs: dict[Path, bytes | str] = {}
         if "html" in self.formats:
-            outputs[paths["html"]] = self.workspace.standalone(rendered)  # one file that travels
-        if "pdf" in self.formats:
-            self.progress.stage(self.subject(week), LAYING_OUT)
-            outputs[paths["pdf"]] = self.workspace.pdf(rendered, self.pdf_renderer, self.pdf_variant)
+            report.outputs[report.paths["html"]] = self.workspace.standalone(rendered)  # one file that travels
+        return report
+
+    def lay_out(self, report: _Report) -> bytes:
+        return self.workspace.pdf(report.rendered, self.pdf_renderer, self.pdf_variant)
+
+    def write(self, report: _Report) -> BuildResult:
+        """Write the report's files, each atomically, and record them in the manifest."""
+        week, context = report.week, report.rendered.context
         self.progress.stage(self.subject(week), WRITING)
-        write_outputs(outputs, private=self.private)
-        self.record(week, context, {fmt: paths[fmt] for fmt in self.formats})
-        return BuildResult(week, context, {fmt: paths[fmt] for fmt in self.formats},
-                           seconds=time.perf_counter() - started, warnings=self.store.warnings,
-                           number=context.number, period=context.period, edition=self.edition,
-                           language=self.language)
+        write_outputs(report.outputs, private=self.private)
+        files = {fmt: report.paths[fmt] for fmt in self.formats}
+        self.record(week, context, files)
+        return BuildResult(week, context, files, seconds=time.perf_counter() - report.started,
+                           warnings=self.store.warnings, number=context.number, period=context.period,
+                           edition=self.edition, language=self.language)
 
     def install_assets(self) -> None:
         self.assets = self.assets or self.workspace.install_assets(assets_folder(self.config))
@@ -341,6 +373,49 @@ def _report_named(error: SitrepError, named: str) -> SitrepError:
                            for problem in error.problems])
     renamed.written = error.written
     return renamed
+
+
+def _build_on_lanes(todo: list[tuple[_Plan, IsoWeek]], lanes: int, built: dict[tuple[str, IsoWeek], BuildResult]) -> None:
+    """Build the reports of `todo` into `built`, rendered in this process one after the other
+    while their PDFs are laid out on `lanes` lanes of the PDF helper (threads that only wait on
+    its pipes: all of sitrep's own work stays on this thread), each written once its PDF is
+    back, in the order of `todo`; then raise the first one's error if any failed: as on a pool,
+    every other one was built."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    plans = list({id(plan): plan for plan, _ in todo}.values())
+    progress = plans[0].progress
+    for plan in plans:
+        plan.progress = SILENT  # told of each report as it is written, below
+    failed: tuple[_Plan, IsoWeek, SitrepError] | None = None
+    try:
+        with ThreadPoolExecutor(lanes, thread_name_prefix="sitrep-pdf-lane") as layouts:
+            pending = []
+            for plan, week in todo:
+                try:
+                    report = plan.render(week)
+                except SitrepError as error:
+                    failed = failed or (plan, week, error)
+                    progress.advance(plan.subject(week), "not built")
+                    continue
+                pending.append((plan, report, layouts.submit(plan.lay_out, report) if "pdf" in plan.formats else None))
+            for plan, report, laid_out in pending:
+                try:
+                    if laid_out is not None:
+                        report.add_pdf(laid_out.result())
+                except SitrepError as error:
+                    failed = failed if failed and todo.index((failed[0], failed[1])) < todo.index((plan, report.week)) \
+                        else (plan, report.week, error)
+                    progress.advance(plan.subject(report.week), "not built")
+                    continue
+                built[plan.language, report.week] = plan.write(report)
+                progress.advance(plan.subject(report.week), "built")
+    finally:
+        for plan in plans:
+            plan.progress = progress
+    if failed is not None:
+        plan, week, error = failed
+        raise _report_named(error, f"{week} ({plan.language})") if built else error
 
 
 # Parallel builds: one pool of worker processes over every report of the run, a week in a

@@ -85,10 +85,10 @@ def test_the_pool_writes_the_bytes_of_one_report_after_the_other(tmp_path, sitre
     serial, pooled = copy_example(tmp_path / "serial"), copy_example(tmp_path / "pooled")
     done = sitrep_process("build", "--all", "--jobs", "1", cwd=serial, timeout=600)
     assert done.exit_code == 0, done.stderr
-    # One week in every language on the pool, then the rest of the series on it.
+    # One week in every language on the PDF helper's lanes, then the rest of the series on the pool.
     week = sitrep_process("build", "--jobs", "2", cwd=pooled, timeout=600)
     assert week.exit_code == 0, week.stderr
-    assert "sitrep build: en, ar, fr: 3 reports to build" in week.stderr  # one pool for the three
+    assert "sitrep build: en, ar, fr: 3 reports to build" in week.stderr  # counted together
     assert sorted(line.split(": ")[1] for line in week.stderr.splitlines() if ": built (" in line) == [
         f"2016-W26, {tag}" for tag in sorted(LANGUAGES)]
     rest = sitrep_process("build", "--all", "--jobs", "2", cwd=pooled, timeout=600)

@@ -34,11 +34,11 @@ class LayoutProcess(PdfHelper):
     be started."""
 
     def __init__(self) -> None:  # noqa: D107 - PdfHelper's protocol, on pipes the new process inherits
-        self.pid = None
-        requests_read, self._requests = os.pipe()
-        self._replies, replies_write = os.pipe()
+        requests_read, requests = os.pipe()
+        replies, replies_write = os.pipe()
+        self._use_lanes([(requests, replies)])  # one lane: one layout at a time
         code = ("from sitrep.render.pdfhelper import _helper_main; "
-                f"_helper_main({requests_read}, {replies_write}, {os.getpid()})")
+                f"_helper_main([({requests_read}, {replies_write})], {os.getpid()})")
         package_root = str(Path(__file__).resolve().parents[2])  # sitrep importable as this process imported it
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
         try:
@@ -46,7 +46,7 @@ class LayoutProcess(PdfHelper):
                 os.set_inheritable(fd, True)
             self.pid = os.posix_spawn(sys.executable, [sys.executable, "-c", code], env)
         except (OSError, AttributeError):  # no posix_spawn here: laid out in this process
-            for fd in (self._requests, self._replies):
+            for fd in (requests, replies):
                 os.close(fd)
         finally:
             os.close(requests_read)

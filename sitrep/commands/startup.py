@@ -31,9 +31,9 @@ def prestart_for(args: list[str]) -> None:
     global _prestarted
     if args[:1] == ["build"] and _prestarted is None:
         # Imported here, not at the top: only a build forks it (pdfhelper loads only the standard library).
-        from sitrep.render.pdfhelper import PdfHelper
+        from sitrep.render.pdfhelper import PdfHelper, default_lanes
 
-        _prestarted = PdfHelper()
+        _prestarted = PdfHelper(lanes=default_lanes())
 
 
 def take_prestarted_helper():

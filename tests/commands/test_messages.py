@@ -121,3 +121,19 @@ def test_a_build_of_every_language_that_fails_in_one_names_the_editions_it_wrote
     files = {"en": "fallujah-sitrep-2016-W26.html", "fr": "fallujah-sitrep-2016-W26-fr.html"}
     assert sorted(path.name for path in (workspace / "output/2016-W26").iterdir()) == sorted(
         files[name[-3:-1]] for name in written)
+
+
+def test_a_one_week_build_of_every_language_that_fails_in_one_still_writes_the_others(workspace, sitrep_process):
+    # HTML and PDF, as `sitrep build` runs by default: each language rendered in the build, its PDF
+    # laid out on a lane of the PDF helper (issue 25). Ar fails as it is rendered; en and fr are
+    # written whole, each with its PDF, as a pool of processes writes them.
+    (workspace / "custom/sections").mkdir(parents=True)
+    (workspace / "custom/sections/outlook.html").write_text(
+        "{% if report.language == 'ar' %}{{ report.outlok }}{% endif %}\n", encoding="utf-8")
+    result = sitrep_process("build", cwd=workspace, timeout=600)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "1 error; only these reports were written: 2016-W26 (en), 2016-W26 (fr)."
+    assert "custom/sections/outlook.html:1: error: 2016-W26 (ar): template error:" in result.stderr
+    assert sorted(path.name for path in (workspace / "output/2016-W26").iterdir()) == [
+        "fallujah-sitrep-2016-W26-fr.html", "fallujah-sitrep-2016-W26-fr.pdf",
+        "fallujah-sitrep-2016-W26.html", "fallujah-sitrep-2016-W26.pdf"]

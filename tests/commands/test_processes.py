@@ -134,11 +134,11 @@ def test_killed_one_week_build_takes_its_pdf_helper_with_it(workspace):
 
 
 def test_ctrl_c_in_a_pooled_build_of_every_language_ends_it_and_its_workers_cleanly(workspace):
-    # One week in three languages on one pool of two workers (issue 25), interrupted once a
+    # Every week in three languages on one pool of two workers (issue 25), interrupted once a
     # first report is written and others are being laid out: one line and exit 130, as any
     # build (test_interrupts.py), and no worker left behind.
     output = workspace / "output"
-    process = start_build(workspace, "--force", "--jobs", "2", "--quiet")
+    process = start_build(workspace, "--all", "--force", "--jobs", "2", "--quiet")
     workers = wait_for_children(process, 2)
     wait_for(lambda: reports_written_since(output, {}) >= 1, process, "a first report written")
     workers.update(children_of(process.pid))
@@ -148,6 +148,48 @@ def test_ctrl_c_in_a_pooled_build_of_every_language_ends_it_and_its_workers_clea
     assert said == "interrupted; every file is either as it was or complete (writes are atomic)\n", said
     wait_until(lambda: all(gone(pid, started) for pid, started in workers.items()), PATIENCE,
                interval=0.005, message="the workers of the interrupted build to end")
+
+
+def helper_and_lanes(process: subprocess.Popen) -> dict[int, str]:
+    """A one-week build's PDF helper and the copies of it that serve its other lanes (its children)."""
+    [helper] = wait_for_children(process, 1)
+
+    def lanes() -> dict[int, str] | None:
+        assert process.poll() is None, "the build ended before the helper's lanes were seen"
+        copies = children_of(helper)
+        return copies if len(copies) >= 2 else None
+
+    return {**children_of(process.pid), **wait_until(lanes, PATIENCE, interval=0.005, message="the helper's lanes")}
+
+
+def test_ctrl_c_in_a_one_week_build_of_every_language_ends_it_its_helper_and_lanes_cleanly(workspace):
+    # One week in three languages: each rendered in the build while the helper's lanes (one more
+    # than the cores) lay out the PDFs (issue 25). Interrupted once a first report is written: one
+    # line and exit 130, and neither the helper nor a copy of it left behind.
+    output = workspace / "output"
+    process = start_build(workspace, "--force", "--quiet")
+    family = helper_and_lanes(process)
+    wait_for(lambda: reports_written_since(output, {}) >= 1, process, "a first report written")
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=PATIENCE) == 130
+    said = (workspace / "build.log").read_text(encoding="utf-8")
+    assert said == "interrupted; every file is either as it was or complete (writes are atomic)\n", said
+    wait_until(lambda: all(gone(pid, started) for pid, started in family.items()), PATIENCE,
+               interval=0.005, message="the helper and its lanes to end")
+
+
+def test_killed_one_week_build_of_every_language_takes_the_helper_and_its_lanes_with_it(workspace):
+    # SIGKILL leaves no "interrupted" path to run: the helper ends by the kernel's signal when the
+    # build dies, and each copy of it when the helper does. Stopped first, none can end by
+    # reading its pipe closed.
+    output = workspace / "output"
+    before = report_versions(output) if output.is_dir() else {}
+    process = start_build(workspace, "--force")
+    family = helper_and_lanes(process)
+    wait_for(lambda: reports_written_since(output, before) >= 1, process, "a first report written")
+    stop(family)
+    kill_and_wait_for_their_end(process, family)
+
 
 WATCHED_CHILD = """
 import os, sys, time

@@ -249,6 +249,71 @@ def test_the_pdf_helper_renders_what_the_pdf_stage_renders_and_reports_refusals(
     assert not helper.running and not Path(f"/proc/{pid}").exists()
 
 
+def test_the_pdf_helpers_lanes_lay_out_side_by_side_the_same_bytes(series, sitrep_cli):
+    # A build of one week in several languages asks the helper for lanes and lays out a PDF on
+    # each from threads at once (issue 25): each lane a copy of the helper, WeasyPrint imported.
+    import threading
+
+    from sitrep.render.pdf import render_pdf
+    from sitrep.render.pdfhelper import PdfHelper
+
+    build(sitrep_cli, series, "--week", "2025-W12", "--format", "html")
+    folder = series / "output" / "2025-W12"
+    html = (folder / "river-2025-W12.html").read_text()
+    roots = [series, series / "output" / "assets"]
+    pages = [html.replace("</body>", f"<p>copy {n}</p></body>") for n in range(4)]  # four PDFs, each its own
+    with PdfHelper(lanes=3) as helper:
+        assert helper.open_lanes() == 3
+        assert helper.open_lanes() == 3  # once
+        got: dict[int, bytes] = {}
+        threads = [threading.Thread(target=lambda n=n: got.__setitem__(
+            n, helper.render(pages[n], base_dir=folder, allowed_roots=roots))) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(children_of(helper.pid)) == 2  # lanes 2 and 3, forked by the helper, which serves the first
+        copies = set(children_of(helper.pid))
+    assert [got[n] for n in range(4)] == [render_pdf(page, base_dir=folder, allowed_roots=roots) for page in pages]
+    gone_soon = lambda: all(not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+                            for pid in copies)  # noqa: E731
+    wait_until(gone_soon, 10, interval=0.01, message="the lanes to end with the helper")
+
+
+def test_a_lane_that_dies_is_an_error_not_a_wait(series, sitrep_cli):
+    # The helper closes its copies of the other lanes' pipes once it has forked them: a copy that
+    # dies leaves its reply pipe with no writer, and whoever waits on it reads the end at once.
+    import threading
+
+    from sitrep.render.pdfhelper import PdfHelper
+
+    build(sitrep_cli, series, "--week", "2025-W12", "--format", "html")
+    folder = series / "output" / "2025-W12"
+    html = (folder / "river-2025-W12.html").read_text()
+    roots = [series, series / "output" / "assets"]
+    with PdfHelper(lanes=2) as helper:
+        helper.open_lanes()
+        helper.render(html, base_dir=folder, allowed_roots=roots)  # the helper has read open_lanes' request
+        [copy] = wait_until(lambda: list(children_of(helper.pid)) or None, 10, interval=0.01, message="lane 2")
+        os.kill(copy, signal.SIGKILL)
+        outcomes: list = []
+
+        def render() -> None:
+            try:
+                outcomes.append(helper.render(html, base_dir=folder, allowed_roots=roots))
+            except RuntimeError as error:
+                outcomes.append(error)
+
+        threads = [threading.Thread(target=render) for _ in range(2)]  # one on each lane
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not any(thread.is_alive() for thread in threads), "a render waited on a dead lane"
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["RuntimeError", "bytes"]
+    assert "ended unexpectedly" in str(next(o for o in outcomes if isinstance(o, RuntimeError)))
+
+
 def test_ctrl_c_ends_a_build_cleanly(series):
     # Whenever it comes, an interrupt ends the build with exit 130, one line, no traceback, and
     # no process left behind (a helper holding the pipes would keep communicate() waiting). It

@@ -19,7 +19,7 @@ from sitrep.errors import display_path
 from sitrep.commands.startup import take_prestarted_helper
 from sitrep.commands.progress import progress_for
 from sitrep.commands.usage import CommandLineMistake
-from sitrep.render.pdfhelper import PdfHelper  # light: WeasyPrint itself is imported by the helper process
+from sitrep.render.pdfhelper import PdfHelper, default_lanes  # light: WeasyPrint itself is imported by the helper process
 
 
 @app.command()
@@ -30,7 +30,8 @@ def build(
                                    "and the archive index, output/index.html."),
     force: bool = typer.Option(False, "--force", help="Rebuild even when nothing the report is made from has changed."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="How many reports (a week in a language) "
-                                       "to build at once, with --all or several languages. Default: one per core."),
+                                       "to build at once, with --all or several languages. Default: one per core (for one week's PDFs in "
+                                       "several languages, one more)."),
     config: Path = ConfigOption,
     format: Format = typer.Option(Format.both, "--format", "-f", help="What to write: html, pdf or both."),
     edition: Optional[Edition] = EditionOption,
@@ -70,7 +71,7 @@ def build(
         helper.close()
         helper = None
     if helper is None and one_pdf:
-        helper = PdfHelper()
+        helper = PdfHelper(lanes=default_lanes())
     variant = pdf_variant.value if pdf_variant else None
     with helper if helper is not None else contextlib.nullcontext(), progress_for("sitrep build", quiet) as progress:
         # pydantic, Jinja, YAML: imported after the helper is forked
@@ -78,15 +79,16 @@ def build(
 
         tags = languages_of(config, language)
         if all_weeks or len(tags) > 1:
-            # Every report of the run, a week in a language, on one pool (--jobs 1: one after the
-            # other), the store loaded once; the PDF helper lays out PDFs only one at a time.
+            # Every report of the run, a week in a language: one week's few reports rendered here
+            # while the PDF helper's lanes lay out their PDFs (WeasyPrint imported meanwhile, at
+            # the start); every week's (--all) on one pool of processes; --jobs 1: one after the other.
+            lanes = 1
             if helper is not None and jobs != 1:
-                helper.close()
-                helper = None
+                lanes = min(helper.open_lanes(), jobs or len(tags))
             results = build_languages(config, tags, week, all_weeks=all_weeks, formats=formats, edition=chosen,
                                       force=force, jobs=jobs, on_wait=progress.say, freeze_store=True,
                                       pdf_variant=variant, progress=progress, as_of=as_of,
-                                      pdf_renderer=helper.render if helper else None)
+                                      pdf_renderer=helper.render if helper else None, pdf_lanes=lanes)
         else:
             results = [build_week(config, week, formats, chosen, force=force, on_wait=progress.say,
                                   pdf_renderer=helper.render if helper else None, freeze_store=True,
