@@ -45,11 +45,35 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=21, help="pairs (command, --help) per command and version")
     parser.add_argument("--against", metavar="REV", help="also measure the sitrep package of this git commit")
     args = parser.parse_args()
+    versions, timings = _measure(args.pairs, args.against)
+    _report(versions, timings, args.pairs)
+
+
+def measure(quick: bool) -> list:
+    """Issue 25's goal (bench/goals.py): each light command against `sitrep --help`, one line each."""
+    from goals import goal
+
+    pairs = 5 if quick else 15
+    _, timings = _measure(pairs)
+    out = []
+    for command, words in COMMANDS.items():
+        helps, runs = timings["this checkout", command]
+        walls = [run[0] / help[0] for run, help in zip(runs, helps)]
+        cpus = [run[1] / help[1] for run, help in zip(runs, helps)]
+        out.append(goal("light-commands", statistics.median(walls), low=min(walls), high=max(walls), n=pairs,
+                        label=f"`sitrep {words[0]}` / `sitrep --help`",
+                        note=f"{statistics.median(r[0] for r in runs) * 1000:.0f} ms against "
+                             f"{statistics.median(h[0] for h in helps) * 1000:.0f} ms; CPU time "
+                             f"{statistics.median(cpus):.2f}x"))
+    return out
+
+
+def _measure(pairs: int, against: str | None = None) -> tuple[dict[str, Path], dict]:
     with tempfile.TemporaryDirectory(prefix="sitrep-bench-cli-") as scratch:
         scratch = Path(scratch)
         versions = {"this checkout": REPO}
-        if args.against:
-            versions[args.against] = _export(args.against, scratch / "against")
+        if against:
+            versions[against] = _export(against, scratch / "against")
         # A workspace per version: the store cache is kept for one version of sitrep, so two
         # versions sharing one would each find the other's cache and read the whole store again.
         workspaces = {name: _example(scratch / f"ws{i}") for i, name in enumerate(versions)}
@@ -57,7 +81,7 @@ def main() -> None:
             for words in COMMANDS.values():
                 _run(root, workspaces[name], words, scratch)
         timings = {(name, command): ([], []) for name in versions for command in COMMANDS}
-        for i in range(args.pairs):
+        for i in range(pairs):
             for command, words in COMMANDS.items():
                 for name, root in versions.items():
                     helps, runs = timings[name, command]
@@ -68,7 +92,7 @@ def main() -> None:
                     else:
                         helps.append(_run(root, workspace, ["--help"], scratch))
                         runs.append(_run(root, workspace, words, scratch))
-    _report(versions, timings, args.pairs)
+    return versions, timings
 
 
 def _report(versions: dict[str, Path], timings: dict, pairs: int) -> None:

@@ -104,6 +104,36 @@ class Version:
         return seconds
 
 
+def measure(quick: bool) -> list:
+    """Issue 25's goal (bench/goals.py): the first build on a fresh machine (every cache empty)
+    and with only sitrep's font subsets emptied, each against a warm build beside it."""
+    from goals import goal
+
+    rounds = 2 if quick else 4
+    with tempfile.TemporaryDirectory(prefix="sitrep-firstrun-") as scratch:
+        this = Version("this", REPO, Path(scratch))
+        pairs: dict[str, list[tuple[float, float]]] = {"fonts": [], "fresh": []}
+        for round_ in range(rounds):
+            for condition in (("fonts", "fresh") if round_ % 2 == 0 else ("fresh", "fonts")):
+                if round_ % 2:
+                    cold = this.run(condition)
+                    pairs[condition].append((cold, this.run("warm")))
+                else:
+                    warm = this.run("warm")
+                    pairs[condition].append((this.run(condition), warm))
+    words = {"fonts": "sitrep's font subsets emptied (the cutting a first run did)",
+             "fresh": "a fresh machine: font subsets, fontconfig's cache, bytecode and the store cache emptied"}
+    out = []
+    for condition, runs in pairs.items():
+        ratios = [cold / warm for cold, warm in runs]
+        out.append(goal("first-run", statistics.median(ratios), low=min(ratios), high=max(ratios), n=len(ratios),
+                        label=f"first build, {words[condition]} / warm build",
+                        note=f"sitrep build --force of the example, 3 languages: adds "
+                             f"{statistics.median(c - w for c, w in runs):+.2f} s to "
+                             f"{statistics.median(w for _, w in runs):.2f} s"))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=4)

@@ -81,6 +81,21 @@ def report(title: str, measured: dict, goal: float | None) -> None:
         print(f"  goal: at most {goal:.2f} — {'met' if median <= goal else 'missed'}")
 
 
+def measure(quick: bool) -> list:
+    """Issue 25's goal (bench/goals.py): a three-language week built as a user runs it, against
+    the same build with --jobs 1."""
+    from goals import goal
+
+    pairs = 3 if quick else 7
+    with tempfile.TemporaryDirectory(prefix="sitrep-bench-languages-") as tmp:
+        measured = compare(workspace(Path(tmp) / "ws"), ["--jobs", "1"], [], pairs)
+    ratios, walls = measured["ratios"], measured["walls"]
+    return [goal("languages", statistics.median(ratios), low=min(ratios), high=max(ratios), n=len(ratios),
+                 note=f"sitrep build --force of the latest week, en ar fr, HTML and PDF: "
+                      f"{statistics.median(walls['pooled']):.2f} s against --jobs 1's "
+                      f"{statistics.median(walls['serial']):.2f} s on {os.cpu_count()} cores")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pairs", type=int, default=7, help="how many serial/pooled pairs (default 7)")

@@ -386,7 +386,9 @@ def pdfua_findings(pdf: bytes) -> int:
         return sum(len(o.findings) for o in report.outcomes)
 
 
-def measure(facts: int, pairs: int, parts: int, keep: Path | None) -> None:
+def compare_layouts(facts: int, pairs: int, parts: int, keep: Path | None) -> dict:
+    """Serial and parallel layouts of a week of `facts` facts, in `pairs` pairs: printed, and
+    returned (the ratios, the pages)."""
     folder = Path(tempfile.mkdtemp(prefix=f"longreport-{facts}-"))
     html, options = long_week(folder / "ws", facts)
     title = re.search(r'<h1 class="doc-title">([^<]*)</h1>', html).group(1)
@@ -419,6 +421,24 @@ def measure(facts: int, pairs: int, parts: int, keep: Path | None) -> None:
           f"(min {min(model):.2f}, max {max(model):.2f})")
     for name, value in checks(joined, reference, title).items():
         print(f"  {name}: {value}")
+    return {"ratios": ratios, "model": model, "pages": len(page_texts(reference)), "serial": times["serial"]}
+
+
+def measure(quick: bool) -> list:
+    """Issue 25's goal (bench/goals.py): the prototype's two-part layout of a report of 20 pages
+    or more, against the serial layout. sitrep does not lay reports out this way (see
+    docs/performance.md, "Long reports"): the line says what the prototype would give."""
+    from goals import goal
+
+    import weasyprint  # noqa: F401  (imported once, before any fork: neither side pays for it)
+
+    got = compare_layouts(120, 1 if quick else 3, 2, None)
+    ratios = got["ratios"]
+    return [goal("long-report", None if not ratios else statistics.median(ratios), low=min(ratios), high=max(ratios),
+                 n=len(ratios), label=f"a {got['pages']}-page report laid out in two parts by the prototype "
+                 f"(bench/longreport.py) / serially", note="a prototype only: sitrep's build lays a report out "
+                 f"on one core (docs/performance.md, Long reports); on a core each, by CPU time: "
+                 f"{statistics.median(got['model']):.2f}x")]
 
 
 def main() -> None:
@@ -431,7 +451,7 @@ def main() -> None:
     import weasyprint  # noqa: F401  (imported once, before any fork: neither side pays for it)
 
     for facts in (int(f) for f in args.facts.split(",") if f):
-        measure(facts, args.pairs, args.parts, args.keep)
+        compare_layouts(facts, args.pairs, args.parts, args.keep)
 
 
 if __name__ == "__main__":

@@ -89,6 +89,19 @@ class Served:
                                   "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
         return (ready - saved) / 1000
 
+    def repeat_pdf(self, n: int) -> list[float]:
+        """Seconds of each of n requests of /report.pdf once the PDF of the last save is laid out
+        (the first request waits for it and is not counted): served from memory."""
+        def fetch() -> float:
+            started = time.perf_counter()
+            with urllib.request.urlopen(self.url + "report.pdf", timeout=120) as response:
+                assert response.read(5) == b"%PDF-"
+                response.read()
+            return time.perf_counter() - started
+
+        fetch()
+        return [fetch() for _ in range(n)]
+
     def close(self) -> None:
         self.tab.close()
         self.proc.terminate()
@@ -121,6 +134,49 @@ def summary(name: str, values: list[float]) -> str:
             f"(min {min(values):.3f} – max {max(values):.3f})")
 
 
+def run(names: list[str], n: int, pause: float, base: str = BASE_COMMIT) -> tuple[dict[str, list[float]], list[float]]:
+    """Each variant's n latencies, interleaved, and n repeat /report.pdf requests of the last
+    variant's server."""
+    with tempfile.TemporaryDirectory(prefix="sitrep-bench-preview-") as temp:
+        temp_path = Path(temp)
+        (temp_path / "base").mkdir()
+        sources = {"tree": REPO, "base": export_base(base, (temp_path / "base").resolve()) if
+                   any(VARIANTS[name][0] == "base" for name in names) else REPO}
+        chromium, port = start_chromium(temp_path / "chromium")
+        served: list[Served] = []
+        try:
+            served = [Served(name, sources[VARIANTS[name][0]], temp_path, port) for name in names]
+            seconds: dict[str, list[float]] = {name: [] for name in names}
+            for round_ in range(n):
+                for one in (served if round_ % 2 == 0 else served[::-1]):
+                    seconds[one.variant].append(one.measure())
+                    time.sleep(pause)
+            repeats = served[-1].repeat_pdf(n)
+        finally:
+            for one in served:
+                one.close()
+            os.killpg(chromium.pid, 15)
+            chromium.wait(10)
+    return seconds, repeats
+
+
+def measure(quick: bool) -> list:
+    """Issue 25's preview goals (bench/goals.py): this tree's save-to-page latency, beside the
+    polling preview of 42c72fe, and a repeat /report.pdf request."""
+    from goals import goal
+
+    n = 5 if quick else 20
+    seconds, repeats = run(["before", "after"], n, pause=2.0 if quick else 3.0)
+    after, before = seconds["after"], seconds["before"]
+    ratios = [b / a for a, b in zip(before, after)]
+    how = (f"headless chromium, {n} saves interleaved with {BASE_COMMIT}'s (polling) preview; after/before "
+           f"{statistics.median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f}x)")
+    return [goal("preview", statistics.median(after), low=min(after), high=max(after), n=n,
+                 before=statistics.median(before), note=how),
+            goal("repeat-pdf", statistics.median(repeats), low=min(repeats), high=max(repeats), n=n,
+                 note="GET /report.pdf once the save's PDF is laid out")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=20, help="saves measured per variant (default 20)")
@@ -132,25 +188,7 @@ def main() -> None:
     names = args.variants.split(",")
     if len(names) < 2 or any(name not in VARIANTS for name in names):
         raise SystemExit(f"--variants: two or more of {', '.join(VARIANTS)}")
-    with tempfile.TemporaryDirectory(prefix="sitrep-bench-preview-") as temp:
-        temp_path = Path(temp)
-        (temp_path / "base").mkdir()
-        sources = {"tree": REPO, "base": export_base(args.base, (temp_path / "base").resolve()) if
-                   any(VARIANTS[name][0] == "base" for name in names) else REPO}
-        chromium, port = start_chromium(temp_path / "chromium")
-        served: list[Served] = []
-        try:
-            served = [Served(name, sources[VARIANTS[name][0]], temp_path, port) for name in names]
-            seconds: dict[str, list[float]] = {name: [] for name in names}
-            for round_ in range(args.n):
-                for one in (served if round_ % 2 == 0 else served[::-1]):
-                    seconds[one.variant].append(one.measure())
-                    time.sleep(args.pause)
-        finally:
-            for one in served:
-                one.close()
-            os.killpg(chromium.pid, 15)
-            chromium.wait(10)
+    seconds, repeats = run(names, args.n, args.pause, args.base)
     load = os.getloadavg()[0]
     print(f"save to reloaded page, in headless chromium; {args.n} saves per variant, interleaved; "
           f"load average at the end {load:.2f} on {os.cpu_count()} cores")
@@ -161,6 +199,7 @@ def main() -> None:
         ratios = [b / a for a, b in zip(seconds[first], seconds[name])]
         print(f"{name} / {first}: median of pairwise ratios {statistics.median(ratios):.2f} "
               f"(min {min(ratios):.2f} – max {max(ratios):.2f}, n={len(ratios)})")
+    print(summary(f"repeat /report.pdf ({names[-1]})", repeats))
 
 
 if __name__ == "__main__":

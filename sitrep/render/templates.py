@@ -292,11 +292,12 @@ def render_tracked(template: jinja2.Template, variables: dict) -> RenderedHtml:
     parts: list[str] = []
     starts: list[int] = []
     origins: list[tuple[str, int]] = []
+    lines: dict = {}  # (template, line of its compiled code) -> its own line: Jinja parses its map on every ask
     offset = 0
     try:
         for chunk in generator:
             starts.append(offset)
-            origins.append(_writer_of(generator))
+            origins.append(_writer_of(generator, lines))
             parts.append(chunk)
             offset += len(chunk)
     except Exception:
@@ -304,8 +305,9 @@ def render_tracked(template: jinja2.Template, variables: dict) -> RenderedHtml:
     return RenderedHtml("".join(parts), starts, origins)
 
 
-def _writer_of(generator) -> tuple[str, int]:
-    """(template file, line) of the innermost template generator that `generator` is suspended in."""
+def _writer_of(generator, lines: dict) -> tuple[str, int]:
+    """(template file, line) of the innermost template generator that `generator` is suspended
+    in; `lines` remembers the lines already mapped."""
     inner = generator
     while True:
         delegate = inner.gi_yieldfrom  # `yield from` (extends, blocks)
@@ -317,7 +319,12 @@ def _writer_of(generator) -> tuple[str, int]:
         inner = delegate
     frame = inner.gi_frame
     template = frame.f_globals.get("__jinja_template__")
-    line = template.get_corresponding_lineno(frame.f_lineno) if template is not None else 0
+    if template is None:
+        return frame.f_code.co_filename, 0
+    key = (template, frame.f_lineno)
+    line = lines.get(key)
+    if line is None:
+        line = lines[key] = template.get_corresponding_lineno(frame.f_lineno)
     return frame.f_code.co_filename, line
 
 
