@@ -22,10 +22,11 @@ docs:
 	@echo "The manual is in site/: open site/index.html"
 
 # The benchmark (docs/performance.md): a few minutes; pass options with BENCH_ARGS="--sizes 70,1000"
-# (BENCH_ARGS=--quick: a first look). It writes what it measured into docs/performance.md, between
+# (BENCH_ARGS=--quick: a first look). The preview's goal drives headless chromium with the tests'
+# DevTools client, so it sets up as `make test` does. It writes what it measured into docs/performance.md, between
 # the markers there, so that every figure in the manual comes from one run.
 bench:
-	@scripts/setup.sh
+	@scripts/setup.sh --test
 	@.venv/bin/python bench/run.py --docs docs/performance.md $(BENCH_ARGS)
 
 # Regenerate requirements.lock and requirements-test.lock, which scripts/setup.sh installs from
