@@ -61,7 +61,7 @@ def measure(quick: bool) -> list:
         walls = [run[0] / help[0] for run, help in zip(runs, helps)]
         cpus = [run[1] / help[1] for run, help in zip(runs, helps)]
         out.append(goal("light-commands", statistics.median(walls), low=min(walls), high=max(walls), n=pairs,
-                        label=f"`sitrep {words[0]}` / `sitrep --help`",
+                        detail=f"`sitrep {words[0]}`",
                         note=f"{statistics.median(r[0] for r in runs) * 1000:.0f} ms against "
                              f"{statistics.median(h[0] for h in helps) * 1000:.0f} ms; CPU time "
                              f"{statistics.median(cpus):.2f}x"))

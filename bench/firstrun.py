@@ -122,12 +122,12 @@ def measure(quick: bool) -> list:
                     warm = this.run("warm")
                     pairs[condition].append((this.run(condition), warm))
     words = {"fonts": "sitrep's font subsets emptied (the cutting a first run did)",
-             "fresh": "a fresh machine: font subsets, fontconfig's cache, bytecode and the store cache emptied"}
+             "fresh": "on a fresh machine (font subsets, fontconfig's cache, bytecode and the store cache emptied)"}
     out = []
     for condition, runs in pairs.items():
         ratios = [cold / warm for cold, warm in runs]
         out.append(goal("first-run", statistics.median(ratios), low=min(ratios), high=max(ratios), n=len(ratios),
-                        label=f"first build, {words[condition]} / warm build",
+                        detail=words[condition],
                         note=f"sitrep build --force of the example, 3 languages: adds "
                              f"{statistics.median(c - w for c, w in runs):+.2f} s to "
                              f"{statistics.median(w for _, w in runs):.2f} s"))

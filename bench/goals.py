@@ -28,8 +28,8 @@ GOALS: dict[str, tuple[str, float, str]] = {
     "preview": ("preview: a fact saved to the reloaded page, in a browser", 0.15, "s"),
     "repeat-pdf": ("preview: a repeat /report.pdf request", 0.1, "s"),
     "languages": ("a three-language week on 2 cores / serially", 0.7, "x"),
-    "first-run": ("first build on a fresh machine / warm build", 1.2, "x"),
-    "light-commands": ("`sitrep check|weeks|trace|schema` / `sitrep --help`", 1.5, "x"),
+    "first-run": ("first build / warm build", 1.2, "x"),
+    "light-commands": ("a light command / `sitrep --help`", 1.5, "x"),
     "long-report": ("a report of 20 pages or more / today's build", 0.6, "x"),
 }
 
@@ -73,11 +73,12 @@ class Goal:
         return f"[{self.verdict}] {self.label}: {fmt(self.figure, self.unit)} ({', '.join(how)}){note}"
 
 
-def goal(key: str, figure: float | None, *, label: str | None = None, **fields) -> Goal:
-    """A Goal of GOALS[key]; `label` overrides the standard wording (one goal measured several
-    ways, e.g. one line per light command)."""
+def goal(key: str, figure: float | None, *, detail: str | None = None, **fields) -> Goal:
+    """A Goal of GOALS[key]; `detail` follows the standard wording when one goal is measured
+    several ways ("a light command / `sitrep --help`, `sitrep weeks`")."""
     standard, limit, unit = GOALS[key]
-    return Goal(key=key, label=label or standard, figure=figure, limit=limit, unit=unit, **fields)
+    return Goal(key=key, label=f"{standard}, {detail}" if detail else standard, figure=figure, limit=limit,
+                unit=unit, **fields)
 
 
 def fmt(value: float, unit: str) -> str:

@@ -435,8 +435,8 @@ def measure(quick: bool) -> list:
     got = compare_layouts(120, 1 if quick else 3, 2, None)
     ratios = got["ratios"]
     return [goal("long-report", None if not ratios else statistics.median(ratios), low=min(ratios), high=max(ratios),
-                 n=len(ratios), label=f"a {got['pages']}-page report laid out in two parts by the prototype "
-                 f"(bench/longreport.py) / serially", note="a prototype only: sitrep's build lays a report out "
+                 n=len(ratios), detail=f"{got['pages']} pages laid out in two parts by the prototype "
+                 f"(bench/longreport.py)", note="a prototype only: sitrep's build lays a report out "
                  f"on one core (docs/performance.md, Long reports); on a core each, by CPU time: "
                  f"{statistics.median(got['model']):.2f}x")]
 
