@@ -142,12 +142,17 @@ def test_ctrl_c_in_a_pooled_build_of_every_language_ends_it_and_its_workers_clea
     workers = wait_for_children(process, 2)
     wait_for(lambda: reports_written_since(output, {}) >= 1, process, "a first report written")
     workers.update(children_of(process.pid))
+    interrupt_and_see_it_end_cleanly(process, workspace, workers)
+
+
+def interrupt_and_see_it_end_cleanly(process: subprocess.Popen, workspace: Path, children: dict[int, str]) -> None:
+    """Ctrl+C: one line and exit 130, as any build (test_interrupts.py), and every child gone."""
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=PATIENCE) == 130
     said = (workspace / "build.log").read_text(encoding="utf-8")
     assert said == "interrupted; every file is either as it was or complete (writes are atomic)\n", said
-    wait_until(lambda: all(gone(pid, started) for pid, started in workers.items()), PATIENCE,
-               interval=0.005, message="the workers of the interrupted build to end")
+    wait_until(lambda: all(gone(pid, started) for pid, started in children.items()), PATIENCE,
+               interval=0.005, message="the children of the interrupted build to end")
 
 
 def helper_and_lanes(process: subprocess.Popen) -> dict[int, str]:
@@ -170,12 +175,7 @@ def test_ctrl_c_in_a_one_week_build_of_every_language_ends_it_its_helper_and_lan
     process = start_build(workspace, "--force", "--quiet")
     family = helper_and_lanes(process)
     wait_for(lambda: reports_written_since(output, {}) >= 1, process, "a first report written")
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=PATIENCE) == 130
-    said = (workspace / "build.log").read_text(encoding="utf-8")
-    assert said == "interrupted; every file is either as it was or complete (writes are atomic)\n", said
-    wait_until(lambda: all(gone(pid, started) for pid, started in family.items()), PATIENCE,
-               interval=0.005, message="the helper and its lanes to end")
+    interrupt_and_see_it_end_cleanly(process, workspace, family)
 
 
 def test_killed_one_week_build_of_every_language_takes_the_helper_and_its_lanes_with_it(workspace):
