@@ -29,6 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from goals import export_commit  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_PARTS = ("config.yaml", "facts", "custom")
 COMMANDS = {  # what a user runs in the example workspace, {out}: a scratch folder
@@ -53,15 +56,18 @@ def measure(quick: bool) -> list:
     """Issue 25's goal (bench/goals.py): each light command against `sitrep --help`, one line each."""
     from goals import goal
 
+    from goals import BASE_COMMIT
+
     pairs = 5 if quick else 15
-    _, timings = _measure(pairs)
+    _, timings = _measure(pairs, BASE_COMMIT)
     out = []
     for command, words in COMMANDS.items():
         helps, runs = timings["this checkout", command]
         walls = [run[0] / help[0] for run, help in zip(runs, helps)]
         cpus = [run[1] / help[1] for run, help in zip(runs, helps)]
+        before = [run[0] / help[0] for help, run in zip(*timings[BASE_COMMIT, command])]
         out.append(goal("light-commands", statistics.median(walls), low=min(walls), high=max(walls), n=pairs,
-                        detail=f"`sitrep {words[0]}`",
+                        before=statistics.median(before), detail=f"`sitrep {words[0]}`",
                         note=f"{statistics.median(r[0] for r in runs) * 1000:.0f} ms against "
                              f"{statistics.median(h[0] for h in helps) * 1000:.0f} ms; CPU time "
                              f"{statistics.median(cpus):.2f}x"))
@@ -73,7 +79,7 @@ def _measure(pairs: int, against: str | None = None) -> tuple[dict[str, Path], d
         scratch = Path(scratch)
         versions = {"this checkout": REPO}
         if against:
-            versions[against] = _export(against, scratch / "against")
+            versions[against] = export_commit(against, scratch / "against")
         # A workspace per version: the store cache is kept for one version of sitrep, so two
         # versions sharing one would each find the other's cache and read the whole store again.
         workspaces = {name: _example(scratch / f"ws{i}") for i, name in enumerate(versions)}
@@ -138,15 +144,6 @@ def _example(target: Path) -> Path:
     target.mkdir(parents=True)
     for part in EXAMPLE_PARTS:
         (shutil.copytree if (REPO / part).is_dir() else shutil.copy)(REPO / part, target / part)
-    return target
-
-
-def _export(rev: str, target: Path) -> Path:
-    """The sitrep package and built-in templates of commit `rev`, in `target`."""
-    target.mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "sitrep", "templates"],
-                             check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     return target
 
 

@@ -41,6 +41,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from goals import as_users_run  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 WORKSPACE_FILES = ("config.yaml", "facts", "custom")
 CONDITIONS = ("warm", "fonts", "fontconfig", "bytecode", "bytecode-all", "workspace", "fresh")
@@ -107,27 +110,33 @@ class Version:
 def measure(quick: bool) -> list:
     """Issue 25's goal (bench/goals.py): the first build on a fresh machine (every cache empty)
     and with only sitrep's font subsets emptied, each against a warm build beside it."""
-    from goals import goal
+    from goals import BASE_COMMIT, export_commit, goal
 
     rounds = 2 if quick else 4
     with tempfile.TemporaryDirectory(prefix="sitrep-firstrun-") as scratch:
-        this = Version("this", REPO, Path(scratch))
-        pairs: dict[str, list[tuple[float, float]]] = {"fonts": [], "fresh": []}
+        versions = {"this": Version("this", REPO, Path(scratch)),
+                    "before": Version("before", export_commit(BASE_COMMIT, Path(scratch) / "base"), Path(scratch))}
+        pairs: dict[tuple[str, str], list[tuple[float, float]]] = {
+            (label, condition): [] for label in versions for condition in ("fonts", "fresh")}
         for round_ in range(rounds):
-            for condition in (("fonts", "fresh") if round_ % 2 == 0 else ("fresh", "fonts")):
+            plan = list(pairs)
+            for label, condition in (plan if round_ % 2 == 0 else plan[::-1]):
+                version = versions[label]
                 if round_ % 2:
-                    cold = this.run(condition)
-                    pairs[condition].append((cold, this.run("warm")))
+                    cold = version.run(condition)
+                    pairs[label, condition].append((cold, version.run("warm")))
                 else:
-                    warm = this.run("warm")
-                    pairs[condition].append((this.run(condition), warm))
+                    warm = version.run("warm")
+                    pairs[label, condition].append((version.run(condition), warm))
     words = {"fonts": "sitrep's font subsets emptied (the cutting a first run did)",
              "fresh": "on a fresh machine (font subsets, fontconfig's cache, bytecode and the store cache emptied)"}
     out = []
-    for condition, runs in pairs.items():
+    for condition in ("fonts", "fresh"):
+        runs = pairs["this", condition]
         ratios = [cold / warm for cold, warm in runs]
+        before = statistics.median(cold / warm for cold, warm in pairs["before", condition])
         out.append(goal("first-run", statistics.median(ratios), low=min(ratios), high=max(ratios), n=len(ratios),
-                        detail=words[condition],
+                        before=before, detail=words[condition],
                         note=f"sitrep build --force of the example, 3 languages: adds "
                              f"{statistics.median(c - w for c, w in runs):+.2f} s to "
                              f"{statistics.median(w for _, w in runs):.2f} s"))
@@ -141,6 +150,7 @@ def main() -> None:
                         help=f"a comma-separated subset of {', '.join(CONDITIONS)} (warm is always run)")
     parser.add_argument("--against", type=Path, help="another checkout whose fonts and fresh runs are measured too")
     options = parser.parse_args()
+    as_users_run()
     conditions = ["warm"] + [c for c in options.conditions.split(",") if c and c != "warm"]
     unknown = set(conditions) - set(CONDITIONS)
     if unknown:

@@ -22,6 +22,7 @@ most the limit. A goal no script measured is printed "[not measured]", never lef
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 # key: (what is measured, the limit, its unit). The order is the issue's.
 GOALS: dict[str, tuple[str, float, str]] = {
@@ -90,6 +91,31 @@ def fmt(value: float, unit: str) -> str:
 # The scripts of issue 25's goals, in bench/, each with `measure(quick) -> list[Goal]`.
 SCRIPTS = ("preview", "languages", "firstrun", "cli", "longreport")
 
+# The code before issue 25: each goal's "before" figure is measured on it, in the same run.
+BASE_COMMIT = "42c72fe"
+
+
+def export_commit(commit: str, folder: Path) -> Path:
+    """The sitrep package and built-in templates of `commit`, exported (not checked out) into
+    `folder`, which a process runs with PYTHONPATH=folder."""
+    import subprocess
+
+    folder.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(Path(__file__).resolve().parent.parent), "archive", commit, "sitrep",
+                              "templates"], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
+
+
+def as_users_run() -> None:
+    """Measure commands as a user's machine runs them: Python writes the bytecode of sitrep's
+    modules on the first run and reads it on the next. A developer's or CI's environment may say
+    PYTHONDONTWRITEBYTECODE, which would make every run compile sitrep again (a 'warm' build as
+    slow as a first one); the processes a benchmark starts inherit this environment."""
+    import os
+
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 
 def measure_goals(quick: bool, scripts: tuple[str, ...] = SCRIPTS, folder=None) -> list[Goal]:
     """Every goal's line: each script that is there measured, in turn (a script that fails
@@ -98,8 +124,8 @@ def measure_goals(quick: bool, scripts: tuple[str, ...] = SCRIPTS, folder=None) 
     import importlib
     import sys
     import traceback
-    from pathlib import Path
 
+    as_users_run()
     here = Path(folder) if folder is not None else Path(__file__).resolve().parent
     if str(here) not in sys.path:
         sys.path.insert(0, str(here))

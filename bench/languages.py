@@ -23,6 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from goals import as_users_run  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = ("config.yaml", "facts", "custom")  # what a copy of the example workspace needs
 GOAL = 0.7  # the pooled build of a three-language week, at most this share of the serial one
@@ -51,16 +54,20 @@ def run(ws: Path, args: list[str], code: Path | None = None) -> tuple[float, flo
     return wall, usage.ru_utime + usage.ru_stime
 
 
-def compare(ws: Path, serial: list[str], pooled: list[str], pairs: int, before: Path | None = None) -> dict:
-    run(ws, serial, before), run(ws, pooled)  # warm-up: font caches, compiled templates, the store cache
+def compare(ws: Path, serial: list[str], pooled: list[str], pairs: int, before: Path | None = None,
+            code: Path | None = None) -> dict:
+    """`pairs` interleaved pairs of the serial and the parallel build; `before`: the code of the
+    serial side (default this checkout's), `code`: of both sides."""
+    serial_code = before or code
+    run(ws, serial, serial_code), run(ws, pooled, code)  # warm-up: font caches, compiled templates, the store cache
     walls = {"serial": [], "pooled": []}
     cpus = {"serial": [], "pooled": []}
     ratios = []
     for n in range(pairs):
-        order = [("serial", serial, before), ("pooled", pooled, None)]
+        order = [("serial", serial, serial_code), ("pooled", pooled, code)]
         measured = {}
-        for name, args, code in order if n % 2 == 0 else order[::-1]:
-            measured[name] = run(ws, args, code)
+        for name, args, side_code in order if n % 2 == 0 else order[::-1]:
+            measured[name] = run(ws, args, side_code)
             walls[name].append(measured[name][0])
             cpus[name].append(measured[name][1])
         ratios.append(measured["pooled"][0] / measured["serial"][0])
@@ -84,13 +91,17 @@ def report(title: str, measured: dict, goal: float | None) -> None:
 def measure(quick: bool) -> list:
     """Issue 25's goal (bench/goals.py): a three-language week built as a user runs it, against
     the same build with --jobs 1."""
-    from goals import goal
+    from goals import BASE_COMMIT, export_commit, goal
 
     pairs = 3 if quick else 7
     with tempfile.TemporaryDirectory(prefix="sitrep-bench-languages-") as tmp:
         measured = compare(workspace(Path(tmp) / "ws"), ["--jobs", "1"], [], pairs)
+        # The same on the code before issue 25, in a workspace of its own (its store cache is its own).
+        base = export_commit(BASE_COMMIT, Path(tmp) / "base")
+        before = compare(workspace(Path(tmp) / "ws-base"), ["--jobs", "1"], [], pairs, code=base)
     ratios, walls = measured["ratios"], measured["walls"]
     return [goal("languages", statistics.median(ratios), low=min(ratios), high=max(ratios), n=len(ratios),
+                 before=statistics.median(before["ratios"]),
                  note=f"sitrep build --force of the latest week, en ar fr, HTML and PDF: "
                       f"{statistics.median(walls['pooled']):.2f} s against --jobs 1's "
                       f"{statistics.median(walls['serial']):.2f} s on {os.cpu_count()} cores")]
@@ -105,6 +116,7 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="a folder holding an earlier sitrep package (`git archive "
                         "42c72fe sitrep | tar -x -C DIR`): the serial side runs it, one language after the other")
     options = parser.parse_args()
+    as_users_run()
     print(f"{os.cpu_count()} cores; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="sitrep-bench-languages-") as tmp:
         ws = workspace(Path(tmp) / "ws")

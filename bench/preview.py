@@ -37,9 +37,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
+from goals import BASE_COMMIT, as_users_run, export_commit  # noqa: E402
 from support import DevTools, copy_example, wait_until  # noqa: E402  (the tests' browser driver)
 
-BASE_COMMIT = "42c72fe"
 FACTS = "facts/2016-06-fallujah.yaml"
 KILLED = re.compile(r"^(    value: )(\d+)$", re.MULTILINE)  # the first value: 30 civilians killed fleeing
 SERVE = "import sys, runpy; {setup}sys.argv = ['sitrep'] + sys.argv[1:]; runpy.run_module('sitrep', run_name='__main__')"
@@ -122,13 +122,6 @@ def start_chromium(profile: Path) -> tuple[subprocess.Popen, int]:
     return proc, int(port_file.read_text().split()[0])
 
 
-def export_base(commit: str, folder: Path) -> Path:
-    """The sitrep package and built-in templates of `commit`, exported (not checked out) into `folder`."""
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", commit, "sitrep", "templates"], check=True, capture_output=True)
-    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
-    return folder
-
-
 def summary(name: str, values: list[float]) -> str:
     return (f"{name:<14} n={len(values):<3} median {statistics.median(values):.3f} s  "
             f"(min {min(values):.3f} – max {max(values):.3f})")
@@ -139,8 +132,7 @@ def run(names: list[str], n: int, pause: float, base: str = BASE_COMMIT) -> tupl
     variant's server."""
     with tempfile.TemporaryDirectory(prefix="sitrep-bench-preview-") as temp:
         temp_path = Path(temp)
-        (temp_path / "base").mkdir()
-        sources = {"tree": REPO, "base": export_base(base, (temp_path / "base").resolve()) if
+        sources = {"tree": REPO, "base": export_commit(base, (temp_path / "base").resolve()) if
                    any(VARIANTS[name][0] == "base" for name in names) else REPO}
         chromium, port = start_chromium(temp_path / "chromium")
         served: list[Served] = []
@@ -185,6 +177,7 @@ def main() -> None:
                         "background PDF of the last save is laid out meanwhile)")
     parser.add_argument("--base", default=BASE_COMMIT, help="the commit 'before' is (default 42c72fe)")
     args = parser.parse_args()
+    as_users_run()
     names = args.variants.split(",")
     if len(names) < 2 or any(name not in VARIANTS for name in names):
         raise SystemExit(f"--variants: two or more of {', '.join(VARIANTS)}")

@@ -345,6 +345,9 @@ def main() -> None:
             os._exit(0)
         return
     args = arguments()
+    from goals import as_users_run
+
+    as_users_run()  # before any process is started: each writes and reads bytecode, as a user's does
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     import_sizes = [int(s) for s in args.imports.split(",") if s.strip()]
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sitrep-bench-"))
