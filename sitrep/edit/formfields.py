@@ -92,7 +92,7 @@ def form_for(kind: str) -> Form:
 def _model_fields(model: type[BaseModel], prefix: tuple, refs: dict) -> typing.Iterator[FormField]:
     for key, info in model.model_fields.items():
         default = None if info.default is PydanticUndefined else info.default
-        help_text = info.description or _comments(model).get(key, "")
+        help_text = info.description or _comments(model).get(key, "") or STORE_MANUAL_HELP.get(key, "")
         yield _field(info.annotation, list(info.metadata), prefix + (key,), refs, required=info.is_required(),
                      default=default, help_text=help_text)
 
@@ -166,7 +166,25 @@ def _docstring(model: type[BaseModel]) -> str:
 
 # --- Help: the comment beside each field in schema.py ------------------------------------------
 # The schema says what its fields mean in comments (schema.py is at its line limit: moving them
-# into Field(description=...) would push it over). A description, when a field has one, wins.
+# into Field(description=...) would push it over). A description, when a field has one, wins;
+# for the fields schema.py says nothing of, the manual's words (docs/store.md).
+
+STORE_MANUAL_HELP = {
+    "id": "lowercase letters, digits, '-', '_' or '.', unique across the whole store",
+    "reliability": "Admiralty A–F: A completely reliable, B usually reliable, C fairly reliable, "
+                   "D not usually reliable, E unreliable, F cannot be judged",
+    "sensitivity": "restricted: left out of every public edition (a restricted source: a public edition "
+                   "prints only its public name)",
+    "qualifier": "how to read the number: exact (the default), about, at least, at most, more than, less than",
+    "value": "the number reported; or low and high for a range",
+    "low": "the low end of a range reported",
+    "high": "the high end of a range reported",
+    "url": "the address of the report itself: http:// or https://",
+    "week": "the week the words are for: YYYY-Www, such as 2016-W26",
+    "summary": "in your own words",
+    "status": "alleged, corroborated or verified",
+    "cited": "who reported it: one or more citations, each a source id",
+}
 
 def _comments(model: type[BaseModel]) -> dict[str, str]:
     found: dict[str, str] = {}
