@@ -303,3 +303,11 @@ def test_values_are_escaped():
     document = html_of("places", {"id": "p", "name": '"><script>alert(1)</script>'})
     assert not any(e.name == "script" for e in elements(document))
     assert by_id(document, "f-name").attrs["value"] == '"><script>alert(1)</script>'
+
+
+def test_the_editors_templates_are_not_listed_as_a_reports():
+    from sitrep.commands.templates import builtin_template_names, list_templates
+
+    assert (REPO / "templates/editor/form.html").is_file()
+    names = [entry.name for entry in list_templates()] + builtin_template_names()
+    assert "report.html" in names and not [name for name in names if name.startswith("editor/")]
