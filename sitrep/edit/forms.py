@@ -91,6 +91,7 @@ class Bound:
     translations: list = dataclass_field(default_factory=list)  # (index, language, text, made from, stale)
     written: bool = False  # the entry wrote this field (formdata.WRITTEN)
     note: str = ""  # said beside the value: a date in words, a restricted source
+    fingerprint: str = ""  # a translatable text's original's: what a translation made now records
 
     @property
     def id(self) -> str:
@@ -157,7 +158,7 @@ class _Binder:
                                        made_from, bool(made_from) and made_from != current))
             i += 1
         bound.translations.append((i, "", "", "", False))  # a row for a new translation
-        bound.note = current  # the fingerprint a translation made now records
+        bound.fingerprint = current
 
     def attach(self, problems: dict[str, list[str]]) -> list[str]:
         """Put each problem on its field, or the nearest field holding it ("summary.fr@1a2b3c4d"

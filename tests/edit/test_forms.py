@@ -221,6 +221,10 @@ def test_every_input_has_a_label_and_the_hidden_token_and_digest(example_pickers
             if element.name in ("input", "select", "textarea") and attrs.get("type") != "hidden":
                 inside_label = element.parent.name == "label"
                 assert inside_label or attrs.get("id") in labelled, (kind, attrs)
+        ids = [e.attrs["id"] for e in elements(document) if "id" in (e.attrs or {})]
+        assert len(ids) == len(set(ids)), kind
+        for element in elements(document):  # aria-describedby names elements that are there
+            assert set((element.attrs or {}).get("aria-describedby", "").split()) <= set(ids), (kind, element.attrs)
         hidden = {e.attrs["name"]: e.attrs["value"] for e in elements(document)
                   if e.name == "input" and e.attrs.get("type") == "hidden"}
         assert hidden["_token"] == "tok" and hidden["_digest"] == "dig"
