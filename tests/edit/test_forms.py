@@ -141,6 +141,33 @@ def test_every_example_entry_comes_back_from_its_form_unchanged(kind, data):
     assert list(back) == sorted(back, key=order.index)  # keys in the schema's order
 
 
+def posted_by_browser(document) -> dict[str, str]:
+    """What a browser posts for the form as rendered, no button pressed (HTML's form submission:
+    a select with nothing selected posts its first option; unticked boxes post nothing)."""
+    posted = {}
+    for element in elements(document):
+        attrs = element.attrs or {}
+        if element.name == "input" and (attrs.get("type") not in ("radio", "checkbox") or "checked" in attrs):
+            posted[attrs["name"]] = attrs.get("value", "")
+        elif element.name == "textarea":
+            posted[attrs["name"]] = "".join(child.data for child in element.children or [])  # as is, unstripped
+        elif element.name == "select":
+            options = [e for e in elements(element) if e.name == "option"]
+            chosen = next((o for o in options if "selected" in o.attrs), options[0])
+            posted[attrs["name"]] = chosen.attrs.get("value", chosen.to_text())
+    return posted
+
+
+@pytest.mark.parametrize("kind, data", ENTRIES, ids=[f"{kind}:{data['id']}" for kind, data in ENTRIES])
+def test_what_a_browser_posts_of_an_untouched_form_is_the_entry(kind, data):
+    assert data_from_form(kind, posted_by_browser(html_of(kind, data))) == data
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_an_untouched_empty_form_posts_nothing_chosen_for_the_writer(kind):
+    assert data_from_form(kind, posted_by_browser(html_of(kind, {}))) == {}
+
+
 def test_the_example_store_holds_every_kind_for_the_round_trip():
     assert {kind for kind, _ in ENTRIES} == set(KINDS)
 
