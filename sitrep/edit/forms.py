@@ -55,8 +55,14 @@ class Pickers:
         return [(id_, f"{id_} — {name}" + (f" (also: {', '.join(aliases)})" if aliases else ""))
                 for id_, name, aliases in named]
 
-    def restricted_sources(self) -> set[str]:
-        return {id_ for id_, _, _, restricted in self.sources if restricted}
+    def described(self, kind: str, entry_id: str) -> str:
+        """What a reference's value names, said beside it: "Fox News, graded B", "Fallujah"."""
+        for id_, name, grade, restricted in self.sources if kind == "sources" else ():
+            if id_ == entry_id:
+                return f"{name}, graded {grade}" + (
+                    "; restricted: a public edition prints only its public name" if restricted else "")
+        named = self.places if kind == "places" else self.actors if kind == "actors" else ()
+        return next((name for id_, name, _ in named if id_ == entry_id), "")
 
 
 def explain_fuzzy_date(text: str) -> str:
@@ -92,6 +98,13 @@ class Bound:
     written: bool = False  # the entry wrote this field (formdata.WRITTEN)
     note: str = ""  # said beside the value: a date in words, a restricted source
     fingerprint: str = ""  # a translatable text's original's: what a translation made now records
+    given: bool = False  # the entry gives this value (not a default shown)
+
+    def filled(self) -> bool:
+        """Whether the entry gives anything here, or a problem is here: an optional group that is
+        neither is shown folded, so that an incident's form is not mostly empty amounts."""
+        return bool(self.given or self.problems or any(b.filled() for b in self.children)
+                    or self.items or any(text for _, _, text, _, _ in self.translations))
 
     @property
     def id(self) -> str:
@@ -106,7 +119,7 @@ class Bound:
 class _Binder:
     def __init__(self, values: dict[str, str], pickers: Pickers):
         self.values = values
-        self.restricted = pickers.restricted_sources()
+        self.pickers = pickers
         self.all: dict[str, Bound] = {}
 
     def fields(self, fields, data, indexes: tuple) -> list[Bound]:
@@ -128,8 +141,9 @@ class _Binder:
                 bound.value = str(field.default)  # what the entry means without the field
             if field.widget == "fuzzy-date" and bound.value:
                 bound.note = explain_fuzzy_date(bound.value)
-            if field.refers_to == "sources" and bound.value in self.restricted:
-                bound.note = "a restricted source: a public edition prints only its public name"
+            if field.refers_to and bound.value:
+                bound.note = self.pickers.described(field.refers_to, bound.value)
+            bound.given = name in self.values
         return bound
 
     def _items(self, bound: Bound, value, indexes: tuple) -> None:
@@ -150,6 +164,7 @@ class _Binder:
     def _local_text(self, bound: Bound) -> None:
         name, values = bound.name, self.values
         bound.value, bound.language = values.get(name, ""), values.get(name + "._lang", "")
+        bound.given = bool(bound.value)
         current = fingerprint(bound.value)
         i = 0
         while f"{name}._tr.{i}.lang" in values or f"{name}._tr.{i}.text" in values:

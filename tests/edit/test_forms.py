@@ -280,7 +280,9 @@ def test_the_source_picker_shows_grades_and_restricted_sources():
     places = [text(e) for e in elements(by_id(document, "pick-places")) if e.name == "option"]
     assert places == ["fallujah — Fallujah (also: Falluja)"]
     assert by_id(document, "f-cited-0-source").attrs["list"] == "pick-sources"
-    assert "restricted source" in text(by_id(document, "f-cited-0-source-note"))
+    assert text(by_id(document, "f-cited-0-source-note")) == \
+        "A resident, graded F; restricted: a public edition prints only its public name"
+    assert text(by_id(document, "f-place-note")) == "Fallujah"
     links = [e.attrs["href"] for e in elements(document) if e.name == "a"]
     assert links == ["/new/sources", "/new/sources"]  # beside source and via
 
@@ -342,3 +344,13 @@ def test_the_editors_templates_are_not_listed_as_a_reports():
     assert (REPO / "templates/editor/form.html").is_file()
     names = [entry.name for entry in list_templates()] + builtin_template_names()
     assert "report.html" in names and not [name for name in names if name.startswith("editor/")]
+
+
+def test_an_optional_part_left_empty_is_folded_unless_a_problem_is_in_it():
+    def opened(document):
+        return {e.children[0].to_text(): "open" in e.attrs for e in elements(document) if e.name == "details"}
+
+    folded = opened(html_of("incidents", {"id": "i", "victims": {"killed": {"value": 3}}}))
+    assert folded["victims"] and folded["killed"] and not folded["injured"] and not folded["duration"]
+    assert not folded["description"] and not folded["imported"]
+    assert opened(html_of("incidents", {"id": "i"}, problems={"duration.unit": ["missing"]}))["duration"]
