@@ -217,10 +217,12 @@ def _read_local_text(name: str, reading: _Reading):
         target = posted.get(prefix + ".lang", "").strip()
         if not text and not target:
             continue  # the empty row offered for a new translation
+        if not target:
+            reading.problem(prefix + ".lang", "a translation without its language; expected a code such as fr or ar")
         made_from = fingerprint(original) if posted.get(prefix + ".current") else posted.get(prefix + ".from", "").strip()
         translations[f"{target}@{made_from}" if made_from else target] = text
-    if not translations and not language:
-        return original or None
+    if not translations and (not language or not original):
+        return original or None  # a language left beside no text is no text
     if not language:
         reading.problem(name + "._lang", "a translation needs its original's language; expected a code such as en")
     return {language: original, **translations}

@@ -210,8 +210,9 @@ def test_a_translation_keeps_its_fingerprint_or_takes_the_current_one():
     assert summary == {"en": original + "\nThey fled.", "fr@0badf00d": "Des combattants ont tiré.",
                        f"ar@{now}": "أطلق مقاتلون النار."}
     with pytest.raises(FormProblems) as caught:
-        data_from_form("incidents", {**posted, "summary._lang": ""})
-    assert list(caught.value.field_problems) == ["summary._lang"]
+        data_from_form("incidents", {**posted, "summary._lang": "", "summary._tr.0.lang": ""})
+    assert list(caught.value.field_problems) == ["summary._tr.0.lang", "summary._lang"]
+    assert "summary" not in data_from_form("incidents", {"summary": "", "summary._lang": "en"})
 
 
 def test_list_items_are_added_and_removed_without_script():
@@ -294,6 +295,8 @@ def test_a_restricted_entry_is_marked_on_the_whole_form():
     assert "left out of every public edition" in text(by_id(restricted, "restricted-banner"))
     assert "flag-set" in by_id(restricted, "f-sensitivity").attrs["class"]
     assert by_id(restricted, "f-sensitivity-restricted").attrs.get("checked") is not None
+    source = html_of("sources", {"id": "s", "sensitivity": "restricted"})
+    assert "prints only this source's public name" in text(by_id(source, "restricted-banner"))
     public = html_of("incidents", {"id": "i"})
     assert not any((e.attrs or {}).get("id") == "restricted-banner" for e in elements(public))
     assert by_id(public, "f-sensitivity-public").attrs.get("checked") is not None  # the default, shown
