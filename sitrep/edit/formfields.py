@@ -85,8 +85,14 @@ def form_for(kind: str) -> Form:
         hint = did_you_mean(kind, KINDS)
         raise UnknownKind(f"there is no form for '{kind}'; expected one of: {', '.join(KINDS)}"
                           + (f" ({hint})" if hint else ""))
+    return _form(kind, tuple(KINDS.items()))
+
+
+@functools.cache
+def _form(kind: str, models: tuple) -> Form:
+    """form_for's work, once for each state of the schema (`models`: KINDS as it is now)."""
     refs = reference_fields()
-    return Form(kind, tuple(_model_fields(KINDS[kind], (), refs.get(kind, {}))))
+    return Form(kind, tuple(_model_fields(dict(models)[kind], (), refs.get(kind, {}))))
 
 
 def _model_fields(model: type[BaseModel], prefix: tuple, refs: dict) -> typing.Iterator[FormField]:
