@@ -15,14 +15,16 @@ from dataclasses import dataclass, field as dataclass_field
 
 import jinja2
 
-from sitrep.edit.formdata import WRITTEN, data_from_form, form_values, is_item_field, list_action
+from sitrep.edit.formdata import WRITTEN, FormProblems, data_from_form, form_values, is_item_field, list_action
 from sitrep.edit.formfields import Form, FormField, form_for, walk
 from sitrep.language import fingerprint
 from sitrep.source.config import builtin_templates_dir
 from sitrep.source.dates import format_day, format_fuzzy, known_day, parse_fuzzy_date
 from sitrep.source.entries import Store
 
-__all__ = ["Form", "FormField", "Pickers", "data_from_form", "explain_fuzzy_date", "form_for", "form_values",
+# The editor's one front door to its forms (the server imports this module only), the fields and
+# the posted data included.
+__all__ = ["Form", "FormField", "FormProblems", "Pickers", "data_from_form", "explain_fuzzy_date", "form_for", "form_values",
            "list_action", "render_form"]
 
 TOKEN_INPUT = "_token"  # the session's token (CSRF), which every write carries
