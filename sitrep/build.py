@@ -35,11 +35,10 @@ from sitrep.progress import INDEXING, LAYING_OUT, LOADING, RENDERING, SILENT, WR
 from sitrep.publish import archive
 from sitrep.publish.layout import assets_folder, index_file, report_files
 from sitrep.publish.lock import WorkspaceLock
-from sitrep.render.templates import builtin_templates_dir
 from sitrep.report.context import ReportContext
 from sitrep.report.prose import refused_narrative
 from sitrep.source.areafiles import area_files
-from sitrep.source.config import Config, load_config
+from sitrep.source.config import Config, builtin_report_templates, load_config
 from sitrep.source.dates import IsoWeek
 
 CheckResult = Workspace  # what `check` returns: the config, the store, its warnings
@@ -272,7 +271,7 @@ class _Plan:
     def template_inputs(self) -> list[Path]:
         """Files and folders the look of a report depends on, besides the store and config."""
         config = self.config
-        inputs = [builtin_templates_dir(), LOCALE_DIR, config.templates_dir, config.logo_path,
+        inputs = [*builtin_report_templates(), LOCALE_DIR, config.templates_dir, config.logo_path,
                   *(config.workspace / font.file for font in config.model.theme.fonts.files),
                   *(config.workspace / layer.file for layer in config.model.basemap),  # the map's outlines
                   *area_files(self.store)]  # and the areas' GeoJSON files

@@ -9,7 +9,7 @@ from pathlib import Path
 from sitrep.errors import Problem, TemplateProblem, did_you_mean, display_path
 from sitrep.output import write_atomic
 from sitrep.render.templates import TEMPLATE_SUFFIXES
-from sitrep.source.config import builtin_templates_dir
+from sitrep.source.config import EDITOR_PAGES, builtin_templates_dir
 
 
 @dataclasses.dataclass
@@ -72,14 +72,10 @@ def copy_builtin_template(name: str, user_dir: Path, force: bool = False) -> Pat
     return target
 
 
-# sitrep edit's own pages (edit/forms.py) live beside the built-ins but are no report's templates:
-# never listed, nor copied to a templates folder, where a report could not use them.
-EDITOR_TEMPLATES = "editor/"
-
-
 def _builtin_report_templates() -> dict[str, Path]:
+    # sitrep edit's own pages are not listed, nor copied to a templates folder, where a report could not use them.
     return {name: path for name, path in _template_files(builtin_templates_dir()).items()
-            if not name.startswith(EDITOR_TEMPLATES)}
+            if not name.startswith(f"{EDITOR_PAGES}/")}
 
 
 def _template_files(folder: Path) -> dict[str, Path]:

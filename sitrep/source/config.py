@@ -397,6 +397,17 @@ def builtin_templates_dir() -> Path:
     return package.parent / "templates"
 
 
+# `sitrep edit`'s own pages (edit/forms.py) live beside the built-in templates, in this folder,
+# but are no report's templates: never listed or copied by `sitrep templates`, and no part of
+# what a report is made from (a change to them rebuilds no report).
+EDITOR_PAGES = "editor"
+
+
+def builtin_report_templates() -> list[Path]:
+    """The files and folders of the built-in templates that reports are made from."""
+    return sorted(path for path in builtin_templates_dir().iterdir() if path.name != EDITOR_PAGES)
+
+
 def _builtin_templates_at(folder: Path) -> str:
     """What `folder` (resolved) is when it is sitrep's built-in templates folder or inside it;
     '' otherwise."""

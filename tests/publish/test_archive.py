@@ -412,3 +412,12 @@ def test_a_public_movement_may_not_name_a_restricted_route(series, sitrep_cli):
     assert "[m1] a public movement refers to the restricted route 'river-road'" in done.stderr
     assert not (series / "output").exists() or "Tunnel" not in "".join(
         p.read_text() for p in (series / "output").rglob("*.html"))
+
+
+def test_sitrep_edits_own_pages_are_no_part_of_what_a_report_is_made_from():
+    # templates/editor/ holds the editor's forms (issue 26): changing them must rebuild no report.
+    from sitrep.source.config import EDITOR_PAGES, builtin_report_templates, builtin_templates_dir
+
+    inputs = builtin_report_templates()
+    assert builtin_templates_dir() / EDITOR_PAGES not in inputs and (builtin_templates_dir() / EDITOR_PAGES).is_dir()
+    assert builtin_templates_dir() / "report.html" in inputs and builtin_templates_dir() / "sections" in inputs
