@@ -201,9 +201,10 @@ def install() -> dict[str, bool]:
         full = f"sitrep.edit.{name}"
         try:
             __import__(full)
-            real[name] = True
+            real[name] = not getattr(sys.modules[full], "STANDIN", False)  # installed by an earlier test
         except ImportError:
             module = types.ModuleType(full)
+            module.STANDIN = True
             for member in members:
                 setattr(module, member.__name__, member)
             sys.modules[full] = module
