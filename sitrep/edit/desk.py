@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitrep.errors import Problem, SitrepError, display_path
+from sitrep.errors import Problem, SitrepError
 from sitrep.source.schema import KIND_SINGULAR, KINDS
 
 
@@ -120,7 +120,3 @@ def field_at(problem: Problem) -> str:
     except (OSError, UnicodeDecodeError, SitrepError):
         return ""
     return ".".join(str(part) for part in where[2]) if where else ""
-
-
-def shown(path: Path) -> str:
-    return display_path(path)

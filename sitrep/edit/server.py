@@ -50,6 +50,7 @@ from sitrep.render.templates import builtin_templates_dir
 from sitrep.source.config import load_config
 from sitrep.source.schema import KIND_SINGULAR, KINDS
 from sitrep.source.store import find_store_files
+from sitrep.source.yamlsource import parse_yaml_bytes
 
 HOST = "127.0.0.1"  # loopback only, full stop: a team puts a reverse proxy in front (docs/editor.md)
 MAX_BODY = 1024 * 1024  # a form of one entry is a few kB; anything near this is not a form
@@ -99,6 +100,9 @@ class EditorServer:
         self.allowed_hosts = AllowedHosts(HOST, allowed_hosts)
         self.checker = SaveChecker(self.config_path)
         self._write_lock = threading.Lock()  # one save at a time: read, check and write together
+        # Each file's entries, by the file's digest: a page opened finds its entry without the
+        # round-trip parser reading every file of the store again.
+        self._spans: dict[Path, tuple[str, list]] = {}
         folder = builtin_templates_dir() / "editor"
         self.script = (folder / "editor.js").read_text(encoding="utf-8")
         self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True)
@@ -171,10 +175,20 @@ class EditorServer:
 
         for name, path in self.store_files().items():
             stored = yamledit.read_store_file(path)
-            for span in yamledit.entry_spans(stored.text):
+            for span in self.spans(stored):
                 if span.kind == kind and span.id == entry_id:
                     return name, stored, span
         raise Refused(404, f"no {KIND_SINGULAR.get(kind, kind)} with the id {entry_id!r} in the store\n")
+
+    def spans(self, stored) -> list:
+        """yamledit.entry_spans of a StoreText, remembered while the file's bytes stay the same."""
+        from sitrep.edit import yamledit
+
+        known = self._spans.get(stored.path)
+        if known is None or known[0] != stored.digest:
+            known = (stored.digest, yamledit.entry_spans(stored.text))
+            self._spans[stored.path] = known
+        return known[1]
 
     def default_file(self, kind: str) -> str:
         """Where a new entry of `kind` goes: its kind's own file for sources, places and actors;
@@ -183,7 +197,7 @@ class EditorServer:
 
         files = self.store_files()
         holding = [name for name, path in files.items()
-                   if any(span.kind == kind for span in yamledit.entry_spans(yamledit.read_store_file(path).text))]
+                   if any(span.kind == kind for span in self.spans(yamledit.read_store_file(path)))]
         months = sorted(name for name in files if MONTH_FILE.match(Path(name).name))
         if kind not in OWN_FILE_KINDS and months:
             return months[-1]
@@ -319,11 +333,12 @@ class EditorServer:
 
         entries = []
         for name, path in self.store_files().items():
-            text = yamledit.read_store_file(path).text
-            for span in yamledit.entry_spans(text):
-                data = yamledit.entry_data(text, span.kind, span.id)
+            stored = yamledit.read_store_file(path)
+            document = parse_yaml_bytes(stored.text.encode("utf-8"), name).data  # once a file, not once an entry
+            for span in self.spans(stored):
+                data = document[span.kind][span.index]
                 entries.append({"kind": span.kind, "id": span.id, "file": name, "line": span.start,
-                                "restricted": data.get("sensitivity") == "restricted"})
+                                "restricted": isinstance(data, dict) and data.get("sensitivity") == "restricted"})
         return entries
 
 

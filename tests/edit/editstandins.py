@@ -137,24 +137,13 @@ class Pickers:
                    [(a.id, str(a.name), ()) for a in store.actors.values()])
 
 
-def _flat(data, prefix=""):
-    if isinstance(data, dict):
-        items = data.items()
-    elif isinstance(data, list):
-        items = enumerate(data)
-    else:
-        return {prefix: "" if data is None else str(data)}
-    out = {}
-    for key, value in items:
-        out.update(_flat(value, f"{prefix}.{key}" if prefix else str(key)))
-    return out
-
-
 def render_form(kind, data, *, problems, pickers, token, digest, action) -> str:
     parts = [f'<form method="post" action="{html.escape(action)}">',
              f'<input type="hidden" name="_token" value="{html.escape(token)}">',
              f'<input type="hidden" name="_digest" value="{html.escape(digest)}">']
-    for name, value in _flat(data).items():
+    from sitrep.edit.server import flattened
+
+    for name, value in flattened(data).items():
         listed = "".join(f"<li>{html.escape(p)}</li>" for p in (problems or {}).get(name, []))
         parts.append(f'<div id="field-{html.escape(name)}"><label>{html.escape(name)} '
                      f'<input name="{html.escape(name)}" value="{html.escape(value)}"></label>'

@@ -226,3 +226,37 @@ def test_the_preview_is_framed_from_its_own_loopback_origin(tmp_path, monkeypatc
         framed = connection.getresponse().headers["Content-Security-Policy"]
         connection.close()
         assert f"frame-ancestors http://127.0.0.1:{server.port} http://localhost:{server.port}" in framed
+
+
+def test_the_command_prints_its_url_and_ctrl_c_stops_it_with_one_line(tmp_path):
+    """`sitrep edit --port 0` as a user runs it (with the stand-ins installed first, until the
+    real modules are merged): the URL printed, the desk answered there, Ctrl+C one line, 130."""
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    workspace = copy_example(tmp_path / "ws")
+    start = "import editstandins, sys; editstandins.install(); from sitrep.commands.entry import main; main()"
+    here = Path(__file__).parent
+    proc = subprocess.Popen([sys.executable, "-c", start, "edit", "--port", "0"], cwd=workspace, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env={**__import__("os").environ, "PYTHONPATH": f"{here}:{here.parent}"})
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line.rstrip("\n"))
+            if match := re.match(r"Editing facts/ at (http://127\.0\.0\.1:\d+/) — Ctrl\+C to stop$", line):
+                break
+        else:
+            raise AssertionError(f"sitrep edit printed no URL: {lines}")
+        with urllib.request.urlopen(match.group(1), timeout=60) as answer:
+            assert "The desk" in answer.read().decode()
+        proc.send_signal(signal.SIGINT)
+        rest = proc.communicate(timeout=60)[0]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130
+    assert [line for line in rest.splitlines() if not line.startswith("[")] == ["stopped"], rest
