@@ -20,12 +20,14 @@ check that changes one file re-reads that file only: about 0.15 s.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import threading
 from pathlib import Path
 
 from sitrep.errors import Problem, SitrepError, display_path
+from sitrep.source.cache import CACHE_DIR
 from sitrep.source.config import load_config
 
 BULK_DIR = "bulk"
@@ -111,9 +113,9 @@ def _inside(root: Path, path: Path) -> Path:
 
 
 def _mirror(config, root: Path) -> Path:
-    """Copy what a check of `config` reads into the mirror under `root`, afresh (a file gone from
-    the workspace is gone from the mirror; an unchanged one keeps its bytes, so the store cache,
-    kept in the mirror too, still knows it); returns the mirrored config.yaml."""
+    """Bring the mirror under `root` up to date with what a check of `config` reads (a file gone
+    from the workspace is gone from the mirror; an unchanged one is not copied again, and the
+    store cache, kept in the mirror's workspace, still knows it); returns the mirrored config.yaml."""
     workspace = config.workspace
     folders = [config.store_dir, workspace / BULK_DIR]
     if config.templates_dir is not None:
@@ -124,17 +126,46 @@ def _mirror(config, root: Path) -> Path:
     files += [config.font_path(font) for font in config.model.theme.fonts.files]
     files += [(workspace / layer.file).resolve() for layer in config.model.basemap]
     for folder in folders:
-        target = _inside(root, folder)
-        if target.exists():
-            shutil.rmtree(target)
         if folder.is_dir() and not folder.is_symlink():
-            shutil.copytree(folder, target, symlinks=True)
+            _sync(folder, _inside(root, folder))
+        elif _inside(root, folder).exists():
+            shutil.rmtree(_inside(root, folder))
     for path in files:
-        target = _inside(root, path)
-        if path.is_file() and not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target, follow_symlinks=False)
+        if path.is_file():
+            _sync(path, _inside(root, path))
     return _inside(root, config.path)
+
+
+def _sync(source: Path, target: Path) -> None:
+    """`target` made a copy of `source` (a file, or a folder with links copied as links), copying
+    only what differs by size or modification time: the bulk imports can be large, and most
+    checks follow one that copied them. The file a check wrote its new text into differs (its
+    time is the write's), so the next check copies it back."""
+    if source.is_symlink() or not source.is_dir():
+        same = (target.is_symlink() == source.is_symlink() and target.exists()
+                and _signature(source) == _signature(target))
+        if not same:
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            elif target.exists() or target.is_symlink():
+                target.unlink()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target, follow_symlinks=False)
+        return
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        target.unlink()
+    target.mkdir(parents=True, exist_ok=True)
+    names = {child.name for child in source.iterdir()}
+    for child in target.iterdir():
+        if child.name not in names and child.name != CACHE_DIR:
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+    for name in names:
+        _sync(source / name, target / name)
+
+
+def _signature(path: Path) -> tuple:
+    info = path.lstat()
+    return info.st_size, info.st_mtime_ns, os.readlink(path) if path.is_symlink() else ""
 
 
 def _unmirrored(problem: Problem, root: Path) -> Problem:

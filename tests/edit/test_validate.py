@@ -92,3 +92,23 @@ def test_problems_are_placed_at_the_field_their_line_holds(here):
     assert list(at_field) == ["value"]
     assert f"{FILE}:{line_of(new_text, 'value: thirty')}: error:" in at_field["value"][0]
     assert all(not line.startswith(FILE) or "warning" in line for line in other)
+
+
+def test_a_checker_keeps_its_mirror_in_step_with_the_workspace(here, sitrep_cli):
+    """Between checks of one session the mirror is brought up to date, not rebuilt: the text of a
+    refused save does not linger in it, and a file removed or added in the store is seen."""
+    from sitrep.edit.validate import SaveChecker
+
+    checker = SaveChecker("config.yaml")
+    try:
+        text = (here / FILE).read_text(encoding="utf-8")
+        assert any(p.severity == "error" for p in checker.check(FILE, text.replace("value: 30\n", "value: x\n", 1)))
+        assert [str(p) for p in checker.check()] == check_output(sitrep_cli)  # the refused text is gone
+        (here / "facts" / "extra.yaml").write_text("sources:\n  - id: bad id\n", encoding="utf-8")
+        assert [str(p) for p in checker.check()] == check_output(sitrep_cli)
+        assert any("extra.yaml" in str(p) for p in checker.check())
+        (here / "facts" / "extra.yaml").unlink()
+        assert [str(p) for p in checker.check()] == check_output(sitrep_cli)
+        assert not any("extra.yaml" in str(p) for p in checker.check())
+    finally:
+        checker.close()
