@@ -21,7 +21,7 @@ class TemplateEntry:
 
 def list_templates(user_dir: Path | None = None) -> list[TemplateEntry]:
     """Every template, built-in or the user's, with the file a build uses for it."""
-    builtin = _template_files(builtin_templates_dir())
+    builtin = _builtin_files()
     user = _template_files(user_dir) if user_dir else {}
     entries = []
     for name in sorted(set(builtin) | set(user), key=_listing_order):
@@ -33,7 +33,7 @@ def list_templates(user_dir: Path | None = None) -> list[TemplateEntry]:
 
 
 def builtin_template_names() -> list[str]:
-    return sorted(_template_files(builtin_templates_dir()), key=_listing_order)
+    return sorted(_builtin_files(), key=_listing_order)
 
 
 def resolve_builtin_name(name: str) -> str:
@@ -70,6 +70,13 @@ def copy_builtin_template(name: str, user_dir: Path, force: bool = False) -> Pat
                                       hint="pass --force to replace it with the built-in (your changes are lost)"))
     write_atomic(target, source.read_bytes())
     return target
+
+
+def _builtin_files() -> dict[str, Path]:
+    """The built-in templates of the report: not `sitrep edit`'s pages (templates/editor/), which no
+    report uses and a templates folder cannot replace."""
+    return {name: path for name, path in _template_files(builtin_templates_dir()).items()
+            if not name.startswith("editor/")}
 
 
 def _template_files(folder: Path) -> dict[str, Path]:

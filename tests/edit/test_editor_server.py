@@ -260,3 +260,13 @@ def test_the_command_prints_its_url_and_ctrl_c_stops_it_with_one_line(tmp_path):
             proc.wait()
     assert proc.returncode == 130
     assert [line for line in rest.splitlines() if not line.startswith("[")] == ["stopped"], rest
+
+
+def test_the_editors_pages_are_not_listed_as_report_templates():
+    """templates/editor/ holds sitrep edit's pages: `sitrep templates` lists the report's only."""
+    from sitrep.commands.templates import builtin_template_names, list_templates
+    from sitrep.render.templates import builtin_templates_dir
+
+    assert (builtin_templates_dir() / "editor" / "page.html").is_file()
+    assert not [name for name in builtin_template_names() if name.startswith("editor/")]
+    assert not [entry for entry in list_templates() if entry.name.startswith("editor/")]
