@@ -239,7 +239,8 @@ class EditorServer:
             data = yamledit.entry_data(stored.text, kind, entry_id) if entry_id else {}
         text = stored.text if new_text is None else new_text
         path = self.store_dir / file
-        at_field, other = problems_by_field(self.checker.check(path, text), path, text)
+        data_id = str(data.get("id") or entry_id)
+        at_field, other = problems_by_field(self.checker.check(path, text), path, text, (kind, data_id))
         action = f"/entry/{quote(kind)}/{quote(entry_id)}" if entry_id else f"/new/{quote(kind)}?file={quote(file)}"
         form_html = forms.render_form(kind, data, problems=at_field, pickers=self.pickers(), token=self.token,
                                       digest=stored.digest, action=action)
@@ -325,7 +326,7 @@ class EditorServer:
             new_text = yamledit.add_entry(stored.text, kind, data)
         path = self.store_dir / file
         problems = self.checker.check(path, new_text)
-        at_field, other = problems_by_field(problems, path, new_text)
+        at_field, other = problems_by_field(problems, path, new_text, (kind, str(data.get("id") or entry_id)))
         return {"fields": at_field, "other": other, "errors": len(errors_of(problems))}
 
     def api_entries(self) -> list[dict]:

@@ -88,10 +88,13 @@ def errors_of(problems: list[Problem]) -> list[Problem]:
     return [problem for problem in problems if problem.severity == "error"]
 
 
-def problems_by_field(problems: list[Problem], file: Path | str, new_text: str) -> tuple[dict[str, list[str]], list[str]]:
+def problems_by_field(problems: list[Problem], file: Path | str, new_text: str,
+                      entry: tuple[str, str] | None = None) -> tuple[dict[str, list[str]], list[str]]:
     """The problems of `file` placed at the form field their line holds ("cited.0.source" ->
     messages, as `sitrep check` words them), and the rest (other files, lines outside any
-    field) as whole lines."""
+    field) as whole lines. With `entry` (kind, id): the form of that entry, so only its own
+    problems go to fields, and of the rest only the errors (which refuse a save, wherever they
+    are) and the warnings of its file outside any entry are kept: the desk lists the others."""
     from sitrep.edit import yamledit
 
     shown = display_path(Path(file))
@@ -99,11 +102,11 @@ def problems_by_field(problems: list[Problem], file: Path | str, new_text: str) 
     elsewhere: list[str] = []
     for problem in problems:
         where = yamledit.field_at_line(new_text, problem.line) if problem.file == shown and problem.line else None
-        if where is None or not where[2]:
+        ours = where is not None and (entry is None or (where[0], where[1]) == tuple(entry))
+        if ours and where[2]:
+            at_field.setdefault(".".join(str(part) for part in where[2]), []).append(str(problem))
+        elif entry is None or ours or problem.severity == "error" or (problem.file == shown and where is None):
             elsewhere.append(str(problem))
-            continue
-        name = ".".join(str(part) for part in where[2])
-        at_field.setdefault(name, []).append(str(problem))
     return at_field, elsewhere
 
 

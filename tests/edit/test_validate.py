@@ -112,3 +112,26 @@ def test_a_checker_keeps_its_mirror_in_step_with_the_workspace(here, sitrep_cli)
         assert not any("extra.yaml" in str(p) for p in checker.check())
     finally:
         checker.close()
+
+
+def test_on_an_entrys_form_only_its_problems_go_to_its_fields(here):
+    """Another entry's error refuses the save too, so it is listed; it is not put at this form's
+    field of the same name."""
+    from sitrep.edit.validate import check_save, problems_by_field
+
+    new_text = (here / FILE).read_text(encoding="utf-8").replace("value: 30\n", "value: thirty\n", 1)
+    problems = check_save("config.yaml", FILE, new_text)
+    at_field, other = problems_by_field(problems, FILE, new_text, ("figures", "fallujah-trapped-2016-06"))
+    assert at_field == {}
+    assert len(other) == 1 and "'thirty'" in other[0]
+    at_field, other = problems_by_field(problems, FILE, new_text, ("figures", "fallujah-fleeing-killed-2016-06"))
+    assert list(at_field) == ["value"] and other == []
+
+
+def test_on_an_entrys_form_other_files_warnings_are_left_to_the_desk(here):
+    from sitrep.edit.validate import check_save, problems_by_field
+
+    text = (here / FILE).read_text(encoding="utf-8")
+    problems = check_save("config.yaml", FILE, text)
+    assert any(p.severity == "warning" and p.file != FILE for p in problems)
+    assert problems_by_field(problems, FILE, text, ("figures", "fallujah-trapped-2016-06")) == ({}, [])
