@@ -117,8 +117,12 @@ class EditorServer:
             from sitrep.commands.serve import ReportServer
 
             origins = f"http://{HOST}:{self.port} http://localhost:{self.port}"
-            self.preview = ReportServer(self.config_path, week=week, host=HOST, port=0,
-                                        allowed_hosts=allowed_hosts, log=self.log, framed_by=origins)
+            try:
+                self.preview = ReportServer(self.config_path, week=week, host=HOST, port=0,
+                                            allowed_hosts=allowed_hosts, log=self.log, framed_by=origins)
+            except BaseException:  # the editor's port is not left bound behind the error
+                self.httpd.server_close()
+                raise
         self.policy = editor_policy(self.script, self.preview.url.rstrip("/") if self.preview else None)
         self._thread: threading.Thread | None = None
 

@@ -270,3 +270,19 @@ def test_the_editors_pages_are_not_listed_as_report_templates():
     assert (builtin_templates_dir() / "editor" / "page.html").is_file()
     assert not [name for name in builtin_template_names() if name.startswith("editor/")]
     assert not [entry for entry in list_templates() if entry.name.startswith("editor/")]
+
+
+def test_the_command_refuses_a_missing_config_and_a_busy_port_in_one_line(sitrep_cli, tmp_path):
+    import socket
+
+    workspace = copy_example(tmp_path / "ws")
+    result = sitrep_cli("edit", "--config", workspace / "nope.yaml")
+    assert result.exit_code == 1 and "nope.yaml" in result.stderr and "Traceback" not in result.output
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = sitrep_cli("edit", "--port", port, "--config", workspace / "config.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (f"--port: error: cannot listen on 127.0.0.1:{port}: Address already in use; "
+                                             "pass --port 0 to pick a free port")
