@@ -99,3 +99,18 @@ def test_a_save_in_the_browser_changes_only_the_lines_it_edits(editor, browser):
                                                   .splitlines(), lineterm="", n=0) if line[:1] in "+-"]
     assert diff == ["--- ", "+++ ", "-    value: 30", "+    value: 31"]
     assert policy_violations(browser) == []
+
+
+def test_a_text_editor_changing_the_file_under_an_open_form_is_a_conflict_shown(editor, browser):
+    open_entry_from_the_desk(browser, editor)
+    changed = Path(FILE).read_text(encoding="utf-8").replace("value: 30\n", "value: 35\n", 1)
+    Path(FILE).write_text(changed, encoding="utf-8")  # as a text editor saves it, meanwhile
+    set_value(browser, "value", "31")
+    browser.evaluate("document.querySelector('#entry form').requestSubmit()")
+    text = browser.wait_for_text("changed on disk since you opened this form", "Re-open the entry")
+    assert "31" in text and "35" in text  # both versions, side by side
+    assert Path(FILE).read_text(encoding="utf-8") == changed  # the text editor's save stands
+    browser.evaluate("document.querySelector('a[href=\"%s\"]').click()" % ENTRY)
+    wait_until(lambda: browser.evaluate("document.querySelector('#entry [name=\"value\"]').value") == "35",
+               message="the re-opened form to hold the file's current value")
+    assert policy_violations(browser) == []
