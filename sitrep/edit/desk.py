@@ -2,8 +2,9 @@
 and what needs attention, each with a link to the entry and field that fixes it.
 
 "This week" is the week of the series' latest report (or --week), as `sitrep serve` and `sitrep
-build` resolve it; its entries are those that enter the series in that report
-(report/series.py: what became known that week). What needs attention is `check`'s warnings,
+build` resolve it for config.yaml's edition, and what that report brings is counted as check and
+weeks count it; its entries are those that enter the internal edition's series in that report
+(report/series.py: what became known that week), so that restricted ones are listed, marked. What needs attention is `check`'s warnings,
 the very problems `sitrep check` prints, each placed at its entry and, through the round-trip
 writer's map of the file, at the field its line holds.
 """
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitrep.errors import Problem, SitrepError
-from sitrep.source.schema import KIND_SINGULAR, KINDS
+from sitrep.source.schema import KIND_SINGULAR, KINDS, count_of
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,12 @@ class Desk:
     number: int = 0  # the report's number in the series
     counts: dict[str, int] = field(default_factory=dict)  # what the week brings, by kind
     entries: list[DeskEntry] = field(default_factory=list)
+
+    @property
+    def brings(self) -> list[str]:
+        """What the week's report brings, as check counts it: '6 figures', '1 route'."""
+        return [count_of(n, kind) for kind, n in self.counts.items()]
+
     attention: list[Attention] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # the store does not check: `check`'s errors
 
@@ -79,7 +86,9 @@ def load_desk(config_path: Path | str, week: str | None = None) -> Desk:
     desk.week, desk.number = str(iso_week), series.number(iso_week)
     desk.counts = {kind: n for kind, n in series.count_arrived(iso_week).items() if n}
     seen: set[str] = set()
-    for arrival in series.arrived_in(iso_week):
+    # Every entry of the week, restricted ones too (marked): the desk is the team's, not the public's.
+    everything = workspace.series("internal") if edition != "internal" else series
+    for arrival in everything.arrived_in(iso_week):
         entry = arrival.entry
         kind = kind_of(workspace.store, entry.id)
         if kind is None or entry.id in seen:  # imported events live in the bulk store, not in a file

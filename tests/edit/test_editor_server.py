@@ -286,3 +286,24 @@ def test_the_command_refuses_a_missing_config_and_a_busy_port_in_one_line(sitrep
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (f"--port: error: cannot listen on 127.0.0.1:{port}: Address already in use; "
                                              "pass --port 0 to pick a free port")
+
+
+def test_the_desk_shows_the_week_what_it_brings_restricted_entries_and_links_to_fields(editor):
+    import html
+
+    page = html.unescape(ask(editor, "GET", "/").body)
+    assert "The report brings 6 figures, 8 incidents, 1 route, 2 areas, 1 movement." in page
+    text = Path(FILE).read_text(encoding="utf-8")
+    Path(FILE).write_text(text.replace("  - id: fallujah-meals-2016-06\n",
+                                       "  - id: fallujah-meals-2016-06\n    sensitivity: restricted\n", 1), encoding="utf-8")
+    page = html.unescape(ask(editor, "GET", "/").body)
+    assert "This week: report 2, 2016-W26" in page
+    assert "The report brings 5 figures, 8 incidents" in page  # the public report leaves it out
+    row = re.search(r"<tr><td><a href=\"/entry/figures/fallujah-meals-2016-06\">.*?</tr>", page, re.S).group(0)
+    assert "restricted" in row
+    assert "restricted" not in re.search(r"<tr><td><a href=\"/entry/figures/fallujah-trapped-2016-06\">.*?</tr>",
+                                         page, re.S).group(0)
+    # check's warning of a single weak source, linked to the citation's field that fixes it
+    links = re.findall(r'<a href="(/entry/[^"]+)">([^<]*single source of low reliability[^<]*)</a>', page)
+    assert links and all(re.fullmatch(r"/entry/incidents/[\w-]+#field-cited(\.0(\.source)?)?", link)
+                         for link, _ in links), links
