@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import pytest
 
 from editstandins import install
-from support import copy_example
+from support import copy_example, wait_until
 
 FILE = "facts/2016-06-fallujah.yaml"
 ENTRY = "/entry/figures/fallujah-fleeing-killed-2016-06"
@@ -226,6 +226,11 @@ def test_the_preview_is_framed_from_its_own_loopback_origin(tmp_path, monkeypatc
         framed = connection.getresponse().headers["Content-Security-Policy"]
         connection.close()
         assert f"frame-ancestors http://127.0.0.1:{server.port} http://localhost:{server.port}" in framed
+        # A save lands on disk: the preview hears it and rebuilds (its page then reloads by itself).
+        generation = server.preview.page.generation
+        assert post_form(server, ENTRY, {**opened(server), "value": "31"}).status == 303
+        wait_until(lambda: server.preview.page.generation != generation, message="the preview to rebuild")
+        assert "At least 31 people" in server.preview.page.body
 
 
 def test_the_command_prints_its_url_and_ctrl_c_stops_it_with_one_line(tmp_path):
