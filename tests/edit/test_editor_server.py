@@ -193,8 +193,19 @@ def test_a_new_entry_goes_to_the_newest_month_file(editor):
 def test_a_body_over_the_limit_is_refused(editor):
     from sitrep.edit.server import MAX_BODY
 
-    answer = ask(editor, "POST", ENTRY, b"x" * (MAX_BODY + 1))
-    assert answer.status == 413
+    before = Path(FILE).read_bytes()
+    connection = http.client.HTTPConnection("127.0.0.1", editor.port, timeout=60)
+    try:  # refused on its Content-Length, before a byte of the body is read
+        connection.putrequest("POST", ENTRY, skip_host=True)
+        connection.putheader("Host", f"127.0.0.1:{editor.port}")
+        connection.putheader("Content-Type", "application/x-www-form-urlencoded")
+        connection.putheader("Content-Length", str(MAX_BODY + 1))
+        connection.endheaders(b"_token=" + editor.token.encode())
+        answer = Answer(connection.getresponse())
+    finally:
+        connection.close()
+    assert answer.status == 413 and f"at most {MAX_BODY} bytes" in answer.body
+    assert Path(FILE).read_bytes() == before
 
 
 def test_the_api_checks_a_form_as_it_is_filled_and_lists_the_entries(editor):
