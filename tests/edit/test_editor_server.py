@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import pytest
 
 from editstandins import install
-from support import copy_example, wait_until
+from support import busy_port, copy_example, wait_until
 
 FILE = "facts/2016-06-fallujah.yaml"
 ENTRY = "/entry/figures/fallujah-fleeing-killed-2016-06"
@@ -289,15 +289,10 @@ def test_the_editors_pages_are_not_listed_as_report_templates():
 
 
 def test_the_command_refuses_a_missing_config_and_a_busy_port_in_one_line(sitrep_cli, tmp_path):
-    import socket
-
     workspace = copy_example(tmp_path / "ws")
     result = sitrep_cli("edit", "--config", workspace / "nope.yaml")
     assert result.exit_code == 1 and "nope.yaml" in result.stderr and "Traceback" not in result.output
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
+    with busy_port() as port:
         result = sitrep_cli("edit", "--port", port, "--config", workspace / "config.yaml")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (f"--port: error: cannot listen on 127.0.0.1:{port}: Address already in use; "
