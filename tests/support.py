@@ -52,6 +52,17 @@ def copy_workspace(source: Path, target: Path) -> Path:
     return target
 
 
+@contextlib.contextmanager
+def busy_port():
+    """A loopback port something else listens on, for the time of the block: a server's busy port."""
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        yield busy.getsockname()[1]
+
+
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

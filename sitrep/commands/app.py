@@ -25,7 +25,7 @@ from sitrep.commands.startup import WRITING_COMMANDS, command_in, interrupted_li
 from sitrep.commands.usage import CommandLineMistake, NoArgsIsHelpError, UsageError, command_path, in_our_words
 from sitrep.errors import SitrepError, did_you_mean
 
-STOPPED = "stopped"  # sitrep serve only ever ends this way, and writes nothing
+STOPPED = "stopped"  # sitrep serve and edit only ever end this way (edit's saves are atomic)
 
 
 class _ErrorBoundary(typer.core.TyperGroup):
@@ -42,7 +42,7 @@ class _ErrorBoundary(typer.core.TyperGroup):
             _refuse_command_line(error, ctx)
         except KeyboardInterrupt:
             command = _command_of(ctx)
-            _say_interrupted(STOPPED if command == "serve" else interrupted_line(command))
+            _say_interrupted(STOPPED if command in ("serve", "edit") else interrupted_line(command))
             raise typer.Exit(130) from None
 
     def parse_args(self, ctx, args):

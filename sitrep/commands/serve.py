@@ -112,7 +112,7 @@ class ReportServer:
     def __init__(self, config_path: Path | str = "config.yaml", *, week: str | None = None,
                  edition: str | None = None, language: str | None = None, host: str = "127.0.0.1", port: int = 8000,
                  allowed_hosts: tuple[str, ...] | list[str] = (), log: Callable[[str], None] | None = None,
-                 as_of: dt.date | None = None):
+                 as_of: dt.date | None = None, framed_by: str | None = None):
         self.config_path = Path(config_path)
         if not self.config_path.is_file():
             raise SitrepError(Problem(display_path(self.config_path), 0, "config file not found",
@@ -121,6 +121,8 @@ class ReportServer:
         self.edition = edition
         self.language = language
         self.as_of = as_of  # None: today, as of each rebuild (a server may run past a week's end)
+        # The origins that may show the pages in a frame (`sitrep edit`'s, beside its form); none by default.
+        self.framed_by = framed_by
         self.log = log or (lambda line: print(line, flush=True))
         self.fonts_dir = (builtin_templates_dir() / "fonts").resolve()
         self.title = "sitrep"
@@ -397,6 +399,8 @@ def _handler_for(server: ReportServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("X-Content-Type-Options", "nosniff")
             self.send_header("Referrer-Policy", "no-referrer")  # a link followed does not tell where it was clicked
             if policy is not None:
+                if server.framed_by:
+                    policy = policy.replace("frame-ancestors 'none'", f"frame-ancestors {server.framed_by}")
                 self.send_header("Content-Security-Policy", policy)
             for name, value in (headers or {}).items():
                 self.send_header(name, value)

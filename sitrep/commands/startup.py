@@ -10,7 +10,7 @@ _prestarted = None  # the PDF helper forked for a `build`, until the build comma
 
 # Commands that write files: when one fails, its message says that nothing was written, and
 # when one is interrupted, that every file is as it was or complete (app.py says it once running).
-WRITING_COMMANDS = {"build", "new", "schema", "init", "copy", "import", "export"}
+WRITING_COMMANDS = {"build", "new", "edit", "schema", "init", "copy", "import", "export"}
 INTERRUPTED = "interrupted"
 INTERRUPTED_WRITING = "interrupted; every file is either as it was or complete (writes are atomic)"
 

@@ -13,7 +13,6 @@ import io
 import queue
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from support import PATIENCE, DevTools, png, use_templates_folder, wait_until
+from support import PATIENCE, DevTools, busy_port, png, use_templates_folder, wait_until
 from sitrep.commands import serve as serve_module
 from sitrep.errors import Problem
 from sitrep.render.templates import builtin_templates_dir
@@ -282,10 +281,7 @@ def test_an_unexpected_exception_is_shown_and_the_server_keeps_running(server, m
 def test_serve_refuses_a_missing_config_and_a_busy_port(sitrep_cli, workspace):
     result = sitrep_cli("serve", "--config", workspace / "nope.yaml")
     assert result.exit_code == 1 and "config file not found" in result.stderr
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
+    with busy_port() as port:
         result = sitrep_cli("serve", "--port", port, "--config", workspace / "config.yaml")
     assert result.exit_code == 1
     assert f"--port: error: cannot listen on 127.0.0.1:{port}" in result.stderr

@@ -19,4 +19,4 @@ from __future__ import annotations
 from sitrep.commands.app import app, main  # noqa: F401  (main: the console script's entry point)
 
 # `sitrep --help` lists the commands in the order they register, which is the order of this import.
-from sitrep.commands.cli import build, check, weeks, schema, serve, trace, new, templates, init, importing, export  # noqa: F401
+from sitrep.commands.cli import build, check, weeks, schema, serve, edit, trace, new, templates, init, importing, export  # noqa: F401
