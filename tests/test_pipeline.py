@@ -82,7 +82,7 @@ def test_the_command_line_has_one_error_boundary():
 
 # The layers, lowest first: a module may import from its own layer and the ones below it only.
 LAYERS = [("errors", "output", "processes", "language", "progress"), ("source",), ("report",), ("render",), ("publish",), ("pipeline",),
-          ("build", "exchange"), ("commands",)]
+          ("build", "exchange", "edit"), ("commands",)]
 
 
 def layer_of(module: str) -> int:

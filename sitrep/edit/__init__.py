@@ -1,0 +1,1 @@
+"""The fact store edited in the browser: sitrep edit (docs/editor.md)."""
