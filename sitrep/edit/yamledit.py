@@ -33,6 +33,7 @@ from sitrep.edit.yamlemit import TOP_LEVEL_KEY, canon, layout_of, new_entry_line
 from sitrep.source.schema import KIND_SINGULAR, KINDS
 from sitrep.source.yamlsource import parse_yaml_bytes
 
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when PyYAML has it: marks the same, faster
 _OTHER_BREAKS = re.compile("[\x85\u2028\u2029]|\r(?!\n)")  # line breaks YAML counts and "\n" does not
 
 
@@ -89,35 +90,24 @@ def read_store_file(path: Path) -> StoreText:
 
 def entry_spans(text: str, *, shown: str = "store file") -> list[EntrySpan]:
     """Every entry of the file, in file order, with its lines."""
-    _, root, lines = _parse(text, shown)
-    spans = []
-    for key_node, value_node in root.value if root is not None else ():
-        if key_node.value not in KINDS or not isinstance(value_node, yaml.SequenceNode):
-            continue
-        for index, item in enumerate(value_node.value):
-            if isinstance(item, yaml.MappingNode):
-                spans.append(EntrySpan(key_node.value, _id_of(item), index, _start_line(item, lines),
-                                       _end_line(item, lines)))
-    return spans
+    return _parse(text, shown).spans
 
 
 def entry_data(text: str, kind: str, entry_id: str, *, shown: str = "store file") -> dict:
     """The entry as the store's loader reads it, as plain data (dates as the text written)."""
-    span = _find(text, kind, entry_id, shown)
-    data, _, _ = _parse(text, shown)
-    return plain(data[kind][span.index])
+    parsed = _parse(text, shown)
+    index = _find(parsed, kind, entry_id, shown).index
+    return plain(parsed.data[kind][index])
 
 
 def field_at_line(text: str, line: int, *, shown: str = "store file") -> tuple[str, str, tuple] | None:
     """(kind, entry id, key path) of the value on `line`, such as ("figures", "x", ("cited", 0)):
     the deepest field that alone holds the line (a flow-style citation's line is the citation's).
     The entry's id and an empty path for a comment between its fields; None outside entries."""
-    _, root, lines = _parse(text, shown)
-    for key_node, value_node in root.value if root is not None else ():
-        if key_node.value in KINDS and isinstance(value_node, yaml.SequenceNode):
-            for item in value_node.value:
-                if isinstance(item, yaml.MappingNode) and _start_line(item, lines) <= line <= _end_line(item, lines):
-                    return key_node.value, _id_of(item), _deepest(item, line, (), lines)
+    parsed = _parse(text, shown)
+    for span, node in zip(parsed.spans, parsed.nodes):
+        if span.start <= line <= span.end:
+            return span.kind, span.id, _deepest(node, line, (), parsed.lines)
     return None
 
 
@@ -125,36 +115,37 @@ def field_at_line(text: str, line: int, *, shown: str = "store file") -> tuple[s
 
 def replace_entry(text: str, kind: str, entry_id: str, data: dict, *, shown: str = "store file") -> str:
     """The text with the entry `entry_id` of `kind` replaced by `data`; only its lines change."""
-    span = _find(text, kind, entry_id, shown)
-    _refuse_taken_id(text, data, shown, but=span)
-    old_data, _, lines = _parse(text, shown)
-    old_entry = old_data[kind][span.index]
+    parsed = _parse(text, shown)
+    span = _find(parsed, kind, entry_id, shown)
+    _refuse_taken_id(parsed, data, shown, but=span)
+    lines = parsed.lines
     block = "".join(lines[span.start - 1:span.end])
-    new_block = reemit_entry(block, kind, old_entry, data, layout_of(lines))
+    new_block = reemit_entry(block, kind, parsed.data[kind][span.index], data, layout_of(lines))
     updated = "".join(lines[:span.start - 1]) + new_block + "".join(lines[span.end:])
-    _verify(old_data, updated, kind, lambda entries: entries.__setitem__(span.index, data), shown)
+    _verify(parsed.data, updated, kind, lambda entries: entries.__setitem__(span.index, data), shown)
     return _restore_newlines(text, updated)
 
 
 def add_entry(text: str, kind: str, data: dict, *, shown: str = "store file") -> str:
     """The text with `data` added at the end of its kind's list (or a new list at the file's end)."""
     _check_kind(kind)
-    _refuse_taken_id(text, data, shown)
-    old_data, _, lines = _parse(text, shown)
-    skeleton = new_entry_lines(data, layout_of(lines))
+    parsed = _parse(text, shown)
+    _refuse_taken_id(parsed, data, shown)
+    skeleton = new_entry_lines(data, layout_of(parsed.lines))
     updated = insert_entry_text(_normalised(text), shown, kind, skeleton)
-    _verify(old_data, updated, kind, lambda entries: entries.append(data), shown)
+    _verify(parsed.data, updated, kind, lambda entries: entries.append(data), shown)
     return _restore_newlines(text, updated)
 
 
 def remove_entry(text: str, kind: str, entry_id: str, *, shown: str = "store file") -> str:
     """The text without the entry, and without the blank lines that set it apart. The last entry
     of a list takes its `kind:` line with it when nothing but blank lines lies between them."""
-    span = _find(text, kind, entry_id, shown)
-    old_data, root, lines = _parse(text, shown)
+    parsed = _parse(text, shown)
+    span = _find(parsed, kind, entry_id, shown)
+    lines = parsed.lines
     first, last = span.start - 1, span.end  # the 0-based slice to remove
-    siblings = [s for s in entry_spans(text, shown=shown) if s.kind == kind and s.index != span.index]
-    key_line = next(k.start_mark.line for k, _ in root.value if k.value == kind)
+    siblings = [s for s in parsed.spans if s.kind == kind and s.index != span.index]
+    key_line = next(k.start_mark.line for k, _ in parsed.root.value if k.value == kind)
     if siblings and span.index > 0:
         while first > 0 and not lines[first - 1].strip():
             first -= 1
@@ -166,7 +157,7 @@ def remove_entry(text: str, kind: str, entry_id: str, *, shown: str = "store fil
         while first > 0 and not lines[first - 1].strip():
             first -= 1
     updated = "".join(lines[:first] + lines[last:])
-    _verify(old_data, updated, kind, lambda entries: entries.pop(span.index), shown)
+    _verify(parsed.data, updated, kind, lambda entries: entries.pop(span.index), shown)
     return _restore_newlines(text, updated)
 
 
@@ -202,9 +193,9 @@ def insert_entry_text(text: str, shown: str, key: str, skeleton: str,
     before = "".join(lines[:last + 1])
     if before and not before.endswith(("\n", "\r")):
         before += newline
-    insertion = newline + _indented(skeleton, indent, newline)
-    if last == key_line:  # an empty list: no blank line between the key and its first entry
-        insertion = _indented(skeleton, indent, newline)
+    insertion = _indented(skeleton, indent, newline)
+    if last > key_line and _entries_apart(lines):  # not before a list's first entry
+        insertion = newline + insertion
     return bom + before + insertion + "".join(lines[last + 1:])
 
 
@@ -243,23 +234,41 @@ def write_store_file(path: Path, text: str, expected_digest: str | None, store_d
 
 # --- The file read -----------------------------------------------------------------------------------
 
-def _parse(text: str, shown: str) -> tuple[dict, yaml.MappingNode | None, list[str]]:
-    """The store loader's data, PyYAML's node tree (for lines and ends) and the text's lines."""
+@dataclass(frozen=True)
+class _Parsed:
+    data: dict  # as the store's loader reads it
+    root: yaml.MappingNode | None  # PyYAML's nodes, which know where each value starts and ends
+    lines: list[str]  # the text's lines, line ends normalised to "\n"
+    spans: list[EntrySpan]
+    nodes: list[yaml.MappingNode]  # each span's entry
+
+
+def _parse(text: str, shown: str) -> _Parsed:
     if _OTHER_BREAKS.search(text):
         line = text[: _OTHER_BREAKS.search(text).start()].count("\n") + 1
         raise StoreError(Problem(shown, line, "a line break other than a plain line end (a lone CR, U+2028...)",
                                  expected="lines ended by LF or CRLF only; retype the line"))
     text = _normalised(text)
+    lines = text.splitlines(keepends=True)
     try:
         doc = parse_yaml_bytes(text.encode("utf-8"), shown)
     except YamlLoadError as exc:
         raise StoreError(exc.problem) from None
     if doc.data is None:
-        return {}, None, text.splitlines(keepends=True)
+        return _Parsed({}, None, lines, [], [])
     if not isinstance(doc.data, dict):
         raise StoreError(Problem(shown, doc.line_of(()), "this is not a store file: its top level is not a mapping",
                                  expected="lists of entries under keys such as 'figures:' or 'sources:'"))
-    return doc.data, yaml.compose(text, Loader=yaml.SafeLoader), text.splitlines(keepends=True)
+    root = yaml.compose(text, Loader=_COMPOSER)
+    spans, nodes = [], []
+    for key_node, value_node in root.value:
+        if key_node.value in KINDS and isinstance(value_node, yaml.SequenceNode):
+            for index, item in enumerate(value_node.value):
+                if isinstance(item, yaml.MappingNode):
+                    spans.append(EntrySpan(key_node.value, _id_of(item), index, _start_line(item, lines),
+                                           _end_line(item, lines)))
+                    nodes.append(item)
+    return _Parsed(doc.data, root, lines, spans, nodes)
 
 
 def _normalised(text: str) -> str:
@@ -276,9 +285,9 @@ def _check_kind(kind: str) -> None:
                                  expected="one of " + ", ".join(KINDS)))
 
 
-def _find(text: str, kind: str, entry_id: str, shown: str) -> EntrySpan:
+def _find(parsed: _Parsed, kind: str, entry_id: str, shown: str) -> EntrySpan:
     _check_kind(kind)
-    found = [s for s in entry_spans(text, shown=shown) if s.kind == kind and s.id == entry_id]
+    found = [s for s in parsed.spans if s.kind == kind and s.id == entry_id]
     if not found:
         raise StoreError(Problem(shown, 0, f"there is no {KIND_SINGULAR[kind]} '{entry_id}' in this file",
                                  expected=f"the id of an entry under '{kind}:' in this file"))
@@ -289,10 +298,10 @@ def _find(text: str, kind: str, entry_id: str, shown: str) -> EntrySpan:
     return found[0]
 
 
-def _refuse_taken_id(text: str, data: dict, shown: str, but: EntrySpan | None = None) -> None:
+def _refuse_taken_id(parsed: _Parsed, data: dict, shown: str, but: EntrySpan | None = None) -> None:
     if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not data["id"]:
         raise StoreError(Problem(shown, 0, "the entry has no id", expected="an id: a new, unique name"))
-    taken = [s for s in entry_spans(text, shown=shown) if s.id == data["id"] and s != but]
+    taken = [s for s in parsed.spans if s.id == data["id"] and s != but]
     if taken:
         raise StoreError(Problem(shown, taken[0].start, f"the id '{data['id']}' is already used here",
                                  expected="a new, unique id"))
@@ -338,6 +347,28 @@ def _deepest(node: yaml.Node, line: int, path: tuple, lines: list[str]) -> tuple
 
 def _indented(skeleton: str, indent: str, newline: str) -> str:
     return "".join(indent + line + newline if line else newline for line in skeleton.splitlines())
+
+
+def _entries_apart(lines: list[str]) -> bool:
+    """Whether the file sets its entries apart with a blank line (most do; a file where no two
+    entries are does not), so that a new entry is set as the others are."""
+    apart = together = 0
+    key_line = None
+    for index, line in enumerate(lines):
+        if TOP_LEVEL_KEY.match(line):
+            key_line, indent = index, None
+        elif key_line is not None and line.lstrip(" ").startswith("- ") and line.strip():
+            here = len(line) - len(line.lstrip(" "))
+            indent = here if indent is None else indent
+            if here == indent and index > key_line + 1:
+                above = index - 1
+                while above > key_line and lines[above].lstrip().startswith("#"):
+                    above -= 1  # a comment that heads the entry: look above it
+                if above > key_line and not lines[above].strip():
+                    apart += 1
+                elif above > key_line:
+                    together += 1
+    return apart >= together
 
 
 def _item_indent(block: list[str]) -> str:

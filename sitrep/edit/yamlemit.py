@@ -142,12 +142,19 @@ def _merge(node: Any, old: Any, new: Any, kind: str, path: tuple) -> Any:
 
 
 def _position(node: CommentedMap, key: str, kind: str, path: tuple) -> int:
-    """Where a new key goes: before the first key that follows it in the schema's field order."""
+    """Where a new key goes in the schema's field order: after the last key that comes before it
+    there; right after the id, it goes before the first key that follows it instead (a figure's
+    value, inherited from the schema's Amount, goes beside its low and high, not above its metric)."""
     order = _field_order(kind, path)
     if key not in order:
         return len(node)
-    rank = order.index(key)
-    return next((i for i, k in enumerate(node) if k in order and order.index(k) > rank), len(node))
+    rank, keys = order.index(key), list(node)
+    ranked = sorted((order.index(k), i) for i, k in enumerate(keys) if k in order)
+    previous = [i for r, i in ranked if r < rank]
+    following = [i for r, i in ranked if r > rank]
+    if previous and keys[previous[-1]] != "id":
+        return previous[-1] + 1
+    return following[0] if following else len(keys)
 
 
 def _field_order(kind: str, path: tuple) -> list[str]:
@@ -267,7 +274,7 @@ def _field_lines(block: str) -> dict[str, str]:
     """Each field of a one-entry block -> its lines, comments after it included; {} when two
     fields share a line (an entry in flow style), as they cannot then be told apart by lines."""
     lines = block.splitlines(keepends=True)
-    item = yaml.compose(_WRAPPER + block, Loader=yaml.SafeLoader).value[0][1].value[0]
+    item = yaml.compose(_WRAPPER + block, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)).value[0][1].value[0]
     starts = [0] + [k.start_mark.line - 1 for k, _ in item.value[1:]]
     if item.flow_style or len(set(starts)) != len(starts):
         return {}
