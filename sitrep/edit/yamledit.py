@@ -131,8 +131,8 @@ def add_entry(text: str, kind: str, data: dict, *, shown: str = "store file") ->
     _check_kind(kind)
     parsed = _parse(text, shown)
     _refuse_taken_id(parsed, data, shown)
-    skeleton = new_entry_lines(data, layout_of(parsed.lines))
-    updated = insert_entry_text(_normalised(text), shown, kind, skeleton)
+    layout = layout_of(parsed.lines)
+    updated = insert_entry_text(_normalised(text), shown, kind, new_entry_lines(data, layout), " " * layout.offset)
     _verify(parsed.data, updated, kind, lambda entries: entries.append(data), shown)
     return _restore_newlines(text, updated)
 
@@ -161,7 +161,7 @@ def remove_entry(text: str, kind: str, entry_id: str, *, shown: str = "store fil
     return _restore_newlines(text, updated)
 
 
-def insert_entry_text(text: str, shown: str, key: str, skeleton: str,
+def insert_entry_text(text: str, shown: str, key: str, skeleton: str, new_list_indent: str = "  ",
                       hint: str = "add the entry by hand, or pass --file to add it to another file") -> str:
     """`text` with `skeleton` (an entry's lines at zero indentation, '- id: ...') inserted at the
     end of its `key:` list, lined up with the items there, or as a new `key:` list at the end of
@@ -173,7 +173,7 @@ def insert_entry_text(text: str, shown: str, key: str, skeleton: str,
                      TOP_LEVEL_KEY.match(line).group(1) == key), None)
     if key_line is None:
         # No list of this kind in the file yet: start one at its end.
-        block = f"{key}:{newline}" + _indented(skeleton, "  ", newline)
+        block = f"{key}:{newline}" + _indented(skeleton, new_list_indent, newline)
         separator = "" if not text or text.endswith(("\n", "\r")) else newline
         spacer = newline if text.strip() else ""
         return bom + text + separator + spacer + block

@@ -41,9 +41,11 @@ _WRAPPER = "k:\n"  # an entry's lines are loaded and dumped under a stand-in key
 
 @dataclass(frozen=True)
 class Layout:
-    """The file's block indentation: `offset` spaces before a list item's '- ', `mapping` per nested level."""
+    """The file's block indentation: `offset` spaces before a list item's '-', its content `sequence`
+    spaces in ('  - id:' is 2 and 4), `mapping` spaces per nested mapping's level."""
 
     offset: int = 2
+    sequence: int = 4
     mapping: int = 2
 
 
@@ -51,14 +53,17 @@ def layout_of(lines: list[str]) -> Layout:
     """How the file indents: a list's items under its key, a nested mapping's keys under theirs."""
     content = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
     offset = mapping = None
+    sequence = 4
     for line, below in zip(content, content[1:]):
         indent, below_indent = len(line) - len(line.lstrip(" ")), len(below) - len(below.lstrip(" "))
         opens = _OPENS.match(line)
         if offset is None and TOP_LEVEL_KEY.match(line) and opens and below.lstrip().startswith("- "):
-            offset = below_indent
+            offset, sequence = below_indent, len(below) - len(below.lstrip(" -"))  # '-   id:' is offset + 4
         elif mapping is None and opens and indent > 0 and below_indent > indent and not below.lstrip().startswith("-"):
-            mapping = below_indent - indent - (2 if line.lstrip().startswith("- ") else 0)
-    return Layout(offset if offset is not None else 2, mapping if mapping and mapping > 0 else 2)
+            mapping = below_indent - len(line) + len(line.lstrip(" -"))  # under a '- key:' line, from the key
+    if offset is None:
+        offset, sequence = 2, 4
+    return Layout(offset, sequence, mapping if mapping and mapping > 0 else 2)
 
 
 def reemit_entry(block: str, kind: str, old: dict, new: dict, layout: Layout) -> str:
@@ -105,7 +110,8 @@ def _yaml(layout: Layout) -> YAML:
     emitter = YAML(typ="rt")
     emitter.preserve_quotes = True
     emitter.width = 1_000_000  # never wrap a line: the analyst's lines stay as they were written
-    emitter.indent(mapping=layout.mapping, sequence=layout.offset + 2, offset=layout.offset)
+    emitter.indent(mapping=layout.mapping, sequence=layout.sequence, offset=layout.offset)
+    emitter.brace_single_entry_mapping_in_flow_sequence = True  # [{source: x}], never [source: x]
     return emitter
 
 
