@@ -2,12 +2,10 @@
 
 The store's files are the single source of truth, read in review and diffed in git, so an edit
 must look like an analyst's: only the lines of the entry it changes (or adds) change. The file
-is never re-dumped whole. The entry's own lines are loaded with ruamel.yaml (round trip: its
-comments, key order, quoting and flow-style citations kept), updated in place where the new data
-differs from what the store's loader reads there, dumped with the file's own indentation, and
-spliced back between its neighbours. Even inside the entry, a field whose value did not change
-keeps its original lines: ruamel's emitter does not reproduce every layout (a flow list wrapped
-over two lines), and unchanged means unchanged.
+is never re-dumped whole: the entry's own lines are found here (from PyYAML's node marks), written
+anew by yamlemit.py (ruamel.yaml's round trip, only the fields that changed) and spliced back
+between their neighbours. A new entry goes at the end of its kind's list, as `sitrep new` puts
+its skeletons (the insertion is this module's, and both use it).
 
 Every edit is then read back with the store's own loader (`parse_yaml_bytes`, PyYAML's YAML 1.1,
 not ruamel's 1.2): the edited entry must read as the data given, every other entry as before.
@@ -26,10 +24,10 @@ from typing import Any
 
 import yaml
 
+from sitrep.edit.yamlemit import TOP_LEVEL_KEY, canon, layout_of, new_entry_lines, plain, reemit_entry
 from sitrep.errors import Problem, SitrepError, StoreError, display_path
 from sitrep.output import write_atomic
 from sitrep.source.regularfiles import YamlLoadError, read_yaml_bytes
-from sitrep.edit.yamlemit import TOP_LEVEL_KEY, canon, layout_of, new_entry_lines, plain, reemit_entry
 from sitrep.source.schema import KIND_SINGULAR, KINDS
 from sitrep.source.yamlsource import parse_yaml_bytes
 
@@ -201,7 +199,10 @@ def insert_entry_text(text: str, shown: str, key: str, skeleton: str, new_list_i
 
 # --- Writing ---------------------------------------------------------------------------------------
 
-_WRITE_LOCK = threading.Lock()  # one save at a time: the digest check and the rename are one step
+# One save at a time in this process: between two of the editor's own saves, the digest check and
+# the rename are one step. Another program (a text editor) saving in the instant between them is
+# not excluded; it is caught by the next save's check, as is every save of its before the form's.
+_WRITE_LOCK = threading.Lock()
 
 
 def write_store_file(path: Path, text: str, expected_digest: str | None, store_dir: Path) -> StoreText:
@@ -223,6 +224,9 @@ def write_store_file(path: Path, text: str, expected_digest: str | None, store_d
             found = hashlib.sha256(absolute.read_bytes()).hexdigest()
         except FileNotFoundError:
             found = None
+        except OSError as exc:
+            raise StoreError(Problem(shown, 0, f"cannot read the file to save it: {exc.strerror or exc}",
+                                     expected="a store file this program can read and write")) from None
         if found != (expected_digest or None):
             raise EditConflict(absolute, expected_digest or "", found or "")
         mode = absolute.stat().st_mode & 0o777 if found is not None else None
