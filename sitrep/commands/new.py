@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitrep.edit.yamledit import insert_entry_text
 from sitrep.errors import Problem, StoreError, display_path
 from sitrep.output import write_atomic
 from sitrep.source.config import Config
@@ -122,9 +123,6 @@ SKELETONS = {
 NEEDS = {"figure": ("places", "sources"), "incident": ("places", "sources"), "route": ("places", "sources"),
          "movement": ("places", "sources")}
 
-TOP_LEVEL_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
-
-
 @dataclass
 class NewEntry:
     kind: str
@@ -204,60 +202,14 @@ def _skeleton(store: Store, kind: str, entry_id: str, today: dt.date) -> str:
 
 
 def _insert(original: bytes, shown: str, key: str, skeleton: str) -> bytes:
-    """The file with the skeleton inserted at the end of its `key:` list. Only new bytes are
-    added; the existing ones are not changed."""
-    if original.startswith(b"\xef\xbb\xbf"):
-        bom, original = b"\xef\xbb\xbf", original[3:]
-    else:
-        bom = b""
+    """The file with the skeleton inserted at the end of its `key:` list (the editor's rule,
+    sitrep.edit.yamledit). Only new bytes are added; the existing ones are not changed."""
     try:
         text = original.decode("utf-8")
     except UnicodeDecodeError:
         raise StoreError(Problem(shown, 0, "this file is not UTF-8 text; sitrep new will not edit it",
                                  expected="a UTF-8 YAML file")) from None
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.splitlines(keepends=True)
-    key_line = next((i for i, line in enumerate(lines) if TOP_LEVEL_KEY.match(line) and
-                     TOP_LEVEL_KEY.match(line).group(1) == key), None)
-    if key_line is None:
-        # No list of this kind in the file yet: start one at its end.
-        block = f"{key}:{newline}" + _indented(skeleton, "  ", newline)
-        separator = "" if not text or text.endswith(("\n", "\r")) else newline
-        spacer = newline if text.strip() else ""
-        return bom + (text + separator + spacer + block).encode("utf-8")
-    after_key = lines[key_line][len(key) + 1:].split("#")[0].strip()
-    if after_key:
-        raise StoreError(Problem(shown, key_line + 1, f"'{key}:' is written on one line ({after_key[:30]}), "
-                                 "so sitrep new cannot add to it without rewriting it",
-                                 expected=f"'{key}:' on its own line, its entries below as '- id: ...' items",
-                                 hint="add the entry by hand, or pass --file to add it to another file"))
-    # The list runs to the next top-level key; comments and blank lines just before that key
-    # belong to what follows, so the entry goes after the list's last line of content.
-    end = next((i for i in range(key_line + 1, len(lines)) if TOP_LEVEL_KEY.match(lines[i])), len(lines))
-    last = end - 1
-    while last > key_line and (not lines[last].strip() or lines[last].lstrip().startswith("#")):
-        last -= 1
-    indent = _item_indent(lines[key_line + 1:end])
-    before = "".join(lines[:last + 1])
-    if before and not before.endswith(("\n", "\r")):
-        before += newline
-    insertion = newline + _indented(skeleton, indent, newline)
-    if last == key_line:  # an empty list: no blank line between the key and its first entry
-        insertion = _indented(skeleton, indent, newline)
-    return bom + (before + insertion + "".join(lines[last + 1:])).encode("utf-8")
-
-
-def _item_indent(block: list[str]) -> str:
-    """The indentation of the list's items ('  - id: ...'), so the new one lines up."""
-    for line in block:
-        stripped = line.lstrip(" ")
-        if stripped.startswith("- ") or stripped.rstrip() == "-":
-            return line[: len(line) - len(stripped)]
-    return "  "
-
-
-def _indented(skeleton: str, indent: str, newline: str) -> str:
-    return "".join(indent + line + newline if line else newline for line in skeleton.splitlines())
+    return insert_entry_text(text, shown, key, skeleton).encode("utf-8")
 
 
 def _validate(updated: bytes, shown: str, key: str, entry_id: str) -> int:
