@@ -389,3 +389,26 @@ def without_embedded_files(html: str) -> str:
     """A single-file report's text without the files written into it (its fonts, as base64):
     a marker searched for in the report can turn up by chance inside a font's bytes."""
     return DATA_URL.sub("data:…", html)
+
+
+def posted_by_browser(document) -> dict[str, str]:
+    """What a browser posts for a form as rendered (a parsed document, sitrep.render.htmltree),
+    no button pressed (HTML's form submission: a select with nothing selected posts its first
+    option; unticked boxes and submit buttons post nothing; an element without a name, nothing)."""
+    from sitrep.render.htmltree import elements
+
+    posted = {}
+    for element in elements(document):
+        attrs = element.attrs or {}
+        if "name" not in attrs:
+            continue
+        if element.name == "input" and (attrs.get("type") not in ("radio", "checkbox", "submit")
+                                        or "checked" in attrs and attrs.get("type") != "submit"):
+            posted[attrs["name"]] = attrs.get("value", "")
+        elif element.name == "textarea":
+            posted[attrs["name"]] = "".join(child.data for child in element.children or [])  # as is, unstripped
+        elif element.name == "select":
+            options = [e for e in elements(element) if e.name == "option"]
+            chosen = next((o for o in options if "selected" in o.attrs), options[0])
+            posted[attrs["name"]] = chosen.attrs.get("value", chosen.to_text())
+    return posted

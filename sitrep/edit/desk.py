@@ -57,7 +57,9 @@ class Desk:
 def entry_link(kind: str, entry_id: str, field_name: str = "") -> str:
     from urllib.parse import quote
 
-    anchor = f"#field-{field_name}" if field_name else ""
+    from sitrep.edit.forms import field_id
+
+    anchor = f"#{field_id(field_name)}" if field_name else ""
     return f"/entry/{quote(kind)}/{quote(entry_id)}{anchor}"
 
 

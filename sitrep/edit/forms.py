@@ -24,7 +24,7 @@ from sitrep.source.entries import Store
 
 # The editor's one front door to its forms (the server imports this module only), the fields and
 # the posted data included.
-__all__ = ["Form", "FormField", "FormProblems", "Pickers", "data_from_form", "explain_fuzzy_date", "form_for", "form_values",
+__all__ = ["Form", "FormField", "FormProblems", "Pickers", "data_from_form", "explain_fuzzy_date", "field_id", "form_for", "form_values",
            "list_action", "render_form"]
 
 TOKEN_INPUT = "_token"  # the session's token (CSRF), which every write carries
@@ -65,6 +65,13 @@ class Pickers:
                     "; restricted: a public edition prints only its public name" if restricted else "")
         named = self.places if kind == "places" else self.actors if kind == "actors" else ()
         return next((name for id_, name, _ in named if id_ == entry_id), "")
+
+
+def field_id(name: str) -> str:
+    """The HTML id of a field's input (its container: the element with it, or `<id>-set` for a
+    translatable text), for a field's name ("cited.0.source" -> "f-cited-0-source"): the desk
+    links to it, the page's script puts a live problem beside it."""
+    return "f-" + name.replace(".", "-").replace("@", "-")
 
 
 def explain_fuzzy_date(text: str) -> str:
@@ -110,7 +117,7 @@ class Bound:
 
     @property
     def id(self) -> str:
-        return "f-" + self.name.replace(".", "-").replace("@", "-")
+        return field_id(self.name)
 
     def described_by(self) -> str:
         ids = [self.id + "-help"] if self.field.help else []

@@ -229,7 +229,8 @@ class EditorServer:
         return self.page("desk.html", "Desk", desk=desk_view.load_desk(self.config_path, self.week))
 
     def entry_page(self, kind: str, entry_id: str, *, data: dict | None = None, new_text: str | None = None,
-                   file: str | None = None, refused: list[str] = (), message: str = "") -> str:
+                   file: str | None = None, refused: list[str] = (), message: str = "",
+                   unreadable: dict[str, list[str]] | None = None) -> str:
         """The form of an entry (or of a new one, entry_id ""), with check's problems at its fields."""
         from sitrep.edit import forms, yamledit
 
@@ -245,6 +246,8 @@ class EditorServer:
         path = self.store_dir / file
         data_id = str(data.get("id") or entry_id)
         at_field, other = problems_by_field(self.checker.check(path, text), path, text, (kind, data_id))
+        for name, messages in (unreadable or {}).items():  # what the form could not read (a word in a number field)
+            at_field[name] = [*messages, *at_field.get(name, [])]
         action = f"/entry/{quote(kind)}/{quote(entry_id)}" if entry_id else f"/new/{quote(kind)}?file={quote(file)}"
         form_html = forms.render_form(kind, data, problems=at_field, pickers=self.pickers(), token=self.token,
                                       digest=stored.digest, action=action)
@@ -259,11 +262,16 @@ class EditorServer:
 
     def save(self, kind: str, entry_id: str, fields: dict[str, str], file: str | None) -> tuple[int, str, str]:
         """Check and write one posted form: (status, page or '', the entry's URL to go to)."""
-        from sitrep.edit import forms, yamledit
+        from sitrep.edit import yamledit
 
         self.require_token(fields)
         digest = next((fields.pop(name) for name in DIGEST_FIELDS if name in fields), "")
-        data = forms.data_from_form(kind, fields)
+        data, unreadable = read_form(kind, fields)
+        if unreadable:  # refused before anything is written, each problem at its field
+            page = self.entry_page(kind, entry_id, data=data, file=file, unreadable=unreadable,
+                                   refused=[f"{name}: {message}" for name, messages in unreadable.items()
+                                            for message in messages])
+            return 422, page, ""
         with self._write_lock:
             if entry_id:
                 file, stored, _ = self.locate(kind, entry_id)
@@ -311,7 +319,7 @@ class EditorServer:
 
     def api_check(self, request: dict) -> dict:
         """The problems the posted form would have if saved, by field: {fields, other, errors}."""
-        from sitrep.edit import forms, yamledit
+        from sitrep.edit import yamledit
 
         fields = {str(name): str(value) for name, value in dict(request.get("fields") or {}).items()}
         self.require_token({**fields, "_token": str(request.get("token", ""))})
@@ -320,7 +328,9 @@ class EditorServer:
         kind, entry_id = str(request.get("kind", "")), str(request.get("id", ""))
         if kind not in KINDS:
             raise Refused(400, f"unknown kind {kind!r}\n")
-        data = forms.data_from_form(kind, fields)
+        data, unreadable = read_form(kind, fields)
+        if unreadable:  # what the form cannot read is all there is to say until it is fixed
+            return {"fields": unreadable, "other": [], "errors": sum(map(len, unreadable.values()))}
         if entry_id:
             file, stored, _ = self.locate(kind, entry_id)
             new_text = yamledit.replace_entry(stored.text, kind, entry_id, data)
@@ -345,6 +355,17 @@ class EditorServer:
                 entries.append({"kind": span.kind, "id": span.id, "file": name, "line": span.start,
                                 "restricted": isinstance(data, dict) and data.get("sensitivity") == "restricted"})
         return entries
+
+
+def read_form(kind: str, fields: dict[str, str]) -> tuple[dict, dict[str, list[str]]]:
+    """The entry a posted form holds, and by field what it could not read (forms.FormProblems):
+    then the entry holds the text typed, for the form to show again."""
+    from sitrep.edit import forms
+
+    try:
+        return forms.data_from_form(kind, fields), {}
+    except forms.FormProblems as problems:
+        return problems.data, problems.field_problems
 
 
 def flattened(data, prefix: str = "") -> dict[str, str]:

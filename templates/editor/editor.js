@@ -8,7 +8,9 @@
   if (!form || !token || !url) { return; }
   var timer = null;
   function listFor(name) {
-    var box = document.getElementById("field-" + name);
+    var id = "f-" + name.replace(/[.@]/g, "-");  /* forms.field_id */
+    var input = document.getElementById(id) || document.getElementById(id + "-set");
+    var box = input && (input.closest(".field, fieldset") || input);
     if (!box) { return null; }
     var list = box.querySelector("ul.live-problems");
     if (!list) {

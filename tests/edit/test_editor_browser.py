@@ -2,10 +2,7 @@
 fixture, as the preview's browser tests use it). The pages' content policy is enforced by the
 browser here, so the check as you type shows only if the editor's script is allowed by its hash,
 and the preview shows only if the editor may frame it.
-
-The round-trip writer and the forms are other helpers' work (issue 26); until they are merged the
-first test runs over the stand-ins (editstandins.py), and the test of the saved file's diff,
-which only the real writer can pass, is skipped."""
+"""
 
 from __future__ import annotations
 
@@ -15,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from editstandins import install
+from sitrep.edit.forms import field_id
 from support import copy_example, wait_until
 
 FILE = "facts/2016-06-fallujah.yaml"
@@ -25,13 +22,11 @@ ENTRY = f"/entry/figures/{ENTRY_ID}"
 
 @pytest.fixture
 def editor(tmp_path, monkeypatch):
-    real = install()
     from sitrep.edit.server import EditorServer
 
     workspace = copy_example(tmp_path / "ws")
     monkeypatch.chdir(workspace)
     server = EditorServer("config.yaml", log=lambda line: None).start()
-    server.real_modules = real
     yield server
     server.close()
 
@@ -55,7 +50,8 @@ def set_value(browser, name: str, value: str) -> None:
 
 
 def live_problems(browser, name: str) -> str:
-    return browser.evaluate(f"(function () {{ var box = document.getElementById('field-{name}');"
+    return browser.evaluate(f"(function () {{ var input = document.getElementById('{field_id(name)}');"
+                            " var box = input && input.closest('.field, fieldset');"
                             " var list = box && box.querySelector('ul.live-problems');"
                             " return list ? list.textContent : ''; })()") or ""
 
@@ -76,7 +72,7 @@ def test_the_desk_an_entry_the_check_as_you_type_and_a_save(editor, browser):
     assert browser.evaluate("document.querySelector('iframe').src") == editor.preview.url
     set_value(browser, "value", "thirty")
     wait_until(lambda: "'thirty'" in live_problems(browser, "value"), message="the problem at its field")
-    assert "(expected a number)" in live_problems(browser, "value")  # check's words
+    assert "is not a number" in live_problems(browser, "value")  # what the form cannot read, said at its field
     set_value(browser, "value", "31")
     wait_until(lambda: live_problems(browser, "value") == "", message="the problem gone once fixed")
     browser.evaluate("document.querySelector('#entry form').requestSubmit()")
@@ -87,9 +83,6 @@ def test_the_desk_an_entry_the_check_as_you_type_and_a_save(editor, browser):
 
 
 def test_a_save_in_the_browser_changes_only_the_lines_it_edits(editor, browser):
-    if not (editor.real_modules["yamledit"] and editor.real_modules["forms"]):
-        pytest.skip("sitrep.edit.yamledit and sitrep.edit.forms are not merged yet: only the real round-trip "
-                    "writer keeps the rest of the entry byte for byte")
     before = Path(FILE).read_text(encoding="utf-8")
     open_entry_from_the_desk(browser, editor)
     set_value(browser, "value", "31")

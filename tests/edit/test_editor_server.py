@@ -1,8 +1,5 @@
 """`sitrep edit`'s server (sitrep/edit/server.py), over HTTP as a browser talks to it: the token,
-the Host check, the content policy, a save check refuses, a conflict, no write outside the store.
-
-Until the round-trip writer and the forms (other helpers' work, issue 26) are merged, they are
-stand-ins (editstandins.py); the real modules are used as soon as they import."""
+the Host check, the content policy, a save check refuses, a conflict, no write outside the store."""
 
 from __future__ import annotations
 
@@ -16,8 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from editstandins import install
-from support import busy_port, copy_example, wait_until
+from support import busy_port, copy_example, posted_by_browser, wait_until
 
 FILE = "facts/2016-06-fallujah.yaml"
 ENTRY = "/entry/figures/fallujah-fleeing-killed-2016-06"
@@ -25,7 +21,6 @@ ENTRY = "/entry/figures/fallujah-fleeing-killed-2016-06"
 
 @pytest.fixture
 def editor(tmp_path, monkeypatch):
-    install()
     from sitrep.edit.server import EditorServer
 
     workspace = copy_example(tmp_path / "ws")
@@ -59,10 +54,9 @@ def ask(editor, method: str, path: str, body: bytes | None = None, *, host: str 
 
 def form_fields(page: str) -> dict[str, str]:
     """The fields a browser would post from the page's entry form."""
-    import html
+    from sitrep.render.htmltree import parse
 
-    return {html.unescape(name): html.unescape(value)
-            for name, value in re.findall(r'<input[^>]*\bname="([^"]+)"[^>]*\bvalue="([^"]*)"', page)}
+    return posted_by_browser(parse(page))
 
 
 def post_form(editor, path: str, fields: dict[str, str]) -> Answer:
@@ -132,19 +126,34 @@ def test_a_save_is_written_and_only_the_entrys_lines_change(editor):
 
 
 def test_a_save_check_refuses_gets_its_words_at_the_field_and_writes_nothing(editor, sitrep_cli):
+    # A form the editor can read but `sitrep check` would refuse (a place the store does not hold):
+    # refused with check's own words, at the field, and nothing written.
     before = Path(FILE).read_bytes()
-    answer = post_form(editor, ENTRY, {**opened(editor), "value": "thirty"})
+    answer = post_form(editor, ENTRY, {**opened(editor), "place": "no-such-place"})
     assert answer.status == 422
     assert Path(FILE).read_bytes() == before
-    Path(FILE).write_text(before.decode().replace("value: 30\n", "value: thirty\n", 1), encoding="utf-8")
+    Path(FILE).write_text(before.decode().replace("place: fallujah\n", "place: no-such-place\n", 2)
+                          .replace("place: no-such-place\n", "place: fallujah\n", 1), encoding="utf-8")
     words = [line for line in sitrep_cli("check").output.splitlines() if ": error: " in line]
-    assert len(words) == 1
+    Path(FILE).write_bytes(before)
+    assert len(words) == 1, words
     import html
 
     page = html.unescape(answer.body)
-    assert words[0] in page
-    field = re.search(r'id="field-value".*?</div>', page, re.S).group(0)
-    assert words[0] in field  # at its field
+    message = words[0].split(": error: ", 1)[1]
+    assert words[0] in page  # the refusal, as check says it
+    field = re.search(r'id="f-place".*?</div>', page, re.S).group(0)
+    assert message.split("] ", 1)[-1] in field  # and at its field
+
+
+def test_a_value_the_form_cannot_read_is_refused_at_its_field_and_writes_nothing(editor):
+    before = Path(FILE).read_bytes()
+    answer = post_form(editor, ENTRY, {**opened(editor), "value": "thirty"})
+    assert answer.status == 422 and Path(FILE).read_bytes() == before
+    import html
+
+    field = re.search(r'id="f-value".*?</div>', html.unescape(answer.body), re.S).group(0)
+    assert "'thirty' is not a number" in field and 'value="thirty"' in field  # shown again as typed
 
 
 def test_a_file_changed_since_the_form_opened_is_a_conflict_never_a_lost_update(editor):
@@ -222,7 +231,6 @@ def test_the_api_checks_a_form_as_it_is_filled_and_lists_the_entries(editor):
 
 
 def test_the_preview_is_framed_from_its_own_loopback_origin(tmp_path, monkeypatch):
-    install()
     from sitrep.edit.server import EditorServer
 
     workspace = copy_example(tmp_path / "ws")
@@ -245,19 +253,15 @@ def test_the_preview_is_framed_from_its_own_loopback_origin(tmp_path, monkeypatc
 
 
 def test_the_command_prints_its_url_and_ctrl_c_stops_it_with_one_line(tmp_path):
-    """`sitrep edit --port 0` as a user runs it (with the stand-ins installed first, until the
-    real modules are merged): the URL printed, the desk answered there, Ctrl+C one line, 130."""
+    """`sitrep edit --port 0` as a user runs it: the URL printed, the desk answered there, Ctrl+C one line, 130."""
     import signal
     import subprocess
     import sys
     import urllib.request
 
     workspace = copy_example(tmp_path / "ws")
-    start = "import editstandins, sys; editstandins.install(); from sitrep.commands.entry import main; main()"
-    here = Path(__file__).parent
-    proc = subprocess.Popen([sys.executable, "-c", start, "edit", "--port", "0"], cwd=workspace, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env={**__import__("os").environ, "PYTHONPATH": f"{here}:{here.parent}"})
+    proc = subprocess.Popen([sys.executable, "-m", "sitrep", "edit", "--port", "0"], cwd=workspace, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         lines = []
         for line in proc.stdout:
@@ -316,5 +320,5 @@ def test_the_desk_shows_the_week_what_it_brings_restricted_entries_and_links_to_
                                          page, re.S).group(0)
     # check's warning of a single weak source, linked to the citation's field that fixes it
     links = re.findall(r'<a href="(/entry/[^"]+)">([^<]*single source of low reliability[^<]*)</a>', page)
-    assert links and all(re.fullmatch(r"/entry/incidents/[\w-]+#field-cited(\.0(\.source)?)?", link)
+    assert links and all(re.fullmatch(r"/entry/incidents/[\w-]+#f-cited(-0(-source)?)?", link)
                          for link, _ in links), links

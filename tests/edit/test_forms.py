@@ -17,6 +17,7 @@ from sitrep.edit.forms import Pickers, explain_fuzzy_date, render_form
 from sitrep.errors import SitrepError
 from sitrep.language import fingerprint
 from sitrep.render.htmltree import elements, parse
+from support import posted_by_browser
 from sitrep.source import schema
 from sitrep.source.schema import KINDS
 from sitrep.source.store import find_store_files, load_store
@@ -139,23 +140,6 @@ def test_every_example_entry_comes_back_from_its_form_unchanged(kind, data):
     assert back == data
     order = list(KINDS[kind].model_fields)
     assert list(back) == sorted(back, key=order.index)  # keys in the schema's order
-
-
-def posted_by_browser(document) -> dict[str, str]:
-    """What a browser posts for the form as rendered, no button pressed (HTML's form submission:
-    a select with nothing selected posts its first option; unticked boxes post nothing)."""
-    posted = {}
-    for element in elements(document):
-        attrs = element.attrs or {}
-        if element.name == "input" and (attrs.get("type") not in ("radio", "checkbox") or "checked" in attrs):
-            posted[attrs["name"]] = attrs.get("value", "")
-        elif element.name == "textarea":
-            posted[attrs["name"]] = "".join(child.data for child in element.children or [])  # as is, unstripped
-        elif element.name == "select":
-            options = [e for e in elements(element) if e.name == "option"]
-            chosen = next((o for o in options if "selected" in o.attrs), options[0])
-            posted[attrs["name"]] = chosen.attrs.get("value", chosen.to_text())
-    return posted
 
 
 @pytest.mark.parametrize("kind, data", ENTRIES, ids=[f"{kind}:{data['id']}" for kind, data in ENTRIES])

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from editstandins import install
 from support import copy_example, line_of
 
 FILE = "facts/2016-06-fallujah.yaml"
@@ -16,7 +15,6 @@ FILE = "facts/2016-06-fallujah.yaml"
 
 @pytest.fixture
 def here(tmp_path, monkeypatch) -> Path:
-    install()
     workspace = copy_example(tmp_path / "ws")
     monkeypatch.chdir(workspace)
     return workspace
