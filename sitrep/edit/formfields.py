@@ -95,8 +95,25 @@ def _form(kind: str, models: tuple) -> Form:
     return Form(kind, tuple(_model_fields(dict(models)[kind], (), refs.get(kind, {}))))
 
 
+def written_order(model: type[BaseModel]) -> list[str]:
+    """The order a person writes a model's keys in, as the store's files do. pydantic lists
+    inherited fields first: a figure's value, low, high and qualifier (Amount's) before its id.
+    An entry that inherits an amount and has a date of its own is written what, where, when, then
+    the amount (a figure: id, metric, place, as_of, value, low, high, qualifier, unit, note, ...);
+    any other model in pydantic's order (an amount's value before its qualifier). Forms show
+    fields in this order, and a new entry is written in it."""
+    fields = list(model.model_fields)
+    own = [key for key in fields if key in model.__dict__.get("__annotations__", {})]
+    dated = [i for i, key in enumerate(own) if _unwrap(model.model_fields[key].annotation)[0] is FuzzyDate]
+    if not dated or len(own) == len(fields):
+        return fields
+    inherited = [key for key in fields if key not in own]
+    return own[:dated[0] + 1] + inherited + own[dated[0] + 1:]
+
+
 def _model_fields(model: type[BaseModel], prefix: tuple, refs: dict) -> typing.Iterator[FormField]:
-    for key, info in model.model_fields.items():
+    for key in written_order(model):
+        info = model.model_fields[key]
         default = None if info.default is PydanticUndefined else info.default
         help_text = info.description or _comments(model).get(key, "") or STORE_MANUAL_HELP.get(key, "")
         yield _field(info.annotation, list(info.metadata), prefix + (key,), refs, required=info.is_required(),

@@ -26,6 +26,7 @@ from ruamel.yaml.scalarfloat import ScalarFloat
 from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString,
                                       SingleQuotedScalarString)
 
+from sitrep.edit.formfields import written_order
 from sitrep.source.schema import KINDS, _model_at
 
 TOP_LEVEL_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
@@ -164,16 +165,15 @@ def _position(node: CommentedMap, key: str, kind: str, path: tuple) -> int:
 
 
 def _field_order(kind: str, path: tuple) -> list[str]:
-    """The schema's fields of the mapping at `path` in an entry of `kind` (its id first, as every
-    entry is written: a figure's inherited value, low, high come after it)."""
+    """The schema's fields of the mapping at `path` in an entry of `kind`, in the order a person
+    writes them (formfields.written_order: its id first, a figure's inherited value after its as_of)."""
     model = KINDS[kind]
     for part in (p for p in path if not isinstance(p, int)):
         nested = _model_at(model, (part,))
         if nested is model:
             return []  # text by language, names by language: no schema order
         model = nested
-    fields = list(model.model_fields)
-    return ["id", *(f for f in fields if f != "id")] if "id" in fields else fields
+    return written_order(model)
 
 
 def _fresh(value: Any, like: Any = None, top: bool = False, item: bool = False, flow: bool = False) -> Any:

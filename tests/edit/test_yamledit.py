@@ -446,3 +446,18 @@ def test_a_file_that_is_not_utf8_is_refused_with_its_name(tmp_path):
     path.write_bytes(b"figures:\n  - id: caf\xe9\n")
     with pytest.raises(StoreError, match="a.yaml:2: error: this file is not UTF-8 text"):
         read_store_file(path)
+
+
+def test_a_new_figure_is_written_id_first_in_the_order_of_the_stores_files():
+    # pydantic lists a figure's inherited fields (value, low, high, qualifier: Amount's) before its
+    # id; written in that order, a new figure would begin `- value: 5`.
+    from sitrep.edit import forms, yamledit
+
+    data = forms.data_from_form("figures", {"id": "new-fig", "metric": "civilians_killed", "place": "fallujah",
+                                            "as_of": "2016-06", "value": "5", "qualifier": "about", "unit": "people",
+                                            "cited.0.source": "nbc-news"})
+    text = text_of(FALLUJAH)
+    new = yamledit.add_entry(text, "figures", data).splitlines()
+    added = [line[1:] for line in difflib.ndiff(text.splitlines(), new) if line.startswith("+ ") and line.strip("+ ")]
+    assert [line.strip().lstrip("- ").split(":")[0] for line in added][:8] == [
+        "id", "metric", "place", "as_of", "value", "qualifier", "unit", "cited"]
