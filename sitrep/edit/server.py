@@ -230,7 +230,9 @@ class EditorServer:
 
     def entry_page(self, kind: str, entry_id: str, *, data: dict | None = None, new_text: str | None = None,
                    file: str | None = None, refused: list[str] = (), message: str = "",
-                   unreadable: dict[str, list[str]] | None = None) -> str:
+                   unreadable: dict[str, list[str]] | None = None, digest: str | None = None) -> str:
+        # `digest`: the file's as the form was first opened, kept when the form comes back (a
+        # problem, a list button), so that a change on disk meanwhile is still a conflict on save.
         """The form of an entry (or of a new one, entry_id ""), with check's problems at its fields."""
         from sitrep.edit import forms, yamledit
 
@@ -250,7 +252,7 @@ class EditorServer:
             at_field[name] = [*messages, *at_field.get(name, [])]
         action = f"/entry/{quote(kind)}/{quote(entry_id)}" if entry_id else f"/new/{quote(kind)}?file={quote(file)}"
         form_html = forms.render_form(kind, data, problems=at_field, pickers=self.pickers(), token=self.token,
-                                      digest=stored.digest, action=action)
+                                      digest=digest or stored.digest, action=action)
         singular = KIND_SINGULAR.get(kind, kind)
         heading = f"{singular.capitalize()} {entry_id}" if entry_id else f"New {singular}"
         return self.page("entry.html", heading, heading=heading, kind=kind, entry_id=entry_id, file=file, line=line,
@@ -266,9 +268,16 @@ class EditorServer:
 
         self.require_token(fields)
         digest = next((fields.pop(name) for name in DIGEST_FIELDS if name in fields), "")
+        fields.pop("_save", None)
+        button = {name: fields.pop(name) for name in ("_add", "_remove") if name in fields}
         data, unreadable = read_form(kind, fields)
+        if button:  # "Add to ..." or "Remove ...": the form again, one item more or less; nothing written
+            from sitrep.edit import forms
+
+            data = forms.list_action(kind, data, button)
+            return 200, self.entry_page(kind, entry_id, data=data, file=file, unreadable=unreadable, digest=digest), ""
         if unreadable:  # refused before anything is written, each problem at its field
-            page = self.entry_page(kind, entry_id, data=data, file=file, unreadable=unreadable,
+            page = self.entry_page(kind, entry_id, data=data, file=file, unreadable=unreadable, digest=digest,
                                    refused=[f"{name}: {message}" for name, messages in unreadable.items()
                                             for message in messages])
             return 422, page, ""

@@ -4,6 +4,7 @@ the Host check, the content policy, a save check refuses, a conflict, no write o
 from __future__ import annotations
 
 import base64
+import difflib
 import hashlib
 import http.client
 import json
@@ -322,3 +323,34 @@ def test_the_desk_shows_the_week_what_it_brings_restricted_entries_and_links_to_
     links = re.findall(r'<a href="(/entry/[^"]+)">([^<]*single source of low reliability[^<]*)</a>', page)
     assert links and all(re.fullmatch(r"/entry/incidents/[\w-]+#f-cited(-0(-source)?)?", link)
                          for link, _ in links), links
+
+
+def test_an_incident_with_a_new_source_and_a_citation_adds_only_their_lines(editor):
+    # The issue's first case, posted as a browser posts the forms: a new source in sources.yaml,
+    # then a new incident whose citation ("Add to cited", then the source picked) names it.
+    sources, facts = Path("facts/sources.yaml"), Path(FILE)
+    before = {path: path.read_text(encoding="utf-8") for path in (sources, facts)}
+    page = ask(editor, "GET", "/new/sources").body
+    assert "In <code>sources.yaml</code>" in page
+    answer = post_form(editor, "/new/sources?file=sources.yaml", {
+        **form_fields(page), "id": "camp-monitor", "name": "Camp monitor (invented)", "kind": "ngo",
+        "reliability": "B"})
+    assert answer.status == 303, answer.body
+    page = ask(editor, "GET", "/new/incidents").body
+    fields = {**form_fields(page), "id": "fallujah-checkpoint-2016-06", "type": "killing_of_fleeing_civilians",
+              "date": "2016-06-20", "place": "fallujah", "status": "alleged", "summary": "Shots at a checkpoint."}
+    added = post_form(editor, "/new/incidents?file=2016-06-fallujah.yaml", {**fields, "_add": "cited"})
+    assert added.status == 200 and Path(FILE).read_text(encoding="utf-8") == before[facts]  # nothing written
+    fields = {**form_fields(added.body), "cited.0.source": "camp-monitor", "cited.0.date": "2016-06-21",
+              "cited.0.credibility": "2"}
+    answer = post_form(editor, "/new/incidents?file=2016-06-fallujah.yaml", fields)
+    assert answer.status == 303, answer.body
+    for path, text in before.items():  # every old line still there, in order: only lines were added
+        diff = [line for line in difflib.ndiff(text.splitlines(), path.read_text(encoding="utf-8").splitlines())
+                if line[:1] in "+-"]
+        assert diff and all(line.startswith("+ ") for line in diff), diff
+    new_incident = "\n".join(line[2:] for line in difflib.ndiff(before[facts].splitlines(),
+                                                                 facts.read_text(encoding="utf-8").splitlines())
+                             if line.startswith("+ "))
+    assert "  - id: fallujah-checkpoint-2016-06" in new_incident
+    assert "{source: camp-monitor, date: 2016-06-21, credibility: 2}" in new_incident
