@@ -354,3 +354,44 @@ def test_an_incident_with_a_new_source_and_a_citation_adds_only_their_lines(edit
                              if line.startswith("+ "))
     assert "  - id: fallujah-checkpoint-2016-06" in new_incident
     assert "{source: camp-monitor, date: 2016-06-21, credibility: 2}" in new_incident
+
+
+def lines_changed(before: str, after: str) -> list[str]:
+    return [line for line in difflib.ndiff(before.splitlines(), after.splitlines()) if line[:1] in "+-"]
+
+
+def test_a_route_gets_a_new_update_and_only_its_lines_are_added(editor):
+    # A route's state changes: "Add to updates", then the new update filled in and saved.
+    route = "/entry/routes/fallujah-south-to-amiriyat"
+    before = Path(FILE).read_text(encoding="utf-8")
+    added = post_form(editor, route, {**opened(editor, route), "_add": "updates"})
+    assert added.status == 200 and Path(FILE).read_text(encoding="utf-8") == before
+    fields = {**form_fields(added.body), "updates.1.as_of": "2016-06-25", "updates.1.status": "closed",
+              "_add": "updates.1.cited"}
+    added = post_form(editor, route, fields)
+    assert added.status == 200, added.body
+    fields = {**form_fields(added.body), "updates.1.cited.0.source": "nbc-news", "updates.1.cited.0.date": "2016-06-26"}
+    answer = post_form(editor, route, fields)
+    assert answer.status == 303, answer.body
+    diff = lines_changed(before, Path(FILE).read_text(encoding="utf-8"))
+    assert all(line.startswith("+ ") for line in diff), diff  # the first update untouched, byte for byte
+    assert [line[2:] for line in diff] == ["      - as_of: 2016-06-25", "        status: closed", "        cited:",
+                                           "          - {source: nbc-news, date: 2016-06-26}"]
+
+
+def test_a_translation_brought_up_to_date_changes_its_own_line_only(editor):
+    # fr's note was made from the original as it is (its fingerprint matches): edited, and ticked
+    # "made from the original as it is now", only the fr line changes, with the fingerprint kept.
+    before = Path(FILE).read_text(encoding="utf-8")
+    fields = opened(editor)
+    fr = next(name for name, value in fields.items() if name.startswith("note._tr.") and name.endswith(".lang")
+              and value == "fr")
+    item = fr[: -len(".lang")]
+    fields.update({f"{item}.text": "Civils abattus par l'EI en un seul jour (un vendredi) ; beaucoup de femmes et "
+                                    "d'enfants.", f"{item}.current": "on"})
+    answer = post_form(editor, ENTRY, fields)
+    assert answer.status == 303, answer.body
+    diff = lines_changed(before, Path(FILE).read_text(encoding="utf-8"))
+    assert len(diff) == 2 and diff[0].startswith("-       fr@cab50ae4: Civils abattus par l'EI en une seule")
+    assert diff[1] == "+       fr@cab50ae4: Civils abattus par l'EI en un seul jour (un vendredi) ; beaucoup de " \
+                      "femmes et d'enfants."
