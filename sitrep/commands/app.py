@@ -41,9 +41,19 @@ class _ErrorBoundary(typer.core.TyperGroup):
         except UsageError as error:
             _refuse_command_line(error, ctx)
         except KeyboardInterrupt:
-            command = _command_of(ctx)
-            _say_interrupted(STOPPED if command in ("serve", "edit") else interrupted_line(command))
-            raise typer.Exit(130) from None
+            self._interrupted(ctx)
+        except Exception:
+            # A library that catches the KeyboardInterrupt raised in its callback raises its own
+            # error instead (pydantic-core: a PydanticSerializationError naming KeyboardInterrupt):
+            # pressed Ctrl+C, that is the interruption, not a bug in sitrep.
+            if not ctrl_c_pressed:
+                raise
+            self._interrupted(ctx)
+
+    def _interrupted(self, ctx):
+        command = _command_of(ctx)
+        _say_interrupted(STOPPED if command in ("serve", "edit") else interrupted_line(command))
+        raise typer.Exit(130) from None
 
     def parse_args(self, ctx, args):
         try:  # the program's own options (sitrep --bogus); a command's are parsed in invoke()
@@ -213,7 +223,7 @@ def main() -> None:
     here on it raises KeyboardInterrupt, so that whatever a command has under way is undone or
     finished (locks released, temporary files removed) before the one line that says so."""
     try:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGINT, _interrupt)
         app()
     except SystemExit as done:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run is over: a late Ctrl+C changes nothing
@@ -236,6 +246,14 @@ def main() -> None:
 
 
 _interruption_said = False  # the error boundary, which knows the command, said how it was interrupted
+ctrl_c_pressed = False  # SIGINT came during this run
+
+
+def _interrupt(signum, frame) -> None:
+    """Ctrl+C: KeyboardInterrupt where the program is (as Python's own handler), remembered."""
+    global ctrl_c_pressed
+    ctrl_c_pressed = True
+    raise KeyboardInterrupt
 
 
 def _say_interrupted(line: str) -> None:

@@ -65,3 +65,41 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path, module, args, line):
     assert code == 130, stderr
     assert stderr == line + "\n", stderr
     assert not (ws / "output").exists()
+
+
+# A command whose Ctrl+C comes while pydantic-core runs a serializer of ours (as the build's date
+# serializer, schema.py), which wraps the KeyboardInterrupt in a PydanticSerializationError; and
+# one whose error is a bug, no Ctrl+C pressed.
+WRAPPED = """
+import os, signal, sys, time
+from typing import Annotated
+from pydantic import PlainSerializer, TypeAdapter
+from sitrep.commands.app import app, main
+
+def interrupted_inside(value):
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(2)  # the handler runs at once: KeyboardInterrupt in this frame, inside pydantic-core
+    return value
+
+@app.command("wrapped")
+def wrapped() -> None:
+    TypeAdapter(Annotated[int, PlainSerializer(interrupted_inside)]).dump_python(1)
+
+@app.command("buggy")
+def buggy() -> None:
+    raise RuntimeError("a bug")
+
+sys.argv = ["sitrep", sys.argv[1]]
+main()
+"""
+
+
+def test_ctrl_c_that_a_library_wraps_in_its_own_error_is_still_an_interruption(tmp_path):
+    done = subprocess.run([sys.executable, "-c", WRAPPED, "wrapped"], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
+    assert done.returncode == 130, done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("interrupted")
+    bug = subprocess.run([sys.executable, "-c", WRAPPED, "buggy"], cwd=tmp_path, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
+    assert bug.returncode == 70 and "internal error: RuntimeError: a bug" in bug.stderr  # a bug stays a bug
