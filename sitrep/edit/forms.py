@@ -11,6 +11,7 @@ strict about undefined names), never the reports' sandbox: the editor's pages ar
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from dataclasses import dataclass, field as dataclass_field
 
 import jinja2
@@ -18,7 +19,7 @@ import jinja2
 from sitrep.edit.formdata import WRITTEN, FormProblems, data_from_form, form_values, is_item_field, list_action
 from sitrep.edit.formfields import Form, FormField, form_for, walk
 from sitrep.language import fingerprint
-from sitrep.source.config import builtin_templates_dir
+from sitrep.source.config import EDITOR_PAGES, builtin_templates_dir
 from sitrep.source.dates import format_day, format_fuzzy, known_day, parse_fuzzy_date
 from sitrep.source.entries import Store
 
@@ -200,8 +201,13 @@ class _Binder:
 
 
 @functools.cache
+def editor_pages() -> Path:
+    """The folder of sitrep edit's own pages, the forms' and the server's (templates/editor/)."""
+    return builtin_templates_dir() / EDITOR_PAGES
+
+
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(builtin_templates_dir() / "editor"),
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(editor_pages()),
                               autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 

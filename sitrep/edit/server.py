@@ -43,10 +43,10 @@ from sitrep.commands.serve import HTML, TEXT, _server_class, refusal
 from sitrep.commands.servehosts import AllowedHosts
 from sitrep.commands.servepages import internal_error_page
 from sitrep.edit import desk as desk_view
+from sitrep.edit.forms import editor_pages
 from sitrep.edit.validate import SaveChecker, errors_of, problems_by_field
 from sitrep.errors import Problem, SitrepError, display_path
 from sitrep.render.contentpolicy import CONTENT_SECURITY_POLICY
-from sitrep.render.templates import builtin_templates_dir
 from sitrep.source.config import load_config
 from sitrep.source.schema import KIND_SINGULAR, KINDS
 from sitrep.source.store import find_store_files
@@ -103,7 +103,7 @@ class EditorServer:
         # Each file's entries, by the file's digest: a page opened finds its entry without the
         # round-trip parser reading every file of the store again.
         self._spans: dict[Path, tuple[str, list]] = {}
-        folder = builtin_templates_dir() / "editor"
+        folder = editor_pages()
         self.script = (folder / "editor.js").read_text(encoding="utf-8")
         self.templates = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True)
         try:
